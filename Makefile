@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make run` (demo on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
+
+.PHONY: install run serve migrate seed test test-sqlite test-postgres lint clean bench
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(BIN)/activate
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed
+
+install: $(BIN)/activate node_modules/.installed
+
+migrate: install
+	mkdir -p instance
+	$(DEMO_ENV) $(FLASK) db upgrade -d tracker/migrations
+
+seed: migrate
+	$(DEMO_ENV) $(FLASK) tracker seed
+
+# Install, migrate, seed and serve the demo at http://127.0.0.1:5000 (today is 5 February 2016).
+run: seed
+	@echo "Serving the demo at http://127.0.0.1:5000 (accounts in README.md)."
+	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+# The whole suite: SQLite (browser tests included), then PostgreSQL.
+test: install
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check tracker tests config.py wsgi.py
+
+bench: install
+	$(BIN)/python bench/plan_queries.py
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache

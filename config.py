@@ -1,0 +1,99 @@
+"""Configuration: the only module that reads environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment; each reads TRACKER_* variables."""
+
+    SECRET_KEY = _env("TRACKER_SECRET_KEY", "dev-only-insecure-key")
+    SQLALCHEMY_DATABASE_URI = _env(
+        "TRACKER_DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'tracker.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Demo mode: a fixed "today" inside the 2016 story, demo accounts, mail kept in the outbox.
+    DEMO_MODE = _bool("TRACKER_DEMO", False)
+    TODAY = _env("TRACKER_TODAY")  # YYYY-MM-DD; unset in production means the real London date
+    DEMO_PASSWORD = _env("TRACKER_DEMO_PASSWORD", "illustrative-demo-2016")
+    # Which date the 70 working days run from when the inspection row does not say.
+    DEADLINE_ANCHOR = _env("TRACKER_DEADLINE_ANCHOR", "publication")
+
+    SMTP_HOST = _env("TRACKER_SMTP_HOST")
+    SMTP_PORT = int(_env("TRACKER_SMTP_PORT", "25") or 25)
+    SMTP_STARTTLS = _bool("TRACKER_SMTP_STARTTLS", False)
+    SMTP_USERNAME = _env("TRACKER_SMTP_USERNAME")
+    SMTP_PASSWORD = _env("TRACKER_SMTP_PASSWORD")
+    MAIL_FROM = _env("TRACKER_MAIL_FROM", "action-plan-tracker@localhost")
+
+    BASE_URL = _env("TRACKER_BASE_URL", "http://127.0.0.1:5000")
+
+    # Security
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS", False)
+    WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
+    PASSWORD_HASH_METHOD = "scrypt"
+    RATELIMIT_STORAGE_URI = _env("TRACKER_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = _env("TRACKER_SIGN_IN_RATE_LIMIT", "5 per minute")
+
+    SEED_DIR = str(BASE_DIR / "seed")
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+
+class DemoConfig(Config):
+    """`make run`: SQLite, demo accounts, a fixed day inside the story, plain http."""
+
+    DEMO_MODE = True
+    TODAY = _env("TRACKER_TODAY", "2016-02-05")
+    SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    """The test suite: a throwaway database and cheap password hashes."""
+
+    TESTING = True
+    DEMO_MODE = True
+    TODAY = "2016-02-05"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    SQLALCHEMY_DATABASE_URI = _env("TRACKER_TEST_DATABASE_URL", "sqlite://")
+
+
+def test_database_url() -> str | None:
+    """The database the test suite runs against (unset: a temporary SQLite file)."""
+    return _env("TRACKER_TEST_DATABASE_URL")
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """Pick a configuration class by name (TRACKER_CONFIG): production, demo or test."""
+    name = name or _env("TRACKER_CONFIG") or ("demo" if _bool("TRACKER_DEMO", False) else "production")
+    return {"production": Config, "demo": DemoConfig, "test": TestConfig}[name]
+
+
+def parse_today(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

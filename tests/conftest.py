@@ -1,0 +1,211 @@
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when
+TRACKER_TEST_DATABASE_URL names one (it fails, never skips, if that server cannot be reached).
+
+Two databases are used:
+- an empty one, cleaned after every test, for tests that build their own rows (`app`, `client`);
+- a seeded one, loaded once per run with the illustrative seed, for tests that only read the
+  plan (`seeded_app`, `seeded_client`). Those tests may add audit events but never change the plan.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from config import TestConfig, test_database_url
+from tracker import create_app
+from tracker.extensions import db, limiter
+from tracker.services.seed import load_seed
+
+DEMO_PASSWORD = "illustrative-demo-2016"
+ROLE_ACCOUNTS = {
+    "admin": "admin@trust.example",
+    "chair": "chief.executive@trust.example",
+    "locality_head": "north.hos@trust.example",
+    "action_lead": "hos.mash@trust.example",
+    "performance_officer": "performance@trust.example",
+    "viewer": "jsig.member@council.example",
+}
+SEED_NOW = datetime(2016, 1, 4, 9, 0, tzinfo=UTC)
+
+
+def _urls() -> tuple[str, str]:
+    """(empty database URL, seeded database URL)."""
+    base = test_database_url()
+    if base and base.startswith("postgresql"):
+        url = make_url(base)
+        seeded = url.set(database=f"{url.database}_seeded")
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:  # fails loudly if PostgreSQL is not there
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{seeded.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{seeded.database}"'))
+        admin.dispose()
+        return base, seeded.render_as_string(hide_password=False)
+    folder = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
+    return f"sqlite:///{folder / 'empty.db'}", f"sqlite:///{folder / 'seeded.db'}"
+
+
+EMPTY_URL, SEEDED_URL = _urls()
+IS_POSTGRES = EMPTY_URL.startswith("postgresql")
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("postgresql"):
+        # A stuck lock fails the test instead of hanging the run.
+        return {"pool_pre_ping": True, "connect_args": {"options": "-c statement_timeout=30000"}}
+    return {"connect_args": {"timeout": 30}}
+
+
+def make_app(url: str, **overrides: object) -> Flask:
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(url),
+        **overrides,
+    )
+    return app
+
+
+def _fresh_schema(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    """An app on the empty database; `clean_db` empties it after each test."""
+    application = make_app(EMPTY_URL)
+    _fresh_schema(application)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_app() -> Iterator[Flask]:
+    """An app on a database holding the illustrative seed, loaded once per run."""
+    application = make_app(SEEDED_URL)
+    _fresh_schema(application)
+    with application.app_context():
+        load_seed(
+            application.config["SEED_DIR"],
+            now=SEED_NOW,
+            demo_password=DEMO_PASSWORD,
+            hash_method=application.config["PASSWORD_HASH_METHOD"],
+        )
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables(application: Flask) -> None:
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.session.remove()
+
+
+@pytest.fixture
+def clean_db(app: Flask) -> Iterator[Flask]:
+    """The empty database inside an app context; every row is removed afterwards."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+    _empty_tables(app)
+
+
+@pytest.fixture(autouse=True)
+def _reset_rate_limits() -> Iterator[None]:
+    yield
+    if getattr(limiter, "_storage", None) is not None:  # only once an app has set it up
+        limiter.reset()
+
+
+@pytest.fixture
+def client(clean_db: Flask) -> FlaskClient:
+    return clean_db.test_client()
+
+
+@pytest.fixture
+def seeded_client(seeded_app: Flask) -> FlaskClient:
+    return seeded_app.test_client()
+
+
+def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real form (CSRF token and all)."""
+    page = client.get("/sign-in")
+    token = _csrf_from(page.get_data(as_text=True))
+    response = client.post("/sign-in", data={"email": email, "password": password,
+                                             "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def _csrf_from(html: str) -> str:
+    marker = 'name="csrf_token" type="hidden" value="'
+    if marker not in html:
+        marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start: html.index('"', start)]
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    return _csrf_from(client.get(path).get_data(as_text=True))
+
+
+@pytest.fixture
+def role_client(seeded_app: Flask):
+    """Factory: a test client signed in as the demo account for a role."""
+
+    def make(role: str) -> FlaskClient:
+        c = seeded_app.test_client()
+        sign_in(c, ROLE_ACCOUNTS[role])
+        return c
+
+    return make
+
+
+class QueryCounter:
+    """Counts SQL statements run on an engine while active."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+        self.statements: list[str] = []
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += 1
+        self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+@pytest.fixture
+def count_queries():
+    def make(application: Flask) -> QueryCounter:
+        with application.app_context():
+            return QueryCounter(db.engine)
+
+    return make
+
+

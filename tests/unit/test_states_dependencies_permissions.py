@@ -1,0 +1,102 @@
+from datetime import date
+
+import pytest
+
+from tracker.domain.dependencies import date_clash, find_cycle, is_blocked
+from tracker.domain.permissions import Actor, Permission, Role, Target, can
+from tracker.domain.states import Lifecycle, is_overdue, status_colour
+
+TODAY = date(2016, 2, 5)
+
+
+@pytest.mark.parametrize(
+    ("target", "lifecycle", "overdue"),
+    [
+        (date(2016, 2, 4), "in_progress", True),
+        (date(2016, 2, 4), "not_started", True),
+        (date(2016, 2, 4), "complete_awaiting_signoff", True),
+        (date(2016, 2, 5), "in_progress", False),  # due today is not yet overdue
+        (date(2016, 2, 4), "closed_evidenced", False),
+        (date(2016, 2, 4), "superseded", False),
+        (None, "in_progress", False),
+    ],
+)
+def test_overdue_is_computed_from_target_date_and_lifecycle(target, lifecycle, overdue):
+    assert is_overdue(target, lifecycle, TODAY) is overdue
+
+
+@pytest.mark.parametrize(
+    ("lifecycle", "rag", "colour"),
+    [
+        ("closed_evidenced", None, "blue"),
+        ("superseded", None, "grey"),
+        ("in_progress", "red", "red"),
+        ("complete_awaiting_signoff", "green", "green"),  # awaiting sign-off is never blue
+        ("not_started", "amber", "amber"),
+    ],
+)
+def test_blue_means_closed_with_evidence_and_nothing_else(lifecycle, rag, colour):
+    assert status_colour(lifecycle, rag) == colour
+
+
+def test_closed_states():
+    assert Lifecycle.CLOSED_EVIDENCED.is_closed and Lifecycle.SUPERSEDED.is_closed
+    assert not Lifecycle.COMPLETE_AWAITING_SIGNOFF.is_closed
+
+
+def test_a_new_dependency_that_closes_a_loop_is_reported_with_the_actions_in_it():
+    edges = [("A", "B"), ("B", "C")]
+    assert find_cycle(edges, ("C", "A")) == ["C", "A", "B", "C"]
+    assert find_cycle(edges, ("A", "C")) is None
+    assert find_cycle([], ("A", "A")) == ["A", "A"]
+
+
+def test_date_clash_when_due_before_a_prerequisite():
+    assert date_clash(date(2016, 3, 1), date(2016, 4, 1))
+    assert not date_clash(date(2016, 4, 1), date(2016, 4, 1))
+    assert not date_clash(None, date(2016, 4, 1))
+
+
+@pytest.mark.parametrize(
+    ("prerequisites", "blocked"),
+    [
+        ([], False),
+        ([{"closed": False, "rag": "green", "overdue": False}], False),
+        ([{"closed": False, "rag": "red", "overdue": False}], True),
+        ([{"closed": False, "rag": "amber", "overdue": True}], True),
+        ([{"closed": True, "rag": None, "overdue": False}], False),
+    ],
+)
+def test_blocked_when_a_prerequisite_is_red_or_overdue(prerequisites, blocked):
+    assert is_blocked(prerequisites) is blocked
+
+
+NORTH_HEAD = Actor(user_id=10, role=Role.LOCALITY_HEAD, locality="north")
+LEAD = Actor(user_id=20, role=Role.ACTION_LEAD)
+
+
+@pytest.mark.parametrize(
+    ("actor", "permission", "target", "allowed"),
+    [
+        (None, Permission.READ_PLAN, None, False),
+        (Actor(1, Role.VIEWER), Permission.READ_PLAN, None, True),
+        (Actor(1, Role.VIEWER), Permission.EXPORT, None, True),
+        (Actor(1, Role.VIEWER), Permission.UPDATE_ACTION, None, False),
+        (Actor(1, Role.VIEWER, active=False), Permission.READ_PLAN, None, False),
+        (Actor(1, Role.ADMIN), Permission.ADMIN, None, True),
+        (Actor(1, Role.CHAIR), Permission.ADMIN, None, False),
+        (Actor(1, Role.CHAIR), Permission.SIGN_OFF, None, True),
+        (NORTH_HEAD, Permission.ADMIN, None, False),
+        (NORTH_HEAD, Permission.UPDATE_ACTION, Target(locality="north"), True),
+        (NORTH_HEAD, Permission.UPDATE_ACTION, Target(locality="south"), False),
+        (NORTH_HEAD, Permission.UPDATE_ACTION, Target(lead_user_id=10), True),
+        (NORTH_HEAD, Permission.SUBMIT_RETURN, Target(locality="south"), False),
+        (LEAD, Permission.UPDATE_ACTION, Target(lead_user_id=20), True),
+        (LEAD, Permission.UPDATE_ACTION, Target(lead_user_id=21), False),
+        (LEAD, Permission.SIGN_OFF, None, False),
+        (Actor(1, Role.PERFORMANCE_OFFICER), Permission.MANAGE_MEASURES, None, True),
+        (Actor(1, Role.ADMIN), Permission.UPDATE_ACTION, Target(locality="south"), True),
+    ],
+)
+def test_the_policy_decides_every_permission(actor, permission, target, allowed):
+    assert can(actor, permission, target) is allowed

@@ -1,0 +1,54 @@
+"""The Ofsted action plan tracker: create_app reads like a table of contents."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import BASE_DIR, Config, config_for
+
+
+def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config or config_for())
+    app.config.update(overrides)
+    _check_production_settings(app)
+
+    from tracker import extensions, security
+    from tracker.web import templating
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(BASE_DIR / "tracker" / "migrations"),
+        render_as_batch=True, compare_type=True,
+    )
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    security.init_app(app)  # sign-in sessions, bearer tokens, security headers
+    templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
+
+    from tracker.api import bp as api_bp
+    from tracker.web import admin, assets, auth, errors, pages, plans
+
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(plans.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api_bp)
+    errors.init_app(app)
+
+    from tracker import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _check_production_settings(app: Flask) -> None:
+    if not app.config.get("DEMO_MODE") and not app.testing:
+        if app.config["SECRET_KEY"] == "dev-only-insecure-key":
+            raise RuntimeError("Set TRACKER_SECRET_KEY to a long random value in production")

@@ -1,0 +1,57 @@
+"""Plain dicts for the API from the read models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.services.queries import ActionRow, HistoryEntry, RecommendationSummary
+
+
+def recommendation_json(s: RecommendationSummary) -> dict[str, Any]:
+    return {
+        "ref": s.ref,
+        "title": s.title,
+        "text": s.text,
+        "judgement_area": s.judgement_area,
+        "lead_body": s.lead_body,
+        "partners": s.partners,
+        "action_count": s.action_count,
+    }
+
+
+def action_json(r: ActionRow) -> dict[str, Any]:
+    return {
+        "ref": r.ref,
+        "plan": r.plan,
+        "recommendation": r.recommendation,
+        "title": r.title,
+        "lead": {"name": r.lead_name, "email": r.lead_email} if r.lead_email else None,
+        "lead_organisation": r.lead_organisation,
+        "partners": r.partners,
+        "start_date": r.start_date.isoformat() if r.start_date else None,
+        "target_date": r.target_date.isoformat() if r.target_date else None,
+        "lifecycle": r.lifecycle.value,
+        "rag": r.rag.value if r.rag else None,
+        "impact": r.impact.value,
+        "overdue": r.overdue,
+        "depends_on": r.depends_on,
+        "version": r.version,
+        "updated_at": r.updated_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def history_json(h: HistoryEntry) -> dict[str, Any]:
+    return {
+        "version": h.version,
+        "recorded_at": h.recorded_at.isoformat().replace("+00:00", "Z"),
+        "author": h.author_name,
+        "cause": h.cause,
+        "cycle": h.cycle_number,
+        "lifecycle": h.lifecycle.value,
+        "rag": h.rag.value if h.rag else None,
+        "impact": h.impact.value,
+        "summary": h.summary,
+        "reason": h.reason,
+        "evidence": h.evidence,
+        "changed": sorted(h.changed),
+    }

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+
+from tracker.api.openapi import openapi_document
+from tracker.api.serialise import action_json, history_json, recommendation_json
+from tracker.clock import today_london
+from tracker.domain.permissions import Permission
+from tracker.services import queries
+from tracker.services.errors import BadFilter, NotFound
+from tracker.web.access import allowed, refuse
+from tracker.web.as_at import parse_as_at
+from tracker.web.errors import problem
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_PER_PAGE = 200
+
+
+def api_requires(permission: Permission) -> Callable:
+    """Signed in (session or bearer token) and granted `permission`: else 401 or 403."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return problem(401, "Sign in, or send an API token as 'Authorization: Bearer ...'.")
+            if not allowed(permission):
+                refuse(permission)
+            return view(*args, **kwargs)
+
+        guarded.required_permission = str(permission)  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
+
+
+def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadFilter(name, f"{name} must be a whole number") from None
+    if not lo <= value <= hi:
+        raise BadFilter(name, f"{name} must be between {lo} and {hi}")
+    return value
+
+
+def _as_at():
+    try:
+        return parse_as_at(request.args.get("as_at"))
+    except ValueError as exc:
+        raise BadFilter("as_at", str(exc)) from None
+
+
+@bp.errorhandler(BadFilter)
+def bad_filter(exc: BadFilter):
+    return problem(400, exc.message, invalid_params=[{"name": exc.parameter, "reason": exc.message}])
+
+
+@bp.get("/openapi.json")
+@api_requires(Permission.READ_PLAN)
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.get("/v1/recommendations")
+@api_requires(Permission.READ_PLAN)
+def recommendations():
+    as_at, day = _as_at()
+    summaries = queries.list_recommendations(today=day or today_london(), as_at=as_at)
+    return jsonify({"items": [recommendation_json(s) for s in summaries]})
+
+
+KNOWN_ACTION_PARAMS = {"plan", "recommendation", "lead_organisation", "rag", "lifecycle",
+                       "overdue", "page", "per_page", "as_at", "sort"}
+
+
+@bp.get("/v1/actions")
+@api_requires(Permission.READ_PLAN)
+def actions():
+    unknown = sorted(set(request.args) - KNOWN_ACTION_PARAMS)
+    if unknown:
+        raise BadFilter(unknown[0], f"{unknown[0]} is not a filter this API understands")
+    as_at, day = _as_at()
+    filters = queries.parse_filters({k: v for k, v in request.args.items()
+                                     if k not in {"plan", "page", "per_page", "as_at"}})
+    page = _int_arg("page", 1, 1, 100_000)
+    per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
+    plan = request.args.get("plan") or None
+    rows, total = queries.list_actions(
+        today=day or today_london(), plan=plan, filters=filters, as_at=as_at,
+        page=page, per_page=per_page,
+    )
+    return jsonify({"items": [action_json(r) for r in rows], "total": total, "page": page,
+                    "per_page": per_page})
+
+
+@bp.get("/v1/actions/<ref>")
+@api_requires(Permission.READ_PLAN)
+def action(ref: str):
+    as_at, day = _as_at()
+    try:
+        row = queries.get_action(ref, today=day or today_london(), as_at=as_at)
+    except NotFound:
+        return problem(404, f"There is no action {ref}.")
+    body = action_json(row)
+    body["history"] = [history_json(h) for h in queries.get_history(row.id, as_at=as_at)]
+    return jsonify(body)
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(rest: str):
+    return problem(404, "There is nothing at this address in the API.")
+
+
+not_found.required_permission = "none"  # type: ignore[attr-defined]

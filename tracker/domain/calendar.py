@@ -1,0 +1,66 @@
+"""Working days in England and Wales: no weekends, no bank holidays (observed days included)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_bank_holiday(day: date) -> bool:
+    """True on an England and Wales bank holiday, including a substitute (observed) day."""
+    return day in _bank_holidays(day.year)
+
+
+def is_working_day(day: date) -> bool:
+    """A working day is Monday to Friday and not an England and Wales bank holiday."""
+    return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The date `count` working days after `start` (start itself is day 0, not counted)."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    day = start
+    remaining = count
+    while remaining:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def previous_working_day(day: date) -> date:
+    """The latest working day on or before `day`."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def next_working_day(day: date) -> date:
+    """The earliest working day on or after `day`."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (negative if end is earlier)."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

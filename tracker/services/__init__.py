@@ -1,0 +1,1 @@
+"""Use cases. Each write service loads, asks the domain, writes and commits once."""

@@ -1,0 +1,150 @@
+"""Signing in, people and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.domain.permissions import Role
+from tracker.extensions import db
+from tracker.models import ApiToken, Locality, Organisation, User
+from tracker.services.audit import add_event
+from tracker.services.errors import NotFound
+
+# Compared against when the email is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(email: str, password: str, *, now: datetime, remote_addr: str) -> User | None:
+    """Check an email and password; record the sign-in or the failure either way."""
+    user = db.session.execute(
+        select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+    ok = False
+    if user is not None and user.password_hash and user.active:
+        ok = check_password_hash(user.password_hash, password)
+    else:
+        check_password_hash(_DUMMY_HASH, password)
+    add_event(
+        "sign_in" if ok else "sign_in_failed",
+        now=now,
+        user_id=user.id if ok and user else None,
+        target=normalise_email(email),
+        remote_addr=remote_addr,
+    )
+    db.session.commit()
+    return user if ok else None
+
+
+@dataclass
+class NewUser:
+    email: str
+    name: str
+    role: str
+    organisation: str
+    locality: str | None = None
+    job_title: str = ""
+
+
+def create_user(new: NewUser, password: str, *, now: datetime, hash_method: str) -> User:
+    """Create a person who can sign in. Raises ValueError with a readable message on bad input."""
+    email = normalise_email(new.email)
+    if "@" not in email:
+        raise ValueError(f"{new.email!r} is not an email address")
+    if new.role not in {r.value for r in Role}:
+        raise ValueError(f"role must be one of {', '.join(r.value for r in Role)}")
+    if len(password) < 12:
+        raise ValueError("the password must be at least 12 characters")
+    if db.session.execute(select(User.id).where(User.email == email)).first():
+        raise ValueError(f"a user with email {email} already exists")
+    org = db.session.execute(
+        select(Organisation).where(Organisation.code == new.organisation)
+    ).scalar_one_or_none()
+    if org is None:
+        raise ValueError(f"no organisation with code {new.organisation!r}")
+    locality = None
+    if new.locality:
+        locality = db.session.execute(
+            select(Locality).where(Locality.code == new.locality)
+        ).scalar_one_or_none()
+        if locality is None:
+            raise ValueError(f"no locality with code {new.locality!r}")
+    if new.role == Role.LOCALITY_HEAD and locality is None:
+        raise ValueError("a locality head needs --locality")
+    user = User(
+        email=email,
+        name=new.name,
+        job_title=new.job_title,
+        organisation_id=org.id,
+        role=new.role,
+        locality_id=locality.id if locality else None,
+        password_hash=generate_password_hash(password, method=hash_method),
+        active=True,
+        created_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    add_event("user_created", now=now, target=email, detail={"role": new.role})
+    db.session.commit()
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(email: str, *, now: datetime, label: str = "") -> str:
+    """Issue a bearer token; only its hash is stored, so it is shown once."""
+    user = db.session.execute(
+        select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"no user with email {email}")
+    token = "trk_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), label=label,
+                            created_at=now))
+    add_event("token_created", now=now, user_id=user.id, target=user.email)
+    db.session.commit()
+    return token
+
+
+def revoke_tokens(email: str, *, now: datetime) -> int:
+    """Revoke every live token of a person; returns how many were revoked."""
+    rows = db.session.execute(
+        select(ApiToken).join(User).where(
+            User.email == normalise_email(email), ApiToken.revoked_at.is_(None)
+        )
+    ).scalars().all()
+    for token in rows:
+        token.revoked_at = now
+    add_event("token_revoked", now=now, target=normalise_email(email), detail={"count": len(rows)})
+    db.session.commit()
+    return len(rows)
+
+
+def user_for_token(token: str) -> User | None:
+    """The active person a live token belongs to, or None."""
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _hash_token(token),
+                               ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if row is None or not row.user.active:
+        return None
+    return row.user
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def list_users() -> list[User]:
+    return list(db.session.execute(select(User).order_by(User.role, User.name)).scalars())

@@ -1,0 +1,508 @@
+"""Shared reads: every page and API call loads what it needs in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from tracker.domain.deadlines import ResponseDeadline, response_deadline
+from tracker.domain.dependencies import date_clash, is_blocked
+from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag, is_overdue
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionDependency,
+    ActionUpdate,
+    Inspection,
+    Organisation,
+    Plan,
+    Recommendation,
+    UpdateCycle,
+    User,
+    action_partner,
+)
+from tracker.services.errors import BadFilter, NotFound
+
+PLAN_CODES = ("main", "north", "south", "east", "central")
+SORT_KEYS = ("ref", "recommendation", "lead_organisation", "lead", "rag", "lifecycle", "target_date")
+_CLOSED_VALUES = tuple(s.value for s in CLOSED)
+
+
+@dataclass
+class ActionRow:
+    """One action's fixed fields and its state as of its latest update (or as at a date)."""
+
+    id: int
+    ref: str
+    plan: str
+    plan_name: str
+    recommendation: str
+    title: str
+    description: str
+    lead_name: str | None
+    lead_email: str | None
+    lead_job_title: str | None
+    lead_organisation: str
+    lead_organisation_name: str
+    start_date: date | None
+    target_date: date | None
+    success_measure: str
+    version: int
+    lifecycle: Lifecycle
+    rag: Rag | None
+    impact: Impact
+    summary: str
+    updated_at: datetime
+    overdue: bool
+    main_action_ref: str | None = None
+    partners: list[str] = field(default_factory=list)
+    partner_names: list[str] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanFilters:
+    recommendation: str | None = None
+    lead_organisation: str | None = None
+    rag: str | None = None
+    lifecycle: str | None = None
+    overdue: bool | None = None
+    sort: str = "ref"
+    descending: bool = False
+
+
+def latest_versions(as_at: datetime | None = None):
+    """Subquery: each action's latest version (recorded by `as_at` when given)."""
+    query = select(
+        ActionUpdate.action_id.label("action_id"),
+        func.max(ActionUpdate.version).label("version"),
+    ).group_by(ActionUpdate.action_id)
+    if as_at is not None:
+        query = query.where(ActionUpdate.recorded_at <= as_at)
+    return query.subquery("latest")
+
+
+_lead = aliased(User, name="lead")
+_lead_org = aliased(Organisation, name="lead_org")
+_main = aliased(Action, name="main_action")
+
+
+def _action_rows_query(as_at: datetime | None) -> Select:
+    latest = latest_versions(as_at)
+    lead, lead_org, main = _lead, _lead_org, _main
+    return (
+        select(
+            Action,
+            ActionUpdate,
+            Plan.code,
+            Plan.name,
+            Recommendation.ref,
+            Recommendation.number,
+            lead.name,
+            lead.email,
+            lead.job_title,
+            lead_org.code,
+            lead_org.name,
+            main.ref,
+        )
+        .join(latest, latest.c.action_id == Action.id)
+        .join(
+            ActionUpdate,
+            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(lead_org, lead_org.id == Action.lead_organisation_id)
+        .outerjoin(lead, lead.id == Action.lead_user_id)
+        .outerjoin(main, main.id == Action.main_action_id)
+    )
+
+
+def _row(values, today: date) -> ActionRow:
+    (action, update, plan_code, plan_name, rec_ref, _rec_no, lead_name, lead_email, lead_title,
+     org_code, org_name, main_ref) = values
+    lifecycle = Lifecycle(update.lifecycle)
+    return ActionRow(
+        id=action.id,
+        ref=action.ref,
+        plan=plan_code,
+        plan_name=plan_name,
+        recommendation=rec_ref,
+        title=action.title,
+        description=action.description,
+        lead_name=lead_name,
+        lead_email=lead_email,
+        lead_job_title=lead_title,
+        lead_organisation=org_code,
+        lead_organisation_name=org_name,
+        start_date=action.start_date,
+        target_date=action.target_date,
+        success_measure=action.success_measure,
+        version=update.version,
+        lifecycle=lifecycle,
+        rag=Rag(update.rag) if update.rag else None,
+        impact=Impact(update.impact),
+        summary=update.summary,
+        updated_at=update.recorded_at,
+        overdue=is_overdue(action.target_date, lifecycle, today),
+        main_action_ref=main_ref,
+    )
+
+
+def _attach_partners_and_dependencies(rows: list[ActionRow]) -> None:
+    """Two queries for the whole list, whatever its length."""
+    if not rows:
+        return
+    by_id = {r.id: r for r in rows}
+    ids = list(by_id)
+    partners = db.session.execute(
+        select(action_partner.c.action_id, Organisation.code, Organisation.name)
+        .join(Organisation, Organisation.id == action_partner.c.organisation_id)
+        .where(action_partner.c.action_id.in_(ids))
+        .order_by(action_partner.c.action_id, Organisation.code)
+    ).all()
+    for action_id, code, name in partners:
+        by_id[action_id].partners.append(code)
+        by_id[action_id].partner_names.append(name)
+    prereq = aliased(Action)
+    deps = db.session.execute(
+        select(ActionDependency.action_id, prereq.ref)
+        .join(prereq, prereq.id == ActionDependency.depends_on_id)
+        .where(ActionDependency.action_id.in_(ids))
+        .order_by(ActionDependency.action_id, prereq.ref)
+    ).all()
+    for action_id, ref in deps:
+        by_id[action_id].depends_on.append(ref)
+
+
+def parse_filters(args: dict[str, str]) -> PlanFilters:
+    """Turn query-string values into filters, naming the parameter when one is not understood."""
+    f = PlanFilters()
+    if rec := args.get("recommendation"):
+        f.recommendation = rec.strip().upper()
+    if org := args.get("lead_organisation"):
+        f.lead_organisation = org.strip().lower()
+    if rag := args.get("rag"):
+        if rag not in {r.value for r in Rag}:
+            raise BadFilter("rag", "rag must be one of red, amber, green")
+        f.rag = rag
+    if lifecycle := args.get("lifecycle"):
+        if lifecycle not in {s.value for s in Lifecycle}:
+            raise BadFilter(
+                "lifecycle", "lifecycle must be one of " + ", ".join(s.value for s in Lifecycle)
+            )
+        f.lifecycle = lifecycle
+    if (overdue := args.get("overdue")) not in (None, ""):
+        if overdue not in {"true", "false", "1", "0", "yes", "no"}:
+            raise BadFilter("overdue", "overdue must be true or false")
+        f.overdue = overdue in {"true", "1", "yes"}
+    sort = args.get("sort") or "ref"
+    if sort.startswith("-"):
+        f.descending, sort = True, sort[1:]
+    if sort not in SORT_KEYS:
+        raise BadFilter("sort", "sort must be one of " + ", ".join(SORT_KEYS))
+    f.sort = sort
+    return f
+
+
+def _apply_filters(query: Select, f: PlanFilters, today: date) -> Select:
+    if f.recommendation:
+        query = query.where(Recommendation.ref == f.recommendation)
+    if f.lead_organisation:
+        query = query.where(_lead_org.code == f.lead_organisation)
+    if f.rag:
+        query = query.where(ActionUpdate.rag == f.rag)
+    if f.lifecycle:
+        query = query.where(ActionUpdate.lifecycle == f.lifecycle)
+    if f.overdue is not None:
+        overdue = and_(
+            Action.target_date.is_not(None),
+            Action.target_date < today,
+            ActionUpdate.lifecycle.not_in(_CLOSED_VALUES),
+        )
+        query = query.where(overdue if f.overdue else ~overdue)
+    return query
+
+
+def _order(query: Select, f: PlanFilters) -> Select:
+    keys = {
+        "ref": [Action.ref],
+        "recommendation": [Recommendation.number, Action.ref],
+        "lead_organisation": [_lead_org.name, Action.ref],
+        "lead": [_lead.name, Action.ref],
+        "rag": [case({"red": 0, "amber": 1, "green": 2}, value=ActionUpdate.rag, else_=3), Action.ref],
+        "lifecycle": [
+            case(
+                {v.value: i for i, v in enumerate(Lifecycle)}, value=ActionUpdate.lifecycle, else_=9
+            ),
+            Action.ref,
+        ],
+        "target_date": [Action.target_date, Action.ref],
+    }[f.sort]
+    first, *rest = keys
+    return query.order_by(first.desc() if f.descending else first, *rest)
+
+
+def list_actions(
+    *,
+    today: date,
+    plan: str | None = None,
+    filters: PlanFilters | None = None,
+    as_at: datetime | None = None,
+    page: int | None = None,
+    per_page: int | None = None,
+) -> tuple[list[ActionRow], int]:
+    """Actions with their current (or as-at) state, filtered, sorted and optionally paged."""
+    f = filters or PlanFilters()
+    query = _action_rows_query(as_at)
+    if plan is not None:
+        if plan not in PLAN_CODES:
+            raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
+        query = query.where(Plan.code == plan)
+    query = _apply_filters(query, f, today)
+    total = None
+    if page is not None and per_page is not None:
+        total = db.session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
+        query = _order(query, f).limit(per_page).offset((page - 1) * per_page)
+    else:
+        query = _order(query, f)
+    rows = [_row(values, today) for values in db.session.execute(query).all()]
+    _attach_partners_and_dependencies(rows)
+    return rows, total if total is not None else len(rows)
+
+
+def get_action(ref: str, *, today: date, as_at: datetime | None = None) -> ActionRow:
+    query = _action_rows_query(as_at).where(Action.ref == ref)
+    values = db.session.execute(query).first()
+    if values is None:
+        raise NotFound(f"No action {ref}")
+    row = _row(values, today)
+    _attach_partners_and_dependencies([row])
+    return row
+
+
+@dataclass
+class HistoryEntry:
+    version: int
+    recorded_at: datetime
+    author_name: str | None
+    cause: str
+    cycle_number: int | None
+    lifecycle: Lifecycle
+    rag: Rag | None
+    impact: Impact
+    summary: str
+    reason: str
+    evidence: str
+    changed: set[str] = field(default_factory=set)
+
+
+def get_history(action_id: int, as_at: datetime | None = None) -> list[HistoryEntry]:
+    """The action's updates, newest first, each marked with what changed from the one before."""
+    query = (
+        select(ActionUpdate, User.name, UpdateCycle.number)
+        .outerjoin(User, User.id == ActionUpdate.author_id)
+        .outerjoin(UpdateCycle, UpdateCycle.id == ActionUpdate.cycle_id)
+        .where(ActionUpdate.action_id == action_id)
+        .order_by(ActionUpdate.version)
+    )
+    if as_at is not None:
+        query = query.where(ActionUpdate.recorded_at <= as_at)
+    entries: list[HistoryEntry] = []
+    previous: HistoryEntry | None = None
+    for update, author, cycle in db.session.execute(query).all():
+        entry = HistoryEntry(
+            version=update.version,
+            recorded_at=update.recorded_at,
+            author_name=author,
+            cause=update.cause,
+            cycle_number=cycle,
+            lifecycle=Lifecycle(update.lifecycle),
+            rag=Rag(update.rag) if update.rag else None,
+            impact=Impact(update.impact),
+            summary=update.summary,
+            reason=update.reason,
+            evidence=update.evidence,
+        )
+        if previous is not None:
+            for name in ("lifecycle", "rag", "impact", "summary"):
+                if getattr(entry, name) != getattr(previous, name):
+                    entry.changed.add(name)
+        entries.append(entry)
+        previous = entry
+    return list(reversed(entries))
+
+
+@dataclass
+class Related:
+    ref: str
+    title: str
+    plan: str
+    lifecycle: Lifecycle
+    rag: Rag | None
+    target_date: date | None
+    overdue: bool
+    date_clash: bool = False
+
+
+def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = None):
+    """(prerequisites, dependents, blocked) for one action, in two queries."""
+    latest = latest_versions(as_at)
+    other = aliased(Action)
+    base = (
+        select(other.ref, other.title, Plan.code, ActionUpdate.lifecycle, ActionUpdate.rag,
+               other.target_date)
+        .join(latest, latest.c.action_id == other.id)
+        .join(ActionUpdate, and_(ActionUpdate.action_id == other.id,
+                                 ActionUpdate.version == latest.c.version))
+        .join(Plan, Plan.id == other.plan_id)
+    )
+
+    def related(query) -> list[Related]:
+        out = []
+        for ref, title, plan, lifecycle, rag, target in db.session.execute(query).all():
+            lc = Lifecycle(lifecycle)
+            out.append(Related(ref, title, plan, lc, Rag(rag) if rag else None, target,
+                               is_overdue(target, lc, today)))
+        return out
+
+    prereqs = related(
+        base.join(ActionDependency, ActionDependency.depends_on_id == other.id)
+        .where(ActionDependency.action_id == row.id).order_by(other.ref)
+    )
+    for p in prereqs:
+        p.date_clash = date_clash(row.target_date, p.target_date)
+    dependents = related(
+        base.join(ActionDependency, ActionDependency.action_id == other.id)
+        .where(ActionDependency.depends_on_id == row.id).order_by(other.ref)
+    )
+    blocked = is_blocked(
+        {"closed": p.lifecycle.is_closed, "rag": p.rag, "overdue": p.overdue} for p in prereqs
+    )
+    return prereqs, dependents, blocked
+
+
+@dataclass
+class RecommendationSummary:
+    id: int
+    ref: str
+    number: int
+    title: str
+    text: str
+    judgement_area: str
+    lead_body: str
+    partners: list[str]
+    action_count: int = 0
+    lifecycle_counts: dict[str, int] = field(default_factory=dict)
+    rag_counts: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+
+
+def list_recommendations(
+    *, today: date, as_at: datetime | None = None
+) -> list[RecommendationSummary]:
+    """Every recommendation with its actions counted by lifecycle, RAG and overdue: two queries."""
+    recs = db.session.execute(select(Recommendation).order_by(Recommendation.number)).scalars()
+    summaries = {
+        r.id: RecommendationSummary(
+            r.id, r.ref, r.number, r.title, r.text, r.judgement_area, r.lead_body,
+            list(r.partners or []),
+        )
+        for r in recs
+    }
+    latest = latest_versions(as_at)
+    overdue_expr = and_(
+        Action.target_date.is_not(None),
+        Action.target_date < today,
+        ActionUpdate.lifecycle.not_in(_CLOSED_VALUES),
+    )
+    counts = db.session.execute(
+        select(
+            Action.recommendation_id,
+            ActionUpdate.lifecycle,
+            ActionUpdate.rag,
+            overdue_expr.label("overdue"),
+            func.count(),
+        )
+        .join(latest, latest.c.action_id == Action.id)
+        .join(ActionUpdate, and_(ActionUpdate.action_id == Action.id,
+                                 ActionUpdate.version == latest.c.version))
+        .group_by(Action.recommendation_id, ActionUpdate.lifecycle, ActionUpdate.rag, overdue_expr)
+    ).all()
+    for rec_id, lifecycle, rag, overdue, n in counts:
+        s = summaries[rec_id]
+        s.action_count += n
+        s.lifecycle_counts[lifecycle] = s.lifecycle_counts.get(lifecycle, 0) + n
+        if rag:
+            s.rag_counts[rag] = s.rag_counts.get(rag, 0) + n
+        if overdue:
+            s.overdue += n
+    return list(summaries.values())
+
+
+def get_recommendation(ref: str) -> Recommendation:
+    rec = db.session.execute(
+        select(Recommendation).where(Recommendation.ref == ref.upper())
+    ).scalar_one_or_none()
+    if rec is None:
+        raise NotFound(f"No recommendation {ref}")
+    return rec
+
+
+def list_plans() -> list[Plan]:
+    return list(db.session.execute(select(Plan).order_by(Plan.id)).scalars())
+
+
+def get_plan(code: str) -> Plan:
+    plan = db.session.execute(select(Plan).where(Plan.code == code)).scalar_one_or_none()
+    if plan is None:
+        raise NotFound(f"No plan {code}")
+    return plan
+
+
+def get_inspection() -> Inspection | None:
+    return db.session.execute(select(Inspection).order_by(Inspection.id)).scalars().first()
+
+
+def get_deadline(inspection: Inspection | None, default_anchor: str) -> ResponseDeadline | None:
+    if inspection is None:
+        return None
+    return response_deadline(
+        published=inspection.report_published,
+        received=inspection.report_received,
+        anchor=inspection.deadline_anchor or default_anchor,
+    )
+
+
+def list_organisations() -> list[Organisation]:
+    return list(db.session.execute(select(Organisation).order_by(Organisation.name)).scalars())
+
+
+def totals(summaries: list[RecommendationSummary]) -> dict[str, int]:
+    """Overall counts for the overview, from the per-recommendation counts (no extra query)."""
+    out: dict[str, int] = defaultdict(int)
+    for s in summaries:
+        out["actions"] += s.action_count
+        out["overdue"] += s.overdue
+        for k, v in s.lifecycle_counts.items():
+            out[k] += v
+        for k, v in s.rag_counts.items():
+            out[k] += v
+    return dict(out)
+
+
+
+def list_recommendation_refs() -> list[tuple[str, str]]:
+    """(ref, title) for filter menus."""
+    return [
+        (ref, title)
+        for ref, title in db.session.execute(
+            select(Recommendation.ref, Recommendation.title).order_by(Recommendation.number)
+        ).all()
+    ]

@@ -1,0 +1,267 @@
+"""Loading the illustrative seed data (seed/*.yaml, *.csv). Loading twice changes nothing."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from tracker.domain.cycles import cycles_until
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionDependency,
+    ActionUpdate,
+    Inspection,
+    Locality,
+    Organisation,
+    Plan,
+    Recommendation,
+    UpdateCycle,
+    User,
+    action_partner,
+)
+from tracker.services.audit import add_event
+
+DEMO_ACCOUNTS = (
+    "admin@trust.example",
+    "chief.executive@trust.example",
+    "director.operations@trust.example",
+    "north.hos@trust.example",
+    "south.hos@trust.example",
+    "east.hos@trust.example",
+    "central.hos@trust.example",
+    "hos.mash@trust.example",
+    "dci.publicprotection@police.example",
+    "performance@trust.example",
+    "jsig.member@council.example",
+)
+CYCLE_START = date(2016, 1, 4)
+CYCLES_THROUGH = date(2016, 12, 31)
+
+
+@dataclass
+class SeedResult:
+    created: dict[str, int]
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values())
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def _date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def load_seed(
+    seed_dir: str | Path,
+    *,
+    now: datetime,
+    demo_password: str | None,
+    hash_method: str,
+    cycle_start: date = CYCLE_START,
+    cycles_through: date = CYCLES_THROUGH,
+) -> SeedResult:
+    """Create whatever of the seed is missing, matched on natural keys (codes, emails, refs)."""
+    seed_dir = Path(seed_dir)
+    ref = yaml.safe_load((seed_dir / "reference.yaml").read_text(encoding="utf-8"))
+    created = {k: 0 for k in ("organisations", "localities", "people", "inspections",
+                              "recommendations", "plans", "cycles", "actions", "dependencies",
+                              "updates")}
+
+    orgs = {o.code: o for o in db.session.execute(select(Organisation)).scalars()}
+    for o in ref["organisations"]:
+        if o["code"] not in orgs:
+            orgs[o["code"]] = Organisation(code=o["code"], name=o["name"], kind=o["kind"])
+            db.session.add(orgs[o["code"]])
+            created["organisations"] += 1
+
+    localities = {loc.code: loc for loc in db.session.execute(select(Locality)).scalars()}
+    for loc in ref["localities"]:
+        if loc["code"] not in localities:
+            localities[loc["code"]] = Locality(code=loc["code"], name=loc["name"])
+            db.session.add(localities[loc["code"]])
+            created["localities"] += 1
+    db.session.flush()
+
+    people = {u.email: u for u in db.session.execute(select(User)).scalars()}
+    demo_hash = (
+        generate_password_hash(demo_password, method=hash_method) if demo_password else None
+    )
+    for p in ref["people"]:
+        email = p["email"].lower()
+        if email not in people:
+            people[email] = User(
+                email=email,
+                name=p["name"],
+                job_title=p.get("job_title", ""),
+                organisation_id=orgs[p["organisation"]].id,
+                role=p["role"],
+                locality_id=localities[p["locality"]].id if p.get("locality") else None,
+                active=True,
+                created_at=now,
+            )
+            db.session.add(people[email])
+            created["people"] += 1
+        if demo_hash and email in DEMO_ACCOUNTS and not people[email].password_hash:
+            people[email].password_hash = demo_hash
+    db.session.flush()
+    for p in ref["people"]:
+        manager = p.get("line_manager")
+        user = people[p["email"].lower()]
+        if manager and user.line_manager_id is None:
+            user.line_manager_id = people[manager.lower()].id
+
+    i = ref["inspection"]
+    inspection = db.session.execute(select(Inspection)).scalars().first()
+    if inspection is None:
+        inspection = Inspection(
+            framework=i["framework"],
+            local_authority=i["local_authority"],
+            report_received=i.get("report_received"),
+            report_published=i["report_published"],
+            deadline_anchor=i.get("deadline_anchor", "publication"),
+            judgements=[{"area": k, "grade": v} for k, v in i["judgements"].items()],
+        )
+        db.session.add(inspection)
+        db.session.flush()
+        created["inspections"] += 1
+
+    recs = {r.ref: r for r in db.session.execute(select(Recommendation)).scalars()}
+    for n, r in enumerate(ref["recommendations"], start=1):
+        if r["ref"] not in recs:
+            recs[r["ref"]] = Recommendation(
+                inspection_id=inspection.id, ref=r["ref"], number=n, title=r["title"],
+                text=r["text"], judgement_area=r["judgement_area"], lead_body=r["lead_body"],
+                partners=list(r.get("partners") or []),
+            )
+            db.session.add(recs[r["ref"]])
+            created["recommendations"] += 1
+
+    plans = {p.code: p for p in db.session.execute(select(Plan)).scalars()}
+    wanted = [("main", "Main action plan", "main", None)] + [
+        (code, f"{loc.name} locality action plan", "locality", loc.id)
+        for code, loc in localities.items()
+    ]
+    for code, name, kind, locality_id in wanted:
+        if code not in plans:
+            plans[code] = Plan(code=code, name=name, kind=kind, locality_id=locality_id)
+            db.session.add(plans[code])
+            created["plans"] += 1
+
+    cycles = {c.number: c for c in db.session.execute(select(UpdateCycle)).scalars()}
+    for c in cycles_until(cycle_start, cycles_through):
+        if c.number not in cycles:
+            cycles[c.number] = UpdateCycle(
+                number=c.number, opens_on=c.opens_on, due_on=c.due_on, due_at=c.due_at_utc
+            )
+            db.session.add(cycles[c.number])
+            created["cycles"] += 1
+    db.session.flush()
+
+    rows = [("main", r) for r in _read_csv(seed_dir / "main_plan.csv")] + [
+        (r["locality"], r) for r in _read_csv(seed_dir / "locality_plans.csv")
+    ]
+    actions = {a.ref: a for a in db.session.execute(select(Action)).scalars()}
+    new_refs: set[str] = set()
+    for plan_code, r in rows:
+        if r["ref"] in actions:
+            continue
+        lead = people[r["lead"].lower()] if r["lead"] else None
+        action = Action(
+            ref=r["ref"],
+            plan_id=plans[plan_code].id,
+            recommendation_id=recs[r["recommendation"]].id,
+            title=r["title"],
+            description=r["description"],
+            lead_user_id=lead.id if lead else None,
+            lead_organisation_id=orgs[r["lead_organisation"]].id,
+            start_date=_date(r["start_date"]),
+            target_date=_date(r["target_date"]),
+            success_measure=r["success_measure"],
+            version=1,
+            created_at=now,
+        )
+        actions[r["ref"]] = action
+        new_refs.add(r["ref"])
+        db.session.add(action)
+        created["actions"] += 1
+    db.session.flush()
+
+    partner_rows = []
+    dependency_rows = []
+    for _plan_code, r in rows:
+        if r["ref"] not in new_refs:
+            continue
+        action = actions[r["ref"]]
+        if r.get("implements"):
+            action.main_action_id = actions[r["implements"]].id
+        for code in _split(r["partners"]):
+            partner_rows.append({"action_id": action.id, "organisation_id": orgs[code].id})
+        for prereq in _split(r["depends_on"]):
+            dependency_rows.append(
+                {"action_id": action.id, "depends_on_id": actions[prereq].id, "created_at": now}
+            )
+    if partner_rows:
+        db.session.execute(action_partner.insert(), partner_rows)
+    if dependency_rows:
+        db.session.execute(ActionDependency.__table__.insert(), dependency_rows)
+        created["dependencies"] += len(dependency_rows)
+
+    versions: dict[str, int] = {}
+    update_rows = []
+    for h in _read_csv(seed_dir / "history.csv"):
+        if h["action_ref"] not in new_refs:
+            continue
+        action = actions[h["action_ref"]]
+        version = versions.get(h["action_ref"], 0) + 1
+        versions[h["action_ref"]] = version
+        update_rows.append({
+            "action_id": action.id,
+            "version": version,
+            "cycle_id": cycles[int(h["cycle"])].id if h["cycle"] else None,
+            "author_id": people[h["author"].lower()].id if h["author"] else None,
+            "cause": h["cause"] or "import",
+            "recorded_at": datetime.fromisoformat(h["recorded_at"].replace("Z", "+00:00")),
+            "lifecycle": h["lifecycle"],
+            "rag": h["rag"] or None,
+            "impact": h["impact"],
+            "summary": h["summary"],
+            "reason": h["reason"],
+            "evidence": h["evidence"],
+        })
+    for ref_, version in versions.items():
+        actions[ref_].version = version
+    if update_rows:
+        db.session.execute(ActionUpdate.__table__.insert(), update_rows)
+        created["updates"] += len(update_rows)
+    missing = new_refs - set(versions)
+    if missing:
+        raise ValueError(f"seed history has no initial row for {', '.join(sorted(missing))}")
+
+    if any(created.values()):
+        add_event("seed_loaded", now=now, detail=created)
+    db.session.commit()
+    return SeedResult(created)
+
+
+def count_rows() -> dict[str, int]:
+    """Row counts of the seeded tables (for the CLI's report)."""
+    return {
+        model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Recommendation, Action, ActionUpdate, User, UpdateCycle)
+    }

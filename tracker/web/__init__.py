@@ -1,0 +1,1 @@
+"""Thin web layer: one blueprint package per feature."""

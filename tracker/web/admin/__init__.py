@@ -1,0 +1,3 @@
+from tracker.web.admin.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from tracker.web.auth.views import bp
+
+__all__ = ["bp"]

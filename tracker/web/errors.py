@@ -1,0 +1,68 @@
+"""Error pages in the GOV.UK design, and problem+json for the API. Never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.extensions import db
+
+TITLES = {
+    400: "There is a problem with your request",
+    401: "Sign in to continue",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, detail: str, **extra: object):
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
+            "detail": detail, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = "Your form expired or was sent from somewhere else. Go back and try again."
+        if wants_problem_json():
+            return problem(400, message)
+        return render_template("errors/error.html", status=400, title=TITLES[400],
+                               detail=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        detail = exc.description if status in (400, 405, 429) else _default_detail(status)
+        if status == 429:
+            detail = "You have tried to sign in too many times. Wait a minute and try again."
+        if wants_problem_json():
+            return problem(status, detail)
+        return render_template("errors/error.html", status=status,
+                               title=TITLES.get(status, exc.name), detail=detail), status
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("Unhandled error on %s", request.path)
+        db.session.rollback()
+        return http_error(InternalServerError())
+
+
+def _default_detail(status: int) -> str:
+    return {
+        401: "You need to sign in to use this.",
+        403: "If you think you should have access, contact the tracker's administrator.",
+        404: "If you typed the web address, check it is correct.",
+        500: "Try again later. If it keeps happening, contact the tracker's administrator.",
+    }.get(status, "")

@@ -1,0 +1,3 @@
+from tracker.web.pages.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+from tracker.clock import today_london
+from tracker.domain.permissions import Permission
+from tracker.services import queries
+from tracker.services.errors import NotFound
+from tracker.web.access import public, requires
+from tracker.web.as_at import as_at_from_request
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+@requires(Permission.READ_PLAN)
+def overview():
+    today = today_london()
+    as_at, as_at_day = as_at_from_request()
+    effective_today = as_at_day or today
+    summaries = queries.list_recommendations(today=effective_today, as_at=as_at)
+    inspection = queries.get_inspection()
+    deadline = queries.get_deadline(inspection, current_app.config["DEADLINE_ANCHOR"])
+    return render_template(
+        "pages/overview.html",
+        summaries=summaries,
+        totals=queries.totals(summaries),
+        inspection=inspection,
+        deadline=deadline,
+        plans=queries.list_plans(),
+        as_at_day=as_at_day,
+        effective_today=effective_today,
+    )
+
+
+@bp.get("/recommendations/<ref>")
+@requires(Permission.READ_PLAN)
+def recommendation(ref: str):
+    try:
+        rec = queries.get_recommendation(ref)
+    except NotFound:
+        abort(404)
+    today = today_london()
+    as_at, as_at_day = as_at_from_request()
+    rows, _ = queries.list_actions(
+        today=as_at_day or today, filters=queries.PlanFilters(recommendation=rec.ref,
+                                                             sort="recommendation"),
+        as_at=as_at,
+    )
+    return render_template("pages/recommendation.html", rec=rec, rows=rows, as_at_day=as_at_day)
+
+
+@bp.get("/accessibility")
+@public
+def accessibility():
+    return render_template("pages/accessibility.html")

@@ -1,0 +1,3 @@
+from tracker.web.plans.views import bp
+
+__all__ = ["bp"]

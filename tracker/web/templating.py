@@ -1,0 +1,87 @@
+"""Jinja set-up: GOV.UK Frontend macros, filters and what every page shows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from tracker.clock import is_fixed_today, today_london
+from tracker.domain.calendar import LONDON
+from tracker.domain.permissions import Permission, Role
+from tracker.domain.states import (
+    IMPACT_LABELS,
+    LIFECYCLE_LABELS,
+    RAG_LABELS,
+    Impact,
+    Lifecycle,
+    Rag,
+    status_colour,
+)
+from tracker.web.access import allowed
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.template_folder),  # type: ignore[arg-type]
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.jinja_env.filters.update(
+        long_date=long_date, london_time=london_time, lifecycle_label=lifecycle_label,
+        rag_label=rag_label, impact_label=impact_label, colour=status_colour,
+    )
+
+    @app.context_processor
+    def page_context() -> dict:
+        return {
+            "today": today_london(),
+            "demo_mode": app.config.get("DEMO_MODE", False),
+            "fixed_today": is_fixed_today(),
+            "can": allowed,
+            "Permission": Permission,
+            "Role": Role,
+            "Lifecycle": Lifecycle,
+            "Rag": Rag,
+            "Impact": Impact,
+            "role_label": Role(current_user.role).label if current_user.is_authenticated else "",
+        }
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "Not set"
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
+
+
+def london_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local.strftime('%B %Y')} at {local.strftime('%H:%M')}"
+
+
+def lifecycle_label(value: str | None) -> str:
+    return LIFECYCLE_LABELS[Lifecycle(value)] if value else ""
+
+
+def rag_label(value: str | None) -> str:
+    return RAG_LABELS[Rag(value)] if value else "None (closed)"
+
+
+def impact_label(value: str | None) -> str:
+    return IMPACT_LABELS[Impact(value)] if value else ""
