@@ -84,7 +84,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TRACKER_TEST_DATABASE_URL", "sqlite://")
 
 
-def test_database_url() -> str | None:
+def suite_database_url() -> str | None:
     """The database the test suite runs against (unset: a temporary SQLite file)."""
     return _env("TRACKER_TEST_DATABASE_URL")
 

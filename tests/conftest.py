@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from config import TestConfig, test_database_url
+from config import TestConfig, suite_database_url
 from tracker import create_app
 from tracker.extensions import db, limiter
 from tracker.services.seed import load_seed
@@ -39,7 +39,7 @@ SEED_NOW = datetime(2016, 1, 4, 9, 0, tzinfo=UTC)
 
 def _urls() -> tuple[str, str]:
     """(empty database URL, seeded database URL)."""
-    base = test_database_url()
+    base = suite_database_url()
     if base and base.startswith("postgresql"):
         url = make_url(base)
         seeded = url.set(database=f"{url.database}_seeded")

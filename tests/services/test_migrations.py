@@ -1,0 +1,61 @@
+"""The migrations and the models agree, and upgrade then downgrade to base works."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from config import BASE_DIR, suite_database_url
+from tests.conftest import make_app
+from tracker.extensions import db
+
+MIGRATIONS = str(BASE_DIR / "tracker" / "migrations")
+
+
+@pytest.fixture
+def migration_url():
+    base = suite_database_url()
+    if base and base.startswith("postgresql"):
+        url = make_url(base)
+        target = url.set(database=f"{url.database}_migrations")
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+        yield target.render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="tracker-migrations-"))
+        yield f"sqlite:///{folder / 'migrations.db'}"
+
+
+def test_upgrade_matches_the_models_and_downgrade_returns_to_base(migration_url):
+    app = make_app(migration_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+            assert diff == [], f"models and migrations disagree: {diff}"
+            tables = set(inspect(conn).get_table_names())
+        assert {"action", "action_update", "recommendation", "audit_event"} <= tables
+
+        downgrade(directory=MIGRATIONS, revision="base")
+        with db.engine.connect() as conn:
+            left = set(inspect(conn).get_table_names()) - {"alembic_version"}
+        assert left == set()
+
+        upgrade(directory=MIGRATIONS)  # and back up again, cleanly
+        with db.engine.connect() as conn:
+            assert "action_update" in inspect(conn).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
