@@ -10,6 +10,7 @@ class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             InputRequired(message="Enter your email address"),
             Email(message="Enter an email address in the correct format, like name@example.org",
