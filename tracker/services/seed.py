@@ -230,13 +230,16 @@ def load_seed(
         action = actions[h["action_ref"]]
         version = versions.get(h["action_ref"], 0) + 1
         versions[h["action_ref"]] = version
+        recorded_at = datetime.fromisoformat(h["recorded_at"].replace("Z", "+00:00"))
+        if version == 1:
+            action.created_at = recorded_at
         update_rows.append({
             "action_id": action.id,
             "version": version,
             "cycle_id": cycles[int(h["cycle"])].id if h["cycle"] else None,
             "author_id": people[h["author"].lower()].id if h["author"] else None,
             "cause": h["cause"] or "import",
-            "recorded_at": datetime.fromisoformat(h["recorded_at"].replace("Z", "+00:00")),
+            "recorded_at": recorded_at,
             "lifecycle": h["lifecycle"],
             "rag": h["rag"] or None,
             "impact": h["impact"],

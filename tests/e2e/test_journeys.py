@@ -1,0 +1,114 @@
+"""Each role signs in and visits every page it can reach; axe-core checks every page seen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
+
+PLANS = ["main", "north", "south", "east", "central"]
+
+
+def sign_in(page: Page, base: str, email: str, axe) -> None:
+    page.goto(f"{base}/sign-in")
+    axe.check(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ofsted action plan overview")
+
+
+def visit(page: Page, url: str, axe, heading: str | re.Pattern | None = None) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status < 400, f"{url} gave {response and response.status}"
+    if heading is not None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    axe.check(page)
+
+
+@pytest.mark.parametrize("role", list(ROLE_ACCOUNTS))
+def test_every_role_reaches_its_pages_and_axe_finds_no_violations(page: Page, live_server, axe,
+                                                                  role):
+    base = live_server
+    sign_in(page, base, ROLE_ACCOUNTS[role], axe)
+    axe.check(page)  # the overview
+    expect(page.locator("#statutory-deadline")).to_contain_text("Wednesday 9 March 2016")
+    expect(page.get_by_text("Illustrative data").first).to_be_visible()
+
+    for code in PLANS:
+        visit(page, f"{base}/plans/{code}", axe)
+        rows = page.locator("#actions-table tbody tr")
+        expect(rows).to_have_count(183 if code == "main" else 38)
+        expect(page.get_by_text("Key to RAG ratings")).to_be_visible()
+
+    # Filter and sort the main plan with the form and the column headers, as a person would.
+    visit(page, f"{base}/plans/main", axe)
+    page.get_by_label("RAG", exact=True).select_option("red")
+    page.get_by_role("button", name="Apply filters").click()
+    axe.check(page)
+    red_rows = page.locator("#actions-table tbody tr")
+    assert red_rows.count() > 0
+    for text in red_rows.locator("td:nth-child(6)").all_inner_texts():
+        assert text.strip() == "Red"
+    page.get_by_role("link", name=re.compile("^Target date")).click()
+    expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Target date")
+    axe.check(page)
+
+    visit(page, f"{base}/plans/main?as_at=2016-01-20", axe)
+    expect(page.get_by_text("as it stood at the end of")).to_be_visible()
+
+    visit(page, f"{base}/recommendations/R3", axe)
+    page.locator("#actions-table tbody tr th a").first.click()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    axe.check(page)
+    visit(page, f"{base}/actions/MAP-001", axe)
+    visit(page, f"{base}/accessibility", axe, "Accessibility statement")
+
+    missing = page.goto(f"{base}/actions/NO-SUCH-ACTION")
+    assert missing is not None and missing.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    axe.check(page)
+
+    admin = page.goto(f"{base}/admin/users")
+    assert admin is not None
+    if role == "admin":
+        assert admin.status == 200
+        axe.check(page)
+        visit(page, f"{base}/admin/audit", axe, "Audit log")
+    else:
+        assert admin.status == 403
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "You do not have permission to see this page")
+        axe.check(page)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    axe.check(page)
+
+
+def test_a_wrong_password_shows_an_error_summary_that_passes_axe(page: Page, live_server, axe):
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill("viewer-who-typos@council.example")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The email address or password is not right")
+    axe.check(page)
+    # The error summary's link moves focus to the field, for keyboard users.
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Password")).to_be_focused()
+
+
+def test_the_sign_in_form_works_with_the_keyboard_alone(page: Page, live_server):
+    page.goto(f"{live_server}/sign-in")
+    page.keyboard.press("Tab")  # skip link first
+    expect(page.get_by_text("Skip to main content")).to_be_focused()
+    page.get_by_label("Email address").focus()
+    page.keyboard.type(ROLE_ACCOUNTS["viewer"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ofsted action plan overview")
