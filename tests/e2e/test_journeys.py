@@ -16,7 +16,7 @@ def sign_in(page: Page, base: str, email: str, axe) -> None:
     page.goto(f"{base}/sign-in")
     axe.check(page)
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ofsted action plan overview")
 
@@ -92,14 +92,14 @@ def test_every_role_reaches_its_pages_and_axe_finds_no_violations(page: Page, li
 def test_a_wrong_password_shows_an_error_summary_that_passes_axe(page: Page, live_server, axe):
     page.goto(f"{live_server}/sign-in")
     page.get_by_label("Email address").fill("viewer-who-typos@council.example")
-    page.get_by_label("Password").fill("wrong")
+    page.get_by_label("Password", exact=True).fill("wrong")
     page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("The email address or password is not right")
     axe.check(page)
     # The error summary's link moves focus to the field, for keyboard users.
     summary.get_by_role("link").first.click()
-    expect(page.get_by_label("Password")).to_be_focused()
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
 
 
 def test_the_sign_in_form_works_with_the_keyboard_alone(page: Page, live_server):
