@@ -34,6 +34,7 @@ run: seed
 
 # The whole suite: SQLite (browser tests included), then PostgreSQL.
 test: install
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

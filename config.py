@@ -91,7 +91,9 @@ def suite_database_url() -> str | None:
 
 def config_for(name: str | None = None) -> type[Config]:
     """Pick a configuration class by name (TRACKER_CONFIG): production, demo or test."""
-    name = name or _env("TRACKER_CONFIG") or ("demo" if _bool("TRACKER_DEMO", False) else "production")
+    name = (
+        name or _env("TRACKER_CONFIG") or ("demo" if _bool("TRACKER_DEMO", False) else "production")
+    )
     return {"production": Config, "demo": DemoConfig, "test": TestConfig}[name]
 
 

@@ -42,9 +42,15 @@ def get_or_make_locality(code: str = "north") -> Locality:
     return loc
 
 
-def make_user(*, email: str | None = None, role: str = "action_lead", org: str = "trust",
-              locality: str | None = None, password: str | None = "a-long-test-password",
-              active: bool = True) -> User:
+def make_user(
+    *,
+    email: str | None = None,
+    role: str = "action_lead",
+    org: str = "trust",
+    locality: str | None = None,
+    password: str | None = "a-long-test-password",
+    active: bool = True,
+) -> User:
     n = next(_seq)
     user = User(
         email=email or f"person{n}@trust.example",
@@ -54,7 +60,8 @@ def make_user(*, email: str | None = None, role: str = "action_lead", org: str =
         role=role,
         locality_id=get_or_make_locality(locality).id if locality else None,
         password_hash=generate_password_hash(password, method="pbkdf2:sha256:1000")
-        if password else None,
+        if password
+        else None,
         active=active,
         created_at=NOW,
     )
@@ -66,16 +73,26 @@ def make_user(*, email: str | None = None, role: str = "action_lead", org: str =
 def make_recommendation(*, ref: str | None = None, lead_body: str = "trust") -> Recommendation:
     inspection = db.session.execute(db.select(Inspection)).scalars().first()
     if inspection is None:
-        inspection = Inspection(framework="SIF", local_authority="Exampleshire",
-                                report_published=date(2015, 11, 27), deadline_anchor="publication",
-                                judgements=[{"area": "Overall effectiveness", "grade": "Inadequate"}])
+        inspection = Inspection(
+            framework="SIF",
+            local_authority="Exampleshire",
+            report_published=date(2015, 11, 27),
+            deadline_anchor="publication",
+            judgements=[{"area": "Overall effectiveness", "grade": "Inadequate"}],
+        )
         db.session.add(inspection)
         db.session.flush()
     n = next(_seq)
-    rec = Recommendation(inspection_id=inspection.id, ref=ref or f"R{n}", number=n,
-                         title=f"Recommendation {n}", text="Illustrative text.",
-                         judgement_area="Children who need help and protection",
-                         lead_body=lead_body, partners=[])
+    rec = Recommendation(
+        inspection_id=inspection.id,
+        ref=ref or f"R{n}",
+        number=n,
+        title=f"Recommendation {n}",
+        text="Illustrative text.",
+        judgement_area="Children who need help and protection",
+        lead_body=lead_body,
+        partners=[],
+    )
     db.session.add(rec)
     db.session.flush()
     return rec
@@ -85,17 +102,30 @@ def get_or_make_plan(code: str = "main") -> Plan:
     plan = db.session.execute(db.select(Plan).filter_by(code=code)).scalar_one_or_none()
     if plan is None:
         locality = get_or_make_locality(code) if code != "main" else None
-        plan = Plan(code=code, name=f"{code.title()} plan", kind="main" if code == "main" else
-                    "locality", locality_id=locality.id if locality else None)
+        plan = Plan(
+            code=code,
+            name=f"{code.title()} plan",
+            kind="main" if code == "main" else "locality",
+            locality_id=locality.id if locality else None,
+        )
         db.session.add(plan)
         db.session.flush()
     return plan
 
 
-def make_action(*, ref: str | None = None, plan: str = "main", recommendation: Recommendation | None = None,
-                lead: User | None = None, org: str = "trust", target_date: date | None = date(2016, 3, 31),
-                lifecycle: str = "in_progress", rag: str | None = "green",
-                impact: str = "not_yet_evidenced", recorded_at: datetime = NOW) -> Action:
+def make_action(
+    *,
+    ref: str | None = None,
+    plan: str = "main",
+    recommendation: Recommendation | None = None,
+    lead: User | None = None,
+    org: str = "trust",
+    target_date: date | None = date(2016, 3, 31),
+    lifecycle: str = "in_progress",
+    rag: str | None = "green",
+    impact: str = "not_yet_evidenced",
+    recorded_at: datetime = NOW,
+) -> Action:
     n = next(_seq)
     action = Action(
         ref=ref or f"T-{n:03d}",
@@ -113,21 +143,49 @@ def make_action(*, ref: str | None = None, plan: str = "main", recommendation: R
     )
     db.session.add(action)
     db.session.flush()
-    db.session.add(ActionUpdate(action_id=action.id, version=1, cause="import",
-                                recorded_at=recorded_at, lifecycle=lifecycle, rag=rag,
-                                impact=impact, summary="Agreed.", reason="", evidence=""))
+    db.session.add(
+        ActionUpdate(
+            action_id=action.id,
+            version=1,
+            cause="import",
+            recorded_at=recorded_at,
+            lifecycle=lifecycle,
+            rag=rag,
+            impact=impact,
+            summary="Agreed.",
+            reason="",
+            evidence="",
+        )
+    )
     db.session.flush()
     return action
 
 
-def add_update(action: Action, *, recorded_at: datetime, lifecycle: str = "in_progress",
-               rag: str | None = "green", impact: str = "not_yet_evidenced",
-               summary: str = "Progress.", reason: str = "", author: User | None = None) -> ActionUpdate:
+def add_update(
+    action: Action,
+    *,
+    recorded_at: datetime,
+    lifecycle: str = "in_progress",
+    rag: str | None = "green",
+    impact: str = "not_yet_evidenced",
+    summary: str = "Progress.",
+    reason: str = "",
+    author: User | None = None,
+) -> ActionUpdate:
     action.version += 1
-    update = ActionUpdate(action_id=action.id, version=action.version, cause="person",
-                          author_id=author.id if author else None, recorded_at=recorded_at,
-                          lifecycle=lifecycle, rag=rag, impact=impact, summary=summary,
-                          reason=reason, evidence="")
+    update = ActionUpdate(
+        action_id=action.id,
+        version=action.version,
+        cause="person",
+        author_id=author.id if author else None,
+        recorded_at=recorded_at,
+        lifecycle=lifecycle,
+        rag=rag,
+        impact=impact,
+        summary=summary,
+        reason=reason,
+        evidence="",
+    )
     db.session.add(update)
     db.session.flush()
     return update

@@ -151,8 +151,9 @@ def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> N
     """Sign in through the real form (CSRF token and all)."""
     page = client.get("/sign-in")
     token = _csrf_from(page.get_data(as_text=True))
-    response = client.post("/sign-in", data={"email": email, "password": password,
-                                             "csrf_token": token})
+    response = client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
@@ -161,7 +162,7 @@ def _csrf_from(html: str) -> str:
     if marker not in html:
         marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
-    return html[start: html.index('"', start)]
+    return html[start : html.index('"', start)]
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:
@@ -207,5 +208,3 @@ def count_queries():
             return QueryCounter(db.engine)
 
     return make
-
-

@@ -23,8 +23,11 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
-        app, extensions.db, directory=str(BASE_DIR / "tracker" / "migrations"),
-        render_as_batch=True, compare_type=True,
+        app,
+        extensions.db,
+        directory=str(BASE_DIR / "tracker" / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
     )
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
@@ -49,6 +52,6 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
 
 def _check_production_settings(app: Flask) -> None:
-    if not app.config.get("DEMO_MODE") and not app.testing:
-        if app.config["SECRET_KEY"] == "dev-only-insecure-key":
-            raise RuntimeError("Set TRACKER_SECRET_KEY to a long random value in production")
+    production = not app.config.get("DEMO_MODE") and not app.testing
+    if production and app.config["SECRET_KEY"] == "dev-only-insecure-key":
+        raise RuntimeError("Set TRACKER_SECRET_KEY to a long random value in production")

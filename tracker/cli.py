@@ -43,15 +43,24 @@ def seed() -> None:
 @click.option("--locality", default=None)
 @click.option("--organisation", default="trust", show_default=True)
 @click.option("--job-title", default="")
-def user_create(email: str, name: str, role: str, locality: str | None, organisation: str,
-                job_title: str) -> None:
+def user_create(
+    email: str, name: str, role: str, locality: str | None, organisation: str, job_title: str
+) -> None:
     """Create a person; the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\n")
     try:
         user = auth_service.create_user(
-            auth_service.NewUser(email=email, name=name, role=role, organisation=organisation,
-                                 locality=locality, job_title=job_title),
-            password, now=now_utc(), hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            auth_service.NewUser(
+                email=email,
+                name=name,
+                role=role,
+                organisation=organisation,
+                locality=locality,
+                job_title=job_title,
+            ),
+            password,
+            now=now_utc(),
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
         )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None

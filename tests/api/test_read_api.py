@@ -12,8 +12,9 @@ from tracker.services.auth import create_token, revoke_tokens
 def _all_actions(client, **params):
     items, page = [], 1
     while True:
-        body = client.get("/api/v1/actions", query_string={**params, "page": page,
-                                                           "per_page": 200}).get_json()
+        body = client.get(
+            "/api/v1/actions", query_string={**params, "page": page, "per_page": 200}
+        ).get_json()
         items += body["items"]
         if len(items) >= body["total"]:
             return items, body["total"]
@@ -25,8 +26,15 @@ def test_twenty_recommendations_thirteen_trust_one_council_six_joint(role_client
     items = body["items"]
     assert len(items) == 20
     assert Counter(i["lead_body"] for i in items) == {"trust": 13, "council": 1, "joint": 6}
-    assert set(items[0]) == {"ref", "title", "text", "judgement_area", "lead_body", "partners",
-                             "action_count"}
+    assert set(items[0]) == {
+        "ref",
+        "title",
+        "text",
+        "judgement_area",
+        "lead_body",
+        "partners",
+        "action_count",
+    }
     assert sum(i["action_count"] for i in items) == 183 + 4 * 38
 
 
@@ -34,7 +42,9 @@ def test_the_main_plan_has_183_actions_151_owned_in_full_or_part_by_the_trust(ro
     client = role_client("viewer")
     items, total = _all_actions(client, plan="main")
     assert total == 183 == len(items)
-    trust_owned = [i for i in items if i["lead_organisation"] == "trust" or "trust" in i["partners"]]
+    trust_owned = [
+        i for i in items if i["lead_organisation"] == "trust" or "trust" in i["partners"]
+    ]
     assert len(trust_owned) == 151
 
 
@@ -45,12 +55,30 @@ def test_each_locality_plan_has_38_actions(role_client, plan):
 
 
 def test_an_action_item_has_the_documented_shape(role_client):
-    body = role_client("viewer").get("/api/v1/actions",
-                                     query_string={"plan": "main", "per_page": 5}).get_json()
+    body = (
+        role_client("viewer")
+        .get("/api/v1/actions", query_string={"plan": "main", "per_page": 5})
+        .get_json()
+    )
     item = body["items"][0]
-    assert set(item) == {"ref", "plan", "recommendation", "title", "lead", "lead_organisation",
-                         "partners", "start_date", "target_date", "lifecycle", "rag", "impact",
-                         "overdue", "depends_on", "version", "updated_at"}
+    assert set(item) == {
+        "ref",
+        "plan",
+        "recommendation",
+        "title",
+        "lead",
+        "lead_organisation",
+        "partners",
+        "start_date",
+        "target_date",
+        "lifecycle",
+        "rag",
+        "impact",
+        "overdue",
+        "depends_on",
+        "version",
+        "updated_at",
+    }
     assert set(item["lead"]) == {"name", "email"}
     assert body["page"] == 1 and body["per_page"] == 5 and len(body["items"]) == 5
 
@@ -60,8 +88,9 @@ def test_filters_combine_and_rag_is_null_when_closed(role_client):
     closed, _ = _all_actions(client, lifecycle="closed_evidenced")
     assert closed and all(i["rag"] is None for i in closed)
     red_trust, _ = _all_actions(client, rag="red", lead_organisation="trust", plan="main")
-    assert red_trust and all(i["rag"] == "red" and i["lead_organisation"] == "trust"
-                             for i in red_trust)
+    assert red_trust and all(
+        i["rag"] == "red" and i["lead_organisation"] == "trust" for i in red_trust
+    )
     overdue, _ = _all_actions(client, overdue="true")
     assert overdue and all(i["overdue"] for i in overdue)
     r3, _ = _all_actions(client, recommendation="R3")
@@ -80,7 +109,9 @@ def test_as_at_returns_the_state_recorded_by_then(role_client):
     now_items, _ = _all_actions(client)
     then_items, _ = _all_actions(client, as_at="2016-01-20")
     then = {i["ref"]: i for i in then_items}
-    changed_since = [i for i in now_items if i["ref"] in then and i["version"] != then[i["ref"]]["version"]]
+    changed_since = [
+        i for i in now_items if i["ref"] in then and i["version"] != then[i["ref"]]["version"]
+    ]
     assert changed_since, "the seed story changes some actions after 20 January"
     for item in then_items:
         assert item["updated_at"] <= "2016-01-21T00:00:00Z"
@@ -90,10 +121,17 @@ def test_as_at_returns_the_state_recorded_by_then(role_client):
 
 @pytest.mark.parametrize(
     ("query", "parameter"),
-    [({"rag": "purple"}, "rag"), ({"lifecycle": "finished"}, "lifecycle"),
-     ({"plan": "west"}, "plan"), ({"overdue": "perhaps"}, "overdue"),
-     ({"page": "0"}, "page"), ({"per_page": "1000"}, "per_page"), ({"page": "two"}, "page"),
-     ({"as_at": "20/01/2016"}, "as_at"), ({"colour": "red"}, "colour")],
+    [
+        ({"rag": "purple"}, "rag"),
+        ({"lifecycle": "finished"}, "lifecycle"),
+        ({"plan": "west"}, "plan"),
+        ({"overdue": "perhaps"}, "overdue"),
+        ({"page": "0"}, "page"),
+        ({"per_page": "1000"}, "per_page"),
+        ({"page": "two"}, "page"),
+        ({"as_at": "20/01/2016"}, "as_at"),
+        ({"colour": "red"}, "colour"),
+    ],
 )
 def test_bad_filters_give_400_problem_json_naming_the_parameter(role_client, query, parameter):
     response = role_client("viewer").get("/api/v1/actions", query_string=query)
@@ -120,8 +158,12 @@ def test_bearer_tokens_work_until_revoked(seeded_app):
     client = seeded_app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/recommendations", headers=headers).status_code == 200
-    assert client.get("/api/v1/recommendations",
-                      headers={"Authorization": "Bearer trk_wrong"}).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/recommendations", headers={"Authorization": "Bearer trk_wrong"}
+        ).status_code
+        == 401
+    )
     with seeded_app.app_context():
         assert revoke_tokens(ROLE_ACCOUNTS["viewer"], now=now_utc()) >= 1
         db.session.remove()
@@ -133,8 +175,17 @@ def test_openapi_document_describes_the_api(role_client):
     assert doc["openapi"].startswith("3.1")
     assert {"/recommendations", "/actions", "/actions/{ref}"} <= set(doc["paths"])
     params = {p["name"] for p in doc["paths"]["/actions"]["get"]["parameters"]}
-    assert {"plan", "recommendation", "lead_organisation", "rag", "lifecycle", "overdue",
-            "page", "per_page", "as_at"} <= params
+    assert {
+        "plan",
+        "recommendation",
+        "lead_organisation",
+        "rag",
+        "lifecycle",
+        "overdue",
+        "page",
+        "per_page",
+        "as_at",
+    } <= params
 
 
 def test_the_api_items_validate_against_the_openapi_schema(role_client):

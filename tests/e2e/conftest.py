@@ -27,13 +27,22 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        raise RuntimeError(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
+        )
     return {
         "executable_path": CHROMIUM,
         "headless": True,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"],
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 
@@ -71,7 +80,9 @@ class AxeChecker:
             AXE_TAGS,
         )
         self.checked.append(page.url)
-        assert violations == [], f"axe violations on {page.url}:\n{json.dumps(violations, indent=2)}"
+        assert violations == [], (
+            f"axe violations on {page.url}:\n{json.dumps(violations, indent=2)}"
+        )
 
 
 @pytest.fixture(scope="session")

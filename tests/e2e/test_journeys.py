@@ -23,15 +23,18 @@ def sign_in(page: Page, base: str, email: str, axe) -> None:
 
 def visit(page: Page, url: str, axe, heading: str | re.Pattern | None = None) -> None:
     response = page.goto(url)
-    assert response is not None and response.status < 400, f"{url} gave {response and response.status}"
+    assert response is not None and response.status < 400, (
+        f"{url} gave {response and response.status}"
+    )
     if heading is not None:
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     axe.check(page)
 
 
 @pytest.mark.parametrize("role", list(ROLE_ACCOUNTS))
-def test_every_role_reaches_its_pages_and_axe_finds_no_violations(page: Page, live_server, axe,
-                                                                  role):
+def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
+    page: Page, live_server, axe, role
+):
     base = live_server
     sign_in(page, base, ROLE_ACCOUNTS[role], axe)
     axe.check(page)  # the overview
@@ -81,7 +84,8 @@ def test_every_role_reaches_its_pages_and_axe_finds_no_violations(page: Page, li
     else:
         assert admin.status == 403
         expect(page.get_by_role("heading", level=1)).to_have_text(
-            "You do not have permission to see this page")
+            "You do not have permission to see this page"
+        )
         axe.check(page)
 
     page.get_by_role("button", name="Sign out").click()

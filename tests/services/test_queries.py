@@ -12,10 +12,12 @@ TODAY = date(2016, 2, 5)
 
 def test_an_actions_state_is_its_latest_update(clean_db):
     action = make_action(ref="M-1", rag="green")
-    add_update(action, recorded_at=datetime(2016, 1, 14, 10, tzinfo=UTC), rag="amber",
-               reason="Slipping")
-    add_update(action, recorded_at=datetime(2016, 1, 28, 10, tzinfo=UTC), rag="red",
-               reason="Post vacant")
+    add_update(
+        action, recorded_at=datetime(2016, 1, 14, 10, tzinfo=UTC), rag="amber", reason="Slipping"
+    )
+    add_update(
+        action, recorded_at=datetime(2016, 1, 28, 10, tzinfo=UTC), rag="red", reason="Post vacant"
+    )
     db.session.commit()
     row = queries.get_action("M-1", today=TODAY)
     assert row.rag == "red" and row.version == 3
@@ -24,15 +26,21 @@ def test_an_actions_state_is_its_latest_update(clean_db):
 def test_as_at_rebuilds_the_state_from_history_at_the_end_of_a_london_day(clean_db):
     action = make_action(ref="M-1", rag="green")
     # 23:30 UTC on 20 January is still 20 January in London (GMT).
-    add_update(action, recorded_at=datetime(2016, 1, 20, 23, 30, tzinfo=UTC), rag="amber",
-               reason="Slipping")
-    add_update(action, recorded_at=datetime(2016, 1, 21, 0, 30, tzinfo=UTC), rag="red",
-               reason="Worse")
+    add_update(
+        action,
+        recorded_at=datetime(2016, 1, 20, 23, 30, tzinfo=UTC),
+        rag="amber",
+        reason="Slipping",
+    )
+    add_update(
+        action, recorded_at=datetime(2016, 1, 21, 0, 30, tzinfo=UTC), rag="red", reason="Worse"
+    )
     db.session.commit()
     from tracker.clock import end_of_london_day_utc
 
-    row = queries.get_action("M-1", today=date(2016, 1, 20),
-                             as_at=end_of_london_day_utc(date(2016, 1, 20)))
+    row = queries.get_action(
+        "M-1", today=date(2016, 1, 20), as_at=end_of_london_day_utc(date(2016, 1, 20))
+    )
     assert row.rag == "amber" and row.version == 2
     history = queries.get_history(row.id, as_at=end_of_london_day_utc(date(2016, 1, 20)))
     assert [h.version for h in history] == [2, 1]
@@ -67,8 +75,9 @@ def test_sorting_by_rag_puts_red_first_and_descending_reverses(clean_db):
     db.session.commit()
     rows, _ = queries.list_actions(today=TODAY, filters=queries.PlanFilters(sort="rag"))
     assert [r.ref for r in rows] == ["M-2", "M-3", "M-1"]
-    rows, _ = queries.list_actions(today=TODAY,
-                                   filters=queries.PlanFilters(sort="rag", descending=True))
+    rows, _ = queries.list_actions(
+        today=TODAY, filters=queries.PlanFilters(sort="rag", descending=True)
+    )
     assert [r.ref for r in rows] == ["M-1", "M-3", "M-2"]
 
 
@@ -83,8 +92,12 @@ def test_paging_reports_the_total(clean_db):
 
 @pytest.mark.parametrize(
     ("args", "parameter"),
-    [({"rag": "blue"}, "rag"), ({"lifecycle": "done"}, "lifecycle"),
-     ({"overdue": "maybe"}, "overdue"), ({"sort": "colour"}, "sort")],
+    [
+        ({"rag": "blue"}, "rag"),
+        ({"lifecycle": "done"}, "lifecycle"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"sort": "colour"}, "sort"),
+    ],
 )
 def test_bad_filters_name_the_parameter(args, parameter):
     with pytest.raises(BadFilter) as exc:

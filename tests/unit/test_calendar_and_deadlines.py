@@ -80,9 +80,7 @@ def test_working_days_between(start, end, expected):
 
 
 def test_seventy_working_days_from_publication_is_wednesday_9_march_2016():
-    deadline = response_deadline(
-        published=date(2015, 11, 27), received=None, anchor="publication"
-    )
+    deadline = response_deadline(published=date(2015, 11, 27), received=None, anchor="publication")
     assert deadline.due == date(2016, 3, 9)
     assert deadline.due.strftime("%A") == "Wednesday"
 
@@ -97,8 +95,9 @@ def test_the_naive_counts_are_wrong_and_differ_from_ours():
             n += 1
     assert weekdays_only == date(2016, 3, 4)
     assert date(2015, 11, 27) + timedelta(days=70) == date(2016, 2, 5)
-    assert response_deadline(published=date(2015, 11, 27), received=None,
-                             anchor="publication").due not in {weekdays_only, date(2016, 2, 5)}
+    assert response_deadline(
+        published=date(2015, 11, 27), received=None, anchor="publication"
+    ).due not in {weekdays_only, date(2016, 2, 5)}
 
 
 def test_the_deadline_anchor_can_be_receipt_of_the_report():
@@ -116,8 +115,7 @@ def test_a_receipt_anchor_without_a_receipt_date_is_refused():
 
 
 def test_working_days_left_counts_down_to_the_deadline():
-    deadline = response_deadline(published=date(2015, 11, 27), received=None,
-                                 anchor="publication")
+    deadline = response_deadline(published=date(2015, 11, 27), received=None, anchor="publication")
     assert deadline.working_days_left(date(2016, 3, 8)) == 1
     assert deadline.working_days_left(date(2016, 3, 9)) == 0
     assert deadline.working_days_left(date(2016, 3, 10)) == -1

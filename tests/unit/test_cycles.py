@@ -15,7 +15,11 @@ FIRST = date(2016, 1, 4)  # the seed's first cycle opens on Monday 4 January 201
         (3, date(2016, 2, 1), date(2016, 2, 12)),
         (6, date(2016, 3, 14), date(2016, 3, 24)),  # due Friday is Good Friday: Thursday instead
         (7, date(2016, 3, 29), date(2016, 4, 8)),  # opens Monday is Easter Monday: Tuesday instead
-        (11, date(2016, 5, 23), date(2016, 6, 3)),  # Spring bank holiday falls inside, not at an end
+        (
+            11,
+            date(2016, 5, 23),
+            date(2016, 6, 3),
+        ),  # Spring bank holiday falls inside, not at an end
         (10, date(2016, 5, 9), date(2016, 5, 20)),
     ],
 )

@@ -1,4 +1,4 @@
-"""tracker/domain is plain Python: it imports neither Flask nor SQLAlchemy nor the rest of tracker."""
+"""tracker/domain is plain Python: no Flask, no SQLAlchemy, nothing else from tracker."""
 
 import ast
 from pathlib import Path
@@ -6,8 +6,17 @@ from pathlib import Path
 import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "tracker" / "domain"
-FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "flask_login", "flask_wtf", "wtforms",
-             "werkzeug", "apscheduler", "jinja2")
+FORBIDDEN = (
+    "flask",
+    "sqlalchemy",
+    "flask_sqlalchemy",
+    "flask_login",
+    "flask_wtf",
+    "wtforms",
+    "werkzeug",
+    "apscheduler",
+    "jinja2",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -10,8 +10,7 @@ PASSWORD = "a-long-test-password"
 
 def _post_sign_in(client, email, password, token=None):
     token = token or csrf_token(client, "/sign-in")
-    return client.post("/sign-in", data={"email": email, "password": password,
-                                         "csrf_token": token})
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
 
 
 def test_sign_in_page_renders_a_gov_uk_form(client):
@@ -34,9 +33,13 @@ def test_a_person_signs_in_and_out_and_both_are_audited(client):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     response = client.post("/sign-out", data={"csrf_token": csrf_token(client, "/accessibility")})
     assert response.status_code == 302
-    kinds = db.session.execute(
-        select(AuditEvent.kind).where(AuditEvent.user_id == user.id).order_by(AuditEvent.id)
-    ).scalars().all()
+    kinds = (
+        db.session.execute(
+            select(AuditEvent.kind).where(AuditEvent.user_id == user.id).order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
     assert kinds == ["sign_in", "sign_out"]
     assert client.get("/").status_code == 302
 
@@ -51,9 +54,11 @@ def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(client):
         assert response.status_code == 400
         assert "The email address or password is not right" in html
         assert "govuk-error-summary" in html
-    failures = db.session.execute(
-        select(AuditEvent).where(AuditEvent.kind == "sign_in_failed")
-    ).scalars().all()
+    failures = (
+        db.session.execute(select(AuditEvent).where(AuditEvent.kind == "sign_in_failed"))
+        .scalars()
+        .all()
+    )
     assert len(failures) == 2
 
 
@@ -75,8 +80,9 @@ def test_the_sixth_rapid_sign_in_attempt_is_refused_with_429(client):
     make_user(email="lead@trust.example")
     db.session.commit()
     token = csrf_token(client, "/sign-in")
-    statuses = [_post_sign_in(client, "lead@trust.example", "wrong", token).status_code
-                for _ in range(6)]
+    statuses = [
+        _post_sign_in(client, "lead@trust.example", "wrong", token).status_code for _ in range(6)
+    ]
     assert statuses == [400] * 5 + [429]
     # Even the right password is refused until the window passes.
     assert _post_sign_in(client, "lead@trust.example", PASSWORD, token).status_code == 429
@@ -94,8 +100,10 @@ def test_sign_in_ignores_an_offsite_next_address(client):
     make_user(email="lead@trust.example")
     db.session.commit()
     token = csrf_token(client, "/sign-in")
-    response = client.post("/sign-in?next=https://evil.example/", data={
-        "email": "lead@trust.example", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/sign-in?next=https://evil.example/",
+        data={"email": "lead@trust.example", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 

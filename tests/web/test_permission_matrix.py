@@ -29,8 +29,13 @@ ROUTES = {
     "auth.sign_in": ("GET", "/sign-in", "public"),
 }
 # Endpoints covered elsewhere: sign-out (POST, CSRF) in test_auth, static files and the API's 404.
-NOT_IN_MATRIX = {"auth.sign_out", "static", "assets.govuk_assets", "assets.govuk_dist",
-                 "api.not_found"}
+NOT_IN_MATRIX = {
+    "auth.sign_out",
+    "static",
+    "assets.govuk_assets",
+    "assets.govuk_dist",
+    "api.not_found",
+}
 
 
 def test_the_matrix_covers_every_route(seeded_app):
@@ -74,23 +79,34 @@ def test_anonymous_visitors_sign_in_first(seeded_client, endpoint):
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
 
 
-def test_a_locality_head_asking_for_admin_pages_gets_403_and_an_audit_event(role_client,
-                                                                            seeded_app):
+def test_a_locality_head_asking_for_admin_pages_gets_403_and_an_audit_event(
+    role_client, seeded_app
+):
     client = role_client("locality_head")
     with seeded_app.app_context():
-        before = db.session.execute(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.kind == "permission_refused", AuditEvent.target == "/admin/users")
+        before = db.session.execute(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.kind == "permission_refused", AuditEvent.target == "/admin/users")
         ).scalar_one()
         db.session.remove()
     response = client.get("/admin/users")
     assert response.status_code == 403
     assert "You do not have permission" in response.get_data(as_text=True)
     with seeded_app.app_context():
-        event = db.session.execute(select(AuditEvent).where(
-            AuditEvent.kind == "permission_refused", AuditEvent.target == "/admin/users"
-        ).order_by(AuditEvent.id.desc())).scalars().first()
-        after = db.session.execute(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.kind == "permission_refused", AuditEvent.target == "/admin/users")
+        event = (
+            db.session.execute(
+                select(AuditEvent)
+                .where(AuditEvent.kind == "permission_refused", AuditEvent.target == "/admin/users")
+                .order_by(AuditEvent.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+        after = db.session.execute(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.kind == "permission_refused", AuditEvent.target == "/admin/users")
         ).scalar_one()
         assert after == before + 1
         assert event.detail["permission"] == "admin" and event.user_id is not None

@@ -16,14 +16,25 @@ def _enum(values: list[str], nullable: bool = False) -> dict[str, Any]:
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
-AS_AT = _query("as_at", {"type": "string", "format": "date"},
-               "Show the state as it stood at the end of this London day (YYYY-MM-DD).")
-PROBLEM = {"description": "Problem", "content": {"application/problem+json": {
-    "schema": {"$ref": "#/components/schemas/Problem"}}}}
+AS_AT = _query(
+    "as_at",
+    {"type": "string", "format": "date"},
+    "Show the state as it stood at the end of this London day (YYYY-MM-DD).",
+)
+HISTORY_REF = "#/components/schemas/HistoryEntry"
+PROBLEM = {
+    "description": "Problem",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -32,16 +43,33 @@ def openapi_document() -> dict[str, Any]:
     impact = [i.value for i in Impact]
     action = {
         "type": "object",
-        "required": ["ref", "plan", "recommendation", "title", "lead", "lead_organisation",
-                     "partners", "start_date", "target_date", "lifecycle", "rag", "impact",
-                     "overdue", "depends_on", "version", "updated_at"],
+        "required": [
+            "ref",
+            "plan",
+            "recommendation",
+            "title",
+            "lead",
+            "lead_organisation",
+            "partners",
+            "start_date",
+            "target_date",
+            "lifecycle",
+            "rag",
+            "impact",
+            "overdue",
+            "depends_on",
+            "version",
+            "updated_at",
+        ],
         "properties": {
             "ref": {"type": "string"},
             "plan": _enum(list(PLAN_CODES)),
             "recommendation": {"type": "string"},
             "title": {"type": "string"},
-            "lead": {"type": ["object", "null"], "properties": {
-                "name": {"type": "string"}, "email": {"type": "string"}}},
+            "lead": {
+                "type": ["object", "null"],
+                "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+            },
             "lead_organisation": {"type": "string"},
             "partners": {"type": "array", "items": {"type": "string"}},
             "start_date": {"type": ["string", "null"], "format": "date"},
@@ -85,67 +113,132 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
         "paths": {
-            "/recommendations": {"get": {
-                "summary": "List the recommendations with their action counts",
-                "operationId": "listRecommendations",
-                "parameters": [AS_AT],
-                "responses": {
-                    "200": {"description": "The recommendations", "content": {
-                        "application/json": {"schema": {
-                            "type": "object", "required": ["items"],
-                            "properties": {"items": {"type": "array", "items": {
-                                "$ref": "#/components/schemas/Recommendation"}}}}}}},
-                    "400": PROBLEM, "401": PROBLEM, "403": PROBLEM,
-                },
-            }},
-            "/actions": {"get": {
-                "summary": "List actions, filtered and paged",
-                "operationId": "listActions",
-                "parameters": [
-                    _query("plan", _enum(list(PLAN_CODES)), "Which plan"),
-                    _query("recommendation", {"type": "string"}, "Recommendation ref, e.g. R3"),
-                    _query("lead_organisation", {"type": "string"}, "Organisation code, e.g. trust"),
-                    _query("rag", _enum(rag), "Delivery confidence"),
-                    _query("lifecycle", _enum(lifecycle), "Lifecycle state"),
-                    _query("overdue", {"type": "boolean"}, "Target date passed and not closed"),
-                    _query("sort", _enum([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]),
-                           "Sort key; a leading minus sorts descending"),
-                    _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page"),
-                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 200,
-                                        "default": 50}, "Items per page"),
-                    AS_AT,
-                ],
-                "responses": {
-                    "200": {"description": "A page of actions", "content": {"application/json": {
-                        "schema": {"type": "object",
-                                   "required": ["items", "total", "page", "per_page"],
-                                   "properties": {
-                                       "items": {"type": "array", "items": {
-                                           "$ref": "#/components/schemas/Action"}},
-                                       "total": {"type": "integer"},
-                                       "page": {"type": "integer"},
-                                       "per_page": {"type": "integer"}}}}}},
-                    "400": PROBLEM, "401": PROBLEM, "403": PROBLEM,
-                },
-            }},
-            "/actions/{ref}": {"get": {
-                "summary": "One action with its full history, newest first",
-                "operationId": "getAction",
-                "parameters": [
-                    {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}},
-                    AS_AT,
-                ],
-                "responses": {
-                    "200": {"description": "The action", "content": {"application/json": {
-                        "schema": {"allOf": [
-                            {"$ref": "#/components/schemas/Action"},
-                            {"type": "object", "properties": {"history": {
-                                "type": "array",
-                                "items": {"$ref": "#/components/schemas/HistoryEntry"}}}},
-                        ]}}}},
-                    "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM,
-                },
-            }},
+            "/recommendations": {
+                "get": {
+                    "summary": "List the recommendations with their action counts",
+                    "operationId": "listRecommendations",
+                    "parameters": [AS_AT],
+                    "responses": {
+                        "200": {
+                            "description": "The recommendations",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["items"],
+                                        "properties": {
+                                            "items": {
+                                                "type": "array",
+                                                "items": {
+                                                    "$ref": "#/components/schemas/Recommendation"
+                                                },
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": PROBLEM,
+                        "401": PROBLEM,
+                        "403": PROBLEM,
+                    },
+                }
+            },
+            "/actions": {
+                "get": {
+                    "summary": "List actions, filtered and paged",
+                    "operationId": "listActions",
+                    "parameters": [
+                        _query("plan", _enum(list(PLAN_CODES)), "Which plan"),
+                        _query("recommendation", {"type": "string"}, "Recommendation ref, e.g. R3"),
+                        _query(
+                            "lead_organisation", {"type": "string"}, "Organisation code, e.g. trust"
+                        ),
+                        _query("rag", _enum(rag), "Delivery confidence"),
+                        _query("lifecycle", _enum(lifecycle), "Lifecycle state"),
+                        _query("overdue", {"type": "boolean"}, "Target date passed and not closed"),
+                        _query(
+                            "sort",
+                            _enum([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]),
+                            "Sort key; a leading minus sorts descending",
+                        ),
+                        _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page"),
+                        _query(
+                            "per_page",
+                            {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                            "Items per page",
+                        ),
+                        AS_AT,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "A page of actions",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["items", "total", "page", "per_page"],
+                                        "properties": {
+                                            "items": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/Action"},
+                                            },
+                                            "total": {"type": "integer"},
+                                            "page": {"type": "integer"},
+                                            "per_page": {"type": "integer"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": PROBLEM,
+                        "401": PROBLEM,
+                        "403": PROBLEM,
+                    },
+                }
+            },
+            "/actions/{ref}": {
+                "get": {
+                    "summary": "One action with its full history, newest first",
+                    "operationId": "getAction",
+                    "parameters": [
+                        {
+                            "name": "ref",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        AS_AT,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The action",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "allOf": [
+                                            {"$ref": "#/components/schemas/Action"},
+                                            {
+                                                "type": "object",
+                                                "properties": {
+                                                    "history": {
+                                                        "type": "array",
+                                                        "items": {"$ref": HISTORY_REF},
+                                                    }
+                                                },
+                                            },
+                                        ]
+                                    }
+                                }
+                            },
+                        },
+                        "400": PROBLEM,
+                        "401": PROBLEM,
+                        "403": PROBLEM,
+                        "404": PROBLEM,
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {
@@ -155,8 +248,15 @@ def openapi_document() -> dict[str, Any]:
             "schemas": {
                 "Recommendation": {
                     "type": "object",
-                    "required": ["ref", "title", "text", "judgement_area", "lead_body",
-                                 "partners", "action_count"],
+                    "required": [
+                        "ref",
+                        "title",
+                        "text",
+                        "judgement_area",
+                        "lead_body",
+                        "partners",
+                        "action_count",
+                    ],
                     "properties": {
                         "ref": {"type": "string"},
                         "title": {"type": "string"},

@@ -62,7 +62,9 @@ def _as_at():
 
 @bp.errorhandler(BadFilter)
 def bad_filter(exc: BadFilter):
-    return problem(400, exc.message, invalid_params=[{"name": exc.parameter, "reason": exc.message}])
+    return problem(
+        400, exc.message, invalid_params=[{"name": exc.parameter, "reason": exc.message}]
+    )
 
 
 @bp.get("/openapi.json")
@@ -79,8 +81,18 @@ def recommendations():
     return jsonify({"items": [recommendation_json(s) for s in summaries]})
 
 
-KNOWN_ACTION_PARAMS = {"plan", "recommendation", "lead_organisation", "rag", "lifecycle",
-                       "overdue", "page", "per_page", "as_at", "sort"}
+KNOWN_ACTION_PARAMS = {
+    "plan",
+    "recommendation",
+    "lead_organisation",
+    "rag",
+    "lifecycle",
+    "overdue",
+    "page",
+    "per_page",
+    "as_at",
+    "sort",
+}
 
 
 @bp.get("/v1/actions")
@@ -90,17 +102,28 @@ def actions():
     if unknown:
         raise BadFilter(unknown[0], f"{unknown[0]} is not a filter this API understands")
     as_at, day = _as_at()
-    filters = queries.parse_filters({k: v for k, v in request.args.items()
-                                     if k not in {"plan", "page", "per_page", "as_at"}})
+    filters = queries.parse_filters(
+        {k: v for k, v in request.args.items() if k not in {"plan", "page", "per_page", "as_at"}}
+    )
     page = _int_arg("page", 1, 1, 100_000)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
     plan = request.args.get("plan") or None
     rows, total = queries.list_actions(
-        today=day or today_london(), plan=plan, filters=filters, as_at=as_at,
-        page=page, per_page=per_page,
+        today=day or today_london(),
+        plan=plan,
+        filters=filters,
+        as_at=as_at,
+        page=page,
+        per_page=per_page,
     )
-    return jsonify({"items": [action_json(r) for r in rows], "total": total, "page": page,
-                    "per_page": per_page})
+    return jsonify(
+        {
+            "items": [action_json(r) for r in rows],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
 
 
 @bp.get("/v1/actions/<ref>")

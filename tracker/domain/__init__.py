@@ -1,1 +1,1 @@
-"""Plain-Python rules of the tracker. Imports nothing from Flask, SQLAlchemy or the rest of tracker."""
+"""Plain-Python rules of the tracker: no Flask, no SQLAlchemy, nothing else from tracker."""

@@ -32,7 +32,7 @@ class Cycle:
 
 def build_cycle(first_start: date, number: int, due_time: time = DEFAULT_DUE_TIME) -> Cycle:
     """Cycle `number` (1-based): opens on the first working day of its fortnight and is due at
-    `due_time` London on its last working day (a bank holiday moves it to the working day before)."""
+    `due_time` London on its last working day (a bank holiday moves it a working day earlier)."""
     if number < 1:
         raise ValueError("cycle numbers start at 1")
     window_start = first_start + timedelta(days=CYCLE_DAYS * (number - 1))
@@ -50,7 +50,9 @@ def cycle_number_for(first_start: date, day: date) -> int | None:
     return (day - first_start).days // CYCLE_DAYS + 1
 
 
-def cycles_until(first_start: date, last_day: date, due_time: time = DEFAULT_DUE_TIME) -> list[Cycle]:
+def cycles_until(
+    first_start: date, last_day: date, due_time: time = DEFAULT_DUE_TIME
+) -> list[Cycle]:
     """Every cycle from the first up to the one holding `last_day`."""
     last = cycle_number_for(first_start, last_day)
     if last is None:

@@ -47,6 +47,4 @@ def date_clash(target_date: date | None, prerequisite_target: date | None) -> bo
 
 def is_blocked(prerequisites: Iterable[Mapping[str, object]]) -> bool:
     """Blocked when any open prerequisite is red or overdue."""
-    return any(
-        not p["closed"] and (p["rag"] == "red" or bool(p["overdue"])) for p in prerequisites
-    )
+    return any(not p["closed"] and (p["rag"] == "red" or bool(p["overdue"])) for p in prerequisites)

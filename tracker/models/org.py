@@ -63,7 +63,7 @@ class User(UserMixin, db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for the API. Only a SHA-256 hash is stored; revoked tokens stay as a record."""
+    """An API bearer token. Only its SHA-256 hash is stored; revoked tokens stay as a record."""
 
     __tablename__ = "api_token"
 

@@ -9,7 +9,7 @@ from sqlalchemy.types import TypeDecorator
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Stores an aware datetime as naive UTC and hands back an aware UTC datetime, on any database."""
+    """Stores an aware datetime as naive UTC and returns it aware, on any database."""
 
     impl = DateTime
     cache_ok = True

@@ -110,8 +110,9 @@ def create_token(email: str, *, now: datetime, label: str = "") -> str:
     if user is None:
         raise NotFound(f"no user with email {email}")
     token = "trk_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), label=label,
-                            created_at=now))
+    db.session.add(
+        ApiToken(user_id=user.id, token_hash=_hash_token(token), label=label, created_at=now)
+    )
     add_event("token_created", now=now, user_id=user.id, target=user.email)
     db.session.commit()
     return token
@@ -119,11 +120,15 @@ def create_token(email: str, *, now: datetime, label: str = "") -> str:
 
 def revoke_tokens(email: str, *, now: datetime) -> int:
     """Revoke every live token of a person; returns how many were revoked."""
-    rows = db.session.execute(
-        select(ApiToken).join(User).where(
-            User.email == normalise_email(email), ApiToken.revoked_at.is_(None)
+    rows = (
+        db.session.execute(
+            select(ApiToken)
+            .join(User)
+            .where(User.email == normalise_email(email), ApiToken.revoked_at.is_(None))
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     for token in rows:
         token.revoked_at = now
     add_event("token_revoked", now=now, target=normalise_email(email), detail={"count": len(rows)})
@@ -134,8 +139,9 @@ def revoke_tokens(email: str, *, now: datetime) -> int:
 def user_for_token(token: str) -> User | None:
     """The active person a live token belongs to, or None."""
     row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _hash_token(token),
-                               ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None)
+        )
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None

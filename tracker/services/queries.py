@@ -28,7 +28,15 @@ from tracker.models import (
 from tracker.services.errors import BadFilter, NotFound
 
 PLAN_CODES = ("main", "north", "south", "east", "central")
-SORT_KEYS = ("ref", "recommendation", "lead_organisation", "lead", "rag", "lifecycle", "target_date")
+SORT_KEYS = (
+    "ref",
+    "recommendation",
+    "lead_organisation",
+    "lead",
+    "rag",
+    "lifecycle",
+    "target_date",
+)
 _CLOSED_VALUES = tuple(s.value for s in CLOSED)
 
 
@@ -123,8 +131,20 @@ def _action_rows_query(as_at: datetime | None) -> Select:
 
 
 def _row(values, today: date) -> ActionRow:
-    (action, update, plan_code, plan_name, rec_ref, _rec_no, lead_name, lead_email, lead_title,
-     org_code, org_name, main_ref) = values
+    (
+        action,
+        update,
+        plan_code,
+        plan_name,
+        rec_ref,
+        _rec_no,
+        lead_name,
+        lead_email,
+        lead_title,
+        org_code,
+        org_name,
+        main_ref,
+    ) = values
     lifecycle = Lifecycle(update.lifecycle)
     return ActionRow(
         id=action.id,
@@ -234,7 +254,10 @@ def _order(query: Select, f: PlanFilters) -> Select:
         "recommendation": [Recommendation.number, Action.ref],
         "lead_organisation": [_lead_org.name, Action.ref],
         "lead": [_lead.name, Action.ref],
-        "rag": [case({"red": 0, "amber": 1, "green": 2}, value=ActionUpdate.rag, else_=3), Action.ref],
+        "rag": [
+            case({"red": 0, "amber": 1, "green": 2}, value=ActionUpdate.rag, else_=3),
+            Action.ref,
+        ],
         "lifecycle": [
             case(
                 {v.value: i for i, v in enumerate(Lifecycle)}, value=ActionUpdate.lifecycle, else_=9
@@ -356,11 +379,19 @@ def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = No
     latest = latest_versions(as_at)
     other = aliased(Action)
     base = (
-        select(other.ref, other.title, Plan.code, ActionUpdate.lifecycle, ActionUpdate.rag,
-               other.target_date)
+        select(
+            other.ref,
+            other.title,
+            Plan.code,
+            ActionUpdate.lifecycle,
+            ActionUpdate.rag,
+            other.target_date,
+        )
         .join(latest, latest.c.action_id == other.id)
-        .join(ActionUpdate, and_(ActionUpdate.action_id == other.id,
-                                 ActionUpdate.version == latest.c.version))
+        .join(
+            ActionUpdate,
+            and_(ActionUpdate.action_id == other.id, ActionUpdate.version == latest.c.version),
+        )
         .join(Plan, Plan.id == other.plan_id)
     )
 
@@ -368,19 +399,30 @@ def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = No
         out = []
         for ref, title, plan, lifecycle, rag, target in db.session.execute(query).all():
             lc = Lifecycle(lifecycle)
-            out.append(Related(ref, title, plan, lc, Rag(rag) if rag else None, target,
-                               is_overdue(target, lc, today)))
+            out.append(
+                Related(
+                    ref,
+                    title,
+                    plan,
+                    lc,
+                    Rag(rag) if rag else None,
+                    target,
+                    is_overdue(target, lc, today),
+                )
+            )
         return out
 
     prereqs = related(
         base.join(ActionDependency, ActionDependency.depends_on_id == other.id)
-        .where(ActionDependency.action_id == row.id).order_by(other.ref)
+        .where(ActionDependency.action_id == row.id)
+        .order_by(other.ref)
     )
     for p in prereqs:
         p.date_clash = date_clash(row.target_date, p.target_date)
     dependents = related(
         base.join(ActionDependency, ActionDependency.action_id == other.id)
-        .where(ActionDependency.depends_on_id == row.id).order_by(other.ref)
+        .where(ActionDependency.depends_on_id == row.id)
+        .order_by(other.ref)
     )
     blocked = is_blocked(
         {"closed": p.lifecycle.is_closed, "rag": p.rag, "overdue": p.overdue} for p in prereqs
@@ -411,7 +453,13 @@ def list_recommendations(
     recs = db.session.execute(select(Recommendation).order_by(Recommendation.number)).scalars()
     summaries = {
         r.id: RecommendationSummary(
-            r.id, r.ref, r.number, r.title, r.text, r.judgement_area, r.lead_body,
+            r.id,
+            r.ref,
+            r.number,
+            r.title,
+            r.text,
+            r.judgement_area,
+            r.lead_body,
             list(r.partners or []),
         )
         for r in recs
@@ -431,8 +479,10 @@ def list_recommendations(
             func.count(),
         )
         .join(latest, latest.c.action_id == Action.id)
-        .join(ActionUpdate, and_(ActionUpdate.action_id == Action.id,
-                                 ActionUpdate.version == latest.c.version))
+        .join(
+            ActionUpdate,
+            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
+        )
         .group_by(Action.recommendation_id, ActionUpdate.lifecycle, ActionUpdate.rag, overdue_expr)
     ).all()
     for rec_id, lifecycle, rag, overdue, n in counts:
@@ -495,7 +545,6 @@ def totals(summaries: list[RecommendationSummary]) -> dict[str, int]:
         for k, v in s.rag_counts.items():
             out[k] += v
     return dict(out)
-
 
 
 def list_recommendation_refs() -> list[tuple[str, str]]:

@@ -79,9 +79,21 @@ def load_seed(
     """Create whatever of the seed is missing, matched on natural keys (codes, emails, refs)."""
     seed_dir = Path(seed_dir)
     ref = yaml.safe_load((seed_dir / "reference.yaml").read_text(encoding="utf-8"))
-    created = {k: 0 for k in ("organisations", "localities", "people", "inspections",
-                              "recommendations", "plans", "cycles", "actions", "dependencies",
-                              "updates")}
+    created = {
+        k: 0
+        for k in (
+            "organisations",
+            "localities",
+            "people",
+            "inspections",
+            "recommendations",
+            "plans",
+            "cycles",
+            "actions",
+            "dependencies",
+            "updates",
+        )
+    }
 
     orgs = {o.code: o for o in db.session.execute(select(Organisation)).scalars()}
     for o in ref["organisations"]:
@@ -99,9 +111,7 @@ def load_seed(
     db.session.flush()
 
     people = {u.email: u for u in db.session.execute(select(User)).scalars()}
-    demo_hash = (
-        generate_password_hash(demo_password, method=hash_method) if demo_password else None
-    )
+    demo_hash = generate_password_hash(demo_password, method=hash_method) if demo_password else None
     for p in ref["people"]:
         email = p["email"].lower()
         if email not in people:
@@ -145,8 +155,13 @@ def load_seed(
     for n, r in enumerate(ref["recommendations"], start=1):
         if r["ref"] not in recs:
             recs[r["ref"]] = Recommendation(
-                inspection_id=inspection.id, ref=r["ref"], number=n, title=r["title"],
-                text=r["text"], judgement_area=r["judgement_area"], lead_body=r["lead_body"],
+                inspection_id=inspection.id,
+                ref=r["ref"],
+                number=n,
+                title=r["title"],
+                text=r["text"],
+                judgement_area=r["judgement_area"],
+                lead_body=r["lead_body"],
                 partners=list(r.get("partners") or []),
             )
             db.session.add(recs[r["ref"]])
@@ -233,20 +248,22 @@ def load_seed(
         recorded_at = datetime.fromisoformat(h["recorded_at"].replace("Z", "+00:00"))
         if version == 1:
             action.created_at = recorded_at
-        update_rows.append({
-            "action_id": action.id,
-            "version": version,
-            "cycle_id": cycles[int(h["cycle"])].id if h["cycle"] else None,
-            "author_id": people[h["author"].lower()].id if h["author"] else None,
-            "cause": h["cause"] or "import",
-            "recorded_at": recorded_at,
-            "lifecycle": h["lifecycle"],
-            "rag": h["rag"] or None,
-            "impact": h["impact"],
-            "summary": h["summary"],
-            "reason": h["reason"],
-            "evidence": h["evidence"],
-        })
+        update_rows.append(
+            {
+                "action_id": action.id,
+                "version": version,
+                "cycle_id": cycles[int(h["cycle"])].id if h["cycle"] else None,
+                "author_id": people[h["author"].lower()].id if h["author"] else None,
+                "cause": h["cause"] or "import",
+                "recorded_at": recorded_at,
+                "lifecycle": h["lifecycle"],
+                "rag": h["rag"] or None,
+                "impact": h["impact"],
+                "summary": h["summary"],
+                "reason": h["reason"],
+                "evidence": h["evidence"],
+            }
+        )
     for ref_, version in versions.items():
         actions[ref_].version = version
     if update_rows:
@@ -265,6 +282,8 @@ def load_seed(
 def count_rows() -> dict[str, int]:
     """Row counts of the seeded tables (for the CLI's report)."""
     return {
-        model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        model.__tablename__: db.session.execute(
+            select(func.count()).select_from(model)
+        ).scalar_one()
         for model in (Recommendation, Action, ActionUpdate, User, UpdateCycle)
     }

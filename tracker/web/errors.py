@@ -24,8 +24,13 @@ def wants_problem_json() -> bool:
 
 
 def problem(status: int, detail: str, **extra: object):
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
-            "detail": detail, **extra}
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
@@ -38,8 +43,9 @@ def init_app(app: Flask) -> None:
         message = "Your form expired or was sent from somewhere else. Go back and try again."
         if wants_problem_json():
             return problem(400, message)
-        return render_template("errors/error.html", status=400, title=TITLES[400],
-                               detail=message), 400
+        return render_template(
+            "errors/error.html", status=400, title=TITLES[400], detail=message
+        ), 400
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -49,8 +55,9 @@ def init_app(app: Flask) -> None:
             detail = "You have tried to sign in too many times. Wait a minute and try again."
         if wants_problem_json():
             return problem(status, detail)
-        return render_template("errors/error.html", status=status,
-                               title=TITLES.get(status, exc.name), detail=detail), status
+        return render_template(
+            "errors/error.html", status=status, title=TITLES.get(status, exc.name), detail=detail
+        ), status
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -40,8 +40,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.jinja_env.filters.update(
-        long_date=long_date, london_time=london_time, lifecycle_label=lifecycle_label,
-        rag_label=rag_label, impact_label=impact_label, colour=status_colour,
+        long_date=long_date,
+        london_time=london_time,
+        lifecycle_label=lifecycle_label,
+        rag_label=rag_label,
+        impact_label=impact_label,
+        colour=status_colour,
     )
 
     @app.context_processor

@@ -13,8 +13,10 @@ class SignInForm(FlaskForm):
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             InputRequired(message="Enter your email address"),
-            Email(message="Enter an email address in the correct format, like name@example.org",
-                  check_deliverability=False),
+            Email(
+                message="Enter an email address in the correct format, like name@example.org",
+                check_deliverability=False,
+            ),
             Length(max=254),
         ],
     )

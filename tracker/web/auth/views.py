@@ -23,15 +23,21 @@ def _sign_in_key() -> str:
 def _safe_next(target: str | None) -> str:
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for("pages.overview")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_sign_in_key,
-               methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_sign_in_key, methods=["POST"]
+)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("pages.overview"))
@@ -39,21 +45,27 @@ def sign_in():
     error = None
     if form.validate_on_submit():
         user = auth_service.authenticate(
-            form.email.data, form.password.data, now=now_utc(), remote_addr=request.remote_addr or ""
+            form.email.data,
+            form.password.data,
+            now=now_utc(),
+            remote_addr=request.remote_addr or "",
         )
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         error = "The email address or password is not right"
         form.password.errors = [error]
-    return render_template("auth/sign_in.html", form=form, error=error), (200 if not form.errors else 400)
+    return render_template("auth/sign_in.html", form=form, error=error), (
+        200 if not form.errors else 400
+    )
 
 
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    record_event("sign_out", now=now_utc(), user_id=current_user.id,
-                 remote_addr=request.remote_addr or "")
+    record_event(
+        "sign_out", now=now_utc(), user_id=current_user.id, remote_addr=request.remote_addr or ""
+    )
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))

@@ -43,8 +43,8 @@ def recommendation(ref: str):
     today = today_london()
     as_at, as_at_day = as_at_from_request()
     rows, _ = queries.list_actions(
-        today=as_at_day or today, filters=queries.PlanFilters(recommendation=rec.ref,
-                                                             sort="recommendation"),
+        today=as_at_day or today,
+        filters=queries.PlanFilters(recommendation=rec.ref, sort="recommendation"),
         as_at=as_at,
     )
     return render_template("pages/recommendation.html", rec=rec, rows=rows, as_at_day=as_at_day)
