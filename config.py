@@ -60,6 +60,9 @@ class Config:
     SIGN_IN_RATE_LIMIT = _env("TRACKER_SIGN_IN_RATE_LIMIT", "5 per minute")
 
     SEED_DIR = str(BASE_DIR / "seed")
+    # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).
+    CYCLE_START = _env("TRACKER_CYCLE_START", "2016-01-04")
+    RETURN_DUE_TIME = _env("TRACKER_RETURN_DUE_TIME", "12:00")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
 

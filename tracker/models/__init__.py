@@ -10,6 +10,7 @@ from tracker.models.plan import (
     Recommendation,
     action_partner,
 )
+from tracker.models.returns import LocalityReturn, ReturnDraft
 from tracker.models.updates import ActionUpdate, UpdateCycle
 
 __all__ = [
@@ -20,9 +21,11 @@ __all__ = [
     "AuditEvent",
     "Inspection",
     "Locality",
+    "LocalityReturn",
     "Organisation",
     "Plan",
     "Recommendation",
+    "ReturnDraft",
     "UpdateCycle",
     "User",
     "action_partner",

@@ -67,9 +67,15 @@ class ActionRow:
     updated_at: datetime
     overdue: bool
     main_action_ref: str | None = None
+    lead_user_id: int | None = None
     partners: list[str] = field(default_factory=list)
     partner_names: list[str] = field(default_factory=list)
     depends_on: list[str] = field(default_factory=list)
+
+    @property
+    def locality(self) -> str | None:
+        """The locality whose plan holds this action (None for the main plan)."""
+        return None if self.plan == "main" else self.plan
 
 
 @dataclass
@@ -170,6 +176,7 @@ def _row(values, today: date) -> ActionRow:
         updated_at=update.recorded_at,
         overdue=is_overdue(action.target_date, lifecycle, today),
         main_action_ref=main_ref,
+        lead_user_id=action.lead_user_id,
     )
 
 

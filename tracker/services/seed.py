@@ -19,6 +19,7 @@ from tracker.models import (
     ActionUpdate,
     Inspection,
     Locality,
+    LocalityReturn,
     Organisation,
     Plan,
     Recommendation,
@@ -273,10 +274,59 @@ def load_seed(
     if missing:
         raise ValueError(f"seed history has no initial row for {', '.join(sorted(missing))}")
 
+    created["returns"] = _derive_returns(update_rows, actions, plans, cycles, people)
+
     if any(created.values()):
         add_event("seed_loaded", now=now, detail=created)
     db.session.commit()
     return SeedResult(created)
+
+
+def _derive_returns(update_rows, actions, plans, cycles, people) -> int:
+    """A locality's return for a cycle counts as submitted when every action still open at the
+    start of the cycle has an update in it: submitted at the last of them, late if after noon."""
+    plan_locality = {p.id: p.locality_id for p in plans.values() if p.locality_id}
+    heads = {u.locality_id: u.id for u in people.values() if u.role == "locality_head"}
+    by_id = {a.id: a for a in actions.values()}
+    cycle_by_id = {c.id: c for c in cycles.values()}
+    state: dict[int, str] = {}
+    updated: dict[tuple[int, int], dict[int, datetime]] = {}
+    open_at_start: dict[tuple[int, int], set[int]] = {}
+    for row in sorted(update_rows, key=lambda r: r["recorded_at"]):
+        action = by_id[row["action_id"]]
+        locality_id = plan_locality.get(action.plan_id)
+        if locality_id is not None and row["cycle_id"] is not None:
+            key = (locality_id, row["cycle_id"])
+            if key not in open_at_start:
+                open_at_start[key] = {
+                    a_id
+                    for a_id, lc in state.items()
+                    if plan_locality.get(by_id[a_id].plan_id) == locality_id
+                    and lc not in ("closed_evidenced", "superseded")
+                }
+            updated.setdefault(key, {})[action.id] = row["recorded_at"]
+        state[action.id] = row["lifecycle"]
+    existing = {
+        (r.locality_id, r.cycle_id) for r in db.session.execute(select(LocalityReturn)).scalars()
+    }
+    made = 0
+    for key, times in updated.items():
+        if key in existing or not open_at_start[key] <= set(times):
+            continue
+        locality_id, cycle_id = key
+        submitted_at = max(times.values())
+        db.session.add(
+            LocalityReturn(
+                locality_id=locality_id,
+                cycle_id=cycle_id,
+                status="submitted",
+                submitted_at=submitted_at,
+                submitted_by_id=heads.get(locality_id),
+                late=submitted_at > cycle_by_id[cycle_id].due_at,
+            )
+        )
+        made += 1
+    return made
 
 
 def count_rows() -> dict[str, int]:

@@ -3,11 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 
 from tracker.clock import today_london
-from tracker.domain.permissions import Permission
+from tracker.domain.permissions import Permission, Target
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
-from tracker.web.access import requires
+from tracker.web.access import allowed, requires
 from tracker.web.as_at import as_at_from_request
+from tracker.web.updates.forms import DependencyForm, RemoveDependencyForm
 
 bp = Blueprint("plans", __name__)
 
@@ -64,6 +65,11 @@ def _sort_state(code: str, args: dict[str, str], filters: queries.PlanFilters):
 @bp.get("/actions/<ref>")
 @requires(Permission.READ_PLAN)
 def action(ref: str):
+    return render_action(ref)
+
+
+def render_action(ref: str, dependency_form=None) -> str:
+    """The action page (also re-rendered with errors by the dependency form)."""
     as_at, as_at_day = as_at_from_request()
     today = as_at_day or today_london()
     try:
@@ -72,6 +78,7 @@ def action(ref: str):
         abort(404)
     prerequisites, dependents, blocked = queries.get_dependencies(row, today=today, as_at=as_at)
     history = queries.get_history(row.id, as_at=as_at)
+    target = Target(lead_user_id=row.lead_user_id, locality=row.locality)
     return render_template(
         "plans/action.html",
         row=row,
@@ -80,4 +87,8 @@ def action(ref: str):
         blocked=blocked,
         history=history,
         as_at_day=as_at_day,
+        may_update=allowed(Permission.UPDATE_ACTION, target),
+        may_sign_off=allowed(Permission.SIGN_OFF),
+        dependency_form=dependency_form or DependencyForm(),
+        remove_form=RemoveDependencyForm(),
     )

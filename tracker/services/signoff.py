@@ -1,0 +1,157 @@
+"""Chairs sign off actions marked complete, or return them to the lead with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, select
+
+from tracker.domain.calendar import LONDON, working_days_between
+from tracker.domain.permissions import Actor, Permission, can
+from tracker.domain.states import Lifecycle
+from tracker.domain.updates import Proposal
+from tracker.extensions import db
+from tracker.models import Action, ActionUpdate, Plan, User
+from tracker.services import queries
+from tracker.services.errors import NotFound
+from tracker.services.updates import ActionContext, Rejected, load_contexts, record_update
+
+
+@dataclass
+class AwaitingSignOff:
+    ref: str
+    title: str
+    plan_name: str
+    lead_name: str | None
+    version: int
+    since: datetime
+    working_days_waiting: int
+    evidence: str
+
+
+def list_awaiting_sign_off(today: date) -> list[AwaitingSignOff]:
+    """Actions complete and awaiting sign-off, longest waiting first, with when they were marked
+    complete (the first update of the current run of 'complete awaiting sign-off')."""
+    latest = queries.latest_versions()
+    current = (
+        select(Action, ActionUpdate, Plan.name, User.name)
+        .join(latest, latest.c.action_id == Action.id)
+        .join(
+            ActionUpdate,
+            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .outerjoin(User, User.id == Action.lead_user_id)
+        .where(ActionUpdate.lifecycle == "complete_awaiting_signoff")
+    )
+    rows = db.session.execute(current).all()
+    if not rows:
+        return []
+    ids = [a.id for a, *_ in rows]
+    # The last update that was not awaiting sign-off: the run started just after it.
+    before = dict(
+        db.session.execute(
+            select(ActionUpdate.action_id, func.max(ActionUpdate.version))
+            .where(
+                ActionUpdate.action_id.in_(ids),
+                ActionUpdate.lifecycle != "complete_awaiting_signoff",
+            )
+            .group_by(ActionUpdate.action_id)
+        ).all()
+    )
+    marked = {
+        (a, v): (t, e)
+        for a, v, t, e in db.session.execute(
+            select(
+                ActionUpdate.action_id,
+                ActionUpdate.version,
+                ActionUpdate.recorded_at,
+                ActionUpdate.evidence,
+            ).where(
+                ActionUpdate.action_id.in_(ids),
+                ActionUpdate.lifecycle == "complete_awaiting_signoff",
+            )
+        ).all()
+    }
+    out = []
+    for action, upd, plan_name, lead_name in rows:
+        start_version = before.get(action.id, 0) + 1
+        since, evidence = marked.get((action.id, start_version), (upd.recorded_at, upd.evidence))
+        out.append(
+            AwaitingSignOff(
+                ref=action.ref,
+                title=action.title,
+                plan_name=plan_name,
+                lead_name=lead_name,
+                version=upd.version,
+                since=since,
+                working_days_waiting=max(
+                    0, working_days_between(since.astimezone(LONDON).date(), today)
+                ),
+                evidence=evidence,
+            )
+        )
+    return sorted(out, key=lambda a: (a.since, a.ref))
+
+
+def may_sign_off(actor: Actor, ctx: ActionContext) -> bool:
+    return can(actor, Permission.SIGN_OFF)
+
+
+def decide_sign_off(
+    ref: str,
+    *,
+    approve: bool,
+    reason: str,
+    override_prerequisites: bool,
+    expected_version: int,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    cycle_start: date,
+    remote_addr: str = "",
+) -> int:
+    """A chair closes a completed action with evidence, or returns it to its lead with a reason."""
+    contexts = load_contexts(refs=[ref])
+    if not contexts:
+        raise NotFound(f"No action {ref}")
+    current = next(iter(contexts.values())).current
+    if current.lifecycle is not Lifecycle.COMPLETE_AWAITING_SIGNOFF:
+        raise Rejected({"decision": "Only an action marked complete can be signed off"})
+    if approve:
+        proposal = Proposal(
+            summary=f"Signed off: {reason.strip()}" if reason.strip() else "",
+            lifecycle=Lifecycle.CLOSED_EVIDENCED,
+            rag=None,
+            impact=current.impact,
+            reason=reason,
+            override_prerequisites=override_prerequisites,
+        )
+    else:
+        proposal = Proposal(
+            summary=f"Returned to the lead: {reason.strip()}" if reason.strip() else "",
+            lifecycle=Lifecycle.IN_PROGRESS,
+            rag=current.rag,
+            impact=current.impact,
+            reason=reason,
+        )
+    try:
+        return record_update(
+            ref,
+            proposal,
+            expected_version=expected_version,
+            actor=actor,
+            now=now,
+            today=today,
+            cycle_start=cycle_start,
+            remote_addr=remote_addr,
+            authorise=may_sign_off,
+            event="action_signed_off" if approve else "action_returned",
+        )
+    except Rejected as exc:
+        errors = dict(exc.errors)
+        if "summary" in errors or "reason" in errors:
+            errors.pop("summary", None)
+            errors["reason"] = "Give a reason for your decision"
+        raise Rejected(errors) from None

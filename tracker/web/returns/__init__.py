@@ -1,0 +1,3 @@
+from tracker.web.returns.views import bp
+
+__all__ = ["bp"]

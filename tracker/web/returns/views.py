@@ -1,0 +1,159 @@
+"""The fortnightly locality return: one page per locality per cycle."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from config import parse_today
+from tracker.clock import now_utc, today_london
+from tracker.domain.permissions import Permission, Role
+from tracker.services import returns as return_service
+from tracker.services.errors import NotFound
+from tracker.services.updates import Forbidden
+from tracker.web.access import actor_for, refuse, requires
+from tracker.web.returns.forms import ReturnForm
+from tracker.web.updates.forms import lifecycle_choices
+
+bp = Blueprint("returns", __name__, url_prefix="/returns")
+
+
+def _cycle_start():
+    return parse_today(current_app.config["CYCLE_START"])
+
+
+@bp.get("")
+@requires(Permission.READ_PLAN)
+def index():
+    """Locality heads go straight to this fortnight's return; everyone else sees every return."""
+    today = today_london()
+    current = return_service.current_cycle_number(today, _cycle_start())
+    if current_user.role == Role.LOCALITY_HEAD and current_user.locality and current:
+        return redirect(url_for("returns.show", locality=current_user.locality.code, cycle=current))
+    grid = return_service.list_return_statuses(today=today, now=now_utc(), upto=current or 0)
+    return render_template("returns/index.html", grid=grid, current=current)
+
+
+def _entries_from(form: ReturnForm) -> list[return_service.Entry]:
+    entries = []
+    for sub in form.entries:
+        entries.append(
+            return_service.Entry(
+                ref=sub.ref.data or "",
+                version=sub.version.data or 0,
+                summary=sub.summary.data or "",
+                lifecycle=sub.lifecycle.data or "",
+                rag=sub.rag.data or "",
+                impact=sub.impact.data or "",
+                reason=sub.reason.data or "",
+                evidence=sub.evidence.data or "",
+                confirm_unchanged=bool(sub.confirm_unchanged.data),
+            )
+        )
+    return entries
+
+
+def _fill(form: ReturnForm, view: return_service.ReturnView, can_sign_off: bool) -> None:
+    """Draw one entry per open action, pre-filled from the draft or last cycle's state."""
+    while form.entries.entries:
+        form.entries.pop_entry()
+    for line in view.lines:
+        form.entries.append_entry(
+            line.entry.fields() | {"ref": line.ref, "version": line.entry.version}
+        )
+    for sub, line in zip(form.entries, view.lines, strict=True):
+        sub.lifecycle.choices = lifecycle_choices(line.lifecycle, can_sign_off)
+
+
+@bp.route("/<locality>/<int:cycle>", methods=["GET", "POST"])
+@requires(Permission.READ_PLAN)
+def show(locality: str, cycle: int):
+    actor = actor_for(current_user)
+    may_submit = return_service.may_submit(actor, locality)
+    today, now = today_london(), now_utc()
+    try:
+        view = return_service.get_return(locality, cycle, today=today, now=now)
+    except NotFound:
+        abort(404)
+    form = ReturnForm()
+    errors_by_ref: dict[str, dict[str, str]] = {}
+    conflicts: dict = {}
+    if request.method == "POST":
+        if not may_submit:
+            refuse(Permission.SUBMIT_RETURN, request.path)
+        entries = _entries_from(form)
+        if not form.validate_on_submit():
+            errors_by_ref = _shape_errors(form)
+        else:
+            try:
+                if form.submit.data:
+                    written = return_service.submit_return(
+                        locality,
+                        cycle,
+                        entries,
+                        actor=actor,
+                        now=now,
+                        remote_addr=request.remote_addr or "",
+                    )
+                    flash(f"Return submitted: {written} actions updated.", "success")
+                else:
+                    return_service.save_draft(
+                        locality,
+                        cycle,
+                        entries,
+                        actor=actor,
+                        now=now,
+                        remote_addr=request.remote_addr or "",
+                    )
+                    flash(
+                        "Draft saved. You can come back to it at any time before you submit.",
+                        "success",
+                    )
+                return redirect(url_for("returns.show", locality=locality, cycle=cycle))
+            except Forbidden:
+                refuse(Permission.SUBMIT_RETURN, request.path)
+            except return_service.ReturnRejected as exc:
+                errors_by_ref = exc.errors
+            except return_service.ReturnConflict as exc:
+                conflicts = exc.conflicts
+        # Keep what was typed; a conflicting action takes its new version so it can resubmit.
+        typed = {e.ref: e for e in entries}
+        for ref, conflict in conflicts.items():
+            if ref in typed:
+                typed[ref].version = conflict.current_version
+        view = return_service.get_return(locality, cycle, today=today, now=now, as_drawn=typed)
+    if may_submit and view.status != "submitted":
+        _fill(form, view, can_sign_off=False)  # sign-off is a chair's, on its own page
+    error_list = _error_list(form, view, errors_by_ref)
+    status = 409 if conflicts else (400 if error_list else 200)
+    return render_template(
+        "returns/return.html",
+        view=view,
+        form=form,
+        may_submit=may_submit,
+        error_list=error_list,
+        conflicts=conflicts,
+    ), status
+
+
+def _shape_errors(form: ReturnForm) -> dict[str, dict[str, str]]:
+    """Errors WTForms found (a value not in a list, text too long), keyed by action ref."""
+    errors: dict[str, dict[str, str]] = {}
+    for sub in form.entries:
+        for field in sub:
+            if field.errors:
+                errors.setdefault(sub.ref.data or "", {})[field.short_name] = field.errors[0]
+    if form.csrf_token.errors:
+        errors.setdefault("", {})["return"] = form.csrf_token.errors[0]
+    return errors
+
+
+def _error_list(form: ReturnForm, view, errors_by_ref: dict[str, dict[str, str]]):
+    """One line per field in error, each naming its action and linking to its field."""
+    items = [{"text": m, "href": "#return-actions"} for m in errors_by_ref.get("", {}).values()]
+    for sub, line in zip(form.entries, view.lines, strict=False):
+        for name, message in errors_by_ref.get(line.ref, {}).items():
+            field = getattr(sub, name, None) or sub.summary
+            field.errors = [message]
+            items.append({"text": f"{line.ref}: {message}", "href": f"#{field.id}"})
+    return items

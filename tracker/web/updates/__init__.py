@@ -1,0 +1,3 @@
+from tracker.web.updates.views import bp
+
+__all__ = ["bp"]

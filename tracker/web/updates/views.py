@@ -1,0 +1,238 @@
+"""Updating one action, its dependencies, and chairs' sign-off."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from config import parse_today
+from tracker.clock import now_utc, today_london
+from tracker.domain.permissions import Permission
+from tracker.domain.states import Impact, Lifecycle, Rag
+from tracker.domain.updates import Proposal
+from tracker.services import dependencies as dependency_service
+from tracker.services import queries, signoff
+from tracker.services import updates as update_service
+from tracker.services.errors import NotFound
+from tracker.web.access import actor_for, allowed, refuse, requires
+from tracker.web.updates.forms import (
+    ActionUpdateForm,
+    DependencyForm,
+    RemoveDependencyForm,
+    SignOffForm,
+    lifecycle_choices,
+)
+
+bp = Blueprint("updates", __name__)
+
+
+def _context(ref: str) -> update_service.ActionContext:
+    contexts = update_service.load_contexts(refs=[ref])
+    if not contexts:
+        abort(404)
+    return next(iter(contexts.values()))
+
+
+def _require_may_update(ref: str) -> update_service.ActionContext:
+    """The action's context, or 404; a person who may not update this action gets 403 first."""
+    ctx = _context(ref)
+    if not update_service.may_update(actor_for(current_user), ctx):
+        refuse(Permission.UPDATE_ACTION, request.path)
+    return ctx
+
+
+def _proposal(form: ActionUpdateForm) -> Proposal:
+    return Proposal(
+        summary=form.summary.data or "",
+        lifecycle=Lifecycle(form.lifecycle.data),
+        rag=Rag(form.rag.data) if form.rag.data else None,
+        impact=Impact(form.impact.data),
+        reason=form.reason.data or "",
+        evidence=form.evidence.data or "",
+        confirm_unchanged=bool(form.confirm_unchanged.data),
+        override_prerequisites=bool(form.override_prerequisites.data),
+    )
+
+
+def _error_list(form) -> list[dict[str, str]]:
+    """The GOV.UK error summary: one line per field in error, linking to the field."""
+    return [{"text": field.errors[0], "href": f"#{field.id}"} for field in form if field.errors]
+
+
+@bp.route("/actions/<ref>/update", methods=["GET", "POST"])
+@requires(Permission.UPDATE_ACTION)
+def update(ref: str):
+    ctx = _require_may_update(ref)
+    actor = actor_for(current_user)
+    row = queries.get_action(ref, today=today_london())
+    form = ActionUpdateForm()
+    can_sign_off = allowed(Permission.SIGN_OFF)
+    form.lifecycle.choices = lifecycle_choices(ctx.current.lifecycle, can_sign_off)
+    if request.method == "GET":
+        form.version.data = ctx.action.version
+        form.lifecycle.data = ctx.current.lifecycle.value
+        form.rag.data = ctx.current.rag.value if ctx.current.rag else ""
+        form.impact.data = ctx.current.impact.value
+    rule_errors: dict[str, str] = {}
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            update_service.record_update(
+                ref,
+                _proposal(form),
+                expected_version=form.version.data,
+                actor=actor,
+                now=now_utc(),
+                today=today_london(),
+                cycle_start=parse_today(current_app.config["CYCLE_START"]),
+                remote_addr=request.remote_addr or "",
+            )
+        except update_service.Rejected as exc:
+            rule_errors = exc.errors
+        except update_service.Conflict as exc:
+            conflict = exc
+            form.version.data = exc.current_version  # so they can resubmit after reading
+        except update_service.Forbidden:
+            refuse(Permission.UPDATE_ACTION, f"/actions/{ref}/update")
+        except NotFound:
+            abort(404)
+        else:
+            flash(f"{ref} updated.", "success")
+            return redirect(url_for("plans.action", ref=ref))
+    for name, message in rule_errors.items():
+        getattr(form, name).errors = [message]
+    errors = _error_list(form)
+    status = 409 if conflict else (400 if errors else 200)
+    return render_template(
+        "updates/update.html",
+        form=form,
+        row=row,
+        ctx=ctx,
+        errors=errors,
+        conflict=conflict,
+        can_sign_off=can_sign_off,
+    ), status
+
+
+@bp.post("/actions/<ref>/dependencies")
+@requires(Permission.UPDATE_ACTION)
+def add_dependency(ref: str):
+    _require_may_update(ref)
+    form = DependencyForm()
+    actor = actor_for(current_user)
+    if form.validate_on_submit():
+        try:
+            added = dependency_service.add_dependency(
+                ref,
+                form.prerequisite.data,
+                actor=actor,
+                now=now_utc(),
+                remote_addr=request.remote_addr or "",
+            )
+        except update_service.Forbidden:
+            refuse(Permission.UPDATE_ACTION, f"/actions/{ref}/dependencies")
+        except NotFound:
+            abort(404)
+        except dependency_service.DependencyRefused as exc:
+            form.prerequisite.errors = [str(exc)]
+        else:
+            message = f"{ref} now depends on {added.prerequisite}."
+            if added.date_clash:
+                message += (
+                    f" Date clash: {ref} is due before {added.prerequisite}. "
+                    "Dates are never moved automatically: agree new dates with the leads."
+                )
+            flash(message, "success")
+            return redirect(url_for("plans.action", ref=ref) + "#dependencies")
+    return _action_page_with(ref, dependency_form=form), 400
+
+
+@bp.post("/actions/<ref>/dependencies/remove")
+@requires(Permission.UPDATE_ACTION)
+def remove_dependency(ref: str):
+    _require_may_update(ref)
+    form = RemoveDependencyForm()
+    if not form.validate_on_submit():
+        abort(400, description="Choose a dependency to remove")
+    try:
+        dependency_service.remove_dependency(
+            ref,
+            form.prerequisite.data,
+            actor=actor_for(current_user),
+            now=now_utc(),
+            remote_addr=request.remote_addr or "",
+        )
+    except update_service.Forbidden:
+        refuse(Permission.UPDATE_ACTION, f"/actions/{ref}/dependencies/remove")
+    except NotFound:
+        abort(404)
+    flash(f"{ref} no longer depends on {form.prerequisite.data}.", "success")
+    return redirect(url_for("plans.action", ref=ref) + "#dependencies")
+
+
+def _action_page_with(ref: str, **extra):
+    from tracker.web.plans.views import render_action
+
+    return render_action(ref, **extra)
+
+
+@bp.get("/sign-off")
+@requires(Permission.SIGN_OFF)
+def sign_off_list():
+    return render_template(
+        "updates/sign_off.html", waiting=signoff.list_awaiting_sign_off(today_london())
+    )
+
+
+@bp.route("/actions/<ref>/sign-off", methods=["GET", "POST"])
+@requires(Permission.SIGN_OFF)
+def sign_off(ref: str):
+    ctx = _context(ref)
+    row = queries.get_action(ref, today=today_london())
+    form = SignOffForm()
+    if request.method == "GET":
+        form.version.data = ctx.action.version
+    rule_errors: dict[str, str] = {}
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            signoff.decide_sign_off(
+                ref,
+                approve=form.decision.data == "close",
+                reason=form.reason.data or "",
+                override_prerequisites=bool(form.override_prerequisites.data),
+                expected_version=form.version.data,
+                actor=actor_for(current_user),
+                now=now_utc(),
+                today=today_london(),
+                cycle_start=parse_today(current_app.config["CYCLE_START"]),
+                remote_addr=request.remote_addr or "",
+            )
+        except update_service.Rejected as exc:
+            rule_errors = exc.errors
+        except update_service.Conflict as exc:
+            conflict = exc
+            form.version.data = exc.current_version
+        except update_service.Forbidden:
+            refuse(Permission.SIGN_OFF, f"/actions/{ref}/sign-off")
+        else:
+            done = (
+                "signed off and closed" if form.decision.data == "close" else "returned to its lead"
+            )
+            flash(f"{ref} {done}.", "success")
+            return redirect(url_for("plans.action", ref=ref))
+    for name, message in rule_errors.items():
+        field = getattr(form, name, None) or form.decision
+        field.errors = [message]
+    errors = _error_list(form)
+    waiting = [w for w in signoff.list_awaiting_sign_off(today_london()) if w.ref == ref]
+    status = 409 if conflict else (400 if errors else 200)
+    return render_template(
+        "updates/sign_off_action.html",
+        form=form,
+        row=row,
+        ctx=ctx,
+        errors=errors,
+        conflict=conflict,
+        waiting=waiting[0] if waiting else None,
+    ), status
