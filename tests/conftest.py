@@ -9,6 +9,8 @@ Two databases are used:
 
 from __future__ import annotations
 
+import atexit
+import os
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -38,19 +40,33 @@ SEED_NOW = datetime(2016, 1, 4, 9, 0, tzinfo=UTC)
 
 
 def _urls() -> tuple[str, str]:
-    """(empty database URL, seeded database URL)."""
+    """(empty database URL, seeded database URL). On PostgreSQL both are created for this run
+    (named after the process, so two runs on one server do not trample each other) and dropped
+    at the end; the server named by TRACKER_TEST_DATABASE_URL must be reachable."""
     base = suite_database_url()
     if base and base.startswith("postgresql"):
         url = make_url(base)
-        seeded = url.set(database=f"{url.database}_seeded")
+        names = [f"{url.database}_empty_{os.getpid()}", f"{url.database}_seeded_{os.getpid()}"]
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:  # fails loudly if PostgreSQL is not there
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{seeded.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{seeded.database}"'))
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        return base, seeded.render_as_string(hide_password=False)
+        atexit.register(_drop_databases, base, names)
+        return tuple(  # type: ignore[return-value]
+            url.set(database=name).render_as_string(hide_password=False) for name in names
+        )
     folder = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
     return f"sqlite:///{folder / 'empty.db'}", f"sqlite:///{folder / 'seeded.db'}"
+
+
+def _drop_databases(base: str, names: list[str]) -> None:
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 EMPTY_URL, SEEDED_URL = _urls()

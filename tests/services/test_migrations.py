@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def migration_url():
     base = suite_database_url()
     if base and base.startswith("postgresql"):
         url = make_url(base)
-        target = url.set(database=f"{url.database}_migrations")
+        target = url.set(database=f"{url.database}_migrations_{os.getpid()}")
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))

@@ -89,14 +89,20 @@ class PlanFilters:
     descending: bool = False
 
 
-def latest_versions(as_at: datetime | None = None):
-    """Subquery: each action's latest version (recorded by `as_at` when given)."""
+def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):
+    """Subquery: each action's latest version (recorded by `as_at` when given; only the action
+    `action_ref` when given, so loading one action does not group the whole history)."""
     query = select(
         ActionUpdate.action_id.label("action_id"),
         func.max(ActionUpdate.version).label("version"),
     ).group_by(ActionUpdate.action_id)
     if as_at is not None:
         query = query.where(ActionUpdate.recorded_at <= as_at)
+    if action_ref is not None:
+        one = select(Action.id).where(Action.ref == action_ref).scalar_subquery()
+        query = query.where(ActionUpdate.action_id == one)
+    if action_ids is not None:
+        query = query.where(ActionUpdate.action_id.in_(action_ids))
     return query.subquery("latest")
 
 
@@ -104,25 +110,38 @@ _lead = aliased(User, name="lead")
 _lead_org = aliased(Organisation, name="lead_org")
 _main = aliased(Action, name="main_action")
 
+# Plain columns, not ORM objects: a long list builds no identity-mapped entities.
+_ROW_COLUMNS = (
+    Action.id,
+    Action.ref,
+    Action.title,
+    Action.description,
+    Action.start_date,
+    Action.target_date,
+    Action.success_measure,
+    Action.lead_user_id,
+    ActionUpdate.version,
+    ActionUpdate.lifecycle,
+    ActionUpdate.rag,
+    ActionUpdate.impact,
+    ActionUpdate.summary,
+    ActionUpdate.recorded_at,
+    Plan.code.label("plan_code"),
+    Plan.name.label("plan_name"),
+    Recommendation.ref.label("rec_ref"),
+    _lead.name.label("lead_name"),
+    _lead.email.label("lead_email"),
+    _lead.job_title.label("lead_job_title"),
+    _lead_org.code.label("org_code"),
+    _lead_org.name.label("org_name"),
+    _main.ref.label("main_ref"),
+)
 
-def _action_rows_query(as_at: datetime | None) -> Select:
-    latest = latest_versions(as_at)
-    lead, lead_org, main = _lead, _lead_org, _main
+
+def _action_rows_query(as_at: datetime | None, action_ref: str | None = None) -> Select:
+    latest = latest_versions(as_at, action_ref)
     return (
-        select(
-            Action,
-            ActionUpdate,
-            Plan.code,
-            Plan.name,
-            Recommendation.ref,
-            Recommendation.number,
-            lead.name,
-            lead.email,
-            lead.job_title,
-            lead_org.code,
-            lead_org.name,
-            main.ref,
-        )
+        select(*_ROW_COLUMNS)
         .join(latest, latest.c.action_id == Action.id)
         .join(
             ActionUpdate,
@@ -130,53 +149,39 @@ def _action_rows_query(as_at: datetime | None) -> Select:
         )
         .join(Plan, Plan.id == Action.plan_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .join(lead_org, lead_org.id == Action.lead_organisation_id)
-        .outerjoin(lead, lead.id == Action.lead_user_id)
-        .outerjoin(main, main.id == Action.main_action_id)
+        .join(_lead_org, _lead_org.id == Action.lead_organisation_id)
+        .outerjoin(_lead, _lead.id == Action.lead_user_id)
+        .outerjoin(_main, _main.id == Action.main_action_id)
     )
 
 
-def _row(values, today: date) -> ActionRow:
-    (
-        action,
-        update,
-        plan_code,
-        plan_name,
-        rec_ref,
-        _rec_no,
-        lead_name,
-        lead_email,
-        lead_title,
-        org_code,
-        org_name,
-        main_ref,
-    ) = values
-    lifecycle = Lifecycle(update.lifecycle)
+def _row(r, today: date) -> ActionRow:
+    lifecycle = Lifecycle(r.lifecycle)
     return ActionRow(
-        id=action.id,
-        ref=action.ref,
-        plan=plan_code,
-        plan_name=plan_name,
-        recommendation=rec_ref,
-        title=action.title,
-        description=action.description,
-        lead_name=lead_name,
-        lead_email=lead_email,
-        lead_job_title=lead_title,
-        lead_organisation=org_code,
-        lead_organisation_name=org_name,
-        start_date=action.start_date,
-        target_date=action.target_date,
-        success_measure=action.success_measure,
-        version=update.version,
+        id=r.id,
+        ref=r.ref,
+        plan=r.plan_code,
+        plan_name=r.plan_name,
+        recommendation=r.rec_ref,
+        title=r.title,
+        description=r.description,
+        lead_name=r.lead_name,
+        lead_email=r.lead_email,
+        lead_job_title=r.lead_job_title,
+        lead_organisation=r.org_code,
+        lead_organisation_name=r.org_name,
+        start_date=r.start_date,
+        target_date=r.target_date,
+        success_measure=r.success_measure,
+        version=r.version,
         lifecycle=lifecycle,
-        rag=Rag(update.rag) if update.rag else None,
-        impact=Impact(update.impact),
-        summary=update.summary,
-        updated_at=update.recorded_at,
-        overdue=is_overdue(action.target_date, lifecycle, today),
-        main_action_ref=main_ref,
-        lead_user_id=action.lead_user_id,
+        rag=Rag(r.rag) if r.rag else None,
+        impact=Impact(r.impact),
+        summary=r.summary,
+        updated_at=r.recorded_at,
+        overdue=is_overdue(r.target_date, lifecycle, today),
+        main_action_ref=r.main_ref,
+        lead_user_id=r.lead_user_id,
     )
 
 
@@ -308,7 +313,7 @@ def list_actions(
 
 
 def get_action(ref: str, *, today: date, as_at: datetime | None = None) -> ActionRow:
-    query = _action_rows_query(as_at).where(Action.ref == ref)
+    query = _action_rows_query(as_at, action_ref=ref).where(Action.ref == ref)
     values = db.session.execute(query).first()
     if values is None:
         raise NotFound(f"No action {ref}")
@@ -383,7 +388,12 @@ class Related:
 
 def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = None):
     """(prerequisites, dependents, blocked) for one action, in two queries."""
-    latest = latest_versions(as_at)
+    linked = (
+        select(ActionDependency.depends_on_id)
+        .where(ActionDependency.action_id == row.id)
+        .union(select(ActionDependency.action_id).where(ActionDependency.depends_on_id == row.id))
+    )
+    latest = latest_versions(as_at, action_ids=linked)
     other = aliased(Action)
     base = (
         select(
