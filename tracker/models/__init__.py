@@ -10,7 +10,9 @@ from tracker.models.plan import (
     Recommendation,
     action_partner,
 )
+from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.returns import LocalityReturn, ReturnDraft
+from tracker.models.sef import SefVersion
 from tracker.models.updates import ActionUpdate, UpdateCycle
 
 __all__ = [
@@ -23,9 +25,13 @@ __all__ = [
     "Locality",
     "LocalityReturn",
     "Organisation",
+    "OutboxItem",
+    "OutboxMessage",
     "Plan",
     "Recommendation",
     "ReturnDraft",
+    "SchedulerRun",
+    "SefVersion",
     "UpdateCycle",
     "User",
     "action_partner",
