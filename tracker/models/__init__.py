@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.org import ApiToken, Locality, Organisation, User
+from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.plan import (
     Action,
     ActionDependency,
@@ -10,7 +11,6 @@ from tracker.models.plan import (
     Recommendation,
     action_partner,
 )
-from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.returns import LocalityReturn, ReturnDraft
 from tracker.models.sef import SefVersion
 from tracker.models.updates import ActionUpdate, UpdateCycle

@@ -6,9 +6,8 @@ Create Date: 2026-11-25 18:48:04.031421
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003"
