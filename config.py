@@ -63,6 +63,19 @@ class Config:
     # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).
     CYCLE_START = _env("TRACKER_CYCLE_START", "2016-01-04")
     RETURN_DUE_TIME = _env("TRACKER_RETURN_DUE_TIME", "12:00")
+    # Monthly locality SEFs fall due on this working day of each month.
+    SEF_DUE_WORKING_DAY = int(_env("TRACKER_SEF_DUE_WORKING_DAY", "5") or 5)
+    SEF_FIRST_MONTH = _env("TRACKER_SEF_FIRST_MONTH", "2016-01")
+    # Chasing: working days before a deadline to remind, and late days before escalating.
+    CHASE_REMIND_DAYS_BEFORE = int(_env("TRACKER_CHASE_REMIND_DAYS_BEFORE", "2") or 2)
+    CHASE_ESCALATE_MANAGER_AFTER = int(_env("TRACKER_CHASE_ESCALATE_MANAGER_AFTER", "2") or 2)
+    CHASE_ESCALATE_CHAIR_AFTER = int(_env("TRACKER_CHASE_ESCALATE_CHAIR_AFTER", "4") or 4)
+    CHASE_TARGET_NOTICE_DAYS = int(_env("TRACKER_CHASE_TARGET_NOTICE_DAYS", "10") or 10)
+    # The scheduler's daily run, London wall-clock time, working days only.
+    SCHEDULER_HOUR = int(_env("TRACKER_SCHEDULER_HOUR", "9") or 9)
+    SCHEDULER_MINUTE = int(_env("TRACKER_SCHEDULER_MINUTE", "0") or 0)
+    # The Getting to Good chair, who receives the last escalation.
+    GETTING_TO_GOOD_CHAIR = _env("TRACKER_GETTING_TO_GOOD_CHAIR", "chief.executive@trust.example")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
 
