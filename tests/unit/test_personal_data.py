@@ -89,6 +89,7 @@ def test_text_that_looks_like_child_level_data_is_flagged(text, kind, excerpt):
         # a verb with a meeting date six words on, so it is not a birth.
         "born out of the Getting to Good meeting on 11/01/2016",
         "Born in Bradford cohort study informs R11",
+        "Minutes b. on 3/4/2016 as agreed",
         # a DOB cue that is about recording, not a date of birth
         "DOB field completion on LCS rose to 98% by 31/03/2016",
         "Deadline 31/03/2016 (DOB recording audit)",

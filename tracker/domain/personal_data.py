@@ -58,7 +58,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _DOB_CUE = re.compile(r"(?<![\w.])(?:d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s*date)", re.I)
-_BORN_CUE = re.compile(r"\b(?i:born)\b|(?<![\w.])b\.(?=\s*\d)")
+_BORN_CUE = re.compile(r"\b(?i:born)\b|(?<![\w.])b\.")
 # Words that may sit between a cue and the date ("DOB is 03/04/2009", "date of birth: ...").
 _DOB_FILLERS = _word_set(
     "is was on of the his her their child's childs recorded given as stated dated"
@@ -67,6 +67,7 @@ _BORN_FILLERS = frozenset({"on", "in"})
 _SENTENCE_BREAK = re.compile(r"[.;!?\n]")
 _WORDS = re.compile(r"[^\s:=,()\-–—\"“”]+")
 _CUE_CLOSES = re.compile(r"\s*(?:[),;:.!?]|$)")
+_NEAR = 60  # characters either side of a date that a DOB cue may sit in
 
 
 def _is_real_date(match: re.Match[str]) -> bool:
@@ -84,25 +85,25 @@ def _joined_by_fillers(between: str, fillers: frozenset[str], most: int) -> bool
 
 
 def _dates_of_birth(text: str) -> list[tuple[int, int]]:
-    dates = [m for m in _DATE.finditer(text) if _is_real_date(m)]
-    spans = []
-    for date in dates:
-        for cue in _DOB_CUE.finditer(text):
-            if cue.end() <= date.start():  # "DOB: 03/04/2009"
-                between = text[cue.end() : date.start()]
-                if _joined_by_fillers(between, _DOB_FILLERS, 3):
-                    spans.append((cue.start(), date.end()))
-            elif date.end() <= cue.start():  # "03/04/2009 (DOB)", only when the cue ends it
-                between = text[date.end() : cue.start()]
-                closes = _CUE_CLOSES.match(text, cue.end())
-                if closes and _joined_by_fillers(between, _DOB_FILLERS, 3):
-                    spans.append((date.start(), cue.end() + text[cue.end() :].startswith(")")))
-        for cue in _BORN_CUE.finditer(text):
+    spans: list[tuple[int, int]] = []
+    for date in _DATE.finditer(text):
+        if not _is_real_date(date):
+            continue
+        start, end = date.span()
+        # Cues are only searched near the date, so long text stays linear.
+        for cue in _DOB_CUE.finditer(text, max(0, start - _NEAR), start):  # "DOB: 03/04/2009"
+            if _joined_by_fillers(text[cue.end() : start], _DOB_FILLERS, 3):
+                spans.append((cue.start(), end))
+        for cue in _DOB_CUE.finditer(text, end, end + _NEAR):  # "03/04/2009 (DOB)" if it ends
+            closes = _CUE_CLOSES.match(text, cue.end())
+            if closes and _joined_by_fillers(text[end : cue.start()], _DOB_FILLERS, 3):
+                spans.append((start, cue.end() + text.startswith(")", cue.end())))
+        for cue in _BORN_CUE.finditer(text, max(0, start - _NEAR), start):
             # "born" only counts right before the date: "born on 3 April 2009", not "born out
             # of the Getting to Good meeting on 11/01/2016".
-            between = text[cue.end() : date.start()]
-            if cue.end() <= date.start() and _joined_by_fillers(between, _BORN_FILLERS, 1):
-                spans.append((cue.start(), date.end()))
+            most = 0 if cue.group() == "b." else 1  # "b. 03/04/2009", "born on 3 April 2009"
+            if _joined_by_fillers(text[cue.end() : start], _BORN_FILLERS, most):
+                spans.append((cue.start(), end))
     return spans
 
 
@@ -123,7 +124,7 @@ def nhs_check_digit_ok(digits: str) -> bool:
 
 
 def _nhs_numbers(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for match in _TEN_DIGITS.finditer(text):
         digits = match.group(1) + match.group(3) + match.group(4)
         window = max(0, match.start() - 20)
@@ -233,7 +234,7 @@ def _is_count(age: str) -> bool:
 
 
 def _named_children(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for m in _IDENTIFIED_CHILD.finditer(text):
         if _is_identifier(m.group("id")) and not _is_count(m.group("age")):
             spans.append(m.span())
@@ -289,7 +290,7 @@ def _digits(ref: str) -> int:
 
 
 def _case_numbers(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for m in _CASE_CUE.finditer(text):
         ref = m.group("id").rstrip("/-")
         if _digits(ref) >= 3 and not _YEARISH.fullmatch(ref):  # not "case no. 3 of 40"
@@ -335,7 +336,8 @@ def find_personal_data(text: str) -> list[PersonalDataWarning]:
     found = sorted(
         ((start, -end, kind) for kind, finder in _FINDERS for start, end in finder(text or "")),
     )
-    warnings, reached = [], 0
+    warnings: list[PersonalDataWarning] = []
+    reached = 0
     for start, negative_end, kind in found:
         if start >= reached:  # overlapping hits are one thing: keep the earliest, longest
             warnings.append(_warning(kind, _excerpt(text[start:-negative_end])))
@@ -350,7 +352,7 @@ def personal_data_message(text: str) -> str | None:
         return None
     if len(warnings) == 1:
         return warnings[0].message
-    parts = []
+    parts: list[str] = []
     for kind, (one, many) in _DESCRIPTIONS.items():
         excerpts = [w.excerpt for w in warnings if w.kind == kind]
         if excerpts:
