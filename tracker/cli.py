@@ -87,3 +87,72 @@ def token_revoke(email: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(tracker_cli)
+
+
+@tracker_cli.command("chase")
+@click.option("--today", "today_text", default=None, help="Run as if today were YYYY-MM-DD.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; write nothing.")
+def chase(today_text: str | None, dry_run: bool) -> None:
+    """Run the chasing once: one digest per person, written to the outbox."""
+    from datetime import date
+
+    from tracker.clock import today_london
+    from tracker.services import chasing
+
+    try:
+        today = date.fromisoformat(today_text) if today_text else today_london()
+    except ValueError:
+        raise click.BadParameter("use the format YYYY-MM-DD", param_hint="--today") from None
+    cfg = chasing.ChaseConfig.from_mapping(current_app.config)
+    if dry_run:
+        run = chasing.plan_chases(today, cfg)
+        for digest in run.digests:
+            kinds = ", ".join(sorted({c.kind for c in digest.chases}))
+            items = "; ".join(f"{c.kind}:{c.period}:{c.step}" for c in digest.chases)
+            click.echo(f"{digest.email}\t{kinds}\t{items}")
+        click.echo(
+            f"{len(run.digests)} email(s) would be written for {today.isoformat()} "
+            "(dry run: nothing written)."
+        )
+        return
+    run = chasing.run_chasing(today, now=now_utc(), cfg=cfg)
+    click.echo(
+        f"{run.written_messages} email(s) with {run.written_items} item(s) written to "
+        f"the outbox for {today.isoformat()}."
+    )
+
+
+outbox_cli = AppGroup("outbox", help="Outgoing mail.")
+tracker_cli.add_command(outbox_cli)
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Deliver pending mail over SMTP (TRACKER_SMTP_HOST); failures are retried later."""
+    from tracker.services import outbox
+
+    result = outbox.send_pending(
+        now=now_utc(), smtp=outbox.SmtpSettings.from_mapping(current_app.config)
+    )
+    if result.skipped_reason:
+        click.echo(f"Nothing sent: {result.skipped_reason}.")
+    else:
+        click.echo(f"{result.sent} sent, {result.failed} failed (will be retried).")
+
+
+@tracker_cli.command("scheduler")
+def scheduler() -> None:
+    """Run the scheduler in the foreground (one process beside the web server)."""
+    import logging
+
+    from tracker import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    lock = jobs.hold_scheduler_lock(app)
+    try:
+        jobs.catch_up(app)
+        jobs.build_scheduler(app).start()
+    finally:
+        if lock is not None:
+            lock.close()

@@ -1,0 +1,104 @@
+"""The scheduler: one process beside the web workers, never inside them.
+
+Jobs have fixed ids and cron triggers in Europe/London; each job is one service call. On
+PostgreSQL a second scheduler waits on an advisory lock; on any database the outbox's unique
+keys keep delivery to at most once per reminder.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+from sqlalchemy import text
+
+from tracker.clock import now_utc, today_london
+from tracker.domain.calendar import LONDON
+from tracker.extensions import db
+from tracker.services import chasing, outbox
+
+log = logging.getLogger(__name__)
+
+CHASE_JOB_ID = chasing.CHASE_JOB
+SEND_JOB_ID = "outbox-send"
+ADVISORY_LOCK_KEY = 7_020_160_205  # any fixed number, shared by every scheduler of this app
+
+
+def chase_trigger(hour: int, minute: int) -> CronTrigger:
+    """09:00 London (by default) Monday to Friday; bank holidays are skipped by the rules."""
+    return CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=LONDON)
+
+
+def run_chase_job(app: Flask) -> None:
+    with app.app_context():
+        cfg = chasing.ChaseConfig.from_mapping(app.config)
+        runs = chasing.run_due_days(today_london(), now=now_utc(), cfg=cfg)
+        for run in runs:
+            log.info(
+                "chase %s: %s messages, %s items", run.day, run.written_messages, run.written_items
+            )
+        db.session.remove()
+    run_send_job(app)
+
+
+def run_send_job(app: Flask) -> None:
+    with app.app_context():
+        result = outbox.send_pending(
+            now=now_utc(), smtp=outbox.SmtpSettings.from_mapping(app.config)
+        )
+        if result.sent or result.failed:
+            log.info("outbox: %s sent, %s failed", result.sent, result.failed)
+        db.session.remove()
+
+
+def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
+    scheduler = scheduler_class(timezone=LONDON)
+    scheduler.add_job(
+        run_chase_job,
+        chase_trigger(app.config["SCHEDULER_HOUR"], app.config["SCHEDULER_MINUTE"]),
+        id=CHASE_JOB_ID,
+        kwargs={"app": app},
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=6 * 3600,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        run_send_job,
+        IntervalTrigger(minutes=5, timezone=LONDON),
+        id=SEND_JOB_ID,
+        kwargs={"app": app},
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
+    return scheduler
+
+
+def hold_scheduler_lock(app: Flask):
+    """On PostgreSQL, block until this process holds the scheduler's advisory lock (held as long
+    as the returned connection stays open). Elsewhere, return None: run one scheduler."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return None
+    connection = engine.connect()
+    log.info("waiting for the scheduler lock")
+    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+    connection.commit()
+    log.info("holding the scheduler lock")
+    return connection
+
+
+def catch_up(app: Flask) -> None:
+    """On start: if today's run time has passed (or days were missed), run them now, once."""
+    with app.app_context():
+        if chasing.london_now_is_after(
+            now_utc(), app.config["SCHEDULER_HOUR"], app.config["SCHEDULER_MINUTE"]
+        ):
+            run_chase_job(app)
+        else:
+            run_send_job(app)

@@ -1,0 +1,404 @@
+"""Chasing: work out who is owed a reminder today and write it to the outbox, exactly once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
+
+from tracker.domain.calendar import LONDON, is_working_day
+from tracker.domain.chasing import (
+    Chase,
+    ChaseSettings,
+    Deadline,
+    LeadAction,
+    Person,
+    day_text,
+    decide_chases,
+    sef_due_date,
+)
+from tracker.domain.cycles import Cycle, build_cycle, cycle_number_for
+from tracker.domain.states import CLOSED
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionUpdate,
+    Locality,
+    LocalityReturn,
+    OutboxItem,
+    OutboxMessage,
+    Plan,
+    SchedulerRun,
+    SefVersion,
+    UpdateCycle,
+    User,
+)
+from tracker.services import queries
+from tracker.services.audit import add_event
+
+CHASE_JOB = "daily-chase"
+CATCH_UP_DAYS = 10
+
+
+@dataclass(frozen=True)
+class ChaseConfig:
+    """The settings chasing needs, as plain values (from config.py)."""
+
+    cycle_start: date
+    due_time: time
+    sef_due_working_day: int
+    sef_first_month: str
+    base_url: str
+    chair_email: str | None
+    settings: ChaseSettings
+
+    @classmethod
+    def from_mapping(cls, cfg) -> ChaseConfig:
+        hour, minute = (int(p) for p in cfg["RETURN_DUE_TIME"].split(":"))
+        return cls(
+            cycle_start=date.fromisoformat(cfg["CYCLE_START"]),
+            due_time=time(hour, minute),
+            sef_due_working_day=cfg["SEF_DUE_WORKING_DAY"],
+            sef_first_month=cfg["SEF_FIRST_MONTH"],
+            base_url=cfg["BASE_URL"].rstrip("/"),
+            chair_email=cfg.get("GETTING_TO_GOOD_CHAIR"),
+            settings=ChaseSettings(
+                remind_days_before=cfg["CHASE_REMIND_DAYS_BEFORE"],
+                escalate_to_manager_after=cfg["CHASE_ESCALATE_MANAGER_AFTER"],
+                escalate_to_chair_after=cfg["CHASE_ESCALATE_CHAIR_AFTER"],
+                target_notice_days=cfg["CHASE_TARGET_NOTICE_DAYS"],
+            ),
+        )
+
+
+@dataclass
+class Digest:
+    """One email: everything asked of one person in one run."""
+
+    recipient_id: int
+    name: str
+    email: str
+    chases: list[Chase] = field(default_factory=list)
+
+
+@dataclass
+class ChaseRun:
+    day: date
+    digests: list[Digest]
+    written_items: int = 0
+    written_messages: int = 0
+
+
+def _months_for(today: date) -> list[str]:
+    previous = today.replace(day=1) - timedelta(days=1)
+    return [f"{previous:%Y-%m}", f"{today:%Y-%m}"]
+
+
+def _inputs(today: date, cfg: ChaseConfig):
+    """Everything the rules need, as plain values, in a fixed number of queries."""
+    users = list(db.session.execute(select(User)).scalars())
+    people = [Person(u.id, u.name, u.email or None, u.active, u.line_manager_id) for u in users]
+    chair = next((u.id for u in users if cfg.chair_email and u.email == cfg.chair_email), None)
+    heads = {u.locality_id: u for u in users if u.role == "locality_head" and u.locality_id}
+    localities = list(db.session.execute(select(Locality).order_by(Locality.id)).scalars())
+
+    number = cycle_number_for(cfg.cycle_start, today)
+    current: Cycle | None = build_cycle(cfg.cycle_start, number, cfg.due_time) if number else None
+    numbers = [n for n in ((number or 0) - 1, number or 0) if n >= 1]
+    cycle_rows = {
+        c.number: c
+        for c in db.session.execute(
+            select(UpdateCycle).where(UpdateCycle.number.in_(numbers))
+        ).scalars()
+    }
+    submitted_returns = {
+        (r.locality_id, r.cycle_id)
+        for r in db.session.execute(
+            select(LocalityReturn).where(LocalityReturn.status == "submitted")
+        ).scalars()
+    }
+    months = [m for m in _months_for(today) if m >= cfg.sef_first_month]
+    submitted_sefs = set(
+        db.session.execute(
+            select(SefVersion.locality_id, SefVersion.month)
+            .where(SefVersion.month.in_(months), SefVersion.status == "submitted")
+            .distinct()
+        ).all()
+    )
+
+    deadlines: list[Deadline] = []
+    for loc in localities:
+        head = heads.get(loc.id)
+        if head is None:
+            continue
+        for n in numbers:
+            cycle = build_cycle(cfg.cycle_start, n, cfg.due_time)
+            row = cycle_rows.get(n)
+            deadlines.append(
+                Deadline(
+                    kind="return",
+                    owner_id=head.id,
+                    period=str(n),
+                    what=f"The {loc.name} return for cycle {n}",
+                    opens_on=cycle.opens_on,
+                    due_on=cycle.due_on,
+                    due_text=f"at {cycle.due_at:%H:%M} on {day_text(cycle.due_on)}",
+                    link=f"/returns/{loc.code}/{n}",
+                    submitted=row is not None and (loc.id, row.id) in submitted_returns,
+                )
+            )
+        for month in months:
+            due = sef_due_date(month, cfg.sef_due_working_day)
+            first = date.fromisoformat(f"{month}-01")
+            deadlines.append(
+                Deadline(
+                    kind="sef",
+                    owner_id=head.id,
+                    period=month,
+                    what=f"The {loc.name} SEF for {first:%B %Y}",
+                    opens_on=max(first, _first_working_day(first)),
+                    due_on=due,
+                    due_text=f"on {day_text(due)}",
+                    link=f"/sefs/{loc.code}/{month}",
+                    submitted=(loc.id, month) in submitted_sefs,
+                )
+            )
+
+    return people, chair, deadlines, _lead_actions(current, cfg), current
+
+
+def _first_working_day(first: date) -> date:
+    day = first
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _lead_actions(current: Cycle | None, cfg: ChaseConfig) -> list[LeadAction]:
+    """Open main-plan actions with a lead, whether updated this cycle, and whether stale."""
+    latest = queries.latest_versions()
+    rows = db.session.execute(
+        select(
+            Action.id,
+            Action.ref,
+            Action.title,
+            Action.lead_user_id,
+            Action.target_date,
+            ActionUpdate.lifecycle,
+        )
+        .join(latest, latest.c.action_id == Action.id)
+        .join(
+            ActionUpdate,
+            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(
+            Plan.kind == "main",
+            Action.lead_user_id.is_not(None),
+            ActionUpdate.lifecycle.not_in([s.value for s in CLOSED]),
+        )
+    ).all()
+    ids = [r.id for r in rows]
+    history: dict[int, list[tuple[int | None, str | None, str]]] = defaultdict(list)
+    cycle_numbers = dict(db.session.execute(select(UpdateCycle.id, UpdateCycle.number)).all())
+    if ids:
+        for action_id, cycle_id, rag, summary in db.session.execute(
+            select(
+                ActionUpdate.action_id,
+                ActionUpdate.cycle_id,
+                ActionUpdate.rag,
+                ActionUpdate.summary,
+            )
+            .where(ActionUpdate.action_id.in_(ids))
+            .order_by(ActionUpdate.action_id, ActionUpdate.version)
+        ).all():
+            history[action_id].append((cycle_numbers.get(cycle_id), rag, summary))
+    out = []
+    for r in rows:
+        updates = history[r.id]
+        updated = current is not None and any(c == current.number for c, _, _ in updates)
+        out.append(
+            LeadAction(
+                r.ref,
+                r.title,
+                r.lead_user_id,
+                r.target_date,
+                updated,
+                stale=is_stale(updates, cfg.settings.stale_cycles),
+            )
+        )
+    return out
+
+
+def is_stale(updates: list[tuple[int | None, str | None, str]], cycles: int) -> bool:
+    """The RAG and summary have not changed across the last `cycles` cycles' updates, or the
+    latest summary repeats the one before it."""
+    if len(updates) >= 2 and updates[-1][2].strip() == updates[-2][2].strip():
+        return True
+    last_per_cycle: dict[int, tuple[str | None, str]] = {}
+    for cycle, rag, summary in updates:
+        if cycle is not None:
+            last_per_cycle[cycle] = (rag, summary.strip())
+    recent = [last_per_cycle[c] for c in sorted(last_per_cycle)[-cycles:]]
+    return len(recent) == cycles and len(set(recent)) == 1
+
+
+def plan_chases(today: date, cfg: ChaseConfig) -> ChaseRun:
+    """Who is owed what today, grouped into one digest per person. Writes nothing."""
+    people, chair, deadlines, actions, current = _inputs(today, cfg)
+    chases = decide_chases(
+        today,
+        people=people,
+        deadlines=deadlines,
+        actions=actions,
+        current_cycle=current,
+        chair_id=chair,
+        settings=cfg.settings,
+    )
+    by_person = {p.id: p for p in people}
+    digests: dict[int, Digest] = {}
+    for chase in chases:
+        person = by_person[chase.recipient_id]
+        digest = digests.setdefault(person.id, Digest(person.id, person.name, person.email or ""))
+        digest.chases.append(chase)
+    return ChaseRun(today, sorted(digests.values(), key=lambda d: d.name))
+
+
+def run_chasing(today: date, *, now: datetime, cfg: ChaseConfig) -> ChaseRun:
+    """Write today's new chase items to the outbox, one digest message per person; commit once.
+    Items already in the outbox (a rerun, or another scheduler) are left alone."""
+    run = plan_chases(today, cfg)
+    keys = [c.key for d in run.digests for c in d.chases]
+    existing = (
+        set(db.session.execute(select(OutboxItem.key).where(OutboxItem.key.in_(keys))).scalars())
+        if keys
+        else set()
+    )
+    made_for = (
+        db.session.execute(select(OutboxMessage.recipient_id).where(OutboxMessage.run_day == today))
+        .scalars()
+        .all()
+    )
+    per_person_today: dict[int, int] = defaultdict(int)
+    for recipient in made_for:
+        per_person_today[recipient] += 1
+    fresh_digests = []
+    for digest in run.digests:
+        fresh = [c for c in digest.chases if c.key not in existing]
+        if not fresh:
+            continue
+        fresh_digests.append(Digest(digest.recipient_id, digest.name, digest.email, fresh))
+        sequence = per_person_today[digest.recipient_id] + 1
+        message = OutboxMessage(
+            key=f"{digest.recipient_id}|{today.isoformat()}|{sequence}",
+            run_day=today,
+            recipient_id=digest.recipient_id,
+            to_address=digest.email,
+            subject=_subject(fresh, today),
+            created_at=now,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            body_text=_render("email/digest.txt", digest, fresh, cfg, today),
+            body_html=_render("email/digest.html", digest, fresh, cfg, today),
+        )
+        db.session.add(message)
+        db.session.flush()
+        for chase in fresh:
+            db.session.add(
+                OutboxItem(
+                    key=chase.key,
+                    message_id=message.id,
+                    recipient_id=chase.recipient_id,
+                    kind=chase.kind,
+                    period=chase.period,
+                    step=chase.step,
+                    text=chase.text,
+                    link=chase.link,
+                    about_id=chase.about_id,
+                    note=chase.note,
+                    created_at=now,
+                )
+            )
+        run.written_items += len(fresh)
+        run.written_messages += 1
+    if run.written_messages:
+        add_event(
+            "chase_run",
+            now=now,
+            target=today.isoformat(),
+            detail={"messages": run.written_messages, "items": run.written_items},
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another scheduler wrote the same keys first: what it wrote stands, we add nothing.
+        db.session.rollback()
+        run.written_items = run.written_messages = 0
+        fresh_digests = []
+    run.digests = fresh_digests
+    return run
+
+
+def _render(name: str, digest: Digest, chases: list[Chase], cfg: ChaseConfig, day: date) -> str:
+    """Mail is rendered outside any web request: no page context, just the template."""
+    template = current_app.jinja_env.get_template(name)
+    return template.render(digest=digest, chases=chases, base_url=cfg.base_url, day=day)
+
+
+def _subject(chases: list[Chase], today: date) -> str:
+    late = any(c.step.startswith("late") or "escalation" in c.kind for c in chases)
+    count = len(chases)
+    prefix = "Overdue: " if late else ""
+    return (
+        f"{prefix}Ofsted action plan: {count} thing{'s' if count != 1 else ''} "
+        f"for you on {day_text(today)}"
+    )
+
+
+def run_due_days(today: date, *, now: datetime, cfg: ChaseConfig) -> list[ChaseRun]:
+    """The scheduler's job: run chasing for today and for any working day it missed (up to
+    CATCH_UP_DAYS back), each exactly once, recording each day's run."""
+    done = set(
+        db.session.execute(
+            select(SchedulerRun.run_day).where(
+                SchedulerRun.job_id == CHASE_JOB,
+                SchedulerRun.run_day >= today - timedelta(days=CATCH_UP_DAYS),
+            )
+        ).scalars()
+    )
+    last = max(done) if done else None
+    days = []
+    day = (last + timedelta(days=1)) if last else today
+    while day <= today:
+        if is_working_day(day) and day not in done:
+            days.append(day)
+        day += timedelta(days=1)
+    runs = []
+    for day in days:
+        run = run_chasing(day, now=now, cfg=cfg)
+        db.session.add(
+            SchedulerRun(
+                job_id=CHASE_JOB,
+                run_day=day,
+                started_at=now,
+                finished_at=now,
+                items=run.written_items,
+            )
+        )
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # another scheduler recorded this day
+        runs.append(run)
+    return runs
+
+
+def london_now_is_after(now: datetime, hour: int, minute: int) -> bool:
+    local = now.astimezone(LONDON)
+    return (local.hour, local.minute) >= (hour, minute)
