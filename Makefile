@@ -27,9 +27,12 @@ migrate: install
 seed: migrate
 	$(DEMO_ENV) $(FLASK) tracker seed
 
-# Install, migrate, seed and serve the demo at http://127.0.0.1:5000 (today is 5 February 2016).
+# Install, migrate, seed and serve the demo at http://127.0.0.1:5000 (today is 5 February 2016),
+# with the scheduler beside it as its own process (stopped when the server stops).
 run: seed
 	@echo "Serving the demo at http://127.0.0.1:5000 (accounts in README.md)."
+	$(DEMO_ENV) $(FLASK) tracker scheduler & SCHEDULER=$$!; \
+	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite: SQLite (browser tests included), then PostgreSQL.
