@@ -155,4 +155,4 @@ def scheduler() -> None:
         jobs.build_scheduler(app).start()
     finally:
         if lock is not None:
-            lock.close()
+            lock.release()

@@ -78,9 +78,22 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     return scheduler
 
 
-def hold_scheduler_lock(app: Flask):
-    """On PostgreSQL, block until this process holds the scheduler's advisory lock (held as long
-    as the returned connection stays open). Elsewhere, return None: run one scheduler."""
+class SchedulerLock:
+    """The PostgreSQL advisory lock one scheduler holds for its lifetime."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def release(self) -> None:
+        # Unlock before the connection goes back to the pool, where the session would keep it.
+        self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        self.connection.commit()
+        self.connection.close()
+
+
+def hold_scheduler_lock(app: Flask) -> SchedulerLock | None:
+    """On PostgreSQL, block until this process holds the scheduler's advisory lock. Elsewhere,
+    return None: SQLite deployments run one scheduler (the outbox keys still stop duplicates)."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "postgresql":
@@ -90,7 +103,7 @@ def hold_scheduler_lock(app: Flask):
     connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
     connection.commit()
     log.info("holding the scheduler lock")
-    return connection
+    return SchedulerLock(connection)
 
 
 def catch_up(app: Flask) -> None:

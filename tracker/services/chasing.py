@@ -286,6 +286,33 @@ def run_chasing(today: date, *, now: datetime, cfg: ChaseConfig) -> ChaseRun:
     per_person_today: dict[int, int] = defaultdict(int)
     for recipient in made_for:
         per_person_today[recipient] += 1
+    try:
+        fresh_digests = _write_digests(run, existing, per_person_today, today, now, cfg)
+        if run.written_messages:
+            add_event(
+                "chase_run",
+                now=now,
+                target=today.isoformat(),
+                detail={"messages": run.written_messages, "items": run.written_items},
+            )
+        db.session.commit()
+    except IntegrityError:
+        # Another scheduler wrote the same keys first: what it wrote stands, we add nothing.
+        db.session.rollback()
+        run.written_items = run.written_messages = 0
+        fresh_digests = []
+    run.digests = fresh_digests
+    return run
+
+
+def _write_digests(
+    run: ChaseRun,
+    existing: set[str],
+    per_person_today: dict[int, int],
+    today: date,
+    now: datetime,
+    cfg: ChaseConfig,
+) -> list[Digest]:
     fresh_digests = []
     for digest in run.digests:
         fresh = [c for c in digest.chases if c.key not in existing]
@@ -325,24 +352,10 @@ def run_chasing(today: date, *, now: datetime, cfg: ChaseConfig) -> ChaseRun:
                     created_at=now,
                 )
             )
+        db.session.flush()
         run.written_items += len(fresh)
         run.written_messages += 1
-    if run.written_messages:
-        add_event(
-            "chase_run",
-            now=now,
-            target=today.isoformat(),
-            detail={"messages": run.written_messages, "items": run.written_items},
-        )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another scheduler wrote the same keys first: what it wrote stands, we add nothing.
-        db.session.rollback()
-        run.written_items = run.written_messages = 0
-        fresh_digests = []
-    run.digests = fresh_digests
-    return run
+    return fresh_digests
 
 
 def _render(name: str, digest: Digest, chases: list[Chase], cfg: ChaseConfig, day: date) -> str:
