@@ -8,6 +8,7 @@ from tracker.domain.chasing import (
     LeadAction,
     Person,
     decide_chases,
+    is_stale,
     sef_due_date,
     working_days_before,
 )
@@ -27,14 +28,28 @@ PEOPLE = [
 
 
 def return_deadline(submitted=False, owner=HEAD, cycle=CYCLE3):
-    return Deadline("return", owner, str(cycle.number), f"The North return for cycle {cycle.number}",
-                    cycle.opens_on, cycle.due_on, "at 12:00 on Friday 12 February 2016",
-                    "/returns/north/3", submitted)
+    return Deadline(
+        "return",
+        owner,
+        str(cycle.number),
+        f"The North return for cycle {cycle.number}",
+        cycle.opens_on,
+        cycle.due_on,
+        "at 12:00 on Friday 12 February 2016",
+        "/returns/north/3",
+        submitted,
+    )
 
 
 def chases(today, deadlines=(), actions=(), cycle=CYCLE3):
-    found = decide_chases(today, people=PEOPLE, deadlines=deadlines, actions=actions,
-                          current_cycle=cycle, chair_id=CHAIR)
+    found = decide_chases(
+        today,
+        people=PEOPLE,
+        deadlines=deadlines,
+        actions=actions,
+        current_cycle=cycle,
+        chair_id=CHAIR,
+    )
     return sorted((c.recipient_id, c.kind, c.step) for c in found)
 
 
@@ -47,7 +62,10 @@ def chases(today, deadlines=(), actions=(), cycle=CYCLE3):
         (date(2016, 2, 12), [(HEAD, "return", "due")]),
         (date(2016, 2, 13), []),  # Saturday: nobody is chased at the weekend
         (date(2016, 2, 15), [(HEAD, "return", "late-1")]),
-        (date(2016, 2, 16), [(HEAD, "return", "late-2"), (MANAGER, "return_escalation", "manager")]),
+        (
+            date(2016, 2, 16),
+            [(HEAD, "return", "late-2"), (MANAGER, "return_escalation", "manager")],
+        ),
         (date(2016, 2, 17), [(HEAD, "return", "late-3")]),
         (date(2016, 2, 18), [(HEAD, "return", "late-4"), (CHAIR, "return_escalation", "chair")]),
         (date(2016, 2, 19), [(HEAD, "return", "late-5")]),
@@ -102,8 +120,9 @@ def test_action_leads_are_reminded_of_main_plan_actions_with_no_update(today, up
 )
 def test_target_dates_approaching_and_passed(today, expected):
     action = LeadAction("MAP-002", "Audit", LEAD, date(2016, 3, 17), updated_this_cycle=True)
-    got = decide_chases(today, people=PEOPLE, deadlines=[], actions=[action],
-                        current_cycle=None, chair_id=CHAIR)
+    got = decide_chases(
+        today, people=PEOPLE, deadlines=[], actions=[action], current_cycle=None, chair_id=CHAIR
+    )
     assert sorted((c.recipient_id, c.kind, c.step) for c in got) == expected
 
 
@@ -114,16 +133,27 @@ def test_stale_updates_are_listed_when_the_cycle_opens():
 
 @pytest.mark.parametrize("owner", [LEFT, NO_EMAIL])
 def test_a_person_who_left_or_has_no_email_is_chased_through_their_line_manager(owner):
-    found = decide_chases(date(2016, 2, 12), people=PEOPLE,
-                          deadlines=[return_deadline(owner=owner)], actions=[],
-                          current_cycle=CYCLE3, chair_id=CHAIR)
+    found = decide_chases(
+        date(2016, 2, 12),
+        people=PEOPLE,
+        deadlines=[return_deadline(owner=owner)],
+        actions=[],
+        current_cycle=CYCLE3,
+        chair_id=CHAIR,
+    )
     assert [(c.recipient_id, c.kind) for c in found] == [(MANAGER, "return")]
     assert found[0].about_id == owner and "Sent to you because" in found[0].note
 
 
 def test_keys_are_unique_per_recipient_kind_period_and_step():
-    found = decide_chases(date(2016, 2, 16), people=PEOPLE, deadlines=[return_deadline()],
-                          actions=[], current_cycle=CYCLE3, chair_id=CHAIR)
+    found = decide_chases(
+        date(2016, 2, 16),
+        people=PEOPLE,
+        deadlines=[return_deadline()],
+        actions=[],
+        current_cycle=CYCLE3,
+        chair_id=CHAIR,
+    )
     keys = [c.key for c in found]
     assert len(keys) == len(set(keys)) == 2
     assert f"{HEAD}|return|3|late-2" in keys
@@ -131,8 +161,15 @@ def test_keys_are_unique_per_recipient_kind_period_and_step():
 
 def test_settings_change_the_numbers():
     settings = ChaseSettings(remind_days_before=1, escalate_to_manager_after=1)
-    found = decide_chases(date(2016, 2, 11), people=PEOPLE, deadlines=[return_deadline()],
-                          actions=[], current_cycle=CYCLE3, chair_id=CHAIR, settings=settings)
+    found = decide_chases(
+        date(2016, 2, 11),
+        people=PEOPLE,
+        deadlines=[return_deadline()],
+        actions=[],
+        current_cycle=CYCLE3,
+        chair_id=CHAIR,
+        settings=settings,
+    )
     assert [(c.recipient_id, c.step) for c in found] == [(HEAD, "before")]
 
 
@@ -147,3 +184,20 @@ def test_settings_change_the_numbers():
 )
 def test_sef_due_dates(month, working_day, due):
     assert sef_due_date(month, working_day) == due
+
+
+@pytest.mark.parametrize(
+    ("updates", "stale"),
+    [
+        ([], False),
+        ([(None, "green", "Agreed.")], False),
+        ([(1, "green", "A"), (2, "green", "B"), (3, "green", "C")], False),
+        ([(1, "green", "Same"), (2, "green", "Same"), (3, "green", "Same")], True),
+        ([(1, "green", "Same"), (2, "amber", "Same"), (3, "amber", "Same ")], True),  # pasted
+        ([(1, "green", "A"), (2, "amber", "B"), (3, "amber", "C"), (3, "amber", "C")], True),
+        ([(1, "green", "X"), (2, "green", "X"), (3, "red", "Y")], False),
+        ([(2, "green", "X"), (3, "green", "X")], True),  # pasted from the last cycle
+    ],
+)
+def test_stale_when_rag_and_summary_unchanged_for_three_cycles_or_pasted(updates, stale):
+    assert is_stale(updates, cycles=3) is stale

@@ -258,6 +258,19 @@ def _deliverable(chase: Chase, people: dict[int, Person]) -> Chase | None:
     )
 
 
+def is_stale(updates: list[tuple[int | None, str | None, str]], cycles: int) -> bool:
+    """The RAG and summary have not changed across the last `cycles` cycles' updates, or the
+    latest summary repeats the one before it."""
+    if len(updates) >= 2 and updates[-1][2].strip() == updates[-2][2].strip():
+        return True
+    last_per_cycle: dict[int, tuple[str | None, str]] = {}
+    for cycle, rag, summary in updates:
+        if cycle is not None:
+            last_per_cycle[cycle] = (rag, summary.strip())
+    recent = [last_per_cycle[c] for c in sorted(last_per_cycle)[-cycles:]]
+    return len(recent) == cycles and len(set(recent)) == 1
+
+
 def day_text(d: date) -> str:
     return f"{d:%A} {d.day} {d:%B %Y}"
 

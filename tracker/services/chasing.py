@@ -19,6 +19,7 @@ from tracker.domain.chasing import (
     Person,
     day_text,
     decide_chases,
+    is_stale,
     sef_due_date,
 )
 from tracker.domain.cycles import Cycle, build_cycle, cycle_number_for
@@ -232,19 +233,6 @@ def _lead_actions(current: Cycle | None, cfg: ChaseConfig) -> list[LeadAction]:
             )
         )
     return out
-
-
-def is_stale(updates: list[tuple[int | None, str | None, str]], cycles: int) -> bool:
-    """The RAG and summary have not changed across the last `cycles` cycles' updates, or the
-    latest summary repeats the one before it."""
-    if len(updates) >= 2 and updates[-1][2].strip() == updates[-2][2].strip():
-        return True
-    last_per_cycle: dict[int, tuple[str | None, str]] = {}
-    for cycle, rag, summary in updates:
-        if cycle is not None:
-            last_per_cycle[cycle] = (rag, summary.strip())
-    recent = [last_per_cycle[c] for c in sorted(last_per_cycle)[-cycles:]]
-    return len(recent) == cycles and len(set(recent)) == 1
 
 
 def plan_chases(today: date, cfg: ChaseConfig) -> ChaseRun:
