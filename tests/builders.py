@@ -194,3 +194,59 @@ def add_update(
 def depends(action: Action, on: Action) -> None:
     db.session.add(ActionDependency(action_id=action.id, depends_on_id=on.id, created_at=NOW))
     db.session.flush()
+
+
+def make_cycles(*, upto: int, first_start: date = date(2016, 1, 4)) -> dict:
+    """UpdateCycle rows 1..`upto` as the domain builds them (due at noon London), by number."""
+    from tracker.domain.cycles import build_cycle
+    from tracker.models import UpdateCycle
+
+    cycles = {}
+    for number in range(1, upto + 1):
+        c = build_cycle(first_start, number)
+        cycles[number] = UpdateCycle(
+            number=number, opens_on=c.opens_on, due_on=c.due_on, due_at=c.due_at_utc
+        )
+        db.session.add(cycles[number])
+    db.session.flush()
+    return cycles
+
+
+def actor_for(user: User):
+    """The plain-values Actor the services are handed for `user`."""
+    from tracker.domain.permissions import Actor, Role
+
+    locality = db.session.get(Locality, user.locality_id) if user.locality_id else None
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        locality=locality.code if locality else None,
+        active=user.active,
+    )
+
+
+def make_locality_return(
+    *,
+    locality: str = "north",
+    cycle,
+    status: str = "submitted",
+    late: bool = False,
+    submitted_at: datetime | None = None,
+    by: User | None = None,
+):
+    """A LocalityReturn row for `cycle` (an UpdateCycle): submitted by default, or a draft."""
+    from tracker.models import LocalityReturn
+
+    record = LocalityReturn(
+        locality_id=get_or_make_locality(locality).id,
+        cycle_id=cycle.id,
+        status=status,
+        late=late,
+        submitted_at=submitted_at if status == "submitted" else None,
+        submitted_by_id=by.id if by and status == "submitted" else None,
+        draft_saved_at=submitted_at if status == "draft" else None,
+        draft_saved_by_id=by.id if by and status == "draft" else None,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record

@@ -31,7 +31,15 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
 
 @pytest.mark.parametrize(
     ("url", "most"),
-    [("/", 6), ("/plans/main", 8), ("/actions/MAP-001", 9), ("/api/v1/actions", 6)],
+    [
+        ("/", 6),
+        ("/plans/main", 8),
+        ("/actions/MAP-001", 9),
+        ("/api/v1/actions", 6),
+        ("/sefs", 4),
+        ("/sefs/south/2016-02", 4),
+        ("/sefs/south/2016-02/compare", 4),
+    ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
     assert _count(role_client, seeded_app, count_queries, url) <= most

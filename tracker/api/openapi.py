@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.services.queries import PLAN_CODES, SORT_KEYS
+from tracker.web.updates.forms import TEXT_LIMIT
 
 
 def _enum(values: list[str], nullable: bool = False) -> dict[str, Any]:
@@ -30,7 +32,6 @@ AS_AT = _query(
     {"type": "string", "format": "date"},
     "Show the state as it stood at the end of this London day (YYYY-MM-DD).",
 )
-HISTORY_REF = "#/components/schemas/HistoryEntry"
 PROBLEM = {
     "description": "Problem",
     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
@@ -85,6 +86,20 @@ def openapi_document() -> dict[str, Any]:
     }
     history = {
         "type": "object",
+        "required": [
+            "version",
+            "recorded_at",
+            "author",
+            "cause",
+            "cycle",
+            "lifecycle",
+            "rag",
+            "impact",
+            "summary",
+            "reason",
+            "evidence",
+            "changed",
+        ],
         "properties": {
             "version": {"type": "integer"},
             "recorded_at": {"type": "string", "format": "date-time"},
@@ -105,9 +120,11 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Ofsted action plan tracker API",
             "version": "1.0.0",
-            "description": "Read the inspection recommendations and the action plans. "
+            "description": "Read the inspection recommendations and the action plans, the "
+            "update cycles and the locality returns, and record updates to actions. "
             "Authenticate with the session cookie or 'Authorization: Bearer <token>' "
-            "(create one with `flask --app wsgi tracker token create EMAIL`). "
+            "(create one with `flask --app wsgi tracker token create EMAIL`); a write with the "
+            "session cookie also needs its CSRF token in the X-CSRFToken header. "
             "Errors are application/problem+json (RFC 9457).",
         },
         "servers": [{"url": "/api/v1"}],
@@ -215,20 +232,7 @@ def openapi_document() -> dict[str, Any]:
                             "description": "The action",
                             "content": {
                                 "application/json": {
-                                    "schema": {
-                                        "allOf": [
-                                            {"$ref": "#/components/schemas/Action"},
-                                            {
-                                                "type": "object",
-                                                "properties": {
-                                                    "history": {
-                                                        "type": "array",
-                                                        "items": {"$ref": HISTORY_REF},
-                                                    }
-                                                },
-                                            },
-                                        ]
-                                    }
+                                    "schema": {"$ref": "#/components/schemas/ActionWithHistory"}
                                 }
                             },
                         },
@@ -239,6 +243,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **workflow_paths(),
         },
         "components": {
             "securitySchemes": {
@@ -269,6 +274,7 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "Action": action,
                 "HistoryEntry": history,
+                **workflow_schemas(TEXT_LIMIT),
                 "Problem": {
                     "type": "object",
                     "required": ["title", "status"],

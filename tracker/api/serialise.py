@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from tracker.models import UpdateCycle
 from tracker.services.queries import ActionRow, HistoryEntry, RecommendationSummary
+from tracker.services.returns import ReturnView
 
 
 def recommendation_json(s: RecommendationSummary) -> dict[str, Any]:
@@ -54,4 +57,44 @@ def history_json(h: HistoryEntry) -> dict[str, Any]:
         "reason": h.reason,
         "evidence": h.evidence,
         "changed": sorted(h.changed),
+    }
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def cycle_json(c: UpdateCycle, *, current: bool) -> dict[str, Any]:
+    return {
+        "number": c.number,
+        "opens_on": c.opens_on.isoformat(),
+        "due_on": c.due_on.isoformat(),
+        "due_at": _utc(c.due_at),
+        "current": current,
+    }
+
+
+def return_json(v: ReturnView) -> dict[str, Any]:
+    """A locality's return: its status, and each open action's state now. Drafts stay private:
+    they have not been through the personal-data guard."""
+    return {
+        "locality": v.locality_code,
+        "cycle": v.cycle_number,
+        "status": v.api_status,
+        "overdue": v.overdue,
+        "submitted_at": _utc(v.submitted_at),
+        "submitted_by": v.submitted_by,
+        "actions": [
+            {
+                "ref": line.ref,
+                "title": line.title,
+                "version": line.version,
+                "lifecycle": line.lifecycle.value,
+                "rag": line.rag.value if line.rag else None,
+                "impact": line.impact.value,
+                "summary": line.last_summary,
+                "updated_this_cycle": line.updated_this_cycle,
+            }
+            for line in v.lines
+        ],
     }

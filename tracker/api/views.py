@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, session
 from flask_login import current_user
 
 from tracker.api.openapi import openapi_document
 from tracker.api.serialise import action_json, history_json, recommendation_json
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission
+from tracker.extensions import csrf
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
 from tracker.web.access import allowed, refuse
@@ -36,6 +38,33 @@ def api_requires(permission: Permission) -> Callable:
 
         guarded.required_permission = str(permission)  # type: ignore[attr-defined]
         return guarded
+
+    return decorate
+
+
+def needs_csrf_token() -> bool:
+    """A request the session cookie signs in needs a CSRF token: a browser sends the cookie by
+    itself, even from another site. A bearer token is never sent by itself, so it needs none."""
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        return True
+    signed_in = current_user.is_authenticated  # loads the user: the session first, then the token
+    return signed_in and "_user_id" in session
+
+
+def api_writes(permission: Permission) -> Callable:
+    """`api_requires` for a write, with the CSRF check a session needs (the X-CSRFToken header)
+    and a bearer token does not."""
+
+    def decorate(view: Callable) -> Callable:
+        guarded = api_requires(permission)(view)
+
+        @wraps(guarded)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if current_app.config["WTF_CSRF_ENABLED"] and needs_csrf_token():
+                csrf.protect()  # before the 401, as the app-wide check does for every other POST
+            return guarded(*args, **kwargs)
+
+        return csrf.exempt(checked)
 
     return decorate
 
@@ -131,12 +160,17 @@ def actions():
 def action(ref: str):
     as_at, day = _as_at()
     try:
-        row = queries.get_action(ref, today=day or today_london(), as_at=as_at)
+        return jsonify(action_with_history(ref, today=day or today_london(), as_at=as_at))
     except NotFound:
         return problem(404, f"There is no action {ref}.")
+
+
+def action_with_history(ref: str, *, today: date, as_at: datetime | None = None) -> dict[str, Any]:
+    """One action as the API shows it, with its history newest first. Raises NotFound."""
+    row = queries.get_action(ref, today=today, as_at=as_at)
     body = action_json(row)
     body["history"] = [history_json(h) for h in queries.get_history(row.id, as_at=as_at)]
-    return jsonify(body)
+    return body
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

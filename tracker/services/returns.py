@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.domain.calendar import LONDON
 from tracker.domain.cycles import cycle_number_for
 from tracker.domain.permissions import Actor, Permission, Target, can
+from tracker.domain.personal_data import personal_data_message
 from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
 from tracker.extensions import db
@@ -20,6 +21,7 @@ from tracker.services import queries
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 from tracker.services.updates import (
+    FREE_TEXT,
     ActionContext,
     Conflict,
     Forbidden,
@@ -260,6 +262,18 @@ def _record(locality: Locality, cycle: UpdateCycle) -> LocalityReturn:
     return record
 
 
+ALREADY_SUBMITTED = {"": {"return": "This return has already been submitted"}}
+
+
+def _is_submitted(locality: Locality, cycle: UpdateCycle) -> bool:
+    status = db.session.execute(
+        select(LocalityReturn.status).where(
+            LocalityReturn.locality_id == locality.id, LocalityReturn.cycle_id == cycle.id
+        )
+    ).scalar_one_or_none()
+    return status == "submitted"
+
+
 def _open_contexts(locality: Locality) -> dict[str, ActionContext]:
     ids = (
         db.session.execute(
@@ -283,14 +297,40 @@ def save_draft(
     now: datetime,
     remote_addr: str = "",
 ) -> None:
-    """Keep what was typed, whatever state it is in, until the return is submitted."""
+    """Keep what was typed, whatever state it is in, until the return is submitted; but never
+    text that looks like child-level data (the guard holds it back before anything is saved)."""
     if not may_submit(actor, locality_code):
         raise Forbidden(locality_code)
+    held_back: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        for name in FREE_TEXT:
+            message = personal_data_message(getattr(entry, name))
+            if message:
+                held_back.setdefault(entry.ref, {})[name] = message
+    if held_back:
+        raise ReturnRejected(held_back)
     locality = _locality(locality_code)
     cycle = _cycle(cycle_number)
+    try:
+        _write_draft(locality, cycle, entries, actor=actor, now=now, remote_addr=remote_addr)
+    except IntegrityError:
+        # A simultaneous first save (a double click) created the same rows: save over them.
+        db.session.rollback()
+        _write_draft(locality, cycle, entries, actor=actor, now=now, remote_addr=remote_addr)
+
+
+def _write_draft(
+    locality: Locality,
+    cycle: UpdateCycle,
+    entries: list[Entry],
+    *,
+    actor: Actor,
+    now: datetime,
+    remote_addr: str,
+) -> None:
     record = _record(locality, cycle)
     if record.status == "submitted":
-        raise ReturnRejected({"": {"return": "This return has already been submitted"}})
+        raise ReturnRejected(ALREADY_SUBMITTED)
     contexts = _open_contexts(locality)
     existing = {
         d.action_id: d
@@ -321,7 +361,7 @@ def save_draft(
         "return_draft_saved",
         now=now,
         user_id=actor.user_id,
-        target=f"{locality_code} cycle {cycle_number}",
+        target=f"{locality.code} cycle {cycle.number}",
         detail={"entries": len(entries)},
         remote_addr=remote_addr,
     )
@@ -345,6 +385,9 @@ def submit_return(
     cycle = _cycle(cycle_number)
     if now.astimezone(LONDON).date() < cycle.opens_on:
         raise ReturnRejected({"": {"return": f"Cycle {cycle_number} has not opened yet"}})
+    # Before the version checks: a resent form must not look like someone else's change.
+    if _is_submitted(locality, cycle):
+        raise ReturnRejected(ALREADY_SUBMITTED)
     contexts = _open_contexts(locality)
     by_ref = {e.ref: e for e in entries}
     errors: dict[str, dict[str, str]] = {}
@@ -371,10 +414,10 @@ def submit_return(
         raise ReturnConflict(conflicts)
     if errors:
         raise ReturnRejected(errors)
-    record = _record(locality, cycle)
-    if record.status == "submitted":
-        raise ReturnRejected({"": {"return": "This return has already been submitted"}})
     try:
+        record = _record(locality, cycle)
+        if record.status == "submitted":
+            raise ReturnRejected(ALREADY_SUBMITTED)
         for ref, ctx in contexts.items():
             entry = by_ref[ref]
             append_update(
@@ -385,29 +428,28 @@ def submit_return(
                 now=now,
                 cycle_id=cycle.id,
             )
-    except Conflict as conflict:
-        db.session.rollback()
-        conflict.changes = changes_since(
-            contexts[conflict.ref].action.id, conflict.expected_version
+        record.status = "submitted"
+        record.submitted_at = now
+        record.submitted_by_id = actor.user_id
+        record.late = now > cycle.due_at
+        add_event(
+            "return_submitted",
+            now=now,
+            user_id=actor.user_id,
+            target=f"{locality_code} cycle {cycle_number}",
+            detail={"updates": len(contexts), "late": record.late},
+            remote_addr=remote_addr,
         )
-        raise ReturnConflict({conflict.ref: conflict}) from None
-    record.status = "submitted"
-    record.submitted_at = now
-    record.submitted_by_id = actor.user_id
-    record.late = now > cycle.due_at
-    add_event(
-        "return_submitted",
-        now=now,
-        user_id=actor.user_id,
-        target=f"{locality_code} cycle {cycle_number}",
-        detail={"updates": len(contexts), "late": record.late},
-        remote_addr=remote_addr,
-    )
-    try:
         db.session.commit()
-    except IntegrityError:
-        # Another writer took one of these versions, or submitted this return, at the same time.
+    except (Conflict, IntegrityError) as exc:
+        # Another writer took one of these versions, or made or submitted this return, at the
+        # same time (a double click sends the form twice). Nothing of this submission is kept.
         db.session.rollback()
+        if _is_submitted(locality, cycle):
+            raise ReturnRejected(ALREADY_SUBMITTED) from None
+        if isinstance(exc, Conflict):
+            exc.changes = changes_since(contexts[exc.ref].action.id, exc.expected_version)
+            raise ReturnConflict({exc.ref: exc}) from None
         raise ReturnConflict({}) from None
     return len(contexts)
 

@@ -15,7 +15,15 @@ from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, Plan, User
 from tracker.services import queries
 from tracker.services.errors import NotFound
-from tracker.services.updates import ActionContext, Rejected, load_contexts, record_update
+from tracker.services.updates import (
+    ActionContext,
+    Conflict,
+    Forbidden,
+    Rejected,
+    changes_since,
+    load_contexts,
+    record_update,
+)
 
 
 @dataclass
@@ -116,7 +124,19 @@ def decide_sign_off(
     contexts = load_contexts(refs=[ref])
     if not contexts:
         raise NotFound(f"No action {ref}")
-    current = next(iter(contexts.values())).current
+    ctx = next(iter(contexts.values()))
+    current = ctx.current
+    if not may_sign_off(actor, ctx):
+        raise Forbidden(ref)
+    # Before the lifecycle check: an action moved on since the page was drawn is a conflict
+    # that shows who changed what, not "only an action marked complete can be signed off".
+    if ctx.action.version != expected_version:
+        raise Conflict(
+            ref,
+            expected_version,
+            ctx.action.version,
+            changes_since(ctx.action.id, expected_version),
+        )
     if current.lifecycle is not Lifecycle.COMPLETE_AWAITING_SIGNOFF:
         raise Rejected({"decision": "Only an action marked complete can be signed off"})
     if approve:
@@ -151,7 +171,11 @@ def decide_sign_off(
         )
     except Rejected as exc:
         errors = dict(exc.errors)
-        if "summary" in errors or "reason" in errors:
-            errors.pop("summary", None)
+        # The summary is made from the reason, so its errors are the reason's. A reason that was
+        # given keeps its own message (the personal-data guard's warning, for one).
+        summary_error = errors.pop("summary", None)
+        if not reason.strip():
             errors["reason"] = "Give a reason for your decision"
+        elif summary_error and "reason" not in errors:
+            errors["reason"] = summary_error
         raise Rejected(errors) from None

@@ -16,6 +16,10 @@ from tracker.web.returns.forms import ReturnForm
 from tracker.web.updates.forms import lifecycle_choices
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
+SIMULTANEOUS = (
+    "Someone else changed these actions at the same moment. Nothing was submitted: "
+    "check the actions and submit again"
+)
 
 
 def _cycle_start():
@@ -78,6 +82,7 @@ def show(locality: str, cycle: int):
     form = ReturnForm()
     errors_by_ref: dict[str, dict[str, str]] = {}
     conflicts: dict = {}
+    clashed = False
     if request.method == "POST":
         if not may_submit:
             refuse(Permission.SUBMIT_RETURN, request.path)
@@ -116,6 +121,9 @@ def show(locality: str, cycle: int):
                 errors_by_ref = exc.errors
             except return_service.ReturnConflict as exc:
                 conflicts = exc.conflicts
+                clashed = True
+                if not conflicts:  # a simultaneous write that names no single action
+                    errors_by_ref = {"": {"return": SIMULTANEOUS}}
         # Keep what was typed; a conflicting action takes its new version so it can resubmit.
         typed = {e.ref: e for e in entries}
         for ref, conflict in conflicts.items():
@@ -125,7 +133,7 @@ def show(locality: str, cycle: int):
     if may_submit and view.status != "submitted":
         _fill(form, view, can_sign_off=False)  # sign-off is a chair's, on its own page
     error_list = _error_list(form, view, errors_by_ref)
-    status = 409 if conflicts else (400 if error_list else 200)
+    status = 409 if clashed else (400 if error_list else 200)
     return render_template(
         "returns/return.html",
         view=view,

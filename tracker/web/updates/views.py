@@ -16,6 +16,7 @@ from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
 from tracker.web.access import actor_for, allowed, refuse, requires
 from tracker.web.updates.forms import (
+    LIFECYCLE_CHOICES,
     ActionUpdateForm,
     DependencyForm,
     RemoveDependencyForm,
@@ -54,6 +55,13 @@ def _proposal(form: ActionUpdateForm) -> Proposal:
     )
 
 
+def _carry_version(form, version: int) -> None:
+    """Draw the hidden field with the current version: a field renders what was posted
+    (raw_data) before its data, so setting data alone would keep the stale version."""
+    form.version.data = version
+    form.version.raw_data = [str(version)]
+
+
 def _error_list(form) -> list[dict[str, str]]:
     """The GOV.UK error summary: one line per field in error, linking to the field."""
     return [{"text": field.errors[0], "href": f"#{field.id}"} for field in form if field.errors]
@@ -67,7 +75,9 @@ def update(ref: str):
     row = queries.get_action(ref, today=today_london())
     form = ActionUpdateForm()
     can_sign_off = allowed(Permission.SIGN_OFF)
-    form.lifecycle.choices = lifecycle_choices(ctx.current.lifecycle, can_sign_off)
+    # Any lifecycle is accepted as a choice: the version check comes first and then the rules
+    # say which moves are allowed, so a move overtaken by someone else's change is a conflict.
+    form.lifecycle.choices = LIFECYCLE_CHOICES
     if request.method == "GET":
         form.version.data = ctx.action.version
         form.lifecycle.data = ctx.current.lifecycle.value
@@ -91,7 +101,7 @@ def update(ref: str):
             rule_errors = exc.errors
         except update_service.Conflict as exc:
             conflict = exc
-            form.version.data = exc.current_version  # so they can resubmit after reading
+            _carry_version(form, exc.current_version)  # so they can resubmit after reading
         except update_service.Forbidden:
             refuse(Permission.UPDATE_ACTION, f"/actions/{ref}/update")
         except NotFound:
@@ -99,6 +109,7 @@ def update(ref: str):
         else:
             flash(f"{ref} updated.", "success")
             return redirect(url_for("plans.action", ref=ref))
+    form.lifecycle.choices = lifecycle_choices(ctx.current.lifecycle, can_sign_off)
     for name, message in rule_errors.items():
         getattr(form, name).errors = [message]
     errors = _error_list(form)
@@ -212,7 +223,7 @@ def sign_off(ref: str):
             rule_errors = exc.errors
         except update_service.Conflict as exc:
             conflict = exc
-            form.version.data = exc.current_version
+            _carry_version(form, exc.current_version)
         except update_service.Forbidden:
             refuse(Permission.SIGN_OFF, f"/actions/{ref}/sign-off")
         else:

@@ -1,0 +1,3 @@
+from tracker.web.sefs.views import bp
+
+__all__ = ["bp"]

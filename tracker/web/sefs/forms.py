@@ -1,0 +1,62 @@
+"""The SEF form: three questions, two sections, evidence and a self-grade."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea
+from wtforms import Form, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+from wtforms.widgets import HiddenInput
+
+from tracker.domain.sef import (
+    FIELD_HINTS,
+    FIELD_LABELS,
+    SELF_GRADE,
+    TEXT_FIELDS,
+    TEXT_LIMIT,
+    Grade,
+)
+
+NO_CHILD_DATA = " Never name or describe a child."
+
+
+def _text(name: str) -> TextAreaField:
+    return TextAreaField(
+        FIELD_LABELS[name],
+        widget=GovTextArea(),
+        description=FIELD_HINTS[name] + NO_CHILD_DATA,
+        validators=[Optional(), Length(max=TEXT_LIMIT)],
+    )
+
+
+class SefForm(FlaskForm):
+    # The version the form was drawn from (0 before the first), so a newer save is noticed.
+    base_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    what_we_know = _text("what_we_know")
+    how_we_know = _text("how_we_know")
+    what_we_are_doing = _text("what_we_are_doing")
+    management_oversight = _text("management_oversight")
+    practice_quality = _text("practice_quality")
+    evidence = _text("evidence")
+    # A draft may leave the grade unchosen; the domain decides what a submission needs.
+    self_grade = RadioField(
+        FIELD_LABELS[SELF_GRADE],
+        choices=[SelectChoice(g.value, g.label) for g in Grade],
+        widget=GovRadioInput(),
+        description=FIELD_HINTS[SELF_GRADE],
+        validate_choice=False,
+    )
+    save = SubmitField("Save as draft")
+    submit = SubmitField("Submit SEF")
+
+    def values(self) -> dict[str, str]:
+        fields = {name: getattr(self, name).data or "" for name in TEXT_FIELDS}
+        return fields | {SELF_GRADE: self.self_grade.data or ""}
+
+
+class CompareForm(Form):
+    """Which two versions to show side by side (a GET form: nothing is written)."""
+
+    a = SelectField("Earlier version", coerce=int, widget=GovSelect())
+    b = SelectField("Later version", coerce=int, widget=GovSelect())

@@ -1,0 +1,153 @@
+"""Monthly locality SEFs: the chair's grid, one SEF per locality and month, two versions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.clock import now_utc, today_london
+from tracker.domain import sef as sef_rules
+from tracker.domain.permissions import Permission
+from tracker.services import sefs as sef_service
+from tracker.services.errors import NotFound
+from tracker.services.updates import Forbidden
+from tracker.web.access import actor_for, refuse, requires
+from tracker.web.sefs.forms import CompareForm, SefForm
+
+bp = Blueprint("sefs", __name__, url_prefix="/sefs")
+
+
+def _due_working_day() -> int:
+    return current_app.config["SEF_DUE_WORKING_DAY"]
+
+
+def _require_month(month: str):
+    """A well-formed month from the first SEF month up to this one, or 404."""
+    today = today_london()
+    if not sef_rules.is_sef_month(month, current_app.config["SEF_FIRST_MONTH"], today):
+        abort(404)
+    return today
+
+
+@bp.get("")
+@requires(Permission.READ_PLAN)
+def index():
+    """Every locality's SEFs by month; a locality head sees their own locality's months."""
+    today = today_london()
+    months = sef_rules.sef_months(current_app.config["SEF_FIRST_MONTH"], today)
+    home = current_user.locality.code if current_user.locality else None
+    own = home if home and sef_service.may_edit(actor_for(current_user), home) else None
+    grid = sef_service.list_sef_grid(
+        months, today, locality=own, due_working_day=_due_working_day()
+    )
+    return render_template(
+        "sefs/index.html",
+        grid=grid,
+        own=own,
+        this_month=sef_rules.month_of(today),
+        due_working_day=_due_working_day(),
+    )
+
+
+@bp.route("/<locality>/<month>", methods=["GET", "POST"])
+@requires(Permission.READ_PLAN)
+def edit(locality: str, month: str):
+    """The form for the locality's own head (pre-filled from the latest version); a read-only
+    view for everyone else. Every save adds a version."""
+    today = _require_month(month)
+    actor = actor_for(current_user)
+    may_edit = sef_service.may_edit(actor, locality)
+    try:
+        sef = sef_service.get_sef(locality, month, today=today, due_working_day=_due_working_day())
+    except NotFound:
+        abort(404)
+    form = SefForm()
+    conflict = None
+    if request.method == "POST":
+        if not may_edit:
+            refuse(Permission.SUBMIT_RETURN, request.path)
+        if form.validate_on_submit():
+            submitting = bool(form.submit.data)
+            try:
+                version = sef_service.save_sef(
+                    locality,
+                    month,
+                    form.values(),
+                    submit=submitting,
+                    actor=actor,
+                    now=now_utc(),
+                    expected_version=form.base_version.data,
+                    remote_addr=request.remote_addr or "",
+                )
+            except Forbidden:
+                refuse(Permission.SUBMIT_RETURN, request.path)
+            except sef_service.SefRejected as exc:
+                for name, message in exc.errors.items():
+                    getattr(form, name).errors = [message]
+            except sef_service.SefConflict as exc:
+                conflict = exc
+                # Drawn from the newest version now, so they can save again after reading it.
+                form.base_version.data = exc.current_version
+                form.base_version.raw_data = [str(exc.current_version)]
+                sef = sef_service.get_sef(
+                    locality, month, today=today, due_working_day=_due_working_day()
+                )
+            else:
+                flash(_saved_message(version, submitting, sef), "success")
+                return redirect(url_for("sefs.edit", locality=locality, month=month))
+    elif may_edit:
+        latest = sef.latest
+        form.process(data=latest.values if latest else {})
+        form.base_version.data = latest.version if latest else 0
+    errors = [{"text": f.errors[0], "href": f"#{f.id}"} for f in form if f.errors]
+    status = 409 if conflict else (400 if errors else 200)
+    return render_template(
+        "sefs/edit.html",
+        sef=sef,
+        form=form,
+        may_edit=may_edit,
+        errors=errors,
+        conflict=conflict,
+        shown=sef.latest_submitted or sef.latest,
+        labels=sef_rules.FIELD_LABELS,
+        display=sef_rules.display_value,
+    ), status
+
+
+def _saved_message(version: int, submitting: bool, sef: sef_service.SefView) -> str:
+    if not submitting:
+        return (
+            f"Draft saved as version {version}. You can come back to it at any time "
+            "before you submit."
+        )
+    if sef.latest_submitted is not None:
+        return f"Revised SEF submitted as version {version}. Every earlier version is kept."
+    return f"SEF submitted as version {version}."
+
+
+@bp.get("/<locality>/<month>/compare")
+@requires(Permission.READ_PLAN)
+def compare(locality: str, month: str):
+    """Two versions side by side, with every changed part marked in words."""
+    today = _require_month(month)
+    try:
+        a, b = (_version_arg(name) for name in ("a", "b"))
+        comparison = sef_service.compare_sef(
+            locality, month, a, b, today=today, due_working_day=_due_working_day()
+        )
+    except (NotFound, ValueError):
+        abort(404)
+    form = CompareForm()
+    choices = [
+        (v.version, f"Version {v.version} ({'submitted' if v.submitted else 'draft'})")
+        for v in comparison.sef.versions
+    ]
+    form.a.choices = form.b.choices = choices
+    if comparison.a and comparison.b:
+        form.a.data, form.b.data = comparison.a.version, comparison.b.version
+    return render_template("sefs/compare.html", c=comparison, sef=comparison.sef, form=form)
+
+
+def _version_arg(name: str) -> int | None:
+    value = request.args.get(name)
+    return None if value in (None, "") else int(value)
