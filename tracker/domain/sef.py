@@ -134,6 +134,7 @@ def parse_month(text: str) -> str | None:
 
 
 def month_of(day: date) -> str:
+    """The YYYY-MM month a day falls in."""
     return f"{day.year:04d}-{day.month:02d}"
 
 

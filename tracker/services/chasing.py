@@ -34,11 +34,10 @@ from tracker.models import (
     OutboxMessage,
     Plan,
     SchedulerRun,
-    SefVersion,
     UpdateCycle,
     User,
 )
-from tracker.services import queries
+from tracker.services import queries, sefs
 from tracker.services.audit import add_event
 
 CHASE_JOB = "daily-chase"
@@ -123,13 +122,7 @@ def _inputs(today: date, cfg: ChaseConfig):
         ).scalars()
     }
     months = [m for m in _months_for(today) if m >= cfg.sef_first_month]
-    submitted_sefs = set(
-        db.session.execute(
-            select(SefVersion.locality_id, SefVersion.month)
-            .where(SefVersion.month.in_(months), SefVersion.status == "submitted")
-            .distinct()
-        ).all()
-    )
+    submitted_sefs = sefs.sef_submissions(months)
 
     deadlines: list[Deadline] = []
     for loc in localities:
@@ -165,7 +158,7 @@ def _inputs(today: date, cfg: ChaseConfig):
                     due_on=due,
                     due_text=f"on {day_text(due)}",
                     link=f"/sefs/{loc.code}/{month}",
-                    submitted=(loc.id, month) in submitted_sefs,
+                    submitted=submitted_sefs.get((loc.code, month), False),
                 )
             )
 
