@@ -1,10 +1,11 @@
 """Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when
 TRACKER_TEST_DATABASE_URL names one (it fails, never skips, if that server cannot be reached).
 
-Two databases are used:
+Three databases are used:
 - an empty one, cleaned after every test, for tests that build their own rows (`app`, `client`);
 - a seeded one, loaded once per run with the illustrative seed, for tests that only read the
-  plan (`seeded_app`, `seeded_client`). Those tests may add audit events but never change the plan.
+  plan (`seeded_app`, `seeded_client`). Those tests may add audit events but never change the plan;
+- another seeded one for the browser journeys (`browser_app`), which write as people do.
 """
 
 from __future__ import annotations
@@ -39,14 +40,14 @@ ROLE_ACCOUNTS = {
 SEED_NOW = datetime(2016, 1, 4, 9, 0, tzinfo=UTC)
 
 
-def _urls() -> tuple[str, str]:
-    """(empty database URL, seeded database URL). On PostgreSQL both are created for this run
-    (named after the process, so two runs on one server do not trample each other) and dropped
-    at the end; the server named by TRACKER_TEST_DATABASE_URL must be reachable."""
+def _urls() -> tuple[str, str, str]:
+    """(empty, seeded, and browser journeys' seeded) database URLs. On PostgreSQL all three are
+    created for this run (named after the process, so two runs on one server do not trample each
+    other) and dropped at the end; the server in TRACKER_TEST_DATABASE_URL must be reachable."""
     base = suite_database_url()
     if base and base.startswith("postgresql"):
         url = make_url(base)
-        names = [f"{url.database}_empty_{os.getpid()}", f"{url.database}_seeded_{os.getpid()}"]
+        names = [f"{url.database}_{kind}_{os.getpid()}" for kind in ("empty", "seeded", "browser")]
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:  # fails loudly if PostgreSQL is not there
             for name in names:
@@ -58,7 +59,9 @@ def _urls() -> tuple[str, str]:
             url.set(database=name).render_as_string(hide_password=False) for name in names
         )
     folder = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
-    return f"sqlite:///{folder / 'empty.db'}", f"sqlite:///{folder / 'seeded.db'}"
+    return tuple(  # type: ignore[return-value]
+        f"sqlite:///{folder / name}" for name in ("empty.db", "seeded.db", "browser.db")
+    )
 
 
 def _drop_databases(base: str, names: list[str]) -> None:
@@ -69,7 +72,7 @@ def _drop_databases(base: str, names: list[str]) -> None:
     admin.dispose()
 
 
-EMPTY_URL, SEEDED_URL = _urls()
+EMPTY_URL, SEEDED_URL, BROWSER_URL = _urls()
 IS_POSTGRES = EMPTY_URL.startswith("postgresql")
 
 
@@ -109,10 +112,8 @@ def app() -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def seeded_app() -> Iterator[Flask]:
-    """An app on a database holding the illustrative seed, loaded once per run."""
-    application = make_app(SEEDED_URL)
+def _seeded(url: str) -> Flask:
+    application = make_app(url)
     _fresh_schema(application)
     with application.app_context():
         load_seed(
@@ -122,10 +123,31 @@ def seeded_app() -> Iterator[Flask]:
             hash_method=application.config["PASSWORD_HASH_METHOD"],
         )
         db.session.remove()
-    yield application
+    return application
+
+
+def _dispose(application: Flask) -> None:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_app() -> Iterator[Flask]:
+    """An app on a database holding the illustrative seed, loaded once per run. Tests only read
+    it (sign-ins add audit events); nothing may change the plan here."""
+    application = _seeded(SEEDED_URL)
+    yield application
+    _dispose(application)
+
+
+@pytest.fixture(scope="session")
+def browser_app() -> Iterator[Flask]:
+    """A seeded app of the browser journeys' own: they write returns and SEFs, as people do,
+    so they get a database that no other test reads."""
+    application = _seeded(BROWSER_URL)
+    yield application
+    _dispose(application)
 
 
 def _empty_tables(application: Flask) -> None:

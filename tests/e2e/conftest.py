@@ -53,8 +53,8 @@ def browser_context_args():
 
 
 @pytest.fixture(scope="session")
-def live_server(seeded_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, seeded_app, threaded=True)
+def live_server(browser_app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, browser_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
