@@ -2,9 +2,8 @@
 cycle 3 return, largely with the keyboard, a chair signs off the action marked complete, and
 axe-core checks every page state seen.
 
-These are the only tests that write South's plan (the seeded database is shared by the whole
-session and every other test only reads it). Each test reads what it needs from the pages, so
-they pass in any order.
+The browser journeys share one seeded database (`browser_app`), and these are the only tests
+that write South's plan. Each test reads what it needs from the pages, so they pass in any order.
 """
 
 from __future__ import annotations

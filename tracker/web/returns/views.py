@@ -67,6 +67,10 @@ def _fill(form: ReturnForm, view: return_service.ReturnView, can_sign_off: bool)
         )
     for sub, line in zip(form.entries, view.lines, strict=True):
         sub.lifecycle.choices = lifecycle_choices(line.lifecycle, can_sign_off)
+        # Every checkbox names its action, as every other field's label does.
+        sub.confirm_unchanged.label.text = (
+            f"No change this fortnight for {line.ref}: keep the same summary"
+        )
 
 
 @bp.route("/<locality>/<int:cycle>", methods=["GET", "POST"])
