@@ -26,6 +26,7 @@ ROUTES = {
     "admin.users": ("GET", "/admin/users", {"admin"}, 200),
     "admin.audit": ("GET", "/admin/audit", {"admin"}, 200),
     "admin.outbox": ("GET", "/admin/outbox", {"admin"}, 200),
+    "api.outbox": ("GET", "/api/v1/outbox", {"admin"}, 200),
     "api.recommendations": ("GET", "/api/v1/recommendations", EVERYONE, 200),
     "api.actions": ("GET", "/api/v1/actions", EVERYONE, 200),
     "api.action": ("GET", "/api/v1/actions/MAP-001", EVERYONE, 200),

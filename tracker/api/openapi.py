@@ -244,6 +244,39 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **workflow_paths(),
+            "/outbox": {
+                "get": {
+                    "summary": "The outbox, newest first (administrators only)",
+                    "operationId": "listOutbox",
+                    "parameters": [
+                        _query("status", _enum(["pending", "sent", "failed"]), "Only this status")
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Messages with the chase items each carries",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["items"],
+                                        "properties": {
+                                            "items": {
+                                                "type": "array",
+                                                "items": {
+                                                    "$ref": "#/components/schemas/OutboxMessage"
+                                                },
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": PROBLEM,
+                        "401": PROBLEM,
+                        "403": PROBLEM,
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {
@@ -275,6 +308,50 @@ def openapi_document() -> dict[str, Any]:
                 "Action": action,
                 "HistoryEntry": history,
                 **workflow_schemas(TEXT_LIMIT),
+                "OutboxMessage": {
+                    "type": "object",
+                    "required": [
+                        "id",
+                        "key",
+                        "run_day",
+                        "to",
+                        "subject",
+                        "status",
+                        "attempts",
+                        "items",
+                    ],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "key": {"type": "string"},
+                        "run_day": {"type": "string", "format": "date"},
+                        "to": {
+                            "type": "object",
+                            "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+                        },
+                        "subject": {"type": "string"},
+                        "status": _enum(["pending", "sent", "failed"]),
+                        "attempts": {"type": "integer"},
+                        "last_error": {"type": ["string", "null"]},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+                        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "key": {"type": "string"},
+                                    "kind": {"type": "string"},
+                                    "period": {"type": "string"},
+                                    "step": {"type": "string"},
+                                    "text": {"type": "string"},
+                                    "link": {"type": "string"},
+                                    "note": {"type": ["string", "null"]},
+                                },
+                            },
+                        },
+                    },
+                },
                 "Problem": {
                     "type": "object",
                     "required": ["title", "status"],
