@@ -18,7 +18,7 @@ NOW = datetime(2016, 2, 12, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def outbox_world(api_app):
     with api_app.app_context():
-        admin = make_user(email="admin@trust.example", role="admin")
+        make_user(email="admin@trust.example", role="admin")
         head = make_user(email="north@trust.example", role="locality_head", locality="north")
         for n, status in enumerate(("pending", "sent", "failed"), start=1):
             message = OutboxMessage(
