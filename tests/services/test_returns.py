@@ -514,3 +514,15 @@ def test_two_simultaneous_first_saves_of_a_draft_both_keep_the_typing(north, app
     assert outcomes == ["saved", "saved"]
     assert _count(LocalityReturn) == 1
     assert _count(ReturnDraft) == 3
+
+
+def test_a_past_cycle_shows_actions_updated_in_it_even_after_later_updates(seeded_app):
+    """North's cycle 2 return: every action was updated in cycle 2, though most were updated
+    again in cycle 3 since."""
+    from tracker.services.returns import get_return
+
+    with seeded_app.app_context():
+        view = get_return("north", 2, today=date(2016, 2, 5),
+                          now=datetime(2016, 2, 5, 12, tzinfo=UTC))
+        db.session.remove()
+    assert view.lines and all(line.updated_this_cycle for line in view.lines)

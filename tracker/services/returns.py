@@ -188,7 +188,7 @@ def get_return(
         submitted_at=record.submitted_at if record else None,
         submitted_by=names.get(record.submitted_by_id) if record else None,
     )
-    cycle_ids = _cycle_of_latest(rows)
+    updated = _updated_in(rows, cycle.id)
     for r in rows:
         if r.lifecycle in CLOSED:
             continue
@@ -218,26 +218,28 @@ def get_return(
                 impact=r.impact,
                 last_summary=r.summary,
                 last_updated=r.updated_at,
-                updated_this_cycle=cycle_ids.get(r.id) == cycle.id,
+                updated_this_cycle=r.id in updated,
                 entry=entry,
             )
         )
     return view
 
 
-def _cycle_of_latest(rows: list[queries.ActionRow]) -> dict[int, int | None]:
+def _updated_in(rows: list[queries.ActionRow], cycle_id: int) -> set[int]:
+    """The actions with any update recorded in this cycle: one query."""
     from tracker.models import ActionUpdate
 
     if not rows:
-        return {}
-    pairs = [(r.id, r.version) for r in rows]
-    found = db.session.execute(
-        select(ActionUpdate.action_id, ActionUpdate.version, ActionUpdate.cycle_id).where(
-            ActionUpdate.action_id.in_([p[0] for p in pairs])
-        )
-    ).all()
-    wanted = set(pairs)
-    return {a: c for a, v, c in found if (a, v) in wanted}
+        return set()
+    return set(
+        db.session.execute(
+            select(ActionUpdate.action_id)
+            .where(
+                ActionUpdate.action_id.in_([r.id for r in rows]), ActionUpdate.cycle_id == cycle_id
+            )
+            .distinct()
+        ).scalars()
+    )
 
 
 def _names(ids: list[int | None]) -> dict[int, str]:
