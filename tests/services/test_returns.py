@@ -522,7 +522,8 @@ def test_a_past_cycle_shows_actions_updated_in_it_even_after_later_updates(seede
     from tracker.services.returns import get_return
 
     with seeded_app.app_context():
-        view = get_return("north", 2, today=date(2016, 2, 5),
-                          now=datetime(2016, 2, 5, 12, tzinfo=UTC))
+        view = get_return(
+            "north", 2, today=date(2016, 2, 5), now=datetime(2016, 2, 5, 12, tzinfo=UTC)
+        )
         db.session.remove()
     assert view.lines and all(line.updated_this_cycle for line in view.lines)
