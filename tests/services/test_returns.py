@@ -266,7 +266,8 @@ def test_submitting_over_a_saved_draft_marks_the_lines_updated_this_cycle(north)
         ({"summary": "Agreed."}, "summary"),
         ({"summary": "Seen with mum. DOB 03/04/2009."}, "summary"),
         ({"lifecycle": "purple"}, "lifecycle"),
-        ({"rag": "blue"}, "lifecycle"),
+        ({"rag": "blue"}, "rag"),  # each bad choice is named against its own field
+        ({"impact": "huge"}, "impact"),
     ],
 )
 def test_one_invalid_entry_means_nothing_is_written(north, bad, field):

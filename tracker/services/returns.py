@@ -51,6 +51,16 @@ class Entry:
     def fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in ENTRY_FIELDS}
 
+    def bad_choices(self) -> dict[str, str]:
+        """Values that are not in their lists, each against its own field."""
+        checks = (("lifecycle", Lifecycle), ("impact", Impact), ("rag", Rag))
+        errors = {}
+        for name, kind in checks:
+            value = getattr(self, name)
+            if (value or name != "rag") and value not in {k.value for k in kind}:
+                errors[name] = f"Choose a {name if name != 'rag' else 'RAG rating'} from the list"
+        return errors
+
     def proposal(self) -> Proposal:
         return Proposal(
             summary=self.summary,
@@ -404,12 +414,11 @@ def submit_return(
                 ref, entry.version, ctx.action.version, changes_since(ctx.action.id, entry.version)
             )
             continue
-        try:
-            proposal = entry.proposal()
-        except ValueError:
-            errors[ref] = {"lifecycle": "Choose a lifecycle, RAG and impact from the lists"}
+        bad_choices = entry.bad_choices()
+        if bad_choices:
+            errors[ref] = bad_choices
             continue
-        entry_errors = validate(ctx, proposal, actor)
+        entry_errors = validate(ctx, entry.proposal(), actor)
         if entry_errors:
             errors[ref] = entry_errors
     if conflicts:

@@ -131,8 +131,9 @@ def validate(ctx: ActionContext, proposal: Proposal, actor: Actor) -> dict[str, 
         open_prerequisites=ctx.open_prerequisites,
     )
     for name in FREE_TEXT:
+        # Child-level data is the more serious problem: its warning wins over any other.
         message = personal_data_message(getattr(proposal, name))
-        if message and name not in errors:
+        if message:
             errors[name] = message
     return errors
 
