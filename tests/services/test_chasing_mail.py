@@ -305,3 +305,15 @@ def test_a_person_who_has_left_is_chased_through_their_line_manager(clean_db, sc
     to_manager = next(d for d in run.digests if d.email == "dops@trust.example")
     assert "has left" in to_manager.chases[0].note
     assert "north@trust.example" not in {d.email for d in run.digests}
+
+
+def test_the_scheduler_keeps_cycles_a_fortnight_ahead(clean_db, scenario):
+    from tracker.models import UpdateCycle
+
+    day = date(2017, 1, 9)  # long after the last cycle the seed or the builders made
+    chasing.run_due_days(day, now=nine_am(day), cfg=config(clean_db))
+    numbers = db.session.execute(select(UpdateCycle.number)).scalars().all()
+    last = max(numbers)
+    assert sorted(numbers) == list(range(1, last + 1))
+    latest = db.session.execute(select(UpdateCycle).where(UpdateCycle.number == last)).scalar_one()
+    assert latest.opens_on > day  # the next cycle exists before it opens

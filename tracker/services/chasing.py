@@ -39,6 +39,7 @@ from tracker.models import (
 )
 from tracker.services import queries, sefs
 from tracker.services.audit import add_event
+from tracker.services.cycles import ensure_cycles
 
 CHASE_JOB = "daily-chase"
 CATCH_UP_DAYS = 10
@@ -357,7 +358,13 @@ def _subject(chases: list[Chase], today: date) -> str:
 
 def run_due_days(today: date, *, now: datetime, cfg: ChaseConfig) -> list[ChaseRun]:
     """The scheduler's job: run chasing for today and for any working day it missed (up to
-    CATCH_UP_DAYS back), each exactly once, recording each day's run."""
+    CATCH_UP_DAYS back), each exactly once, recording each day's run. It also keeps the cycles
+    table a fortnight ahead, so returns open on time however long the tracker runs."""
+    if ensure_cycles(today, cycle_start=cfg.cycle_start, due_time=cfg.due_time):
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # another scheduler added them first
     done = set(
         db.session.execute(
             select(SchedulerRun.run_day).where(
