@@ -36,6 +36,10 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/plans/main", 8),
         ("/actions/MAP-001", 9),
         ("/api/v1/actions", 6),
+        ("/returns", 5),
+        ("/returns/north/2", 11),
+        ("/api/v1/localities/north/returns/2", 11),
+        ("/api/v1/cycles", 3),
         ("/sefs", 4),
         ("/sefs/south/2016-02", 4),
         ("/sefs/south/2016-02/compare", 4),
@@ -43,3 +47,25 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
     assert _count(role_client, seeded_app, count_queries, url) <= most
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "most"),
+    [
+        ("locality_head", "/returns/north/3", 11),  # the return form: 38 actions
+        ("locality_head", "/actions/N-01/update", 7),
+        ("chair", "/sign-off", 5),
+        ("admin", "/admin/outbox", 3),
+        ("admin", "/api/v1/outbox", 3),
+        ("admin", "/admin/users", 3),
+        ("admin", "/admin/audit", 3),
+    ],
+)
+def test_role_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries,
+                                                     role, url, most):
+    client = role_client(role)
+    client.get(url)
+    with count_queries(seeded_app) as counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert counter.count <= most
