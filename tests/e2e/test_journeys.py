@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
+from tracker.extensions import db
+from tracker.services import chasing
 
 PLANS = ["main", "north", "south", "east", "central"]
 
@@ -33,7 +36,7 @@ def visit(page: Page, url: str, axe, heading: str | re.Pattern | None = None) ->
 
 @pytest.mark.parametrize("role", list(ROLE_ACCOUNTS))
 def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
-    page: Page, live_server, axe, role
+    page: Page, live_server, browser_app, axe, role
 ):
     base = live_server
     sign_in(page, base, ROLE_ACCOUNTS[role], axe)
@@ -81,6 +84,18 @@ def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
         assert admin.status == 200
         axe.check(page)
         visit(page, f"{base}/admin/audit", axe, "Audit log")
+        # The demo keeps mail in the outbox: chase as on Friday 12 February, then look.
+        with browser_app.app_context():
+            day = date(2016, 2, 12)
+            chasing.run_chasing(
+                day,
+                now=datetime(2016, 2, 12, 9, tzinfo=UTC),
+                cfg=chasing.ChaseConfig.from_mapping(browser_app.config),
+            )
+            db.session.remove()
+        visit(page, f"{base}/admin/outbox", axe, "Outbox")
+        expect(page.get_by_text("mail is kept here instead of being sent")).to_be_visible()
+        expect(page.get_by_text("return for cycle 3 is due today").first).to_be_visible()
     else:
         assert admin.status == 403
         expect(page.get_by_role("heading", level=1)).to_have_text(
