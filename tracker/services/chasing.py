@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.calendar import LONDON, is_working_day
@@ -175,20 +175,16 @@ def _first_working_day(first: date) -> date:
 
 def _lead_actions(current: Cycle | None, cfg: ChaseConfig) -> list[LeadAction]:
     """Open main-plan actions with a lead, whether updated this cycle, and whether stale."""
-    latest = queries.latest_versions()
     rows = db.session.execute(
-        select(
-            Action.id,
-            Action.ref,
-            Action.title,
-            Action.lead_user_id,
-            Action.target_date,
-            ActionUpdate.lifecycle,
-        )
-        .join(latest, latest.c.action_id == Action.id)
-        .join(
-            ActionUpdate,
-            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
+        queries.join_latest_update(
+            select(
+                Action.id,
+                Action.ref,
+                Action.title,
+                Action.lead_user_id,
+                Action.target_date,
+                ActionUpdate.lifecycle,
+            )
         )
         .join(Plan, Plan.id == Action.plan_id)
         .where(

@@ -18,6 +18,7 @@ from tracker.models import (
     ActionDependency,
     ActionUpdate,
     Inspection,
+    Locality,
     Organisation,
     Plan,
     Recommendation,
@@ -106,6 +107,23 @@ def latest_versions(as_at: datetime | None = None, action_ref: str | None = None
     return query.subquery("latest")
 
 
+def join_latest_update(
+    query: Select,
+    action=Action,
+    *,
+    as_at: datetime | None = None,
+    action_ref: str | None = None,
+    action_ids=None,
+) -> Select:
+    """Join each action in `query` to its latest ActionUpdate (as at a moment, if given): the
+    one way the tracker reads an action's current state, since history is append-only."""
+    latest = latest_versions(as_at, action_ref, action_ids)
+    return query.join(latest, latest.c.action_id == action.id).join(
+        ActionUpdate,
+        and_(ActionUpdate.action_id == action.id, ActionUpdate.version == latest.c.version),
+    )
+
+
 _lead = aliased(User, name="lead")
 _lead_org = aliased(Organisation, name="lead_org")
 _main = aliased(Action, name="main_action")
@@ -139,14 +157,8 @@ _ROW_COLUMNS = (
 
 
 def _action_rows_query(as_at: datetime | None, action_ref: str | None = None) -> Select:
-    latest = latest_versions(as_at, action_ref)
     return (
-        select(*_ROW_COLUMNS)
-        .join(latest, latest.c.action_id == Action.id)
-        .join(
-            ActionUpdate,
-            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
-        )
+        join_latest_update(select(*_ROW_COLUMNS), as_at=as_at, action_ref=action_ref)
         .join(Plan, Plan.id == Action.plan_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .join(_lead_org, _lead_org.id == Action.lead_organisation_id)
@@ -393,9 +405,8 @@ def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = No
         .where(ActionDependency.action_id == row.id)
         .union(select(ActionDependency.action_id).where(ActionDependency.depends_on_id == row.id))
     )
-    latest = latest_versions(as_at, action_ids=linked)
     other = aliased(Action)
-    base = (
+    base = join_latest_update(
         select(
             other.ref,
             other.title,
@@ -403,14 +414,11 @@ def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = No
             ActionUpdate.lifecycle,
             ActionUpdate.rag,
             other.target_date,
-        )
-        .join(latest, latest.c.action_id == other.id)
-        .join(
-            ActionUpdate,
-            and_(ActionUpdate.action_id == other.id, ActionUpdate.version == latest.c.version),
-        )
-        .join(Plan, Plan.id == other.plan_id)
-    )
+        ),
+        other,
+        as_at=as_at,
+        action_ids=linked,
+    ).join(Plan, Plan.id == other.plan_id)
 
     def related(query) -> list[Related]:
         out = []
@@ -481,26 +489,22 @@ def list_recommendations(
         )
         for r in recs
     }
-    latest = latest_versions(as_at)
     overdue_expr = and_(
         Action.target_date.is_not(None),
         Action.target_date < today,
         ActionUpdate.lifecycle.not_in(_CLOSED_VALUES),
     )
     counts = db.session.execute(
-        select(
-            Action.recommendation_id,
-            ActionUpdate.lifecycle,
-            ActionUpdate.rag,
-            overdue_expr.label("overdue"),
-            func.count(),
-        )
-        .join(latest, latest.c.action_id == Action.id)
-        .join(
-            ActionUpdate,
-            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
-        )
-        .group_by(Action.recommendation_id, ActionUpdate.lifecycle, ActionUpdate.rag, overdue_expr)
+        join_latest_update(
+            select(
+                Action.recommendation_id,
+                ActionUpdate.lifecycle,
+                ActionUpdate.rag,
+                overdue_expr.label("overdue"),
+                func.count(),
+            ),
+            as_at=as_at,
+        ).group_by(Action.recommendation_id, ActionUpdate.lifecycle, ActionUpdate.rag, overdue_expr)
     ).all()
     for rec_id, lifecycle, rag, overdue, n in counts:
         s = summaries[rec_id]
@@ -531,6 +535,15 @@ def get_plan(code: str) -> Plan:
     if plan is None:
         raise NotFound(f"No plan {code}")
     return plan
+
+
+def get_locality(code: str) -> Locality:
+    locality = db.session.execute(
+        select(Locality).where(Locality.code == code)
+    ).scalar_one_or_none()
+    if locality is None:
+        raise NotFound(f"No locality {code}")
+    return locality
 
 
 def get_inspection() -> Inspection | None:

@@ -140,12 +140,7 @@ def _cycle(number: int) -> UpdateCycle:
 
 
 def _locality(code: str) -> Locality:
-    locality = db.session.execute(
-        select(Locality).where(Locality.code == code)
-    ).scalar_one_or_none()
-    if locality is None:
-        raise NotFound(f"No locality {code}")
-    return locality
+    return queries.get_locality(code)
 
 
 def current_cycle_number(today: date, cycle_start: date) -> int | None:

@@ -16,6 +16,7 @@ from tracker.domain.personal_data import personal_data_message
 from tracker.domain.sef import DEFAULT_DUE_WORKING_DAY, SefStatus
 from tracker.extensions import db
 from tracker.models import Locality, SefVersion, User
+from tracker.services import queries
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
@@ -122,12 +123,7 @@ def _month(month: str) -> str:
 
 
 def _locality(code: str) -> Locality:
-    locality = db.session.execute(
-        select(Locality).where(Locality.code == code)
-    ).scalar_one_or_none()
-    if locality is None:
-        raise NotFound(f"No locality {code}")
-    return locality
+    return queries.get_locality(code)
 
 
 def _values(row: SefVersion) -> dict[str, str]:

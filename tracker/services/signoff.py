@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from tracker.domain.calendar import LONDON, working_days_between
 from tracker.domain.permissions import Actor, Permission, can
@@ -41,14 +41,8 @@ class AwaitingSignOff:
 def list_awaiting_sign_off(today: date) -> list[AwaitingSignOff]:
     """Actions complete and awaiting sign-off, longest waiting first, with when they were marked
     complete (the first update of the current run of 'complete awaiting sign-off')."""
-    latest = queries.latest_versions()
     current = (
-        select(Action, ActionUpdate, Plan.name, User.name)
-        .join(latest, latest.c.action_id == Action.id)
-        .join(
-            ActionUpdate,
-            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
-        )
+        queries.join_latest_update(select(Action, ActionUpdate, Plan.name, User.name))
         .join(Plan, Plan.id == Action.plan_id)
         .outerjoin(User, User.id == Action.lead_user_id)
         .where(ActionUpdate.lifecycle == "complete_awaiting_signoff")

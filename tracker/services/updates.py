@@ -62,14 +62,8 @@ class ActionContext:
 
 def load_contexts(action_ids: list[int] | None = None, refs: list[str] | None = None):
     """Actions with their latest state, plan locality and open prerequisites: three queries."""
-    latest = queries.latest_versions()
     query = (
-        select(Action, ActionUpdate, Plan.code, Locality.code)
-        .join(latest, latest.c.action_id == Action.id)
-        .join(
-            ActionUpdate,
-            and_(ActionUpdate.action_id == Action.id, ActionUpdate.version == latest.c.version),
-        )
+        queries.join_latest_update(select(Action, ActionUpdate, Plan.code, Locality.code))
         .join(Plan, Plan.id == Action.plan_id)
         .outerjoin(Locality, Locality.id == Plan.locality_id)
     )
@@ -92,6 +86,7 @@ def load_contexts(action_ids: list[int] | None = None, refs: list[str] | None = 
             open_prerequisites=[],
         )
     if contexts:
+        latest = queries.latest_versions()
         prereq = select(Action.id.label("id"), Action.ref.label("ref")).subquery("prereq")
         rows = db.session.execute(
             select(ActionDependency.action_id, prereq.c.ref, ActionUpdate.lifecycle)
