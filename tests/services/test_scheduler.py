@@ -101,3 +101,46 @@ def test_a_second_scheduler_waits_on_the_advisory_lock_on_postgresql(app):
         ).scalar_one()
         assert got is True
         other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": jobs.ADVISORY_LOCK_KEY})
+
+
+def test_two_scheduler_processes_chasing_at_once_add_nothing(clean_db, scenario):  # noqa: F811
+    """Two real processes (`flask tracker chase`) on the same database at the same moment."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import EMPTY_URL
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "TRACKER_CONFIG": "demo",
+        "TRACKER_DATABASE_URL": EMPTY_URL,
+        "TRACKER_GETTING_TO_GOOD_CHAIR": "ceo@trust.example",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "wsgi",
+        "tracker",
+        "chase",
+        "--today",
+        "2016-02-12",
+    ]
+    db.session.remove()
+    processes = [
+        subprocess.Popen(
+            command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    single = chasing.plan_chases(date(2016, 2, 12), config(clean_db))
+    items = db.session.execute(select(OutboxItem.key)).scalars().all()
+    assert len(items) == len(set(items)) == sum(len(d.chases) for d in single.digests) > 0
+    messages = db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
+    assert messages == len(single.digests)
