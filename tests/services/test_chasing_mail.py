@@ -317,3 +317,35 @@ def test_the_scheduler_keeps_cycles_a_fortnight_ahead(clean_db, scenario):
     assert sorted(numbers) == list(range(1, last + 1))
     latest = db.session.execute(select(UpdateCycle).where(UpdateCycle.number == last)).scalar_one()
     assert latest.opens_on > day  # the next cycle exists before it opens
+
+
+def test_a_lead_with_no_email_address_is_chased_through_their_line_manager(
+    clean_db, scenario, smtp_server
+):
+    inbox, port = smtp_server
+    partner = make_user(email=None, role="action_lead", org="syp", password=None)
+    partner.email = None
+    partner.line_manager_id = scenario["head"].line_manager_id
+    make_action(
+        ref="MAP-002",
+        recommendation=make_recommendation(),
+        lead=partner,
+        target_date=date(2016, 6, 30),
+    )
+    db.session.commit()
+    day = date(2016, 2, 12)
+    chasing.run_chasing(day, now=nine_am(day), cfg=config(clean_db))
+    outbox.send_pending(now=nine_am(day), smtp=smtp_settings(port))
+    to_manager = [m for m in inbox.messages if m["To"] == "dops@trust.example"]
+    assert len(to_manager) == 1
+    body = to_manager[0].get_body(preferencelist=("plain",)).get_content()
+    assert "MAP-002" in body and "has no email address" in body
+    # The admin outbox page says so too.
+    admin = make_user(email="admin@trust.example", role="admin")
+    db.session.commit()
+    from tests.conftest import sign_in
+
+    client = clean_db.test_client()
+    sign_in(client, admin.email, "a-long-test-password")
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "has no email address" in page

@@ -69,7 +69,7 @@ def openapi_document() -> dict[str, Any]:
             "title": {"type": "string"},
             "lead": {
                 "type": ["object", "null"],
-                "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+                "properties": {"name": {"type": "string"}, "email": {"type": ["string", "null"]}},
             },
             "lead_organisation": {"type": "string"},
             "partners": {"type": "array", "items": {"type": "string"}},

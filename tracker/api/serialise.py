@@ -28,7 +28,7 @@ def action_json(r: ActionRow) -> dict[str, Any]:
         "plan": r.plan,
         "recommendation": r.recommendation,
         "title": r.title,
-        "lead": {"name": r.lead_name, "email": r.lead_email} if r.lead_email else None,
+        "lead": {"name": r.lead_name, "email": r.lead_email} if r.lead_name else None,
         "lead_organisation": r.lead_organisation,
         "partners": r.partners,
         "start_date": r.start_date.isoformat() if r.start_date else None,

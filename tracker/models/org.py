@@ -42,7 +42,9 @@ class User(UserMixin, db.Model):
     __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # A partner agency's lead may have no address: they cannot sign in, and are chased through
+    # their line manager.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     job_title: Mapped[str] = mapped_column(String(200), default="")
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)

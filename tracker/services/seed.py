@@ -111,7 +111,7 @@ def load_seed(
             created["localities"] += 1
     db.session.flush()
 
-    people = {u.email: u for u in db.session.execute(select(User)).scalars()}
+    people = {u.email: u for u in db.session.execute(select(User)).scalars() if u.email}
     demo_hash = generate_password_hash(demo_password, method=hash_method) if demo_password else None
     for p in ref["people"]:
         email = p["email"].lower()
