@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.builders import actor_for, get_or_make_locality, make_user
+from tests.builders import SEF_ANSWERS, actor_for, get_or_make_locality, make_user
 from tests.conftest import QueryCounter
 from tracker.domain.sef import SefStatus
 from tracker.extensions import db
@@ -27,15 +27,7 @@ from tracker.services.updates import Forbidden
 
 TODAY = date(2016, 2, 5)  # February's SEF is due today (the fifth working day)
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
-COMPLETE = {
-    "what_we_know": "Management oversight is recorded on most files; drift in two teams.",
-    "how_we_know": "Monthly audit of 40 files, supervision records and team meetings.",
-    "what_we_are_doing": "Practice weeks in both teams; weekly case direction by managers.",
-    "management_oversight": "Case direction recorded on 78% of audited files, up from 61%.",
-    "practice_quality": "Assessments timely in 85% of cases; plans still too generic.",
-    "evidence": "January case file audit; key measures dashboard.",
-    "self_grade": "requires_improvement",
-}
+COMPLETE = SEF_ANSWERS
 
 
 @pytest.fixture

@@ -61,8 +61,9 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("admin", "/admin/audit", 3),
     ],
 )
-def test_role_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries,
-                                                     role, url, most):
+def test_role_pages_stay_within_a_small_query_budget(
+    role_client, seeded_app, count_queries, role, url, most
+):
     client = role_client(role)
     client.get(url)
     with count_queries(seeded_app) as counter:

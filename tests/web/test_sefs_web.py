@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.builders import actor_for, get_or_make_locality, make_user
+from tests.builders import SEF_ANSWERS, actor_for, get_or_make_locality, make_user
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import AuditEvent, SefVersion
@@ -16,15 +16,7 @@ from tracker.services.sefs import save_sef
 
 PASSWORD = "a-long-test-password"
 FEB = "/sefs/east/2016-02"
-COMPLETE = {
-    "what_we_know": "Management oversight is recorded on most files; drift in two teams.",
-    "how_we_know": "Monthly audit of 40 files, supervision records and team meetings.",
-    "what_we_are_doing": "Practice weeks in both teams; weekly case direction by managers.",
-    "management_oversight": "Case direction recorded on 78% of audited files, up from 61%.",
-    "practice_quality": "Assessments timely in 85% of cases; plans still too generic.",
-    "evidence": "January case file audit; key measures dashboard.",
-    "self_grade": "requires_improvement",
-}
+COMPLETE = SEF_ANSWERS
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ class AwaitingSignOff:
     evidence: str
 
 
-def list_awaiting_sign_off(today: date) -> list[AwaitingSignOff]:
+def list_awaiting_sign_off(today: date, ref: str | None = None) -> list[AwaitingSignOff]:
     """Actions complete and awaiting sign-off, longest waiting first, with when they were marked
     complete (the first update of the current run of 'complete awaiting sign-off')."""
     current = (
@@ -47,6 +47,8 @@ def list_awaiting_sign_off(today: date) -> list[AwaitingSignOff]:
         .outerjoin(User, User.id == Action.lead_user_id)
         .where(ActionUpdate.lifecycle == "complete_awaiting_signoff")
     )
+    if ref is not None:
+        current = current.where(Action.ref == ref)
     rows = db.session.execute(current).all()
     if not rows:
         return []

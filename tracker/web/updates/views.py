@@ -42,6 +42,23 @@ def _require_may_update(ref: str) -> update_service.ActionContext:
     return ctx
 
 
+def _try_write(write, form, permission: Permission):
+    """Run one write service call: (rule errors, conflict, saved). A stale version carries the
+    current one into the form so the person can resubmit after reading what changed."""
+    try:
+        write()
+    except update_service.Rejected as exc:
+        return exc.errors, None, False
+    except update_service.Conflict as exc:
+        _carry_version(form, exc.current_version)
+        return {}, exc, False
+    except update_service.Forbidden:
+        refuse(permission, request.path)
+    except NotFound:
+        abort(404)
+    return {}, None, True
+
+
 def _proposal(form: ActionUpdateForm) -> Proposal:
     return Proposal(
         summary=form.summary.data or "",
@@ -86,8 +103,8 @@ def update(ref: str):
     rule_errors: dict[str, str] = {}
     conflict = None
     if form.validate_on_submit():
-        try:
-            update_service.record_update(
+        rule_errors, conflict, saved = _try_write(
+            lambda: update_service.record_update(
                 ref,
                 _proposal(form),
                 expected_version=form.version.data,
@@ -96,17 +113,11 @@ def update(ref: str):
                 today=today_london(),
                 cycle_start=parse_today(current_app.config["CYCLE_START"]),
                 remote_addr=request.remote_addr or "",
-            )
-        except update_service.Rejected as exc:
-            rule_errors = exc.errors
-        except update_service.Conflict as exc:
-            conflict = exc
-            _carry_version(form, exc.current_version)  # so they can resubmit after reading
-        except update_service.Forbidden:
-            refuse(Permission.UPDATE_ACTION, f"/actions/{ref}/update")
-        except NotFound:
-            abort(404)
-        else:
+            ),
+            form,
+            Permission.UPDATE_ACTION,
+        )
+        if saved:
             flash(f"{ref} updated.", "success")
             return redirect(url_for("plans.action", ref=ref))
     form.lifecycle.choices = lifecycle_choices(ctx.current.lifecycle, can_sign_off)
@@ -206,8 +217,8 @@ def sign_off(ref: str):
     rule_errors: dict[str, str] = {}
     conflict = None
     if form.validate_on_submit():
-        try:
-            signoff.decide_sign_off(
+        rule_errors, conflict, saved = _try_write(
+            lambda: signoff.decide_sign_off(
                 ref,
                 approve=form.decision.data == "close",
                 reason=form.reason.data or "",
@@ -218,15 +229,11 @@ def sign_off(ref: str):
                 today=today_london(),
                 cycle_start=parse_today(current_app.config["CYCLE_START"]),
                 remote_addr=request.remote_addr or "",
-            )
-        except update_service.Rejected as exc:
-            rule_errors = exc.errors
-        except update_service.Conflict as exc:
-            conflict = exc
-            _carry_version(form, exc.current_version)
-        except update_service.Forbidden:
-            refuse(Permission.SIGN_OFF, f"/actions/{ref}/sign-off")
-        else:
+            ),
+            form,
+            Permission.SIGN_OFF,
+        )
+        if saved:
             done = (
                 "signed off and closed" if form.decision.data == "close" else "returned to its lead"
             )
@@ -236,7 +243,7 @@ def sign_off(ref: str):
         field = getattr(form, name, None) or form.decision
         field.errors = [message]
     errors = _error_list(form)
-    waiting = [w for w in signoff.list_awaiting_sign_off(today_london()) if w.ref == ref]
+    waiting = signoff.list_awaiting_sign_off(today_london(), ref=ref)
     status = 409 if conflict else (400 if errors else 200)
     return render_template(
         "updates/sign_off_action.html",
