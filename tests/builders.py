@@ -60,6 +60,7 @@ def make_user(
     locality: str | None = None,
     password: str | None = "a-long-test-password",
     active: bool = True,
+    deputy_for: str | None = None,
 ) -> User:
     n = next(_seq)
     user = User(
@@ -74,6 +75,7 @@ def make_user(
         else None,
         active=active,
         created_at=NOW,
+        deputy_locality_id=get_or_make_locality(deputy_for).id if deputy_for else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -227,11 +229,13 @@ def actor_for(user: User):
     from tracker.domain.permissions import Actor, Role
 
     locality = db.session.get(Locality, user.locality_id) if user.locality_id else None
+    deputy = db.session.get(Locality, user.deputy_locality_id) if user.deputy_locality_id else None
     return Actor(
         user_id=user.id,
         role=Role(user.role),
         locality=locality.code if locality else None,
         active=user.active,
+        deputy_for=deputy.code if deputy else None,
     )
 
 

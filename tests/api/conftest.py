@@ -78,6 +78,9 @@ def world(api_app: Flask) -> World:
             "lead": make_user(email="mash.lead@trust.example", role="action_lead"),
             "other_lead": make_user(email="other.lead@trust.example", role="action_lead"),
             "admin": make_user(email="admin@trust.example", role="admin"),
+            "north_deputy": make_user(
+                email="north.deputy@trust.example", role="action_lead", deputy_for="north"
+            ),
             "chair": make_user(email="chair@trust.example", role="chair"),
             "performance_officer": make_user(
                 email="performance@trust.example", role="performance_officer"
@@ -88,6 +91,7 @@ def world(api_app: Flask) -> World:
         make_action(ref="N-02", plan="north", lead=people["north_head"], rag="amber")
         make_action(ref="S-01", plan="south", lead=people["south_head"])
         make_action(ref="M-01", plan="main", lead=people["lead"])
+        make_action(ref="M-02", plan="main", lead=people["performance_officer"])
         db.session.commit()
         emails = {who: user.email for who, user in people.items()}
         db.session.remove()

@@ -87,8 +87,10 @@ def test_a_lead_with_a_token_records_an_update_and_gets_201_with_the_action_and_
         ("south_head", "S-01", {}),
         ("lead", "M-01", {"impact": "emerging"}),
         ("north_head", "N-02", {"rag": "amber"}),  # unchanged RAG: no reason needed
+        ("performance_officer", "M-02", {}),  # roles follow the work: they lead M-02
+        ("north_deputy", "N-02", {"rag": "amber"}),  # North's named deputy
         (
-            "admin",
+            "south_head",
             "S-01",
             {
                 "lifecycle": "complete_awaiting_signoff",
@@ -115,7 +117,8 @@ def test_everyone_who_may_update_the_action_gets_201(world, who, ref, changes):
 
 def test_a_stale_version_gets_409_with_what_changed_and_by_whom_and_writes_nothing(world):
     admin_summary = "Checked by the service manager: the list is used every morning."
-    assert world.client("admin").post(url("N-01"), json=update(summary=admin_summary)).status_code
+    deputy = world.client("north_deputy")
+    assert deputy.post(url("N-01"), json=update(summary=admin_summary)).status_code == 201
     before = world.history_count()
 
     response = world.client("north_head").post(url("N-01"), json=update())  # read at version 1
@@ -124,7 +127,7 @@ def test_a_stale_version_gets_409_with_what_changed_and_by_whom_and_writes_nothi
     assert problem["current_version"] == 2
     [change] = problem["changes"]
     assert change["version"] == 2 and change["summary"] == admin_summary
-    assert change["author"] == _name(world, "admin")
+    assert change["author"] == _name(world, "north_deputy")
     assert world.history_count() == before
     assert len(events(world, "action_updated")) == 1
     # What they typed can be sent again against the version they have now seen.
@@ -256,7 +259,7 @@ def test_a_closed_action_cannot_be_updated(world):
         make_action(ref="N-09", plan="north", lifecycle="closed_evidenced", rag=None)
         db.session.commit()
         db.session.remove()
-    problem = assert_problem(world.client("admin").post(url("N-09"), json=update()), 422)
+    problem = assert_problem(world.client("north_head").post(url("N-09"), json=update()), 422)
     assert [p["name"] for p in problem["invalid_params"]] == ["lifecycle"]
     assert world.history_count("N-09") == 1
 
@@ -312,7 +315,9 @@ def test_a_request_with_neither_token_nor_session_fails_the_csrf_check_first(wor
         ("other_lead", "M-01"),
         ("chair", "N-01"),  # chairs, viewers and performance officers update nothing
         ("viewer", "N-01"),
-        ("performance_officer", "M-01"),
+        ("performance_officer", "M-01"),  # not theirs: they lead M-02
+        ("admin", "N-01"),  # separation of duties: the admin manages people, not plans
+        ("north_deputy", "S-01"),  # a deputy for North only
     ],
 )
 def test_someone_who_may_not_update_the_action_gets_403_and_an_audit_event(world, who, ref):
@@ -339,7 +344,7 @@ def test_a_north_head_posting_to_a_south_action_is_refused_before_the_body_is_re
 
 def test_an_unknown_ref_gets_404_problem_json(world):
     before = world.history_count()
-    problem = assert_problem(world.client("admin").post(url("NOPE-1"), json=update()), 404)
+    problem = assert_problem(world.client("north_head").post(url("NOPE-1"), json=update()), 404)
     assert "NOPE-1" in problem["detail"]
     assert world.history_count() == before
 

@@ -160,12 +160,12 @@ def return_status(locality_id: int, number: int) -> str | None:
 @pytest.mark.parametrize("mode", MODES)
 def test_two_writers_with_the_same_version_exactly_one_wins_every_time(clean_db, gate, mode):
     head = make_user(role="locality_head", locality="north")
-    admin = make_user(role="admin")
+    lead = make_user(role="action_lead")
     rec = make_recommendation()
     refs = [f"N-{n:02d}" for n in range(1, ROUNDS + 1)]
     for ref in refs:
-        make_action(ref=ref, plan="north", lead=head, recommendation=rec)
-    writers = {"head": actor_for(head), "admin": actor_for(admin)}
+        make_action(ref=ref, plan="north", lead=lead, recommendation=rec)
+    writers = {"head": actor_for(head), "lead": actor_for(lead)}
     db.session.commit()
 
     for ref in refs:
@@ -183,16 +183,16 @@ def test_two_writers_with_the_same_version_exactly_one_wins_every_time(clean_db,
                 cycle_start=CYCLE_START,
             )
 
-        head_outcome, admin_outcome = race(clean_db, lambda: write("head"), lambda: write("admin"))
+        head_outcome, lead_outcome = race(clean_db, lambda: write("head"), lambda: write("lead"))
 
-        won = [o for o in (head_outcome, admin_outcome) if o.error is None]
-        lost = [o for o in (head_outcome, admin_outcome) if o.error is not None]
-        assert len(won) == 1 and len(lost) == 1, (ref, head_outcome, admin_outcome)
+        won = [o for o in (head_outcome, lead_outcome) if o.error is None]
+        lost = [o for o in (head_outcome, lead_outcome) if o.error is not None]
+        assert len(won) == 1 and len(lost) == 1, (ref, head_outcome, lead_outcome)
         assert won[0].value == 2
         conflict = lost[0].error
         assert isinstance(conflict, update_service.Conflict), repr(conflict)
         assert (conflict.expected_version, conflict.current_version) == (1, 2)
-        winner = "head" if won[0] is head_outcome else "admin"
+        winner = "head" if won[0] is head_outcome else "lead"
         assert [c.summary for c in conflict.changes] == [f"{ref}: update from the {winner}."]
         rows = history(ref)
         assert [r.version for r in rows] == [1, 2]

@@ -73,6 +73,7 @@ def test_blocked_when_a_prerequisite_is_red_or_overdue(prerequisites, blocked):
 
 NORTH_HEAD = Actor(user_id=10, role=Role.LOCALITY_HEAD, locality="north")
 LEAD = Actor(user_id=20, role=Role.ACTION_LEAD)
+NORTH_DEPUTY = Actor(user_id=30, role=Role.ACTION_LEAD, deputy_for="north")
 
 
 @pytest.mark.parametrize(
@@ -81,7 +82,10 @@ LEAD = Actor(user_id=20, role=Role.ACTION_LEAD)
         (None, Permission.READ_PLAN, None, False),
         (Actor(1, Role.VIEWER), Permission.READ_PLAN, None, True),
         (Actor(1, Role.VIEWER), Permission.EXPORT, None, True),
-        (Actor(1, Role.VIEWER), Permission.UPDATE_ACTION, None, False),
+        # Anyone may lead an action, so the route guard lets every role ask; the action decides.
+        (Actor(1, Role.VIEWER), Permission.UPDATE_ACTION, None, True),
+        (Actor(1, Role.VIEWER), Permission.UPDATE_ACTION, Target(locality="north"), False),
+        (Actor(1, Role.VIEWER), Permission.UPDATE_ACTION, Target(lead_user_id=1), True),
         (Actor(1, Role.VIEWER, active=False), Permission.READ_PLAN, None, False),
         (Actor(1, Role.ADMIN), Permission.ADMIN, None, True),
         (Actor(1, Role.CHAIR), Permission.ADMIN, None, False),
@@ -95,7 +99,46 @@ LEAD = Actor(user_id=20, role=Role.ACTION_LEAD)
         (LEAD, Permission.UPDATE_ACTION, Target(lead_user_id=21), False),
         (LEAD, Permission.SIGN_OFF, None, False),
         (Actor(1, Role.PERFORMANCE_OFFICER), Permission.MANAGE_MEASURES, None, True),
-        (Actor(1, Role.ADMIN), Permission.UPDATE_ACTION, Target(locality="south"), True),
+        # Roles follow the work: a performance officer updates the actions they lead.
+        (
+            Actor(7, Role.PERFORMANCE_OFFICER),
+            Permission.UPDATE_ACTION,
+            Target(lead_user_id=7),
+            True,
+        ),
+        (
+            Actor(7, Role.PERFORMANCE_OFFICER),
+            Permission.UPDATE_ACTION,
+            Target(lead_user_id=8),
+            False,
+        ),
+        # Separation of duties: the admin manages people, not plans, returns or sign-off.
+        (Actor(1, Role.ADMIN), Permission.UPDATE_ACTION, Target(locality="south"), False),
+        (Actor(1, Role.ADMIN), Permission.SIGN_OFF, None, False),
+        (Actor(1, Role.ADMIN), Permission.SUBMIT_RETURN, Target(locality="north"), False),
+        (Actor(1, Role.ADMIN), Permission.SUBMIT_RETURN, None, False),
+        (Actor(1, Role.ADMIN), Permission.READ_SEF_DRAFT, Target(locality="north"), True),
+        (LEAD, Permission.SUBMIT_RETURN, None, False),
+        (NORTH_HEAD, Permission.SUBMIT_RETURN, None, True),
+        (NORTH_HEAD, Permission.SUBMIT_RETURN, Target(locality="north"), True),
+        (NORTH_HEAD, Permission.READ_SEF_DRAFT, Target(locality="north"), True),
+        (NORTH_HEAD, Permission.READ_SEF_DRAFT, Target(locality="south"), False),
+        (Actor(1, Role.VIEWER), Permission.READ_SEF_DRAFT, Target(locality="north"), False),
+        (Actor(1, Role.CHAIR), Permission.READ_SEF_DRAFT, Target(locality="north"), False),
+        # A named deputy does the locality's return and SEF, and updates its actions.
+        (NORTH_DEPUTY, Permission.SUBMIT_RETURN, None, True),
+        (NORTH_DEPUTY, Permission.SUBMIT_RETURN, Target(locality="north"), True),
+        (NORTH_DEPUTY, Permission.SUBMIT_RETURN, Target(locality="south"), False),
+        (NORTH_DEPUTY, Permission.UPDATE_ACTION, Target(locality="north"), True),
+        (NORTH_DEPUTY, Permission.READ_SEF_DRAFT, Target(locality="north"), True),
+        (NORTH_DEPUTY, Permission.READ_SEF_DRAFT, Target(locality="south"), False),
+        # A head of another locality who is not a deputy here.
+        (
+            Actor(3, Role.LOCALITY_HEAD, locality="south"),
+            Permission.SUBMIT_RETURN,
+            Target(locality="north"),
+            False,
+        ),
     ],
 )
 def test_the_policy_decides_every_permission(actor, permission, target, allowed):

@@ -12,8 +12,8 @@ from tracker.web.access import PUBLIC
 
 ROLES = list(ROLE_ACCOUNTS)
 EVERYONE = set(ROLES)
-SIGNERS = {"admin", "chair"}
-NORTH = {"admin", "locality_head"}  # the locality head account is North's
+SIGNERS = {"chair"}  # separation of duties: the admin does not sign off
+NORTH = {"locality_head"}  # the locality head account is North's; the admin writes no return
 
 # One sample request for every endpoint, who may make it and what they then get. Writes are
 # sent with a valid CSRF token and an incomplete form, so allowed roles get 400 and write nothing.
@@ -42,6 +42,9 @@ ROUTES = {
     "returns.show:post": ("POST", "/returns/north/1", NORTH, 400),
     "updates.update": ("GET", "/actions/N-01/update", NORTH, 200),
     "updates.update:post": ("POST", "/actions/N-01/update", NORTH, 400),
+    # Roles follow the work: the performance officer leads MAP-011 and updates it.
+    "updates.update:lead": ("GET", "/actions/MAP-011/update", {"performance_officer"}, 200),
+    "updates.update:lead-post": ("POST", "/actions/MAP-011/update", {"performance_officer"}, 400),
     "updates.add_dependency": ("POST", "/actions/N-02/dependencies", NORTH, 400),
     "updates.remove_dependency": ("POST", "/actions/N-02/dependencies/remove", NORTH, 400),
     "updates.sign_off_list": ("GET", "/sign-off", SIGNERS, 200),

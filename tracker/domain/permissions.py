@@ -33,6 +33,7 @@ class Permission(StrEnum):
     READ_PLAN = "plan.read"
     UPDATE_ACTION = "action.update"
     SUBMIT_RETURN = "return.submit"
+    READ_SEF_DRAFT = "sef.read_draft"
     SIGN_OFF = "action.sign_off"
     RECORD_MEETING = "meeting.record"
     EXPORT = "plan.export"
@@ -48,6 +49,19 @@ class Actor:
     role: Role | None
     locality: str | None = None
     active: bool = True
+    # The locality whose return and SEF this person may do as its head's named deputy.
+    deputy_for: str | None = None
+
+    def speaks_for(self, locality: str | None) -> bool:
+        """This locality's head, or its named deputy."""
+        if locality is None:
+            return False
+        head = self.role is Role.LOCALITY_HEAD and self.locality == locality
+        return head or self.deputy_for == locality
+
+    @property
+    def may_do_returns(self) -> bool:
+        return self.role is Role.LOCALITY_HEAD or self.deputy_for is not None
 
 
 @dataclass(frozen=True)
@@ -59,11 +73,15 @@ class Target:
 
 
 _EVERY_ROLE = frozenset(Role)
+# Separation of duties: only chairs sign off; only a locality's head (or deputy) writes its
+# return and SEF; the admin manages people and settings. The right to update an action follows
+# the work (leading it, or heading its locality), whatever the role: see `can`.
 _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_PLAN: _EVERY_ROLE,
-    Permission.UPDATE_ACTION: frozenset({Role.ADMIN, Role.LOCALITY_HEAD, Role.ACTION_LEAD}),
-    Permission.SUBMIT_RETURN: frozenset({Role.ADMIN, Role.LOCALITY_HEAD}),
-    Permission.SIGN_OFF: frozenset({Role.ADMIN, Role.CHAIR}),
+    Permission.UPDATE_ACTION: _EVERY_ROLE,
+    Permission.SUBMIT_RETURN: _EVERY_ROLE,
+    Permission.READ_SEF_DRAFT: _EVERY_ROLE,
+    Permission.SIGN_OFF: frozenset({Role.CHAIR}),
     Permission.RECORD_MEETING: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.EXPORT: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER, Role.PERFORMANCE_OFFICER}),
     Permission.MANAGE_MEASURES: frozenset({Role.ADMIN, Role.PERFORMANCE_OFFICER}),
@@ -72,22 +90,25 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
 
 
 def can(actor: Actor | None, permission: Permission | str, target: Target | None = None) -> bool:
-    """Decide one permission for one person (and, where it matters, one action or locality)."""
+    """Decide one permission for one person (and, where it matters, one action or locality).
+
+    Without a target, the answer is whether the person could ever have it (a route guard); the
+    view then asks again about the one action or locality."""
     if actor is None or actor.role is None or not actor.active:
         return False
     permission = Permission(permission)
     if actor.role not in _GRANTS[permission]:
         return False
-    if actor.role is Role.ADMIN or target is None:
-        return True
     if permission is Permission.UPDATE_ACTION:
+        if target is None:
+            return True  # anyone may lead an action: the view asks about the action itself
         if target.lead_user_id is not None and target.lead_user_id == actor.user_id:
             return True
-        return (
-            actor.role is Role.LOCALITY_HEAD
-            and target.locality is not None
-            and target.locality == actor.locality
-        )
+        return actor.speaks_for(target.locality)
     if permission is Permission.SUBMIT_RETURN:
-        return target.locality is not None and target.locality == actor.locality
+        return actor.may_do_returns if target is None else actor.speaks_for(target.locality)
+    if permission is Permission.READ_SEF_DRAFT:
+        if target is None:
+            return actor.role is Role.ADMIN or actor.may_do_returns
+        return actor.role is Role.ADMIN or actor.speaks_for(target.locality)
     return True

@@ -1,7 +1,7 @@
 """Persistence only: typed SQLAlchemy 2.x models, constraints and indexes."""
 
 from tracker.models.audit import AuditEvent
-from tracker.models.org import ApiToken, Locality, Organisation, User
+from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
 from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.plan import (
     Action,
@@ -22,6 +22,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Inspection",
+    "Invitation",
     "Locality",
     "LocalityReturn",
     "Organisation",

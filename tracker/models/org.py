@@ -54,9 +54,16 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When an admin marked them as left: they cannot sign in; their history stays.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The locality whose return and SEF they may do while its head is away (one per locality).
+    deputy_locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"), unique=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
-    locality: Mapped[Locality | None] = relationship(lazy="joined")
+    locality: Mapped[Locality | None] = relationship(lazy="joined", foreign_keys=[locality_id])
+    deputy_locality: Mapped[Locality | None] = relationship(
+        lazy="joined", foreign_keys=[deputy_locality_id]
+    )
     line_manager: Mapped[User | None] = relationship(remote_side=[id], lazy="select")
 
     @property
@@ -77,3 +84,19 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class Invitation(db.Model):
+    """A one-time link to set a password. Only its SHA-256 hash is stored; it expires."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])

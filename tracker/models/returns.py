@@ -33,6 +33,12 @@ class LocalityReturn(db.Model):
     draft_saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # A submitted return reopened for amendment until its deadline: the first submission stands
+    # (submitted_at is never moved); each resubmission is recorded as an amendment.
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    amended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class ReturnDraft(db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -65,6 +65,8 @@ class ActionUpdate(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # "No change this fortnight": the last summary carried forward as this cycle's update.
+    no_change: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     author: Mapped[User | None] = relationship(lazy="raise")
     cycle: Mapped[UpdateCycle | None] = relationship(lazy="raise")

@@ -111,8 +111,13 @@ class SefMonthRow:
 
 
 def may_edit(actor: Actor | None, locality_code: str) -> bool:
-    """The locality's own head of service (or an administrator) writes its SEF."""
+    """The locality's own head of service (or their named deputy) writes its SEF."""
     return can(actor, Permission.SUBMIT_RETURN, Target(locality=locality_code))
+
+
+def may_read_drafts(actor: Actor | None, locality_code: str) -> bool:
+    """Unsubmitted SEF text is private to the locality's head, their deputy and the admin."""
+    return can(actor, Permission.READ_SEF_DRAFT, Target(locality=locality_code))
 
 
 def _month(month: str) -> str:
@@ -136,8 +141,11 @@ def get_sef(
     *,
     today: date,
     due_working_day: int = DEFAULT_DUE_WORKING_DAY,
+    drafts_visible: bool = True,
 ) -> SefView:
-    """One locality's SEF for one month with every version, oldest first: two queries."""
+    """One locality's SEF for one month with every version, oldest first: two queries.
+    Drafts are private to the locality's head, their deputy and the admin: for anyone else
+    (`drafts_visible=False`) only submitted versions are listed; the status still counts them."""
     month = _month(month)
     locality = _locality(locality_code)
     due = rules.due_on(month, due_working_day)
@@ -165,7 +173,7 @@ def get_sef(
         month_label=rules.month_label(month),
         due_on=due,
         status=rules.sef_status(versions, due, today),
-        versions=versions,
+        versions=versions if drafts_visible else [v for v in versions if v.submitted],
     )
 
 
@@ -258,17 +266,26 @@ def compare_sef(
     *,
     today: date,
     due_working_day: int = DEFAULT_DUE_WORKING_DAY,
+    drafts_visible: bool = True,
 ) -> SefComparison:
     """Two versions of one SEF side by side (by default the latest and the one before it),
     each field marked changed or not. Raises NotFound for a version that does not exist."""
-    sef = get_sef(locality_code, month, today=today, due_working_day=due_working_day)
+    sef = get_sef(
+        locality_code,
+        month,
+        today=today,
+        due_working_day=due_working_day,
+        drafts_visible=drafts_visible,
+    )
     if not sef.versions:
         if a is not None or b is not None:
             raise NotFound("This SEF has no versions yet")
         return SefComparison(sef, None, None, [])
-    latest = sef.versions[-1].version
-    b = latest if b is None else b
-    a = max(b - 1, 1) if a is None else a
+    numbers = [v.version for v in sef.versions]  # only the versions this person may see
+    b = numbers[-1] if b is None else b
+    if a is None:
+        earlier = [n for n in numbers if n < b]
+        a = earlier[-1] if earlier else b
     older, newer = sef.version(a), sef.version(b)
     if older is None or newer is None:
         raise NotFound(f"No version {a if older is None else b}")

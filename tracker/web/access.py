@@ -26,6 +26,7 @@ def actor_for(user: Any) -> Actor | None:
         role=Role(user.role),
         locality=user.locality.code if user.locality else None,
         active=user.active,
+        deputy_for=user.deputy_locality.code if user.deputy_locality else None,
     )
 
 

@@ -57,8 +57,15 @@ def edit(locality: str, month: str):
     today = _require_month(month)
     actor = actor_for(current_user)
     may_edit = sef_service.may_edit(actor, locality)
+    drafts_visible = sef_service.may_read_drafts(actor, locality)
     try:
-        sef = sef_service.get_sef(locality, month, today=today, due_working_day=_due_working_day())
+        sef = sef_service.get_sef(
+            locality,
+            month,
+            today=today,
+            due_working_day=_due_working_day(),
+            drafts_visible=drafts_visible,
+        )
     except NotFound:
         abort(404)
     form = SefForm()
@@ -90,7 +97,11 @@ def edit(locality: str, month: str):
                 form.base_version.data = exc.current_version
                 form.base_version.raw_data = [str(exc.current_version)]
                 sef = sef_service.get_sef(
-                    locality, month, today=today, due_working_day=_due_working_day()
+                    locality,
+                    month,
+                    today=today,
+                    due_working_day=_due_working_day(),
+                    drafts_visible=drafts_visible,
                 )
             else:
                 flash(_saved_message(version, submitting, sef), "success")
@@ -133,7 +144,13 @@ def compare(locality: str, month: str):
     try:
         a, b = (_version_arg(name) for name in ("a", "b"))
         comparison = sef_service.compare_sef(
-            locality, month, a, b, today=today, due_working_day=_due_working_day()
+            locality,
+            month,
+            a,
+            b,
+            today=today,
+            due_working_day=_due_working_day(),
+            drafts_visible=sef_service.may_read_drafts(actor_for(current_user), locality),
         )
     except (NotFound, ValueError):
         abort(404)
