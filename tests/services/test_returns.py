@@ -21,6 +21,7 @@ from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, AuditEvent, LocalityReturn, ReturnDraft
 from tracker.services.errors import NotFound
 from tracker.services.returns import (
+    NOTHING_TO_SAVE,
     Entry,
     ReturnConflict,
     ReturnRejected,
@@ -169,9 +170,21 @@ def test_saving_a_draft_again_replaces_each_entry_and_is_audited(north):
 def test_a_draft_ignores_actions_that_are_not_open_in_that_locality(north):
     stray = [Entry(ref="S-01", version=1, summary="x"), Entry(ref="N-04", version=1, summary="x")]
 
-    save_draft("north", 3, stray, actor=actor_for(north["head"]), now=NOW)
+    with pytest.raises(ReturnRejected) as caught:
+        save_draft("north", 3, stray, actor=actor_for(north["head"]), now=NOW)
 
-    assert _count(ReturnDraft) == 0
+    assert caught.value.errors == NOTHING_TO_SAVE
+    db.session.rollback()
+    assert _count(ReturnDraft) == 0 and _count(LocalityReturn) == 0
+
+
+def test_an_empty_draft_is_refused_and_creates_no_return(north):
+    with pytest.raises(ReturnRejected) as caught:
+        save_draft("north", 3, [], actor=actor_for(north["head"]), now=NOW)
+
+    assert caught.value.errors == NOTHING_TO_SAVE
+    db.session.rollback()
+    assert _count(LocalityReturn) == 0 and _count(AuditEvent) == 0
 
 
 def test_only_the_localitys_head_may_save_its_draft(north):
@@ -182,18 +195,25 @@ def test_only_the_localitys_head_may_save_its_draft(north):
 
 
 @pytest.mark.parametrize("field", ["summary", "reason", "evidence"])
-def test_a_draft_never_stores_child_level_data(north, field):
-    """The guard holds text back 'before saving': a draft is saved text too."""
+def test_a_draft_never_stores_child_level_data_but_saves_everything_else(north, field):
+    """The guard holds text back 'before saving': a draft is saved text too. Only the flagged
+    text is held back; every other entry, and the rest of the flagged one, is saved."""
     text = "Visited child X aged 7 at home"
-    entries = _entries(north, **{"N-01": {field: text}})
+    entries = _entries(north, **{"N-01": {field: text, "rag": "amber"}})
 
-    with pytest.raises(ReturnRejected) as caught:
-        save_draft("north", 3, entries, actor=actor_for(north["head"]), now=NOW)
+    result = save_draft("north", 3, entries, actor=actor_for(north["head"]), now=NOW)
 
-    assert caught.value.errors == {"N-01": {field: personal_data_message(text)}}
-    db.session.rollback()
-    stored = [d.fields for d in db.session.execute(select(ReturnDraft)).scalars()]
-    assert not any(text in str(fields) for fields in stored)
+    assert result.held_back == {"N-01": {field: personal_data_message(text)}}
+    assert result.saved == OPEN_REFS
+    db.session.remove()
+    stored = {d.action_id: d.fields for d in db.session.execute(select(ReturnDraft)).scalars()}
+    assert len(stored) == 3
+    assert not any(text in str(fields) for fields in stored.values())
+    view = get_return("north", 3, today=TODAY, now=NOW)
+    n01, n02 = view.lines[0].entry, view.lines[1].entry
+    assert getattr(n01, field) == "" and n01.rag == "amber"
+    assert n02.summary.startswith("N-02: fortnight's progress")
+    assert view.status == "draft"
 
 
 # --- submitting ---------------------------------------------------------------------------------
@@ -382,8 +402,25 @@ def test_a_return_cannot_be_submitted_before_its_cycle_opens(north):
     with pytest.raises(ReturnRejected) as caught:
         _submit(north, _entries(north), cycle=4)
 
-    assert "has not opened yet" in caught.value.errors[""]["return"]
+    assert caught.value.errors[""]["return"].startswith("Cycle 4 opens on Monday 15 February 2016")
     _assert_nothing_written(north)
+
+
+def test_a_draft_cannot_be_saved_before_its_cycle_opens(north):
+    with pytest.raises(ReturnRejected) as caught:
+        save_draft("north", 4, _entries(north), actor=actor_for(north["head"]), now=NOW)
+
+    assert "opens on Monday 15 February 2016" in caught.value.errors[""]["return"]
+    db.session.rollback()
+    assert _count(LocalityReturn) == 0 and _count(ReturnDraft) == 0
+
+
+def test_a_cycle_that_has_not_opened_says_so_and_is_not_editable(north):
+    view = get_return("north", 4, today=TODAY, now=NOW)
+
+    assert not view.opened and not view.editable
+    assert [line.ref for line in view.lines] == OPEN_REFS
+    assert get_return("north", 3, today=TODAY, now=NOW).editable
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag
 
@@ -55,6 +55,20 @@ class Proposal:
     override_prerequisites: bool = False
 
 
+def carry_forward(current: CurrentState, proposal: Proposal) -> Proposal:
+    """ "No change this fortnight" ticked with nothing typed keeps the last summary; a summary
+    typed in the box wins over the tick."""
+    if proposal.confirm_unchanged and not proposal.summary.strip():
+        return replace(proposal, summary=current.summary)
+    return proposal
+
+
+def is_no_change(current: CurrentState, proposal: Proposal) -> bool:
+    """The update carries the last summary forward, confirmed as no change this fortnight."""
+    summary = carry_forward(current, proposal).summary.strip()
+    return proposal.confirm_unchanged and summary == current.summary.strip()
+
+
 def check_update(
     current: CurrentState,
     proposal: Proposal,
@@ -64,6 +78,7 @@ def check_update(
 ) -> dict[str, str]:
     """Every rule a change must keep: field -> message (empty when the change is allowed)."""
     errors: dict[str, str] = {}
+    proposal = carry_forward(current, proposal)
     summary = proposal.summary.strip()
     reason = proposal.reason.strip()
     new, old = proposal.lifecycle, current.lifecycle

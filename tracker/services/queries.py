@@ -348,6 +348,7 @@ class HistoryEntry:
     reason: str
     evidence: str
     changed: set[str] = field(default_factory=set)
+    no_change: bool = False  # "no change this fortnight": the summary carried forward
 
 
 def get_history(action_id: int, as_at: datetime | None = None) -> list[HistoryEntry]:
@@ -376,6 +377,7 @@ def get_history(action_id: int, as_at: datetime | None = None) -> list[HistoryEn
             summary=update.summary,
             reason=update.reason,
             evidence=update.evidence,
+            no_change=update.no_change,
         )
         if previous is not None:
             for name in ("lifecycle", "rag", "impact", "summary"):

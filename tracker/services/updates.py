@@ -13,7 +13,13 @@ from tracker.domain.cycles import cycle_number_for
 from tracker.domain.permissions import Actor, Permission, Target, can
 from tracker.domain.personal_data import personal_data_message
 from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag
-from tracker.domain.updates import CurrentState, Proposal, check_update
+from tracker.domain.updates import (
+    CurrentState,
+    Proposal,
+    carry_forward,
+    check_update,
+    is_no_change,
+)
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionUpdate, Plan, UpdateCycle
 from tracker.models.org import Locality
@@ -119,6 +125,7 @@ def may_update(actor: Actor, ctx: ActionContext) -> bool:
 
 def validate(ctx: ActionContext, proposal: Proposal, actor: Actor) -> dict[str, str]:
     """The domain rules plus the personal-data guard on every free-text field."""
+    proposal = carry_forward(ctx.current, proposal)
     errors = check_update(
         ctx.current,
         proposal,
@@ -167,6 +174,8 @@ def append_update(
     )
     if bumped.rowcount != 1:
         raise Conflict(ctx.action.ref, expected_version, _current_version(ctx.action.id))
+    no_change = is_no_change(ctx.current, proposal)
+    proposal = carry_forward(ctx.current, proposal)
     closed = proposal.lifecycle in CLOSED
     row = ActionUpdate(
         action_id=ctx.action.id,
@@ -181,6 +190,7 @@ def append_update(
         summary=proposal.summary.strip(),
         reason=proposal.reason.strip(),
         evidence=proposal.evidence.strip(),
+        no_change=no_change,
     )
     db.session.add(row)
     return row

@@ -10,3 +10,7 @@ class ReturnForm(FlaskForm):
     entries = FieldList(FormField(ReturnEntryForm), min_entries=0, max_entries=200)
     save = SubmitField("Save as draft")
     submit = SubmitField("Submit return")
+
+
+class ReopenForm(FlaskForm):
+    """Reopen a submitted return for amendment: the button and its CSRF token."""

@@ -12,7 +12,7 @@ from tracker.services import returns as return_service
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
-from tracker.web.returns.forms import ReturnForm
+from tracker.web.returns.forms import ReopenForm, ReturnForm
 from tracker.web.updates.forms import lifecycle_choices
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -87,6 +87,7 @@ def show(locality: str, cycle: int):
     errors_by_ref: dict[str, dict[str, str]] = {}
     conflicts: dict = {}
     clashed = False
+    held_back: return_service.DraftSaved | None = None
     if request.method == "POST":
         if not may_submit:
             refuse(Permission.SUBMIT_RETURN, request.path)
@@ -104,21 +105,25 @@ def show(locality: str, cycle: int):
                         now=now,
                         remote_addr=request.remote_addr or "",
                     )
-                    flash(f"Return submitted: {written} actions updated.", "success")
-                else:
-                    return_service.save_draft(
-                        locality,
-                        cycle,
-                        entries,
-                        actor=actor,
-                        now=now,
-                        remote_addr=request.remote_addr or "",
-                    )
+                    flash(_submitted_message(view, written), "success")
+                    return redirect(url_for("returns.show", locality=locality, cycle=cycle))
+                saved = return_service.save_draft(
+                    locality,
+                    cycle,
+                    entries,
+                    actor=actor,
+                    now=now,
+                    remote_addr=request.remote_addr or "",
+                )
+                if not saved.held_back:
                     flash(
                         "Draft saved. You can come back to it at any time before you submit.",
                         "success",
                     )
-                return redirect(url_for("returns.show", locality=locality, cycle=cycle))
+                    return redirect(url_for("returns.show", locality=locality, cycle=cycle))
+                # Saved, except the flagged text: it stays on screen (never stored) to correct.
+                held_back = saved
+                errors_by_ref = saved.held_back
             except Forbidden:
                 refuse(Permission.SUBMIT_RETURN, request.path)
             except return_service.ReturnRejected as exc:
@@ -134,7 +139,7 @@ def show(locality: str, cycle: int):
             if ref in typed:
                 typed[ref].version = conflict.current_version
         view = return_service.get_return(locality, cycle, today=today, now=now, as_drawn=typed)
-    if may_submit and view.status != "submitted":
+    if may_submit and view.editable:
         _fill(form, view, can_sign_off=False)  # sign-off is a chair's, on its own page
     error_list = _error_list(form, view, errors_by_ref)
     status = 409 if clashed else (400 if error_list else 200)
@@ -143,9 +148,50 @@ def show(locality: str, cycle: int):
         view=view,
         form=form,
         may_submit=may_submit,
+        may_reopen=may_submit and view.may_reopen(now),
         error_list=error_list,
         conflicts=conflicts,
+        held_back=held_back,
+        field_labels=FIELD_LABELS,
     ), status
+
+
+FIELD_LABELS = {"summary": "progress summary", "reason": "reason", "evidence": "evidence"}
+
+
+def _submitted_message(view: return_service.ReturnView, written: int) -> str:
+    if not view.reopened:
+        return f"Return submitted: {written} actions updated."
+    if not written:
+        return "Nothing was changed: the return stands as first submitted."
+    return f"Return amended: {written} actions updated."
+
+
+@bp.post("/<locality>/<int:cycle>/reopen")
+@requires(Permission.SUBMIT_RETURN)
+def reopen(locality: str, cycle: int):
+    """Reopen a submitted return to amend it, until its deadline."""
+    actor = actor_for(current_user)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        return_service.reopen_return(
+            locality, cycle, actor=actor, now=now_utc(), remote_addr=request.remote_addr or ""
+        )
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        refuse(Permission.SUBMIT_RETURN, request.path)
+    except return_service.ReturnRejected as exc:
+        flash(exc.errors[""]["return"], "error")
+        return redirect(url_for("returns.show", locality=locality, cycle=cycle))
+    flash(
+        "Return reopened. Change the entries that need it and submit again: "
+        "only the actions you change get a new history row.",
+        "success",
+    )
+    return redirect(url_for("returns.show", locality=locality, cycle=cycle))
 
 
 def _shape_errors(form: ReturnForm) -> dict[str, dict[str, str]]:
