@@ -40,6 +40,8 @@ ROUTES = {
     "returns.index": ("GET", "/returns", EVERYONE, 200),
     "returns.show": ("GET", "/returns/south/2", EVERYONE, 200),
     "returns.show:post": ("POST", "/returns/north/1", NORTH, 400),
+    # Cycle 1's deadline has passed: North's head is sent back to the return with the reason.
+    "returns.reopen:post": ("POST", "/returns/north/1/reopen", NORTH, 302),
     "updates.update": ("GET", "/actions/N-01/update", NORTH, 200),
     "updates.update:post": ("POST", "/actions/N-01/update", NORTH, 400),
     # Roles follow the work: the performance officer leads MAP-011 and updates it.

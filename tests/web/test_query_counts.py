@@ -70,3 +70,18 @@ def test_role_pages_stay_within_a_small_query_budget(
         response = client.get(url)
     assert response.status_code == 200, url
     assert counter.count <= most
+
+
+def test_reopening_a_return_runs_a_fixed_number_of_statements(
+    role_client, seeded_app, count_queries
+):
+    """Refused here (cycle 1 is past its deadline), so the shared seed is not changed."""
+    from tests.conftest import csrf_token
+
+    client = role_client("locality_head")
+    token = csrf_token(client, "/accessibility")
+    client.post("/returns/north/1/reopen", data={"csrf_token": token})
+    with count_queries(seeded_app) as counter:
+        response = client.post("/returns/north/1/reopen", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert counter.count <= 4

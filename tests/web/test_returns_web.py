@@ -21,6 +21,7 @@ from tracker.models import (
     Locality,
     LocalityReturn,
     Plan,
+    ReturnDraft,
     UpdateCycle,
     User,
 )
@@ -174,7 +175,7 @@ def test_an_invalid_choice_is_reported_against_its_action(client, north):
     assert _updates() == len(north["actions"])
 
 
-def test_child_level_data_is_held_back_from_a_draft_too(client, north):
+def test_child_level_data_is_held_back_from_a_draft_and_everything_else_is_saved(client, north):
     sign_in(client, HEAD, PASSWORD)
     summary = "Discussed case no. 12345 at panel."
 
@@ -184,7 +185,12 @@ def test_child_level_data_is_held_back_from_a_draft_too(client, north):
     assert response.status_code == 400
     assert f"N-01: {personal_data_message(summary)}" in page
     assert 'href="#entries-0-summary"' in page
-    assert db.session.execute(select(func.count(LocalityReturn.id))).scalar_one() == 0
+    banner = page[page.index('id="held-back"') : page.index("</div>", page.index('id="held-back"'))]
+    assert "N-01</a>: the progress summary was not saved" in banner
+    assert "Saved: N-01 (without the text above), N-02, N-03." in banner
+    assert f"{summary}</textarea>" in page  # kept on screen to correct, never stored
+    drafts = db.session.execute(select(ReturnDraft.fields)).scalars().all()
+    assert len(drafts) == 3 and not any(summary in str(fields) for fields in drafts)
 
 
 def test_a_valid_submission_writes_history_and_the_page_then_shows_it_submitted(client, north):
