@@ -106,7 +106,8 @@ def test_cycles_need_a_signed_in_caller(seeded_client):
 @pytest.mark.parametrize(
     ("locality", "cycle", "status"),
     [
-        ("north", 3, "submitted"),
+        ("north", 3, "not_started"),  # North's head has this fortnight's return to do
+        ("east", 3, "submitted"),  # East submitted early, on 3 February
         ("north", 2, "late"),  # submitted after noon on the due day
         ("south", 1, "late"),
         ("south", 2, "submitted"),
@@ -126,8 +127,8 @@ def test_a_return_shows_whether_it_was_submitted_and_if_late(role_client, locali
 
 def test_a_return_lists_every_open_action_of_the_locality_as_it_stands(role_client):
     client = role_client("action_lead")
-    body = client.get("/api/v1/localities/north/returns/3").get_json()
-    plan = client.get("/api/v1/actions", query_string={"plan": "north", "per_page": 200})
+    body = client.get("/api/v1/localities/east/returns/3").get_json()
+    plan = client.get("/api/v1/actions", query_string={"plan": "east", "per_page": 200})
     open_now = {
         a["ref"]: a
         for a in plan.get_json()["items"]
@@ -139,7 +140,7 @@ def test_a_return_lists_every_open_action_of_the_locality_as_it_stands(role_clie
         action = open_now[line["ref"]]
         for key in ("title", "version", "lifecycle", "rag", "impact"):
             assert line[key] == action[key]
-    # North submitted cycle 3 on 4 February: every open action was updated in it.
+    # East submitted cycle 3 on 3 February: every open action was updated in it.
     assert all(line["updated_this_cycle"] for line in body["actions"])
 
 

@@ -33,11 +33,11 @@ def test_the_dry_run_for_12_february_lists_exactly_what_the_rules_require(seeded
         for item in listed.split("; "):
             items[email].add(item)
 
-    # Returns: cycle 3 is due on Friday 12 February. North submitted on 4 February; the
+    # Returns: cycle 3 is due on Friday 12 February. East submitted early, on 3 February; the
     # other three heads are reminded on the day.
-    for head in ("south.hos@trust.example", "east.hos@trust.example", "central.hos@trust.example"):
+    for head in ("north.hos@trust.example", "south.hos@trust.example", "central.hos@trust.example"):
         assert "return:3:due" in items[head]
-    assert not any(i.startswith("return:") for i in items["north.hos@trust.example"])
+    assert not any(i.startswith("return:") for i in items["east.hos@trust.example"])
 
     # Action leads: one reminder for every open main-plan action with a lead and no update
     # in cycle 3, and no reminder for any other action.

@@ -340,11 +340,11 @@ def _seeded_returns(seeded_app) -> dict[tuple[int, str], tuple[str, bool, str | 
     return found
 
 
-def test_the_seed_has_cycles_1_and_2_submitted_everywhere_and_cycle_3_only_in_north(seeded_app):
+def test_the_seed_has_cycles_1_and_2_submitted_everywhere_and_cycle_3_only_in_east(seeded_app):
     found = _seeded_returns(seeded_app)
 
     expected = {(c, loc) for c in (1, 2) for loc in ("north", "south", "east", "central")}
-    assert set(found) == expected | {(3, "north")}
+    assert set(found) == expected | {(3, "east")}
     assert all(status == "submitted" for status, _, _ in found.values())
     assert all(email == f"{loc}.hos@trust.example" for (_, loc), (*_, email) in found.items())
 
@@ -403,11 +403,18 @@ def test_each_seeded_return_covers_every_action_open_in_its_locality(seeded_app)
         db.session.remove()
 
 
-def test_the_seeded_north_return_for_this_cycle_shows_as_submitted(role_client):
+def test_the_seeded_east_return_for_this_cycle_shows_as_submitted_early(role_client):
+    page = _text(role_client("viewer").get("/returns/east/3"))
+
+    assert "Submitted 3 February 2016 at 10:44 by" in page
+    assert "Current state of each open action" in page
+
+
+def test_the_seeded_north_return_for_this_cycle_is_there_to_do(role_client):
     page = _text(role_client("locality_head").get(RETURN))
 
-    assert "Submitted 4 February 2016 at 15:45 by" in page
-    assert "Current state of each open action" in page
+    assert "Not started" in page and "Submit return" in page
+    assert 'name="entries-0-summary"' in page
 
 
 def test_the_seeded_grid_shows_late_and_on_time_returns(role_client):
@@ -425,4 +432,4 @@ def test_the_seeded_grid_shows_late_and_on_time_returns(role_client):
     # North, South, East, Central (the order the localities were loaded in)
     assert cells[1] == ["Submitted", "Submitted late", "Submitted", "Submitted"]
     assert cells[2] == ["Submitted late", "Submitted", "Submitted", "Submitted"]
-    assert cells[3][0] == "Submitted"
+    assert cells[3] == ["Not started", "Not started", "Submitted", "Not started"]
