@@ -43,6 +43,7 @@ def test_pages_use_the_compiled_css_with_a_system_font_stack(seeded_client):
     for banned in ("GDS Transport", "@font-face", "/fonts/", ".woff"):
         assert banned not in css, banned
     assert "font-family:arial,helvetica,sans-serif" in css
+    assert ".govuk-template__body{font-family:arial,helvetica,sans-serif}" in css
 
 
 @pytest.mark.parametrize("path", ["/static/build/govuk-frontend.min.css"])
