@@ -6,7 +6,8 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
 
-.PHONY: install run serve migrate seed test test-sqlite test-postgres lint clean bench
+.PHONY: install run serve migrate seed test test-sqlite test-postgres lint clean bench \
+	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +19,13 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
 
-install: $(BIN)/activate node_modules/.installed
+# GOV.UK Frontend compiled with a system font stack: GDS Transport is only for GOV.UK services.
+CSS := static/build/govuk-frontend.min.css
+$(CSS): static/scss/govuk.scss node_modules/.installed
+	mkdir -p static/build
+	node_modules/.bin/sass --pkg-importer=node --style=compressed --no-source-map --quiet-deps $< $@
+
+install: $(BIN)/activate node_modules/.installed $(CSS)
 
 migrate: install
 	mkdir -p instance
@@ -34,6 +41,25 @@ run: seed
 	$(DEMO_ENV) $(FLASK) tracker scheduler & SCHEDULER=$$!; \
 	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Commands by hand on the demo database, with the demo's settings (DEMO_ENV above is the one
+# place they live). TODAY=YYYY-MM-DD runs the chasing as if it were that day.
+TODAY_ARG = $(if $(TODAY),--today $(TODAY))
+chase-dry-run: seed
+	$(DEMO_ENV) $(FLASK) tracker chase --dry-run $(TODAY_ARG)
+
+chase: seed
+	$(DEMO_ENV) $(FLASK) tracker chase $(TODAY_ARG)
+
+outbox-send: seed
+	$(DEMO_ENV) $(FLASK) tracker outbox send
+
+scheduler: seed
+	$(DEMO_ENV) $(FLASK) tracker scheduler
+
+# Any other command: make flask ARGS="tracker token create admin@trust.example"
+flask: seed
+	$(DEMO_ENV) $(FLASK) $(ARGS)
 
 # The whole suite: SQLite (browser tests included), then PostgreSQL.
 test: install

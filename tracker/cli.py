@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
 
 from tracker.clock import now_utc
 from tracker.services import auth as auth_service
@@ -20,7 +25,35 @@ tracker_cli.add_command(user_cli)
 tracker_cli.add_command(token_cli)
 
 
+def needs_database(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Say plainly what to do when the database is missing or not migrated, instead of failing
+    later with "no such table"."""
+
+    @wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        from tracker.extensions import db
+
+        url = db.engine.url.render_as_string(hide_password=True)
+        try:
+            migrated = inspect(db.engine).has_table("user_account")
+        except OperationalError:
+            raise click.ClickException(
+                f"Cannot open the database at {url}. Check TRACKER_DATABASE_URL "
+                "(for the demo, use the make targets in the README: `make chase-dry-run`)."
+            ) from None
+        if not migrated:
+            raise click.ClickException(
+                f"The database at {url} has no tables yet. Run "
+                "`flask --app wsgi db upgrade -d tracker/migrations` first "
+                "(for the demo, `make seed` or use the make targets in the README)."
+            )
+        return command(*args, **kwargs)
+
+    return checked
+
+
 @tracker_cli.command("seed")
+@needs_database
 def seed() -> None:
     """Load the illustrative seed data (and, in demo mode, the demo accounts). Safe to rerun."""
     cfg = current_app.config
@@ -43,6 +76,7 @@ def seed() -> None:
 @click.option("--locality", default=None)
 @click.option("--organisation", default="trust", show_default=True)
 @click.option("--job-title", default="")
+@needs_database
 def user_create(
     email: str, name: str, role: str, locality: str | None, organisation: str, job_title: str
 ) -> None:
@@ -70,6 +104,7 @@ def user_create(
 @token_cli.command("create")
 @click.argument("email")
 @click.option("--label", default="")
+@needs_database
 def token_create(email: str, label: str) -> None:
     """Print a new API bearer token for EMAIL (shown once; only its hash is kept)."""
     try:
@@ -80,6 +115,7 @@ def token_create(email: str, label: str) -> None:
 
 @token_cli.command("revoke")
 @click.argument("email")
+@needs_database
 def token_revoke(email: str) -> None:
     """Revoke every API token of EMAIL."""
     click.echo(f"Revoked {auth_service.revoke_tokens(email, now=now_utc())} token(s).")
@@ -92,6 +128,7 @@ def init_app(app: Flask) -> None:
 @tracker_cli.command("chase")
 @click.option("--today", "today_text", default=None, help="Run as if today were YYYY-MM-DD.")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; write nothing.")
+@needs_database
 def chase(today_text: str | None, dry_run: bool) -> None:
     """Run the chasing once: one digest per person, written to the outbox."""
     from datetime import date
@@ -127,6 +164,7 @@ tracker_cli.add_command(outbox_cli)
 
 
 @outbox_cli.command("send")
+@needs_database
 def outbox_send() -> None:
     """Deliver pending mail over SMTP (TRACKER_SMTP_HOST); failures are retried later."""
     from tracker.services import outbox
@@ -141,6 +179,7 @@ def outbox_send() -> None:
 
 
 @tracker_cli.command("scheduler")
+@needs_database
 def scheduler() -> None:
     """Run the scheduler in the foreground (one process beside the web server)."""
     import logging

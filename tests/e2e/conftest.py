@@ -15,6 +15,7 @@ from config import BASE_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+BUILT_CSS = BASE_DIR / "static" / "build" / "govuk-frontend.min.css"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
@@ -52,14 +53,33 @@ def browser_context_args():
     return {"bypass_csp": True, "viewport": {"width": 1280, "height": 900}}
 
 
+class RequestLog:
+    """Every path the browser asked the live server for (WSGI middleware)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.paths: list[str] = []
+
+    def __call__(self, environ, start_response):
+        self.paths.append(environ.get("PATH_INFO", ""))
+        return self.app(environ, start_response)
+
+
 @pytest.fixture(scope="session")
 def live_server(browser_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, browser_app, threaded=True)
+    if not BUILT_CSS.exists():
+        raise RuntimeError(f"{BUILT_CSS} is missing: run `make install` (it compiles the CSS)")
+    log = RequestLog(browser_app)
+    server = make_server("127.0.0.1", 0, log, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    # GDS Transport is licensed only for services on GOV.UK: no journey may load it.
+    assert log.paths, "the journeys made no request"
+    fonts = [p for p in log.paths if "/fonts/" in p or p.endswith((".woff", ".woff2"))]
+    assert fonts == [], f"font files were requested: {fonts[:5]}"
 
 
 class AxeChecker:

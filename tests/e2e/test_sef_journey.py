@@ -144,7 +144,7 @@ def test_a_head_drafts_submits_and_revises_a_sef_and_a_chair_compares_versions(
         expect(row.locator(f"td[data-locality='{code}']")).to_contain_text(
             re.compile("Not started|Missing")
         )
-    row.get_by_role("link", name=re.compile("East SEF for February 2016")).click()
+    row.get_by_role("link", name="View SEF for East, February 2016").click()
     expect(heading(page)).to_have_text("SEF for February 2016")
     expect(page.locator("form[method='post'] textarea")).to_have_count(0)  # read-only for chairs
     expect(page.locator("#sef-shown")).to_contain_text(f"Version {revised}, submitted")
@@ -163,14 +163,18 @@ def test_a_head_drafts_submits_and_revises_a_sef_and_a_chair_compares_versions(
     expect(page.locator("#compare-how_we_know")).to_contain_text("No change")
     axe.check(page)
 
-    # The first draft against the latest submission, chosen with the form.
-    page.get_by_label("Compare version").select_option(str(draft))
-    page.get_by_label("with version").select_option(str(revised))
+    # Drafts are private to the head: the chair may choose only submitted versions.
+    options = page.get_by_label("Compare version").locator("option")
+    expect(options).to_have_count(2)
+    expect(page.get_by_label("Compare version").locator(f"option[value='{draft}']")).to_have_count(
+        0
+    )
+    page.get_by_label("Compare version").select_option(str(revised))
+    page.get_by_label("with version").select_option(str(first_submitted))
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("#compare-summary")).to_contain_text(
-        f"between version {draft} and version {revised}"
+        f"between version {revised} and version {first_submitted}"
     )
-    expect(page.locator("#compare-how_we_know")).to_contain_text("Not answered")
-    expect(page.locator("#compare-how_we_know")).to_contain_text("Changed")
+    expect(page.locator("#compare-practice_quality")).to_contain_text("Changed")
     axe.check(page)
     sign_out(page, axe)

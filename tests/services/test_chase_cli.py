@@ -80,3 +80,26 @@ def test_a_bad_date_is_refused_with_a_clear_message(seeded_app):
         args=["tracker", "chase", "--today", "12/02/2016", "--dry-run"]
     )
     assert result.exit_code != 0 and "YYYY-MM-DD" in result.output
+
+
+def test_a_command_on_a_database_with_no_tables_says_what_to_run_instead_of_a_traceback(tmp_path):
+    """The README's hand commands on a new, empty database: a clear message, no traceback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env |= {
+        "TRACKER_CONFIG": "demo",
+        "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "tracker"]
+    for args in (["chase", "--dry-run"], ["outbox", "send"], ["seed"]):
+        result = subprocess.run(
+            flask + args, cwd=root, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode != 0, args
+        assert "has no tables yet" in result.stderr and "db upgrade" in result.stderr, args
+        assert "Traceback" not in result.stderr + result.stdout, args

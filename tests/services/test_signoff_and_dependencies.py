@@ -187,7 +187,8 @@ def test_signing_off_closes_the_action_with_evidence_and_no_rag(people, complete
     assert (row.lifecycle, row.rag, row.impact) == ("closed_evidenced", None, "emerging")
     assert row.author_id == people[who].id
     assert row.reason == "Audit evidence seen"
-    assert "Audit evidence seen" in row.summary
+    # The reason is recorded once, as the reason; the summary says what happened.
+    assert row.summary == "Signed off by the chair."
     event = db.session.execute(select(AuditEvent)).scalar_one()
     assert (event.kind, event.target) == ("action_signed_off", "MAP-001")
     assert list_awaiting_sign_off(TODAY) == []
@@ -199,6 +200,7 @@ def test_returning_an_action_puts_it_back_in_progress_with_the_reason(people, co
     row = _latest(complete.id)
     assert (row.lifecycle, row.rag) == ("in_progress", "amber")
     assert row.reason == "Needs the re-audit results"
+    assert row.summary == "Returned to the lead by the chair."  # the reason is not repeated
     event = db.session.execute(select(AuditEvent)).scalar_one()
     assert event.kind == "action_returned"
 

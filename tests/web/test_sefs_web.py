@@ -241,7 +241,8 @@ def test_the_chairs_page_flags_missing_and_late_sefs_by_month(clean_db, people, 
     assert "<strong>3</strong> missing" in html  # every locality but East missed January
     assert "<strong>1</strong> submitted late" in html and "Submitted late" in html
     assert html.index("February 2016") < html.index("January 2016")  # newest first
-    assert "East SEF for February 2016" in html and "Not started" in html
+    assert 'View SEF<span class="govuk-visually-hidden"> for East, February 2016' in html
+    assert "Not started" in html
     assert 'href="/sefs/east/2016-02"' in html and 'href="/sefs/central/2016-01"' in html
 
 

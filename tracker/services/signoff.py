@@ -137,7 +137,8 @@ def decide_sign_off(
         raise Rejected({"decision": "Only an action marked complete can be signed off"})
     if approve:
         proposal = Proposal(
-            summary=f"Signed off: {reason.strip()}" if reason.strip() else "",
+            # The reason is recorded once, as the reason; the summary says what happened.
+            summary="Signed off by the chair." if reason.strip() else "",
             lifecycle=Lifecycle.CLOSED_EVIDENCED,
             rag=None,
             impact=current.impact,
@@ -146,7 +147,7 @@ def decide_sign_off(
         )
     else:
         proposal = Proposal(
-            summary=f"Returned to the lead: {reason.strip()}" if reason.strip() else "",
+            summary="Returned to the lead by the chair." if reason.strip() else "",
             lifecycle=Lifecycle.IN_PROGRESS,
             rag=current.rag,
             impact=current.impact,
@@ -167,8 +168,8 @@ def decide_sign_off(
         )
     except Rejected as exc:
         errors = dict(exc.errors)
-        # The summary is made from the reason, so its errors are the reason's. A reason that was
-        # given keeps its own message (the personal-data guard's warning, for one).
+        # The summary exists only when a reason was given, so its errors are the reason's. A
+        # reason that was given keeps its own message (the personal-data guard's warning).
         summary_error = errors.pop("summary", None)
         if not reason.strip():
             errors["reason"] = "Give a reason for your decision"
