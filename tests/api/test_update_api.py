@@ -112,6 +112,22 @@ def test_everyone_who_may_update_the_action_gets_201(world, who, ref, changes):
     assert world.history_count(ref) == before + 1
 
 
+def test_no_change_with_an_empty_summary_carries_the_last_one_forward(world):
+    response = world.client("north_head").post(
+        url("N-01"), json=update(summary="", confirm_unchanged=True)
+    )
+
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["history"][0]["summary"] == "Agreed."
+
+
+def test_an_empty_summary_without_no_change_is_still_refused(world):
+    response = world.client("north_head").post(url("N-01"), json=update(summary=""))
+
+    problem = assert_problem(response, 422)
+    assert {p["name"] for p in problem["invalid_params"]} == {"summary"}
+
+
 # 409 ---------------------------------------------------------------------------------------------
 
 

@@ -287,7 +287,9 @@ def test_a_reopened_return_submitted_after_its_deadline_is_refused_and_kept_as_a
     assert response.status_code == 400
     assert "can no longer be amended here" in page and "kept as a draft" in page
     assert _updates() == 6
-    assert f"{typed}</textarea>" in _text(client.get(RETURN))
+    again = _text(client.get(RETURN))
+    assert f"{typed}</textarea>" in again
+    assert "its deadline passed at 12 February 2016 at 12:00" in again
 
 
 def test_another_locality_may_not_reopen_a_return(client, north):

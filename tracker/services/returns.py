@@ -350,9 +350,13 @@ def _record_state(locality: Locality, cycle: UpdateCycle) -> tuple[str, bool] | 
     return None if row is None else (row[0], row[1] is not None)
 
 
-def _is_submitted(locality: Locality, cycle: UpdateCycle) -> bool:
-    state = _record_state(locality, cycle)
+def _sent(state: tuple[str, bool] | None) -> bool:
+    """Submitted and not reopened: nothing more may be saved or submitted."""
     return state is not None and state[0] == "submitted" and not state[1]
+
+
+def _is_submitted(locality: Locality, cycle: UpdateCycle) -> bool:
+    return _sent(_record_state(locality, cycle))
 
 
 def _open_contexts(locality: Locality) -> dict[str, ActionContext]:
@@ -403,8 +407,7 @@ def save_draft(
     locality = _locality(locality_code)
     cycle = _cycle(cycle_number)
     _refuse_unopened(cycle, now)
-    state = _record_state(locality, cycle)
-    if state is not None and state[0] == "submitted" and not state[1]:
+    if _is_submitted(locality, cycle):
         raise ReturnRejected(ALREADY_SUBMITTED)
     result = _save(locality, cycle, entries, actor=actor, now=now, remote_addr=remote_addr)
     db.session.commit()
@@ -550,7 +553,7 @@ def submit_return(
     _refuse_unopened(cycle, now)
     # Before the version checks: a resent form must not look like someone else's change.
     state = _record_state(locality, cycle)
-    if state is not None and state[0] == "submitted" and not state[1]:
+    if _sent(state):
         raise ReturnRejected(ALREADY_SUBMITTED)
     amending = state is not None and state[1]
     if amending and now > cycle.due_at:

@@ -149,6 +149,7 @@ def show(locality: str, cycle: int):
         form=form,
         may_submit=may_submit,
         may_reopen=may_submit and view.may_reopen(now),
+        now=now,
         error_list=error_list,
         conflicts=conflicts,
         held_back=held_back,
