@@ -151,6 +151,7 @@ def test_a_return_lists_every_open_action_of_the_locality_as_it_stands(role_clie
         "/api/v1/localities/main/returns/1",
         "/api/v1/localities/north/returns/999",
         "/api/v1/localities/north/returns/0",
+        "/api/v1/localities/north/returns/99999999999999999999",  # beyond any INTEGER
         "/api/v1/localities/north/returns/three",
         "/api/v1/localities/north/returns/-1",
     ],

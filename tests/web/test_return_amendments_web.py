@@ -309,3 +309,11 @@ def test_the_jump_links_are_folded_into_one_details_control(client, north):
     details = page[start : page.index("</details>", start)]
     assert all(f'href="#action-{ref}"' in details for ref in OPEN_REFS)
     assert page.index("</details>", start) < page.index('name="entries-0-summary"')
+
+
+@pytest.mark.parametrize("cycle", ["99", "99999999999999999999"])
+def test_an_unknown_or_huge_cycle_is_not_found_when_read_or_reopened(client, north, cycle):
+    sign_in(client, HEAD, PASSWORD)
+
+    assert client.get(f"/returns/north/{cycle}").status_code == 404
+    assert _reopen(client, f"/returns/north/{cycle}").status_code == 404

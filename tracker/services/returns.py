@@ -149,7 +149,13 @@ class ReturnConflict(Exception):
         self.conflicts = conflicts
 
 
+MAX_CYCLE = 2**31 - 1  # a cycle number is an INTEGER column: larger ones cannot exist
+
+
 def _cycle(number: int) -> UpdateCycle:
+    if not 1 <= number <= MAX_CYCLE:
+        # PostgreSQL refuses an out-of-range integer outright: it is simply not a cycle.
+        raise NotFound(f"No cycle {number}")
     cycle = db.session.execute(
         select(UpdateCycle).where(UpdateCycle.number == number)
     ).scalar_one_or_none()
