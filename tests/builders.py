@@ -264,3 +264,16 @@ def make_locality_return(
     db.session.add(record)
     db.session.flush()
     return record
+
+
+def latest_update(ref: str) -> ActionUpdate:
+    """The newest history row of the action `ref` (its current state)."""
+    from sqlalchemy import select
+
+    return db.session.execute(
+        select(ActionUpdate)
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .where(Action.ref == ref)
+        .order_by(ActionUpdate.version.desc())
+        .limit(1)
+    ).scalar_one()

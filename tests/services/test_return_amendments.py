@@ -8,11 +8,18 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import actor_for, make_action, make_cycles, make_recommendation, make_user
+from tests.builders import (
+    actor_for,
+    latest_update,
+    make_action,
+    make_cycles,
+    make_recommendation,
+    make_user,
+)
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
 from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, AuditEvent, LocalityReturn, ReturnDraft
+from tracker.models import ActionUpdate, AuditEvent, LocalityReturn, ReturnDraft
 from tracker.services import chasing
 from tracker.services.chasing import ChaseConfig
 from tracker.services.returns import (
@@ -61,16 +68,6 @@ def _submit(north, entries, *, now=NOW, who="head"):
     return submit_return("north", 3, entries, actor=actor_for(north[who]), now=now)
 
 
-def _latest(ref: str) -> ActionUpdate:
-    return db.session.execute(
-        select(ActionUpdate)
-        .join(Action, Action.id == ActionUpdate.action_id)
-        .where(Action.ref == ref)
-        .order_by(ActionUpdate.version.desc())
-        .limit(1)
-    ).scalar_one()
-
-
 def _count(model, *where) -> int:
     return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
@@ -87,22 +84,22 @@ def test_a_tick_with_an_empty_box_carries_the_last_summary_forward_as_a_no_chang
 
     assert written == 3
     for ref in OPEN_REFS:
-        latest = _latest(ref)
+        latest = latest_update(ref)
         assert (latest.summary, latest.no_change, latest.version) == ("Agreed.", True, 2)
 
 
 def test_a_summary_typed_with_the_tick_wins_and_is_not_a_no_change_update(north):
     _submit(north, _ticked(**{"N-02": {"summary": "Audit figures in: 92% on time."}}))
 
-    typed = _latest("N-02")
+    typed = latest_update("N-02")
     assert (typed.summary, typed.no_change) == ("Audit figures in: 92% on time.", False)
-    assert _latest("N-01").no_change
+    assert latest_update("N-01").no_change
 
 
 def test_the_last_summary_typed_again_with_the_tick_is_a_no_change_update(north):
     _submit(north, _ticked(**{"N-03": {"summary": "  Agreed. "}}))
 
-    assert (_latest("N-03").summary, _latest("N-03").no_change) == ("Agreed.", True)
+    assert (latest_update("N-03").summary, latest_update("N-03").no_change) == ("Agreed.", True)
 
 
 def test_an_empty_box_without_the_tick_still_needs_a_summary(north):
@@ -119,7 +116,7 @@ def test_a_rag_change_with_the_tick_still_needs_its_reason(north):
 
     _submit(north, _ticked(**{"N-02": {"rag": "red", "reason": "Audit slipped a month."}}))
 
-    latest = _latest("N-02")
+    latest = latest_update("N-02")
     assert (latest.rag, latest.summary, latest.reason) == (
         "red",
         "Agreed.",
@@ -158,7 +155,7 @@ def main_action(north):
 def test_the_single_action_update_carries_the_summary_forward_by_the_same_rule(north, main_action):
     assert _single_update(north, main_action) == 2
 
-    latest = _latest("MAP-001")
+    latest = latest_update("MAP-001")
     assert (latest.summary, latest.no_change, latest.cycle_id) == (
         "Agreed.",
         True,
@@ -169,7 +166,7 @@ def test_the_single_action_update_carries_the_summary_forward_by_the_same_rule(n
 def test_the_single_action_update_takes_a_typed_summary_over_the_tick(north, main_action):
     _single_update(north, main_action, summary="Twelve audits done.")
 
-    assert (_latest("MAP-001").summary, _latest("MAP-001").no_change) == (
+    assert (latest_update("MAP-001").summary, latest_update("MAP-001").no_change) == (
         "Twelve audits done.",
         False,
     )
@@ -219,7 +216,11 @@ def test_resubmitting_writes_history_only_for_the_changed_action_and_keeps_the_f
 
     assert written == 1
     assert _count(ActionUpdate) == 3 + 3 + 1
-    assert (_latest("N-03").rag, _latest("N-03").version, _latest("N-01").version) == (
+    assert (
+        latest_update("N-03").rag,
+        latest_update("N-03").version,
+        latest_update("N-01").version,
+    ) == (
         "amber",
         3,
         2,

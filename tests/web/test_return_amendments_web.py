@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import make_action, make_cycles, make_user
+from tests.builders import latest_update, make_action, make_cycles, make_user
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, LocalityReturn, ReturnDraft, UpdateCycle
+from tracker.models import ActionUpdate, LocalityReturn, ReturnDraft, UpdateCycle
 
 PASSWORD = "a-long-test-password"
 HEAD = "north.head@trust.example"
@@ -58,16 +58,6 @@ def _form(client, button="submit", versions=None, ticked=(), **per_ref) -> dict:
     return data
 
 
-def _latest(ref: str) -> ActionUpdate:
-    return db.session.execute(
-        select(ActionUpdate)
-        .join(Action, Action.id == ActionUpdate.action_id)
-        .where(Action.ref == ref)
-        .order_by(ActionUpdate.version.desc())
-        .limit(1)
-    ).scalar_one()
-
-
 def _updates() -> int:
     return db.session.execute(select(func.count(ActionUpdate.id))).scalar_one()
 
@@ -101,8 +91,8 @@ def test_ticked_actions_with_empty_boxes_submit_and_history_says_no_change(clien
     response = client.post(RETURN, data=_form(client, ticked=OPEN_REFS, N_02={"summary": typed}))
 
     assert response.status_code == 302
-    assert (_latest("N-01").summary, _latest("N-01").no_change) == ("Agreed.", True)
-    assert (_latest("N-02").summary, _latest("N-02").no_change) == (typed, False)
+    assert (latest_update("N-01").summary, latest_update("N-01").no_change) == ("Agreed.", True)
+    assert (latest_update("N-02").summary, latest_update("N-02").no_change) == (typed, False)
     history = _text(client.get("/actions/N-01"))
     assert "No change this fortnight" in history and "(carried forward)" in history
     assert "No change this fortnight" not in _text(client.get("/actions/N-02")).split("History")[-1]
@@ -124,7 +114,7 @@ def test_the_update_page_carries_the_summary_forward_on_the_tick_too(client, nor
     response = client.post("/actions/N-01/update", data=data)
 
     assert response.status_code == 302
-    assert (_latest("N-01").summary, _latest("N-01").no_change) == ("Agreed.", True)
+    assert (latest_update("N-01").summary, latest_update("N-01").no_change) == ("Agreed.", True)
 
 
 # --- cycles that have not opened ----------------------------------------------------------------
@@ -227,7 +217,7 @@ def test_a_head_reopens_amends_one_action_and_the_page_says_amended(client, nort
     assert re.search(r"Submitted 5 February 2016 at \d\d:\d\d by Person \d+", page)
     assert re.search(r"Amended 5 February 2016 at \d\d:\d\d by Person \d+", page)
     assert _updates() == 3 + 3 + 1
-    assert (_latest("N-03").rag, _latest("N-03").summary) == ("amber", "Agreed.")
+    assert (latest_update("N-03").rag, latest_update("N-03").summary) == ("amber", "Agreed.")
 
 
 def test_the_grid_shows_who_amended_a_return_and_when(client, north):

@@ -133,6 +133,15 @@ def get_cycle(number: int) -> UpdateCycle:
     return cycle
 
 
+def find_return(locality: Locality, cycle: UpdateCycle) -> LocalityReturn | None:
+    """The locality's return row for the cycle, if anything was ever saved or submitted."""
+    return db.session.execute(
+        select(LocalityReturn).where(
+            LocalityReturn.locality_id == locality.id, LocalityReturn.cycle_id == cycle.id
+        )
+    ).scalar_one_or_none()
+
+
 def current_cycle_number(today: date, cycle_start: date) -> int | None:
     return cycle_number_for(cycle_start, today)
 
@@ -149,11 +158,7 @@ def get_return(
     whatever draft was saved. A fixed number of queries whatever the number of actions."""
     locality = queries.get_locality(locality_code)
     cycle = get_cycle(cycle_number)
-    record = db.session.execute(
-        select(LocalityReturn).where(
-            LocalityReturn.locality_id == locality.id, LocalityReturn.cycle_id == cycle.id
-        )
-    ).scalar_one_or_none()
+    record = find_return(locality, cycle)
     names = _names(
         [
             record.draft_saved_by_id,

@@ -25,6 +25,7 @@ from tracker.services.return_reads import (
     ReturnStatus,
     ReturnView,
     current_cycle_number,
+    find_return,
     get_cycle,
     get_return,
     list_cycles,
@@ -75,11 +76,7 @@ def may_submit(actor: Actor, locality_code: str) -> bool:
 
 
 def _record(locality: Locality, cycle: UpdateCycle) -> LocalityReturn:
-    record = db.session.execute(
-        select(LocalityReturn).where(
-            LocalityReturn.locality_id == locality.id, LocalityReturn.cycle_id == cycle.id
-        )
-    ).scalar_one_or_none()
+    record = find_return(locality, cycle)
     if record is None:
         record = LocalityReturn(
             locality_id=locality.id, cycle_id=cycle.id, status="draft", late=False
@@ -412,11 +409,7 @@ def reopen_return(
         raise Forbidden(locality_code)
     locality = queries.get_locality(locality_code)
     cycle = get_cycle(cycle_number)
-    record = db.session.execute(
-        select(LocalityReturn).where(
-            LocalityReturn.locality_id == locality.id, LocalityReturn.cycle_id == cycle.id
-        )
-    ).scalar_one_or_none()
+    record = find_return(locality, cycle)
     if record is None or record.status != "submitted":
         raise ReturnRejected(NOT_SUBMITTED)
     if record.reopened_at is not None:
