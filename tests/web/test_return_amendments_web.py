@@ -81,7 +81,7 @@ def test_the_no_change_tick_sits_between_the_last_summary_and_the_box(client, no
         entry.index('name="entries-0-summary"'),
     )
     assert last < tick < box
-    assert "Leave the progress summary empty to keep the last one" in entry
+    assert "Ticked, with the progress summary left empty, the last summary is kept" in entry
 
 
 def test_ticked_actions_with_empty_boxes_submit_and_history_says_no_change(client, north):
