@@ -10,6 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from tracker.domain.permissions import Role
@@ -64,7 +65,7 @@ class PersonForm(FlaskForm):
     )
     role = SelectField(
         "Role",
-        choices=[(r.value, r.label) for r in Role],
+        choices=[SelectChoice(r.value, r.label) for r in Role],
         widget=GovSelect(),
         validators=[InputRequired(message="Choose a role")],
     )
@@ -90,12 +91,12 @@ class PersonForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
     def fill_choices(self, orgs, localities, people, *, person_id: int | None = None) -> None:
-        self.organisation_id.choices = [(o.id, o.name) for o in orgs]
-        places = [(loc.id, loc.name) for loc in localities]
-        self.locality_id.choices = [(None, "None")] + places
-        self.deputy_locality_id.choices = [(None, "Not a deputy")] + places
-        self.line_manager_id.choices = [(None, "None")] + [
-            (p.id, f"{p.name} ({p.job_title})" if p.job_title else p.name)
+        self.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
+        places = [SelectChoice(loc.id, loc.name) for loc in localities]
+        self.locality_id.choices = [SelectChoice(None, "None"), *places]
+        self.deputy_locality_id.choices = [SelectChoice(None, "Not a deputy"), *places]
+        self.line_manager_id.choices = [SelectChoice(None, "None")] + [
+            SelectChoice(p.id, f"{p.name} ({p.job_title})" if p.job_title else p.name)
             for p in people
             if p.id != person_id
         ]
@@ -122,6 +123,13 @@ class LeaveForm(FlaskForm):
         validators=[InputRequired(message="Confirm that they can no longer sign in")],
     )
     submit = SubmitField("Mark as left", widget=GovSubmitInput())
+
+
+def people_choices(people, *, leaving_id: int) -> list[SelectChoice]:
+    """Who may take over a leaver's actions: anyone else who has not left."""
+    return [SelectChoice(None, "Choose a person")] + [
+        SelectChoice(p.id, p.name) for p in people if p.id != leaving_id
+    ]
 
 
 class ReassignForm(FlaskForm):

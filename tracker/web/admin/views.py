@@ -20,6 +20,7 @@ from tracker.web.admin.forms import (
     PersonForm,
     ReassignForm,
     TokenForm,
+    people_choices,
 )
 from tracker.web.form_helpers import form_errors
 
@@ -89,9 +90,7 @@ def _person_page(page, form: PersonForm, status: int = 200, **forms):
     people = forms.pop("people", None)
     if people is None:
         people = people_service.list_choices()[2]
-    reassign.to_user_id.choices = [(None, "Choose a person")] + [
-        (p.id, p.name) for p in people if p.id != page.user.id
-    ]
+    reassign.to_user_id.choices = people_choices(people, leaving_id=page.user.id)
     token = forms.get("token") or TokenForm(formdata=None)
     errors = form_errors(form, reassign, token)
     return render_template(
@@ -163,7 +162,7 @@ def reassign(user_id: int):
     page = _load_person(user_id)
     people = people_service.list_choices()[2]
     form = ReassignForm()
-    form.to_user_id.choices = [(None, "Choose a person")] + [(p.id, p.name) for p in people]
+    form.to_user_id.choices = people_choices(people, leaving_id=page.user.id)
     if form.validate_on_submit() and form.to_user_id.data is not None:
         try:
             refs = people_service.reassign_actions(
