@@ -83,7 +83,7 @@ def invite_existing(page: Page, base: str, name: str, email: str, axe, browser, 
     """The admin sends a person already named in the plan an invitation from their page; they
     set a password and sign in in a browser of their own, which is returned."""
     open_person(page, base, name, axe)
-    expect(page.locator("#person-status")).to_contain_text("No")
+    expect(page.locator("#person-status")).to_contain_text("No: not invited yet")
     page.get_by_role("button", name="Send an invitation").click()
     expect(flash(page)).to_contain_text(f"A new invitation was sent to {email}")
     axe.check(page)

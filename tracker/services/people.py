@@ -442,6 +442,8 @@ class PersonRow:
 class People:
     rows: list[PersonRow]
     by_id: dict[int, User] = field(default_factory=dict)
+    # People with an invitation link that has not been used (it may have expired).
+    invited: set[int] = field(default_factory=set)
 
     @property
     def active(self) -> list[User]:
@@ -463,8 +465,14 @@ def _open_counts() -> Counter:
 
 
 def list_people() -> People:
-    """Everyone, with their line manager and how many open actions they lead: two queries."""
+    """Everyone, with their line manager, how many open actions they lead and whether they have
+    an unused invitation: three queries."""
     users = list(db.session.execute(select(User).order_by(User.role, User.name)).scalars())
+    invited = set(
+        db.session.execute(
+            select(Invitation.user_id).where(Invitation.used_at.is_(None)).distinct()
+        ).scalars()
+    )
     by_id = {u.id: u for u in users}
     counts = _open_counts()
     rows = []
@@ -475,7 +483,7 @@ def list_people() -> People:
                 u, manager, counts.get(u.id, 0), manager if not u.active and manager else None
             )
         )
-    return People(rows, by_id)
+    return People(rows, by_id, invited)
 
 
 @dataclass
