@@ -317,3 +317,19 @@ def test_a_message_shows_the_links_its_html_carries(clean_db):
     page = outbox.get_message(message.id)
     assert page.links == ["http://tracker.example/actions/T-001"]
     assert len(page.row.items) == 2
+
+
+def test_a_line_manager_who_has_left_may_be_kept_but_not_newly_chosen(clean_db):
+    admin = make_user(role="admin")
+    gone = make_user()
+    person = make_user()
+    other = make_user()
+    person.line_manager_id = gone.id
+    db.session.commit()
+    people.mark_left(gone.id, actor_id=admin.id, now=NOW)
+    keep = _details(name="Renamed", email=person.email, line_manager_id=gone.id)
+    assert people.change_person(person.id, keep, actor_id=admin.id, now=NOW)["name"][1] == "Renamed"
+    choose = _details(name=other.name, email=other.email, line_manager_id=gone.id)
+    with pytest.raises(people.Refused) as refused:
+        people.change_person(other.id, choose, actor_id=admin.id, now=NOW)
+    assert refused.value.field == "line_manager_id"

@@ -315,3 +315,44 @@ def test_resending_an_unknown_message_is_a_404(client, admin):
         "/admin/outbox/99999999999/resend", data=_form(client, "/admin/users", confirm="yes")
     )
     assert response.status_code == 404
+
+
+def test_a_person_whose_line_manager_left_keeps_them_when_other_details_change(client, admin):
+    manager = make_user()
+    person = make_user()
+    person.line_manager_id = manager.id
+    db.session.commit()
+    people.mark_left(manager.id, actor_id=admin.id, now=NOW)
+    path = f"/admin/users/{person.id}"
+    html = client.get(path).get_data(as_text=True)
+    assert f"{manager.name} (left)" in html
+    fields = _invite_fields(
+        admin.organisation_id,
+        name="Renamed Person",
+        email=person.email,
+        line_manager_id=str(manager.id),
+    )
+    assert client.post(path, data=_form(client, path, **fields)).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, person.id).line_manager_id == manager.id
+
+
+@pytest.mark.parametrize(
+    "suffix", ["", "/leave", "/reassign", "/reinvite", "/tokens", "/tokens/revoke"]
+)
+def test_every_people_form_without_its_csrf_token_is_refused_and_writes_nothing(
+    client, admin, suffix
+):
+    person = make_user()
+    make_action(lead=person)
+    db.session.commit()
+    response = client.post(
+        f"/admin/users/{person.id}{suffix}",
+        data={"confirm": "y", "label": "x", "to_user_id": str(admin.id), "name": "Changed"},
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    kept = db.session.get(User, person.id)
+    assert kept.active and kept.name != "Changed"
+    assert _count(Invitation) == 0
+    assert db.session.execute(select(Action.lead_user_id)).scalar_one() == person.id

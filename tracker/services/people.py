@@ -81,7 +81,9 @@ def _maybe_person(user_id: int) -> User | None:
     return db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
 
 
-def _check_details(details: PersonDetails, person_id: int | None) -> None:
+def _check_details(
+    details: PersonDetails, person_id: int | None, current_manager_id: int | None = None
+) -> None:
     """The shape rules every add or change obeys; raises Refused naming the field."""
     if details.role not in {r.value for r in Role}:
         raise Refused("Choose a role", "role")
@@ -98,7 +100,8 @@ def _check_details(details: PersonDetails, person_id: int | None) -> None:
         raise Refused("Choose the locality this head of service leads", "locality_id")
     if details.line_manager_id is not None:
         manager = _maybe_person(details.line_manager_id)
-        if manager is None or not manager.active:
+        kept = manager is not None and manager.id == current_manager_id
+        if manager is None or not (manager.active or kept):
             raise Refused("Choose a line manager who has not left", "line_manager_id")
         if manager.id == person_id:
             raise Refused("A person cannot be their own line manager", "line_manager_id")
@@ -311,7 +314,7 @@ def change_person(
     """Change a person's details, role, locality, line manager or deputy place. Naming a deputy
     for a locality that has one replaces them, and the audit event says whom."""
     user = _person(user_id)
-    _check_details(details, user.id)
+    _check_details(details, user.id, user.line_manager_id)
     problem = demotion_problem(
         actor_id=actor_id,
         person_id=user.id,

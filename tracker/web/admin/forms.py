@@ -90,7 +90,10 @@ class PersonForm(FlaskForm):
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
-    def fill_choices(self, orgs, localities, people, *, person_id: int | None = None) -> None:
+    def fill_choices(
+        self, orgs, localities, people, *, person_id: int | None = None, manager=None
+    ) -> None:
+        """The lists' choices; a line manager who has since left stays listed, marked."""
         self.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
         places = [SelectChoice(loc.id, loc.name) for loc in localities]
         self.locality_id.choices = [SelectChoice(None, "None"), *places]
@@ -100,6 +103,8 @@ class PersonForm(FlaskForm):
             for p in people
             if p.id != person_id
         ]
+        if manager is not None and not manager.active:
+            self.line_manager_id.choices.append(SelectChoice(manager.id, f"{manager.name} (left)"))
 
 
 class InviteForm(PersonForm):

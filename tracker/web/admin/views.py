@@ -114,7 +114,7 @@ def person(user_id: int):
     form = PersonForm(
         obj=page.user if request.method == "GET" else None,
     )
-    form.fill_choices(orgs, localities, people, person_id=page.user.id)
+    form.fill_choices(orgs, localities, people, person_id=page.user.id, manager=page.line_manager)
     if form.validate_on_submit():
         try:
             changes = people_service.change_person(
@@ -182,7 +182,9 @@ def reassign(user_id: int):
 
 def _filled(page) -> PersonForm:
     form = PersonForm(formdata=None, obj=page.user)
-    form.fill_choices(*people_service.list_choices(), person_id=page.user.id)
+    form.fill_choices(
+        *people_service.list_choices(), person_id=page.user.id, manager=page.line_manager
+    )
     return form
 
 
