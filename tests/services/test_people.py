@@ -13,7 +13,7 @@ from tests.builders import get_or_make_locality, make_action, make_outbox_messag
 from tracker.domain.people import LinkState
 from tracker.extensions import db
 from tracker.models import Action, ApiToken, AuditEvent, Invitation, OutboxMessage, User
-from tracker.services import auth, outbox, people
+from tracker.services import auth, invitations, outbox, people
 
 NOW = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
 DAY = timedelta(hours=48)
@@ -36,7 +36,7 @@ def _details(**overrides) -> people.PersonDetails:
 
 
 def _invite(admin: User, **overrides) -> tuple[User, str]:
-    person = people.invite_person(
+    person = invitations.invite_person(
         _details(**overrides), actor_id=admin.id, now=NOW, lifetime=DAY, base_url=BASE
     )
     return person, _token_in_outbox(person)
@@ -62,7 +62,7 @@ def _events(kind: str) -> list[AuditEvent]:
 
 
 def _accept(token: str, now: datetime = NOW + timedelta(hours=1)):
-    return people.accept_invitation(
+    return invitations.accept_invitation(
         token, PASSWORD, PASSWORD, now=now, hash_method="pbkdf2:sha256:1000"
     )
 
@@ -84,11 +84,11 @@ def test_an_invitation_writes_an_email_to_the_outbox_and_stores_only_the_links_h
 def test_the_link_sets_a_password_once_and_the_person_can_then_sign_in(clean_db):
     admin = make_user(role="admin")
     person, token = _invite(admin)
-    assert people.get_invitation(token, now=NOW).state is LinkState.VALID
+    assert invitations.get_invitation(token, now=NOW).state is LinkState.VALID
     _accept(token)
     signed_in = auth.authenticate(person.email, PASSWORD, now=NOW, remote_addr="")
     assert signed_in is not None and signed_in.id == person.id
-    assert people.get_invitation(token, now=NOW).state is LinkState.USED
+    assert invitations.get_invitation(token, now=NOW).state is LinkState.USED
     with pytest.raises(people.Refused) as used:
         _accept(token)
     assert used.value.field == "used"
@@ -98,14 +98,14 @@ def test_a_link_does_not_work_after_48_hours_and_a_new_invitation_replaces_it(cl
     admin = make_user(role="admin")
     person, old = _invite(admin)
     late = NOW + DAY + timedelta(minutes=1)
-    assert people.get_invitation(old, now=late).state is LinkState.EXPIRED
+    assert invitations.get_invitation(old, now=late).state is LinkState.EXPIRED
     with pytest.raises(people.Refused) as expired:
         _accept(old, now=late)
     assert expired.value.field == "expired"
-    people.reinvite_person(person.id, actor_id=admin.id, now=late, lifetime=DAY, base_url=BASE)
+    invitations.reinvite_person(person.id, actor_id=admin.id, now=late, lifetime=DAY, base_url=BASE)
     new = _token_in_outbox(person)
     assert new != old
-    assert people.get_invitation(old, now=late).state is LinkState.EXPIRED
+    assert invitations.get_invitation(old, now=late).state is LinkState.EXPIRED
     _accept(new, now=late + timedelta(minutes=5))
     assert db.session.get(User, person.id).password_hash
 
@@ -113,8 +113,10 @@ def test_a_link_does_not_work_after_48_hours_and_a_new_invitation_replaces_it(cl
 def test_a_new_invitation_stops_the_older_unused_link_working(clean_db):
     admin = make_user(role="admin")
     person, old = _invite(admin)
-    people.reinvite_person(person.id, actor_id=admin.id, now=NOW, lifetime=DAY, base_url=BASE)
-    assert people.get_invitation(old, now=NOW + timedelta(minutes=1)).state is LinkState.EXPIRED
+    invitations.reinvite_person(person.id, actor_id=admin.id, now=NOW, lifetime=DAY, base_url=BASE)
+    assert (
+        invitations.get_invitation(old, now=NOW + timedelta(minutes=1)).state is LinkState.EXPIRED
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from tests.builders import get_or_make_locality, make_action, make_outbox_messag
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import Action, Invitation, OutboxMessage, User
-from tracker.services import people
+from tracker.services import invitations, people
 
 PASSWORD = "a-long-test-password"
 NOW = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
@@ -113,7 +113,7 @@ def test_a_form_without_its_csrf_token_is_refused(client, admin):
 
 def _invitation(now=None) -> tuple[User, str]:
     admin = make_user(role="admin")
-    person = people.invite_person(
+    person = invitations.invite_person(
         people.PersonDetails(
             name="Sam Newcombe",
             email="sam.newcombe@trust.example",

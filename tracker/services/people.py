@@ -1,33 +1,23 @@
-"""Managing people in the app: inviting, changing, naming deputies, leavers and their actions.
+"""Managing people in the app: changing them, naming deputies, leavers and their actions.
 
 Each use case loads, asks the rules in `tracker.domain.people`, writes, records an audit event
-and commits once. An invitation's email is a row in the outbox, written in the same commit.
+and commits once. Invitations are in `tracker.services.invitations`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tracker.domain.calendar import LONDON
-from tracker.domain.people import (
-    LinkState,
-    demotion_problem,
-    invitation_state,
-    leaving_problem,
-    password_problem,
-)
+from tracker.domain.people import demotion_problem, leaving_problem
 from tracker.domain.permissions import Role
 from tracker.domain.states import CLOSED
 from tracker.extensions import db
-from tracker.models import Action, Invitation, Locality, Organisation, OutboxMessage, User
+from tracker.models import Action, Invitation, Locality, Organisation, User
 from tracker.services import queries
 from tracker.services.audit import add_event
 from tracker.services.auth import normalise_email
@@ -57,10 +47,6 @@ class PersonDetails:
     deputy_locality_id: int | None = None
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _active_admins() -> int:
     return db.session.execute(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
@@ -70,7 +56,7 @@ def _active_admins() -> int:
 MAX_ID = 2**31 - 1  # the largest id any database here stores; a bigger one is simply unknown
 
 
-def _person(user_id: int) -> User:
+def load_person(user_id: int) -> User:
     user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None:
         raise NotFound(f"no person {user_id}")
@@ -81,7 +67,7 @@ def _maybe_person(user_id: int) -> User | None:
     return db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
 
 
-def _check_details(
+def check_details(
     details: PersonDetails, person_id: int | None, current_manager_id: int | None = None
 ) -> None:
     """The shape rules every add or change obeys; raises Refused naming the field."""
@@ -124,161 +110,7 @@ def _check_details(
         raise Refused(f"Someone already has the email address {email}", "email")
 
 
-def _write_invitation(
-    user: User, *, actor_id: int, now: datetime, lifetime: timedelta, base_url: str
-) -> Invitation:
-    """A fresh link (older unused links stop working) and its email in the outbox."""
-    db.session.execute(
-        update(Invitation)
-        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
-        .values(expires_at=now)
-    )
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        user_id=user.id,
-        token_hash=_hash(token),
-        created_by_id=actor_id,
-        created_at=now,
-        expires_at=now + lifetime,
-    )
-    db.session.add(invitation)
-    db.session.flush()
-    link = f"{base_url.rstrip('/')}/invitations/{token}"
-    expires = (now + lifetime).astimezone(LONDON)
-    values = {"name": user.name, "link": link, "expires": expires}
-    env = current_app.jinja_env
-    db.session.add(
-        OutboxMessage(
-            key=f"invitation|{invitation.id}",
-            run_day=now.astimezone(LONDON).date(),
-            recipient_id=user.id,
-            to_address=user.email or "",
-            subject="Set your password for the Ofsted action plan tracker",
-            body_text=env.get_template("email/invitation.txt").render(**values),
-            body_html=env.get_template("email/invitation.html").render(**values),
-            created_at=now,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-        )
-    )
-    return invitation
-
-
-def invite_person(
-    details: PersonDetails, *, actor_id: int, now: datetime, lifetime: timedelta, base_url: str
-) -> User:
-    """Add a person who cannot sign in yet and email them a one-time link to set a password."""
-    _check_details(details, None)
-    user = User(
-        email=normalise_email(details.email),
-        name=details.name,
-        job_title=details.job_title,
-        organisation_id=details.organisation_id,
-        role=details.role,
-        locality_id=details.locality_id,
-        line_manager_id=details.line_manager_id,
-        password_hash=None,
-        active=True,
-        created_at=now,
-    )
-    db.session.add(user)
-    db.session.flush()
-    replaced = _take_deputy(user, details.deputy_locality_id)
-    _write_invitation(user, actor_id=actor_id, now=now, lifetime=lifetime, base_url=base_url)
-    add_event(
-        "person_invited",
-        now=now,
-        user_id=actor_id,
-        target=user.email or "",
-        detail={"person_id": user.id, "role": user.role} | replaced,
-    )
-    _commit()
-    return user
-
-
-def reinvite_person(
-    user_id: int, *, actor_id: int, now: datetime, lifetime: timedelta, base_url: str
-) -> User:
-    """Send a new link (the old ones stop working), for a lost, used or expired one."""
-    user = _person(user_id)
-    if not user.active:
-        raise Refused("This person has left: they cannot be invited")
-    if not user.email:
-        raise Refused("This person has no email address: add one first")
-    _write_invitation(user, actor_id=actor_id, now=now, lifetime=lifetime, base_url=base_url)
-    add_event("person_reinvited", now=now, user_id=actor_id, target=user.email)
-    db.session.commit()
-    return user
-
-
-@dataclass(frozen=True)
-class InvitationView:
-    state: LinkState
-    name: str = ""
-    email: str = ""
-
-
-def _find_invitation(token: str) -> Invitation | None:
-    if not token or len(token) > 100:
-        return None
-    return db.session.execute(
-        select(Invitation).where(Invitation.token_hash == _hash(token))
-    ).scalar_one_or_none()
-
-
-def _state(invitation: Invitation | None, now: datetime) -> LinkState:
-    state = invitation_state(
-        found=invitation is not None,
-        expires_at=invitation.expires_at if invitation else None,
-        used_at=invitation.used_at if invitation else None,
-        now=now,
-    )
-    if state is LinkState.VALID and not invitation.user.active:  # type: ignore[union-attr]
-        return LinkState.EXPIRED
-    return state
-
-
-def get_invitation(token: str, *, now: datetime) -> InvitationView:
-    """Whether a link still works, and whose it is."""
-    invitation = _find_invitation(token)
-    state = _state(invitation, now)
-    if invitation is None or state is not LinkState.VALID:
-        return InvitationView(state)
-    return InvitationView(state, invitation.user.name, invitation.user.email or "")
-
-
-def accept_invitation(
-    token: str, password: str, confirm: str, *, now: datetime, hash_method: str
-) -> InvitationView:
-    """Set the password once: a used or expired link raises Refused with its state as field."""
-    from werkzeug.security import generate_password_hash
-
-    invitation = _find_invitation(token)
-    state = _state(invitation, now)
-    if invitation is None or state is not LinkState.VALID:
-        raise Refused("This link no longer works", state.value)
-    problem = password_problem(password, confirm)
-    if problem:
-        raise Refused(problem[1], problem[0])
-    # Claimed with a guarded update, so two tabs sending the form at once use it only once.
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=now)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise Refused("This link no longer works", LinkState.USED.value)
-    user = invitation.user
-    user.password_hash = generate_password_hash(password, method=hash_method)
-    add_event("invitation_used", now=now, user_id=user.id, target=user.email or "")
-    db.session.commit()
-    return InvitationView(LinkState.USED, user.name, user.email or "")
-
-
-def _take_deputy(user: User, locality_id: int | None) -> dict:
+def take_deputy(user: User, locality_id: int | None) -> dict:
     """Name `user` deputy for a locality, replacing its deputy (the change is recorded)."""
     if locality_id == user.deputy_locality_id:
         return {}
@@ -313,8 +145,8 @@ def change_person(
 ) -> dict[str, list]:
     """Change a person's details, role, locality, line manager or deputy place. Naming a deputy
     for a locality that has one replaces them, and the audit event says whom."""
-    user = _person(user_id)
-    _check_details(details, user.id, user.line_manager_id)
+    user = load_person(user_id)
+    check_details(details, user.id, user.line_manager_id)
     problem = demotion_problem(
         actor_id=actor_id,
         person_id=user.id,
@@ -337,7 +169,7 @@ def change_person(
     for name in _CHANGED:
         if name != "deputy_locality_id":
             setattr(user, name, getattr(details, name))
-    replaced = _take_deputy(user, details.deputy_locality_id)
+    replaced = take_deputy(user, details.deputy_locality_id)
     add_event(
         "person_changed",
         now=now,
@@ -345,11 +177,11 @@ def change_person(
         target=user.email or user.name,
         detail={"person_id": user.id, "changes": changes} | replaced,
     )
-    _commit()
+    commit_or_refuse()
     return changes | ({"replaced_deputy": [replaced["replaced_deputy"]]} if replaced else {})
 
 
-def _commit() -> None:
+def commit_or_refuse() -> None:
     """Commit; a race on the one deputy place or an email becomes a refusal, writing nothing."""
     try:
         db.session.commit()
@@ -363,7 +195,7 @@ def _commit() -> None:
 def mark_left(user_id: int, *, actor_id: int, now: datetime) -> User:
     """They can no longer sign in (their session stops too) and their history stays; their open
     actions are chased through their line manager until reassigned."""
-    user = _person(user_id)
+    user = load_person(user_id)
     problem = leaving_problem(
         actor_id=actor_id,
         person_id=user.id,
@@ -409,7 +241,7 @@ def _open_actions_led_by(user_id: int) -> list[Action]:
 
 def reassign_actions(from_id: int, to_id: int, *, actor_id: int, now: datetime) -> list[str]:
     """Give every open action a person leads to someone else; the audit event lists the refs."""
-    person = _person(from_id)
+    person = load_person(from_id)
     if to_id == from_id:
         raise Refused("Choose someone else to lead these actions", "to_user_id")
     new_lead = db.session.get(User, to_id) if 0 < to_id <= MAX_ID else None
@@ -502,7 +334,7 @@ def get_person(user_id: int) -> PersonPage:
     """One person with their open actions, API tokens and latest invitation."""
     from tracker.models import ApiToken
 
-    user = _person(user_id)
+    user = load_person(user_id)
     tokens = list(
         db.session.execute(
             select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())

@@ -9,6 +9,7 @@ from tracker.clock import now_utc
 from tracker.domain.permissions import Permission
 from tracker.services import admin as admin_service
 from tracker.services import auth as auth_service
+from tracker.services import invitations
 from tracker.services import outbox as outbox_service
 from tracker.services import people as people_service
 from tracker.services.errors import NotFound
@@ -58,7 +59,7 @@ def invite():
     form.fill_choices(*people_service.list_choices())
     if form.validate_on_submit():
         try:
-            person = people_service.invite_person(
+            person = invitations.invite_person(
                 _details(form),
                 actor_id=current_user.id,
                 now=now_utc(),
@@ -196,7 +197,7 @@ def reinvite(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400, description="The form was incomplete: go back and try again")
     try:
-        people_service.reinvite_person(
+        invitations.reinvite_person(
             page.user.id,
             actor_id=current_user.id,
             now=now_utc(),

@@ -9,6 +9,7 @@ from tracker.clock import now_utc
 from tracker.domain.people import LinkState
 from tracker.extensions import limiter
 from tracker.services import auth as auth_service
+from tracker.services import invitations
 from tracker.services import people as people_service
 from tracker.services.audit import record_event
 from tracker.web.access import public
@@ -105,13 +106,13 @@ def _gone(state: LinkState):
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
 def invitation(token: str):
     """The one-time link from an invitation: set a password, then sign in."""
-    invited = people_service.get_invitation(token, now=now_utc())
+    invited = invitations.get_invitation(token, now=now_utc())
     if invited.state is not LinkState.VALID:
         return _gone(invited.state)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            people_service.accept_invitation(
+            invitations.accept_invitation(
                 token,
                 form.password.data,
                 form.confirm.data,
