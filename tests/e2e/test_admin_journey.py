@@ -250,3 +250,68 @@ def test_an_admin_marks_someone_as_left_whose_session_stops_and_who_cannot_sign_
     )
     axe.check(leaver)
     leaver.context.close()
+
+
+def test_an_admin_resends_a_failed_message_and_gives_a_person_an_api_token(
+    page: Page, live_server, browser_app, axe
+):
+    base = live_server
+    with browser_app.app_context():  # a message the SMTP server refused eight times
+        from datetime import UTC, datetime
+
+        from sqlalchemy import select
+
+        from tracker.extensions import db
+        from tracker.models import OutboxMessage, User
+
+        viewer = db.session.execute(
+            select(User).where(User.email == ROLE_ACCOUNTS["viewer"])
+        ).scalar_one()
+        sent = datetime(2016, 2, 4, 9, tzinfo=UTC)
+        db.session.add(
+            OutboxMessage(
+                key="journey|failed",
+                run_day=sent.date(),
+                recipient_id=viewer.id,
+                to_address=viewer.email,
+                subject="Ofsted action plan: a message that could not be delivered",
+                body_text="Plain text body.",
+                body_html='<p>HTML body with <a href="http://127.0.0.1:5000/">a link</a>.</p>',
+                created_at=sent,
+                status="failed",
+                attempts=8,
+                next_attempt_at=sent,
+                last_error="smtp.example:25: Connection refused",
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+
+    sign_in(page, base, ADMIN, DEMO_PASSWORD, axe)
+    page.goto(f"{base}/admin/outbox?status=failed")
+    page.get_by_role("link", name="a message that could not be delivered").click()
+    status = page.locator("#message-status")
+    expect(status).to_contain_text("Failed")
+    expect(status).to_contain_text("Connection refused")
+    expect(page.locator("#message-links")).to_contain_text("http://127.0.0.1:5000/")
+    axe.check(page)
+    page.get_by_role("button", name="Send again").click()
+    expect(flash(page)).to_contain_text("will be sent again on the sender's next run")
+    expect(status).to_contain_text("Pending")
+    expect(page.get_by_role("button", name="Send again")).to_have_count(0)
+    axe.check(page)
+
+    # An API token for the JSIG viewer's dashboard: shown once, then revoked.
+    open_person(page, base, "Patricia Holroyd", axe)
+    page.get_by_role("button", name="Create API token").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what the token is for")
+    axe.check(page)
+    page.get_by_label("What the token is for").fill("JSIG dashboard")
+    page.get_by_role("button", name="Create API token").click()
+    expect(page.locator("#new-token")).to_contain_text("trk_")
+    expect(page.locator("#tokens")).to_contain_text("Live")
+    axe.check(page)
+    page.get_by_role("button", name="Revoke all their live tokens").click()
+    expect(flash(page)).to_contain_text("1 API token(s) revoked.")
+    expect(page.locator("#tokens")).to_contain_text("Revoked")
+    axe.check(page)
