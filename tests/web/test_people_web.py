@@ -356,3 +356,15 @@ def test_every_people_form_without_its_csrf_token_is_refused_and_writes_nothing(
     assert kept.active and kept.name != "Changed"
     assert _count(Invitation) == 0
     assert db.session.execute(select(Action.lead_user_id)).scalar_one() == person.id
+
+
+def test_guessing_at_one_link_is_slowed_down_like_signing_in(client):
+    _, path = _invitation()
+    token = csrf_token(client, path)
+    codes = [
+        client.post(
+            path, data={"csrf_token": token, "password": "short", "confirm": "x"}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert codes == [400] * 5 + [429]

@@ -103,7 +103,11 @@ def _gone(state: LinkState):
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
+    key_func=lambda: f"{request.remote_addr}|{request.path}",
+    methods=["POST"],
+)
 def invitation(token: str):
     """The one-time link from an invitation: set a password, then sign in."""
     invited = invitations.get_invitation(token, now=now_utc())
