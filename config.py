@@ -43,6 +43,9 @@ class Config:
     SMTP_PASSWORD = _env("TRACKER_SMTP_PASSWORD")
     MAIL_FROM = _env("TRACKER_MAIL_FROM", "action-plan-tracker@localhost")
 
+    # How long an invitation link to set a password works (it works once).
+    INVITATION_HOURS = int(_env("TRACKER_INVITATION_HOURS", "48") or 48)
+
     BASE_URL = _env("TRACKER_BASE_URL", "http://127.0.0.1:5000")
 
     # Security

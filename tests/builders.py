@@ -277,3 +277,52 @@ def latest_update(ref: str) -> ActionUpdate:
         .order_by(ActionUpdate.version.desc())
         .limit(1)
     ).scalar_one()
+
+
+def make_outbox_message(
+    *,
+    to: User,
+    status: str = "pending",
+    attempts: int = 0,
+    last_error: str = "",
+    subject: str = "Ofsted action plan: 1 thing for you",
+    body_html: str = '<p>Update <a href="http://tracker.example/actions/T-001">T-001</a></p>',
+    items: int = 0,
+    created_at: datetime = NOW,
+):
+    """An outbox message to `to` (with `items` chase items), as chasing would write it."""
+    from tracker.models import OutboxItem, OutboxMessage
+
+    n = next(_seq)
+    message = OutboxMessage(
+        key=f"test|{n}",
+        run_day=created_at.date(),
+        recipient_id=to.id,
+        to_address=to.email or "",
+        subject=subject,
+        body_text="Update T-001: http://tracker.example/actions/T-001",
+        body_html=body_html,
+        created_at=created_at,
+        status=status,
+        attempts=attempts,
+        next_attempt_at=created_at,
+        last_error=last_error,
+    )
+    db.session.add(message)
+    db.session.flush()
+    for i in range(items):
+        db.session.add(
+            OutboxItem(
+                key=f"test|{n}|{i}",
+                message_id=message.id,
+                recipient_id=to.id,
+                kind="action_update_due",
+                period="2016-c3",
+                step=f"step-{i}",
+                text=f"Update action T-{i:03d}",
+                link=f"/actions/T-{i:03d}",
+                created_at=created_at,
+            )
+        )
+    db.session.flush()
+    return message

@@ -109,7 +109,7 @@ def token_create(email: str, label: str) -> None:
     """Print a new API bearer token for EMAIL (shown once; only its hash is kept)."""
     try:
         click.echo(auth_service.create_token(email, now=now_utc(), label=label))
-    except NotFound as exc:
+    except (NotFound, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -23,7 +23,7 @@ from tests.builders import (
 )
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
-from tracker.models import OutboxItem, OutboxMessage, SchedulerRun, SefVersion
+from tracker.models import OutboxItem, OutboxMessage, SchedulerRun, SefVersion, User
 from tracker.services import chasing, outbox
 from tracker.services.chasing import ChaseConfig
 
@@ -349,3 +349,38 @@ def test_a_lead_with_no_email_address_is_chased_through_their_line_manager(
     sign_in(client, admin.email, "a-long-test-password")
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "has no email address" in page
+
+
+def test_a_leavers_action_is_chased_through_their_manager_until_it_is_reassigned(
+    clean_db, scenario
+):
+    from tracker.services import people
+
+    admin = make_user(role="admin")
+    lead, manager = (
+        scenario["lead"],
+        db.session.execute(select(User).where(User.email == "dops@trust.example")).scalar_one(),
+    )
+    lead.line_manager_id = manager.id
+    db.session.commit()
+    people.mark_left(lead.id, actor_id=admin.id, now=nine_am(date(2016, 2, 11)))
+    plan = chasing.plan_chases(date(2016, 2, 12), config(clean_db))
+    emails = {d.email for d in plan.digests}
+    assert "lead@trust.example" not in emails
+    to_manager = next(d for d in plan.digests if d.email == "dops@trust.example")
+    assert any("MAP-001" in c.text and "has left" in c.note for c in to_manager.chases)
+
+    successor = make_user(email="successor@trust.example")
+    db.session.commit()
+    people.reassign_actions(
+        lead.id, successor.id, actor_id=admin.id, now=nine_am(date(2016, 2, 11))
+    )
+    plan = chasing.plan_chases(date(2016, 2, 12), config(clean_db))
+    to_successor = next(d for d in plan.digests if d.email == "successor@trust.example")
+    assert any("MAP-001" in c.text for c in to_successor.chases)
+    assert not any(
+        "MAP-001" in c.text
+        for d in plan.digests
+        if d.email == "dops@trust.example"
+        for c in d.chases
+    )

@@ -57,7 +57,8 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("chair", "/sign-off", 5),
         ("admin", "/admin/outbox", 3),
         ("admin", "/api/v1/outbox", 3),
-        ("admin", "/admin/users", 3),
+        ("admin", "/admin/users", 4),
+        ("admin", "/admin/users/invite", 5),
         ("admin", "/admin/audit", 3),
     ],
 )
@@ -85,3 +86,52 @@ def test_reopening_a_return_runs_a_fixed_number_of_statements(
         response = client.post("/returns/north/1/reopen", data={"csrf_token": token})
     assert response.status_code == 302
     assert counter.count <= 4
+
+
+def _admin_counts(client, app, count_queries, urls):
+    counts = []
+    for url in urls:
+        client.get(url)
+        with count_queries(app) as counter:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts.append(counter.count)
+    return counts
+
+
+def test_the_people_pages_and_a_message_run_the_same_queries_whatever_their_size(
+    client, count_queries
+):
+    from tests.builders import make_action, make_outbox_message, make_user
+    from tests.conftest import sign_in
+    from tracker.extensions import db
+
+    admin = make_user(role="admin", email="admin@trust.example")
+    few, many = make_user(), make_user()
+    make_action(lead=few)
+    for _ in range(30):
+        make_action(lead=many)
+    short = make_outbox_message(to=few, items=1)
+    long = make_outbox_message(to=many, items=30)
+    db.session.commit()
+    sign_in(client, admin.email, "a-long-test-password")
+    app = client.application
+    small = _admin_counts(
+        client,
+        app,
+        count_queries,
+        ["/admin/users", f"/admin/users/{few.id}", f"/admin/outbox/{short.id}"],
+    )
+    for _ in range(20):
+        make_user()
+    db.session.commit()
+    large = _admin_counts(
+        client,
+        app,
+        count_queries,
+        ["/admin/users", f"/admin/users/{many.id}", f"/admin/outbox/{long.id}"],
+    )
+    assert small == large
+    assert large[0] <= 3 and large[1] <= 7 and large[2] <= 3, large
+    invite = _admin_counts(client, app, count_queries, ["/admin/users/invite"])
+    assert invite[0] <= 5, invite

@@ -102,36 +102,70 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(email: str, *, now: datetime, label: str = "") -> str:
-    """Issue a bearer token; only its hash is stored, so it is shown once."""
+def _user_by_email(email: str) -> User:
     user = db.session.execute(
         select(User).where(User.email == normalise_email(email))
     ).scalar_one_or_none()
     if user is None:
         raise NotFound(f"no user with email {email}")
+    return user
+
+
+def create_token(email: str, *, now: datetime, label: str = "") -> str:
+    """Issue a bearer token; only its hash is stored, so it is shown once."""
+    return create_token_for(_user_by_email(email).id, now=now, label=label)
+
+
+def create_token_for(
+    user_id: int, *, now: datetime, label: str = "", actor_id: int | None = None
+) -> str:
+    """Issue a bearer token for a person who has not left (shown once; only its hash is kept)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no person {user_id}")
+    if not user.active:
+        raise ValueError("This person has left: they cannot have an API token")
     token = "trk_" + secrets.token_urlsafe(32)
     db.session.add(
         ApiToken(user_id=user.id, token_hash=_hash_token(token), label=label, created_at=now)
     )
-    add_event("token_created", now=now, user_id=user.id, target=user.email)
+    add_event(
+        "token_created",
+        now=now,
+        user_id=actor_id or user.id,
+        target=user.email or user.name,
+        detail={"person_id": user.id, "label": label},
+    )
     db.session.commit()
     return token
 
 
 def revoke_tokens(email: str, *, now: datetime) -> int:
     """Revoke every live token of a person; returns how many were revoked."""
+    return revoke_tokens_for(_user_by_email(email).id, now=now)
+
+
+def revoke_tokens_for(user_id: int, *, now: datetime, actor_id: int | None = None) -> int:
+    """Revoke every live token of a person; returns how many were revoked."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no person {user_id}")
     rows = (
         db.session.execute(
-            select(ApiToken)
-            .join(User)
-            .where(User.email == normalise_email(email), ApiToken.revoked_at.is_(None))
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         )
         .scalars()
         .all()
     )
     for token in rows:
         token.revoked_at = now
-    add_event("token_revoked", now=now, target=normalise_email(email), detail={"count": len(rows)})
+    add_event(
+        "token_revoked",
+        now=now,
+        user_id=actor_id,
+        target=user.email or user.name,
+        detail={"person_id": user.id, "count": len(rows)},
+    )
     db.session.commit()
     return len(rows)
 

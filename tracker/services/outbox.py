@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from html.parser import HTMLParser
 
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import OutboxItem, OutboxMessage, User
+from tracker.services.audit import add_event
+from tracker.services.errors import NotFound
 
 MAX_ATTEMPTS = 8
 BACKOFF_START = timedelta(minutes=2)
@@ -169,3 +172,75 @@ def list_outbox(status: str | None = None, limit: int = 200) -> list[OutboxRow]:
         ).scalars():
             items[item.message_id].append(item)
     return [OutboxRow(m, name, items[m.id]) for m, name in rows]
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href and href not in self.links:
+                self.links.append(href)
+
+
+def links_in(html: str) -> list[str]:
+    """Every link a message's HTML body carries, once each, in order."""
+    parser = _Links()
+    parser.feed(html)
+    return parser.links
+
+
+@dataclass
+class MessagePage:
+    row: OutboxRow
+    links: list[str]
+
+
+def get_message(message_id: int) -> MessagePage:
+    """One message as sent, with its recipient, items and links: two queries."""
+    found = (
+        db.session.execute(
+            select(OutboxMessage, User.name)
+            .join(User, User.id == OutboxMessage.recipient_id)
+            .where(OutboxMessage.id == message_id)
+        ).one_or_none()
+        if 0 < message_id < 2**31
+        else None
+    )
+    if found is None:
+        raise NotFound(f"no outbox message {message_id}")
+    message, name = found
+    items = list(
+        db.session.execute(
+            select(OutboxItem).where(OutboxItem.message_id == message.id).order_by(OutboxItem.id)
+        ).scalars()
+    )
+    return MessagePage(OutboxRow(message, name, items), links_in(message.body_html))
+
+
+class NotResendable(Exception):
+    """Only a failed message is sent again."""
+
+
+def resend_message(message_id: int, *, actor_id: int, now: datetime) -> OutboxMessage:
+    """Make a failed message pending again: the sender's next run makes a new attempt of the same
+    message (same key and Message-ID), so nobody gets two copies of one that was delivered."""
+    message = db.session.get(OutboxMessage, message_id) if 0 < message_id < 2**31 else None
+    if message is None:
+        raise NotFound(f"no outbox message {message_id}")
+    if message.status != "failed":
+        raise NotResendable(f"This message is {message.status}: only a failed message is resent")
+    message.status = "pending"
+    message.next_attempt_at = now
+    add_event(
+        "outbox_resent",
+        now=now,
+        user_id=actor_id,
+        target=message.to_address,
+        detail={"message_id": message.id, "attempts": message.attempts},
+    )
+    db.session.commit()
+    return message

@@ -5,6 +5,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
+from tracker.domain.people import PASSWORD_MAX
+
 
 class SignInForm(FlaskForm):
     email = EmailField(
@@ -26,3 +28,18 @@ class SignInForm(FlaskForm):
         validators=[InputRequired(message="Enter your password"), Length(max=200)],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. A few words you will remember work well.",
+        validators=[InputRequired(message="Enter a password"), Length(max=PASSWORD_MAX)],
+    )
+    confirm = PasswordField(
+        "Confirm password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter the password again"), Length(max=PASSWORD_MAX)],
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())

@@ -6,11 +6,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.clock import now_utc
+from tracker.domain.people import LinkState
 from tracker.extensions import limiter
 from tracker.services import auth as auth_service
+from tracker.services import invitations
+from tracker.services import people as people_service
 from tracker.services.audit import record_event
 from tracker.web.access import public
-from tracker.web.auth.forms import SignInForm
+from tracker.web.auth.forms import SetPasswordForm, SignInForm
+from tracker.web.form_helpers import form_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -69,3 +73,68 @@ def sign_out():
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+GONE = {
+    LinkState.USED: (
+        "This link has already been used",
+        "An invitation link works once. If you set your password, sign in with it. If not, ask "
+        "the tracker's administrator to send you a new invitation.",
+    ),
+    LinkState.EXPIRED: (
+        "This link has expired",
+        "An invitation link works for {hours} hours. Ask the tracker's administrator to send you "
+        "a new invitation.",
+    ),
+    LinkState.UNKNOWN: (
+        "This link does not work",
+        "Check that you copied the whole link from the email. If it still does not work, ask the "
+        "tracker's administrator to send you a new invitation.",
+    ),
+}
+
+
+def _gone(state: LinkState):
+    title, detail = GONE[state]
+    detail = detail.format(hours=current_app.config["INVITATION_HOURS"])
+    status = 404 if state is LinkState.UNKNOWN else 410
+    return render_template("auth/invitation_gone.html", title=title, detail=detail), status
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
+    key_func=lambda: f"{request.remote_addr}|{request.path}",
+    methods=["POST"],
+)
+def invitation(token: str):
+    """The one-time link from an invitation: set a password, then sign in."""
+    invited = invitations.get_invitation(token, now=now_utc())
+    if invited.state is not LinkState.VALID:
+        return _gone(invited.state)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            invitations.accept_invitation(
+                token,
+                form.password.data,
+                form.confirm.data,
+                now=now_utc(),
+                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            )
+        except people_service.Refused as refused:
+            if refused.field in {s.value for s in LinkState}:
+                return _gone(LinkState(refused.field))
+            getattr(form, refused.field, form.password).errors.append(refused.message)
+        else:
+            if current_user.is_authenticated:
+                logout_user()  # someone else's session on this browser: sign in afresh
+            flash(
+                "Your password is set. Sign in with your email address and new password.", "success"
+            )
+            return redirect(url_for("auth.sign_in"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "auth/invitation.html", form=form, invited=invited, errors=form_errors(form)
+    ), status

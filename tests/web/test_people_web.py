@@ -1,0 +1,370 @@
+"""The admin's people and outbox pages, and the public invitation link, through the test client."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import g
+from sqlalchemy import func, select
+
+from tests.builders import get_or_make_locality, make_action, make_outbox_message, make_user
+from tests.conftest import csrf_token, sign_in
+from tracker.extensions import db
+from tracker.models import Action, Invitation, OutboxMessage, User
+from tracker.services import invitations, people
+
+PASSWORD = "a-long-test-password"
+NOW = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
+# The app's clock is the demo day (5 February 2016) at the real time of day: a link sent the
+# day before still works, one sent on the 2nd has expired.
+SENT = datetime(2016, 2, 4, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def admin(client):
+    user = make_user(role="admin", email="admin@trust.example")
+    db.session.commit()
+    sign_in(client, user.email, PASSWORD)
+    return user
+
+
+def _form(client, path: str, **fields) -> dict:
+    return {"csrf_token": csrf_token(client, path), **fields}
+
+
+def _invite_fields(org_id: int, **overrides) -> dict:
+    return {
+        "name": "Sam Newcombe",
+        "email": "sam.newcombe@trust.example",
+        "job_title": "Team manager",
+        "organisation_id": str(org_id),
+        "role": "action_lead",
+        "locality_id": "",
+        "line_manager_id": "",
+        "deputy_locality_id": "",
+    } | overrides
+
+
+def _errors(response) -> list[str]:
+    html = response.get_data(as_text=True)
+    assert "govuk-error-summary" in html
+    summary = html[
+        html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))
+    ]
+    return [
+        re.sub(r"\s+", " ", t).strip()
+        for t in re.findall(r'<a href="#[^"]*">(.*?)</a>', summary, re.S)
+    ]
+
+
+def _count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_an_admin_invites_a_person_and_the_email_waits_in_the_outbox(client, admin):
+    response = client.post(
+        "/admin/users/invite",
+        data=_form(client, "/admin/users/invite", **_invite_fields(admin.organisation_id)),
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Invitation sent to sam.newcombe@trust.example" in page
+    assert "invited, no password yet" in page
+    message = db.session.execute(select(OutboxMessage)).scalar_one()
+    assert "/invitations/" in message.body_text and message.status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"email": "not-an-email"}, "Enter an email address in the correct format"),
+        ({"email": ""}, "Enter an email address: the invitation is sent there"),
+        ({"email": "admin@trust.example"}, "Someone already has the email address"),
+        ({"name": "Sam\x00Newcombe"}, "must not contain a NUL character"),
+        ({"name": "S" * 201}, "Field cannot be longer than 200 characters"),
+        ({"email": "a" * 250 + "@trust.example"}, "254 characters or fewer"),
+        ({"organisation_id": str(2**70)}, "Not a valid choice"),
+        ({"organisation_id": "x\x00"}, "Not a valid choice"),
+        ({"role": "superuser"}, "Not a valid choice"),
+        ({"role": "locality_head"}, "Choose the locality this head of service leads"),
+        ({"line_manager_id": "99999"}, "Not a valid choice"),
+    ],
+)
+def test_a_bad_invitation_gets_an_error_summary_and_writes_nothing(client, admin, overrides, error):
+    fields = _invite_fields(admin.organisation_id, **overrides)
+    response = client.post(
+        "/admin/users/invite", data=_form(client, "/admin/users/invite", **fields)
+    )
+    assert response.status_code == 400
+    assert any(error in e for e in _errors(response)), _errors(response)
+    assert _count(OutboxMessage) == 0 and _count(Invitation) == 0
+    assert _count(User) == 1
+
+
+def test_a_form_without_its_csrf_token_is_refused(client, admin):
+    fields = _invite_fields(admin.organisation_id)
+    response = client.post("/admin/users/invite", data=fields)
+    assert response.status_code == 400
+    assert "Your form expired" in response.get_data(as_text=True)
+    assert _count(User) == 1
+
+
+def _invitation(now=None) -> tuple[User, str]:
+    admin = make_user(role="admin")
+    person = invitations.invite_person(
+        people.PersonDetails(
+            name="Sam Newcombe",
+            email="sam.newcombe@trust.example",
+            job_title="",
+            organisation_id=admin.organisation_id,
+            role="viewer",
+        ),
+        actor_id=admin.id,
+        now=now or SENT,
+        lifetime=timedelta(hours=48),
+        base_url="http://tracker.example",
+    )
+    body = db.session.execute(select(OutboxMessage.body_text)).scalar_one()
+    return person, re.search(r"/invitations/\S+", body).group(0)
+
+
+def test_the_link_sets_a_password_once_and_says_so_the_second_time(client):
+    person, path = _invitation()
+    page = client.get(path)
+    assert page.status_code == 200 and "Set your password" in page.get_data(as_text=True)
+    short = client.post(path, data=_form(client, path, password="short", confirm="short"))
+    assert short.status_code == 400
+    assert "The password must be at least 12 characters" in _errors(short)
+    mismatch = client.post(
+        path, data=_form(client, path, password="a-good-password", confirm="a-good-passwerd")
+    )
+    assert "The passwords do not match" in _errors(mismatch)
+    done = client.post(
+        path, data=_form(client, path, password="a-good-password", confirm="a-good-password")
+    )
+    assert done.status_code == 302 and done.headers["Location"] == "/sign-in"
+    sign_in(client, "sam.newcombe@trust.example", "a-good-password")
+    g.pop("_login_user", None)
+    again = client.get(path)
+    assert again.status_code == 410
+    assert "This link has already been used" in again.get_data(as_text=True)
+
+
+def test_a_link_after_48_hours_says_it_has_expired(client):
+    _, path = _invitation(now=datetime(2016, 2, 2, 12, 0, tzinfo=UTC))
+    response = client.get(path)
+    assert response.status_code == 410
+    html = response.get_data(as_text=True)
+    assert "This link has expired" in html and "48 hours" in html
+    posted = client.post(
+        path, data=_form(client, "/sign-in", password="a-good-password", confirm="a-good-password")
+    )
+    assert posted.status_code == 410  # the state is checked before the form
+
+
+@pytest.mark.parametrize(
+    "path", ["/invitations/nonsense", "/invitations/" + "x" * 500, "/invitations/%00"]
+)
+def test_an_unknown_link_says_it_does_not_work(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "This link does not work" in response.get_data(as_text=True)
+
+
+def test_marking_a_person_as_left_needs_confirming_and_ends_their_session(client, app):
+    leaver = make_user(email="leaver@trust.example")
+    admin = make_user(role="admin", email="admin@trust.example")
+    db.session.commit()
+    sign_in(client, leaver.email, PASSWORD)
+    assert client.get("/").status_code == 200
+    people.mark_left(leaver.id, actor_id=admin.id, now=NOW)
+    g.pop("_login_user", None)
+    response = client.get("/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    token = csrf_token(client, "/sign-in")
+    refused = client.post(
+        "/sign-in", data={"email": leaver.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert refused.status_code == 400
+
+
+def test_the_leave_page_refuses_without_the_box_ticked_and_for_yourself(client, admin):
+    other = make_user()
+    db.session.commit()
+    unticked = client.post(f"/admin/users/{other.id}/leave", data=_form(client, "/admin/users"))
+    assert unticked.status_code == 400
+    assert "Confirm that they can no longer sign in" in _errors(unticked)
+    self_leave = client.post(
+        f"/admin/users/{admin.id}/leave", data=_form(client, "/admin/users", confirm="y")
+    )
+    assert self_leave.status_code == 400
+    assert any("cannot mark yourself" in e for e in _errors(self_leave))
+    done = client.post(
+        f"/admin/users/{other.id}/leave", data=_form(client, "/admin/users", confirm="y")
+    )
+    assert done.status_code == 302
+    assert not db.session.get(User, other.id).active
+
+
+def test_the_people_page_says_whom_a_leavers_actions_are_chased_through(client, admin):
+    manager = make_user()
+    leaver = make_user()
+    leaver.line_manager_id = manager.id
+    make_action(lead=leaver)
+    db.session.commit()
+    people.mark_left(leaver.id, actor_id=admin.id, now=NOW)
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert f"1 open action: actions now chased through {manager.name}" in html
+
+
+def test_reassigning_a_leavers_actions_from_the_person_page(client, admin):
+    leaver = make_user()
+    successor = make_user()
+    action = make_action(lead=leaver)
+    db.session.commit()
+    path = f"/admin/users/{leaver.id}"
+    bad = client.post(f"{path}/reassign", data=_form(client, path, to_user_id=str(2**63)))
+    assert bad.status_code == 400 and "Not a valid choice." in _errors(bad)
+    done = client.post(f"{path}/reassign", data=_form(client, path, to_user_id=str(successor.id)))
+    assert done.status_code == 302
+    assert db.session.get(Action, action.id).lead_user_id == successor.id
+    assert f"1 action(s) reassigned: {action.ref}" in client.get(path).get_data(as_text=True)
+
+
+def test_naming_a_deputy_where_there_is_one_replaces_them_and_says_so(client, admin):
+    first = make_user(deputy_for="central")
+    second = make_user()
+    central = get_or_make_locality("central")
+    db.session.commit()
+    path = f"/admin/users/{second.id}"
+    fields = _invite_fields(
+        admin.organisation_id,
+        name=second.name,
+        email=second.email,
+        deputy_locality_id=str(central.id),
+    )
+    response = client.post(path, data=_form(client, path, **fields))
+    assert response.status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert f"They replace {first.email} as the locality&#39;s deputy" in page
+    db.session.expire_all()
+    assert db.session.get(User, first.id).deputy_locality_id is None
+
+
+@pytest.mark.parametrize("path", ["/admin/users/999999", "/admin/users/99999999999999999999/leave"])
+def test_an_unknown_person_is_a_404(client, admin, path):
+    assert client.get(path).status_code == 404
+
+
+def test_an_api_token_is_shown_once_and_can_be_revoked(client, admin):
+    person = make_user()
+    db.session.commit()
+    path = f"/admin/users/{person.id}"
+    empty = client.post(f"{path}/tokens", data=_form(client, path, label=""))
+    assert empty.status_code == 400 and "Enter what the token is for" in _errors(empty)
+    made = client.post(f"{path}/tokens", data=_form(client, path, label="dashboard"))
+    html = made.get_data(as_text=True)
+    assert made.status_code == 200
+    token = re.search(r"<code>(trk_[^<]+)</code>", html).group(1)
+    assert token not in client.get(path).get_data(as_text=True)  # shown once
+    revoked = client.post(f"{path}/tokens/revoke", data=_form(client, path, confirm="yes"))
+    assert revoked.status_code == 302
+    assert "1 API token(s) revoked" in client.get(path).get_data(as_text=True)
+
+
+def test_a_message_page_shows_the_bodies_as_escaped_source_and_its_links(client, admin):
+    message = make_outbox_message(
+        to=admin,
+        status="failed",
+        attempts=8,
+        last_error="smtp.example:25: connection refused",
+        body_html='<p>Hi</p><script>alert(1)</script><a href="http://tracker.example/x">x</a>',
+    )
+    db.session.commit()
+    response = client.get(f"/admin/outbox/{message.id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "http://tracker.example/x" in html
+    assert "smtp.example:25: connection refused" in html
+    resent = client.post(
+        f"/admin/outbox/{message.id}/resend",
+        data=_form(client, f"/admin/outbox/{message.id}", confirm="yes"),
+    )
+    assert resent.status_code == 302
+    assert db.session.get(OutboxMessage, message.id).status == "pending"
+    again = client.post(
+        f"/admin/outbox/{message.id}/resend",
+        data=_form(client, f"/admin/outbox/{message.id}", confirm="yes"),
+    )
+    assert again.status_code == 302
+    assert "only a failed message is resent" in client.get(f"/admin/outbox/{message.id}").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("path", ["/admin/outbox/999999", "/admin/outbox/99999999999999999999"])
+def test_an_unknown_message_is_a_404(client, admin, path):
+    assert client.get(path).status_code == 404
+
+
+def test_resending_an_unknown_message_is_a_404(client, admin):
+    response = client.post(
+        "/admin/outbox/99999999999/resend", data=_form(client, "/admin/users", confirm="yes")
+    )
+    assert response.status_code == 404
+
+
+def test_a_person_whose_line_manager_left_keeps_them_when_other_details_change(client, admin):
+    manager = make_user()
+    person = make_user()
+    person.line_manager_id = manager.id
+    db.session.commit()
+    people.mark_left(manager.id, actor_id=admin.id, now=NOW)
+    path = f"/admin/users/{person.id}"
+    html = client.get(path).get_data(as_text=True)
+    assert f"{manager.name} (left)" in html
+    fields = _invite_fields(
+        admin.organisation_id,
+        name="Renamed Person",
+        email=person.email,
+        line_manager_id=str(manager.id),
+    )
+    assert client.post(path, data=_form(client, path, **fields)).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, person.id).line_manager_id == manager.id
+
+
+@pytest.mark.parametrize(
+    "suffix", ["", "/leave", "/reassign", "/reinvite", "/tokens", "/tokens/revoke"]
+)
+def test_every_people_form_without_its_csrf_token_is_refused_and_writes_nothing(
+    client, admin, suffix
+):
+    person = make_user()
+    make_action(lead=person)
+    db.session.commit()
+    response = client.post(
+        f"/admin/users/{person.id}{suffix}",
+        data={"confirm": "y", "label": "x", "to_user_id": str(admin.id), "name": "Changed"},
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    kept = db.session.get(User, person.id)
+    assert kept.active and kept.name != "Changed"
+    assert _count(Invitation) == 0
+    assert db.session.execute(select(Action.lead_user_id)).scalar_one() == person.id
+
+
+def test_guessing_at_one_link_is_slowed_down_like_signing_in(client):
+    _, path = _invitation()
+    token = csrf_token(client, path)
+    codes = [
+        client.post(
+            path, data={"csrf_token": token, "password": "short", "confirm": "x"}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert codes == [400] * 5 + [429]

@@ -1,0 +1,161 @@
+"""The admin's forms: a person's details, leaving, reassigning, tokens, resending mail."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from tracker.domain.permissions import Role
+from tracker.web.form_helpers import no_nul
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_id(value) -> int | None:
+    """A list's choice: an id, or None for "not set" (a bad value is not a valid choice)."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if not text.isdigit() or len(text) > 12:
+        return -1  # never a choice: the field says "not a valid choice"
+    return int(text)
+
+
+class PersonForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[InputRequired(message="Enter the person's full name"), Length(max=200), no_nul],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=254, message="The email address must be 254 characters or fewer"),
+            no_nul,
+            Email(
+                message="Enter an email address in the correct format, like name@example.org",
+                check_deliverability=False,
+            ),
+        ],
+    )
+    job_title = StringField(
+        "Job title",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=200), no_nul],
+    )
+    organisation_id = SelectField(
+        "Organisation", coerce=optional_id, widget=GovSelect(), validators=[InputRequired()]
+    )
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(r.value, r.label) for r in Role],
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose a role")],
+    )
+    locality_id = SelectField(
+        "Locality",
+        coerce=optional_id,
+        widget=GovSelect(),
+        description="Required for a locality head of service: the locality they lead.",
+    )
+    line_manager_id = SelectField(
+        "Line manager",
+        coerce=optional_id,
+        widget=GovSelect(),
+        description="Their open actions are chased through their line manager if they leave.",
+    )
+    deputy_locality_id = SelectField(
+        "Deputy for a locality",
+        coerce=optional_id,
+        widget=GovSelect(),
+        description="A deputy may do the locality's return and SEF while its head is away. "
+        "A locality has one deputy: naming a new one replaces the old one.",
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def fill_choices(
+        self, orgs, localities, people, *, person_id: int | None = None, manager=None
+    ) -> None:
+        """The lists' choices; a line manager who has since left stays listed, marked."""
+        self.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
+        places = [SelectChoice(loc.id, loc.name) for loc in localities]
+        self.locality_id.choices = [SelectChoice(None, "None"), *places]
+        self.deputy_locality_id.choices = [SelectChoice(None, "Not a deputy"), *places]
+        self.line_manager_id.choices = [SelectChoice(None, "None")] + [
+            SelectChoice(p.id, f"{p.name} ({p.job_title})" if p.job_title else p.name)
+            for p in people
+            if p.id != person_id
+        ]
+        if manager is not None and not manager.active:
+            self.line_manager_id.choices.append(SelectChoice(manager.id, f"{manager.name} (left)"))
+
+
+class InviteForm(PersonForm):
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+    def validate_email(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Enter an email address: the invitation is sent there")
+
+
+class ConfirmForm(FlaskForm):
+    """A one-button form; the hidden field makes an empty POST a 400 that writes nothing."""
+
+    confirm = HiddenField(default="yes", validators=[InputRequired(message="Confirm")])
+
+
+class LeaveForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand they can no longer sign in",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired(message="Confirm that they can no longer sign in")],
+    )
+    submit = SubmitField("Mark as left", widget=GovSubmitInput())
+
+
+def people_choices(people, *, leaving_id: int) -> list[SelectChoice]:
+    """Who may take over a leaver's actions: anyone else who has not left."""
+    return [SelectChoice(None, "Choose a person")] + [
+        SelectChoice(p.id, p.name) for p in people if p.id != leaving_id
+    ]
+
+
+class ReassignForm(FlaskForm):
+    to_user_id = SelectField(
+        "New lead for their open actions",
+        coerce=optional_id,
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose who leads these actions now")],
+    )
+    submit = SubmitField("Reassign actions", widget=GovSubmitInput())
+
+
+class TokenForm(FlaskForm):
+    label = StringField(
+        "What the token is for",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            InputRequired(message="Enter what the token is for"),
+            Length(max=100, message="The label must be 100 characters or fewer"),
+            no_nul,
+        ],
+    )
+    submit = SubmitField("Create API token", widget=GovSubmitInput())
