@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from tracker.domain.calendar import LONDON
 from tracker.domain.deadlines import ResponseDeadline, response_deadline
 from tracker.domain.dependencies import date_clash, is_blocked
 from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag, is_overdue
@@ -88,6 +89,33 @@ class PlanFilters:
     overdue: bool | None = None
     sort: str = "ref"
     descending: bool = False
+    plan: str | None = None  # the all-actions list only: a plan page is its own plan
+    lead: int | None = None  # the lead person's user id
+    involving: str | None = None  # an organisation that leads the action or is a partner on it
+    due_within: int | None = None  # weeks: open, with a target date from today to then
+    no_update: bool = False  # open, with no update recorded in the current cycle
+    cycle: int | None = None  # the current cycle's number, set by the caller (not a filter)
+
+    def query_args(self) -> dict[str, str]:
+        """The filters as query-string values (sort and cycle left out), for links that keep
+        them: the inverse of `parse_filters`."""
+        values = {
+            "plan": self.plan,
+            "recommendation": self.recommendation,
+            "lead_organisation": self.lead_organisation,
+            "involving": self.involving,
+            "lead": self.lead,
+            "rag": self.rag,
+            "lifecycle": self.lifecycle,
+            "overdue": None if self.overdue is None else str(self.overdue).lower(),
+            "due_within": self.due_within,
+            "no_update": "true" if self.no_update else None,
+        }
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.query_args())
 
 
 def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):
@@ -223,9 +251,45 @@ def _attach_partners_and_dependencies(rows: list[ActionRow]) -> None:
         by_id[action_id].depends_on.append(ref)
 
 
-def parse_filters(args: dict[str, str]) -> PlanFilters:
-    """Turn query-string values into filters, naming the parameter when one is not understood."""
-    f = PlanFilters()
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+LONGEST_FILTER = 64
+MOST_WEEKS = 52
+
+
+def _flag(args: dict[str, str], name: str) -> bool | None:
+    value = args.get(name)
+    if value in (None, ""):
+        return None
+    if value not in _TRUE | _FALSE:
+        raise BadFilter(name, f"{name} must be true or false")
+    return value in _TRUE
+
+
+def _whole_number(args: dict[str, str], name: str, lo: int, hi: int) -> int | None:
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None
+    if not value.isdecimal() or len(value) > 10 or not lo <= int(value) <= hi:
+        raise BadFilter(name, f"{name} must be a whole number from {lo} to {hi}")
+    return int(value)
+
+
+def parse_filters(args: dict[str, str], *, cycle: int | None = None) -> PlanFilters:
+    """Turn query-string values into filters, naming the parameter when one is not understood.
+    `cycle` is the current cycle's number, which the 'no update this cycle' filter needs."""
+    for name, value in args.items():
+        if "\x00" in value or len(value) > LONGEST_FILTER:
+            raise BadFilter(name, f"{name} is not a value the tracker understands")
+    f = PlanFilters(cycle=cycle)
+    if plan := args.get("plan"):
+        if plan not in PLAN_CODES:
+            raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
+        f.plan = plan
+    f.lead = _whole_number(args, "lead", 1, 2**31 - 1)
+    if involving := args.get("involving"):
+        f.involving = involving.strip().lower()
+    f.due_within = _whole_number(args, "due_within", 1, MOST_WEEKS)
+    f.no_update = bool(_flag(args, "no_update"))
     if rec := args.get("recommendation"):
         f.recommendation = rec.strip().upper()
     if org := args.get("lead_organisation"):
@@ -240,10 +304,7 @@ def parse_filters(args: dict[str, str]) -> PlanFilters:
                 "lifecycle", "lifecycle must be one of " + ", ".join(s.value for s in Lifecycle)
             )
         f.lifecycle = lifecycle
-    if (overdue := args.get("overdue")) not in (None, ""):
-        if overdue not in {"true", "false", "1", "0", "yes", "no"}:
-            raise BadFilter("overdue", "overdue must be true or false")
-        f.overdue = overdue in {"true", "1", "yes"}
+    f.overdue = _flag(args, "overdue")
     sort = args.get("sort") or "ref"
     if sort.startswith("-"):
         f.descending, sort = True, sort[1:]
@@ -253,7 +314,34 @@ def parse_filters(args: dict[str, str]) -> PlanFilters:
     return f
 
 
-def _apply_filters(query: Select, f: PlanFilters, today: date) -> Select:
+def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
+    is_open = ActionUpdate.lifecycle.not_in(_CLOSED_VALUES)
+    if f.lead is not None:
+        query = query.where(Action.lead_user_id == f.lead)
+    if f.involving:
+        partner = (
+            select(action_partner.c.action_id)
+            .join(Organisation, Organisation.id == action_partner.c.organisation_id)
+            .where(action_partner.c.action_id == Action.id, Organisation.code == f.involving)
+        )
+        query = query.where(or_(_lead_org.code == f.involving, exists(partner)))
+    if f.due_within is not None:
+        query = query.where(
+            is_open,
+            Action.target_date >= today,
+            Action.target_date <= today + timedelta(weeks=f.due_within),
+        )
+    if f.no_update:
+        query = query.where(is_open)
+        if f.cycle is not None:
+            mine = aliased(ActionUpdate)
+            this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
+            updated = select(mine.id).where(
+                mine.action_id == Action.id, mine.cycle_id.in_(this_cycle)
+            )
+            if as_at is not None:
+                updated = updated.where(mine.recorded_at <= as_at)
+            query = query.where(~exists(updated))
     if f.recommendation:
         query = query.where(Recommendation.ref == f.recommendation)
     if f.lead_organisation:
@@ -306,11 +394,12 @@ def list_actions(
     """Actions with their current (or as-at) state, filtered, sorted and optionally paged."""
     f = filters or PlanFilters()
     query = _action_rows_query(as_at)
+    plan = plan or f.plan
     if plan is not None:
         if plan not in PLAN_CODES:
             raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
         query = query.where(Plan.code == plan)
-    query = _apply_filters(query, f, today)
+    query = _apply_filters(query, f, today, as_at)
     total = None
     if page is not None and per_page is not None:
         total = db.session.execute(
@@ -585,3 +674,35 @@ def list_recommendation_refs() -> list[tuple[str, str]]:
             select(Recommendation.ref, Recommendation.title).order_by(Recommendation.number)
         ).all()
     ]
+
+
+def get_history_start() -> date | None:
+    """The London day of the plan's first recorded history: there is no plan to show before."""
+    first = db.session.execute(select(func.min(ActionUpdate.recorded_at))).scalar_one_or_none()
+    return first.astimezone(LONDON).date() if first is not None else None
+
+
+def list_leads() -> list[tuple[int, str]]:
+    """(user id, name) of everyone who leads an action, for the filter menus."""
+    return [
+        (user_id, name)
+        for user_id, name in db.session.execute(
+            select(User.id, User.name)
+            .where(exists(select(Action.id).where(Action.lead_user_id == User.id)))
+            .order_by(User.name)
+        ).all()
+    ]
+
+
+def updated_in_cycle(action_ids: list[int], cycle: int | None) -> set[int]:
+    """Which of these actions have an update recorded in cycle number `cycle`: one query."""
+    if not action_ids or cycle is None:
+        return set()
+    return set(
+        db.session.execute(
+            select(ActionUpdate.action_id)
+            .join(UpdateCycle, UpdateCycle.id == ActionUpdate.cycle_id)
+            .where(ActionUpdate.action_id.in_(action_ids), UpdateCycle.number == cycle)
+            .distinct()
+        ).scalars()
+    )
