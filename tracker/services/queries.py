@@ -96,27 +96,6 @@ class PlanFilters:
     no_update: bool = False  # open, with no update recorded in the current cycle
     cycle: int | None = None  # the current cycle's number, set by the caller (not a filter)
 
-    def query_args(self) -> dict[str, str]:
-        """The filters as query-string values (sort and cycle left out), for links that keep
-        them: the inverse of `parse_filters`."""
-        values = {
-            "plan": self.plan,
-            "recommendation": self.recommendation,
-            "lead_organisation": self.lead_organisation,
-            "involving": self.involving,
-            "lead": self.lead,
-            "rag": self.rag,
-            "lifecycle": self.lifecycle,
-            "overdue": None if self.overdue is None else str(self.overdue).lower(),
-            "due_within": self.due_within,
-            "no_update": "true" if self.no_update else None,
-        }
-        return {k: str(v) for k, v in values.items() if v not in (None, "")}
-
-    @property
-    def active(self) -> bool:
-        return bool(self.query_args())
-
 
 def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):
     """Subquery: each action's latest version (recorded by `as_at` when given; only the action
@@ -676,9 +655,17 @@ def list_recommendation_refs() -> list[tuple[str, str]]:
     ]
 
 
-def get_history_start() -> date | None:
-    """The London day of the plan's first recorded history: there is no plan to show before."""
-    first = db.session.execute(select(func.min(ActionUpdate.recorded_at))).scalar_one_or_none()
+def get_history_start(plan: str | None = None) -> date | None:
+    """The London day of the first recorded history (of one plan, when given): there is no
+    plan to show before it."""
+    query = select(func.min(ActionUpdate.recorded_at))
+    if plan is not None:
+        query = (
+            query.join(Action, Action.id == ActionUpdate.action_id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(Plan.code == plan)
+        )
+    first = db.session.execute(query).scalar_one_or_none()
     return first.astimezone(LONDON).date() if first is not None else None
 
 

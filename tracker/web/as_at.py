@@ -35,8 +35,9 @@ def parse_as_at(value: str | None) -> tuple[datetime | None, date | None]:
     return end_of_london_day_utc(day), day
 
 
-def read_as_at() -> AsAt:
-    """The `as_at` query value, checked against the plan's history (one query when given)."""
+def read_as_at(plan: str | None = None) -> AsAt:
+    """The `as_at` query value, checked against the history of the plan (of every plan when
+    `plan` is None): one query when a date is given."""
     text = (request.args.get("as_at") or "").strip()
     if not text:
         return AsAt()
@@ -44,7 +45,7 @@ def read_as_at() -> AsAt:
         day = parse_day(text)
     except ValueError as exc:
         return AsAt(text=text, error=str(exc))
-    problem = as_at_problem(day, first_day=queries.get_history_start(), today=today_london())
+    problem = as_at_problem(day, first_day=queries.get_history_start(plan), today=today_london())
     if problem:
         return AsAt(text=text, error=problem)
     return AsAt(text=text, moment=end_of_london_day_utc(day), day=day)

@@ -33,7 +33,7 @@ def all_actions():
 def _action_list(plan):
     """A plan page, or the all-actions list (`plan` None): filtered, sorted, 100 a page. A date
     that is not understood is shown as an error on the same page, the other filters kept."""
-    as_at = read_as_at()
+    as_at = read_as_at(plan.code if plan else None)
     day = as_at.day or today_london()
     try:
         args, filters = listing.read_filters(day, drop=("plan",) if plan else ())
