@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from tracker.domain import sef as sef_rules
 from tracker.domain.permissions import Actor, Permission, Role, can
@@ -172,11 +172,7 @@ def _locality_work(
 
 def _plan_counts(today: date) -> list[PlanCounts]:
     """Each plan's actions, red and overdue now: one query."""
-    overdue = and_(
-        Action.target_date.is_not(None),
-        Action.target_date < today,
-        ActionUpdate.lifecycle.not_in([s.value for s in CLOSED]),
-    )
+    overdue = queries.overdue_clause(today)
     rows = db.session.execute(
         queries.join_latest_update(
             select(

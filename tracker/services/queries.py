@@ -28,18 +28,21 @@ from tracker.models import (
     action_partner,
 )
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.filters import PLAN_CODES, SORT_KEYS, PlanFilters, parse_filters
 
-PLAN_CODES = ("main", "north", "south", "east", "central")
-SORT_KEYS = (
-    "ref",
-    "recommendation",
-    "lead_organisation",
-    "lead",
-    "rag",
-    "lifecycle",
-    "target_date",
-)
+__all__ = ["PLAN_CODES", "SORT_KEYS", "PlanFilters", "parse_filters"]  # where callers look
+
 _CLOSED_VALUES = tuple(s.value for s in CLOSED)
+
+
+def is_open_clause():
+    """The action's latest update (as joined) leaves it open: not closed or superseded."""
+    return ActionUpdate.lifecycle.not_in(_CLOSED_VALUES)
+
+
+def overdue_clause(today: date):
+    """SQL for the domain's `is_overdue`: a target date before today, and still open."""
+    return and_(Action.target_date.is_not(None), Action.target_date < today, is_open_clause())
 
 
 @dataclass
@@ -78,23 +81,6 @@ class ActionRow:
     def locality(self) -> str | None:
         """The locality whose plan holds this action (None for the main plan)."""
         return None if self.plan == "main" else self.plan
-
-
-@dataclass
-class PlanFilters:
-    recommendation: str | None = None
-    lead_organisation: str | None = None
-    rag: str | None = None
-    lifecycle: str | None = None
-    overdue: bool | None = None
-    sort: str = "ref"
-    descending: bool = False
-    plan: str | None = None  # the all-actions list only: a plan page is its own plan
-    lead: int | None = None  # the lead person's user id
-    involving: str | None = None  # an organisation that leads the action or is a partner on it
-    due_within: int | None = None  # weeks: open, with a target date from today to then
-    no_update: bool = False  # open, with no update recorded in the current cycle
-    cycle: int | None = None  # the current cycle's number, set by the caller (not a filter)
 
 
 def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):
@@ -230,71 +216,8 @@ def _attach_partners_and_dependencies(rows: list[ActionRow]) -> None:
         by_id[action_id].depends_on.append(ref)
 
 
-_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
-LONGEST_FILTER = 64
-MOST_WEEKS = 52
-
-
-def _flag(args: dict[str, str], name: str) -> bool | None:
-    value = args.get(name)
-    if value in (None, ""):
-        return None
-    if value not in _TRUE | _FALSE:
-        raise BadFilter(name, f"{name} must be true or false")
-    return value in _TRUE
-
-
-def _whole_number(args: dict[str, str], name: str, lo: int, hi: int) -> int | None:
-    value = (args.get(name) or "").strip()
-    if not value:
-        return None
-    if not value.isdecimal() or len(value) > 10 or not lo <= int(value) <= hi:
-        raise BadFilter(name, f"{name} must be a whole number from {lo} to {hi}")
-    return int(value)
-
-
-def parse_filters(args: dict[str, str], *, cycle: int | None = None) -> PlanFilters:
-    """Turn query-string values into filters, naming the parameter when one is not understood.
-    `cycle` is the current cycle's number, which the 'no update this cycle' filter needs."""
-    for name, value in args.items():
-        if "\x00" in value or len(value) > LONGEST_FILTER:
-            raise BadFilter(name, f"{name} is not a value the tracker understands")
-    f = PlanFilters(cycle=cycle)
-    if plan := args.get("plan"):
-        if plan not in PLAN_CODES:
-            raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
-        f.plan = plan
-    f.lead = _whole_number(args, "lead", 1, 2**31 - 1)
-    if involving := args.get("involving"):
-        f.involving = involving.strip().lower()
-    f.due_within = _whole_number(args, "due_within", 1, MOST_WEEKS)
-    f.no_update = bool(_flag(args, "no_update"))
-    if rec := args.get("recommendation"):
-        f.recommendation = rec.strip().upper()
-    if org := args.get("lead_organisation"):
-        f.lead_organisation = org.strip().lower()
-    if rag := args.get("rag"):
-        if rag not in {r.value for r in Rag}:
-            raise BadFilter("rag", "rag must be one of red, amber, green")
-        f.rag = rag
-    if lifecycle := args.get("lifecycle"):
-        if lifecycle not in {s.value for s in Lifecycle}:
-            raise BadFilter(
-                "lifecycle", "lifecycle must be one of " + ", ".join(s.value for s in Lifecycle)
-            )
-        f.lifecycle = lifecycle
-    f.overdue = _flag(args, "overdue")
-    sort = args.get("sort") or "ref"
-    if sort.startswith("-"):
-        f.descending, sort = True, sort[1:]
-    if sort not in SORT_KEYS:
-        raise BadFilter("sort", "sort must be one of " + ", ".join(SORT_KEYS))
-    f.sort = sort
-    return f
-
-
 def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
-    is_open = ActionUpdate.lifecycle.not_in(_CLOSED_VALUES)
+    is_open = is_open_clause()
     if f.lead is not None:
         query = query.where(Action.lead_user_id == f.lead)
     if f.involving:
@@ -330,11 +253,7 @@ def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime |
     if f.lifecycle:
         query = query.where(ActionUpdate.lifecycle == f.lifecycle)
     if f.overdue is not None:
-        overdue = and_(
-            Action.target_date.is_not(None),
-            Action.target_date < today,
-            ActionUpdate.lifecycle.not_in(_CLOSED_VALUES),
-        )
+        overdue = overdue_clause(today)
         query = query.where(overdue if f.overdue else ~overdue)
     return query
 
@@ -557,11 +476,7 @@ def list_recommendations(
         )
         for r in recs
     }
-    overdue_expr = and_(
-        Action.target_date.is_not(None),
-        Action.target_date < today,
-        ActionUpdate.lifecycle.not_in(_CLOSED_VALUES),
-    )
+    overdue_expr = overdue_clause(today)
     counts = db.session.execute(
         join_latest_update(
             select(
