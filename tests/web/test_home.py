@@ -8,8 +8,10 @@ import re
 
 import pytest
 
+from tests.builders import make_action, make_cycles, make_user
 from tests.conftest import ROLE_ACCOUNTS, sign_in
 from tests.web.test_action_lists import total
+from tracker.extensions import db
 
 COUNT_LINK = re.compile(
     r'<a class="govuk-link tracker-count" href="([^"]+)"><strong>(\d+)</strong>'
@@ -131,3 +133,15 @@ def test_a_viewer_sees_the_plans_and_that_exports_come_later(role_client):
     assert "Exports of the plan (spreadsheet and PDF) are coming in a later release." in page
     for code in ("main", "north", "south", "east", "central"):
         assert f'href="/plans/{code}"' in page
+
+
+def test_a_named_deputy_s_home_and_localities_menu_are_the_locality_they_deputise_for(client):
+    make_cycles(upto=4)
+    make_action(ref="E-1", plan="east")
+    make_user(role="action_lead", email="deputy@trust.example", deputy_for="east")
+    db.session.commit()
+    sign_in(client, "deputy@trust.example", "a-long-test-password")
+    page = htmllib.unescape(client.get("/").get_data(as_text=True))
+    assert 'id="locality-work">East locality</h2>' in page
+    assert 'href="/returns/east/3"' in page
+    assert re.search(r'href="/plans/east"[^>]*>\s*Localities', page)
