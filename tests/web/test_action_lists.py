@@ -128,8 +128,16 @@ def test_an_as_at_date_typed_as_people_do_shows_the_plan_then(viewer, typed):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "as it stood at the end of <strong>Wednesday 20 January 2016</strong>" in page
-    assert 'value="2016-01-20"' not in page or typed == "2016-01-20"
     assert f'value="{typed}"' in page  # the box keeps what was typed
+
+
+@pytest.mark.parametrize("typed", ["5/2/2016\x00", "5" * 5000], ids=["nul", "5000-characters"])
+def test_an_as_at_with_a_nul_byte_or_thousands_of_characters_is_refused_in_words(viewer, typed):
+    response = viewer.get("/plans/main", query_string={"as_at": typed})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Enter a date like 5 February 2016" in page
+    assert "\x00" not in page and "5" * 41 not in page
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,10 @@ from datetime import date, datetime
 from flask import abort, request
 
 from tracker.clock import end_of_london_day_utc, today_london
-from tracker.domain.dates import as_at_problem, parse_day
+from tracker.domain.dates import DATE_FORMAT_HINT, as_at_problem, parse_day
 from tracker.services import queries
+
+LONGEST = 40
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,13 @@ def parse_as_at(value: str | None) -> tuple[datetime | None, date | None]:
 def read_as_at(plan: str | None = None) -> AsAt:
     """The `as_at` query value, checked against the history of the plan (of every plan when
     `plan` is None): one query when a date is given."""
-    text = (request.args.get("as_at") or "").strip()
-    if not text:
+    raw = (request.args.get("as_at") or "").strip()
+    if not raw:
         return AsAt()
+    # What is shown back in the box: never a NUL byte, never a page-long string.
+    text = raw.replace("\x00", "")[:LONGEST]
+    if text != raw:
+        return AsAt(text=text, error=f"Enter {DATE_FORMAT_HINT}")
     try:
         day = parse_day(text)
     except ValueError as exc:
