@@ -4,11 +4,12 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission, Target
+from tracker.models import Plan
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
 from tracker.web import listing
 from tracker.web.access import allowed, requires
-from tracker.web.as_at import as_at_from_request, read_as_at
+from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
 from tracker.web.updates.forms import DependencyForm, RemoveDependencyForm
 
 bp = Blueprint("plans", __name__)
@@ -30,7 +31,7 @@ def all_actions():
     return _action_list(None)
 
 
-def _action_list(plan):
+def _action_list(plan: Plan | None):
     """A plan page, or the all-actions list (`plan` None): filtered, sorted, 100 a page. A date
     that is not understood is shown as an error on the same page, the other filters kept."""
     as_at = read_as_at(plan.code if plan else None)
@@ -49,9 +50,9 @@ def _action_list(plan):
         per_page=listing.PER_PAGE,
     )
     pages = listing.Pages(page=page, total=total)
+    kept = {**args, **_as_at_arg(as_at)}  # every link keeps the filters and the date
     if page > pages.count:
-        return redirect(_list_url(plan, {**args, **_as_at_arg(as_at)}, page=pages.count))
-    kept = {**args, **_as_at_arg(as_at)}
+        return redirect(_list_url(plan, kept, page=pages.count))
     return render_template(
         "plans/plan.html",
         plan=plan,
@@ -69,11 +70,11 @@ def _action_list(plan):
     ), (400 if as_at.error else 200)
 
 
-def _as_at_arg(as_at) -> dict[str, str]:
+def _as_at_arg(as_at: AsAt) -> dict[str, str]:
     return {"as_at": as_at.day.isoformat()} if as_at.day else {}
 
 
-def _list_url(plan, args: dict[str, str], page: int = 1) -> str:
+def _list_url(plan: Plan | None, args: dict[str, str], page: int = 1) -> str:
     if page > 1:
         args = {**args, "page": str(page)}
     if plan is None:
@@ -81,7 +82,7 @@ def _list_url(plan, args: dict[str, str], page: int = 1) -> str:
     return url_for("plans.show", code=plan.code, **args)
 
 
-def _sort_state(plan, args: dict[str, str], filters: queries.PlanFilters):
+def _sort_state(plan: Plan | None, args: dict[str, str], filters: queries.PlanFilters):
     """Links for the sortable column headers, keeping the filters, with aria-sort states."""
 
     def state(key: str) -> dict[str, str]:
