@@ -61,7 +61,7 @@ def sign_in(page: Page, base: str, email: str) -> str:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ofsted action plan overview")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
     bar = page.locator(".tracker-userbar").inner_text()
     return re.search(r"Signed in as (.+?) \(", bar).group(1)
 

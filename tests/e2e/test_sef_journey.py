@@ -39,7 +39,7 @@ def sign_in(page: Page, base: str, email: str, axe) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(heading(page)).to_have_text("Ofsted action plan overview")
+    expect(heading(page)).to_have_text("Your work")
     axe.check(page)
 
 

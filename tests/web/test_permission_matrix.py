@@ -18,10 +18,12 @@ NORTH = {"locality_head"}  # the locality head account is North's; the admin wri
 # One sample request for every endpoint, who may make it and what they then get. Writes are
 # sent with a valid CSRF token and an incomplete form, so allowed roles get 400 and write nothing.
 ROUTES = {
-    "pages.overview": ("GET", "/", EVERYONE, 200),
+    "pages.home": ("GET", "/", EVERYONE, 200),
+    "pages.overview": ("GET", "/overview", EVERYONE, 200),
     "pages.recommendation": ("GET", "/recommendations/R1", EVERYONE, 200),
     "pages.accessibility": ("GET", "/accessibility", "public", 200),
     "plans.show": ("GET", "/plans/north", EVERYONE, 200),
+    "plans.all_actions": ("GET", "/actions?involving=trust&no_update=true", EVERYONE, 200),
     "plans.action": ("GET", "/actions/MAP-001", EVERYONE, 200),
     "admin.users": ("GET", "/admin/users", {"admin"}, 200),
     "admin.audit": ("GET", "/admin/audit", {"admin"}, 200),
@@ -142,7 +144,7 @@ def test_role_is_allowed_or_refused(role_client, awaiting, person, role, endpoin
     url = url.format(awaiting=awaiting, person=person)
     response = _request(role_client(role), method, url)
     if allowed == "public":
-        # Signed-in people are sent from the sign-in page to the overview.
+        # Signed-in people are sent from the sign-in page to their home page.
         assert response.status_code in (ok, 302)
     elif (endpoint, role) in REDIRECTS:
         assert response.status_code == 302

@@ -17,6 +17,14 @@ def _count(role_client, seeded_app, count_queries, url):
     [
         ("/plans/north", "/plans/main"),  # 38 rows against 183
         ("/plans/main?rag=red", "/plans/main"),
+        ("/plans/north?as_at=5/2/2016", "/plans/main?as_at=5 Feb 2016"),
+        ("/actions?plan=north", "/actions"),  # 38 rows against a page of 100 (of 335)
+        ("/actions?plan=north&page=1", "/actions?page=4"),  # the last page, 35 rows
+        (
+            "/actions?plan=north&involving=trust&due_within=12",
+            "/actions?involving=trust&no_update=1",
+        ),
+        ("/overview?as_at=2015-12-20", "/overview?as_at=2016-02-04"),
         ("/api/v1/actions?plan=north&per_page=200", "/api/v1/actions?per_page=200"),
         ("/recommendations/R18", "/recommendations/R3"),
         ("/actions/MAP-030", "/actions/MAP-001"),  # short history against a long one
@@ -32,8 +40,10 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
 @pytest.mark.parametrize(
     ("url", "most"),
     [
-        ("/", 6),
-        ("/plans/main", 8),
+        ("/", 3),  # the viewer's home: the plans and their counts
+        ("/overview", 6),
+        ("/plans/main", 9),
+        ("/actions", 8),
         ("/actions/MAP-001", 9),
         ("/api/v1/actions", 6),
         ("/returns", 5),
@@ -53,6 +63,13 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
     ("role", "url", "most"),
     [
         ("locality_head", "/returns/north/3", 11),  # the return form: 38 actions
+        # Each person's home: a fixed number of statements for each part they see.
+        ("admin", "/", 3),
+        ("chair", "/", 8),  # awaiting sign-off, red and overdue, their own actions
+        ("locality_head", "/", 18),  # this cycle's return, this month's SEF, their actions
+        ("action_lead", "/", 6),
+        ("performance_officer", "/", 6),
+        ("viewer", "/", 3),
         ("locality_head", "/actions/N-01/update", 7),
         ("chair", "/sign-off", 5),
         ("admin", "/admin/outbox", 3),

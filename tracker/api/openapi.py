@@ -174,6 +174,22 @@ def openapi_document() -> dict[str, Any]:
                         _query("rag", _enum(rag), "Delivery confidence"),
                         _query("lifecycle", _enum(lifecycle), "Lifecycle state"),
                         _query("overdue", {"type": "boolean"}, "Target date passed and not closed"),
+                        _query("lead", {"type": "integer", "minimum": 1}, "The lead's user id"),
+                        _query(
+                            "involving",
+                            {"type": "string"},
+                            "Organisation code that leads the action or is a partner on it",
+                        ),
+                        _query(
+                            "due_within",
+                            {"type": "integer", "minimum": 1, "maximum": 52},
+                            "Open, with a target date from today to this many weeks ahead",
+                        ),
+                        _query(
+                            "no_update",
+                            {"type": "boolean"},
+                            "Open, with no update recorded in the current fortnightly cycle",
+                        ),
                         _query(
                             "sort",
                             _enum([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]),

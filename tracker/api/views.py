@@ -18,6 +18,7 @@ from tracker.services.errors import BadFilter, NotFound
 from tracker.web.access import allowed, refuse
 from tracker.web.as_at import parse_as_at
 from tracker.web.errors import problem
+from tracker.web.listing import current_cycle
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -117,6 +118,10 @@ KNOWN_ACTION_PARAMS = {
     "rag",
     "lifecycle",
     "overdue",
+    "lead",
+    "involving",
+    "due_within",
+    "no_update",
     "page",
     "per_page",
     "as_at",
@@ -132,7 +137,8 @@ def actions():
         raise BadFilter(unknown[0], f"{unknown[0]} is not a filter this API understands")
     as_at, day = _as_at()
     filters = queries.parse_filters(
-        {k: v for k, v in request.args.items() if k not in {"plan", "page", "per_page", "as_at"}}
+        {k: v for k, v in request.args.items() if k not in {"plan", "page", "per_page", "as_at"}},
+        cycle=current_cycle(day or today_london()),
     )
     page = _int_arg("page", 1, 1, 100_000)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)

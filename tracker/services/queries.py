@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from tracker.domain.calendar import LONDON
 from tracker.domain.deadlines import ResponseDeadline, response_deadline
 from tracker.domain.dependencies import date_clash, is_blocked
 from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag, is_overdue
@@ -27,18 +28,21 @@ from tracker.models import (
     action_partner,
 )
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.filters import PLAN_CODES, SORT_KEYS, PlanFilters, parse_filters
 
-PLAN_CODES = ("main", "north", "south", "east", "central")
-SORT_KEYS = (
-    "ref",
-    "recommendation",
-    "lead_organisation",
-    "lead",
-    "rag",
-    "lifecycle",
-    "target_date",
-)
+__all__ = ["PLAN_CODES", "SORT_KEYS", "PlanFilters", "parse_filters"]  # where callers look
+
 _CLOSED_VALUES = tuple(s.value for s in CLOSED)
+
+
+def is_open_clause():
+    """The action's latest update (as joined) leaves it open: not closed or superseded."""
+    return ActionUpdate.lifecycle.not_in(_CLOSED_VALUES)
+
+
+def overdue_clause(today: date):
+    """SQL for the domain's `is_overdue`: a target date before today, and still open."""
+    return and_(Action.target_date.is_not(None), Action.target_date < today, is_open_clause())
 
 
 @dataclass
@@ -77,17 +81,6 @@ class ActionRow:
     def locality(self) -> str | None:
         """The locality whose plan holds this action (None for the main plan)."""
         return None if self.plan == "main" else self.plan
-
-
-@dataclass
-class PlanFilters:
-    recommendation: str | None = None
-    lead_organisation: str | None = None
-    rag: str | None = None
-    lifecycle: str | None = None
-    overdue: bool | None = None
-    sort: str = "ref"
-    descending: bool = False
 
 
 def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):
@@ -223,37 +216,34 @@ def _attach_partners_and_dependencies(rows: list[ActionRow]) -> None:
         by_id[action_id].depends_on.append(ref)
 
 
-def parse_filters(args: dict[str, str]) -> PlanFilters:
-    """Turn query-string values into filters, naming the parameter when one is not understood."""
-    f = PlanFilters()
-    if rec := args.get("recommendation"):
-        f.recommendation = rec.strip().upper()
-    if org := args.get("lead_organisation"):
-        f.lead_organisation = org.strip().lower()
-    if rag := args.get("rag"):
-        if rag not in {r.value for r in Rag}:
-            raise BadFilter("rag", "rag must be one of red, amber, green")
-        f.rag = rag
-    if lifecycle := args.get("lifecycle"):
-        if lifecycle not in {s.value for s in Lifecycle}:
-            raise BadFilter(
-                "lifecycle", "lifecycle must be one of " + ", ".join(s.value for s in Lifecycle)
+def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
+    is_open = is_open_clause()
+    if f.lead is not None:
+        query = query.where(Action.lead_user_id == f.lead)
+    if f.involving:
+        partner = (
+            select(action_partner.c.action_id)
+            .join(Organisation, Organisation.id == action_partner.c.organisation_id)
+            .where(action_partner.c.action_id == Action.id, Organisation.code == f.involving)
+        )
+        query = query.where(or_(_lead_org.code == f.involving, exists(partner)))
+    if f.due_within is not None:
+        query = query.where(
+            is_open,
+            Action.target_date >= today,
+            Action.target_date <= today + timedelta(weeks=f.due_within),
+        )
+    if f.no_update:
+        query = query.where(is_open)
+        if f.cycle is not None:
+            mine = aliased(ActionUpdate)
+            this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
+            updated = select(mine.id).where(
+                mine.action_id == Action.id, mine.cycle_id.in_(this_cycle)
             )
-        f.lifecycle = lifecycle
-    if (overdue := args.get("overdue")) not in (None, ""):
-        if overdue not in {"true", "false", "1", "0", "yes", "no"}:
-            raise BadFilter("overdue", "overdue must be true or false")
-        f.overdue = overdue in {"true", "1", "yes"}
-    sort = args.get("sort") or "ref"
-    if sort.startswith("-"):
-        f.descending, sort = True, sort[1:]
-    if sort not in SORT_KEYS:
-        raise BadFilter("sort", "sort must be one of " + ", ".join(SORT_KEYS))
-    f.sort = sort
-    return f
-
-
-def _apply_filters(query: Select, f: PlanFilters, today: date) -> Select:
+            if as_at is not None:
+                updated = updated.where(mine.recorded_at <= as_at)
+            query = query.where(~exists(updated))
     if f.recommendation:
         query = query.where(Recommendation.ref == f.recommendation)
     if f.lead_organisation:
@@ -263,11 +253,7 @@ def _apply_filters(query: Select, f: PlanFilters, today: date) -> Select:
     if f.lifecycle:
         query = query.where(ActionUpdate.lifecycle == f.lifecycle)
     if f.overdue is not None:
-        overdue = and_(
-            Action.target_date.is_not(None),
-            Action.target_date < today,
-            ActionUpdate.lifecycle.not_in(_CLOSED_VALUES),
-        )
+        overdue = overdue_clause(today)
         query = query.where(overdue if f.overdue else ~overdue)
     return query
 
@@ -306,11 +292,12 @@ def list_actions(
     """Actions with their current (or as-at) state, filtered, sorted and optionally paged."""
     f = filters or PlanFilters()
     query = _action_rows_query(as_at)
+    plan = plan or f.plan
     if plan is not None:
         if plan not in PLAN_CODES:
             raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
         query = query.where(Plan.code == plan)
-    query = _apply_filters(query, f, today)
+    query = _apply_filters(query, f, today, as_at)
     total = None
     if page is not None and per_page is not None:
         total = db.session.execute(
@@ -491,11 +478,7 @@ def list_recommendations(
         )
         for r in recs
     }
-    overdue_expr = and_(
-        Action.target_date.is_not(None),
-        Action.target_date < today,
-        ActionUpdate.lifecycle.not_in(_CLOSED_VALUES),
-    )
+    overdue_expr = overdue_clause(today)
     counts = db.session.execute(
         join_latest_update(
             select(
@@ -587,3 +570,43 @@ def list_recommendation_refs() -> list[tuple[str, str]]:
             select(Recommendation.ref, Recommendation.title).order_by(Recommendation.number)
         ).all()
     ]
+
+
+def get_history_start(plan: str | None = None) -> date | None:
+    """The London day of the first recorded history (of one plan, when given): there is no
+    plan to show before it."""
+    query = select(func.min(ActionUpdate.recorded_at))
+    if plan is not None:
+        query = (
+            query.join(Action, Action.id == ActionUpdate.action_id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(Plan.code == plan)
+        )
+    first = db.session.execute(query).scalar_one_or_none()
+    return first.astimezone(LONDON).date() if first is not None else None
+
+
+def list_leads() -> list[tuple[int, str]]:
+    """(user id, name) of everyone who leads an action, for the filter menus."""
+    return [
+        (user_id, name)
+        for user_id, name in db.session.execute(
+            select(User.id, User.name)
+            .where(exists(select(Action.id).where(Action.lead_user_id == User.id)))
+            .order_by(User.name)
+        ).all()
+    ]
+
+
+def updated_in_cycle(action_ids: list[int], cycle: int | None) -> set[int]:
+    """Which of these actions have an update recorded in cycle number `cycle`: one query."""
+    if not action_ids or cycle is None:
+        return set()
+    return set(
+        db.session.execute(
+            select(ActionUpdate.action_id)
+            .join(UpdateCycle, UpdateCycle.id == ActionUpdate.cycle_id)
+            .where(ActionUpdate.action_id.in_(action_ids), UpdateCycle.number == cycle)
+            .distinct()
+        ).scalars()
+    )

@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from tracker.clock import is_fixed_today, today_london
 from tracker.domain.calendar import LONDON
 from tracker.domain.permissions import Permission, Role
+from tracker.domain.sef import month_label
 from tracker.domain.states import (
     IMPACT_LABELS,
     LIFECYCLE_LABELS,
@@ -42,6 +43,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         long_date=long_date,
         london_time=london_time,
+        london_clock=london_clock,
+        month_label=month_label,
         lifecycle_label=lifecycle_label,
         rag_label=rag_label,
         impact_label=impact_label,
@@ -77,6 +80,11 @@ def london_time(value: datetime | None) -> str:
         return ""
     local = value.astimezone(LONDON)
     return f"{local.day} {local.strftime('%B %Y')} at {local.strftime('%H:%M')}"
+
+
+def london_clock(value: datetime | None) -> str:
+    """The London wall-clock time, as in "12:00"."""
+    return value.astimezone(LONDON).strftime("%H:%M") if value is not None else ""
 
 
 def lifecycle_label(value: str | None) -> str:

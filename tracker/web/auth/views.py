@@ -34,7 +34,7 @@ def _safe_next(target: str | None) -> str:
             and not target.startswith("//")
         ):
             return target
-    return url_for("pages.overview")
+    return url_for("pages.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -44,7 +44,7 @@ def _safe_next(target: str | None) -> str:
 )
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("pages.overview"))
+        return redirect(url_for("pages.home"))
     form = SignInForm()
     error = None
     if form.validate_on_submit():

@@ -1,18 +1,41 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
 
-from tracker.clock import today_london
+from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
+from tracker.services import home as home_service
 from tracker.services import queries
 from tracker.services.errors import NotFound
-from tracker.web.access import public, requires
+from tracker.web import listing
+from tracker.web.access import actor_for, public, requires
 from tracker.web.as_at import as_at_from_request
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
+@requires(Permission.READ_PLAN)
+def home():
+    """Everyone's starting page: their own work, each count a link to the list it counts."""
+    today = today_london()
+    org = current_user.organisation
+    view = home_service.get_home(
+        actor_for(current_user),
+        organisation_code=org.code,
+        organisation_kind=org.kind,
+        organisation_name=org.name,
+        today=today,
+        now=now_utc(),
+        cycle=listing.current_cycle(today),
+        sef_first_month=current_app.config["SEF_FIRST_MONTH"],
+        sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
+    )
+    return render_template("pages/home.html", view=view)
+
+
+@bp.get("/overview")
 @requires(Permission.READ_PLAN)
 def overview():
     today = today_london()

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission, Target
+from tracker.models import Plan
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
+from tracker.web import listing
 from tracker.web.access import allowed, requires
-from tracker.web.as_at import as_at_from_request
+from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
 from tracker.web.updates.forms import DependencyForm, RemoveDependencyForm
 
 bp = Blueprint("plans", __name__)
@@ -18,43 +20,80 @@ bp = Blueprint("plans", __name__)
 def show(code: str):
     if code not in queries.PLAN_CODES:
         abort(404)
-    plan = queries.get_plan(code)
-    as_at, as_at_day = as_at_from_request()
-    args = {k: v for k, v in request.args.items() if k != "as_at"}
+    return _action_list(queries.get_plan(code))
+
+
+@bp.get("/actions")
+@requires(Permission.READ_PLAN)
+def all_actions():
+    """Every plan's actions in one list, with the plan pages' filters and a plan filter: where
+    the counts across all plans lead."""
+    return _action_list(None)
+
+
+def _action_list(plan: Plan | None):
+    """A plan page, or the all-actions list (`plan` None): filtered, sorted, 100 a page. A date
+    that is not understood is shown as an error on the same page, the other filters kept."""
+    as_at = read_as_at(plan.code if plan else None)
+    day = as_at.day or today_london()
     try:
-        filters = queries.parse_filters(args)
+        args, filters = listing.read_filters(day, drop=("plan",) if plan else ())
+        page = listing.read_page()
     except BadFilter as exc:
         abort(400, description=exc.message)
-    rows, _ = queries.list_actions(
-        today=as_at_day or today_london(), plan=code, filters=filters, as_at=as_at
+    rows, total = queries.list_actions(
+        today=day,
+        plan=plan.code if plan else None,
+        filters=filters,
+        as_at=as_at.moment,
+        page=page,
+        per_page=listing.PER_PAGE,
     )
+    pages = listing.Pages(page=page, total=total)
+    kept = {**args, **_as_at_arg(as_at)}  # every link keeps the filters and the date
+    if page > pages.count:
+        return redirect(_list_url(plan, kept, page=pages.count))
     return render_template(
         "plans/plan.html",
         plan=plan,
         rows=rows,
+        pages=pages,
+        pagination=pages.component(lambda n: _list_url(plan, kept, page=n)),
         filters=filters,
-        args=args,
-        as_at_day=as_at_day,
+        as_at=as_at,
+        as_at_day=as_at.day,
         recommendations=queries.list_recommendation_refs(),
         organisations=queries.list_organisations(),
-        sort_state=_sort_state(code, args, filters),
-    )
+        leads=queries.list_leads(),
+        clear_url=_list_url(plan, {}),
+        sort_state=_sort_state(plan, kept, filters),
+    ), (400 if as_at.error else 200)
 
 
-def _sort_state(code: str, args: dict[str, str], filters: queries.PlanFilters):
+def _as_at_arg(as_at: AsAt) -> dict[str, str]:
+    return {"as_at": as_at.day.isoformat()} if as_at.day else {}
+
+
+def _list_url(plan: Plan | None, args: dict[str, str], page: int = 1) -> str:
+    if page > 1:
+        args = {**args, "page": str(page)}
+    if plan is None:
+        return url_for("plans.all_actions", **args)
+    return url_for("plans.show", code=plan.code, **args)
+
+
+def _sort_state(plan: Plan | None, args: dict[str, str], filters: queries.PlanFilters):
     """Links for the sortable column headers, keeping the filters, with aria-sort states."""
 
     def state(key: str) -> dict[str, str]:
         current = filters.sort == key
         descending = current and not filters.descending
         link_args = {**args, "sort": ("-" if descending else "") + key}
-        if as_at := request.args.get("as_at"):
-            link_args["as_at"] = as_at
         aria = "none"
         if current:
             aria = "descending" if filters.descending else "ascending"
         return {
-            "href": url_for("plans.show", code=code, **link_args),
+            "href": _list_url(plan, link_args),
             "aria": aria,
             "hint": f"sort {'descending' if descending else 'ascending'}",
         }

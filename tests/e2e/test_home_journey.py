@@ -1,0 +1,163 @@
+"""Everyone's starting page and the plan tables, in Chromium: an action lead goes from "my
+actions" to an action; the chair goes from a home-page count to the filtered all-actions list;
+the plan tables fit the screen at 1280 px and at 390 px (measured, not screenshotted). axe-core
+checks every page. These journeys only read: they change nothing other journeys rely on."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
+
+LIST_PAGES = [
+    "/plans/main",
+    "/plans/north",
+    "/plans/south",
+    "/plans/east",
+    "/plans/central",
+    "/actions",
+]
+
+
+def sign_in(page: Page, base: str, email: str, axe) -> None:
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
+    axe.check(page)
+
+
+def shown_total(page: Page) -> int:
+    said = page.locator("#actions-total").inner_text().strip()
+    return 0 if said.startswith("No actions") else int(said.split()[0])
+
+
+def fits_the_screen(page: Page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_an_action_lead_goes_from_my_actions_on_the_home_page_to_an_action(
+    page: Page, live_server, axe
+):
+    sign_in(page, live_server, ROLE_ACCOUNTS["action_lead"], axe)
+    expect(page.get_by_role("heading", name="My actions")).to_be_visible()
+    mine = page.locator("#my-actions-table tbody tr")
+    expect(mine).to_have_count(10)
+
+    # What needs doing this cycle: the count opens the list it counts.
+    needs = page.get_by_role("link", name=re.compile(r"^\d+ not updated this cycle$"))
+    count = int(needs.inner_text().split()[0])
+    needs.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("All actions")
+    expect(page.get_by_label("No update this cycle (cycle 3)")).to_be_checked()
+    expect(page.locator("#actions-table tbody tr")).to_have_count(count)
+    assert shown_total(page) == count
+    axe.check(page)
+
+    page.get_by_role("link", name="Home").click()
+    first = page.locator("#my-actions-table tbody tr th a").first
+    ref = first.inner_text().split(":")[0]
+    first.click()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/actions/{ref}$"))
+    axe.check(page)
+
+
+def test_the_chair_goes_from_a_home_page_count_to_the_filtered_all_actions_list(
+    page: Page, live_server, axe
+):
+    sign_in(page, live_server, ROLE_ACCOUNTS["chair"], axe)
+    expect(page.get_by_role("heading", name="Awaiting your sign-off")).to_be_visible()
+    waiting = page.locator("#awaiting-table tbody tr")
+    assert waiting.count() > 0
+    expect(page.get_by_text(f"{waiting.count()} awaiting sign-off")).to_be_visible()
+
+    overdue = page.get_by_role("link", name=re.compile(r"^\d+ overdue$"))
+    count = int(overdue.inner_text().split()[0])
+    overdue.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("All actions")
+    expect(page.get_by_label("Overdue", exact=True)).to_have_value("true")
+    rows = page.locator("#actions-table tbody tr")
+    expect(rows).to_have_count(count)
+    assert shown_total(page) == count
+    for text in rows.locator("td.tracker-col-overdue").all_inner_texts():
+        assert text.strip() == "Overdue"
+    axe.check(page)
+
+    # Narrow it further with the form: the count filter stays.
+    page.get_by_label("Plan", exact=True).select_option("main")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_label("Overdue", exact=True)).to_have_value("true")
+    for text in rows.locator("td.tracker-col-plan").all_inner_texts():
+        assert text.strip() == "Main"
+    axe.check(page)
+
+    page.get_by_role("link", name="Home").click()
+    red = page.get_by_role("link", name=re.compile(r"^\d+ red$"))
+    count = int(red.inner_text().split()[0])
+    red.click()
+    assert shown_total(page) == count
+    expect(page.locator("#actions-table tbody tr")).to_have_count(count)
+    axe.check(page)
+
+
+def test_at_1280_px_every_column_of_the_main_plan_is_on_screen_and_the_header_stays(
+    page: Page, live_server, axe
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server, ROLE_ACCOUNTS["viewer"], axe)
+    page.goto(f"{live_server}/plans/main")
+    width = page.evaluate("() => window.innerWidth")
+    for name in ("Target date", "Overdue"):
+        box = page.locator("#actions-table thead th", has_text=name).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, name
+    assert fits_the_screen(page)
+    ref = page.locator("#actions-table tbody th").first
+    assert ref.evaluate("e => e.getClientRects().length") == 1 and "\n" not in ref.inner_text()
+    axe.check(page)
+
+    # Far down the list the column headers are still in view.
+    page.locator("#actions-table tbody tr").nth(80).scroll_into_view_if_needed()
+    header = page.locator("#actions-table thead th", has_text="Target date").bounding_box()
+    assert header is not None and 0 <= header["y"] < 60
+    expect(page.get_by_role("navigation", name="Pages of actions")).to_be_visible()
+
+
+def test_at_390_px_no_plan_page_scrolls_sideways(page: Page, live_server, axe):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, ROLE_ACCOUNTS["locality_head"], axe)
+    assert fits_the_screen(page)  # the home page too
+    for path in LIST_PAGES:
+        page.goto(f"{live_server}{path}")
+        assert fits_the_screen(page), f"{path} scrolls sideways at 390 px"
+        # Each action is a stacked card: its ref sits above its title, not beside it.
+        ref = page.locator("#actions-table tbody tr th").first.bounding_box()
+        title = page.locator("#actions-table tbody tr td.tracker-col-title").first.bounding_box()
+        assert ref is not None and title is not None and title["y"] >= ref["y"] + ref["height"] - 1
+        axe.check(page)
+
+
+def test_an_as_at_date_typed_wrongly_is_explained_on_the_same_page(page: Page, live_server, axe):
+    sign_in(page, live_server, ROLE_ACCOUNTS["viewer"], axe)
+    page.goto(f"{live_server}/plans/main")
+    page.get_by_label("RAG", exact=True).select_option("red")
+    page.get_by_label("As at").fill("31/2/2016")
+    page.get_by_role("button", name="Apply filters").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter a real date")
+    expect(page.get_by_label("RAG", exact=True)).to_have_value("red")
+    expect(page.get_by_label("As at")).to_have_value("31/2/2016")
+    axe.check(page)
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("As at")).to_be_focused()
+
+    page.get_by_label("As at").fill("20 Jan 2016")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_text("as it stood at the end of")).to_contain_text(
+        "Wednesday 20 January 2016"
+    )
+    expect(page.get_by_label("RAG", exact=True)).to_have_value("red")
+    axe.check(page)

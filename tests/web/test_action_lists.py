@@ -1,0 +1,191 @@
+"""Plan pages and the all-actions list on the seed: the filters people ask for, with real
+counts, 100 a page with the filters kept in every link, and 'as at' dates typed as people do.
+Read-only: these tests only read the shared seeded database."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import User
+
+
+def total(html: str) -> int:
+    """The number of actions the page says match (0 when none do)."""
+    said = re.search(r'id="actions-total">\s*([^<]*)', html).group(1).strip()
+    return 0 if said.startswith("No actions") else int(said.split()[0])
+
+
+def rows(html: str) -> list[str]:
+    return re.findall(
+        r'<th scope="row" class="govuk-table__header tracker-col-ref"><a[^>]*>([^<]+)', html
+    )
+
+
+def user_id(app, email: str) -> int:
+    with app.app_context():
+        found = db.session.execute(select(User.id).where(User.email == email)).scalar_one()
+        db.session.remove()
+    return found
+
+
+@pytest.fixture
+def viewer(role_client):
+    return role_client("viewer")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # The seed's README: 151 main actions are the Trust's in full or in part.
+        ("/plans/main?involving=trust", 151),
+        ("/plans/main?lead_organisation=trust", 134),
+        ("/actions?plan=main&involving=trust", 151),
+        ("/plans/main?involving=syp", 18),
+        ("/plans/main", 183),
+        ("/plans/north", 38),
+        ("/actions", 335),
+        ("/actions?plan=north", 38),
+        ("/actions?rag=red", 19),
+        ("/actions?overdue=true", 14),
+        ("/plans/main?due_within=4", 28),
+        ("/plans/main?due_within=4&involving=trust", 25),
+    ],
+)
+def test_each_filter_gives_the_seed_s_real_count(viewer, url, expected):
+    response = viewer.get(url)
+    assert response.status_code == 200
+    assert total(response.get_data(as_text=True)) == expected
+
+
+def test_the_lead_filter_lists_the_actions_one_person_leads(viewer, seeded_app):
+    mash = user_id(seeded_app, "hos.mash@trust.example")
+    officer = user_id(seeded_app, "performance@trust.example")
+    assert total(viewer.get(f"/actions?lead={mash}").get_data(as_text=True)) == 10
+    page = viewer.get(f"/plans/main?lead={officer}").get_data(as_text=True)
+    assert total(page) == 13
+    assert re.search(rf'<option value="{officer}" selected>', page), "the menu shows the choice"
+
+
+def test_due_within_n_weeks_counts_open_actions_due_from_today(viewer):
+    by_weeks = [
+        total(viewer.get(f"/plans/main?due_within={n}").get_data(as_text=True)) for n in (1, 4, 12)
+    ]
+    assert by_weeks == sorted(by_weeks) and by_weeks[0] < by_weeks[2]
+    overdue_and_soon = total(
+        viewer.get("/plans/main?due_within=4&overdue=true").get_data(as_text=True)
+    )
+    assert overdue_and_soon == 0  # an overdue action's date is behind us, not ahead
+
+
+def test_no_update_this_cycle_lists_open_actions_without_a_cycle_3_update(viewer):
+    page = viewer.get("/plans/main?no_update=true").get_data(as_text=True)
+    assert total(page) == 98
+    assert "No update this cycle (cycle 3)" in page
+    assert 'name="no_update" type="checkbox" value="true" checked' in page
+    # Every main action is either updated in cycle 3, closed, or on this list.
+    updated_or_closed = total(viewer.get("/plans/main").get_data(as_text=True)) - 98
+    assert updated_or_closed > 0
+
+
+def test_a_plan_page_shows_100_actions_a_page_with_the_total(viewer):
+    first = viewer.get("/plans/main").get_data(as_text=True)
+    assert len(rows(first)) == 100
+    assert "183 actions: showing 1 to 100." in first
+    second = viewer.get("/plans/main?page=2").get_data(as_text=True)
+    assert len(rows(second)) == 83 and rows(second)[0] == "MAP-101"
+    assert "183 actions: showing 101 to 183." in second
+
+
+def test_every_page_and_sort_link_keeps_the_filters(viewer):
+    page = htmllib.unescape(
+        viewer.get("/actions?involving=trust&rag=&sort=-target_date").get_data(as_text=True)
+    )
+    assert "303 actions: showing 1 to 100." in page
+    pagination = re.search(r'<nav class="govuk-pagination".*?</nav>', page, re.S).group(0)
+    links = re.findall(r'href="([^"]+)"', pagination)
+    assert links and all(
+        "involving=trust" in link and "sort=-target_date" in link for link in links
+    )
+    assert {"/actions?involving=trust&sort=-target_date&page=4"} <= set(links)
+    sort_links = re.findall(r'class="govuk-link tracker-sort" href="([^"]+)"', page)
+    assert sort_links and all("involving=trust" in link for link in sort_links)
+
+
+def test_a_page_past_the_end_goes_to_the_last_page(viewer):
+    response = viewer.get("/plans/main?rag=red&page=9")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/plans/main?rag=red"  # one page: page 1
+
+
+@pytest.mark.parametrize("typed", ["2016-01-20", "20/1/2016", "20 Jan 2016", "20 January 2016"])
+def test_an_as_at_date_typed_as_people_do_shows_the_plan_then(viewer, typed):
+    response = viewer.get("/plans/main", query_string={"as_at": typed, "rag": "red"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "as it stood at the end of <strong>Wednesday 20 January 2016</strong>" in page
+    assert f'value="{typed}"' in page  # the box keeps what was typed
+
+
+@pytest.mark.parametrize("typed", ["5/2/2016\x00", "5" * 5000], ids=["nul", "5000-characters"])
+def test_an_as_at_with_a_nul_byte_or_thousands_of_characters_is_refused_in_words(viewer, typed):
+    response = viewer.get("/plans/main", query_string={"as_at": typed})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Enter a date like 5 February 2016" in page
+    assert "\x00" not in page and "5" * 41 not in page
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("/plans/main?as_at=20/13/2016&rag=red", "Enter a real date"),
+        ("/plans/main?as_at=next+tuesday&rag=red", "Enter a date like 5 February 2016"),
+        ("/plans/main?as_at=2015-12-17&rag=red", "on or after 18 December 2015"),
+        ("/plans/north?as_at=2015-12-20&rag=red", "on or after 4 January 2016"),
+        ("/actions?as_at=6+Feb+2016&rag=red", "today (5 February 2016) or earlier"),
+    ],
+)
+def test_a_wrong_as_at_date_is_an_error_on_the_same_page_with_the_filters_kept(viewer, url, says):
+    response = viewer.get(url)
+    assert response.status_code == 400
+    page = htmllib.unescape(response.get_data(as_text=True))
+    assert "There is a problem" in page and 'href="#f-as-at"' in page
+    assert says in re.search(r'id="f-as-at-error">(.*?)</p>', page, re.S).group(1)
+    assert '<option value="red" selected>' in page  # the other filters are kept...
+    without_date = re.sub(r"as_at=[^&]*&", "", url)
+    assert total(page) == total(viewer.get(without_date).get_data(as_text=True))  # ...and applied
+    assert "as it stood at the end of" not in page  # shown as it is now
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "lead=abc",
+        "lead=99999999999999999999",
+        "due_within=0",
+        "due_within=53",
+        "no_update=perhaps",
+        "plan=west",
+        "page=0",
+        "page=two",
+        "recommendation=R1%00",
+        "involving=" + "x" * 100,
+    ],
+)
+def test_a_filter_that_is_not_understood_is_a_400_never_a_500(viewer, query):
+    response = viewer.get(f"/actions?{query}")
+    assert response.status_code == 400
+
+
+def test_the_api_list_takes_the_same_filters(viewer):
+    body = viewer.get("/api/v1/actions?plan=main&involving=trust&per_page=1").get_json()
+    assert body["total"] == 151
+    body = viewer.get("/api/v1/actions?plan=main&no_update=true&per_page=1").get_json()
+    assert body["total"] == 98
+    bad = viewer.get("/api/v1/actions?due_within=99")
+    assert bad.status_code == 400 and bad.get_json()["invalid_params"][0]["name"] == "due_within"

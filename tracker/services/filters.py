@@ -1,0 +1,100 @@
+"""Filters for lists of actions, from query-string values: shared by the plan pages, the
+all-actions list, the home page's counts and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.domain.states import Lifecycle, Rag
+from tracker.services.errors import BadFilter
+
+PLAN_CODES = ("main", "north", "south", "east", "central")
+SORT_KEYS = (
+    "ref",
+    "recommendation",
+    "lead_organisation",
+    "lead",
+    "rag",
+    "lifecycle",
+    "target_date",
+)
+
+
+@dataclass
+class PlanFilters:
+    recommendation: str | None = None
+    lead_organisation: str | None = None
+    rag: str | None = None
+    lifecycle: str | None = None
+    overdue: bool | None = None
+    sort: str = "ref"
+    descending: bool = False
+    plan: str | None = None  # the all-actions list only: a plan page is its own plan
+    lead: int | None = None  # the lead person's user id
+    involving: str | None = None  # an organisation that leads the action or is a partner on it
+    due_within: int | None = None  # weeks: open, with a target date from today to then
+    no_update: bool = False  # open, with no update recorded in the current cycle
+    cycle: int | None = None  # the current cycle's number, set by the caller (not a filter)
+
+
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+LONGEST_FILTER = 64
+MOST_WEEKS = 52
+
+
+def _flag(args: dict[str, str], name: str) -> bool | None:
+    value = args.get(name)
+    if value in (None, ""):
+        return None
+    if value not in _TRUE | _FALSE:
+        raise BadFilter(name, f"{name} must be true or false")
+    return value in _TRUE
+
+
+def _whole_number(args: dict[str, str], name: str, lo: int, hi: int) -> int | None:
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None
+    if not value.isdecimal() or len(value) > 10 or not lo <= int(value) <= hi:
+        raise BadFilter(name, f"{name} must be a whole number from {lo} to {hi}")
+    return int(value)
+
+
+def parse_filters(args: dict[str, str], *, cycle: int | None = None) -> PlanFilters:
+    """Turn query-string values into filters, naming the parameter when one is not understood.
+    `cycle` is the current cycle's number, which the 'no update this cycle' filter needs."""
+    for name, value in args.items():
+        if "\x00" in value or len(value) > LONGEST_FILTER:
+            raise BadFilter(name, f"{name} is not a value the tracker understands")
+    f = PlanFilters(cycle=cycle)
+    if plan := args.get("plan"):
+        if plan not in PLAN_CODES:
+            raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
+        f.plan = plan
+    f.lead = _whole_number(args, "lead", 1, 2**31 - 1)
+    if involving := args.get("involving"):
+        f.involving = involving.strip().lower()
+    f.due_within = _whole_number(args, "due_within", 1, MOST_WEEKS)
+    f.no_update = bool(_flag(args, "no_update"))
+    if rec := args.get("recommendation"):
+        f.recommendation = rec.strip().upper()
+    if org := args.get("lead_organisation"):
+        f.lead_organisation = org.strip().lower()
+    if rag := args.get("rag"):
+        if rag not in {r.value for r in Rag}:
+            raise BadFilter("rag", "rag must be one of red, amber, green")
+        f.rag = rag
+    if lifecycle := args.get("lifecycle"):
+        if lifecycle not in {s.value for s in Lifecycle}:
+            raise BadFilter(
+                "lifecycle", "lifecycle must be one of " + ", ".join(s.value for s in Lifecycle)
+            )
+        f.lifecycle = lifecycle
+    f.overdue = _flag(args, "overdue")
+    sort = args.get("sort") or "ref"
+    if sort.startswith("-"):
+        f.descending, sort = True, sort[1:]
+    if sort not in SORT_KEYS:
+        raise BadFilter("sort", "sort must be one of " + ", ".join(SORT_KEYS))
+    f.sort = sort
+    return f
