@@ -141,10 +141,11 @@ def seeded_app() -> Iterator[Flask]:
     _dispose(application)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_app() -> Iterator[Flask]:
     """A seeded app of the browser journeys' own: they write returns and SEFs, as people do,
-    so they get a database that no other test reads."""
+    so they get a database that no other test reads, seeded afresh for each journey file so
+    that one file's writes (a return submitted, a deputy named) never decide another's."""
     application = _seeded(BROWSER_URL)
     yield application
     _dispose(application)

@@ -65,7 +65,7 @@ class RequestLog:
         return self.app(environ, start_response)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(browser_app) -> Iterator[str]:
     if not BUILT_CSS.exists():
         raise RuntimeError(f"{BUILT_CSS} is missing: run `make install` (it compiles the CSS)")
