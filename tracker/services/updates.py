@@ -17,7 +17,7 @@ from tracker.domain.updates import CurrentState, Proposal, check_update
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionUpdate, Plan, UpdateCycle
 from tracker.models.org import Locality
-from tracker.services import queries
+from tracker.services import projection, queries
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 
@@ -183,6 +183,8 @@ def append_update(
         evidence=proposal.evidence.strip(),
     )
     db.session.add(row)
+    db.session.flush()
+    projection.project(row)
     return row
 
 
