@@ -19,6 +19,7 @@ from tracker.models import (
     Recommendation,
     User,
 )
+from tracker.services.projection import project
 
 # A complete, illustrative SEF: every question answered, a self-grade chosen.
 SEF_ANSWERS = {
@@ -155,21 +156,21 @@ def make_action(
     )
     db.session.add(action)
     db.session.flush()
-    db.session.add(
-        ActionUpdate(
-            action_id=action.id,
-            version=1,
-            cause="import",
-            recorded_at=recorded_at,
-            lifecycle=lifecycle,
-            rag=rag,
-            impact=impact,
-            summary="Agreed.",
-            reason="",
-            evidence="",
-        )
+    first = ActionUpdate(
+        action_id=action.id,
+        version=1,
+        cause="import",
+        recorded_at=recorded_at,
+        lifecycle=lifecycle,
+        rag=rag,
+        impact=impact,
+        summary="Agreed.",
+        reason="",
+        evidence="",
     )
+    db.session.add(first)
     db.session.flush()
+    project(first)  # as every service does: the current state moves with the history
     return action
 
 
@@ -200,6 +201,7 @@ def add_update(
     )
     db.session.add(update)
     db.session.flush()
+    project(update)
     return update
 
 

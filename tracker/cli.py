@@ -195,3 +195,34 @@ def scheduler() -> None:
     finally:
         if lock is not None:
             lock.release()
+
+
+projection_cli = AppGroup("projection", help="The current-state projection of every action.")
+tracker_cli.add_command(projection_cli)
+
+
+@projection_cli.command("check")
+@needs_database
+def projection_check() -> None:
+    """Compare the projection with the history, row by row; exit 1 on any difference."""
+    from tracker.services import projection
+
+    problems = projection.differences()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(
+            f"{len(problems)} difference(s): run `flask --app wsgi tracker projection rebuild`."
+        )
+        raise SystemExit(1)
+    click.echo("The projection matches the history.")
+
+
+@projection_cli.command("rebuild")
+@needs_database
+def projection_rebuild() -> None:
+    """Make the projection again from the history (safe at any time)."""
+    from tracker.services import projection
+
+    written = projection.rebuild_and_commit()
+    click.echo(f"Current state rebuilt from history for {written} action(s).")

@@ -40,6 +40,7 @@ from tracker.models import (
     LocalityReturn,
     UpdateCycle,
 )
+from tracker.services import projection
 from tracker.services import returns as return_service
 from tracker.services import updates as update_service
 from tracker.services.auth import create_token
@@ -200,6 +201,9 @@ def test_two_writers_with_the_same_version_exactly_one_wins_every_time(clean_db,
         assert rows[-1].author_id == writers[winner].user_id
         assert version_of(ref) == 2
         assert updates_audited(ref) == 1
+    # The current state was written by the winner only, in the winner's transaction.
+    db.session.expire_all()
+    assert projection.differences() == []
 
 
 # Two API clients, one action, one version: 201 and 409 -------------------------------------------

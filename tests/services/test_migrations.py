@@ -60,3 +60,42 @@ def test_upgrade_matches_the_models_and_downgrade_returns_to_base(migration_url)
             assert "action_update" in inspect(conn).get_table_names()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_projection_migration_fills_the_current_state_from_existing_history(migration_url):
+    """An existing tracker upgraded to 0006 gets one current-state row per action: its latest."""
+    from datetime import UTC, datetime
+
+    from tests.builders import make_action
+    from tracker.models import ActionUpdate
+    from tracker.services import projection
+
+    app = make_app(migration_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0005")
+        # Rows written as a 0005 tracker would have: history only (no action_state table yet).
+        db.metadata.tables["action_state"].create(db.engine)  # so the builders can run ...
+        action = make_action(ref="MAP-001")
+        db.session.add(
+            ActionUpdate(
+                action_id=action.id,
+                version=2,
+                cause="person",
+                recorded_at=datetime(2016, 2, 1, 9, tzinfo=UTC),
+                lifecycle="in_progress",
+                rag="red",
+                impact="emerging",
+                summary="Slipped.",
+                reason="Two managers left.",
+                evidence="",
+            )
+        )
+        action.version = 2
+        db.session.commit()
+        db.session.remove()
+        db.metadata.tables["action_state"].drop(db.engine)  # ... then back to a 0005 schema
+        upgrade(directory=MIGRATIONS)
+        assert projection.differences() == []
+        state = db.session.execute(text("SELECT version, rag, summary FROM action_state")).one()
+        assert tuple(state) == (2, "red", "Slipped.")
+        db.session.remove()

@@ -13,11 +13,12 @@ from tracker.models.plan import (
 )
 from tracker.models.returns import LocalityReturn, ReturnDraft
 from tracker.models.sef import SefVersion
-from tracker.models.updates import ActionUpdate, UpdateCycle
+from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
 
 __all__ = [
     "Action",
     "ActionDependency",
+    "ActionState",
     "ActionUpdate",
     "ApiToken",
     "AuditEvent",

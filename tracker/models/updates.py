@@ -70,3 +70,36 @@ class ActionUpdate(db.Model):
 
     author: Mapped[User | None] = relationship(lazy="raise")
     cycle: Mapped[UpdateCycle | None] = relationship(lazy="raise")
+
+
+class ActionState(db.Model):
+    """The current-state projection: one row per action, a copy of its latest ActionUpdate.
+
+    Written in the same transaction as each history row (the history stays the source of truth,
+    and `flask tracker projection rebuild` makes it again from history). Lists, counts and
+    dashboards read it; views `as_at` a past date read the history."""
+
+    __tablename__ = "action_state"
+    __table_args__ = (
+        CheckConstraint(_in("lifecycle", LIFECYCLES), name="lifecycle"),
+        CheckConstraint(f"rag IS NULL OR {_in('rag', RAGS)}", name="rag"),
+        CheckConstraint(_in("impact", IMPACTS), name="impact"),
+        Index("ix_action_state_lifecycle_rag", "lifecycle", "rag"),
+    )
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int]
+    lifecycle: Mapped[str] = mapped_column(String(32))
+    rag: Mapped[str | None] = mapped_column(String(8))
+    impact: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    no_change: Mapped[bool] = mapped_column(default=False, server_default=false())
+    cause: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # When the latest update was recorded, and the cycle it was recorded in.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("update_cycle.id"), index=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, select, union
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.calendar import LONDON, is_working_day
@@ -27,6 +27,7 @@ from tracker.domain.states import CLOSED
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    ActionState,
     ActionUpdate,
     Locality,
     LocalityReturn,
@@ -37,7 +38,7 @@ from tracker.models import (
     UpdateCycle,
     User,
 )
-from tracker.services import queries, sefs
+from tracker.services import sefs
 from tracker.services.audit import add_event
 from tracker.services.cycles import ensure_cycles
 
@@ -173,40 +174,86 @@ def _first_working_day(first: date) -> date:
     return day
 
 
-def _lead_actions(current: Cycle | None, cfg: ChaseConfig) -> list[LeadAction]:
-    """Open main-plan actions with a lead, whether updated this cycle, and whether stale."""
-    rows = db.session.execute(
-        queries.join_latest_update(
-            select(
-                Action.id,
-                Action.ref,
-                Action.title,
-                Action.lead_user_id,
-                Action.target_date,
-                ActionUpdate.lifecycle,
-            )
-        )
+def _open_lead_actions():
+    """Open main-plan actions with a lead, from the current-state projection."""
+    return (
+        select(Action.id)
+        .join(ActionState, ActionState.action_id == Action.id)
         .join(Plan, Plan.id == Action.plan_id)
         .where(
             Plan.kind == "main",
             Action.lead_user_id.is_not(None),
-            ActionUpdate.lifecycle.not_in([s.value for s in CLOSED]),
+            ActionState.lifecycle.not_in([s.value for s in CLOSED]),
         )
+    )
+
+
+def _recent_updates(stale_cycles: int):
+    """Just the history rows the stale rule and "updated this cycle" look at, for each open lead
+    action: its two latest updates, and the last update in each of the latest `stale_cycles`
+    cycles it was updated in. Later versions are later in time, so ranking by version ranks
+    cycles too. One query, however long the history."""
+    open_ids = _open_lead_actions().subquery()
+    last_in_cycle = (
+        select(
+            ActionUpdate.action_id,
+            ActionUpdate.version,
+            func.row_number()
+            .over(
+                partition_by=(ActionUpdate.action_id, ActionUpdate.cycle_id),
+                order_by=ActionUpdate.version.desc(),
+            )
+            .label("in_cycle"),
+        )
+        .join(open_ids, open_ids.c.id == ActionUpdate.action_id)
+        .where(ActionUpdate.cycle_id.is_not(None))
+        .subquery()
+    )
+    ranked = select(
+        last_in_cycle.c.action_id,
+        last_in_cycle.c.version,
+        func.row_number()
+        .over(partition_by=last_in_cycle.c.action_id, order_by=last_in_cycle.c.version.desc())
+        .label("cycle_rank"),
+    ).where(last_in_cycle.c.in_cycle == 1)
+    ranked_sq = ranked.subquery()
+    wanted = select(ranked_sq.c.action_id, ranked_sq.c.version).where(
+        ranked_sq.c.cycle_rank <= stale_cycles
+    )
+    latest_two = (
+        select(ActionUpdate.action_id, ActionUpdate.version)
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .join(open_ids, open_ids.c.id == ActionUpdate.action_id)
+        .where(ActionUpdate.version >= Action.version - 1)
+    )
+    keys = union(wanted, latest_two).subquery()
+    return (
+        select(
+            ActionUpdate.action_id, ActionUpdate.cycle_id, ActionUpdate.rag, ActionUpdate.summary
+        )
+        .join(
+            keys,
+            and_(
+                keys.c.action_id == ActionUpdate.action_id, keys.c.version == ActionUpdate.version
+            ),
+        )
+        .order_by(ActionUpdate.action_id, ActionUpdate.version)
+    )
+
+
+def _lead_actions(current: Cycle | None, cfg: ChaseConfig) -> list[LeadAction]:
+    """Open main-plan actions with a lead, whether updated this cycle, and whether stale: three
+    queries that read the projection and only the few history rows the rules look at."""
+    rows = db.session.execute(
+        select(Action.id, Action.ref, Action.title, Action.lead_user_id, Action.target_date)
+        .where(Action.id.in_(_open_lead_actions().scalar_subquery()))
+        .order_by(Action.id)
     ).all()
-    ids = [r.id for r in rows]
     history: dict[int, list[tuple[int | None, str | None, str]]] = defaultdict(list)
     cycle_numbers = dict(db.session.execute(select(UpdateCycle.id, UpdateCycle.number)).all())
-    if ids:
-        for action_id, cycle_id, rag, summary in db.session.execute(
-            select(
-                ActionUpdate.action_id,
-                ActionUpdate.cycle_id,
-                ActionUpdate.rag,
-                ActionUpdate.summary,
-            )
-            .where(ActionUpdate.action_id.in_(ids))
-            .order_by(ActionUpdate.action_id, ActionUpdate.version)
-        ).all():
+    if rows:
+        stale_cycles = cfg.settings.stale_cycles
+        for action_id, cycle_id, rag, summary in db.session.execute(_recent_updates(stale_cycles)):
             history[action_id].append((cycle_numbers.get(cycle_id), rag, summary))
     out = []
     for r in rows:

@@ -27,6 +27,7 @@ from tracker.models import (
     User,
     action_partner,
 )
+from tracker.services import projection
 from tracker.services.audit import add_event
 
 DEMO_ACCOUNTS = (
@@ -270,6 +271,8 @@ def load_seed(
     if update_rows:
         db.session.execute(ActionUpdate.__table__.insert(), update_rows)
         created["updates"] += len(update_rows)
+        db.session.flush()  # the actions' versions, before the projection reads them
+        projection.rebuild({row["action_id"] for row in update_rows})
     missing = new_refs - set(versions)
     if missing:
         raise ValueError(f"seed history has no initial row for {', '.join(sorted(missing))}")

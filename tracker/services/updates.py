@@ -23,7 +23,7 @@ from tracker.domain.updates import (
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionUpdate, Plan, UpdateCycle
 from tracker.models.org import Locality
-from tracker.services import queries
+from tracker.services import projection, queries
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 
@@ -193,6 +193,8 @@ def append_update(
         no_change=no_change,
     )
     db.session.add(row)
+    db.session.flush()
+    projection.project(row)
     return row
 
 
