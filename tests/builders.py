@@ -184,11 +184,13 @@ def add_update(
     summary: str = "Progress.",
     reason: str = "",
     author: User | None = None,
+    cycle_id: int | None = None,
 ) -> ActionUpdate:
     action.version += 1
     update = ActionUpdate(
         action_id=action.id,
         version=action.version,
+        cycle_id=cycle_id,
         cause="person",
         author_id=author.id if author else None,
         recorded_at=recorded_at,

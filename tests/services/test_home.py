@@ -38,7 +38,7 @@ def get_home(user):
 def lead_with_actions(cycles):
     lead = make_user(role="action_lead")
     updated = make_action(ref="M-UPD", lead=lead, target_date=date(2016, 6, 30))
-    add_update(updated, recorded_at=IN_CYCLE_3).cycle_id = cycles[3].id
+    add_update(updated, recorded_at=IN_CYCLE_3, cycle_id=cycles[3].id)
     make_action(ref="M-STALE", lead=lead, target_date=date(2016, 6, 30))
     make_action(ref="M-LATE", lead=lead, target_date=date(2016, 1, 29))
     make_action(ref="M-SOON", lead=lead, target_date=date(2016, 2, 26))

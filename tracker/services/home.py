@@ -21,7 +21,7 @@ from tracker.domain import sef as sef_rules
 from tracker.domain.permissions import Actor, Permission, Role, can
 from tracker.domain.states import CLOSED
 from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, Plan
+from tracker.models import Action, ActionState, Plan
 from tracker.services import queries
 from tracker.services import returns as return_service
 from tracker.services import sefs as sef_service
@@ -174,12 +174,12 @@ def _plan_counts(today: date) -> list[PlanCounts]:
     """Each plan's actions, red and overdue now: one query."""
     overdue = queries.overdue_clause(today)
     rows = db.session.execute(
-        queries.join_latest_update(
+        queries.join_state(
             select(
                 Plan.code,
                 Plan.name,
                 func.count(),
-                func.sum(case((ActionUpdate.rag == "red", 1), else_=0)),
+                func.sum(case((ActionState.rag == "red", 1), else_=0)),
                 func.sum(case((overdue, 1), else_=0)),
             )
         )

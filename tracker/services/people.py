@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.people import demotion_problem, leaving_problem
 from tracker.domain.permissions import Role
-from tracker.domain.states import CLOSED
 from tracker.extensions import db
 from tracker.models import Action, Invitation, Locality, Organisation, User
 from tracker.services import queries
@@ -227,15 +226,9 @@ def mark_left(user_id: int, *, actor_id: int, now: datetime) -> User:
 
 
 def _open_actions_led_by(user_id: int) -> list[Action]:
-    from tracker.models import ActionUpdate
-
-    query = queries.join_latest_update(select(Action).where(Action.lead_user_id == user_id))
+    query = queries.join_state(select(Action).where(Action.lead_user_id == user_id))
     return list(
-        db.session.execute(
-            query.where(ActionUpdate.lifecycle.not_in([s.value for s in CLOSED])).order_by(
-                Action.ref
-            )
-        ).scalars()
+        db.session.execute(query.where(queries.is_open_clause()).order_by(Action.ref)).scalars()
     )
 
 
@@ -286,15 +279,11 @@ class People:
 
 
 def _open_counts() -> Counter:
-    from tracker.models import ActionUpdate
-
-    query = queries.join_latest_update(
+    query = queries.join_state(
         select(Action.lead_user_id, func.count()).where(Action.lead_user_id.is_not(None))
     )
     rows = db.session.execute(
-        query.where(ActionUpdate.lifecycle.not_in([s.value for s in CLOSED])).group_by(
-            Action.lead_user_id
-        )
+        query.where(queries.is_open_clause()).group_by(Action.lead_user_id)
     ).all()
     return Counter({lead: n for lead, n in rows})
 

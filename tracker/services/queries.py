@@ -17,6 +17,7 @@ from tracker.extensions import db
 from tracker.models import (
     Action,
     ActionDependency,
+    ActionState,
     ActionUpdate,
     Inspection,
     Locality,
@@ -35,14 +36,31 @@ __all__ = ["PLAN_CODES", "SORT_KEYS", "PlanFilters", "parse_filters"]  # where c
 _CLOSED_VALUES = tuple(s.value for s in CLOSED)
 
 
-def is_open_clause():
-    """The action's latest update (as joined) leaves it open: not closed or superseded."""
-    return ActionUpdate.lifecycle.not_in(_CLOSED_VALUES)
+def state_for(as_at: datetime | None = None):
+    """Where an action's state is read: the current-state projection (`ActionState`), or, for
+    the plan as it stood at a past moment, the history (`ActionUpdate`, joined by
+    `join_state`). Both have the same column names."""
+    return ActionUpdate if as_at is not None else ActionState
 
 
-def overdue_clause(today: date):
+def join_state(
+    query: Select, action=Action, *, as_at: datetime | None = None, action_ids=None
+) -> Select:
+    """Join each action in `query` to its state: the projection's row now, or its latest history
+    row recorded by `as_at`. Read the columns from `state_for(as_at)`."""
+    if as_at is None:
+        return query.join(ActionState, ActionState.action_id == action.id)
+    return join_latest_update(query, action, as_at=as_at, action_ids=action_ids)
+
+
+def is_open_clause(state=ActionState):
+    """The action's state (as joined) leaves it open: not closed or superseded."""
+    return state.lifecycle.not_in(_CLOSED_VALUES)
+
+
+def overdue_clause(today: date, state=ActionState):
     """SQL for the domain's `is_overdue`: a target date before today, and still open."""
-    return and_(Action.target_date.is_not(None), Action.target_date < today, is_open_clause())
+    return and_(Action.target_date.is_not(None), Action.target_date < today, is_open_clause(state))
 
 
 @dataclass
@@ -121,8 +139,22 @@ _lead = aliased(User, name="lead")
 _lead_org = aliased(Organisation, name="lead_org")
 _main = aliased(Action, name="main_action")
 
+
 # Plain columns, not ORM objects: a long list builds no identity-mapped entities.
-_ROW_COLUMNS = (
+def _row_columns(state) -> tuple:
+    return (
+        *_ACTION_COLUMNS,
+        state.version,
+        state.lifecycle,
+        state.rag,
+        state.impact,
+        state.summary,
+        state.recorded_at,
+        *_JOINED_COLUMNS,
+    )
+
+
+_ACTION_COLUMNS = (
     Action.id,
     Action.ref,
     Action.title,
@@ -131,12 +163,8 @@ _ROW_COLUMNS = (
     Action.target_date,
     Action.success_measure,
     Action.lead_user_id,
-    ActionUpdate.version,
-    ActionUpdate.lifecycle,
-    ActionUpdate.rag,
-    ActionUpdate.impact,
-    ActionUpdate.summary,
-    ActionUpdate.recorded_at,
+)
+_JOINED_COLUMNS = (
     Plan.code.label("plan_code"),
     Plan.name.label("plan_name"),
     Recommendation.ref.label("rec_ref"),
@@ -150,9 +178,14 @@ _ROW_COLUMNS = (
 
 
 def _action_rows_query(as_at: datetime | None, action_ref: str | None = None) -> Select:
+    if as_at is None:
+        query = join_state(select(*_row_columns(ActionState)))
+    else:
+        query = join_latest_update(
+            select(*_row_columns(ActionUpdate)), as_at=as_at, action_ref=action_ref
+        )
     return (
-        join_latest_update(select(*_ROW_COLUMNS), as_at=as_at, action_ref=action_ref)
-        .join(Plan, Plan.id == Action.plan_id)
+        query.join(Plan, Plan.id == Action.plan_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .join(_lead_org, _lead_org.id == Action.lead_organisation_id)
         .outerjoin(_lead, _lead.id == Action.lead_user_id)
@@ -217,7 +250,8 @@ def _attach_partners_and_dependencies(rows: list[ActionRow]) -> None:
 
 
 def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
-    is_open = is_open_clause()
+    state = state_for(as_at)
+    is_open = is_open_clause(state)
     if f.lead is not None:
         query = query.where(Action.lead_user_id == f.lead)
     if f.involving:
@@ -235,7 +269,13 @@ def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime |
         )
     if f.no_update:
         query = query.where(is_open)
-        if f.cycle is not None:
+        if f.cycle is not None and as_at is None:
+            # The projection knows the cycle of the latest update: updated this cycle or not.
+            this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
+            query = query.where(
+                or_(ActionState.cycle_id.is_(None), ActionState.cycle_id.not_in(this_cycle))
+            )
+        elif f.cycle is not None:
             mine = aliased(ActionUpdate)
             this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
             updated = select(mine.id).where(
@@ -249,29 +289,27 @@ def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime |
     if f.lead_organisation:
         query = query.where(_lead_org.code == f.lead_organisation)
     if f.rag:
-        query = query.where(ActionUpdate.rag == f.rag)
+        query = query.where(state.rag == f.rag)
     if f.lifecycle:
-        query = query.where(ActionUpdate.lifecycle == f.lifecycle)
+        query = query.where(state.lifecycle == f.lifecycle)
     if f.overdue is not None:
-        overdue = overdue_clause(today)
+        overdue = overdue_clause(today, state)
         query = query.where(overdue if f.overdue else ~overdue)
     return query
 
 
-def _order(query: Select, f: PlanFilters) -> Select:
+def _order(query: Select, f: PlanFilters, state) -> Select:
     keys = {
         "ref": [Action.ref],
         "recommendation": [Recommendation.number, Action.ref],
         "lead_organisation": [_lead_org.name, Action.ref],
         "lead": [_lead.name, Action.ref],
         "rag": [
-            case({"red": 0, "amber": 1, "green": 2}, value=ActionUpdate.rag, else_=3),
+            case({"red": 0, "amber": 1, "green": 2}, value=state.rag, else_=3),
             Action.ref,
         ],
         "lifecycle": [
-            case(
-                {v.value: i for i, v in enumerate(Lifecycle)}, value=ActionUpdate.lifecycle, else_=9
-            ),
+            case({v.value: i for i, v in enumerate(Lifecycle)}, value=state.lifecycle, else_=9),
             Action.ref,
         ],
         "target_date": [Action.target_date, Action.ref],
@@ -303,9 +341,9 @@ def list_actions(
         total = db.session.execute(
             select(func.count()).select_from(query.order_by(None).subquery())
         ).scalar_one()
-        query = _order(query, f).limit(per_page).offset((page - 1) * per_page)
+        query = _order(query, f, state_for(as_at)).limit(per_page).offset((page - 1) * per_page)
     else:
-        query = _order(query, f)
+        query = _order(query, f, state_for(as_at))
     rows = [_row(values, today) for values in db.session.execute(query).all()]
     _attach_partners_and_dependencies(rows)
     return rows, total if total is not None else len(rows)
@@ -395,15 +433,9 @@ def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = No
         .union(select(ActionDependency.action_id).where(ActionDependency.depends_on_id == row.id))
     )
     other = aliased(Action)
-    base = join_latest_update(
-        select(
-            other.ref,
-            other.title,
-            Plan.code,
-            ActionUpdate.lifecycle,
-            ActionUpdate.rag,
-            other.target_date,
-        ),
+    state = state_for(as_at)
+    base = join_state(
+        select(other.ref, other.title, Plan.code, state.lifecycle, state.rag, other.target_date),
         other,
         as_at=as_at,
         action_ids=linked,
@@ -478,18 +510,19 @@ def list_recommendations(
         )
         for r in recs
     }
-    overdue_expr = overdue_clause(today)
+    state = state_for(as_at)
+    overdue_expr = overdue_clause(today, state)
     counts = db.session.execute(
-        join_latest_update(
+        join_state(
             select(
                 Action.recommendation_id,
-                ActionUpdate.lifecycle,
-                ActionUpdate.rag,
+                state.lifecycle,
+                state.rag,
                 overdue_expr.label("overdue"),
                 func.count(),
             ),
             as_at=as_at,
-        ).group_by(Action.recommendation_id, ActionUpdate.lifecycle, ActionUpdate.rag, overdue_expr)
+        ).group_by(Action.recommendation_id, state.lifecycle, state.rag, overdue_expr)
     ).all()
     for rec_id, lifecycle, rag, overdue, n in counts:
         s = summaries[rec_id]

@@ -12,7 +12,7 @@ from tracker.domain.permissions import Actor, Permission, can
 from tracker.domain.states import Lifecycle
 from tracker.domain.updates import Proposal
 from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, Plan, User
+from tracker.models import Action, ActionState, ActionUpdate, Plan, User
 from tracker.services import queries
 from tracker.services.errors import NotFound
 from tracker.services.updates import (
@@ -42,10 +42,10 @@ def list_awaiting_sign_off(today: date, ref: str | None = None) -> list[Awaiting
     """Actions complete and awaiting sign-off, longest waiting first, with when they were marked
     complete (the first update of the current run of 'complete awaiting sign-off')."""
     current = (
-        queries.join_latest_update(select(Action, ActionUpdate, Plan.name, User.name))
+        queries.join_state(select(Action, ActionState, Plan.name, User.name))
         .join(Plan, Plan.id == Action.plan_id)
         .outerjoin(User, User.id == Action.lead_user_id)
-        .where(ActionUpdate.lifecycle == "complete_awaiting_signoff")
+        .where(ActionState.lifecycle == "complete_awaiting_signoff")
     )
     if ref is not None:
         current = current.where(Action.ref == ref)
