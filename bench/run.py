@@ -220,15 +220,23 @@ def timed_get(path: str) -> Callable[[Client], tuple[int, float]]:
 
 
 def client_main(
-    port: int, out: Path, cases: list[dict], reader: tuple[str, str], north: tuple[str, str]
+    port: int,
+    out: Path,
+    cases: list[dict],
+    reader: tuple[str, str],
+    north: tuple[str, str],
+    master: int,
 ) -> None:
-    """The measuring process: sign in, then every case with 1 and with 8 clients."""
+    """The measuring process: sign in, then every case with 1 and with 8 clients. It reads the
+    workers' peak RSS between phases (same machine), to say which phase raised it."""
+    memory = {"started": worker_peaks_mb(master)}
     accounts = {"reader": reader, "north": north}
     pools = {who: [Client(port) for _ in range(8)] for who in accounts}
     for who, clients in pools.items():
         for client in clients:
-            client.sign_in(*accounts[who])
-    results: dict[str, dict] = {}
+            client.sign_in(*accounts[who])  # one at a time
+    memory["after 16 sign-ins, one at a time"] = worker_peaks_mb(master)
+    results: dict[str, dict] = {"memory": memory}
     for case in cases:
         clients = pools[case["who"]]
         one = timed_get(case["url"])
@@ -241,6 +249,7 @@ def client_main(
     def sign_in_once(client: Client) -> tuple[int, float]:
         return 302, client.sign_in(*reader)
 
+    memory["after the pages, 1 and 8 clients"] = worker_peaks_mb(master)
     fresh = [Client(port) for _ in range(8)]
     results["sign-in POST"] = {
         "1": drive(fresh[:1], sign_in_once, (10, 6.0)).summary(),
@@ -271,6 +280,7 @@ def client_main(
         "during": during.summary(),
         "sign-ins": burst_timing["sign-in"].summary(),
     }
+    memory["after sign-ins, 8 at once"] = worker_peaks_mb(master)
     out.write_text(json.dumps(results))
 
 
@@ -284,7 +294,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, log: Path, hash_method: str | None) -> subprocess.Popen:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")},
         "PYTHONPATH": str(ROOT),
@@ -295,6 +305,8 @@ def start_gunicorn(url: str, port: int, log: Path) -> subprocess.Popen:
         "TRACKER_SECURE_COOKIES": "0",
         "TRACKER_SIGN_IN_RATE_LIMIT": BENCH_RATE_LIMIT,
     }
+    if hash_method:
+        env["TRACKER_PASSWORD_HASH_METHOD"] = hash_method
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn), "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"]
     command += ["--timeout", "120", "wsgi:app"]
@@ -449,7 +461,7 @@ class DatabaseRun:
     seconds: float
 
 
-def run_database(kind: str, scale: int, pg_url: str) -> DatabaseRun:
+def run_database(kind: str, scale: int, pg_url: str, hash_method: str | None) -> DatabaseRun:
     from sqlalchemy import text
 
     from bench.generate import (
@@ -473,7 +485,7 @@ def run_database(kind: str, scale: int, pg_url: str) -> DatabaseRun:
     process = None
     try:
         print(f"\n== {kind}: building {scale}x ...", flush=True)
-        built = build(bench_app(url), scale)
+        built = build(bench_app(url), scale, hash_method=hash_method)
         print(
             "   rows: "
             + ", ".join(f"{k} {v:,}" for k, v in built.rows.items())
@@ -496,7 +508,7 @@ def run_database(kind: str, scale: int, pg_url: str) -> DatabaseRun:
         with app.app_context():
             db.engine.dispose()
         port = free_port()
-        process = start_gunicorn(url, port, folder / "gunicorn.log")
+        process = start_gunicorn(url, port, folder / "gunicorn.log", hash_method)
         live = [asdict(c) for c in CASES if statements.get(c.name) is not None]
         out = folder / "client.json"
         print(f"   gunicorn on 127.0.0.1:{port}; measuring {len(live)} URLs ...", flush=True)
@@ -508,7 +520,12 @@ def run_database(kind: str, scale: int, pg_url: str) -> DatabaseRun:
                 str(port),
                 str(out),
                 json.dumps(
-                    {"cases": live, "reader": accounts["reader"], "north": accounts["north"]}
+                    {
+                        "cases": live,
+                        "reader": accounts["reader"],
+                        "north": accounts["north"],
+                        "master": process.pid,
+                    }
                 ),
             ],
             check=True,
@@ -618,7 +635,12 @@ def table(run: DatabaseRun) -> list[str]:
         "",
         "Gunicorn workers' peak RSS (VmHWM) after the run: "
         + ", ".join(f"{p:.0f} MB" for p in run.peaks_mb)
-        + f" (target <= 150 MB: {'met' if peak <= 150 else 'NOT met'}).",
+        + f" (target <= 150 MB: {'met' if peak <= 150 else 'NOT met'}); along the way: "
+        + "; ".join(
+            f"{phase} " + ", ".join(f"{p:.0f}" for p in peaks)
+            for phase, peaks in run.http["memory"].items()
+        )
+        + " MB.",
         "",
         "Data: "
         + ", ".join(f"{k} {v:,}" for k, v in run.build["rows"].items())
@@ -660,18 +682,34 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--client"]:
         port, out, spec = int(argv[1]), Path(argv[2]), json.loads(argv[3])
-        client_main(port, out, spec["cases"], tuple(spec["reader"]), tuple(spec["north"]))
+        client_main(
+            port,
+            out,
+            spec["cases"],
+            tuple(spec["reader"]),
+            tuple(spec["north"]),
+            spec["master"],
+        )
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=PG_URL, help=f"PostgreSQL server (default {PG_URL})")
+    parser.add_argument(
+        "--hash-method",
+        default=None,
+        help="hash the accounts' passwords this way instead of production's, e.g. "
+        "scrypt:32768:8:3 (to compare sign-in cost and memory)",
+    )
     parser.add_argument("--write", type=Path, default=None, help="also write the report here")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     load_before = os.getloadavg()
     print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}")
-    runs = [run_database(kind, args.scale, args.pg_url) for kind in args.databases.split(",")]
+    runs = [
+        run_database(kind, args.scale, args.pg_url, args.hash_method)
+        for kind in args.databases.split(",")
+    ]
     load_after = os.getloadavg()
     busy = max(load_before[0], load_after[0]) > 1
     report = [f"## Run at {args.scale}x", "", *machine()]
@@ -681,6 +719,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}"
         + (" — **measured on a busy machine**: other work shared the 2 cores" if busy else "")
     )
+    from config import Config
+
+    report.append(f"- password hashes: {args.hash_method or Config.PASSWORD_HASH_METHOD}")
     report.append(f"- whole run: {time.perf_counter() - started:.0f} s")
     for run in runs:
         report += ["", *table(run)]
