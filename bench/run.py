@@ -340,13 +340,14 @@ def worker_peaks_mb(master: int) -> list[float]:
     return peaks
 
 
-def counting_app(url: str):
+def counting_app(url: str, hash_method: str | None):
     """Production settings in-process, to count each URL's statements with the test client."""
     from config import Config
     from tracker import create_app
 
     return create_app(
         Config,
+        PASSWORD_HASH_METHOD=hash_method or Config.PASSWORD_HASH_METHOD,
         SQLALCHEMY_DATABASE_URI=url,
         SECRET_KEY=secrets.token_hex(32),
         TODAY=DEMO_TODAY,
@@ -494,7 +495,7 @@ def run_database(kind: str, scale: int, pg_url: str, hash_method: str | None) ->
             flush=True,
         )
         accounts = {"reader": (BENCH_USER, BENCH_PASSWORD), "north": (NORTH_HEAD, DEMO_PASSWORD)}
-        app = counting_app(url)
+        app = counting_app(url, hash_method)
         with app.app_context():
             if kind == "sqlite":
                 version = (

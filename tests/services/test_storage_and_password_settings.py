@@ -13,6 +13,8 @@ from tests.builders import make_user
 from tests.conftest import EMPTY_URL, IS_POSTGRES, make_app
 from tracker import create_app
 from tracker.extensions import db, sqlite_pragmas
+from tracker.models import User
+from tracker.services import auth as auth_service
 from tracker.services.auth import authenticate
 
 # OWASP's lowest-memory scrypt setting of equal strength: N=2^13 (8 MiB), r=8, p=10.
@@ -83,6 +85,10 @@ def test_production_hashes_passwords_with_the_chosen_memory_hard_scrypt():
     assert not check_password_hash(hashed, "correct horse battery stapler")
 
 
+def _sign_in(email: str, password: str, method: str = CHOSEN_HASH_METHOD):
+    return authenticate(email, password, now=NOW, remote_addr="127.0.0.1", hash_method=method)
+
+
 def test_a_person_whose_password_was_hashed_with_the_old_default_still_signs_in(clean_db):
     # Werkzeug's default before the choice: "scrypt" is N=2^15, r=8, p=1, kept inside the hash.
     old = generate_password_hash("illustrative-demo-2016", method="scrypt")
@@ -90,11 +96,38 @@ def test_a_person_whose_password_was_hashed_with_the_old_default_still_signs_in(
     user = make_user(email="old.hash@trust.example", password=None)
     user.password_hash = old
     db.session.commit()
-    signed_in = authenticate(
-        "old.hash@trust.example", "illustrative-demo-2016", now=NOW, remote_addr="127.0.0.1"
-    )
-    refused = authenticate(
-        "old.hash@trust.example", "illustrative-demo-2017", now=NOW, remote_addr="127.0.0.1"
-    )
+
+    assert _sign_in("old.hash@trust.example", "illustrative-demo-2017") is None
+    assert db.session.get(User, user.id).password_hash == old  # a wrong password changes nothing
+    signed_in = _sign_in("old.hash@trust.example", "illustrative-demo-2016")
+
     assert signed_in is not None and signed_in.email == "old.hash@trust.example"
-    assert refused is None
+    # Once verified, the password is hashed again with the chosen parameters.
+    upgraded = db.session.get(User, user.id).password_hash
+    assert upgraded.startswith("scrypt:8192:8:10$")
+    assert check_password_hash(upgraded, "illustrative-demo-2016")
+    assert _sign_in("old.hash@trust.example", "illustrative-demo-2016") is not None
+    assert db.session.get(User, user.id).password_hash == upgraded  # not rehashed every time
+
+
+def test_a_shorthand_method_does_not_rehash_a_password_at_every_sign_in(clean_db):
+    user = make_user(email="short@trust.example", password=None)
+    user.password_hash = generate_password_hash("a-long-test-password", method="scrypt")
+    db.session.commit()
+    stored = user.password_hash
+    assert _sign_in("short@trust.example", "a-long-test-password", method="scrypt") is not None
+    assert db.session.get(User, user.id).password_hash == stored
+
+
+def test_an_unknown_email_is_checked_against_a_hash_made_the_chosen_way(clean_db, monkeypatch):
+    checked: list[str] = []
+
+    def spy(pwhash: str, password: str) -> bool:
+        checked.append(pwhash.split("$", 1)[0])
+        return check_password_hash(pwhash, password)
+
+    monkeypatch.setattr(auth_service, "check_password_hash", spy)
+    make_user(email="known@trust.example")
+    db.session.commit()
+    assert _sign_in("nobody@trust.example", "a-long-test-password") is None
+    assert checked == ["scrypt:8192:8:10"]  # the same cost as a real account's check
