@@ -74,7 +74,7 @@ test-postgres: install
 	TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check tracker tests config.py wsgi.py
+	$(BIN)/ruff check tracker tests bench config.py wsgi.py
 
 # The benchmark (bench/README.md): gunicorn on SQLite and PostgreSQL at 10x, measured from
 # another process; about ten minutes. bench-queries times the plan reads in-process.
