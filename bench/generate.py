@@ -170,8 +170,19 @@ def add_copies(factor: int) -> dict[str, int]:
         if rows:
             db.session.execute(table.insert(), rows)
             added[key] += len(rows)
+    _refresh_projection()
     db.session.commit()
     return added
+
+
+def _refresh_projection() -> None:
+    """Bulk inserts bypass the services: where the current-state projection exists (issue 8),
+    rebuild it from the history just written, in the same transaction."""
+    try:
+        from tracker.services import projection
+    except ImportError:  # before the projection was built
+        return
+    projection.rebuild()
 
 
 def count_rows() -> dict[str, int]:
@@ -250,6 +261,7 @@ def add_history(per_action: int = HISTORY_PER_ACTION) -> int:
             .values(version=bindparam("a_version")),
             versions,
         )
+    _refresh_projection()
     db.session.commit()
     return len(extra)
 

@@ -66,15 +66,15 @@ class Case:
     redmine_1: tuple[float, float] | None = None
     redmine_8: tuple[float, float] | None = None
     target_p50: float | None = None  # the issue's target at 10x: p50 with 1 client, ms
+    alternatives: tuple[str, ...] = ()  # addresses tried in turn while `url` answers 404
     target_p95_8: float | None = None  # and p95 with 8 clients, ms
 
 
 OVERDUE = {"target_p50": 20, "target_p95_8": 200}
 CASES = (
-    # per_page is ignored until the plan page pages; then it asks for 100 rows, as Redmine did.
     Case(
         "overdue list, HTML",
-        "/plans/main?overdue=true&per_page=100",
+        "/plans/main?overdue=true",
         redmine_1=(266, 443),
         redmine_8=(1300, 2500),
         **OVERDUE,
@@ -86,12 +86,13 @@ CASES = (
         **OVERDUE,
     ),
     Case("action page, 50 history rows", "/actions/MAP-001", redmine_1=(193, 216), target_p50=15),
-    Case("plan overview", "/", target_p50=30),
+    Case("plan overview", "/overview", target_p50=30, alternatives=("/",)),
+    Case("home page (your own work)", "/"),
     Case("main plan page (1,830 rows at 10x)", "/plans/main"),
     Case("locality return form (North head)", "/returns/north/3", who="north"),
     Case("as_at view 2016-01-20", "/plans/main?as_at=2016-01-20", target_p50=100),
     # Not built when this was written: listed so that each switches on when it answers.
-    Case("overdue across all plans", "/actions?overdue=true&per_page=100", **OVERDUE),
+    Case("overdue across all plans", "/actions?overdue=true", **OVERDUE),
     Case("all actions list", "/actions"),
     Case("chair's dashboard", "/dashboard", target_p50=30),
     Case(
@@ -103,7 +104,7 @@ CASES = (
     Case("XLSX export, every action", "/api/v1/exports/plan.xlsx", target_p50=1000),
 )
 SIGN_IN_REDMINE = (11, 16)
-BURST_PAGE = "/"  # the page measured while 8 sign-ins run at once
+BURST_CASE = "plan overview"  # the page measured while 8 sign-ins run at once
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,6 +227,7 @@ def client_main(
     reader: tuple[str, str],
     north: tuple[str, str],
     master: int,
+    burst_url: str,
 ) -> None:
     """The measuring process: sign in, then every case with 1 and with 8 clients. It reads the
     workers' peak RSS between phases (same machine), to say which phase raised it."""
@@ -256,7 +258,7 @@ def client_main(
         "8": drive(fresh, sign_in_once, (24, 10.0)).summary(),
     }
     # A page served alone, then while 8 people sign in at once (3 times each).
-    page = timed_get(BURST_PAGE)
+    page = timed_get(burst_url)
     watcher = pools["reader"][0]
     alone = drive([watcher], page, (20, 5.0)).summary()
     burst_timing: dict[str, Timing] = {}
@@ -275,7 +277,7 @@ def client_main(
     during.seconds = time.perf_counter() - start
     thread.join()
     results["burst"] = {
-        "page": BURST_PAGE,
+        "page": burst_url,
         "alone": alone,
         "during": during.summary(),
         "sign-ins": burst_timing["sign-in"].summary(),
@@ -358,12 +360,17 @@ def counting_app(url: str, hash_method: str | None):
 
 
 def count_statements(app, cases: tuple[Case, ...], accounts: dict[str, tuple[str, str]]):
-    """{case name: statements, or None when the URL answers 404}, and the sign-in POST's count."""
+    """Each case's statements in-process, the address that answered, and why a case is left out.
+
+    Returns ({name: statements}, {name: url}, {name: "not built yet" or "answered 400"}); the
+    sign-in POST's count is under "sign-in POST"."""
     from sqlalchemy import event
 
     from tracker.extensions import db
 
-    counts: dict[str, int | None] = {}
+    counts: dict[str, int] = {}
+    resolved: dict[str, str] = {}
+    left_out: dict[str, str] = {}
     with app.app_context():
         engine = db.engine
     counter = {"n": 0}
@@ -387,20 +394,22 @@ def count_statements(app, cases: tuple[Case, ...], accounts: dict[str, tuple[str
         clients[who] = client
     for case in cases:
         client = clients[case.who]
-        response = client.get(case.url)  # warm
-        if response.status_code == 404:
-            counts[case.name] = None
+        for url in (case.url, *case.alternatives):
+            status = client.get(url).status_code  # warm, and is it there?
+            if status != 404:
+                break
+        if status != 200:
+            left_out[case.name] = "not built yet" if status == 404 else f"answered {status}"
             continue
-        if response.status_code != 200:
-            raise RuntimeError(f"{case.url} answered {response.status_code} in-process")
         event.listen(engine, "before_cursor_execute", count)
         counter["n"] = 0
-        client.get(case.url)
+        client.get(url)
         event.remove(engine, "before_cursor_execute", count)
         counts[case.name] = counter["n"]
+        resolved[case.name] = url
     with app.app_context():
         db.session.remove()
-    return counts
+    return counts, resolved, left_out
 
 
 def time_chasing(app) -> dict[str, float | int]:
@@ -460,6 +469,8 @@ class DatabaseRun:
     peaks_mb: list[float]
     chase: dict
     seconds: float
+    resolved: dict[str, str]
+    left_out: dict[str, str]
 
 
 def run_database(kind: str, scale: int, pg_url: str, hash_method: str | None) -> DatabaseRun:
@@ -505,12 +516,12 @@ def run_database(kind: str, scale: int, pg_url: str, hash_method: str | None) ->
                 version = db.session.execute(text("show server_version")).scalar_one()
                 version = "PostgreSQL " + version.split()[0]
             db.session.remove()
-        statements = count_statements(app, CASES, accounts)
+        statements, resolved, left_out = count_statements(app, CASES, accounts)
         with app.app_context():
             db.engine.dispose()
         port = free_port()
         process = start_gunicorn(url, port, folder / "gunicorn.log", hash_method)
-        live = [asdict(c) for c in CASES if statements.get(c.name) is not None]
+        live = [{**asdict(c), "url": resolved[c.name]} for c in CASES if c.name in resolved]
         out = folder / "client.json"
         print(f"   gunicorn on 127.0.0.1:{port}; measuring {len(live)} URLs ...", flush=True)
         subprocess.run(
@@ -526,6 +537,7 @@ def run_database(kind: str, scale: int, pg_url: str, hash_method: str | None) ->
                         "reader": accounts["reader"],
                         "north": accounts["north"],
                         "master": process.pid,
+                        "burst_url": resolved.get(BURST_CASE, "/"),
                     }
                 ),
             ],
@@ -549,6 +561,8 @@ def run_database(kind: str, scale: int, pg_url: str, hash_method: str | None) ->
             peaks,
             chase,
             time.perf_counter() - started,
+            resolved,
+            left_out,
         )
     finally:
         if process is not None:
@@ -590,19 +604,20 @@ def target(case: Case | None, one: dict, eight: dict) -> str:
 
 
 HEADER = (
-    "| case | SQL statements | 1 client p50 / p95 ms | req/s | 8 clients p50 / p95 ms | req/s "
-    "| vs Redmine p50 (1 / 8 clients) | issue's target |"
+    "| case | URL | SQL statements | 1 client p50 / p95 ms | req/s | 8 clients p50 / p95 ms "
+    "| req/s | vs Redmine p50 (1 / 8 clients) | issue's target |"
 )
 
 
 def table(run: DatabaseRun) -> list[str]:
-    lines = [f"### {run.version}", "", HEADER, "|---|---|---|---|---|---|---|---|"]
+    lines = [f"### {run.version}", "", HEADER, "|---|---|---|---|---|---|---|---|---|"]
     rows = [(c.name, c) for c in CASES] + [("sign-in POST", None)]
     for name, case in rows:
         count = run.statements.get(name)
         figures = run.http.get(name)
+        url = f"`{run.resolved.get(name) or (case.url if case else '/sign-in')}`"
         if figures is None:
-            lines.append(f"| {name} | not built yet | | | | | | |")
+            lines.append(f"| {name} | {url} | {run.left_out.get(name, '-')} | | | | | | |")
             continue
         one, eight = figures["1"], figures["8"]
         errors = one.get("errors", 0) + eight.get("errors", 0)
@@ -613,7 +628,8 @@ def table(run: DatabaseRun) -> list[str]:
             filter(None, [ratio(redmine_1, one["p50"]), ratio(redmine_8, eight["p50"])])
         )
         lines.append(
-            f"| {name}{note} | {count} | {ms(one['p50'])} / {ms(one['p95'])} | {one['rps']:.1f} "
+            f"| {name}{note} | {url} | {count} | {ms(one['p50'])} / {ms(one['p95'])} "
+            f"| {one['rps']:.1f} "
             f"| {ms(eight['p50'])} / {ms(eight['p95'])} | {eight['rps']:.1f} | {vs} "
             f"| {target(case, one, eight)} |"
         )
@@ -690,6 +706,7 @@ def main(argv: list[str] | None = None) -> None:
             tuple(spec["reader"]),
             tuple(spec["north"]),
             spec["master"],
+            spec["burst_url"],
         )
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
