@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
 
-.PHONY: install run serve migrate seed test test-sqlite test-postgres lint clean bench \
+.PHONY: install run serve migrate seed test test-sqlite test-postgres lint clean bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
@@ -74,9 +74,14 @@ test-postgres: install
 	TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check tracker tests config.py wsgi.py
+	$(BIN)/ruff check tracker tests bench config.py wsgi.py
 
+# The benchmark (bench/README.md): gunicorn on SQLite and PostgreSQL at 10x, measured from
+# another process; about ten minutes. bench-queries times the plan reads in-process.
 bench: install
+	$(BIN)/python bench/run.py --pg-url $(PG_TEST_URL)
+
+bench-queries: install
 	$(BIN)/python bench/plan_queries.py
 
 clean:

@@ -29,6 +29,10 @@ class Config:
         "TRACKER_DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'tracker.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # SQLite files only (ignored for :memory: and PostgreSQL): write-ahead logging, so readers do
+    # not wait for a writer, and how long a writer waits for another before "database is locked".
+    SQLITE_WAL = _bool("TRACKER_SQLITE_WAL", True)
+    SQLITE_BUSY_TIMEOUT_MS = int(_env("TRACKER_SQLITE_BUSY_TIMEOUT_MS", "5000") or 5000)
     # Demo mode: a fixed "today" inside the 2016 story, demo accounts, mail kept in the outbox.
     DEMO_MODE = _bool("TRACKER_DEMO", False)
     TODAY = _env("TRACKER_TODAY")  # YYYY-MM-DD; unset in production means the real London date
@@ -57,7 +61,12 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
     FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS", False)
     WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
-    PASSWORD_HASH_METHOD = "scrypt"
+    # Memory-hard on purpose: OWASP's Password Storage Cheat Sheet lists scrypt settings of equal
+    # strength from N=2^17, r=8, p=1 (128 MiB a check) to N=2^13, r=8, p=10 (8 MiB). We take the
+    # last: a gunicorn worker runs four threads, so four sign-ins at once cost 32 MiB, not 512 MiB,
+    # and the worker stays under its 150 MB budget. Hashes keep their own parameters, so older
+    # ones (Werkzeug's default "scrypt", N=2^15, r=8, p=1) still verify.
+    PASSWORD_HASH_METHOD = _env("TRACKER_PASSWORD_HASH_METHOD", "scrypt:8192:8:10")
     RATELIMIT_STORAGE_URI = _env("TRACKER_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = _env("TRACKER_SIGN_IN_RATE_LIMIT", "5 per minute")

@@ -22,6 +22,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     from tracker.web import templating
 
     extensions.db.init_app(app)
+    extensions.use_sqlite_settings(app)  # WAL and a busy timeout on SQLite files
     extensions.migrate.init_app(
         app,
         extensions.db,

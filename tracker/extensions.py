@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,7 +13,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -31,3 +36,51 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 talisman = Talisman()
+
+
+class SqlitePragmas:
+    """A `connect` listener applying the SQLite settings to each new connection."""
+
+    def __init__(self, *, wal: bool, busy_ms: int) -> None:
+        self.wal = wal
+        self.busy_ms = int(busy_ms)
+
+    def __call__(self, dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {self.busy_ms}")
+            if self.wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+
+_sqlite_pragmas: WeakKeyDictionary[Engine, SqlitePragmas] = WeakKeyDictionary()
+
+
+def use_sqlite_settings(app: Flask) -> None:
+    """On a SQLite file: write-ahead logging (readers do not wait for the writer) and a busy
+    timeout, applied to every new connection. PostgreSQL and in-memory SQLite are left alone."""
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if not _is_sqlite_file(engine) or engine in _sqlite_pragmas:
+            continue
+        listener = SqlitePragmas(
+            wal=app.config["SQLITE_WAL"], busy_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        )
+        event.listen(engine, "connect", listener)
+        _sqlite_pragmas[engine] = listener
+
+
+def sqlite_pragmas(engine: Engine) -> SqlitePragmas | None:
+    """The SQLite settings listening on `engine`, if any."""
+    return _sqlite_pragmas.get(engine)
+
+
+def _is_sqlite_file(engine: Engine) -> bool:
+    if engine.dialect.name != "sqlite":
+        return False
+    database = engine.url.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    return not in_memory and engine.url.query.get("mode") != "memory"

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,24 +17,40 @@ from tracker.models import ApiToken, Locality, Organisation, User
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 
-# Compared against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hash_method: str) -> str:
+    """Checked when the email is unknown, made the way real passwords are: both failures then
+    cost the same, so the time taken does not tell whether an address has an account."""
+    return generate_password_hash("not-a-password", method=hash_method)
+
+
+def _method_of(password_hash: str) -> str:
+    return password_hash.split("$", 1)[0]
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def authenticate(email: str, password: str, *, now: datetime, remote_addr: str) -> User | None:
-    """Check an email and password; record the sign-in or the failure either way."""
+def authenticate(
+    email: str, password: str, *, now: datetime, remote_addr: str, hash_method: str
+) -> User | None:
+    """Check an email and password; record the sign-in or the failure either way.
+
+    A password stored with other parameters than `hash_method` (older settings) still verifies,
+    and is hashed again with `hash_method` once it has."""
     user = db.session.execute(
         select(User).where(User.email == normalise_email(email))
     ).scalar_one_or_none()
     ok = False
     if user is not None and user.password_hash and user.active:
         ok = check_password_hash(user.password_hash, password)
+        # Compared in full form: "scrypt" is stored as "scrypt:32768:8:1".
+        if ok and _method_of(user.password_hash) != _method_of(_dummy_hash(hash_method)):
+            user.password_hash = generate_password_hash(password, method=hash_method)
     else:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(hash_method), password)
     add_event(
         "sign_in" if ok else "sign_in_failed",
         now=now,

@@ -53,6 +53,7 @@ def sign_in():
             form.password.data,
             now=now_utc(),
             remote_addr=request.remote_addr or "",
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
         )
         if user is not None:
             login_user(user)
