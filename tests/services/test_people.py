@@ -19,6 +19,7 @@ NOW = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
 DAY = timedelta(hours=48)
 BASE = "http://tracker.example"
 PASSWORD = "a-new-long-password"
+TEST_HASH = "pbkdf2:sha256:1000"  # the test configuration's cheap hash
 
 
 def _details(**overrides) -> people.PersonDetails:
@@ -86,7 +87,9 @@ def test_the_link_sets_a_password_once_and_the_person_can_then_sign_in(clean_db)
     person, token = _invite(admin)
     assert invitations.get_invitation(token, now=NOW).state is LinkState.VALID
     _accept(token)
-    signed_in = auth.authenticate(person.email, PASSWORD, now=NOW, remote_addr="")
+    signed_in = auth.authenticate(
+        person.email, PASSWORD, now=NOW, remote_addr="", hash_method=TEST_HASH
+    )
     assert signed_in is not None and signed_in.id == person.id
     assert invitations.get_invitation(token, now=NOW).state is LinkState.USED
     with pytest.raises(people.Refused) as used:
@@ -218,7 +221,13 @@ def test_a_leaver_cannot_sign_in_keeps_their_history_and_is_chased_through_their
     leaver = db.session.get(User, leaver.id)
     assert not leaver.active and leaver.left_at == NOW and leaver.deputy_locality_id is None
     assert (
-        auth.authenticate("leaver@trust.example", "a-long-test-password", now=NOW, remote_addr="")
+        auth.authenticate(
+            "leaver@trust.example",
+            "a-long-test-password",
+            now=NOW,
+            remote_addr="",
+            hash_method=TEST_HASH,
+        )
         is None
     )
     [event] = _events("person_left")
