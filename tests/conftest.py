@@ -76,7 +76,7 @@ EMPTY_URL, SEEDED_URL, BROWSER_URL = _urls()
 IS_POSTGRES = EMPTY_URL.startswith("postgresql")
 
 
-def engine_options(url: str) -> dict:
+def engine_options_for(url: str) -> dict:
     if url.startswith("postgresql"):
         # A stuck lock fails the test instead of hanging the run.
         return {"pool_pre_ping": True, "connect_args": {"options": "-c statement_timeout=30000"}}
@@ -87,8 +87,7 @@ def make_app(url: str, **overrides: object) -> Flask:
     app = create_app(
         TestConfig,
         SQLALCHEMY_DATABASE_URI=url,
-        SQLALCHEMY_ENGINE_OPTIONS=engine_options(url),
-        **overrides,
+        **({"SQLALCHEMY_ENGINE_OPTIONS": engine_options_for(url)} | overrides),
     )
     return app
 
@@ -112,8 +111,9 @@ def app() -> Iterator[Flask]:
         db.engine.dispose()
 
 
-def _seeded(url: str) -> Flask:
-    application = make_app(url)
+def _seeded(url: str, **engine_options: object) -> Flask:
+    options = engine_options_for(url) | engine_options
+    application = make_app(url, SQLALCHEMY_ENGINE_OPTIONS=options)
     _fresh_schema(application)
     with application.app_context():
         load_seed(
@@ -145,8 +145,14 @@ def seeded_app() -> Iterator[Flask]:
 def browser_app() -> Iterator[Flask]:
     """A seeded app of the browser journeys' own: they write returns and SEFs, as people do,
     so they get a database that no other test reads, seeded afresh for each journey file so
-    that one file's writes (a return submitted, a deputy named) never decide another's."""
-    application = _seeded(BROWSER_URL)
+    that one file's writes (a return submitted, a deputy named) never decide another's.
+
+    Its connections are not pooled: each closes when its request ends, so none is left open when
+    the file's server stops (a pooled one would be found by the garbage collector in some later
+    test, as a ResourceWarning)."""
+    from sqlalchemy.pool import NullPool
+
+    application = _seeded(BROWSER_URL, poolclass=NullPool)
     yield application
     _dispose(application)
 
