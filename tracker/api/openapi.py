@@ -6,8 +6,8 @@ from typing import Any
 
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
+from tracker.domain.updates import TEXT_LIMIT
 from tracker.services.queries import PLAN_CODES, SORT_KEYS
-from tracker.web.updates.forms import TEXT_LIMIT
 
 
 def _enum(values: list[str], nullable: bool = False) -> dict[str, Any]:

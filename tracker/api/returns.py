@@ -9,9 +9,9 @@ from tracker.api.serialise import cycle_json, return_json
 from tracker.api.views import api_requires, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
+from tracker.http.problems import problem
 from tracker.services import returns as return_service
 from tracker.services.errors import NotFound
-from tracker.web.errors import problem
 
 
 def _current_number() -> int | None:

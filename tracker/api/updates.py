@@ -15,12 +15,11 @@ from tracker.api.views import action_with_history, api_writes, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.states import Impact, Lifecycle, Rag
-from tracker.domain.updates import Proposal
+from tracker.domain.updates import TEXT_LIMIT, Proposal
+from tracker.http.access import actor_for, refuse
+from tracker.http.problems import problem
 from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
-from tracker.web.access import actor_for, refuse
-from tracker.web.errors import problem
-from tracker.web.updates.forms import TEXT_LIMIT
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "lifecycle": tuple(s.value for s in Lifecycle),

@@ -13,12 +13,11 @@ from tracker.api.serialise import action_json, history_json, recommendation_json
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission
 from tracker.extensions import csrf
+from tracker.http.access import allowed, refuse
+from tracker.http.problems import problem
+from tracker.http.requests import current_cycle, parse_as_at
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
-from tracker.web.access import allowed, refuse
-from tracker.web.as_at import parse_as_at
-from tracker.web.errors import problem
-from tracker.web.listing import current_cycle
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -53,6 +53,7 @@ def next_working_day(day: date) -> date:
     return day
 
 
+@lru_cache(maxsize=4096)
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (negative if end is earlier)."""
     if end < start:

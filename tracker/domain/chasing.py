@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from tracker.domain.calendar import add_working_days, is_working_day, working_days_between
 from tracker.domain.cycles import Cycle
@@ -105,6 +106,7 @@ def _due_steps(
     return steps
 
 
+@lru_cache(maxsize=4096)
 def working_days_before(day: date, n: int) -> date:
     """The working day `n` working days before `day`."""
     for _ in range(n):

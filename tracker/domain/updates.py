@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 
 from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag
 
+# The longest summary, reason or evidence a person may write, in a form or through the API.
+TEXT_LIMIT = 4000
+
 # Lifecycle moves a person may make. Closing with evidence is a chair's sign-off, and
 # superseding removes an action from the plan: both need `can_sign_off`.
 TRANSITIONS: dict[Lifecycle, frozenset[Lifecycle]] = {

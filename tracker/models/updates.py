@@ -48,7 +48,10 @@ class ActionUpdate(db.Model):
             name="rag_while_open",
         ),
         db.UniqueConstraint("action_id", "version", name="uq_action_update_action_version"),
-        Index("ix_action_update_action_recorded", "action_id", "recorded_at"),
+        # Covering indexes: the latest version as at a moment ('as at' views) and the last
+        # version in each cycle (chasing) come from the index alone (migration 0007).
+        Index("ix_action_update_action_recorded_version", "action_id", "recorded_at", "version"),
+        Index("ix_action_update_action_cycle_version", "action_id", "cycle_id", "version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

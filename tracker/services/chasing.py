@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import and_, func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.calendar import LONDON, is_working_day
@@ -188,37 +188,20 @@ def _open_lead_actions():
     )
 
 
-def _recent_updates(stale_cycles: int):
+def _recent_updates():
     """Just the history rows the stale rule and "updated this cycle" look at, for each open lead
-    action: its two latest updates, and the last update in each of the latest `stale_cycles`
-    cycles it was updated in. Later versions are later in time, so ranking by version ranks
-    cycles too. One query, however long the history."""
+    action: its two latest updates, and its last update in each cycle it was updated in. The
+    last version per (action, cycle) is a GROUP BY that the index (action_id, cycle_id, version)
+    answers alone, so no history row is read, sorted or ranked but the ones returned. One query,
+    however long the history."""
     open_ids = _open_lead_actions().subquery()
     last_in_cycle = (
-        select(
-            ActionUpdate.action_id,
-            ActionUpdate.version,
-            func.row_number()
-            .over(
-                partition_by=(ActionUpdate.action_id, ActionUpdate.cycle_id),
-                order_by=ActionUpdate.version.desc(),
-            )
-            .label("in_cycle"),
+        select(ActionUpdate.action_id, func.max(ActionUpdate.version).label("version"))
+        .where(
+            ActionUpdate.action_id.in_(select(open_ids.c.id)),
+            ActionUpdate.cycle_id.is_not(None),
         )
-        .join(open_ids, open_ids.c.id == ActionUpdate.action_id)
-        .where(ActionUpdate.cycle_id.is_not(None))
-        .subquery()
-    )
-    ranked = select(
-        last_in_cycle.c.action_id,
-        last_in_cycle.c.version,
-        func.row_number()
-        .over(partition_by=last_in_cycle.c.action_id, order_by=last_in_cycle.c.version.desc())
-        .label("cycle_rank"),
-    ).where(last_in_cycle.c.in_cycle == 1)
-    ranked_sq = ranked.subquery()
-    wanted = select(ranked_sq.c.action_id, ranked_sq.c.version).where(
-        ranked_sq.c.cycle_rank <= stale_cycles
+        .group_by(ActionUpdate.action_id, ActionUpdate.cycle_id)
     )
     latest_two = (
         select(ActionUpdate.action_id, ActionUpdate.version)
@@ -226,7 +209,7 @@ def _recent_updates(stale_cycles: int):
         .join(open_ids, open_ids.c.id == ActionUpdate.action_id)
         .where(ActionUpdate.version >= Action.version - 1)
     )
-    keys = union(wanted, latest_two).subquery()
+    keys = union(last_in_cycle, latest_two).subquery()
     return (
         select(
             ActionUpdate.action_id, ActionUpdate.cycle_id, ActionUpdate.rag, ActionUpdate.summary
@@ -252,8 +235,7 @@ def _lead_actions(current: Cycle | None, cfg: ChaseConfig) -> list[LeadAction]:
     history: dict[int, list[tuple[int | None, str | None, str]]] = defaultdict(list)
     cycle_numbers = dict(db.session.execute(select(UpdateCycle.id, UpdateCycle.number)).all())
     if rows:
-        stale_cycles = cfg.settings.stale_cycles
-        for action_id, cycle_id, rag, summary in db.session.execute(_recent_updates(stale_cycles)):
+        for action_id, cycle_id, rag, summary in db.session.execute(_recent_updates()):
             history[action_id].append((cycle_numbers.get(cycle_id), rag, summary))
     out = []
     for r in rows:
@@ -338,48 +320,60 @@ def _write_digests(
     now: datetime,
     cfg: ChaseConfig,
 ) -> list[Digest]:
+    """All of a run's messages in one INSERT and all their items in another (executemany):
+    row-at-a-time ORM flushes cost a statement per item on SQLite. The unique keys still make a
+    second writer's INSERT fail, so the run writes all or nothing."""
     fresh_digests = []
+    messages: list[dict] = []
     for digest in run.digests:
         fresh = [c for c in digest.chases if c.key not in existing]
         if not fresh:
             continue
         fresh_digests.append(Digest(digest.recipient_id, digest.name, digest.email, fresh))
         sequence = per_person_today[digest.recipient_id] + 1
-        message = OutboxMessage(
-            key=f"{digest.recipient_id}|{today.isoformat()}|{sequence}",
-            run_day=today,
-            recipient_id=digest.recipient_id,
-            to_address=digest.email,
-            subject=_subject(fresh, today),
-            created_at=now,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-            body_text=_render("email/digest.txt", digest, fresh, cfg, today),
-            body_html=_render("email/digest.html", digest, fresh, cfg, today),
+        messages.append(
+            {
+                "key": f"{digest.recipient_id}|{today.isoformat()}|{sequence}",
+                "run_day": today,
+                "recipient_id": digest.recipient_id,
+                "to_address": digest.email,
+                "subject": _subject(fresh, today),
+                "created_at": now,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+                "body_text": _render("email/digest.txt", digest, fresh, cfg, today),
+                "body_html": _render("email/digest.html", digest, fresh, cfg, today),
+            }
         )
-        db.session.add(message)
-        db.session.flush()
-        for chase in fresh:
-            db.session.add(
-                OutboxItem(
-                    key=chase.key,
-                    message_id=message.id,
-                    recipient_id=chase.recipient_id,
-                    kind=chase.kind,
-                    period=chase.period,
-                    step=chase.step,
-                    text=chase.text,
-                    link=chase.link,
-                    about_id=chase.about_id,
-                    note=chase.note,
-                    created_at=now,
-                )
-            )
-        db.session.flush()
-        run.written_items += len(fresh)
-        run.written_messages += 1
+    if not messages:
+        return fresh_digests
+    ids = dict(
+        db.session.execute(
+            insert(OutboxMessage).returning(OutboxMessage.key, OutboxMessage.id), messages
+        ).all()
+    )
+    items = [
+        {
+            "key": chase.key,
+            "message_id": ids[message["key"]],
+            "recipient_id": chase.recipient_id,
+            "kind": chase.kind,
+            "period": chase.period,
+            "step": chase.step,
+            "text": chase.text,
+            "link": chase.link,
+            "about_id": chase.about_id,
+            "note": chase.note,
+            "created_at": now,
+        }
+        for message, digest in zip(messages, fresh_digests, strict=True)
+        for chase in digest.chases
+    ]
+    db.session.execute(insert(OutboxItem), items)
+    run.written_items += len(items)
+    run.written_messages += len(messages)
     return fresh_digests
 
 

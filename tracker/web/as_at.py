@@ -11,7 +11,10 @@ from flask import abort, request
 
 from tracker.clock import end_of_london_day_utc, today_london
 from tracker.domain.dates import DATE_FORMAT_HINT, as_at_problem, parse_day
+from tracker.http.requests import parse_as_at
 from tracker.services import queries
+
+__all__ = ["AsAt", "as_at_from_request", "parse_as_at", "read_as_at"]
 
 LONGEST = 40
 
@@ -24,17 +27,6 @@ class AsAt:
     moment: datetime | None = None
     day: date | None = None
     error: str | None = None
-
-
-def parse_as_at(value: str | None) -> tuple[datetime | None, date | None]:
-    """The API's strict form, `YYYY-MM-DD`: raise ValueError with a readable message."""
-    if not value:
-        return None, None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("as_at must be a date in the format YYYY-MM-DD") from None
-    return end_of_london_day_utc(day), day
 
 
 def read_as_at(plan: str | None = None) -> AsAt:

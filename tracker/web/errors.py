@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.extensions import db
+from tracker.http.problems import TITLES, problem, wants_problem_json
 
-TITLES = {
-    400: "There is a problem with your request",
-    401: "Sign in to continue",
-    403: "You do not have permission to see this page",
-    404: "Page not found",
-    405: "That action is not allowed here",
-    429: "Too many attempts",
-    500: "Sorry, there is a problem with the service",
-}
-
-
-def wants_problem_json() -> bool:
-    return request.path.startswith("/api/")
-
-
-def problem(status: int, detail: str, **extra: object):
-    body = {
-        "type": "about:blank",
-        "title": TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
+__all__ = ["TITLES", "init_app", "problem", "wants_problem_json"]
 
 
 def init_app(app: Flask) -> None:

@@ -8,21 +8,15 @@ from dataclasses import dataclass
 from datetime import date
 from math import ceil
 
-from flask import current_app, request
+from flask import request
 
-from config import parse_today
-from tracker.domain.cycles import cycle_number_for
+from tracker.http.requests import current_cycle
 from tracker.services import queries
 from tracker.services.errors import BadFilter
 
 PER_PAGE = 100
 # Query values that are not filters: the date, the page, and a plan page's own plan.
 NOT_FILTERS = ("as_at", "page")
-
-
-def current_cycle(day: date) -> int | None:
-    """The number of the fortnightly cycle holding `day` (None before the first one)."""
-    return cycle_number_for(parse_today(current_app.config["CYCLE_START"]), day)
 
 
 def read_filters(

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
 from tracker.clock import is_fixed_today, today_london
 from tracker.domain.calendar import LONDON
@@ -49,6 +50,8 @@ def init_app(app: Flask) -> None:
         rag_label=rag_label,
         impact_label=impact_label,
         colour=status_colour,
+        rag_tag=rag_tag,
+        overdue_tag=overdue_tag,
     )
 
     @app.context_processor
@@ -87,8 +90,45 @@ def london_clock(value: datetime | None) -> str:
     return value.astimezone(LONDON).strftime("%H:%M") if value is not None else ""
 
 
+# Keyed by the stored string: long tables call these once a row, so no enum is built per call.
+_LIFECYCLE_LABELS = {lifecycle.value: label for lifecycle, label in LIFECYCLE_LABELS.items()}
+
+
 def lifecycle_label(value: str | None) -> str:
-    return LIFECYCLE_LABELS[Lifecycle(value)] if value else ""
+    if not value:
+        return ""
+    try:
+        return _LIFECYCLE_LABELS[value]
+    except KeyError:
+        raise ValueError(f"{value!r} is not a lifecycle") from None
+
+
+def _tag(colour: str, text: str) -> Markup:
+    return Markup(f'<strong class="govuk-tag govuk-tag--{colour} tracker-tag">{text}</strong>')
+
+
+# The GOV.UK tag for a RAG rating (macros/status.html's rag_tag calls this): a filter, not a
+# macro, because a macro call per row was a measurable part of rendering a long plan.
+_RAG_TAGS = {
+    "red": _tag("red", "Red"),
+    "amber": _tag("orange", "Amber"),
+    "green": _tag("green", "Green"),
+}
+_LIFECYCLE_TAGS = {
+    "closed_evidenced": _tag("blue", "Blue: closed with evidence"),
+    "superseded": _tag("grey", "None: superseded"),
+}
+_NO_RAG = Markup("<span>None</span>")
+_OVERDUE = _tag("pink", "Overdue")
+
+
+def rag_tag(rag: str | None, lifecycle: str | None = None) -> Markup:
+    tag = _LIFECYCLE_TAGS.get(lifecycle) if lifecycle else None
+    return tag or _RAG_TAGS.get(rag, _NO_RAG)  # type: ignore[arg-type]
+
+
+def overdue_tag(overdue: bool) -> Markup | str:
+    return _OVERDUE if overdue else "No"
 
 
 def rag_label(value: str | None) -> str:

@@ -27,9 +27,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from tracker.domain.states import Impact, Lifecycle, Rag
-from tracker.domain.updates import SIGN_OFF_ONLY, TRANSITIONS
+from tracker.domain.updates import SIGN_OFF_ONLY, TEXT_LIMIT, TRANSITIONS
 
-TEXT_LIMIT = 4000
 RAG_CHOICES = [SelectChoice("", "None (only for a closed action)")] + [
     SelectChoice(r.value, r.value.capitalize()) for r in Rag
 ]

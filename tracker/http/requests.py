@@ -1,0 +1,27 @@
+"""Reading dates and cycles for a request, the same for pages and the API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app
+
+from config import parse_today
+from tracker.clock import end_of_london_day_utc
+from tracker.domain.cycles import cycle_number_for
+
+
+def current_cycle(day: date) -> int | None:
+    """The number of the fortnightly cycle holding `day` (None before the first one)."""
+    return cycle_number_for(parse_today(current_app.config["CYCLE_START"]), day)
+
+
+def parse_as_at(value: str | None) -> tuple[datetime | None, date | None]:
+    """The API's strict form, `YYYY-MM-DD`: raise ValueError with a readable message."""
+    if not value:
+        return None, None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("as_at must be a date in the format YYYY-MM-DD") from None
+    return end_of_london_day_utc(day), day

@@ -1,0 +1,183 @@
+"""One row per action, its fixed fields and its state: what every action list and the action
+page show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
+
+from tracker.domain.states import Impact, Lifecycle, Rag, is_overdue
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionDependency,
+    ActionState,
+    ActionUpdate,
+    Organisation,
+    Plan,
+    Recommendation,
+    User,
+    action_partner,
+)
+from tracker.services.reads.state import join_latest_update, join_state
+
+
+@dataclass
+class ActionRow:
+    """One action's fixed fields and its state as of its latest update (or as at a date)."""
+
+    id: int
+    ref: str
+    plan: str
+    plan_name: str
+    recommendation: str
+    title: str
+    description: str
+    lead_name: str | None
+    lead_email: str | None
+    lead_job_title: str | None
+    lead_organisation: str
+    lead_organisation_name: str
+    start_date: date | None
+    target_date: date | None
+    success_measure: str
+    version: int
+    lifecycle: Lifecycle
+    rag: Rag | None
+    impact: Impact
+    summary: str
+    updated_at: datetime
+    overdue: bool
+    main_action_ref: str | None = None
+    lead_user_id: int | None = None
+    partners: list[str] = field(default_factory=list)
+    partner_names: list[str] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)
+
+    @property
+    def locality(self) -> str | None:
+        """The locality whose plan holds this action (None for the main plan)."""
+        return None if self.plan == "main" else self.plan
+
+
+LEAD = aliased(User, name="lead")
+
+
+LEAD_ORG = aliased(Organisation, name="lead_org")
+
+
+MAIN_ACTION = aliased(Action, name="main_action")
+
+
+# Plain columns, not ORM objects: a long list builds no identity-mapped entities.
+def _row_columns(state) -> tuple:
+    return (
+        *_ACTION_COLUMNS,
+        state.version,
+        state.lifecycle,
+        state.rag,
+        state.impact,
+        state.summary,
+        state.recorded_at,
+        *_JOINED_COLUMNS,
+    )
+
+
+_ACTION_COLUMNS = (
+    Action.id,
+    Action.ref,
+    Action.title,
+    Action.description,
+    Action.start_date,
+    Action.target_date,
+    Action.success_measure,
+    Action.lead_user_id,
+)
+
+
+_JOINED_COLUMNS = (
+    Plan.code.label("plan_code"),
+    Plan.name.label("plan_name"),
+    Recommendation.ref.label("rec_ref"),
+    LEAD.name.label("lead_name"),
+    LEAD.email.label("lead_email"),
+    LEAD.job_title.label("lead_job_title"),
+    LEAD_ORG.code.label("org_code"),
+    LEAD_ORG.name.label("org_name"),
+    MAIN_ACTION.ref.label("main_ref"),
+)
+
+
+def action_rows_query(as_at: datetime | None, action_ref: str | None = None) -> Select:
+    if as_at is None:
+        query = join_state(select(*_row_columns(ActionState)))
+    else:
+        query = join_latest_update(
+            select(*_row_columns(ActionUpdate)), as_at=as_at, action_ref=action_ref
+        )
+    return (
+        query.join(Plan, Plan.id == Action.plan_id)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(LEAD_ORG, LEAD_ORG.id == Action.lead_organisation_id)
+        .outerjoin(LEAD, LEAD.id == Action.lead_user_id)
+        .outerjoin(MAIN_ACTION, MAIN_ACTION.id == Action.main_action_id)
+    )
+
+
+def to_row(r, today: date) -> ActionRow:
+    lifecycle = Lifecycle(r.lifecycle)
+    return ActionRow(
+        id=r.id,
+        ref=r.ref,
+        plan=r.plan_code,
+        plan_name=r.plan_name,
+        recommendation=r.rec_ref,
+        title=r.title,
+        description=r.description,
+        lead_name=r.lead_name,
+        lead_email=r.lead_email,
+        lead_job_title=r.lead_job_title,
+        lead_organisation=r.org_code,
+        lead_organisation_name=r.org_name,
+        start_date=r.start_date,
+        target_date=r.target_date,
+        success_measure=r.success_measure,
+        version=r.version,
+        lifecycle=lifecycle,
+        rag=Rag(r.rag) if r.rag else None,
+        impact=Impact(r.impact),
+        summary=r.summary,
+        updated_at=r.recorded_at,
+        overdue=is_overdue(r.target_date, lifecycle, today),
+        main_action_ref=r.main_ref,
+        lead_user_id=r.lead_user_id,
+    )
+
+
+def attach_partners_and_dependencies(rows: list[ActionRow]) -> None:
+    """Two queries for the whole list, whatever its length."""
+    if not rows:
+        return
+    by_id = {r.id: r for r in rows}
+    ids = list(by_id)
+    partners = db.session.execute(
+        select(action_partner.c.action_id, Organisation.code, Organisation.name)
+        .join(Organisation, Organisation.id == action_partner.c.organisation_id)
+        .where(action_partner.c.action_id.in_(ids))
+        .order_by(action_partner.c.action_id, Organisation.code)
+    ).all()
+    for action_id, code, name in partners:
+        by_id[action_id].partners.append(code)
+        by_id[action_id].partner_names.append(name)
+    prereq = aliased(Action)
+    deps = db.session.execute(
+        select(ActionDependency.action_id, prereq.ref)
+        .join(prereq, prereq.id == ActionDependency.depends_on_id)
+        .where(ActionDependency.action_id.in_(ids))
+        .order_by(ActionDependency.action_id, prereq.ref)
+    ).all()
+    for action_id, ref in deps:
+        by_id[action_id].depends_on.append(ref)

@@ -1,0 +1,161 @@
+"""Which actions a plan list shows: filters, sort order, paging and its count."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from tracker.domain.calendar import LONDON
+from tracker.domain.states import Lifecycle
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    ActionState,
+    ActionUpdate,
+    Organisation,
+    Plan,
+    Recommendation,
+    UpdateCycle,
+    action_partner,
+)
+from tracker.services.errors import BadFilter
+from tracker.services.filters import PLAN_CODES, PlanFilters
+from tracker.services.reads.action_rows import (
+    LEAD,
+    LEAD_ORG,
+    ActionRow,
+    action_rows_query,
+    attach_partners_and_dependencies,
+    to_row,
+)
+from tracker.services.reads.state import is_open_clause, overdue_clause, state_for
+
+
+def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
+    state = state_for(as_at)
+    is_open = is_open_clause(state)
+    if f.lead is not None:
+        query = query.where(Action.lead_user_id == f.lead)
+    if f.involving:
+        partner = (
+            select(action_partner.c.action_id)
+            .join(Organisation, Organisation.id == action_partner.c.organisation_id)
+            .where(action_partner.c.action_id == Action.id, Organisation.code == f.involving)
+        )
+        query = query.where(or_(LEAD_ORG.code == f.involving, exists(partner)))
+    if f.due_within is not None:
+        query = query.where(
+            is_open,
+            Action.target_date >= today,
+            Action.target_date <= today + timedelta(weeks=f.due_within),
+        )
+    if f.no_update:
+        query = query.where(is_open)
+        if f.cycle is not None and as_at is None:
+            # The projection knows the cycle of the latest update: updated this cycle or not.
+            this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
+            query = query.where(
+                or_(ActionState.cycle_id.is_(None), ActionState.cycle_id.not_in(this_cycle))
+            )
+        elif f.cycle is not None:
+            mine = aliased(ActionUpdate)
+            this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
+            updated = select(mine.id).where(
+                mine.action_id == Action.id, mine.cycle_id.in_(this_cycle)
+            )
+            if as_at is not None:
+                updated = updated.where(mine.recorded_at <= as_at)
+            query = query.where(~exists(updated))
+    if f.recommendation:
+        query = query.where(Recommendation.ref == f.recommendation)
+    if f.lead_organisation:
+        query = query.where(LEAD_ORG.code == f.lead_organisation)
+    if f.rag:
+        query = query.where(state.rag == f.rag)
+    if f.lifecycle:
+        query = query.where(state.lifecycle == f.lifecycle)
+    if f.overdue is not None:
+        overdue = overdue_clause(today, state)
+        query = query.where(overdue if f.overdue else ~overdue)
+    return query
+
+
+def _order(query: Select, f: PlanFilters, state) -> Select:
+    keys = {
+        "ref": [Action.ref],
+        "recommendation": [Recommendation.number, Action.ref],
+        "lead_organisation": [LEAD_ORG.name, Action.ref],
+        "lead": [LEAD.name, Action.ref],
+        "rag": [
+            case({"red": 0, "amber": 1, "green": 2}, value=state.rag, else_=3),
+            Action.ref,
+        ],
+        "lifecycle": [
+            case({v.value: i for i, v in enumerate(Lifecycle)}, value=state.lifecycle, else_=9),
+            Action.ref,
+        ],
+        "target_date": [Action.target_date, Action.ref],
+    }[f.sort]
+    first, *rest = keys
+    return query.order_by(first.desc() if f.descending else first, *rest)
+
+
+def list_actions(
+    *,
+    today: date,
+    plan: str | None = None,
+    filters: PlanFilters | None = None,
+    as_at: datetime | None = None,
+    page: int | None = None,
+    per_page: int | None = None,
+) -> tuple[list[ActionRow], int]:
+    """Actions with their current (or as-at) state, filtered, sorted and optionally paged."""
+    f = filters or PlanFilters()
+    query = action_rows_query(as_at)
+    plan = plan or f.plan
+    if plan is not None:
+        if plan not in PLAN_CODES:
+            raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
+        query = query.where(Plan.code == plan)
+    query = _apply_filters(query, f, today, as_at)
+    total = None
+    if page is not None and per_page is not None:
+        total = db.session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
+        query = _order(query, f, state_for(as_at)).limit(per_page).offset((page - 1) * per_page)
+    else:
+        query = _order(query, f, state_for(as_at))
+    rows = [to_row(values, today) for values in db.session.execute(query).all()]
+    attach_partners_and_dependencies(rows)
+    return rows, total if total is not None else len(rows)
+
+
+def updated_in_cycle(action_ids: list[int], cycle: int | None) -> set[int]:
+    """Which of these actions have an update recorded in cycle number `cycle`: one query."""
+    if not action_ids or cycle is None:
+        return set()
+    return set(
+        db.session.execute(
+            select(ActionUpdate.action_id)
+            .join(UpdateCycle, UpdateCycle.id == ActionUpdate.cycle_id)
+            .where(ActionUpdate.action_id.in_(action_ids), UpdateCycle.number == cycle)
+            .distinct()
+        ).scalars()
+    )
+
+
+def get_history_start(plan: str | None = None) -> date | None:
+    """The London day of the first recorded history (of one plan, when given): there is no
+    plan to show before it."""
+    query = select(func.min(ActionUpdate.recorded_at))
+    if plan is not None:
+        query = (
+            query.join(Action, Action.id == ActionUpdate.action_id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(Plan.code == plan)
+        )
+    first = db.session.execute(query).scalar_one_or_none()
+    return first.astimezone(LONDON).date() if first is not None else None

@@ -1,0 +1,77 @@
+"""How an action's state is read: the current-state projection now, its history 'as at' a moment."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, func, select
+
+from tracker.domain.states import CLOSED
+from tracker.models import (
+    Action,
+    ActionState,
+    ActionUpdate,
+)
+
+_CLOSED_VALUES = tuple(s.value for s in CLOSED)
+
+
+def state_for(as_at: datetime | None = None):
+    """Where an action's state is read: the current-state projection (`ActionState`), or, for
+    the plan as it stood at a past moment, the history (`ActionUpdate`, joined by
+    `join_state`). Both have the same column names."""
+    return ActionUpdate if as_at is not None else ActionState
+
+
+def join_state(
+    query: Select, action=Action, *, as_at: datetime | None = None, action_ids=None
+) -> Select:
+    """Join each action in `query` to its state: the projection's row now, or its latest history
+    row recorded by `as_at`. Read the columns from `state_for(as_at)`."""
+    if as_at is None:
+        return query.join(ActionState, ActionState.action_id == action.id)
+    return join_latest_update(query, action, as_at=as_at, action_ids=action_ids)
+
+
+def is_open_clause(state=ActionState):
+    """The action's state (as joined) leaves it open: not closed or superseded."""
+    return state.lifecycle.not_in(_CLOSED_VALUES)
+
+
+def overdue_clause(today: date, state=ActionState):
+    """SQL for the domain's `is_overdue`: a target date before today, and still open."""
+    return and_(Action.target_date.is_not(None), Action.target_date < today, is_open_clause(state))
+
+
+def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):
+    """Subquery: each action's latest version (recorded by `as_at` when given; only the action
+    `action_ref` when given, so loading one action does not group the whole history)."""
+    query = select(
+        ActionUpdate.action_id.label("action_id"),
+        func.max(ActionUpdate.version).label("version"),
+    ).group_by(ActionUpdate.action_id)
+    if as_at is not None:
+        query = query.where(ActionUpdate.recorded_at <= as_at)
+    if action_ref is not None:
+        one = select(Action.id).where(Action.ref == action_ref).scalar_subquery()
+        query = query.where(ActionUpdate.action_id == one)
+    if action_ids is not None:
+        query = query.where(ActionUpdate.action_id.in_(action_ids))
+    return query.subquery("latest")
+
+
+def join_latest_update(
+    query: Select,
+    action=Action,
+    *,
+    as_at: datetime | None = None,
+    action_ref: str | None = None,
+    action_ids=None,
+) -> Select:
+    """Join each action in `query` to its latest ActionUpdate (as at a moment, if given): the
+    one way the tracker reads an action's current state, since history is append-only."""
+    latest = latest_versions(as_at, action_ref, action_ids)
+    return query.join(latest, latest.c.action_id == action.id).join(
+        ActionUpdate,
+        and_(ActionUpdate.action_id == action.id, ActionUpdate.version == latest.c.version),
+    )
