@@ -433,3 +433,15 @@ def test_the_seeded_grid_shows_late_and_on_time_returns(role_client):
     assert cells[1] == ["Submitted", "Submitted late", "Submitted", "Submitted"]
     assert cells[2] == ["Submitted late", "Submitted", "Submitted", "Submitted"]
     assert cells[3] == ["Not started", "Not started", "Submitted", "Not started"]
+
+
+def test_a_locality_plan_of_hundreds_of_open_actions_still_draws_its_return(client, north):
+    """The benchmark's ten-times plan has 380 North actions: the form draws them all (it was a
+    500 above 200 entries)."""
+    for n in range(5, 255):
+        make_action(ref=f"N-{n:03d}", plan="north")
+    db.session.commit()
+    sign_in(client, HEAD, PASSWORD)
+    page = client.get(RETURN)
+    assert page.status_code == 200
+    assert _text(page).count('class="tracker-return-entry"') == 3 + 250
