@@ -1,0 +1,53 @@
+"""Exports: the plan as a CSV file, streamed, with the same filters as the plan pages and the API."""
+
+from __future__ import annotations
+
+from flask import Response, request, stream_with_context
+from flask_login import current_user
+
+from tracker.api.views import KNOWN_ACTION_PARAMS, _as_at, api_requires, bp
+from tracker.clock import now_utc, today_london
+from tracker.domain.permissions import Permission
+from tracker.services import exports, queries
+from tracker.services.errors import BadFilter
+from tracker.web.listing import current_cycle
+
+# The list's filters, its sort and `as_at`: no paging, since a file holds every row.
+EXPORT_PARAMS = KNOWN_ACTION_PARAMS - {"page", "per_page"}
+
+
+def export_args(args: dict[str, str]) -> dict[str, str]:
+    """The values in `args` that the export understands (a page's other values left behind)."""
+    return {k: v for k, v in args.items() if k in EXPORT_PARAMS and v not in ("", None)}
+
+
+@bp.get("/v1/exports/plan.csv")
+@api_requires(Permission.EXPORT)
+def plan_csv():
+    unknown = sorted(set(request.args) - EXPORT_PARAMS)
+    if unknown:
+        raise BadFilter(unknown[0], f"{unknown[0]} is not a filter this export understands")
+    as_at, day = _as_at()
+    today = day or today_london()
+    asked = export_args(request.args.to_dict())
+    filters = queries.parse_filters(
+        {k: v for k, v in asked.items() if k != "as_at"}, cycle=current_cycle(today)
+    )
+    export = exports.start_plan_export(
+        today=today,
+        filters=filters,
+        as_at=as_at,
+        asked=asked,
+        user_id=current_user.id,
+        now=now_utc(),
+        remote_addr=request.remote_addr or "",
+    )
+    return Response(
+        stream_with_context(export.chunks),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "X-Total-Count": str(export.count),
+            "Cache-Control": "no-store",
+        },
+    )
