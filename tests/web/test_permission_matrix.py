@@ -13,7 +13,14 @@ from tracker.web.access import PUBLIC
 ROLES = list(ROLE_ACCOUNTS)
 EVERYONE = set(ROLES)
 SIGNERS = {"chair"}  # separation of duties: the admin does not sign off
-NORTH = {"locality_head"}  # the locality head account is North's; the admin writes no return
+NORTH = {"locality_head"}
+# The policy grants exports to these roles; locality heads and action leads are refused.
+EXPORTERS = {
+    "admin",
+    "chair",
+    "performance_officer",
+    "viewer",
+}  # the locality head account is North's; the admin writes no return
 
 # One sample request for every endpoint, who may make it and what they then get. Writes are
 # sent with a valid CSRF token and an incomplete form, so allowed roles get 400 and write nothing.
@@ -47,6 +54,7 @@ ROUTES = {
     "api.recommendations": ("GET", "/api/v1/recommendations", EVERYONE, 200),
     "api.actions": ("GET", "/api/v1/actions", EVERYONE, 200),
     "api.action": ("GET", "/api/v1/actions/MAP-001", EVERYONE, 200),
+    "api.plan_csv": ("GET", "/api/v1/exports/plan.csv?plan=north&rag=red", EXPORTERS, 200),
     "api.openapi": ("GET", "/api/openapi.json", EVERYONE, 200),
     "api.cycles": ("GET", "/api/v1/cycles", EVERYONE, 200),
     "api.current_cycle": ("GET", "/api/v1/cycles/current", EVERYONE, 200),

@@ -162,5 +162,7 @@ def start_plan_export(
     )
     db.session.commit()
     rows = _order(_with_partners_and_dependencies(query, as_at), filters, state_for(as_at))
-    name = "action-plan" + (f"-{filters.plan}" if filters.plan else "") + f"-{today.isoformat()}.csv"
+    name = (
+        "action-plan" + (f"-{filters.plan}" if filters.plan else "") + f"-{today.isoformat()}.csv"
+    )
     return PlanExport(filename=name, count=count, chunks=_csv_chunks(rows, today))
