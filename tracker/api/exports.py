@@ -1,4 +1,4 @@
-"""Exports: the plan as a CSV file, streamed, with the same filters as the plan pages and the API."""
+"""Exports: the plan as a CSV file, streamed, with the plan pages' and the API list's filters."""
 
 from __future__ import annotations
 

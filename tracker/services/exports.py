@@ -146,7 +146,9 @@ def start_plan_export(
     now: datetime,
     remote_addr: str = "",
 ) -> PlanExport:
-    """The plan (or `asked`'s part of it) at `today`, or as at a past moment. Count the rows, record the export as an audit event (who, the filters, how many rows) and
+    """The plan (or the part of it the filters choose) at `today`, or as at a past moment.
+
+    Count the rows, record the export as an audit event (who, the filters, how many rows) and
     commit, then hand back the rows to stream: the event is kept even if the download stops."""
     query = _filtered(today, filters, as_at)
     count = db.session.execute(
