@@ -30,6 +30,9 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/actions/MAP-030", "/actions/MAP-001"),  # short history against a long one
         ("/api/v1/actions/MAP-030", "/api/v1/actions/MAP-001"),
         ("/api/v1/exports/plan.csv?plan=north", "/api/v1/exports/plan.csv"),
+        ("/actions/overdue?plan=main", "/actions/overdue"),
+        ("/actions/overdue?as_at=2016-01-10", "/actions/overdue?as_at=2016-02-05"),
+        ("/api/v1/actions/overdue?plan=main&rag=red", "/api/v1/actions/overdue"),
         ("/api/v1/exports/plan.csv?as_at=2016-01-20&plan=east", "/api/v1/exports/plan.csv"),
     ],
 )
@@ -49,6 +52,8 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/actions/MAP-001", 9),
         ("/api/v1/actions", 6),
         ("/api/v1/exports/plan.csv", 6),
+        ("/actions/overdue", 8),
+        ("/api/v1/actions/overdue", 6),
         ("/returns", 5),
         ("/returns/north/2", 11),
         ("/api/v1/localities/north/returns/2", 11),
