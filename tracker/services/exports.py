@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.domain.calendar import LONDON
 from tracker.domain.spreadsheet import neutralise_cell
-from tracker.domain.states import Impact, Lifecycle, is_overdue
+from tracker.domain.states import Impact, Lifecycle, Rag, is_overdue
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, Organisation, Plan, action_partner
 from tracker.services.audit import add_event
@@ -97,29 +97,39 @@ def _listed(joined: str | None) -> str:
     return "; ".join(sorted(joined.split(_SEP))) if joined else ""
 
 
+# Words for the stored codes, looked up once rather than built per row.
+_LIFECYCLE_WORDS = {s.value: s.label for s in Lifecycle}
+_IMPACT_WORDS = {i.value: i.label for i in Impact}
+_RAG_WORDS = {r.value: r.value.capitalize() for r in Rag}
+
+
 def _cells(r, today: date) -> list[str | int]:
-    lifecycle = Lifecycle(r.lifecycle)
-    text = [
-        r.ref,
-        r.plan_name,
-        r.rec_ref,
-        r.title,
-        r.description,
-        r.lead_name or "",
-        r.lead_job_title or "",
-        r.org_name,
-        _listed(r.partner_names),
+    """One action's row. Text that people typed (or an import brought) is neutralised; the
+    dates, words and Yes/No the tracker writes itself cannot start like a formula."""
+    safe = neutralise_cell
+    closed = Lifecycle(r.lifecycle).is_closed
+    return [
+        safe(r.ref),
+        safe(r.plan_name),
+        safe(r.rec_ref),
+        safe(r.title),
+        safe(r.description),
+        safe(r.lead_name or ""),
+        safe(r.lead_job_title or ""),
+        safe(r.org_name),
+        safe(_listed(r.partner_names)),
         r.start_date.isoformat() if r.start_date else "",
         r.target_date.isoformat() if r.target_date else "",
-        lifecycle.label,
-        "" if lifecycle.is_closed or not r.rag else r.rag.capitalize(),
-        Impact(r.impact).label,
-        "Yes" if is_overdue(r.target_date, lifecycle, today) else "No",
-        r.summary or "",
-        r.reason or "",
+        _LIFECYCLE_WORDS[r.lifecycle],
+        "" if closed or not r.rag else _RAG_WORDS[r.rag],
+        _IMPACT_WORDS[r.impact],
+        "Yes" if is_overdue(r.target_date, r.lifecycle, today) else "No",
+        safe(r.summary or ""),
+        safe(r.reason or ""),
         r.recorded_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M"),
+        r.version,
+        safe(_listed(r.depends_on)),
     ]
-    return [*(neutralise_cell(t) for t in text), r.version, neutralise_cell(_listed(r.depends_on))]
 
 
 def _csv_chunks(query: Select, today: date) -> Iterator[bytes]:
@@ -128,7 +138,8 @@ def _csv_chunks(query: Select, today: date) -> Iterator[bytes]:
     writer = csv.writer(buffer)  # the excel dialect: CRLF line ends, quotes where needed
     writer.writerow(HEADER)
     yield (BOM + buffer.getvalue()).encode()
-    result = db.session.execute(query.execution_options(yield_per=BATCH))
+    # Core rows from the session's connection: no ORM result layer for plain columns.
+    result = db.session.connection().execute(query.execution_options(yield_per=BATCH))
     for batch in result.partitions():
         buffer.seek(0)
         buffer.truncate()
