@@ -89,6 +89,14 @@ def test_the_download_link_carries_the_filters_and_returns_exactly_the_rows_the_
     assert refs[(page - 1) * 100 : page * 100] == rows(html)  # the page's rows, in its order
 
 
+def test_the_link_leaves_behind_values_that_are_not_filters(role_client):
+    html = (
+        role_client("viewer").get("/actions?rag=red&utm_source=mail&page=1").get_data(as_text=True)
+    )
+    href, _ = download_link(html)
+    assert "rag=red" in href and "utm_source" not in href and "page" not in href
+
+
 def test_the_link_keeps_an_as_at_date_typed_as_people_write_it_in_the_api_s_form(role_client):
     html = role_client("viewer").get("/plans/east?as_at=20 Jan 2016").get_data(as_text=True)
     href, _ = download_link(html)
