@@ -176,3 +176,9 @@ def test_bad_filters_give_400_problem_json_naming_the_parameter(role_client, que
 def test_people_the_policy_does_not_let_export_get_403_problem_json(role_client, role):
     response = role_client(role).get(URL)
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
+
+
+def test_the_export_takes_the_api_list_s_filters_except_paging():
+    from tracker.api.views import KNOWN_ACTION_PARAMS
+
+    assert KNOWN_ACTION_PARAMS - {"page", "per_page"} == exports.EXPORT_PARAMS

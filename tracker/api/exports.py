@@ -8,20 +8,13 @@ from collections.abc import Iterable, Iterator
 from flask import Response, current_app, request, stream_with_context
 from flask_login import current_user
 
-from tracker.api.views import KNOWN_ACTION_PARAMS, _as_at, api_requires, bp
+from tracker.api.views import _as_at, api_requires, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.services import exports, queries
 from tracker.services.errors import BadFilter
+from tracker.services.exports import EXPORT_PARAMS, export_args
 from tracker.web.listing import current_cycle
-
-# The list's filters, its sort and `as_at`: no paging, since a file holds every row.
-EXPORT_PARAMS = KNOWN_ACTION_PARAMS - {"page", "per_page"}
-
-
-def export_args(args: dict[str, str]) -> dict[str, str]:
-    """The values in `args` that the export understands (a page's other values left behind)."""
-    return {k: v for k, v in args.items() if k in EXPORT_PARAMS and v not in ("", None)}
 
 
 @bp.get("/v1/exports/plan.csv")

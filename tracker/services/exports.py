@@ -49,6 +49,29 @@ HEADER = (
 )
 _SEP = "\x1f"  # joins aggregated names in SQL; no name or ref holds it
 BOM = "\ufeff"  # so Excel reads the file as UTF-8
+# What an export is asked with: the list filters, the sort and `as_at` (no paging: a file holds
+# every row). A link to an export carries these from the page and leaves anything else behind.
+EXPORT_PARAMS = frozenset(
+    {
+        "plan",
+        "recommendation",
+        "lead_organisation",
+        "rag",
+        "lifecycle",
+        "overdue",
+        "lead",
+        "involving",
+        "due_within",
+        "no_update",
+        "sort",
+        "as_at",
+    }
+)
+
+
+def export_args(args: dict[str, str]) -> dict[str, str]:
+    """The values in `args` that an export understands (a page's other values left behind)."""
+    return {k: v for k, v in args.items() if k in EXPORT_PARAMS and v not in ("", None)}
 
 
 @dataclass

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 
-from tracker.api.exports import export_args
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission, Target
 from tracker.domain.states import days_overdue
 from tracker.models import Plan
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.exports import export_args
 from tracker.web import listing
 from tracker.web.access import allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
