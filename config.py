@@ -90,6 +90,23 @@ class Config:
     GETTING_TO_GOOD_CHAIR = _env("TRACKER_GETTING_TO_GOOD_CHAIR", "chief.executive@trust.example")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
+    # Responses are gzipped when the client accepts it (Flask-Compress): pages, JSON and problems.
+    # Only gzip: every browser and client sends it, and one algorithm is easy to reason about.
+    # Streamed responses are left alone: the CSV export gzips itself, flushing each batch of rows
+    # as it goes (Flask-Compress's streaming gzip holds output back until zlib's buffers fill),
+    # and files sent from disk keep their own ETags and 304s, cached by the browser (and
+    # Flask-Compress's streaming of them leaves the file open when a 304 drops the body).
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_STREAMS = False
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/plain",
+        "application/json",
+        "application/problem+json",
+    ]
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+
 
 class DemoConfig(Config):
     """`make run`: SQLite, demo accounts, a fixed day inside the story, plain http."""

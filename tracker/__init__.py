@@ -33,6 +33,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     security.init_app(app)  # sign-in sessions, bearer tokens, security headers
+    extensions.compress.init_app(app)  # gzip when the client accepts it; streams stay streamed
     templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
 
     from tracker.api import bp as api_bp

@@ -1,11 +1,14 @@
 """Everyone's starting page and the plan tables, in Chromium: an action lead goes from "my
-actions" to an action; the chair goes from a home-page count to the filtered all-actions list;
+actions" to an action; the chair goes from a home-page count to the overdue list and downloads it;
 the plan tables fit the screen at 1280 px and at 390 px (measured, not screenshotted). axe-core
 checks every page. These journeys only read: they change nothing other journeys rely on."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -18,6 +21,7 @@ LIST_PAGES = [
     "/plans/east",
     "/plans/central",
     "/actions",
+    "/actions/overdue",
 ]
 
 
@@ -66,7 +70,7 @@ def test_an_action_lead_goes_from_my_actions_on_the_home_page_to_an_action(
     axe.check(page)
 
 
-def test_the_chair_goes_from_a_home_page_count_to_the_filtered_all_actions_list(
+def test_the_chair_goes_from_a_home_page_count_to_the_overdue_list_and_downloads_it(
     page: Page, live_server, axe
 ):
     sign_in(page, live_server, ROLE_ACCOUNTS["chair"], axe)
@@ -78,22 +82,36 @@ def test_the_chair_goes_from_a_home_page_count_to_the_filtered_all_actions_list(
     overdue = page.get_by_role("link", name=re.compile(r"^\d+ overdue$"))
     count = int(overdue.inner_text().split()[0])
     overdue.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("All actions")
-    expect(page.get_by_label("Overdue", exact=True)).to_have_value("true")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overdue actions")
     rows = page.locator("#actions-table tbody tr")
     expect(rows).to_have_count(count)
     assert shown_total(page) == count
-    for text in rows.locator("td.tracker-col-overdue").all_inner_texts():
-        assert text.strip() == "Overdue"
+    days = [
+        int(re.fullmatch(r"(\d+) days? overdue", text.strip()).group(1))
+        for text in rows.locator("td.tracker-col-overdue").all_inner_texts()
+    ]
+    assert days == sorted(days, reverse=True)  # most days overdue first
     axe.check(page)
 
-    # Narrow it further with the form: the count filter stays.
+    # Narrow it further with the form: still the overdue list.
     page.get_by_label("Plan", exact=True).select_option("main")
     page.get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_label("Overdue", exact=True)).to_have_value("true")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overdue actions")
     for text in rows.locator("td.tracker-col-plan").all_inner_texts():
         assert text.strip() == "Main"
+    shown = shown_total(page)
     axe.check(page)
+
+    # The download holds exactly the rows the page counts.
+    with page.expect_download() as download:
+        page.get_by_role(
+            "link", name=f"Download these {shown} actions as CSV (spreadsheet)"
+        ).click()
+    file = download.value
+    assert file.suggested_filename == "action-plan-main-2016-02-05.csv"
+    text = Path(file.path()).read_bytes().decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(lines) == shown + 1 and lines[0][0] == "Ref"
 
     page.get_by_role("link", name="Home").click()
     red = page.get_by_role("link", name=re.compile(r"^\d+ red$"))

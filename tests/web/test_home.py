@@ -61,7 +61,7 @@ def test_every_count_on_the_overview_links_to_a_list_of_that_many(role_client):
     page = client.get("/overview").get_data(as_text=True)
     assert "Ofsted action plan overview" in page
     links = count_links(page)
-    assert ("/actions?overdue=true", 14) in links and ("/actions?rag=red", 19) in links
+    assert ("/actions/overdue", 14) in links and ("/actions?rag=red", 19) in links
     assert ("/actions", 335) in links
     assert any(href == "/actions?recommendation=R1" for href, _ in links)
     assert check_counts_match_their_lists(client, page) > 100
@@ -117,7 +117,7 @@ def test_a_chair_sees_what_awaits_sign_off_and_red_and_overdue_across_all_plans(
     assert f"<strong>{len(waiting)}</strong> awaiting sign-off" in page
     assert "Waiting (working days)" in page
     assert ("/actions?rag=red", 19) in count_links(page)
-    assert ("/actions?overdue=true", 14) in count_links(page)
+    assert ("/actions/overdue", 14) in count_links(page)
 
 
 @pytest.mark.parametrize("role", ["admin", "viewer"])
@@ -127,12 +127,17 @@ def test_people_who_do_not_sign_off_see_no_sign_off_work(role_client, role):
     assert 'id="plans-table"' in page
 
 
-def test_a_viewer_sees_the_plans_and_that_exports_come_later(role_client):
+def test_a_viewer_sees_the_plans_and_can_download_every_action(role_client):
     page = role_client("viewer").get("/").get_data(as_text=True)
     assert 'id="my-actions"' not in page
-    assert "Exports of the plan (spreadsheet and PDF) are coming in a later release." in page
+    assert 'id="download-all-csv" href="/api/v1/exports/plan.csv"' in page
     for code in ("main", "north", "south", "east", "central"):
         assert f'href="/plans/{code}"' in page
+
+
+@pytest.mark.parametrize("role", ["locality_head", "action_lead"])
+def test_people_who_may_not_export_get_no_download_on_their_home_page(role_client, role):
+    assert 'id="download-all-csv"' not in role_client(role).get("/").get_data(as_text=True)
 
 
 def test_a_named_deputy_s_home_and_localities_menu_are_the_locality_they_deputise_for(client):

@@ -13,7 +13,14 @@ from tracker.web.access import PUBLIC
 ROLES = list(ROLE_ACCOUNTS)
 EVERYONE = set(ROLES)
 SIGNERS = {"chair"}  # separation of duties: the admin does not sign off
-NORTH = {"locality_head"}  # the locality head account is North's; the admin writes no return
+NORTH = {"locality_head"}
+# The policy grants exports to these roles; locality heads and action leads are refused.
+EXPORTERS = {
+    "admin",
+    "chair",
+    "performance_officer",
+    "viewer",
+}  # the locality head account is North's; the admin writes no return
 
 # One sample request for every endpoint, who may make it and what they then get. Writes are
 # sent with a valid CSRF token and an incomplete form, so allowed roles get 400 and write nothing.
@@ -24,6 +31,7 @@ ROUTES = {
     "pages.accessibility": ("GET", "/accessibility", "public", 200),
     "plans.show": ("GET", "/plans/north", EVERYONE, 200),
     "plans.all_actions": ("GET", "/actions?involving=trust&no_update=true", EVERYONE, 200),
+    "plans.overdue": ("GET", "/actions/overdue?plan=main&rag=red", EVERYONE, 200),
     "plans.action": ("GET", "/actions/MAP-001", EVERYONE, 200),
     "admin.users": ("GET", "/admin/users", {"admin"}, 200),
     "admin.audit": ("GET", "/admin/audit", {"admin"}, 200),
@@ -46,7 +54,9 @@ ROUTES = {
     "api.outbox": ("GET", "/api/v1/outbox", {"admin"}, 200),
     "api.recommendations": ("GET", "/api/v1/recommendations", EVERYONE, 200),
     "api.actions": ("GET", "/api/v1/actions", EVERYONE, 200),
+    "api.overdue_actions": ("GET", "/api/v1/actions/overdue?involving=trust", EVERYONE, 200),
     "api.action": ("GET", "/api/v1/actions/MAP-001", EVERYONE, 200),
+    "api.plan_csv": ("GET", "/api/v1/exports/plan.csv?plan=north&rag=red", EXPORTERS, 200),
     "api.openapi": ("GET", "/api/openapi.json", EVERYONE, 200),
     "api.cycles": ("GET", "/api/v1/cycles", EVERYONE, 200),
     "api.current_cycle": ("GET", "/api/v1/cycles/current", EVERYONE, 200),
@@ -143,6 +153,7 @@ def test_role_is_allowed_or_refused(role_client, awaiting, person, role, endpoin
     method, url, allowed, ok = ROUTES[endpoint]
     url = url.format(awaiting=awaiting, person=person)
     response = _request(role_client(role), method, url)
+    response.close()  # a streamed body (the CSV export) is not read: close it, as a server does
     if allowed == "public":
         # Signed-in people are sent from the sign-in page to their home page.
         assert response.status_code in (ok, 302)
@@ -159,6 +170,7 @@ def test_anonymous_visitors_sign_in_first(seeded_client, awaiting, person, endpo
     method, url, allowed, ok = ROUTES[endpoint]
     url = url.format(awaiting=awaiting, person=person)
     response = seeded_client.open(url, method=method)
+    response.close()
     if method == "POST":
         assert response.status_code in (302, 400)  # no session: no CSRF token, or sign in first
     elif allowed == "public":

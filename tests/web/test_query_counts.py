@@ -5,9 +5,10 @@ import pytest
 
 def _count(role_client, seeded_app, count_queries, url):
     client = role_client("viewer")
-    client.get(url)  # warm up: the session's user is loaded the same way every time
+    client.get(url).close()  # warm up: the session's user is loaded the same way every time
     with count_queries(seeded_app) as counter:
         response = client.get(url)
+        response.get_data()  # a streamed body (the CSV export) runs its statements as it is read
     assert response.status_code == 200, url
     return counter.count
 
@@ -29,6 +30,11 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/recommendations/R18", "/recommendations/R3"),
         ("/actions/MAP-030", "/actions/MAP-001"),  # short history against a long one
         ("/api/v1/actions/MAP-030", "/api/v1/actions/MAP-001"),
+        ("/api/v1/exports/plan.csv?plan=north", "/api/v1/exports/plan.csv"),
+        ("/actions/overdue?plan=main", "/actions/overdue"),
+        ("/actions/overdue?as_at=2016-01-10", "/actions/overdue?as_at=2016-02-05"),
+        ("/api/v1/actions/overdue?plan=main&rag=red", "/api/v1/actions/overdue"),
+        ("/api/v1/exports/plan.csv?as_at=2016-01-20&plan=east", "/api/v1/exports/plan.csv"),
     ],
 )
 def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries, small, large):
@@ -46,6 +52,9 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/actions", 8),
         ("/actions/MAP-001", 9),
         ("/api/v1/actions", 6),
+        ("/api/v1/exports/plan.csv", 6),
+        ("/actions/overdue", 8),
+        ("/api/v1/actions/overdue", 6),
         ("/returns", 5),
         ("/returns/north/2", 11),
         ("/api/v1/localities/north/returns/2", 11),
@@ -152,3 +161,34 @@ def test_the_people_pages_and_a_message_run_the_same_queries_whatever_their_size
     assert large[0] <= 3 and large[1] <= 7 and large[2] <= 3, large
     invite = _admin_counts(client, app, count_queries, ["/admin/users/invite"])
     assert invite[0] <= 5, invite
+
+
+def test_the_csv_export_runs_the_same_statements_at_one_and_three_times_the_seed(
+    client, count_queries
+):
+    """335 actions, then 1,005: the rows stream from one statement whatever their number."""
+    from bench.generate import add_copies
+    from tests.builders import make_user
+    from tests.conftest import SEED_NOW, sign_in
+    from tracker.extensions import db
+    from tracker.services.seed import load_seed
+
+    app = client.application
+    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    reader = make_user(role="viewer", email="reader@trust.example")
+    db.session.commit()
+    sign_in(client, reader.email, "a-long-test-password")
+
+    def export() -> tuple[int, int]:
+        client.get("/api/v1/exports/plan.csv").close()
+        with count_queries(app) as counter:
+            response = client.get("/api/v1/exports/plan.csv")
+            rows = response.get_data().count(b"\r\n") - 1
+        assert response.status_code == 200
+        return counter.count, int(response.headers["X-Total-Count"]) if rows else 0
+
+    once, actions_once = export()
+    add_copies(3)
+    thrice, actions_thrice = export()
+    assert (actions_once, actions_thrice) == (335, 1005)
+    assert once == thrice

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paging
+from tracker.api.openapi_lists import enum as _enum
+from tracker.api.openapi_lists import query as _query
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT
 from tracker.services.queries import PLAN_CODES, SORT_KEYS
 
-
-def _enum(values: list[str], nullable: bool = False) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": ["string", "null"] if nullable else "string", "enum": values}
-    if nullable:
-        schema["enum"] = [*values, None]
-    return schema
-
-
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
+SORT = _query(
+    "sort",
+    _enum([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]),
+    "Sort key; a leading minus sorts descending",
+)
 AS_AT = _query(
     "as_at",
     {"type": "string", "format": "date"},
@@ -166,41 +156,9 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "List actions, filtered and paged",
                     "operationId": "listActions",
                     "parameters": [
-                        _query("plan", _enum(list(PLAN_CODES)), "Which plan"),
-                        _query("recommendation", {"type": "string"}, "Recommendation ref, e.g. R3"),
-                        _query(
-                            "lead_organisation", {"type": "string"}, "Organisation code, e.g. trust"
-                        ),
-                        _query("rag", _enum(rag), "Delivery confidence"),
-                        _query("lifecycle", _enum(lifecycle), "Lifecycle state"),
-                        _query("overdue", {"type": "boolean"}, "Target date passed and not closed"),
-                        _query("lead", {"type": "integer", "minimum": 1}, "The lead's user id"),
-                        _query(
-                            "involving",
-                            {"type": "string"},
-                            "Organisation code that leads the action or is a partner on it",
-                        ),
-                        _query(
-                            "due_within",
-                            {"type": "integer", "minimum": 1, "maximum": 52},
-                            "Open, with a target date from today to this many weeks ahead",
-                        ),
-                        _query(
-                            "no_update",
-                            {"type": "boolean"},
-                            "Open, with no update recorded in the current fortnightly cycle",
-                        ),
-                        _query(
-                            "sort",
-                            _enum([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)]),
-                            "Sort key; a leading minus sorts descending",
-                        ),
-                        _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page"),
-                        _query(
-                            "per_page",
-                            {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-                            "Items per page",
-                        ),
+                        *action_filters(rag, lifecycle),
+                        SORT,
+                        *paging(50),
                         AS_AT,
                     ],
                     "responses": {
@@ -259,6 +217,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **list_paths(rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM),
             **workflow_paths(),
             "/outbox": {
                 "get": {
@@ -323,6 +282,7 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "Action": action,
                 "HistoryEntry": history,
+                **list_schemas(),
                 **workflow_schemas(TEXT_LIMIT),
                 "OutboxMessage": {
                     "type": "object",

@@ -93,6 +93,14 @@ def is_overdue(target_date: date | None, lifecycle: Lifecycle | str, today: date
     return target_date < today and not Lifecycle(lifecycle).is_closed
 
 
+def days_overdue(target_date: date | None, lifecycle: Lifecycle | str, today: date) -> int:
+    """How long an overdue action has been overdue, in calendar days since its target date (a
+    target date is a calendar date, and a weekend late is still late); 0 when it is not."""
+    if target_date is None or not is_overdue(target_date, lifecycle, today):
+        return 0
+    return (today - target_date).days
+
+
 def status_colour(lifecycle: Lifecycle | str, rag: Rag | str | None) -> str:
     """The colour key shown beside a status: blue means closed with evidence and nothing else."""
     lifecycle = Lifecycle(lifecycle)

@@ -4,9 +4,11 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission, Target
+from tracker.domain.states import days_overdue
 from tracker.models import Plan
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.exports import export_args
 from tracker.web import listing
 from tracker.web.access import allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
@@ -31,16 +33,30 @@ def all_actions():
     return _action_list(None)
 
 
-def _action_list(plan: Plan | None):
+@bp.get("/actions/overdue")
+@requires(Permission.READ_PLAN)
+def overdue():
+    """Overdue actions across all plans, most days overdue first, with the list's other filters."""
+    return _action_list(None, overdue_only=True)
+
+
+# The overdue list is always overdue and always sorted by days overdue (target date, oldest first).
+_OVERDUE_FIXED = ("overdue", "sort")
+
+
+def _action_list(plan: Plan | None, *, overdue_only: bool = False):
     """A plan page, or the all-actions list (`plan` None): filtered, sorted, 100 a page. A date
     that is not understood is shown as an error on the same page, the other filters kept."""
     as_at = read_as_at(plan.code if plan else None)
     day = as_at.day or today_london()
+    drop = ("plan",) if plan else _OVERDUE_FIXED if overdue_only else ()
     try:
-        args, filters = listing.read_filters(day, drop=("plan",) if plan else ())
+        args, filters = listing.read_filters(day, drop=drop)
         page = listing.read_page()
     except BadFilter as exc:
         abort(400, description=exc.message)
+    if overdue_only:
+        filters.overdue, filters.sort, filters.descending = True, "target_date", False
     rows, total = queries.list_actions(
         today=day,
         plan=plan.code if plan else None,
@@ -52,20 +68,27 @@ def _action_list(plan: Plan | None):
     pages = listing.Pages(page=page, total=total)
     kept = {**args, **_as_at_arg(as_at)}  # every link keeps the filters and the date
     if page > pages.count:
-        return redirect(_list_url(plan, kept, page=pages.count))
+        return redirect(_list_url(plan, kept, page=pages.count, overdue_only=overdue_only))
     return render_template(
         "plans/plan.html",
         plan=plan,
+        overdue_only=overdue_only,
+        days_overdue={r.id: days_overdue(r.target_date, r.lifecycle, day) for r in rows}
+        if overdue_only
+        else {},
         rows=rows,
         pages=pages,
-        pagination=pages.component(lambda n: _list_url(plan, kept, page=n)),
+        pagination=pages.component(
+            lambda n: _list_url(plan, kept, page=n, overdue_only=overdue_only)
+        ),
+        export_url=_export_url(plan, kept, filters) if pages.total and not as_at.error else None,
         filters=filters,
         as_at=as_at,
         as_at_day=as_at.day,
         recommendations=queries.list_recommendation_refs(),
         organisations=queries.list_organisations(),
         leads=queries.list_leads(),
-        clear_url=_list_url(plan, {}),
+        clear_url=_list_url(plan, {}, overdue_only=overdue_only),
         sort_state=_sort_state(plan, kept, filters),
     ), (400 if as_at.error else 200)
 
@@ -74,9 +97,25 @@ def _as_at_arg(as_at: AsAt) -> dict[str, str]:
     return {"as_at": as_at.day.isoformat()} if as_at.day else {}
 
 
-def _list_url(plan: Plan | None, args: dict[str, str], page: int = 1) -> str:
+def _export_url(plan: Plan | None, args: dict[str, str], filters) -> str | None:
+    """The CSV of exactly this list (every page of it, in its order) for people who may export."""
+    if not allowed(Permission.EXPORT):
+        return None
+    fixed = {"sort": ("-" if filters.descending else "") + filters.sort}
+    if filters.overdue is not None:
+        fixed["overdue"] = "true" if filters.overdue else "false"
+    if plan is not None:
+        fixed["plan"] = plan.code
+    return url_for("api.plan_csv", **export_args({**args, **fixed}))
+
+
+def _list_url(
+    plan: Plan | None, args: dict[str, str], page: int = 1, *, overdue_only: bool = False
+) -> str:
     if page > 1:
         args = {**args, "page": str(page)}
+    if overdue_only:
+        return url_for("plans.overdue", **args)
     if plan is None:
         return url_for("plans.all_actions", **args)
     return url_for("plans.show", code=plan.code, **args)
