@@ -11,10 +11,10 @@ from flask_login import current_user
 from tracker.api.views import _as_at, api_requires, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
+from tracker.http.requests import current_cycle
 from tracker.services import exports, queries
 from tracker.services.errors import BadFilter
 from tracker.services.exports import EXPORT_PARAMS, export_args
-from tracker.web.listing import current_cycle
 
 
 @bp.get("/v1/exports/plan.csv")

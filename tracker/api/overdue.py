@@ -16,9 +16,9 @@ from tracker.api.views import (
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.states import days_overdue
+from tracker.http.requests import PER_PAGE, current_cycle
 from tracker.services import queries
 from tracker.services.errors import BadFilter
-from tracker.web.listing import PER_PAGE, current_cycle
 
 # Always overdue and always by days overdue: the list's other filters, its paging and `as_at`.
 OVERDUE_PARAMS = KNOWN_ACTION_PARAMS - {"overdue", "sort"}

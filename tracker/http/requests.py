@@ -10,6 +10,9 @@ from config import parse_today
 from tracker.clock import end_of_london_day_utc
 from tracker.domain.cycles import cycle_number_for
 
+# A page of a long list of actions, on the pages and in the API's overdue list.
+PER_PAGE = 100
+
 
 def current_cycle(day: date) -> int | None:
     """The number of the fortnightly cycle holding `day` (None before the first one)."""

@@ -22,7 +22,9 @@ from tracker.extensions import db
 from tracker.models import Action, ActionDependency, Organisation, Plan, action_partner
 from tracker.services.audit import add_event
 from tracker.services.filters import PlanFilters
-from tracker.services.queries import _action_rows_query, _apply_filters, _order, state_for
+from tracker.services.reads.action_rows import action_rows_query
+from tracker.services.reads.plan_lists import apply_filters, order_by_sort
+from tracker.services.reads.state import state_for
 
 BATCH = 500  # rows fetched from the database at a time (a server-side cursor on PostgreSQL)
 HEADER = (
@@ -84,10 +86,10 @@ class PlanExport:
 
 
 def _filtered(today: date, f: PlanFilters, as_at: datetime | None) -> Select:
-    query = _action_rows_query(as_at)
+    query = action_rows_query(as_at)
     if f.plan is not None:
         query = query.where(Plan.code == f.plan)
-    return _apply_filters(query, f, today, as_at)
+    return apply_filters(query, f, today, as_at)
 
 
 def _with_partners_and_dependencies(query: Select, as_at: datetime | None) -> Select:
@@ -197,7 +199,7 @@ def start_plan_export(
         remote_addr=remote_addr,
     )
     db.session.commit()
-    rows = _order(_with_partners_and_dependencies(query, as_at), filters, state_for(as_at))
+    rows = order_by_sort(_with_partners_and_dependencies(query, as_at), filters, state_for(as_at))
     name = (
         "action-plan" + (f"-{filters.plan}" if filters.plan else "") + f"-{today.isoformat()}.csv"
     )

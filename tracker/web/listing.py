@@ -10,11 +10,10 @@ from math import ceil
 
 from flask import request
 
-from tracker.http.requests import current_cycle
+from tracker.http.requests import PER_PAGE, current_cycle
 from tracker.services import queries
 from tracker.services.errors import BadFilter
 
-PER_PAGE = 100
 # Query values that are not filters: the date, the page, and a plan page's own plan.
 NOT_FILTERS = ("as_at", "page")
 

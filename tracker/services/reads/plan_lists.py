@@ -33,7 +33,7 @@ from tracker.services.reads.action_rows import (
 from tracker.services.reads.state import is_open_clause, overdue_clause, state_for
 
 
-def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
+def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
     state = state_for(as_at)
     is_open = is_open_clause(state)
     if f.lead is not None:
@@ -82,7 +82,7 @@ def _apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime |
     return query
 
 
-def _order(query: Select, f: PlanFilters, state) -> Select:
+def order_by_sort(query: Select, f: PlanFilters, state) -> Select:
     keys = {
         "ref": [Action.ref],
         "recommendation": [Recommendation.number, Action.ref],
@@ -119,15 +119,17 @@ def list_actions(
         if plan not in PLAN_CODES:
             raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
         query = query.where(Plan.code == plan)
-    query = _apply_filters(query, f, today, as_at)
+    query = apply_filters(query, f, today, as_at)
     total = None
     if page is not None and per_page is not None:
         total = db.session.execute(
             select(func.count()).select_from(query.order_by(None).subquery())
         ).scalar_one()
-        query = _order(query, f, state_for(as_at)).limit(per_page).offset((page - 1) * per_page)
+        query = (
+            order_by_sort(query, f, state_for(as_at)).limit(per_page).offset((page - 1) * per_page)
+        )
     else:
-        query = _order(query, f, state_for(as_at))
+        query = order_by_sort(query, f, state_for(as_at))
     rows = [to_row(values, today) for values in db.session.execute(query).all()]
     attach_partners_and_dependencies(rows)
     return rows, total if total is not None else len(rows)
