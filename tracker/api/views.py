@@ -18,6 +18,7 @@ from tracker.http.problems import problem
 from tracker.http.requests import current_cycle, parse_as_at
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.filters import LIST_PARAMS
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -110,22 +111,7 @@ def recommendations():
     return jsonify({"items": [recommendation_json(s) for s in summaries]})
 
 
-KNOWN_ACTION_PARAMS = {
-    "plan",
-    "recommendation",
-    "lead_organisation",
-    "rag",
-    "lifecycle",
-    "overdue",
-    "lead",
-    "involving",
-    "due_within",
-    "no_update",
-    "page",
-    "per_page",
-    "as_at",
-    "sort",
-}
+KNOWN_ACTION_PARAMS = LIST_PARAMS | {"page", "per_page"}
 
 
 @bp.get("/v1/actions")

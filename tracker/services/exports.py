@@ -21,7 +21,7 @@ from tracker.domain.states import Impact, Lifecycle, Rag, is_overdue
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, Organisation, Plan, action_partner
 from tracker.services.audit import add_event
-from tracker.services.filters import PlanFilters
+from tracker.services.filters import LIST_PARAMS, PlanFilters
 from tracker.services.reads.action_rows import action_rows_query
 from tracker.services.reads.plan_lists import apply_filters, order_by_sort
 from tracker.services.reads.state import state_for
@@ -53,22 +53,7 @@ _SEP = "\x1f"  # joins aggregated names in SQL; no name or ref holds it
 BOM = "\ufeff"  # so Excel reads the file as UTF-8
 # What an export is asked with: the list filters, the sort and `as_at` (no paging: a file holds
 # every row). A link to an export carries these from the page and leaves anything else behind.
-EXPORT_PARAMS = frozenset(
-    {
-        "plan",
-        "recommendation",
-        "lead_organisation",
-        "rag",
-        "lifecycle",
-        "overdue",
-        "lead",
-        "involving",
-        "due_within",
-        "no_update",
-        "sort",
-        "as_at",
-    }
-)
+EXPORT_PARAMS = LIST_PARAMS
 
 
 def export_args(args: dict[str, str]) -> dict[str, str]:

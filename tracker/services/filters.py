@@ -37,6 +37,25 @@ class PlanFilters:
     cycle: int | None = None  # the current cycle's number, set by the caller (not a filter)
 
 
+# The query-string names a list of actions is asked with: its filters, its sort and `as_at`.
+# The API list adds paging; an export takes exactly these.
+LIST_PARAMS = frozenset(
+    {
+        "plan",
+        "recommendation",
+        "lead_organisation",
+        "rag",
+        "lifecycle",
+        "overdue",
+        "lead",
+        "involving",
+        "due_within",
+        "no_update",
+        "sort",
+        "as_at",
+    }
+)
+
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 LONGEST_FILTER = 64
 MOST_WEEKS = 52
