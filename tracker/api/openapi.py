@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paging
+from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
@@ -165,21 +165,7 @@ def openapi_document() -> dict[str, Any]:
                         "200": {
                             "description": "A page of actions",
                             "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["items", "total", "page", "per_page"],
-                                        "properties": {
-                                            "items": {
-                                                "type": "array",
-                                                "items": {"$ref": "#/components/schemas/Action"},
-                                            },
-                                            "total": {"type": "integer"},
-                                            "page": {"type": "integer"},
-                                            "per_page": {"type": "integer"},
-                                        },
-                                    }
-                                }
+                                "application/json": {"schema": paged("#/components/schemas/Action")}
                             },
                         },
                         "400": PROBLEM,

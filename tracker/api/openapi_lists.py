@@ -68,6 +68,20 @@ def paging(default: int) -> list[dict]:
     ]
 
 
+def paged(item_ref: str) -> dict[str, Any]:
+    """A page of a list: its items, how many there are in all, and which page this is."""
+    return {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": item_ref}},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+        },
+    }
+
+
 def list_paths(
     *, rag: list[str], lifecycle: list[str], sort: dict, as_at: dict, problem: dict
 ) -> dict[str, Any]:
@@ -90,19 +104,7 @@ def list_paths(
                         "description": "A page of overdue actions and how many there are",
                         "content": {
                             "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["items", "total", "page", "per_page"],
-                                    "properties": {
-                                        "items": {
-                                            "type": "array",
-                                            "items": {"$ref": "#/components/schemas/OverdueAction"},
-                                        },
-                                        "total": {"type": "integer"},
-                                        "page": {"type": "integer"},
-                                        "per_page": {"type": "integer"},
-                                    },
-                                }
+                                "schema": paged("#/components/schemas/OverdueAction")
                             }
                         },
                     },
