@@ -23,13 +23,8 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     extensions.db.init_app(app)
     extensions.use_sqlite_settings(app)  # WAL and a busy timeout on SQLite files
-    extensions.migrate.init_app(
-        app,
-        extensions.db,
-        directory=str(BASE_DIR / "tracker" / "migrations"),
-        render_as_batch=True,
-        compare_type=True,
-    )
+    # `flask db ...` (Flask-Migrate) is loaded only when that command runs: not in web workers.
+    app.cli.add_command(extensions.LazyDbGroup("db", help="Database migrations (Flask-Migrate)."))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     security.init_app(app)  # sign-in sessions, bearer tokens, security headers
