@@ -1,3 +1,4 @@
+from flask import g
 from sqlalchemy import select
 
 from tests.builders import make_user
@@ -142,3 +143,110 @@ def test_errors_never_leak_a_stack_trace(clean_db):
     assert response.status_code == 500
     assert "secret internals" not in html and "Traceback" not in html
     assert "Sorry, there is a problem with the service" in html
+
+
+def _saved_session(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_a_session_cookie_saved_before_signing_out_no_longer_works(client):
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    saved = _saved_session(client)
+    assert client.get("/").status_code == 200
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/accessibility")})
+    client.set_cookie("session", saved)  # replayed, as a thief with a copy would
+    g.pop("_login_user", None)  # the test's app context outlives requests: forget who it cached
+    response = client.get("/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    # Signing in again makes a new session that works.
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").status_code == 200
+
+
+def test_a_role_change_or_leaving_ends_the_person_s_sessions(client):
+    from datetime import UTC, datetime
+
+    from tracker.services import people
+
+    admin = make_user(email="admin@trust.example", role="admin")
+    lead = make_user(email="lead@trust.example")
+    db.session.commit()
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").status_code == 200
+    details = people.PersonDetails(
+        email=lead.email,
+        name=lead.name,
+        job_title=lead.job_title,
+        organisation_id=lead.organisation_id,
+        role="viewer",
+        locality_id=None,
+        line_manager_id=None,
+        deputy_locality_id=None,
+    )
+    now = datetime(2016, 2, 5, 9, tzinfo=UTC)
+    people.change_person(lead.id, details, actor_id=admin.id, now=now)
+    g.pop("_login_user", None)  # the test's app context outlives requests: forget who it cached
+    assert client.get("/").status_code == 302  # signed out: they sign in again as a viewer
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").status_code == 200
+    people.mark_left(lead.id, actor_id=admin.id, now=now)
+    g.pop("_login_user", None)
+    assert client.get("/").status_code == 302
+
+
+def test_an_old_style_or_forged_session_id_signs_nobody_in(client, app):
+    from tracker.security import _load_user
+
+    user = make_user(email="lead@trust.example")
+    db.session.commit()
+    assert _load_user(f"{user.id}:1") is user
+    for forged in (str(user.id), f"{user.id}:2", f"{user.id}:x", "99999999999:1", ":", ""):
+        assert _load_user(forged) is None
+
+
+def test_a_session_left_idle_ends_and_says_why(client, app):
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as saved:
+        saved["seen_at"] -= app.config["SESSION_IDLE_MINUTES"] * 60 - 60  # 29 minutes ago
+    g.pop("_login_user", None)
+    assert client.get("/").status_code == 200  # still signed in, and marked as used again
+    with client.session_transaction() as saved:
+        saved["seen_at"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 1
+    g.pop("_login_user", None)
+    response = client.get("/", follow_redirects=True)
+    assert "/sign-in" in response.request.path
+    assert "signed out after 30 minutes without activity" in response.get_data(as_text=True)
+
+
+def test_signed_in_pages_and_every_api_answer_are_never_cached(client):
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    assert "no-store" not in client.get("/sign-in").headers.get("Cache-Control", "")
+    assert client.get("/api/v1/actions").headers["Cache-Control"] == "no-store"  # a 401 too
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    css = client.get("/static/tracker.css")
+    css.close()  # a file response: close it, or its file is left for the collector
+    assert "no-store" not in css.headers.get("Cache-Control", "")
+
+
+def test_production_refuses_a_short_secret_key_and_sends_hsts():
+    import pytest
+
+    from config import Config
+    from tracker import create_app
+
+    with pytest.raises(RuntimeError, match="at least 32 random bytes"):
+        create_app(Config, SECRET_KEY="short-but-not-the-default", TESTING=False)
+    app = create_app(
+        Config, SECRET_KEY="k" * 32, SQLALCHEMY_DATABASE_URI="sqlite://", TESTING=False
+    )
+    secure = app.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "max-age=31536000" in secure.headers["Strict-Transport-Security"]

@@ -11,7 +11,6 @@ from tracker.extensions import limiter
 from tracker.services import auth as auth_service
 from tracker.services import invitations
 from tracker.services import people as people_service
-from tracker.services.audit import record_event
 from tracker.web.access import public
 from tracker.web.auth.forms import SetPasswordForm, SignInForm
 from tracker.web.form_helpers import form_errors
@@ -68,9 +67,7 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    record_event(
-        "sign_out", now=now_utc(), user_id=current_user.id, remote_addr=request.remote_addr or ""
-    )
+    auth_service.sign_out(current_user.id, now=now_utc(), remote_addr=request.remote_addr or "")
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
