@@ -74,6 +74,12 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("TRACKER_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = _env("TRACKER_SIGN_IN_RATE_LIMIT", "5 per minute")
+    # Refused sign-ins from one address, whatever the emails (password spraying).
+    SIGN_IN_ADDRESS_LIMIT = _env("TRACKER_SIGN_IN_ADDRESS_LIMIT", "20 per 10 minutes")
+    # Refused sign-ins for one account, from any address: it is then slowed for 15 minutes at most.
+    SIGN_IN_ACCOUNT_LIMIT = _env("TRACKER_SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes")
+    # Limits are counted in a store: memory:// is per worker; production behind several
+    # workers or hosts uses Redis (redis://host:6379/0) so the limits hold across them all.
 
     SEED_DIR = str(BASE_DIR / "seed")
     # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).

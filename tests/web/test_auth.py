@@ -250,3 +250,78 @@ def test_production_refuses_a_short_secret_key_and_sends_hsts():
     )
     secure = app.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https"})
     assert "max-age=31536000" in secure.headers["Strict-Transport-Security"]
+
+
+def _attempt(client, email, password, address):
+    token = csrf_token(client, "/sign-in")
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    ).status_code
+
+
+def test_spraying_many_emails_from_one_address_is_stopped(client):
+    statuses = [
+        _attempt(client, f"guess{i}@trust.example", "password123456", "203.0.113.9")
+        for i in range(30)
+    ]
+    assert statuses[:20] == [400] * 20  # "20 per 10 minutes" refused sign-ins an address
+    assert set(statuses[20:]) == {429}
+    # Another address is not affected.
+    assert _attempt(client, "guess0@trust.example", "password123456", "203.0.113.10") == 400
+
+
+def test_one_account_tried_from_many_addresses_is_slowed_but_not_for_long(client, monkeypatch):
+    import time
+
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    monkeypatch.setitem(client.application.config, "SIGN_IN_ACCOUNT_LIMIT", "3 per 2 seconds")
+    statuses = [
+        _attempt(client, "lead@trust.example", "wrong-password", f"198.51.100.{i}")
+        for i in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+    # Even the right password waits while the account is being attacked ...
+    assert _attempt(client, "lead@trust.example", PASSWORD, "192.0.2.1") == 429
+    time.sleep(2.1)
+    # ... but only for the window: its owner is not locked out for long.
+    assert _attempt(client, "lead@trust.example", PASSWORD, "192.0.2.1") == 302
+
+
+def test_the_limits_hold_across_workers_sharing_redis(clean_db):
+    """Two processes (two workers, or two hosts) counting in the real Redis on this machine:
+    the address limit holds across both."""
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    script = Path(__file__).with_name("sign_in_attempts.py")
+    url = clean_db.config["SQLALCHEMY_DATABASE_URI"]
+    prefix = f"test-{uuid.uuid4().hex}"
+
+    def attempts(n: int, start: int) -> list[int]:
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                url,
+                "redis://127.0.0.1:6379/15",
+                prefix,
+                "203.0.113.77",
+                str(n),
+                str(start),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return [int(code) for code in out.stdout.split()]
+
+    first = attempts(12, 0)
+    second = attempts(12, 100)
+    assert first == [400] * 12
+    assert second == [400] * 8 + [429] * 4  # the other worker's 12 counted too

@@ -18,9 +18,25 @@ from tracker.web.form_helpers import form_errors
 bp = Blueprint("auth", __name__)
 
 
+def _email_tried() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
 def _sign_in_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{request.remote_addr}|{email}"
+    return f"{request.remote_addr}|{_email_tried()}"
+
+
+def _address_key() -> str:
+    return f"address|{request.remote_addr}"
+
+
+def _account_key() -> str:
+    return f"account|{_email_tried()}"
+
+
+def _failed(response) -> bool:
+    """Only refused sign-ins count towards the address and account limits."""
+    return response.status_code == 400
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,6 +56,21 @@ def _safe_next(target: str | None) -> str:
 @public
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_sign_in_key, methods=["POST"]
+)
+# Password spraying: many emails from one address.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ADDRESS_LIMIT"],
+    key_func=_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+# One account tried from many addresses: slowed, for a short while only, so that an attacker
+# cannot keep its owner out for long.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ACCOUNT_LIMIT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
 )
 def sign_in():
     if current_user.is_authenticated:
