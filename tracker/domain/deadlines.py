@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from tracker.domain.calendar import (
@@ -16,6 +16,9 @@ from tracker.domain.calendar import (
 RESPONSE_WORKING_DAYS = 70
 # A count of working days beyond this (about four years) is a typing slip, not a deadline.
 MAX_WORKING_DAYS = 1000
+# The calendar the bank holidays are known for; a start outside it is a typing slip too.
+EARLIEST_START = date(2000, 1, 1)
+LATEST_START = date(2099, 12, 31)
 
 
 class DeadlineAnchor(StrEnum):
@@ -51,6 +54,9 @@ class WorkingDayCount:
     def bank_holidays_skipped(self) -> list[tuple[date, str]]:
         return _named_holidays(self.start, self.due)
 
+    def working_days_left(self, today: date) -> int:
+        return working_days_between(today, self.due)
+
 
 def _named_holidays(start: date, end: date) -> list[tuple[date, str]]:
     return [
@@ -62,7 +68,21 @@ def working_days_after(start: date, working_days: int) -> WorkingDayCount:
     """`working_days` working days after `start`, weekends and England and Wales bank holidays
     skipped: the count is 1 to MAX_WORKING_DAYS, else ValueError saying so."""
     check_working_days(working_days)
+    if not EARLIEST_START <= start <= LATEST_START:
+        first, last = EARLIEST_START.isoformat(), LATEST_START.isoformat()
+        raise ValueError(f"the start date must be from {first} to {last}")
     return WorkingDayCount(start, working_days, add_working_days(start, working_days))
+
+
+def weekdays_only_after(start: date, working_days: int) -> date:
+    """The wrong answer a spreadsheet gives: weekends skipped, bank holidays counted as working
+    days. Shown beside the right one so nobody works from it."""
+    day, remaining = start, working_days
+    while remaining:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day
 
 
 def check_working_days(working_days: int) -> None:

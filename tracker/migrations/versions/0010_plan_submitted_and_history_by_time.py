@@ -23,9 +23,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("inspection", schema=None) as batch_op:
         batch_op.add_column(sa.Column("plan_submitted_on", sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column("plan_submitted_recorded_by_id", sa.Integer(), nullable=True)
-        )
+        batch_op.add_column(sa.Column("plan_submitted_recorded_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("plan_submitted_recorded_at", sa.DateTime(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_inspection_plan_submitted_recorded_by_id_user_account"),
