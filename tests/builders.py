@@ -209,8 +209,18 @@ def add_update(
     return update
 
 
-def depends(action: Action, on: Action) -> None:
-    db.session.add(ActionDependency(action_id=action.id, depends_on_id=on.id, created_at=NOW))
+def depends(
+    action: Action, on: Action, *, created_at: datetime = NOW, by: User | None = None
+) -> None:
+    """`action` depends on `on`: loaded with the plan (no `by`), or added by a person."""
+    db.session.add(
+        ActionDependency(
+            action_id=action.id,
+            depends_on_id=on.id,
+            created_at=created_at,
+            created_by_id=by.id if by else None,
+        )
+    )
     db.session.flush()
 
 
