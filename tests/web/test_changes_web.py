@@ -54,7 +54,7 @@ def test_the_changes_page_lists_the_week_with_moves_to_red_first(role_client):
     html = response.get_data(as_text=True)
     page = text_of(response)
     assert "What changed since Friday 29 January 2016" in page
-    assert "13 moved to red" in page
+    assert "27 RAG moves (13 to red)" in page
     rag_table = html[
         html.index('id="changes-rag_moved"') : html.index(
             "</table>", html.index('id="changes-rag_moved"')
