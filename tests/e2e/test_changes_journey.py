@@ -72,7 +72,7 @@ def test_the_chair_reads_the_deadline_the_changes_and_the_agenda_then_records_th
 
     # The plan went to Ofsted: a future date is refused, then the real one recorded.
     page.goto(f"{live_server}/inspection")
-    page.get_by_role("link", name="Record the date the plan was sent").click()
+    page.get_by_role("button", name="Record the date the plan was sent").click()
     expect(heading(page)).to_have_text("Record when the action plan was sent to Ofsted")
     axe.check(page)
     page.get_by_label("Date the action plan was sent to Ofsted").fill("10 March 2016")
