@@ -32,7 +32,19 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
 
     from tracker.api import bp as api_bp
-    from tracker.web import admin, assets, auth, errors, pages, plans, returns, sefs, updates
+    from tracker.web import (
+        admin,
+        assets,
+        auth,
+        changes,
+        errors,
+        inspections,
+        pages,
+        plans,
+        returns,
+        sefs,
+        updates,
+    )
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(auth.bp)
@@ -42,6 +54,8 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(inspections.bp)
+    app.register_blueprint(changes.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 
