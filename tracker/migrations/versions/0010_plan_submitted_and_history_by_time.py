@@ -5,7 +5,7 @@ The inspection records the day its action plan was sent to Ofsted and who record
 recorded_at finds them without reading the whole history.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0014
 Create Date: 2026-11-30 06:40:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010"
-down_revision = "0007"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
