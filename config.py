@@ -61,6 +61,12 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
     # A signed-in session left alone this long ends (OWASP ASVS 3.3.2, level 2: 30 minutes).
     SESSION_IDLE_MINUTES = int(_env("TRACKER_SESSION_IDLE_MINUTES", "30") or 30)
+    # Reverse proxies in front (TLS terminators, load balancers) whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted: without this, every visitor has the proxy's address and
+    # the sign-in limits would count them all as one.
+    TRUSTED_PROXIES = int(_env("TRACKER_TRUSTED_PROXIES", "0") or 0)
+    # Logs: one JSON object a line on standard error ("json"), or plain text ("text").
+    LOG_FORMAT = _env("TRACKER_LOG_FORMAT", "json")
     # Strict-Transport-Security on HTTPS responses (behind a proxy: X-Forwarded-Proto https).
     HSTS = _bool("TRACKER_HSTS", True)
     FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS", False)
@@ -126,6 +132,7 @@ class DemoConfig(Config):
     SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     HSTS = _bool("TRACKER_HSTS", False)  # plain http on 127.0.0.1
+    LOG_FORMAT = _env("TRACKER_LOG_FORMAT", "text")
 
 
 class TestConfig(Config):

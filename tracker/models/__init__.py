@@ -2,7 +2,13 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
-from tracker.models.outbox import DeliveryAttempt, OutboxItem, OutboxMessage, SchedulerRun
+from tracker.models.outbox import (
+    DeliveryAttempt,
+    OutboxItem,
+    OutboxMessage,
+    SchedulerHeartbeat,
+    SchedulerRun,
+)
 from tracker.models.plan import (
     Action,
     ActionDependency,
@@ -33,6 +39,7 @@ __all__ = [
     "Plan",
     "Recommendation",
     "ReturnDraft",
+    "SchedulerHeartbeat",
     "SchedulerRun",
     "SefVersion",
     "UpdateCycle",
