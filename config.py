@@ -47,6 +47,9 @@ class Config:
     SMTP_PASSWORD = _env("TRACKER_SMTP_PASSWORD")
     MAIL_FROM = _env("TRACKER_MAIL_FROM", "action-plan-tracker@localhost")
 
+    # People who left more than this many years ago are anonymised (name, email, job title,
+    # password); the plan's history keeps their rows. 0 turns it off.
+    RETENTION_YEARS = int(_env("TRACKER_RETENTION_YEARS", "6") or 0)
     # How long an invitation link to set a password works (it works once).
     INVITATION_HOURS = int(_env("TRACKER_INVITATION_HOURS", "48") or 48)
 

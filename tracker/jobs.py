@@ -20,7 +20,7 @@ from sqlalchemy import text
 from tracker.clock import now_utc, today_london
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
-from tracker.services import chasing, health, outbox
+from tracker.services import chasing, health, outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ def run_chase_job(app: Flask) -> None:
     with app.app_context():
         cfg = chasing.ChaseConfig.from_mapping(app.config)
         runs = chasing.run_due_days(today_london(), now=now_utc(), cfg=cfg)
+        people.anonymise_leavers(now=now_utc(), years=app.config["RETENTION_YEARS"])
         for run in runs:
             log.info(
                 "chase %s: %s messages, %s items", run.day, run.written_messages, run.written_items
