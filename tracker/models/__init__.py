@@ -11,6 +11,7 @@ from tracker.models.plan import (
     Recommendation,
     action_partner,
 )
+from tracker.models.plan_changes import ActionEdit, TargetDateRequest
 from tracker.models.returns import LocalityReturn, ReturnDraft
 from tracker.models.sef import SefVersion
 from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
@@ -18,6 +19,7 @@ from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
 __all__ = [
     "Action",
     "ActionDependency",
+    "ActionEdit",
     "ActionState",
     "ActionUpdate",
     "ApiToken",
@@ -34,6 +36,7 @@ __all__ = [
     "ReturnDraft",
     "SchedulerRun",
     "SefVersion",
+    "TargetDateRequest",
     "UpdateCycle",
     "User",
     "action_partner",
