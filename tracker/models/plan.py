@@ -72,7 +72,9 @@ class Action(db.Model):
     __table_args__ = (
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("plan_version >= 1", name="plan_version_positive"),
-        CheckConstraint("superseded_by_id IS NULL OR superseded_by_id <> id", name="not_self_superseded"),
+        CheckConstraint(
+            "superseded_by_id IS NULL OR superseded_by_id <> id", name="not_self_superseded"
+        ),
         CheckConstraint(
             "target_date IS NULL OR start_date IS NULL OR target_date >= start_date",
             name="dates_in_order",

@@ -100,9 +100,7 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_target_date_request_requested_at"), ["requested_at"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_target_date_request_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_target_date_request_status"), ["status"], unique=False)
         # At most one pending request per action (a partial unique index, on both databases).
         batch_op.create_index(
             "uq_target_date_request_one_pending",
