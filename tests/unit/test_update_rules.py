@@ -33,7 +33,12 @@ def proposal(**changes):
         ),
         ({"lifecycle": L.CLOSED_EVIDENCED, "rag": None, "reason": "Done"}, False, {"lifecycle"}),
         ({"lifecycle": L.SUPERSEDED, "rag": None, "reason": "Merged"}, False, {"lifecycle"}),
-        ({"lifecycle": L.SUPERSEDED, "rag": None, "reason": "Merged"}, True, set()),
+        ({"lifecycle": L.SUPERSEDED, "rag": None, "reason": "Merged"}, True, {"superseded_by"}),
+        (
+            {"lifecycle": L.SUPERSEDED, "rag": None, "reason": "Merged", "superseded_by": "MAP-2"},
+            True,
+            set(),
+        ),
         ({"lifecycle": L.SUPERSEDED, "rag": R.GREEN, "reason": "Merged"}, True, {"rag"}),
     ],
 )

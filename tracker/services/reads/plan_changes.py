@@ -203,6 +203,14 @@ def get_date_request(request_id: int) -> DateRequestRow | None:
     return rows[0] if rows else None
 
 
+def get_pending_date_request(action_id: int) -> DateRequestRow | None:
+    """The action's request waiting for a chair, if any: one query."""
+    rows = _request_rows(
+        and_(TargetDateRequest.action_id == action_id, TargetDateRequest.status == "pending")
+    )
+    return rows[0] if rows else None
+
+
 def list_date_requests(action_ref: str) -> list[DateRequestRow]:
     """One action's requests, newest first: one query."""
     return _request_rows(Action.ref == action_ref)
