@@ -39,7 +39,11 @@ def proposal(**changes):
             True,
             set(),
         ),
-        ({"lifecycle": L.SUPERSEDED, "rag": R.GREEN, "reason": "Merged"}, True, {"rag"}),
+        (
+            {"lifecycle": L.SUPERSEDED, "rag": R.GREEN, "reason": "Merged"},
+            True,
+            {"rag", "superseded_by"},
+        ),
     ],
 )
 def test_rules_for_an_in_progress_action(changes, can_sign_off, errors):

@@ -14,6 +14,7 @@ from tracker.domain.plan_changes import FIELD_LABELS
 from tracker.domain.states import Lifecycle, Rag, is_overdue
 from tracker.extensions import db
 from tracker.models import Action, ActionEdit, ActionState, Plan, TargetDateRequest, User
+from tracker.services.errors import NotFound
 
 KINDS = ("added", "edited", "superseded", "date_requested", "date_approved", "date_refused")
 KIND_LABELS = {
@@ -212,8 +213,15 @@ def get_pending_date_request(action_id: int) -> DateRequestRow | None:
 
 
 def list_date_requests(action_ref: str) -> list[DateRequestRow]:
-    """One action's requests, newest first: one query."""
-    return _request_rows(Action.ref == action_ref)
+    """One action's requests, newest first: one query (two when it has none). NotFound when
+    there is no such action."""
+    rows = _request_rows(Action.ref == action_ref)
+    if (
+        not rows
+        and db.session.execute(select(Action.id).where(Action.ref == action_ref)).first() is None
+    ):
+        raise NotFound(f"No action {action_ref}")
+    return rows
 
 
 @dataclass(frozen=True)
