@@ -16,6 +16,7 @@ from tracker.domain.permissions import Actor, Permission, Target, can
 from tracker.domain.personal_data import personal_data_message
 from tracker.domain.plan_changes import FieldChange, NewAction, PlanEntry
 from tracker.domain.states import Lifecycle
+from tracker.domain.updates import Proposal
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -560,3 +561,46 @@ def decide_target_date(
     )
     db.session.commit()
     return action.ref
+
+
+def supersede_action(
+    ref: str,
+    replacement_ref: str,
+    *,
+    reason: str,
+    expected_version: int,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    cycle_start: date,
+    remote_addr: str = "",
+) -> int:
+    """A chair marks an action superseded, naming the open action that replaces it: the same
+    update (and rules, and version check) as the update form, whoever leads the action."""
+    from tracker.services.updates import load_contexts, record_update
+
+    contexts = load_contexts(refs=[ref])
+    if not contexts:
+        raise NotFound(f"No action {ref}")
+    ctx = next(iter(contexts.values()))
+    replacement_ref = replacement_ref.strip().upper()
+    proposal = Proposal(
+        summary=f"Superseded by {replacement_ref}." if replacement_ref else "Superseded.",
+        lifecycle=Lifecycle.SUPERSEDED,
+        rag=None,
+        impact=ctx.current.impact,
+        reason=reason,
+        superseded_by=replacement_ref,
+    )
+    return record_update(
+        ref,
+        proposal,
+        expected_version=expected_version,
+        actor=actor,
+        now=now,
+        today=today,
+        cycle_start=cycle_start,
+        remote_addr=remote_addr,
+        authorise=lambda who, _ctx: can(who, Permission.SIGN_OFF),
+        event="action_superseded",
+    )

@@ -161,3 +161,26 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), Length(max=TEXT_LIMIT), no_nul],
     )
     submit = SubmitField("Record decision", widget=GovSubmitInput())
+
+
+class SupersedeForm(FlaskForm):
+    version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2_147_483_647)]
+    )
+    superseded_by = StringField(
+        "The action that replaces it",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="The ref of an open action, for example MAP-012.",
+        validators=[
+            InputRequired(message="Name the action that replaces this one"),
+            Length(max=32),
+        ],
+    )
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        description=REASON_HINT,
+        validators=[Optional(), Length(max=TEXT_LIMIT), no_nul],
+    )
+    submit = SubmitField("Mark as superseded", widget=GovSubmitInput())

@@ -3,24 +3,36 @@ the lists of pending requests and re-baselined actions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
+from config import parse_today
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.plan_changes import NewAction, PlanEntry
 from tracker.services import plan_changes as service
 from tracker.services import queries
+from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
 from tracker.services.reads import plan_changes as reads
 from tracker.services.reads.reference import list_active_people
-from tracker.services.updates import Forbidden, Rejected
+from tracker.services.updates import Conflict, Forbidden, Rejected
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.changes.forms import (
     AddActionForm,
     DateRequestForm,
     DecisionForm,
     EditActionForm,
+    SupersedeForm,
 )
 from tracker.web.form_helpers import form_errors
 
@@ -217,3 +229,46 @@ def decide(request_id: int):
 @requires(Permission.READ_PLAN)
 def rebaselined():
     return render_template("changes/rebaselined.html", rows=reads.list_rebaselined(today_london()))
+
+
+@bp.route("/actions/<ref>/supersede", methods=["GET", "POST"])
+@requires(Permission.SIGN_OFF)
+def supersede(ref: str):
+    """A chair marks an action superseded, naming the action that replaces it."""
+    contexts = update_service.load_contexts(refs=[ref])
+    if not contexts:
+        abort(404)
+    ctx = next(iter(contexts.values()))
+    form = SupersedeForm()
+    if request.method == "GET":
+        form.version.data = ctx.action.version
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            service.supersede_action(
+                ref,
+                form.superseded_by.data or "",
+                reason=form.reason.data or "",
+                expected_version=form.version.data,
+                actor=actor_for(current_user),
+                now=now_utc(),
+                today=today_london(),
+                cycle_start=parse_today(current_app.config["CYCLE_START"]),
+                remote_addr=request.remote_addr or "",
+            )
+        except Rejected as exc:
+            _apply(form, exc.errors, "superseded_by")
+        except Conflict as exc:
+            conflict = exc
+            form.version.data = exc.current_version
+            form.version.raw_data = [str(exc.current_version)]
+        except Forbidden:
+            refuse(Permission.SIGN_OFF)
+        else:
+            flash(f"{ref} superseded by {form.superseded_by.data.upper()}.", "success")
+            return redirect(url_for("plans.action", ref=ref))
+    errors = form_errors(form)
+    status = 409 if conflict else (400 if errors else 200)
+    return render_template(
+        "changes/supersede.html", form=form, ctx=ctx, errors=errors, conflict=conflict
+    ), status
