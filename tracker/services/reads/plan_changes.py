@@ -56,9 +56,13 @@ def _day(value: date | None) -> str:
 
 
 def _changes(
-    edit_filter, request_filter, window: tuple[datetime, datetime] | None
+    edit_filter,
+    request_filter,
+    window: tuple[datetime, datetime] | None,
+    pending: list | None = None,
 ) -> list[PlanChange]:
-    """Edits, then requests and decisions, merged newest first: two queries."""
+    """Edits, then requests and decisions, merged newest first: two queries. Requests still
+    pending are also added to `pending`, when given, as DateRequestRows."""
     author = aliased(User)
     out: list[PlanChange] = []
     for edit, ref, title, who in db.session.execute(
@@ -106,6 +110,8 @@ def _changes(
                     **common,
                 )
             )
+        if pending is not None and request.status == "pending":
+            pending.append(_request_row(request, ref, title, "", asked_by, decided_by))
         decided = request.decided_at
         if decided is not None and (window is None or window[0] <= decided <= window[1]):
             out.append(
@@ -135,15 +141,25 @@ def plan_changes_between(start: datetime, end: datetime) -> list[PlanChange]:
 
 def action_plan_changes(action_id: int, as_at: datetime | None = None) -> list[PlanChange]:
     """One action's plan changes (as at a moment, if given), newest first: two queries."""
+    return action_plan_history(action_id, as_at)[0]
+
+
+def action_plan_history(
+    action_id: int, as_at: datetime | None = None
+) -> tuple[list[PlanChange], DateRequestRow | None]:
+    """(one action's plan changes newest first, its request waiting for a chair or None), as
+    at a moment if given (nothing is waiting in the past): two queries."""
     edits = ActionEdit.action_id == action_id
     requests = TargetDateRequest.action_id == action_id
     if as_at is None:
-        return _changes(edits, requests, None)
-    return _changes(
+        waiting: list[DateRequestRow] = []
+        return _changes(edits, requests, None, waiting), (waiting[0] if waiting else None)
+    changes = _changes(
         and_(edits, ActionEdit.recorded_at <= as_at),
         and_(requests, TargetDateRequest.requested_at <= as_at),
         (datetime.min.replace(tzinfo=as_at.tzinfo), as_at),
     )
+    return changes, None
 
 
 @dataclass(frozen=True)
@@ -174,24 +190,25 @@ def _request_rows(where) -> list[DateRequestRow]:
         .where(where)
         .order_by(TargetDateRequest.requested_at.desc(), TargetDateRequest.id.desc())
     ).all()
-    return [
-        DateRequestRow(
-            id=r.id,
-            action_ref=ref,
-            action_title=title,
-            plan=plan,
-            requested_by=asked_by,
-            requested_at=r.requested_at,
-            old_date=r.old_date,
-            new_date=r.new_date,
-            reason=r.reason,
-            status=r.status,
-            decided_by=decided_by,
-            decided_at=r.decided_at,
-            decision_note=r.decision_note,
-        )
-        for r, ref, title, plan, asked_by, decided_by in rows
-    ]
+    return [_request_row(*row) for row in rows]
+
+
+def _request_row(r, ref, title, plan, asked_by, decided_by) -> DateRequestRow:
+    return DateRequestRow(
+        id=r.id,
+        action_ref=ref,
+        action_title=title,
+        plan=plan,
+        requested_by=asked_by,
+        requested_at=r.requested_at,
+        old_date=r.old_date,
+        new_date=r.new_date,
+        reason=r.reason,
+        status=r.status,
+        decided_by=decided_by,
+        decided_at=r.decided_at,
+        decision_note=r.decision_note,
+    )
 
 
 def list_pending_date_requests() -> list[DateRequestRow]:
@@ -201,14 +218,6 @@ def list_pending_date_requests() -> list[DateRequestRow]:
 
 def get_date_request(request_id: int) -> DateRequestRow | None:
     rows = _request_rows(TargetDateRequest.id == request_id)
-    return rows[0] if rows else None
-
-
-def get_pending_date_request(action_id: int) -> DateRequestRow | None:
-    """The action's request waiting for a chair, if any: one query."""
-    rows = _request_rows(
-        and_(TargetDateRequest.action_id == action_id, TargetDateRequest.status == "pending")
-    )
     return rows[0] if rows else None
 
 

@@ -165,9 +165,8 @@ def render_action(ref: str, dependency_form=None) -> str:
         abort(404)
     prerequisites, dependents, blocked = queries.get_dependencies(row, today=today, as_at=as_at)
     history = queries.get_history(row.id, as_at=as_at)
-    plan_changes = change_reads.action_plan_changes(row.id, as_at=as_at)
+    plan_changes, pending = change_reads.action_plan_history(row.id, as_at=as_at)
     target = Target(lead_user_id=row.lead_user_id, locality=row.locality)
-    pending = None if as_at else change_reads.get_pending_date_request(row.id)
     return render_template(
         "plans/action.html",
         row=row,
