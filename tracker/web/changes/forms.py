@@ -65,7 +65,7 @@ class PlanEntryFields(FlaskForm):
     description = TextAreaField(
         "Description", widget=GovTextArea(), validators=[Optional(), Length(max=TEXT_LIMIT), no_nul]
     )
-    lead = SelectField("Lead", coerce=_lead_choice, widget=GovSelect())
+    lead = SelectField("Lead", coerce=_lead_choice, default="", widget=GovSelect())
     lead_organisation = SelectField(
         "Lead organisation",
         widget=GovSelect(),
