@@ -479,3 +479,46 @@ def test_what_changed_between_two_moments_in_two_queries_whatever_the_size(story
     # A window that ends before the decision sees only the request.
     early = plan_changes_between(t0 - timedelta(minutes=1), t0 + timedelta(minutes=1))
     assert [c.kind for c in early] == ["date_requested"]
+
+
+def test_an_edit_that_loses_a_race_after_its_check_is_a_conflict_and_writes_nothing(
+    story, monkeypatch
+):
+    """Someone else saves between this edit's version check and its write: the conditional
+    UPDATE finds the version moved, so nothing is overwritten."""
+    real = service.load_edit_context
+
+    def racing(ref):
+        ctx = real(ref)
+        with db.engine.begin() as conn:  # another person's edit, committed meanwhile
+            conn.execute(
+                Action.__table__.update()
+                .where(Action.ref == ref)
+                .values(plan_version=2, title="Their title")
+            )
+        return ctx
+
+    monkeypatch.setattr(service, "load_edit_context", racing)
+    with pytest.raises(service.PlanConflict) as caught:
+        service.edit_action(
+            "MAP-001",
+            PlanEntry("My title", "", str(story["lead"].id), "trust", (), "Measured by audit."),
+            reason="Mine",
+            expected_plan_version=1,
+            actor=actor_for(story["chair"]),
+            now=NOW,
+        )
+    assert caught.value.current_version == 2
+    db.session.expire_all()
+    title = db.session.execute(select(Action.title).where(Action.ref == "MAP-001")).scalar_one()
+    assert title == "Their title" and _count(ActionEdit) == 0
+
+
+def test_two_requests_at_once_leave_one_pending(story, monkeypatch):
+    """The partial unique index holds the rule when both requests pass the check together."""
+    _request(story)
+    monkeypatch.setattr(service, "_pending_for", lambda action_id: False)
+    with pytest.raises(Rejected) as caught:
+        _request(story, new=date(2016, 5, 27))
+    assert "already waiting" in caught.value.errors["new_date"]
+    assert _count(TargetDateRequest) == 1
