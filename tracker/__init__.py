@@ -41,9 +41,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         admin,
         assets,
         auth,
-        changes,
         errors,
         pages,
+        plan_changes,
         plans,
         returns,
         sefs,
@@ -55,7 +55,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(pages.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(updates.bp)
-    app.register_blueprint(changes.bp)
+    app.register_blueprint(plan_changes.bp)
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
     app.register_blueprint(admin.bp)

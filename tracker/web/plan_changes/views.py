@@ -27,16 +27,16 @@ from tracker.services.reads import plan_changes as reads
 from tracker.services.reads.reference import list_active_people
 from tracker.services.updates import Conflict, Forbidden, Rejected
 from tracker.web.access import actor_for, refuse, requires
-from tracker.web.changes.forms import (
+from tracker.web.form_helpers import form_errors
+from tracker.web.plan_changes.forms import (
     AddActionForm,
     DateRequestForm,
     DecisionForm,
     EditActionForm,
     SupersedeForm,
 )
-from tracker.web.form_helpers import form_errors
 
-bp = Blueprint("changes", __name__)
+bp = Blueprint("plan_changes", __name__)
 
 
 def _apply(form, errors: dict[str, str], fallback: str) -> None:
@@ -95,7 +95,7 @@ def add_action(code: str):
             flash(f"{ref} added to the {plan.name}.", "success")
             return redirect(url_for("plans.action", ref=ref))
     errors = form_errors(form)
-    return render_template("changes/add_action.html", form=form, plan=plan, errors=errors), (
+    return render_template("plan_changes/add_action.html", form=form, plan=plan, errors=errors), (
         400 if errors else 200
     )
 
@@ -142,7 +142,7 @@ def edit_action(ref: str):
     errors = form_errors(form)
     status = 409 if conflict else (400 if errors else 200)
     return render_template(
-        "changes/edit_action.html", form=form, ctx=ctx, errors=errors, conflict=conflict
+        "plan_changes/edit_action.html", form=form, ctx=ctx, errors=errors, conflict=conflict
     ), status
 
 
@@ -178,7 +178,7 @@ def request_date(ref: str):
             )
             return redirect(url_for("plans.action", ref=ref) + "#target-date")
     errors = form_errors(form)
-    return render_template("changes/request_date.html", form=form, ctx=ctx, errors=errors), (
+    return render_template("plan_changes/request_date.html", form=form, ctx=ctx, errors=errors), (
         400 if errors else 200
     )
 
@@ -186,7 +186,9 @@ def request_date(ref: str):
 @bp.get("/date-requests")
 @requires(Permission.DECIDE_DATE_CHANGE)
 def date_requests():
-    return render_template("changes/date_requests.html", pending=reads.list_pending_date_requests())
+    return render_template(
+        "plan_changes/date_requests.html", pending=reads.list_pending_date_requests()
+    )
 
 
 @bp.route("/date-requests/<int:request_id>", methods=["GET", "POST"])
@@ -218,9 +220,9 @@ def decide(request_id: int):
         else:
             done = "approved: the target date has moved" if approve else "refused"
             flash(f"The request to move {ref}'s target date was {done}.", "success")
-            return redirect(url_for("changes.date_requests"))
+            return redirect(url_for("plan_changes.date_requests"))
     errors = form_errors(form)
-    return render_template("changes/decide.html", form=form, row=row, errors=errors), (
+    return render_template("plan_changes/decide.html", form=form, row=row, errors=errors), (
         400 if errors else 200
     )
 
@@ -228,7 +230,9 @@ def decide(request_id: int):
 @bp.get("/actions/rebaselined")
 @requires(Permission.READ_PLAN)
 def rebaselined():
-    return render_template("changes/rebaselined.html", rows=reads.list_rebaselined(today_london()))
+    return render_template(
+        "plan_changes/rebaselined.html", rows=reads.list_rebaselined(today_london())
+    )
 
 
 @bp.route("/actions/<ref>/supersede", methods=["GET", "POST"])
@@ -270,5 +274,5 @@ def supersede(ref: str):
     errors = form_errors(form)
     status = 409 if conflict else (400 if errors else 200)
     return render_template(
-        "changes/supersede.html", form=form, ctx=ctx, errors=errors, conflict=conflict
+        "plan_changes/supersede.html", form=form, ctx=ctx, errors=errors, conflict=conflict
     ), status

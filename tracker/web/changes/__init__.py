@@ -1,3 +1,0 @@
-from tracker.web.changes.views import bp
-
-__all__ = ["bp"]
