@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.filters.update(
         long_date=long_date,
+        iso_long_date=iso_long_date,
         london_time=london_time,
         london_clock=london_clock,
         month_label=month_label,
@@ -76,6 +77,11 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
+
+
+def iso_long_date(value: str | None) -> str:
+    """A date kept as text in a history row (2016-02-12), written out as `long_date` does."""
+    return long_date(date.fromisoformat(value)) if value else "Not set"
 
 
 def london_time(value: datetime | None) -> str:
