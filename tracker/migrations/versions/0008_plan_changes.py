@@ -1,7 +1,7 @@
 """plan changes: edits with reasons, target date requests, baselines, superseded by
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0015
 Create Date: 2026-11-30 06:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0010"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
