@@ -222,9 +222,20 @@ def small_cohort(denominator: Decimal | None, threshold: int = SMALL_COHORT_DEFA
 
 # --- Periods -------------------------------------------------------------------------------
 
-MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def parse_period(text: str | None) -> date:
