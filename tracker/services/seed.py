@@ -29,6 +29,7 @@ from tracker.models import (
 )
 from tracker.services import projection
 from tracker.services.audit import add_event
+from tracker.services.measure_seed import load_measures
 
 DEMO_ACCOUNTS = (
     "admin@trust.example",
@@ -278,6 +279,7 @@ def load_seed(
         raise ValueError(f"seed history has no initial row for {', '.join(sorted(missing))}")
 
     created["returns"] = _derive_returns(update_rows, actions, plans, cycles, people)
+    created |= load_measures(seed_dir, now=now)
 
     if any(created.values()):
         add_event("seed_loaded", now=now, detail=created)
