@@ -254,7 +254,8 @@ def import_values(
             result.errors.append(
                 (
                     line,
-                    f"{checked.measure.code} {rules.period_text(checked.period)} is also on line {seen[key]}",
+                    f"{checked.measure.code} {rules.period_text(checked.period)} "
+                    f"is also on line {seen[key]}",
                 )
             )
             continue
