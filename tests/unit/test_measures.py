@@ -263,3 +263,22 @@ def test_the_target_in_force_is_the_latest_change_by_the_period():
     assert target_for(changes, date(2015, 9, 1)) == (D("85"), D("80"))
     assert target_for(changes, date(2015, 10, 1)) == (D("95"), D("90"))
     assert target_for(changes, date(2015, 3, 1)) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        ("87.00", Unit.PERCENTAGE, "87%"),
+        ("80.51", Unit.PERCENTAGE, "80.51%"),
+        ("176.05", Unit.DAYS, "176.05 days"),
+        ("371", Unit.COUNT, "371"),
+        ("1150000.00", Unit.MONEY, "£1,150,000"),
+        ("-490000", Unit.MONEY, "-£490,000"),
+        ("12.5", Unit.MONEY, "£12.50"),
+        (None, Unit.MONEY, "No value"),
+    ],
+)
+def test_figures_are_printed_as_stored_never_rounded_onto_target(value, unit, text):
+    from tracker.domain.measures import format_value
+
+    assert format_value(None if value is None else D(value), unit) == text

@@ -370,3 +370,32 @@ def target_for(
         if effective_from <= period:
             current = (target, tolerance)
     return current
+
+
+def format_value(value: Decimal | None, unit: Unit | str) -> str:
+    """A figure as the report prints it: '87%', '176.05 days', '371', '£1,150,000', '-£490,000'.
+    Never rounded beyond what is stored, so a figure never looks on target when it is not."""
+    if value is None:
+        return "No value"
+    unit = Unit(unit)
+    if unit is Unit.MONEY:
+        sign = "-" if value < 0 else ""
+        amount = abs(value)
+        text = f"{amount:,.2f}"
+        if text.endswith(".00"):
+            text = text[:-3]
+        return f"{sign}£{text}"
+    text = plain(value)
+    if unit is Unit.PERCENTAGE:
+        return f"{text}%"
+    if unit is Unit.DAYS:
+        return f"{text} days" if text != "1" else "1 day"
+    return text
+
+
+def describe_target(target: Decimal | None, tolerance: Decimal | None, unit: Unit | str) -> str:
+    if target is None:
+        return "No target set"
+    if tolerance is None:
+        return format_value(target, unit)
+    return f"{format_value(target, unit)} (tolerance {format_value(tolerance, unit)})"
