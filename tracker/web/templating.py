@@ -143,7 +143,7 @@ def impact_label(value: str | None) -> str:
     return IMPACT_LABELS[Impact(value)] if value else ""
 
 
-_MEASURE_TAGS = {s: _tag(s.colour, s.value.title().replace("Set", "set")) for s in Status}
+_MEASURE_TAGS = {s: _tag(s.colour, s.value) for s in Status}  # the contract's own words
 _NO_VALUE = Markup('<strong class="govuk-tag govuk-tag--grey tracker-tag">No value</strong>')
 
 
