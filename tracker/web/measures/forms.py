@@ -22,30 +22,37 @@ class ValueForm(FlaskForm):
         widget=GovTextInput(),
         description="The month the value is for, as YYYY-MM (for example 2016-01). A quarterly "
         "measure takes the quarter's last month.",
-        validators=[Length(max=20), no_nul],
+        validators=[Length(max=20, message="Enter the month as YYYY-MM"), no_nul],
     )
     value = StringField(
         "Value",
         widget=GovTextInput(),
         description="A percentage from 0 to 100, days, a count, or pounds. Leave it blank to "
         "work a percentage out from the numerator and denominator.",
-        validators=[Length(max=40), no_nul],
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
     )
     numerator = StringField(
-        "Numerator (optional)", widget=GovTextInput(), validators=[Length(max=40), no_nul]
+        "Numerator (optional)",
+        widget=GovTextInput(),
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
     )
     denominator = StringField(
         "Denominator (optional)",
         widget=GovTextInput(),
         description="How many cases the percentage is of: small cohorts are flagged.",
-        validators=[Length(max=40), no_nul],
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
     )
     narrative = TextAreaField(
         "Narrative",
         widget=GovTextArea(),
         description="What explains the figure and what is being done. Never name or describe "
         "a child.",
-        validators=[Length(max=TEXT_LIMIT), no_nul],
+        validators=[
+            Length(
+                max=TEXT_LIMIT, message=f"The narrative must be {TEXT_LIMIT:,} characters or fewer"
+            ),
+            no_nul,
+        ],
     )
     submit = SubmitField("Save value")
 
