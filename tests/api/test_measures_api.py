@@ -170,3 +170,16 @@ def test_the_quarterly_docx_opens_in_libreoffice(role_client, q3):
 )
 def test_a_report_for_a_bad_or_future_quarter_is_refused(role_client, url, status):
     assert role_client("viewer").get(url).status_code == status
+
+
+def test_the_measures_list_matches_its_openapi_schema(role_client):
+    import jsonschema
+
+    client = role_client("viewer")
+    doc = client.get("/api/openapi.json").get_json()
+    schema = doc["paths"]["/measures"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
+    for query in ("quarter=2015-Q3", "period=2015-11"):
+        jsonschema.validate(client.get(f"/api/v1/measures?{query}").get_json(), schema)
+    assert "/reports/quarterly/{quarter}.{format}" in doc["paths"]
