@@ -13,7 +13,7 @@ from tests.appendix_a import APPENDIX_A
 from tests.builders import add_measure_value, make_measure, make_user
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
-from tracker.models import AuditEvent, Measure, MeasureValue
+from tracker.models import AuditEvent, Measure, MeasureTarget, MeasureValue
 
 
 def statuses_on(html: str) -> dict[str, str]:
@@ -244,3 +244,32 @@ def test_a_small_cohort_is_flagged(officer):
     db.session.commit()
     html = officer.get("/measures?period=2015-12").get_data(as_text=True)
     assert "Small cohort" in html and "8 of 9" in html
+
+
+def _post_target(client, **fields):
+    data = {
+        "effective_from": "2016-04",
+        "target": "92",
+        "tolerance": "85",
+        "reason": "Annual contract review 2016.",
+    } | fields
+    data["csrf_token"] = csrf_token(client, "/measures/P1")
+    return client.post("/measures/P1/targets", data=data)
+
+
+def test_a_tolerance_on_the_wrong_side_of_the_target_is_refused_on_the_measure_page(officer):
+    response = _post_target(officer, tolerance="95")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in html
+    assert "the tolerance must be at or below the target" in html
+    assert db.session.execute(select(func.count()).select_from(MeasureTarget)).scalar_one() == 2
+
+
+def test_a_target_change_is_added_and_the_old_target_kept(officer):
+    response = _post_target(officer)
+    assert response.status_code == 302
+    html = officer.get("/measures/P1").get_data(as_text=True)
+    assert "New target for P1 recorded from 2016-04" in html
+    assert "92% (tolerance 85%)" in html and "90% (tolerance 80%)" in html
+    again = _post_target(officer, target="93", tolerance="86")
+    assert again.status_code == 400 and "never overwritten" in again.get_data(as_text=True)

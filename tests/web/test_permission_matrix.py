@@ -92,6 +92,7 @@ ROUTES = {
     "measures.enter_value": ("GET", "/measures/values/new", MEASURERS, 200),
     # An empty form: the admin and the performance officer get 400 and write nothing.
     "measures.enter_value:post": ("POST", "/measures/values/new", MEASURERS, 400),
+    "measures.set_target": ("POST", "/measures/A3/targets", MEASURERS, 400),  # no month given
     "measures.upload_values": ("GET", "/measures/values/upload", MEASURERS, 200),
     "measures.upload_values:post": ("POST", "/measures/values/upload", MEASURERS, 400),
     "api.measures": ("GET", "/api/v1/measures?quarter=2015-Q3", EVERYONE, 200),

@@ -73,3 +73,37 @@ class UploadForm(FlaskForm):
     )
     check = SubmitField("Check the file")
     upload = SubmitField("Save the values")
+
+
+class TargetForm(FlaskForm):
+    """A new target and tolerance from a month: earlier ones are kept."""
+
+    effective_from = StringField(
+        "In force from",
+        widget=GovTextInput(),
+        description="The first month it applies to, as YYYY-MM (for example 2016-04).",
+        validators=[Length(max=20, message="Enter the month as YYYY-MM"), no_nul],
+    )
+    target = StringField(
+        "Target",
+        widget=GovTextInput(),
+        description="Leave blank for no target.",
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    )
+    tolerance = StringField(
+        "Tolerance",
+        widget=GovTextInput(),
+        description="The threshold on the worse side of the target (leave blank for none).",
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    )
+    reason = TextAreaField(
+        "Why it changes",
+        widget=GovTextArea(),
+        validators=[Length(max=1000, message="Keep the reason to 1,000 characters"), no_nul],
+    )
+    save_target = SubmitField("Record the new target")
+
+    def fields(self) -> dict[str, str | None]:
+        return {
+            n: getattr(self, n).data for n in ("effective_from", "target", "tolerance", "reason")
+        }

@@ -19,7 +19,7 @@ from tracker.services.reads import measures as reads
 from tracker.services.reports import build_quarterly_report
 from tracker.web.access import requires
 from tracker.web.form_helpers import form_errors
-from tracker.web.measures.forms import UploadForm, ValueForm
+from tracker.web.measures.forms import TargetForm, UploadForm, ValueForm
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
@@ -75,11 +75,40 @@ def scorecard():
 @bp.get("/<code>")
 @requires(Permission.READ_PLAN)
 def show(code: str):
+    return _measure_page(code, TargetForm(formdata=None))
+
+
+def _measure_page(code: str, form: TargetForm, status: int = 200):
     try:
         detail = reads.get_measure(code, today=today_london(), small_cohort_below=_small_cohort())
     except NotFound:
         abort(404)
-    return render_template("measures/measure.html", m=detail, small_cohort=_small_cohort())
+    return render_template(
+        "measures/measure.html",
+        m=detail,
+        form=form,
+        errors=form_errors(form),
+        small_cohort=_small_cohort(),
+    ), status
+
+
+@bp.post("/<code>/targets")
+@requires(Permission.MANAGE_MEASURES)
+def set_target(code: str):
+    """A target change from the annual contract review: a new row from a month, never an edit."""
+    form = TargetForm()
+    if form.validate_on_submit():
+        try:
+            measure_service.set_target(code, form.fields(), actor_id=current_user.id, now=now_utc())
+        except measure_service.ValueRejected as exc:
+            if "measure" in exc.errors:
+                abort(404)
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+        else:
+            flash(f"New target for {code} recorded from {form.effective_from.data}.", "success")
+            return redirect(url_for("measures.show", code=code, _anchor="targets"))
+    return _measure_page(code, form, 400)
 
 
 @bp.route("/values/new", methods=["GET", "POST"])
