@@ -103,11 +103,8 @@ def check_value(
             )
         except MeasureError as exc:
             message = str(exc)
-            errors[
-                "numerator"
-                if "numerator" in message.lower() and numbers["value"] is None
-                else "value"
-            ] = message
+            about_value = message.startswith(("The value", "Enter a value"))
+            errors["value" if about_value else "numerator"] = message
     if errors:
         raise ValueRejected(errors)
     assert measure is not None and period is not None and entry is not None
