@@ -36,7 +36,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         admin,
         assets,
         auth,
+        changes,
         errors,
+        inspections,
         measures,
         pages,
         plans,
@@ -54,6 +56,8 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(sefs.bp)
     app.register_blueprint(measures.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(inspections.bp)
+    app.register_blueprint(changes.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 
@@ -63,7 +67,17 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     return app
 
 
+MIN_SECRET_KEY_BYTES = 32  # signs every session cookie: as long as the HMAC's own key
+
+
 def _check_production_settings(app: Flask) -> None:
     production = not app.config.get("DEMO_MODE") and not app.testing
-    if production and app.config["SECRET_KEY"] == "dev-only-insecure-key":
-        raise RuntimeError("Set TRACKER_SECRET_KEY to a long random value in production")
+    if production:
+        key = app.config["SECRET_KEY"]
+        length = len(key.encode() if isinstance(key, str) else key)
+        if key == "dev-only-insecure-key" or length < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"Set TRACKER_SECRET_KEY to at least {MIN_SECRET_KEY_BYTES} random bytes in "
+                "production, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )

@@ -9,7 +9,7 @@ from tracker.models.measures import (
     measure_recommendation,
 )
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
-from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
+from tracker.models.outbox import DeliveryAttempt, OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.plan import (
     Action,
     ActionDependency,
@@ -29,6 +29,7 @@ __all__ = [
     "ActionUpdate",
     "ApiToken",
     "AuditEvent",
+    "DeliveryAttempt",
     "Inspection",
     "Invitation",
     "Locality",

@@ -5,7 +5,7 @@ never overwriting); values are one per measure per month; measures evidence reco
 actions through two link tables.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-30 06:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
