@@ -46,6 +46,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         errors,
         health,
         inspections,
+        measures,
         pages,
         plan_changes,
         plans,
@@ -63,6 +64,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(plan_changes.bp)
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
+    app.register_blueprint(measures.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(inspections.bp)
     app.register_blueprint(changes.bp)

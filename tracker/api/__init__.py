@@ -4,6 +4,7 @@ from tracker.api import (  # noqa: F401 - their routes join the blueprint
     changes,
     date_requests,
     exports,
+    measures,
     outbox,
     overdue,
     returns,
