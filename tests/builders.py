@@ -382,6 +382,8 @@ def make_date_request(
         action.plan_version += 1
     db.session.flush()
     return request
+
+
 def make_measure(
     *,
     code: str | None = None,
