@@ -70,6 +70,9 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("TRACKER_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = _env("TRACKER_SIGN_IN_RATE_LIMIT", "5 per minute")
+    # Calendar feeds are fetched with a secret link and no session: a calendar fetches one every
+    # hour or so, so more than this from one address is someone guessing links.
+    CALENDAR_FEED_RATE_LIMIT = _env("TRACKER_CALENDAR_FEED_RATE_LIMIT", "30 per minute")
 
     SEED_DIR = str(BASE_DIR / "seed")
     # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).

@@ -1,6 +1,7 @@
 """Persistence only: typed SQLAlchemy 2.x models, constraints and indexes."""
 
 from tracker.models.audit import AuditEvent
+from tracker.models.calendar import CalendarFeed
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
 from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.plan import (
@@ -22,6 +23,7 @@ __all__ = [
     "ActionUpdate",
     "ApiToken",
     "AuditEvent",
+    "CalendarFeed",
     "Inspection",
     "Invitation",
     "Locality",
