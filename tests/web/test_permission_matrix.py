@@ -83,6 +83,12 @@ ROUTES = {
     "sefs.edit": ("GET", "/sefs/south/2016-02", EVERYONE, 200),
     "sefs.edit:post": ("POST", "/sefs/north/2016-02", NORTH, 400),  # an empty draft is refused
     "sefs.compare": ("GET", "/sefs/south/2016-02/compare", EVERYONE, 200),
+    # Everyone may have a calendar feed of their own dates. An empty form is a 400 that makes
+    # no link; the feed itself is fetched with its secret link alone, and a wrong one is a 404.
+    "calendar.show": ("GET", "/account/calendar", EVERYONE, 200),
+    "calendar.make": ("POST", "/account/calendar", EVERYONE, 400),
+    "calendar.turn_off": ("POST", "/account/calendar/turn-off", EVERYONE, 400),
+    "calendar.feed": ("GET", "/calendar/" + "A" * 43 + ".ics", "public", 404),
 }
 # Endpoints covered elsewhere: sign-out (POST, CSRF) in test_auth, static files and the API's 404.
 NOT_IN_MATRIX = {
