@@ -106,6 +106,7 @@ class Config:
         "text/plain",
         "application/json",
         "application/problem+json",
+        "text/calendar",  # a person's calendar feed, fetched every hour or so
     ]
     COMPRESS_LEVEL = 6
     COMPRESS_MIN_SIZE = 500

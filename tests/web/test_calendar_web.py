@@ -3,6 +3,7 @@ fetched with no session; every bad link the same 404; a fixed number of statemen
 
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import date
 
@@ -34,7 +35,7 @@ def _make_link(client) -> str:
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     assert "Copy it now: it is shown only once" in html
-    url = re.search(r'id="feed-url"[^>]* value="([^"]+)"', html).group(1)
+    url = re.search(r'id="feed-url"[^>]*>([^<]+)</textarea>', html).group(1)
     assert url.startswith("http://127.0.0.1:5000/calendar/") and url.endswith(".ics")
     return url.removeprefix("http://127.0.0.1:5000")
 
@@ -182,3 +183,15 @@ def test_the_feed_runs_the_same_statements_for_3_or_300_actions(
     large = feed_for(300)
     assert small == large
     assert small <= (6 if role == "locality_head" else 4)
+
+
+def test_the_feed_is_gzipped_for_a_calendar_that_accepts_it(client, clean_db):
+    user = _signed_in(client)
+    for _ in range(5):
+        make_action(lead=user)
+    db.session.commit()
+    path = _make_link(client)
+    response = clean_db.test_client().get(path, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    Calendar.from_ical(gzip.decompress(response.get_data()))

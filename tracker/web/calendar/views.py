@@ -78,7 +78,10 @@ def turn_off():
     if calendar_feeds.turn_off_feed(
         current_user.id, now=now_utc(), remote_addr=request.remote_addr or ""
     ):
-        flash("Your calendar link is turned off. Calendars subscribed to it get no more dates.")
+        flash(
+            "Your calendar link is turned off. Calendars subscribed to it get no more dates.",
+            "success",
+        )
     return redirect(url_for("calendar.show"))
 
 
