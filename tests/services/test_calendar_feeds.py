@@ -339,3 +339,24 @@ def test_an_unchanged_feed_reads_the_same_twice_and_a_new_update_changes_its_eve
     assert after["SEQUENCE"] == before["SEQUENCE"] + 1
     assert after["LAST-MODIFIED"].dt == NOW + timedelta(hours=2)
     assert "delivery confidence Red" in after["DESCRIPTION"]
+
+
+def test_two_resets_at_the_same_moment_leave_exactly_one_working_link(clean_db):
+    """Two tabs pressing "Reset link" at once: both are answered with a link, and exactly one
+    of the two works (the partial unique index turns the loser's insert into a retry)."""
+    from tests.services.test_concurrency import race
+
+    user_id = make_user().id  # the threads share no ORM object with this session
+    db.session.commit()
+    calendar_feeds.make_feed(user_id, now=NOW)
+    for _ in range(10):
+
+        def reset() -> str:
+            return calendar_feeds.make_feed(user_id, now=NOW)
+
+        first, second = race(clean_db, reset, reset)
+        assert first.error is None and second.error is None, (first, second)
+        db.session.remove()
+        working = [t for t in (first.value, second.value) if _read(t) is not None]
+        assert len(working) == 1
+        assert _live_rows(user_id) == 1

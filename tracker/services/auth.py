@@ -11,7 +11,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.domain.permissions import Role
+from tracker.domain.permissions import Actor, Role
 from tracker.extensions import db
 from tracker.models import ApiToken, Locality, Organisation, User
 from tracker.services.audit import add_event
@@ -197,6 +197,17 @@ def user_for_token(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     return row.user
+
+
+def actor_of(user: User) -> Actor:
+    """A person as the plain values the permission policy decides on."""
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        locality=user.locality.code if user.locality else None,
+        active=user.active,
+        deputy_for=user.deputy_locality.code if user.deputy_locality else None,
+    )
 
 
 def get_user(user_id: int) -> User | None:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.domain import calendar_feed as feed_rules
 from tracker.domain import sef as sef_rules
 from tracker.domain.calendar import LONDON
-from tracker.domain.permissions import Actor, Permission, Role, Target, can
+from tracker.domain.permissions import Permission, Role, Target, can
 from tracker.domain.states import CLOSED
 from tracker.extensions import db
 from tracker.models import (
@@ -37,13 +37,13 @@ from tracker.models import (
     action_partner,
 )
 from tracker.services.audit import add_event
+from tracker.services.auth import actor_of
 from tracker.services.errors import NotFound
+from tracker.services.home import LEAD_BODIES
 
 # What secrets.token_urlsafe(32) makes: 43 URL-safe characters. Anything else names no feed,
 # and is answered without a query (the same 404 as a wrong or revoked link).
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-# Trust and Council staff lead actions by name; a partner agency's actions are its own.
-LEAD_BODIES = ("trust", "council")
 
 
 def _hash(token: str) -> str:
@@ -153,20 +153,15 @@ def _find_live(token: str) -> CalendarFeed | None:
     return feed
 
 
-def _actor(user: User) -> Actor:
-    return Actor(
-        user_id=user.id,
-        role=Role(user.role),
-        locality=user.locality.code if user.locality else None,
-        active=user.active,
-        deputy_for=user.deputy_locality.code if user.deputy_locality else None,
-    )
+def is_partner_agency(user: User) -> bool:
+    """A partner agency's people share their agency's actions; others have the ones they lead."""
+    return user.organisation.kind not in LEAD_BODIES
 
 
 def _mine(user: User):
     """The person's actions, as their home page counts them: the actions they lead, or for a
     partner agency's people every action their organisation leads or partners on."""
-    if user.organisation.kind in LEAD_BODIES:
+    if not is_partner_agency(user):
         return Action.lead_user_id == user.id
     partner = exists().where(
         action_partner.c.action_id == Action.id,
@@ -217,10 +212,10 @@ def _action_events(user: User, base: str, domain: str) -> list[feed_rules.FeedEv
     ]
 
 
-def _return_localities(user: User) -> list[Locality]:
+def return_localities(user: User) -> list[Locality]:
     """The localities whose return and SEF this person writes (their own as its head, and the
     one they deputise for), as the policy says."""
-    actor = _actor(user)
+    actor = actor_of(user)
     candidates = [user.locality if user.role == Role.LOCALITY_HEAD else None, user.deputy_locality]
     chosen: dict[int, Locality] = {}
     for loc in candidates:
@@ -361,7 +356,7 @@ def read_feed(
     base = settings.base_url.rstrip("/")
     domain = urlsplit(base).hostname or "tracker"
     events = _action_events(user, base, domain)
-    localities = _return_localities(user)
+    localities = return_localities(user)
     if localities:
         events += _return_events(localities, feed.created_at, base, domain)
         events += _sef_events(

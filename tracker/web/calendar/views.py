@@ -26,24 +26,16 @@ from tracker.web.calendar.forms import FeedForm
 bp = Blueprint("calendar", __name__)
 
 
-def _page(status: int = 200, *, feed_url: str | None = None):
+def _page(*, feed_url: str | None = None):
     user = current_user
-    localities = [
-        loc
-        for loc in (user.locality if user.role == "locality_head" else None, user.deputy_locality)
-        if loc is not None
-    ]
     response = current_app.make_response(
-        (
-            render_template(
-                "calendar/feed.html",
-                feed=calendar_feeds.get_feed_status(user.id),
-                feed_url=feed_url,
-                form=FeedForm(),
-                partner_agency=user.organisation.kind not in calendar_feeds.LEAD_BODIES,
-                localities=localities,
-            ),
-            status,
+        render_template(
+            "calendar/feed.html",
+            feed=calendar_feeds.get_feed_status(user.id),
+            feed_url=feed_url,
+            form=FeedForm(),
+            partner_agency=calendar_feeds.is_partner_agency(user),
+            localities=calendar_feeds.return_localities(user),
         )
     )
     response.headers["Cache-Control"] = "no-store"  # it may hold the link, a secret
