@@ -1,7 +1,7 @@
-"""A locality head puts their dates in Outlook (issue 10, part 5): from the link beside their name
-they open the calendar page, make a link, copy it, and a calendar fetching it (no session) gets a
-feed that icalendar reads, with North's returns at noon London time. They reset the link (the old
-one stops working) and turn it off. axe-core checks every page seen."""
+"""A locality head puts their dates in Outlook (issue 10, part 5): from their home page they
+open the calendar page, make a link and copy it, and a calendar fetching it (no session) gets a
+feed that icalendar reads, with North's returns at noon London time. They reset the link (the
+old one stops working) and turn it off. axe-core checks every page seen."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ def test_a_head_makes_a_calendar_link_a_calendar_reads_it_and_the_head_turns_it_
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
 
-    # --- The page explains what the link holds and how to add it to Outlook ----------------
-    page.get_by_role("link", name="Your dates in Outlook").click()
+    # --- From their home page, the page explains what the link holds and how to add it ------
+    expect(page.locator("#your-calendar")).to_have_text("Your dates in Outlook")
+    page.get_by_role("link", name="set up your calendar link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dates in Outlook")
     expect(page.locator("#feed-contents")).to_contain_text("North's fortnightly return")
     expect(page.get_by_text("Subscribe from web")).to_be_visible()
@@ -71,7 +72,8 @@ def test_a_head_makes_a_calendar_link_a_calendar_reads_it_and_the_head_turns_it_
     assert any(uid.startswith("action-") for uid in events)  # the North head leads N- actions
 
     # Coming back later, the link is not shown again, and the page says it was fetched.
-    page.get_by_role("link", name="Your dates in Outlook").click()
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="set up your calendar link").click()
     expect(page.get_by_label("Your calendar link")).to_have_count(0)
     expect(page.locator("#feed-status")).not_to_contain_text("Not yet")
     axe.check(page)

@@ -195,3 +195,11 @@ def test_the_feed_is_gzipped_for_a_calendar_that_accepts_it(client, clean_db):
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "gzip"
     Calendar.from_ical(gzip.decompress(response.get_data()))
+
+
+def test_the_home_page_links_to_the_calendar_page(client):
+    _signed_in(client, role="locality_head", locality="north")
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="your-calendar">Your dates in Outlook</h2>' in page
+    assert "North's return deadlines and SEF due days" in page
+    assert 'href="/account/calendar"' in page

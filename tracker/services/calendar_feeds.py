@@ -1,9 +1,10 @@
 """Each person's private calendar feed: making, resetting and turning off its secret link, and
 the feed itself (their actions' target dates, and the returns and SEFs they write).
 
-Only the link's SHA-256 hash is stored: a link is found by looking its hash up, so a wrong, old
-or made-up link costs the same one query and gets the same answer. A feed runs a fixed number
-of statements however many actions, cycles and months it holds.
+Only the link's SHA-256 hash is stored, and a link is found by looking its hash up: a wrong or
+revoked link costs the same one query as a live one and gets the same answer as any other bad
+link. One that is not even shaped like a link (its shape is no secret) is refused before any
+query. A feed runs a fixed number of statements however many actions, cycles and months it holds.
 """
 
 from __future__ import annotations
