@@ -3,7 +3,7 @@
 from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarFeed
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
-from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
+from tracker.models.outbox import DeliveryAttempt, OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.plan import (
     Action,
     ActionDependency,
@@ -24,6 +24,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CalendarFeed",
+    "DeliveryAttempt",
     "Inspection",
     "Invitation",
     "Locality",
