@@ -18,14 +18,14 @@ from tests.conftest import DEMO_PASSWORD
 NORTH_HEAD = "north.hos@trust.example"
 
 
-def _fetch(base: str, link: str) -> tuple[int, bytes, str]:
+def _fetch(base: str, link: str) -> tuple[int, bytes, dict[str, str]]:
     """What a calendar gets from the link: the tracker's own address, no cookies."""
     url = base + urlsplit(link).path
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read(), response.headers["Content-Type"]
+            return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, b"", error.headers["Content-Type"]
+        return error.code, b"", dict(error.headers)
 
 
 def _link(page: Page) -> str:
@@ -61,8 +61,10 @@ def test_a_head_makes_a_calendar_link_a_calendar_reads_it_and_the_head_turns_it_
     axe.check(page)
 
     # --- Outlook subscribes: the feed reads as a calendar, in London time ------------------
-    status, body, content_type = _fetch(base, first)
-    assert status == 200 and content_type == "text/calendar; charset=utf-8"
+    status, body, headers = _fetch(base, first)
+    assert status == 200 and headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store, private"
+    assert "Set-Cookie" not in headers
     calendar = Calendar.from_ical(body)
     events = {str(e["UID"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
     cycle_3 = events["return-north-cycle-3"].start
