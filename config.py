@@ -89,6 +89,9 @@ class Config:
     SIGN_IN_ADDRESS_LIMIT = _env("TRACKER_SIGN_IN_ADDRESS_LIMIT", "20 per 10 minutes")
     # Refused sign-ins for one account, from any address: it is then slowed for 15 minutes at most.
     SIGN_IN_ACCOUNT_LIMIT = _env("TRACKER_SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes")
+    # Calendar feeds are fetched with a secret link and no session: a calendar fetches one every
+    # hour or so, so more than this from one address is someone guessing links.
+    CALENDAR_FEED_RATE_LIMIT = _env("TRACKER_CALENDAR_FEED_RATE_LIMIT", "30 per minute")
     # Limits are counted in a store: memory:// is per worker; production behind several
     # workers or hosts uses Redis (redis://host:6379/0) so the limits hold across them all.
 
@@ -126,6 +129,7 @@ class Config:
         "text/plain",
         "application/json",
         "application/problem+json",
+        "text/calendar",  # a person's calendar feed, fetched every hour or so
     ]
     COMPRESS_LEVEL = 6
     COMPRESS_MIN_SIZE = 500

@@ -455,3 +455,27 @@ def add_measure_value(
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def make_sef_version(
+    *,
+    locality: str = "north",
+    month: str = "2016-02",
+    status: str = "submitted",
+    saved_at: datetime = NOW,
+    version: int = 1,
+):
+    """One saved version of a locality's SEF (complete, illustrative answers)."""
+    from tracker.models import SefVersion
+
+    row = SefVersion(
+        locality_id=get_or_make_locality(locality).id,
+        month=month,
+        version=version,
+        status=status,
+        **SEF_ANSWERS,
+        saved_at=saved_at,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -42,6 +42,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         admin,
         assets,
         auth,
+        calendar,
         changes,
         errors,
         health,
@@ -68,6 +69,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(admin.bp)
     app.register_blueprint(inspections.bp)
     app.register_blueprint(changes.bp)
+    app.register_blueprint(calendar.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 

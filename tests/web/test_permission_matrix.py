@@ -124,6 +124,12 @@ ROUTES = {
     "measures.upload_values:post": ("POST", "/measures/values/upload", MEASURERS, 400),
     "api.measures": ("GET", "/api/v1/measures?quarter=2015-Q3", EVERYONE, 200),
     "api.quarterly_report": ("GET", "/api/v1/reports/quarterly/2015-Q3.docx", EVERYONE, 200),
+    # Everyone may have a calendar feed of their own dates. An empty form is a 400 that makes
+    # no link; the feed itself is fetched with its secret link alone, and a wrong one is a 404.
+    "calendar.show": ("GET", "/account/calendar", EVERYONE, 200),
+    "calendar.make": ("POST", "/account/calendar", EVERYONE, 400),
+    "calendar.turn_off": ("POST", "/account/calendar/turn-off", EVERYONE, 400),
+    "calendar.feed": ("GET", "/calendar/" + "A" * 43 + ".ics", "public", 404),
 }
 # Endpoints covered elsewhere: sign-out (POST, CSRF) in test_auth, static files and the API's 404.
 NOT_IN_MATRIX = {

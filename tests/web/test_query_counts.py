@@ -86,6 +86,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/api/v1/measures", 4),
         ("/measures/A3", 6),  # the measure, targets, values, recommendations, actions
         ("/measures/reports/quarterly/2015-Q3", 11),  # measures, the plan, returns, SEFs
+        ("/account/calendar", 2),  # the person and their link's state
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):

@@ -10,8 +10,9 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from tracker.clock import now_utc
-from tracker.domain.permissions import Actor, Permission, Role, Target, can
+from tracker.domain.permissions import Actor, Permission, Target, can
 from tracker.services.audit import record_event
+from tracker.services.auth import actor_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "_public"
@@ -21,13 +22,7 @@ def actor_for(user: Any) -> Actor | None:
     """The signed-in person as plain values for the policy."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return Actor(
-        user_id=user.id,
-        role=Role(user.role),
-        locality=user.locality.code if user.locality else None,
-        active=user.active,
-        deputy_for=user.deputy_locality.code if user.deputy_locality else None,
-    )
+    return actor_of(user)
 
 
 def allowed(permission: Permission | str, target: Target | None = None) -> bool:

@@ -1,6 +1,7 @@
 """Persistence only: typed SQLAlchemy 2.x models, constraints and indexes."""
 
 from tracker.models.audit import AuditEvent
+from tracker.models.calendar import CalendarFeed
 from tracker.models.measures import (
     Measure,
     MeasureTarget,
@@ -37,6 +38,7 @@ __all__ = [
     "ActionUpdate",
     "ApiToken",
     "AuditEvent",
+    "CalendarFeed",
     "DeliveryAttempt",
     "Inspection",
     "Invitation",

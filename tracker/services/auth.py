@@ -11,7 +11,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.domain.permissions import Role
+from tracker.domain.permissions import Actor, Role
 from tracker.extensions import db
 from tracker.models import ApiToken, Locality, Organisation, User
 from tracker.services.audit import add_event
@@ -212,6 +212,17 @@ def confirm_password(user_id: int, password: str, *, now: datetime, remote_addr:
     )
     db.session.commit()
     return ok
+
+
+def actor_of(user: User) -> Actor:
+    """A person as the plain values the permission policy decides on."""
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        locality=user.locality.code if user.locality else None,
+        active=user.active,
+        deputy_for=user.deputy_locality.code if user.deputy_locality else None,
+    )
 
 
 def sign_out(user_id: int, *, now: datetime, remote_addr: str) -> None:

@@ -27,7 +27,11 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         detail = exc.description if status in (400, 405, 429) else _default_detail(status)
         if status == 429:
-            detail = "You have tried to sign in too many times. Wait a minute and try again."
+            detail = (
+                "You have tried to sign in too many times. Wait a minute and try again."
+                if request.blueprint == "auth"
+                else "Too many requests came from your address. Wait a minute and try again."
+            )
         if wants_problem_json():
             return problem(status, detail)
         return render_template(

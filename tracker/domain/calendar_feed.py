@@ -1,0 +1,219 @@
+"""A person's calendar feed: which dates go in it, in what words, and the RFC 5545 file itself.
+
+Action target dates are all-day events (a target is a day, not a moment). A return is due at a
+London wall-clock time, so it is a timed event in Europe/London with the zone's VTIMEZONE, and
+Outlook shows the right time on both sides of a clock change. A SEF is due by the end of a
+London working day, so it is an all-day event too.
+
+Every event keeps its UID for as long as the thing it is about exists, so a calendar that fetches
+the feed again updates an event rather than adding a second one. DTSTAMP and LAST-MODIFIED say
+when the thing last changed (the feed has no METHOD, so RFC 5545 reads DTSTAMP that way), and
+fetching an unchanged feed gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+from icalendar import Calendar, Event, Timezone
+
+from tracker.domain.calendar import LONDON
+from tracker.domain.sef import month_label
+from tracker.domain.states import LIFECYCLE_LABELS, Lifecycle
+
+PRODID = "-//Ofsted action plan tracker//Calendar feed//EN"
+TZID = "Europe/London"
+REFRESH = timedelta(hours=1)  # how often a calendar should fetch the feed again (PT1H)
+# Characters RFC 5545 does not allow in TEXT (a line break is escaped by the writer instead).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One event, as plain values. Exactly one of `day` (all day) and `at` (aware) is set."""
+
+    uid: str
+    summary: str
+    description: str
+    url: str
+    modified: datetime  # aware: when the thing last changed (DTSTAMP and LAST-MODIFIED)
+    day: date | None = None
+    at: datetime | None = None
+    sequence: int = 0
+
+    @property
+    def first_day(self) -> date:
+        return self.day if self.day is not None else self.at.astimezone(LONDON).date()  # type: ignore[union-attr]
+
+
+def _text(value: str) -> str:
+    return _CONTROL.sub("", value).strip()
+
+
+def long_day(day: date) -> str:
+    """ "Friday 12 February 2016"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def london_moment(moment: datetime) -> str:
+    """ "12:00 on Friday 12 February 2016" in London wall-clock time."""
+    local = moment.astimezone(LONDON)
+    return f"{local:%H:%M} on {long_day(local.date())}"
+
+
+# --- the events ----------------------------------------------------------------------------
+
+
+def action_event(
+    *,
+    action_id: int,
+    ref: str,
+    title: str,
+    target_date: date,
+    lifecycle: str,
+    rag: str | None,
+    lead: str,
+    version: int,
+    changed_at: datetime,
+    url: str,
+    domain: str,
+) -> FeedEvent:
+    """An action's target date: an all-day event, its sequence following the action's version."""
+    status = LIFECYCLE_LABELS[Lifecycle(lifecycle)]
+    if rag and not Lifecycle(lifecycle).is_closed:
+        status += f", delivery confidence {rag.capitalize()}"
+    description = (
+        f"Target date for action {ref}: {title}\n"
+        f"Lead: {lead}\n"
+        f"Status: {status}\n"
+        f"Open it in the tracker: {url}"
+    )
+    return FeedEvent(
+        uid=f"action-{action_id}-target-date@{domain}",
+        summary=_text(f"{ref} target date: {title}"),
+        description=_text(description),
+        url=url,
+        modified=changed_at,
+        day=target_date,
+        sequence=max(version - 1, 0),
+    )
+
+
+RETURN_STATUS_WORDS = {
+    "not_started": "Not started",
+    "draft": "Draft saved, not submitted",
+    "submitted": "Submitted",
+}
+
+
+def return_event(
+    *,
+    locality_code: str,
+    locality_name: str,
+    cycle_number: int,
+    due_at: datetime,
+    status: str,
+    late: bool,
+    changed_at: datetime,
+    url: str,
+    domain: str,
+) -> FeedEvent:
+    """A locality's fortnightly return: a timed event at its London due moment."""
+    words = RETURN_STATUS_WORDS[status] + (" late" if late and status == "submitted" else "")
+    description = (
+        f"The {locality_name} fortnightly return for cycle {cycle_number} is due at "
+        f"{london_moment(due_at)} (London time).\n"
+        f"Status: {words}\n"
+        f"Open it in the tracker: {url}"
+    )
+    return FeedEvent(
+        uid=f"return-{locality_code}-cycle-{cycle_number}@{domain}",
+        summary=_text(f"{locality_name} return due: cycle {cycle_number}"),
+        description=_text(description),
+        url=url,
+        modified=changed_at,
+        at=due_at.astimezone(LONDON),
+    )
+
+
+def sef_event(
+    *,
+    locality_code: str,
+    locality_name: str,
+    month: str,
+    due_on: date,
+    status_label: str,
+    changed_at: datetime,
+    url: str,
+    domain: str,
+) -> FeedEvent:
+    """A locality's monthly SEF: an all-day event on the London working day it is due by."""
+    description = (
+        f"The {locality_name} self-evaluation (SEF) for {month_label(month)} is due by the end "
+        f"of {long_day(due_on)}.\n"
+        f"Status: {status_label}\n"
+        f"Open it in the tracker: {url}"
+    )
+    return FeedEvent(
+        uid=f"sef-{locality_code}-{month}@{domain}",
+        summary=_text(f"{locality_name} SEF due: {month_label(month)}"),
+        description=_text(description),
+        url=url,
+        modified=changed_at,
+        day=due_on,
+    )
+
+
+# --- the file ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def london_timezone(first_year: int, last_year: int) -> Timezone:
+    """Europe/London's VTIMEZONE with every clock change from 1 January `first_year` to
+    1 January `last_year` (built from the zone database, so it is right for those years)."""
+    return Timezone.from_tzinfo(
+        LONDON, tzid=TZID, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1)
+    )
+
+
+def _event(e: FeedEvent) -> Event:
+    event = Event()
+    event.add("uid", e.uid)
+    event.add("dtstamp", e.modified.astimezone(UTC))
+    event.add("last-modified", e.modified.astimezone(UTC))
+    event.add("sequence", e.sequence)
+    if e.day is not None:
+        event.add("dtstart", e.day)  # VALUE=DATE
+        event.add("dtend", e.day + timedelta(days=1))
+    else:
+        # A deadline is a moment: no DTEND, so the event lasts no time (RFC 5545 3.6.1).
+        event.add("dtstart", e.at)  # TZID=Europe/London
+    event.add("summary", e.summary)
+    event.add("description", e.description)
+    event.add("url", e.url)
+    event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+    return event
+
+
+def write_calendar(events: Iterable[FeedEvent], *, name: str, today: date) -> bytes:
+    """The whole feed as RFC 5545 bytes (CRLF line ends, long lines folded at 75 octets), with
+    Europe/London's VTIMEZONE covering every event."""
+    events = sorted(events, key=lambda e: (e.first_day, e.uid))
+    years = [today.year] + [e.first_day.year for e in events]
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("name", _text(name))
+    calendar.add("x-wr-calname", _text(name))
+    calendar.add("x-wr-timezone", TZID)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")  # Outlook's older name for REFRESH-INTERVAL
+    calendar.add_component(london_timezone(min(years) - 1, max(years) + 2))
+    for e in events:
+        calendar.add_component(_event(e))
+    return calendar.to_ical()

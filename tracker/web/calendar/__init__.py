@@ -1,0 +1,3 @@
+from tracker.web.calendar.views import bp
+
+__all__ = ["bp"]
