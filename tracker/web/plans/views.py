@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 
-from tracker.clock import today_london
+from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Target
 from tracker.domain.states import days_overdue
 from tracker.models import Plan
@@ -81,7 +81,7 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         pagination=pages.component(
             lambda n: _list_url(plan, kept, page=n, overdue_only=overdue_only)
         ),
-        export_url=_export_url(plan, kept, filters) if pages.total and not as_at.error else None,
+        downloads=_downloads(plan, kept, filters) if pages.total and not as_at.error else None,
         filters=filters,
         as_at=as_at,
         as_at_day=as_at.day,
@@ -90,15 +90,41 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         leads=queries.list_leads(),
         clear_url=_list_url(plan, {}, overdue_only=overdue_only),
         sort_state=_sort_state(plan, kept, filters),
+        printed_at=now_utc(),
+        applied=_applied_filters(args, drop),
     ), (400 if as_at.error else 200)
+
+
+# How a printed list says which filters chose its rows (the filter form is not printed).
+_FILTER_WORDS = {
+    "plan": "Plan",
+    "recommendation": "Recommendation",
+    "lead": "Lead (person number)",
+    "lead_organisation": "Lead organisation",
+    "involving": "Lead or partner",
+    "rag": "RAG",
+    "lifecycle": "Lifecycle",
+    "overdue": "Overdue",
+    "due_within": "Due within (weeks)",
+    "no_update": "No update this cycle",
+}
+
+
+def _applied_filters(args: dict[str, str], drop: tuple[str, ...]) -> list[str]:
+    return [
+        f"{words}: {args[key]}"
+        for key, words in _FILTER_WORDS.items()
+        if args.get(key) and key not in drop
+    ]
 
 
 def _as_at_arg(as_at: AsAt) -> dict[str, str]:
     return {"as_at": as_at.day.isoformat()} if as_at.day else {}
 
 
-def _export_url(plan: Plan | None, args: dict[str, str], filters) -> str | None:
-    """The CSV of exactly this list (every page of it, in its order) for people who may export."""
+def _downloads(plan: Plan | None, args: dict[str, str], filters) -> dict[str, str] | None:
+    """The files of exactly this list (every page of it, in its order, with its as-at date) for
+    people who may export: the workbook, the workbook with the history, and the CSV."""
     if not allowed(Permission.EXPORT):
         return None
     fixed = {"sort": ("-" if filters.descending else "") + filters.sort}
@@ -106,7 +132,12 @@ def _export_url(plan: Plan | None, args: dict[str, str], filters) -> str | None:
         fixed["overdue"] = "true" if filters.overdue else "false"
     if plan is not None:
         fixed["plan"] = plan.code
-    return url_for("api.plan_csv", **export_args({**args, **fixed}))
+    asked = export_args({**args, **fixed})
+    return {
+        "xlsx": url_for("api.plan_xlsx", **asked),
+        "xlsx_history": url_for("api.plan_xlsx", **asked, history="true"),
+        "csv": url_for("api.plan_csv", **asked),
+    }
 
 
 def _list_url(
