@@ -89,6 +89,23 @@ def test_the_download_link_carries_the_filters_and_returns_exactly_the_rows_the_
     assert refs[(page - 1) * 100 : page * 100] == rows(html)  # the page's rows, in its order
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/plans/north?as_at=20/1/2016&sort=-target_date", "/actions?rag=red", "/actions/overdue"],
+)
+def test_the_workbook_links_carry_the_same_filters_and_as_at_as_the_csv_link(role_client, url):
+    client = role_client("viewer")
+    html = client.get(url).get_data(as_text=True)
+    csv_href, _ = download_link(html)
+    links = dict(re.findall(r'id="(download-xlsx[a-z-]*)" href="([^"]+)" download>', html))
+    xlsx = htmllib.unescape(links["download-xlsx"])
+    history = htmllib.unescape(links["download-xlsx-history"])
+    assert xlsx == csv_href.replace("/plan.csv", "/plan.xlsx")
+    assert history.startswith(xlsx) and history.endswith("history=true")
+    response = client.get(history)
+    assert response.status_code == 200 and response.headers["X-Total-Count"] == str(total(html))
+
+
 def test_the_link_leaves_behind_values_that_are_not_filters(role_client):
     html = (
         role_client("viewer").get("/actions?rag=red&utm_source=mail&page=1").get_data(as_text=True)
