@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.services.exports import XLSX_MIMETYPE
 from tracker.services.filters import PLAN_CODES
 
 
@@ -165,7 +166,7 @@ def list_paths(
                             "Content-Disposition": {"schema": {"type": "string"}},
                         },
                         "content": {
-                            XLSX: {"schema": {"type": "string", "format": "binary"}},
+                            XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
                         },
                     },
                     **errors,
@@ -173,9 +174,6 @@ def list_paths(
             }
         },
     }
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def list_schemas() -> dict[str, Any]:

@@ -184,25 +184,36 @@ def _finish_sheet(sheet: Any, last_row: int, columns: int) -> None:
     sheet.autofilter(0, 0, max(last_row, 0), columns - 1)
 
 
+_START, _TARGET, _UPDATED = (
+    _COL["Start date"],
+    _COL["Target date"],
+    _COL["Last updated (London time)"],
+)
+_RAG, _LIFECYCLE, _OVERDUE = _COL["RAG"], _COL["Lifecycle"], _COL["Overdue"]
+_SPECIAL = frozenset({_START, _TARGET, _UPDATED, _RAG, _LIFECYCLE, _OVERDUE})
+_PLAIN = tuple(i for i in range(len(exports.HEADER)) if i not in _SPECIAL)
+
+
 def _write_plan_row(sheet: Any, row: int, r: Any, today: date, fmt: _Formats) -> None:
+    """The CSV's cells for one action, each written once: dates as dates, the version as a
+    number, RAG coloured, closed with evidence in blue, overdue in pink."""
     cells = exports.row_cells(r, today)
-    for col, value in enumerate(cells):
+    for col in _PLAIN:
+        value = cells[col]
         if isinstance(value, int):
             sheet.write_number(row, col, value)
         elif value:
             sheet.write_string(row, col, value)
-    for col, day in ((_COL["Start date"], r.start_date), (_COL["Target date"], r.target_date)):
+    for col, day in ((_START, r.start_date), (_TARGET, r.target_date)):
         if day is not None:
             sheet.write_datetime(row, col, datetime(day.year, day.month, day.day), fmt.date)
-    sheet.write_datetime(
-        row, _COL["Last updated (London time)"], _london(r.recorded_at), fmt.datetime
-    )
-    if r.rag and not Lifecycle(r.lifecycle).is_closed:
-        sheet.write_string(row, _COL["RAG"], cells[_COL["RAG"]], fmt.rag[r.rag])
-    if r.lifecycle == Lifecycle.CLOSED_EVIDENCED:
-        sheet.write_string(row, _COL["Lifecycle"], cells[_COL["Lifecycle"]], fmt.fill["blue"])
-    if cells[_COL["Overdue"]] == "Yes":
-        sheet.write_string(row, _COL["Overdue"], "Yes", fmt.fill["pink"])
+    sheet.write_datetime(row, _UPDATED, _london(r.recorded_at), fmt.datetime)
+    if cells[_RAG]:
+        sheet.write_string(row, _RAG, cells[_RAG], fmt.rag[r.rag])
+    blue = fmt.fill["blue"] if r.lifecycle == Lifecycle.CLOSED_EVIDENCED else None
+    sheet.write_string(row, _LIFECYCLE, cells[_LIFECYCLE], blue)
+    overdue = cells[_OVERDUE]
+    sheet.write_string(row, _OVERDUE, overdue, fmt.fill["pink"] if overdue == "Yes" else None)
 
 
 def _write_history_row(sheet: Any, row: int, h: Any, fmt: _Formats) -> None:
