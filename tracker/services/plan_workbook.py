@@ -23,8 +23,8 @@ import xlsxwriter
 from sqlalchemy import Select, select
 
 from tracker.domain.calendar import LONDON
-from tracker.domain.spreadsheet import neutralise_cell
-from tracker.domain.states import Impact, LeadBody, Lifecycle, Rag, is_overdue
+from tracker.domain.spreadsheet import legend_rows, neutralise_cell
+from tracker.domain.states import LeadBody, Lifecycle, Rag, is_overdue
 from tracker.extensions import db
 from tracker.models import Plan, Recommendation
 from tracker.services import exports
@@ -272,62 +272,27 @@ def _summary_line(
     sheet.write_number(row, 9, t.overdue)
 
 
-def _legend_rows(req: WorkbookRequest) -> list[tuple[str, str, str | None]]:
-    """(term, meaning, fill) for the Legend sheet: what this file is, then every word it uses."""
-    day = (
+def _write_legend(sheet: Any, req: WorkbookRequest, fmt: _Formats) -> None:
+    position = (
         f"as at the end of {req.as_at.astimezone(LONDON).date().isoformat()} (from the history)"
         if req.as_at
         else f"as at {_london(req.now):%Y-%m-%d %H:%M} London time (the current state)"
     )
-    chosen = ", ".join(f"{k}={v}" for k, v in sorted(req.filters.items())) or "none: every action"
-    rows: list[tuple[str, str, str | None]] = [
-        ("About this file", "", None),
-        ("Position", f"The action plan {day}.", None),
-        ("Filters", chosen, None),
-        ("Actions", str(req.count), None),
-        ("Exported", f"{_london(req.now):%Y-%m-%d %H:%M} London time", None),
-        ("", "", None),
-        ("RAG (delivery confidence)", "RAG is delivery confidence only.", None),
-        ("Red", "Significant risk: the action will miss its target date without help", "red"),
-        ("Amber", "Slipping but recoverable", "amber"),
-        ("Green", "On track", "green"),
-        ("", "A closed or superseded action has no RAG.", None),
-        ("", "", None),
-        ("Lifecycle", "Where the action is in its life, apart from RAG.", None),
-    ]
-    for state in Lifecycle:
-        note = "Blue means closed with evidence and nothing else" if state.is_closed else ""
-        blue = "blue" if state is Lifecycle.CLOSED_EVIDENCED else None
-        rows.append((state.label, note if blue else "", blue))
-    rows += [("", "", None), ("Impact", "What difference the action has been shown to make.", None)]
-    rows += [(i.label, "", None) for i in Impact]
-    rows += [
-        ("", "", None),
-        (
-            "Overdue",
-            "The target date has passed and the action is not closed (worked out, never typed).",
-            "pink",
-        ),
-        (
-            "Text beginning with ' ",
-            "Text that began with =, +, -, @, a tab or a carriage return is shown with a single "
-            "quote in front, so that no spreadsheet runs it as a formula.",
-            None,
-        ),
-    ]
-    return rows
-
-
-def _write_legend(sheet: Any, req: WorkbookRequest, fmt: _Formats) -> None:
+    rows = legend_rows(
+        position=position,
+        filters=req.filters,
+        count=req.count,
+        exported=f"{_london(req.now):%Y-%m-%d %H:%M} London time",
+    )
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 100)
-    for row, (term, meaning, fill) in enumerate(_legend_rows(req), start=1):
-        heading = meaning == "" and fill is None and term and row > 1
-        style = (
-            fmt.fill[fill] if fill else (fmt.bold if heading or term == "About this file" else None)
-        )
+    sheet.write_string(0, 0, "Term", fmt.header)
+    sheet.write_string(0, 1, "Meaning", fmt.header)
+    sheet.freeze_panes(1, 0)
+    for row, (term, meaning, style) in enumerate(rows, start=1):
+        look = fmt.bold if style == "heading" else fmt.fill.get(style or "")
         if term:
-            sheet.write_string(row, 0, term, style)
+            sheet.write_string(row, 0, term, look)
         if meaning:
             sheet.write_string(row, 1, meaning)
 
