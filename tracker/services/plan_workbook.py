@@ -157,6 +157,7 @@ class _Formats:
         self.datetime = book.add_format({"num_format": DATETIME_FORMAT})
         self.percent = book.add_format({"num_format": "0%"})
         self.bold = book.add_format({"bold": True})
+        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
         self.fill = {
             key: book.add_format({"bg_color": bg, "font_color": fg, "bold": True})
             for key, (bg, fg) in FILLS.items()
@@ -285,7 +286,10 @@ def _write_legend(sheet: Any, req: WorkbookRequest, fmt: _Formats) -> None:
         exported=f"{_london(req.now):%Y-%m-%d %H:%M} London time",
     )
     sheet.set_column(0, 0, 30)
-    sheet.set_column(1, 1, 100)
+    sheet.set_column(1, 1, 100, fmt.wrap)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
     sheet.write_string(0, 0, "Term", fmt.header)
     sheet.write_string(0, 1, "Meaning", fmt.header)
     sheet.freeze_panes(1, 0)
@@ -294,7 +298,7 @@ def _write_legend(sheet: Any, req: WorkbookRequest, fmt: _Formats) -> None:
         if term:
             sheet.write_string(row, 0, term, look)
         if meaning:
-            sheet.write_string(row, 1, meaning)
+            sheet.write_string(row, 1, meaning, fmt.wrap)
 
 
 def build_workbook(
