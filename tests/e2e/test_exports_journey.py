@@ -57,7 +57,14 @@ def test_the_chair_downloads_a_filtered_plan_as_at_a_date_as_a_workbook(
     # The workbook with the history: the page says at once that the file is being prepared.
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile(r"with every update’s history \(XLSX\)")).click()
-    expect(page.get_by_role("status").filter(has_text="Preparing your file")).to_be_visible()
+    # Fetched by the page, with a bar showing its progress, then saved under its own name.
+    expect(page.locator(".tracker-downloads [role=status]")).to_have_text(
+        "Downloaded action-plan-north-2016-01-20.xlsx."
+    )
+    expect(page.get_by_role("progressbar", name="Download progress")).to_have_attribute(
+        "value", "1"
+    )
+    assert download.value.suggested_filename == "action-plan-north-2016-01-20.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert "History" in book.sheetnames and book["History"].max_row > shown
     axe.check(page)
