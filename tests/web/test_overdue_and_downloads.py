@@ -89,6 +89,23 @@ def test_the_download_link_carries_the_filters_and_returns_exactly_the_rows_the_
     assert refs[(page - 1) * 100 : page * 100] == rows(html)  # the page's rows, in its order
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/plans/north?as_at=20/1/2016&sort=-target_date", "/actions?rag=red", "/actions/overdue"],
+)
+def test_the_workbook_links_carry_the_same_filters_and_as_at_as_the_csv_link(role_client, url):
+    client = role_client("viewer")
+    html = client.get(url).get_data(as_text=True)
+    csv_href, _ = download_link(html)
+    links = dict(re.findall(r'id="(download-xlsx[a-z-]*)" href="([^"]+)" download>', html))
+    xlsx = htmllib.unescape(links["download-xlsx"])
+    history = htmllib.unescape(links["download-xlsx-history"])
+    assert xlsx == csv_href.replace("/plan.csv", "/plan.xlsx")
+    assert history.startswith(xlsx) and history.endswith("history=true")
+    response = client.get(history)
+    assert response.status_code == 200 and response.headers["X-Total-Count"] == str(total(html))
+
+
 def test_the_link_leaves_behind_values_that_are_not_filters(role_client):
     html = (
         role_client("viewer").get("/actions?rag=red&utm_source=mail&page=1").get_data(as_text=True)
@@ -170,3 +187,21 @@ def test_bad_overdue_page_filters_are_explained_not_a_500(role_client, query):
     response = role_client("viewer").get(f"/actions/overdue?{query}")
     assert response.status_code == 400
     assert "There is a problem" in response.get_data(as_text=True)
+
+
+def test_a_printed_list_says_its_as_at_date_and_its_filters_in_words(role_client):
+    html = htmllib.unescape(
+        role_client("locality_head")
+        .get("/plans/north?as_at=20/1/2016&rag=green&lifecycle=in_progress&lead_organisation=trust")
+        .get_data(as_text=True)
+    )
+    header = html.split('class="tracker-print-only tracker-print-header"', 1)[1].split("</div>")[0]
+    assert "As at the end of Wednesday 20 January 2016 (from the history)" in header
+    assert "Printed 5 February 2016 at " in header
+    assert (
+        "Filters: lead organisation Doncaster Children's Services Trust; RAG green; "
+        "lifecycle in progress. Sorted by ref." in header
+    )
+    now = htmllib.unescape(role_client("viewer").get("/actions").get_data(as_text=True))
+    assert "(the current state)" in now and "Filters: none. Sorted by ref." in now
+    assert "Page 1 of 4: rows 1 to 100 of 335." in now

@@ -63,6 +63,7 @@ ROUTES = {
     "api.overdue_actions": ("GET", "/api/v1/actions/overdue?involving=trust", EVERYONE, 200),
     "api.action": ("GET", "/api/v1/actions/MAP-001", EVERYONE, 200),
     "api.plan_csv": ("GET", "/api/v1/exports/plan.csv?plan=north&rag=red", EXPORTERS, 200),
+    "api.plan_xlsx": ("GET", "/api/v1/exports/plan.xlsx?plan=north&rag=red", EXPORTERS, 200),
     "api.openapi": ("GET", "/api/openapi.json", EVERYONE, 200),
     "api.cycles": ("GET", "/api/v1/cycles", EVERYONE, 200),
     "api.current_cycle": ("GET", "/api/v1/cycles/current", EVERYONE, 200),

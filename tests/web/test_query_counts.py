@@ -37,6 +37,11 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/actions/overdue?as_at=2016-01-10", "/actions/overdue?as_at=2016-02-05"),
         ("/api/v1/actions/overdue?plan=main&rag=red", "/api/v1/actions/overdue"),
         ("/api/v1/exports/plan.csv?as_at=2016-01-20&plan=east", "/api/v1/exports/plan.csv"),
+        ("/api/v1/exports/plan.xlsx?plan=north", "/api/v1/exports/plan.xlsx"),
+        (
+            "/api/v1/exports/plan.xlsx?as_at=2016-01-20&plan=east&history=1",
+            "/api/v1/exports/plan.xlsx?history=1",
+        ),
         # A day of changes against the whole history since the report.
         ("/changes?since=2016-02-04", "/changes?since=2015-11-27"),
         ("/agenda?since=2016-02-04", "/agenda?since=2015-11-27"),
@@ -65,6 +70,8 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/actions/MAP-001", 9),
         ("/api/v1/actions", 6),
         ("/api/v1/exports/plan.csv", 6),
+        ("/api/v1/exports/plan.xlsx", 8),
+        ("/api/v1/exports/plan.xlsx?history=1", 10),
         ("/actions/overdue", 8),
         ("/api/v1/actions/overdue", 6),
         ("/returns", 5),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.services.exports import XLSX_MIMETYPE
 from tracker.services.filters import PLAN_CODES
 
 
@@ -130,6 +131,43 @@ def list_paths(
                             "Content-Disposition": {"schema": {"type": "string"}},
                         },
                         "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                    **errors,
+                },
+            }
+        },
+        "/exports/plan.xlsx": {
+            "get": {
+                "summary": "Every action the filters choose, as an Excel workbook",
+                "description": "Sheets: Summary (per recommendation: lead body, actions, closed "
+                "with evidence, percentage closed, red, amber, green, overdue), one per plan with "
+                "exactly the CSV's columns (dates as Excel dates), History when history=true "
+                "(every update recorded by as_at), and Legend. RAG cells are coloured and spelled "
+                "out; text is never written as a formula and is neutralised as in the CSV. Sent "
+                "with Content-Length once built. Needs the export permission; each export is "
+                "recorded in the audit log.",
+                "operationId": "exportPlanXlsx",
+                "parameters": [
+                    *action_filters(rag, lifecycle),
+                    sort,
+                    as_at,
+                    {
+                        "name": "history",
+                        "in": "query",
+                        "description": "Add the History sheet (slower for a long list)",
+                        "schema": {"type": "boolean", "default": False},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The workbook, as an attachment",
+                        "headers": {
+                            "X-Total-Count": {"schema": {"type": "integer"}},
+                            "Content-Disposition": {"schema": {"type": "string"}},
+                        },
+                        "content": {
+                            XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
+                        },
                     },
                     **errors,
                 },

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +19,15 @@ from tracker.domain.calendar import LONDON
 from tracker.domain.spreadsheet import neutralise_cell
 from tracker.domain.states import Impact, Lifecycle, Rag, is_overdue
 from tracker.extensions import db
-from tracker.models import Action, ActionDependency, Organisation, Plan, action_partner
+from tracker.models import (
+    Action,
+    ActionDependency,
+    ActionUpdate,
+    Organisation,
+    Plan,
+    User,
+    action_partner,
+)
 from tracker.services.audit import add_event
 from tracker.services.filters import LIST_PARAMS, PlanFilters
 from tracker.services.reads.action_rows import action_rows_query
@@ -61,13 +69,22 @@ def export_args(args: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in args.items() if k in EXPORT_PARAMS and v not in ("", None)}
 
 
+FORMATS = ("csv", "xlsx")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @dataclass
 class PlanExport:
-    """What the route sends: the file's name, how many rows, and the bytes (lazily)."""
+    """What the route sends: the file's name, how many actions, and the bytes (lazily); the
+    size when it is known before the first byte leaves (the workbook, built first)."""
 
     filename: str
     count: int
     chunks: Iterator[bytes]
+    size: int | None = None
+    mimetype: str = "text/csv"
+    total: int = 0  # rows of every kind, for a progress bar: actions, and history rows if asked
+    history_count: int = 0
 
 
 def _filtered(today: date, f: PlanFilters, as_at: datetime | None) -> Select:
@@ -108,12 +125,12 @@ def _listed(joined: str | None) -> str:
 
 
 # Words for the stored codes, looked up once rather than built per row.
-_LIFECYCLE_WORDS = {s.value: s.label for s in Lifecycle}
-_IMPACT_WORDS = {i.value: i.label for i in Impact}
-_RAG_WORDS = {r.value: r.value.capitalize() for r in Rag}
+LIFECYCLE_WORDS = {s.value: s.label for s in Lifecycle}
+IMPACT_WORDS = {i.value: i.label for i in Impact}
+RAG_WORDS = {r.value: r.value.capitalize() for r in Rag}
 
 
-def _cells(r, today: date) -> list[str | int]:
+def row_cells(r, today: date) -> list[str | int]:
     """One action's row. Text that people typed (or an import brought) is neutralised; the
     dates, words and Yes/No the tracker writes itself cannot start like a formula."""
     safe = neutralise_cell
@@ -130,9 +147,9 @@ def _cells(r, today: date) -> list[str | int]:
         safe(_listed(r.partner_names)),
         r.start_date.isoformat() if r.start_date else "",
         r.target_date.isoformat() if r.target_date else "",
-        _LIFECYCLE_WORDS[r.lifecycle],
-        "" if closed or not r.rag else _RAG_WORDS[r.rag],
-        _IMPACT_WORDS[r.impact],
+        LIFECYCLE_WORDS[r.lifecycle],
+        "" if closed or not r.rag else RAG_WORDS[r.rag],
+        IMPACT_WORDS[r.impact],
         "Yes" if is_overdue(r.target_date, r.lifecycle, today) else "No",
         safe(r.summary or ""),
         safe(r.reason or ""),
@@ -142,7 +159,9 @@ def _cells(r, today: date) -> list[str | int]:
     ]
 
 
-def _csv_chunks(query: Select, today: date) -> Iterator[bytes]:
+def _csv_chunks(
+    query: Select, today: date, progress: Callable[[int], None] | None = None
+) -> Iterator[bytes]:
     """BOM and header first, then one chunk per batch of rows as the database yields them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # the excel dialect: CRLF line ends, quotes where needed
@@ -153,8 +172,22 @@ def _csv_chunks(query: Select, today: date) -> Iterator[bytes]:
     for batch in result.partitions():
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(_cells(r, today) for r in batch)
+        writer.writerows(row_cells(r, today) for r in batch)
         yield buffer.getvalue().encode()
+        if progress is not None:
+            progress(len(batch))
+
+
+def _count(query: Select) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+
+
+def export_filename(filters: PlanFilters, today: date, extension: str) -> str:
+    """action-plan[-<plan>]-<London day, or the as-at day>.<extension>"""
+    plan = f"-{filters.plan}" if filters.plan else ""
+    return f"action-plan{plan}-{today.isoformat()}.{extension}"
 
 
 def start_plan_export(
@@ -166,26 +199,95 @@ def start_plan_export(
     user_id: int | None,
     now: datetime,
     remote_addr: str = "",
+    file_format: str = "csv",
+    history: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    via: str = "",
 ) -> PlanExport:
-    """The plan (or the part of it the filters choose) at `today`, or as at a past moment.
+    """The plan (or the part of it the filters choose) at `today`, or as at a past moment, as CSV
+    or as an Excel workbook (with every update's history when `history` is asked for).
 
     Count the rows, record the export as an audit event (who, the filters, how many rows) and
-    commit, then hand back the rows to stream: the event is kept even if the download stops."""
+    commit, then hand back the rows to stream: the event is kept even if the download stops.
+    `progress` is told, batch by batch, how many more rows have been written and how many there
+    are in all (actions, and history rows if asked for): the command line's bar."""
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown export format {file_format!r}")
     query = _filtered(today, filters, as_at)
-    count = db.session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
+    count = _count(query)
+    detail: dict[str, object] = {"format": file_format, "filters": asked, "rows": count}
+    history_query = history_rows_query(query, as_at) if history and file_format == "xlsx" else None
+    history_count = _count(history_query) if history_query is not None else 0
+    if history_query is not None:
+        detail["history_rows"] = history_count
+    if via:
+        detail["via"] = via
     add_event(
         "export",
         now=now,
         user_id=user_id,
-        target="plan.csv",
-        detail={"format": "csv", "filters": asked, "rows": count},
+        target=f"plan.{file_format}",
+        detail=detail,
         remote_addr=remote_addr,
     )
     db.session.commit()
+    total = count + history_count
+    tick = (lambda n: progress(n, total)) if progress is not None else None
     rows = order_by_sort(_with_partners_and_dependencies(query, as_at), filters, state_for(as_at))
-    name = (
-        "action-plan" + (f"-{filters.plan}" if filters.plan else "") + f"-{today.isoformat()}.csv"
+    name = export_filename(filters, today, file_format)
+    if file_format == "csv":
+        return PlanExport(
+            filename=name, count=count, chunks=_csv_chunks(rows, today, tick), total=count
+        )
+    from tracker.services.plan_workbook import WorkbookRequest, build_workbook
+
+    built = build_workbook(
+        WorkbookRequest(
+            rows=rows,
+            history=history_query,
+            today=today,
+            as_at=as_at,
+            now=now,
+            filters=asked,
+            single_plan=filters.plan,
+            count=count,
+        ),
+        progress=tick,
     )
-    return PlanExport(filename=name, count=count, chunks=_csv_chunks(rows, today))
+    return PlanExport(
+        filename=name,
+        count=count,
+        chunks=built.chunks,
+        size=built.size,
+        mimetype=XLSX_MIMETYPE,
+        total=total,
+        history_count=history_count,
+    )
+
+
+def history_rows_query(filtered: Select, as_at: datetime | None) -> Select:
+    """Every history row (recorded by `as_at`, when given) of the actions `filtered` chooses,
+    action by action in ref order, oldest first: one statement, read in batches."""
+    chosen = filtered.with_only_columns(Action.id).order_by(None)
+    query = (
+        select(
+            Action.ref,
+            ActionUpdate.version,
+            ActionUpdate.recorded_at,
+            User.name.label("author_name"),
+            ActionUpdate.cause,
+            ActionUpdate.lifecycle,
+            ActionUpdate.rag,
+            ActionUpdate.impact,
+            ActionUpdate.summary,
+            ActionUpdate.reason,
+            ActionUpdate.no_change,
+        )
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .outerjoin(User, User.id == ActionUpdate.author_id)
+        .where(ActionUpdate.action_id.in_(chosen))
+        .order_by(Action.ref, ActionUpdate.version)
+    )
+    if as_at is not None:
+        query = query.where(ActionUpdate.recorded_at <= as_at)
+    return query

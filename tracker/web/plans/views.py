@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 
-from tracker.clock import today_london
+from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Target
-from tracker.domain.states import days_overdue
+from tracker.domain.states import Lifecycle, days_overdue
 from tracker.models import Plan
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
@@ -67,6 +67,7 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         per_page=listing.PER_PAGE,
     )
     pages = listing.Pages(page=page, total=total)
+    leads, organisations = queries.list_leads(), queries.list_organisations()
     kept = {**args, **_as_at_arg(as_at)}  # every link keeps the filters and the date
     if page > pages.count:
         return redirect(_list_url(plan, kept, page=pages.count, overdue_only=overdue_only))
@@ -82,24 +83,56 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         pagination=pages.component(
             lambda n: _list_url(plan, kept, page=n, overdue_only=overdue_only)
         ),
-        export_url=_export_url(plan, kept, filters) if pages.total and not as_at.error else None,
+        downloads=_downloads(plan, kept, filters) if pages.total and not as_at.error else None,
         filters=filters,
         as_at=as_at,
         as_at_day=as_at.day,
         recommendations=queries.list_recommendation_refs(),
-        organisations=queries.list_organisations(),
-        leads=queries.list_leads(),
+        organisations=organisations,
+        leads=leads,
         clear_url=_list_url(plan, {}, overdue_only=overdue_only),
         sort_state=_sort_state(plan, kept, filters),
+        printed_at=now_utc(),
+        applied=_applied_filters(filters, leads, organisations, show_plan=plan is None),
     ), (400 if as_at.error else 200)
+
+
+def _applied_filters(filters, leads, organisations, *, show_plan: bool) -> list[str]:
+    """The filters that chose a list's rows, in words: a printed page says them, since the
+    filter form is not printed."""
+    org_names = {o.code: o.name for o in organisations}
+    said = []
+    if show_plan and filters.plan:
+        said.append(f"plan {filters.plan}")
+    if filters.recommendation:
+        said.append(f"recommendation {filters.recommendation}")
+    if filters.lead is not None:
+        said.append(f"lead {dict(leads).get(filters.lead, filters.lead)}")
+    if filters.lead_organisation:
+        org = filters.lead_organisation
+        said.append(f"lead organisation {org_names.get(org, org)}")
+    if filters.involving:
+        said.append(f"lead or partner {org_names.get(filters.involving, filters.involving)}")
+    if filters.rag:
+        said.append(f"RAG {filters.rag}")
+    if filters.lifecycle:
+        said.append(f"lifecycle {Lifecycle(filters.lifecycle).label.lower()}")
+    if filters.overdue is not None:
+        said.append("overdue only" if filters.overdue else "not overdue")
+    if filters.due_within:
+        said.append(f"due within {filters.due_within} weeks")
+    if filters.no_update:
+        said.append("no update this cycle")
+    return said
 
 
 def _as_at_arg(as_at: AsAt) -> dict[str, str]:
     return {"as_at": as_at.day.isoformat()} if as_at.day else {}
 
 
-def _export_url(plan: Plan | None, args: dict[str, str], filters) -> str | None:
-    """The CSV of exactly this list (every page of it, in its order) for people who may export."""
+def _downloads(plan: Plan | None, args: dict[str, str], filters) -> dict[str, str] | None:
+    """The files of exactly this list (every page of it, in its order, with its as-at date) for
+    people who may export: the workbook, the workbook with the history, and the CSV."""
     if not allowed(Permission.EXPORT):
         return None
     fixed = {"sort": ("-" if filters.descending else "") + filters.sort}
@@ -107,7 +140,12 @@ def _export_url(plan: Plan | None, args: dict[str, str], filters) -> str | None:
         fixed["overdue"] = "true" if filters.overdue else "false"
     if plan is not None:
         fixed["plan"] = plan.code
-    return url_for("api.plan_csv", **export_args({**args, **fixed}))
+    asked = export_args({**args, **fixed})
+    return {
+        "xlsx": url_for("api.plan_xlsx", **asked),
+        "xlsx_history": url_for("api.plan_xlsx", **asked, history="true"),
+        "csv": url_for("api.plan_csv", **asked),
+    }
 
 
 def _list_url(

@@ -1,0 +1,101 @@
+"""The chair downloads what a plan page shows and prints it, in Chromium: the workbook holds the
+page's rows as at its date, and the printed page (Chromium's own PDF, read back with pdftotext)
+keeps every column, RAG in words and the as-at date. axe-core checks every page seen."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+from playwright.sync_api import Page, expect
+
+from tests.conftest import ROLE_ACCOUNTS
+from tests.e2e.test_home_journey import shown_total, sign_in
+
+COLUMNS = ("Ref", "Rec", "Action", "Lead organisation", "Lead", "RAG", "Lifecycle", "Target date")
+
+
+def pdf_text(pdf: Path, page: int | None = None) -> str:
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is missing: apt-get install poppler-utils (see .ci/run)"
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        [pdftotext, "-layout", *pages, str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+
+def test_the_chair_downloads_a_filtered_plan_as_at_a_date_as_a_workbook(
+    page: Page, live_server, axe
+):
+    sign_in(page, live_server, ROLE_ACCOUNTS["chair"], axe)
+    page.goto(f"{live_server}/plans/north?rag=green&as_at=20/1/2016")
+    expect(page.get_by_role("heading", level=1)).to_have_text("North locality action plan")
+    shown = shown_total(page)
+    axe.check(page)
+
+    with page.expect_download() as download:
+        page.get_by_role(
+            "link", name=f"Download these {shown} actions as an Excel workbook (XLSX)"
+        ).click()
+    file = download.value
+    assert file.suggested_filename == "action-plan-north-2016-01-20.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(file.path()).read_bytes()))
+    assert book.sheetnames == ["Summary", "North locality action plan", "Legend"]
+    rows = list(book["North locality action plan"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == shown and {r[12] for r in rows} == {"Green"}
+    refs = page.locator("#actions-table tbody th").all_inner_texts()
+    assert [r[0] for r in rows][: len(refs)] == [ref.strip() for ref in refs]
+
+    # The workbook with the history: the page says at once that the file is being prepared.
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"with every update’s history \(XLSX\)")).click()
+    # Fetched by the page, with a bar showing its progress, then saved under its own name.
+    expect(page.locator(".tracker-downloads [role=status]")).to_have_text(
+        "Downloaded action-plan-north-2016-01-20.xlsx."
+    )
+    expect(page.get_by_role("progressbar", name="Download progress")).to_have_attribute(
+        "value", "1"
+    )
+    assert download.value.suggested_filename == "action-plan-north-2016-01-20.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert "History" in book.sheetnames and book["History"].max_row > shown
+    axe.check(page)
+
+
+def test_a_printed_plan_page_keeps_every_column_rag_in_words_and_the_as_at_date(
+    page: Page, live_server, axe, tmp_path: Path
+):
+    sign_in(page, live_server, ROLE_ACCOUNTS["viewer"], axe)
+    page.goto(f"{live_server}/plans/main?as_at=20/1/2016")
+    axe.check(page)
+    page.emulate_media(media="print")
+    # At A4 landscape's width the whole table is inside the page.
+    page.set_viewport_size({"width": 1047, "height": 740})
+    right = page.evaluate(
+        "() => document.querySelector('#actions-table').getBoundingClientRect().right"
+    )
+    assert right <= page.evaluate("() => document.documentElement.clientWidth")
+
+    pdf = tmp_path / "main.pdf"
+    page.pdf(path=str(pdf))  # the print stylesheet's @page: A4 landscape
+    first = pdf_text(pdf, page=1)
+    header = next(line for line in first.splitlines() if "Lead organisation" in line)
+    for column in COLUMNS:
+        assert column in header, column
+    assert "Overdue" in first and "Target date" in first
+    assert "As at the end of Wednesday 20 January 2016" in first and "Printed " in first
+    assert re.search(r"\b(Green|Amber|Red)\b", first.split("Lead organisation", 1)[1])
+    assert "Blue: closed with" in first  # the tag's words, not only its colour
+    everything = pdf_text(pdf)
+    pages = everything.count("\f")
+    assert 1 < pages <= 10, pages  # 100 rows: was 61 portrait pages with columns cut off
+    assert everything.count("Lead organisation") >= pages  # the header row on every page
+    assert "/actions/MAP-" not in everything  # no link addresses printed after the refs
