@@ -19,6 +19,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     _check_production_settings(app)
 
     from tracker import extensions, security
+    from tracker.http import edge
     from tracker.web import templating
 
     extensions.db.init_app(app)
@@ -33,6 +34,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     security.init_app(app)  # sign-in sessions, bearer tokens, security headers
+    edge.init_app(app)  # NUL bytes, lone surrogates, files, numbers beyond INTEGER: 400 or 404
     extensions.compress.init_app(app)  # gzip when the client accepts it; streams stay streamed
     templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, request
 
 from tracker.extensions import login_manager, talisman
 from tracker.services import auth as auth_service
@@ -37,14 +37,7 @@ def init_app(app: Flask) -> None:
         referrer_policy="same-origin",
         strict_transport_security=app.config.get("FORCE_HTTPS", False),
     )
-    app.before_request(_refuse_nul_in_path)
 
-
-def _refuse_nul_in_path() -> None:
-    """No ref, code or month holds a NUL character (PostgreSQL cannot even compare one), so a
-    path with one names nothing: 404 before any query, the same on every database."""
-    if "\x00" in request.path:
-        abort(404)
 
 
 @login_manager.user_loader

@@ -316,9 +316,17 @@ def test_a_signed_out_session_with_a_csrf_token_gets_401(world):
     assert_problem(client.post(url("N-01"), json=update(), headers={"X-CSRFToken": token}), 401)
 
 
-def test_a_request_with_neither_token_nor_session_fails_the_csrf_check_first(world):
-    # As for every other POST in the app: without a bearer token the CSRF check comes first.
-    assert_problem(world.app.test_client().post(url("N-01"), json=update()), 400)
+def test_a_request_with_neither_token_nor_session_gets_401_not_a_csrf_400(world):
+    # Issue 12.5: nobody is signed in, so there is nothing to forge; the answer is "sign in".
+    problem = assert_problem(world.app.test_client().post(url("N-01"), json=update()), 401)
+    assert "Bearer" in problem["detail"]
+    assert world.history_count("N-01") == 1
+
+
+def test_a_request_with_a_stranger_session_cookie_and_no_token_gets_401(world):
+    client = world.app.test_client()
+    client.set_cookie("session", "not-a-signed-session")
+    assert_problem(client.post(url("N-01"), json=update()), 401)
     assert world.history_count("N-01") == 1
 
 

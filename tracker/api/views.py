@@ -54,20 +54,36 @@ def needs_csrf_token() -> bool:
 
 def api_writes(permission: Permission) -> Callable:
     """`api_requires` for a write, with the CSRF check a session needs (the X-CSRFToken header)
-    and a bearer token does not."""
+    and a bearer token does not. Nobody signed in gets the 401 first: with no one to act for
+    there is nothing a forged request could do."""
 
     def decorate(view: Callable) -> Callable:
         guarded = api_requires(permission)(view)
 
         @wraps(guarded)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            if current_app.config["WTF_CSRF_ENABLED"] and needs_csrf_token():
-                csrf.protect()  # before the 401, as the app-wide check does for every other POST
+            if (
+                current_app.config["WTF_CSRF_ENABLED"]
+                and current_user.is_authenticated
+                and needs_csrf_token()
+            ):
+                csrf.protect()
             return guarded(*args, **kwargs)
 
         return csrf.exempt(checked)
 
     return decorate
+
+
+@bp.before_request
+def refuse_empty_query_values():
+    """`?as_at=` or `?status=` is not a date or a status: the API says so rather than read it as
+    absent (the pages do, since a form sends its empty boxes). Leave a parameter out instead."""
+    for name, value in request.args.items(multi=True):
+        if value == "":
+            reason = f"{name} is empty: give it a value or leave it out"
+            return problem(400, reason, invalid_params=[{"name": name, "reason": reason}])
+    return None
 
 
 def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
@@ -162,11 +178,3 @@ def action_with_history(ref: str, *, today: date, as_at: datetime | None = None)
     body = action_json(row)
     body["history"] = [history_json(h) for h in queries.get_history(row.id, as_at=as_at)]
     return body
-
-
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def not_found(rest: str):
-    return problem(404, "There is nothing at this address in the API.")
-
-
-not_found.required_permission = "none"  # type: ignore[attr-defined]
