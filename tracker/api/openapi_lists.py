@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.services.filters import PLAN_CODES
+from tracker.http.edge import INTEGER_MAX
+from tracker.services.filters import LONGEST_FILTER, PLAN_CODES
+
+# The API refuses an empty query value (`?as_at=`) with 400: leave the parameter out instead.
+EMPTY_REFUSED = " An empty value is refused (400): leave the parameter out instead."
+# Free text a filter matches on: a code or a ref, never empty, never longer than this.
+FILTER_TEXT = {"type": "string", "minLength": 1, "maxLength": LONGEST_FILTER}
+# The last page the API serves (per_page x this is far beyond any plan).
+LAST_PAGE = 100_000
 
 
 def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -14,7 +22,7 @@ def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
         "in": "query",
         "required": False,
         "schema": schema,
-        "description": description,
+        "description": description + EMPTY_REFUSED,
     }
 
 
@@ -29,8 +37,8 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
     """The plan filters every list of actions takes (the overdue list leaves out `overdue`)."""
     return [
         query("plan", enum(list(PLAN_CODES)), "Which plan"),
-        query("recommendation", {"type": "string"}, "Recommendation ref, e.g. R3"),
-        query("lead_organisation", {"type": "string"}, "Organisation code, e.g. trust"),
+        query("recommendation", FILTER_TEXT, "Recommendation ref, e.g. R3"),
+        query("lead_organisation", FILTER_TEXT, "Organisation code, e.g. trust"),
         query("rag", enum(rag), "Delivery confidence"),
         query("lifecycle", enum(lifecycle), "Lifecycle state"),
         *(
@@ -38,10 +46,10 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
             if overdue
             else []
         ),
-        query("lead", {"type": "integer", "minimum": 1}, "The lead's user id"),
+        query("lead", {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX}, "The lead's user id"),
         query(
             "involving",
-            {"type": "string"},
+            FILTER_TEXT,
             "Organisation code that leads the action or is a partner on it",
         ),
         query(
@@ -59,7 +67,11 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
 
 def paging(default: int) -> list[dict]:
     return [
-        query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page"),
+        query(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": LAST_PAGE, "default": 1},
+            "Page (a page past the last item is an empty page)",
+        ),
         query(
             "per_page",
             {"type": "integer", "minimum": 1, "maximum": 200, "default": default},

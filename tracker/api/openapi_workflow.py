@@ -155,6 +155,15 @@ def workflow_schemas(text_limit: int) -> dict[str, Any]:
             "type": "object",
             "required": ["version", "summary", "lifecycle", "rag", "impact"],
             "additionalProperties": False,
+            "examples": [
+                {
+                    "version": 1,
+                    "summary": "Daily exception list checked by every team manager.",
+                    "lifecycle": "in_progress",
+                    "rag": "green",
+                    "impact": "not_yet_evidenced",
+                }
+            ],
             "properties": {
                 "version": {
                     "type": "integer",

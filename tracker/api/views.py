@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, request, session
 from flask_login import current_user
 
 from tracker.api.openapi import openapi_document
+from tracker.api.openapi_lists import LAST_PAGE
 from tracker.api.serialise import action_json, history_json, recommendation_json
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission
@@ -141,7 +142,7 @@ def actions():
         {k: v for k, v in request.args.items() if k not in {"plan", "page", "per_page", "as_at"}},
         cycle=current_cycle(day or today_london()),
     )
-    page = _int_arg("page", 1, 1, 100_000)
+    page = _int_arg("page", 1, 1, LAST_PAGE)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
     plan = request.args.get("plan") or None
     rows, total = queries.list_actions(
