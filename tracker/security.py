@@ -39,7 +39,6 @@ def init_app(app: Flask) -> None:
     )
 
 
-
 @login_manager.user_loader
 def _load_user(user_id: str):
     user = auth_service.get_user(int(user_id))

@@ -52,9 +52,7 @@ def _config(**extra: object) -> schemathesis.Config:
             "operations": [
                 {
                     "include-operation-id": "createActionUpdate",
-                    "checks": {
-                        "positive_data_acceptance": {"expected-statuses": UPDATE_ACCEPTED}
-                    },
+                    "checks": {"positive_data_acceptance": {"expected-statuses": UPDATE_ACCEPTED}},
                 }
             ],
             **extra,

@@ -220,9 +220,7 @@ def test_a_whole_number_beyond_integer_in_a_path_is_a_404(client, north, url):
 
 
 @pytest.mark.parametrize("number", [BIG, HUGE])
-@pytest.mark.parametrize(
-    "path", ["/admin/users/{}", "/admin/users/{}/leave", "/admin/outbox/{}"]
-)
+@pytest.mark.parametrize("path", ["/admin/users/{}", "/admin/users/{}/leave", "/admin/outbox/{}"])
 def test_a_whole_number_beyond_integer_in_an_admin_path_is_a_404(client, north, path, number):
     response = _signed_in(client, ADMIN).get(path.format(number))
 
@@ -308,9 +306,7 @@ def test_a_file_sent_in_place_of_a_text_field_is_a_400_and_writes_nothing(client
     data: dict = _update_form(client)
     data[field] = (io.BytesIO(b"not a summary"), "summary.txt")
 
-    response = client.post(
-        "/actions/N-01/update", data=data, content_type="multipart/form-data"
-    )
+    response = client.post("/actions/N-01/update", data=data, content_type="multipart/form-data")
 
     assert response.status_code == 400
     assert field == "csrf_token" or "does not take files" in response.get_data(as_text=True)

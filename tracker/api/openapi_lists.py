@@ -46,7 +46,9 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
             if overdue
             else []
         ),
-        query("lead", {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX}, "The lead's user id"),
+        query(
+            "lead", {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX}, "The lead's user id"
+        ),
         query(
             "involving",
             FILTER_TEXT,

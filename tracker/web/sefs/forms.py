@@ -9,7 +9,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from tracker.http.edge import INTEGER_MAX
 from tracker.domain.sef import (
     FIELD_HINTS,
     FIELD_LABELS,
@@ -18,6 +17,7 @@ from tracker.domain.sef import (
     TEXT_LIMIT,
     Grade,
 )
+from tracker.http.edge import INTEGER_MAX
 
 NO_CHILD_DATA = " Never name or describe a child."
 

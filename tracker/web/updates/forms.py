@@ -33,7 +33,7 @@ from tracker.http.edge import INTEGER_MAX
 RAG_CHOICES = [SelectChoice("", "None (only for a closed action)")] + [
     SelectChoice(r.value, r.value.capitalize()) for r in Rag
 ]
-# The version a form was drawn at: a whole number the tracker wrote (PostgreSQL's INTEGER bounds it).
+# The version a form was drawn at: a number the tracker wrote (INTEGER bounds it).
 STALE_FORM = "The form is out of date: reload the page and make your changes again"
 
 
