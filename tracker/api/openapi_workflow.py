@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_lists import paged, paging
 from tracker.domain.states import Impact, Lifecycle, Rag
 
 
@@ -96,17 +97,12 @@ def workflow_paths() -> dict[str, Any]:
         },
         "/cycles": {
             "get": {
-                "summary": "Every fortnightly update cycle, oldest first",
+                "summary": "The fortnightly update cycles, oldest first, paged",
                 "operationId": "listCycles",
+                "parameters": paging(50),
                 "responses": {
-                    "200": _json(
-                        "The cycles",
-                        {
-                            "type": "object",
-                            "required": ["items"],
-                            "properties": {"items": {"type": "array", "items": _ref("Cycle")}},
-                        },
-                    ),
+                    "200": _json("A page of the cycles", paged("#/components/schemas/Cycle")),
+                    "400": _problem("A page or per_page that is not a whole number in range"),
                     "401": _problem("Not signed in"),
                 },
             }

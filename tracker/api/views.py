@@ -125,7 +125,21 @@ def openapi():
 def recommendations():
     as_at, day = _as_at()
     summaries = queries.list_recommendations(today=day or today_london(), as_at=as_at)
-    return jsonify({"items": [recommendation_json(s) for s in summaries]})
+    return jsonify(page_of([recommendation_json(s) for s in summaries]))
+
+
+def page_of(items: list, default_per_page: int = 50) -> dict[str, Any]:
+    """A short list the service reads whole (the recommendations, the cycles), paged like the
+    long ones so a client reads every list the same way."""
+    page = _int_arg("page", 1, 1, LAST_PAGE)
+    per_page = _int_arg("per_page", default_per_page, 1, MAX_PER_PAGE)
+    start = (page - 1) * per_page
+    return {
+        "items": items[start : start + per_page],
+        "total": len(items),
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 KNOWN_ACTION_PARAMS = LIST_PARAMS | {"page", "per_page"}
