@@ -20,12 +20,12 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.builders import NOW, make_action, make_cycles, make_outbox_message, make_user
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
-from tracker.models import OutboxMessage
+from tracker.models import Action, OutboxMessage, SefVersion
 from tracker.services import invitations, people
 
 PASSWORD = "a-long-test-password"
@@ -159,7 +159,7 @@ def forms(ids: dict) -> dict[str, Form]:
     """Every form that writes, keyed by its endpoint (`:post` where GET shares the route)."""
     head, chair, admin = "north.head@trust.example", "chair@trust.example", "admin@trust.example"
     update = {
-        "version": "1",
+        "version": "version@N-01",
         "summary": "Daily exception list checked by every team manager.",
         "rag": "green",
         "lifecycle": "in_progress",
@@ -189,7 +189,7 @@ def forms(ids: dict) -> dict[str, Form]:
             chair,
             "/actions/M-01/sign-off",
             {
-                "version": "1",
+                "version": "version@M-01",
                 "decision": "return",
                 "reason": "More evidence, please.",
                 "override_prerequisites": "",
@@ -203,7 +203,7 @@ def forms(ids: dict) -> dict[str, Form]:
             head,
             "/sefs/north/2016-02",
             {
-                "base_version": "0",
+                "base_version": "sef",
                 "what_we_know": "Drift in two teams.",
                 "how_we_know": "Monthly audit of 40 files.",
                 "what_we_are_doing": "Practice weeks in both teams.",
@@ -234,6 +234,19 @@ def forms(ids: dict) -> dict[str, Form]:
 
 
 ENDPOINTS = sorted(forms({"person": 1, "org": 1, "head": 1, "message": 1, "token": "t"}))
+
+
+def current_versions() -> dict[str, str]:
+    """The versions the forms were last drawn at, read now: a valid submission stays valid after
+    an earlier example was saved, so each example reaches the rules and the database."""
+    versions = dict(db.session.execute(select(Action.ref, Action.version)).all())
+    sef = db.session.execute(select(func.max(SefVersion.version))).scalar() or 0
+    db.session.remove()
+    return {
+        "version@N-01": str(versions.get("N-01", 1)),
+        "version@M-01": str(versions.get("M-01", 1)),
+        "sef": str(sef),
+    }
 
 
 def fingerprint() -> dict[str, list[str]]:
@@ -275,7 +288,12 @@ def test_no_form_answers_anything_with_a_server_error_or_writes_part_of_a_refusa
     @PROPERTY
     @given(changes=st.dictionaries(st.sampled_from(form.varied), ODD, min_size=1, max_size=3))
     def property_(changes: dict[str, str]) -> None:
-        data, multipart = _encode({"csrf_token": token, **form.valid, **changes})
+        fresh = {
+            name: current_versions()[value]
+            for name, value in form.valid.items()
+            if value in {"version@N-01", "version@M-01", "sef"}
+        }
+        data, multipart = _encode({"csrf_token": token, **form.valid, **fresh, **changes})
         before = fingerprint()
         response = client.post(
             form.url,

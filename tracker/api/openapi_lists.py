@@ -10,8 +10,11 @@ from tracker.services.filters import LONGEST_FILTER, PLAN_CODES
 
 # The API refuses an empty query value (`?as_at=`) with 400: leave the parameter out instead.
 EMPTY_REFUSED = " An empty value is refused (400): leave the parameter out instead."
+# No text the API takes holds a NUL byte (nor a lone surrogate, which a pattern cannot say):
+# either is refused with 400 before anything is read, the same on every database.
+NO_NUL = "^[^\\u0000]*$"
 # Free text a filter matches on: a code or a ref, never empty, never longer than this.
-FILTER_TEXT = {"type": "string", "minLength": 1, "maxLength": LONGEST_FILTER}
+FILTER_TEXT = {"type": "string", "minLength": 1, "maxLength": LONGEST_FILTER, "pattern": NO_NUL}
 # The last page the API serves (per_page x this is far beyond any plan).
 LAST_PAGE = 100_000
 

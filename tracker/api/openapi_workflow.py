@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import paged, paging
+from tracker.api.openapi_lists import NO_NUL, paged, paging
+from tracker.http.edge import INTEGER_MAX
 from tracker.domain.states import Impact, Lifecycle, Rag
 
 
@@ -74,7 +75,10 @@ def workflow_paths() -> dict[str, Any]:
                             }
                         },
                     ),
-                    "400": _problem("The body is not valid JSON, or (session only) no CSRF token"),
+                    "400": _problem(
+                        "The body is not valid JSON, a text holds a NUL byte or a lone surrogate "
+                        "(`invalid_params` names it), or (session only) no CSRF token"
+                    ),
                     "401": _problem("Not signed in, or the bearer token is wrong or revoked"),
                     "403": _problem(
                         "The caller may not update this action (recorded in the audit log)"
@@ -145,7 +149,7 @@ def workflow_schemas(text_limit: int) -> dict[str, Any]:
     lifecycle = [s.value for s in Lifecycle]
     rag = [r.value for r in Rag]
     impact = [i.value for i in Impact]
-    text = {"type": "string", "maxLength": text_limit}
+    text = {"type": "string", "maxLength": text_limit, "pattern": NO_NUL}
     return {
         "UpdateRequest": {
             "type": "object",
@@ -164,6 +168,7 @@ def workflow_schemas(text_limit: int) -> dict[str, Any]:
                 "version": {
                     "type": "integer",
                     "minimum": 1,
+                    "maximum": INTEGER_MAX,
                     "description": "The action's version when you read it",
                 },
                 "summary": text | {"description": "What has happened since the last update"},
