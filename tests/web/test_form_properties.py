@@ -276,9 +276,7 @@ def _encode(data: dict[str, str]) -> tuple[dict, bool]:
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_no_form_answers_anything_with_a_server_error_or_writes_part_of_a_refusal(
-    client, endpoint
-):
+def test_no_form_answers_anything_with_a_server_error_or_writes_part_of_a_refusal(client, endpoint):
     ids = _world()
     form = forms(ids)[endpoint]
     if form.who:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.api.openapi_lists import NO_NUL, paged, paging
-from tracker.http.edge import INTEGER_MAX
 from tracker.domain.states import Impact, Lifecycle, Rag
+from tracker.http.edge import INTEGER_MAX
 
 
 def _ref(name: str) -> dict[str, str]:
