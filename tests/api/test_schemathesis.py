@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 import pytest
 import schemathesis
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from werkzeug.serving import make_server
 
 from tests.builders import make_action, make_cycles, make_user
@@ -79,6 +80,18 @@ WRITER = schemathesis.openapi.from_dict(
 )
 
 
+# Chains of calls, linking one answer to the next call (a ref from GET /actions into an update).
+STATEFUL = schemathesis.openapi.from_dict(openapi_document(), config=_config())
+SCENARIOS = settings(
+    max_examples=25,
+    stateful_step_count=6,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
 @dataclass
 class Live:
     """An app served by a real server thread, and a bearer token for one person."""
@@ -86,11 +99,14 @@ class Live:
     base_url: str
     token: str
 
+    def kwargs(self) -> dict:
+        return {
+            "base_url": f"{self.base_url}/api/v1",
+            "headers": {"Authorization": f"Bearer {self.token}"},
+        }
+
     def call(self, case) -> None:
-        case.call_and_validate(
-            base_url=f"{self.base_url}/api/v1",
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
+        case.call_and_validate(**self.kwargs())
 
 
 @contextmanager
@@ -139,3 +155,11 @@ def test_every_operation_keeps_to_its_document_as_a_reader(case, reader):
 @WRITER.parametrize()
 def test_every_write_keeps_to_its_document_as_a_writer(case, writer):
     writer.call(case)
+
+
+def test_chains_of_calls_keep_to_the_document_as_a_writer(writer):
+    class Workflow(STATEFUL.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return writer.kwargs()
+
+    Workflow.run(settings=SCENARIOS)
