@@ -54,8 +54,8 @@ def workflow_paths() -> dict[str, Any]:
                 "complete, no RAG once closed, only a chair closes, and no text that looks like "
                 "child-level data. With the session cookie, send the CSRF token in the "
                 "X-CSRFToken header; with a bearer token none is needed. "
-                "Only the action's lead, its locality's head of service and administrators "
-                "may update an action.",
+                "Only the action's lead and its locality's head of service (or their named "
+                "deputy) may update an action: not administrators, who manage people, not plans.",
                 "operationId": "createActionUpdate",
                 "parameters": [
                     _path_param("ref", {"type": "string"}, "The action's ref, e.g. N-01")
@@ -133,7 +133,11 @@ def workflow_paths() -> dict[str, Any]:
                     _path_param(
                         "locality", _enum(["north", "south", "east", "central"]), "Locality"
                     ),
-                    _path_param("cycle_number", {"type": "integer", "minimum": 1}, "Cycle"),
+                    _path_param(
+                        "cycle_number",
+                        {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
+                        "Cycle",
+                    ),
                 ],
                 "responses": {
                     "200": _json("The return", _ref("LocalityReturn")),
