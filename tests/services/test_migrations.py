@@ -15,9 +15,15 @@ from sqlalchemy.engine import make_url
 
 from config import BASE_DIR, suite_database_url
 from tests.conftest import make_app
-from tracker.extensions import db
+from tracker.extensions import db, init_migrations
 
 MIGRATIONS = str(BASE_DIR / "tracker" / "migrations")
+# Columns the Action model has that a 0005 schema lacks (added by 0008).
+LATER_ACTION_COLUMNS = (
+    "plan_version INTEGER DEFAULT 1 NOT NULL",
+    "baseline_target_date DATE",
+    "superseded_by_id INTEGER",
+)
 
 
 @pytest.fixture
@@ -41,6 +47,7 @@ def migration_url():
 
 def test_upgrade_matches_the_models_and_downgrade_returns_to_base(migration_url):
     app = make_app(migration_url)
+    init_migrations(app)  # Flask-Migrate is loaded only where migrations are run
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as conn:
@@ -71,10 +78,14 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
     from tracker.services import projection
 
     app = make_app(migration_url)
+    init_migrations(app)  # Flask-Migrate is loaded only where migrations are run
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0005")
         # Rows written as a 0005 tracker would have: history only (no action_state table yet).
         db.metadata.tables["action_state"].create(db.engine)  # so the builders can run ...
+        with db.engine.begin() as conn:  # (and the action columns 0008 adds)
+            for column in LATER_ACTION_COLUMNS:
+                conn.execute(text(f"ALTER TABLE action ADD COLUMN {column}"))
         action = make_action(ref="MAP-001")
         db.session.add(
             ActionUpdate(
@@ -94,8 +105,27 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
         db.session.commit()
         db.session.remove()
         db.metadata.tables["action_state"].drop(db.engine)  # ... then back to a 0005 schema
+        with db.engine.begin() as conn:
+            for column in LATER_ACTION_COLUMNS:
+                conn.execute(text(f"ALTER TABLE action DROP COLUMN {column.split()[0]}"))
         upgrade(directory=MIGRATIONS)
         assert projection.differences() == []
         state = db.session.execute(text("SELECT version, rag, summary FROM action_state")).one()
         assert tuple(state) == (2, "red", "Slipped.")
         db.session.remove()
+
+
+def test_web_workers_never_load_alembic():
+    """Flask-Migrate and Alembic cost a worker about 11 MB: only `flask db` loads them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tracker import create_app; from config import TestConfig;"
+        "create_app(TestConfig);"
+        "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=BASE_DIR
+    )
+    assert out.stdout.strip() == "[]"

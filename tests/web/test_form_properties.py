@@ -22,10 +22,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.builders import NOW, make_action, make_cycles, make_outbox_message, make_user
+from tests.builders import (
+    NOW,
+    make_action,
+    make_cycles,
+    make_date_request,
+    make_outbox_message,
+    make_user,
+)
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
-from tracker.models import Action, OutboxMessage, SefVersion
+from tracker.models import Action, OutboxMessage, Recommendation, SefVersion
 from tracker.services import invitations, people
 
 PASSWORD = "a-long-test-password"
@@ -103,10 +110,11 @@ def _world() -> dict:
     chair = make_user(role="chair", email="chair@trust.example")
     admin = make_user(role="admin", email="admin@trust.example")
     person = make_user(role="action_lead", email="lead@trust.example")
-    make_action(ref="N-01", plan="north", lead=head)
+    north = make_action(ref="N-01", plan="north", lead=head)
     make_action(
         ref="M-01", lead=head, lifecycle="complete_awaiting_signoff", rag="green", impact="emerging"
     )
+    date_request = make_date_request(north, by=head)
     message = make_outbox_message(to=head, items=1)
     invited = invitations.invite_person(
         people.PersonDetails(
@@ -136,6 +144,10 @@ def _world() -> dict:
         "person": person.id,
         "org": person.organisation_id,
         "message": message.id,
+        "date_request": date_request.id,
+        "recommendation": db.session.execute(
+            select(Recommendation.ref).where(Recommendation.id == north.recommendation_id)
+        ).scalar_one(),
         "token": token,
     }
     db.session.remove()
@@ -230,10 +242,70 @@ def forms(ids: dict) -> dict[str, Form]:
             admin, f"/admin/users/{person}/tokens/revoke", {"confirm": "yes"}
         ),
         "admin.resend": Form(admin, f"/admin/outbox/{ids['message']}/resend", {"confirm": "yes"}),
+        "auth.confirm_sign_in:post": Form(head, "/confirm-sign-in", {"password": "not-it"}),
+        "plan_changes.add_action:post": Form(
+            chair,
+            "/plans/main/actions/new",
+            {
+                "recommendation": ids["recommendation"],
+                "title": "Weekly audit of strategy discussions",
+                "description": "Team managers audit five strategy discussions a week.",
+                "lead": str(ids["head"]),
+                "lead_organisation": "trust",
+                "partners": "",
+                "success_measure": "Audit shows timely strategy discussions.",
+                "start_date": "8/2/2016",
+                "target_date": "29/4/2016",
+                "reason": "Agreed at the Getting to Good meeting.",
+            },
+        ),
+        "plan_changes.edit_action:post": Form(
+            chair,
+            "/actions/N-01/edit",
+            {
+                "plan_version": "1",
+                "title": "Daily exception list",
+                "description": "Checked every morning.",
+                "lead": str(ids["head"]),
+                "lead_organisation": "trust",
+                "success_measure": "No referral waits more than a day.",
+                "reason": "Clearer wording.",
+            },
+        ),
+        "plan_changes.request_date:post": Form(
+            head,
+            "/actions/N-01/target-date",
+            {"new_date": "27/5/2016", "reason": "Recruitment to two posts is delayed."},
+        ),
+        "plan_changes.decide:post": Form(
+            chair,
+            f"/date-requests/{ids['date_request']}",
+            {"decision": "refuse", "note": "Keep the date: agency staff cover the gap."},
+        ),
+        "plan_changes.supersede:post": Form(
+            chair,
+            "/actions/N-01/supersede",
+            {"version": "version@N-01", "superseded_by": "M-01", "reason": "Merged into M-01."},
+        ),
+        "inspections.plan_sent:post": Form(
+            chair, "/inspection/plan-sent", {"submitted_on": "1/2/2016"}
+        ),
     }
 
 
-ENDPOINTS = sorted(forms({"person": 1, "org": 1, "head": 1, "message": 1, "token": "t"}))
+ENDPOINTS = sorted(
+    forms(
+        {
+            "person": 1,
+            "org": 1,
+            "head": 1,
+            "message": 1,
+            "date_request": 1,
+            "recommendation": "R1",
+            "token": "t",
+        }
+    )
+)
 
 
 def current_versions() -> dict[str, str]:

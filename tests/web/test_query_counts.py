@@ -29,12 +29,18 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/api/v1/actions?plan=north&per_page=200", "/api/v1/actions?per_page=200"),
         ("/recommendations/R18", "/recommendations/R3"),
         ("/actions/MAP-030", "/actions/MAP-001"),  # short history against a long one
+        ("/actions/MAP-030", "/actions/MAP-169"),  # no plan changes against a re-baselined one
+        ("/api/v1/actions/MAP-127/date-requests", "/api/v1/actions/MAP-169/date-requests"),
         ("/api/v1/actions/MAP-030", "/api/v1/actions/MAP-001"),
         ("/api/v1/exports/plan.csv?plan=north", "/api/v1/exports/plan.csv"),
         ("/actions/overdue?plan=main", "/actions/overdue"),
         ("/actions/overdue?as_at=2016-01-10", "/actions/overdue?as_at=2016-02-05"),
         ("/api/v1/actions/overdue?plan=main&rag=red", "/api/v1/actions/overdue"),
         ("/api/v1/exports/plan.csv?as_at=2016-01-20&plan=east", "/api/v1/exports/plan.csv"),
+        # A day of changes against the whole history since the report.
+        ("/changes?since=2016-02-04", "/changes?since=2015-11-27"),
+        ("/agenda?since=2016-02-04", "/agenda?since=2015-11-27"),
+        ("/api/v1/changes?since=2016-02-04", "/api/v1/changes?since=2015-11-27"),
     ],
 )
 def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries, small, large):
@@ -60,8 +66,15 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/api/v1/localities/north/returns/2", 11),
         ("/api/v1/cycles", 3),
         ("/sefs", 4),
+        ("/actions/rebaselined", 2),
+        ("/api/v1/actions/MAP-169/date-requests", 2),
         ("/sefs/south/2016-02", 4),
         ("/sefs/south/2016-02/compare", 4),
+        ("/inspection", 3),
+        ("/changes", 6),
+        ("/agenda", 10),
+        ("/api/v1/changes", 6),
+        ("/api/v1/deadline", 3),
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
@@ -81,6 +94,12 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("viewer", "/", 3),
         ("locality_head", "/actions/N-01/update", 7),
         ("chair", "/sign-off", 5),
+        ("chair", "/date-requests", 2),
+        ("chair", "/actions/MAP-003/edit", 5),
+        ("chair", "/plans/north/actions/new", 5),
+        ("chair", "/actions/MAP-003/supersede", 3),
+        ("chair", "/actions/S-21", 9),  # with a pending request to decide
+        ("action_lead", "/actions/MAP-003/target-date", 3),
         ("admin", "/admin/outbox", 3),
         ("admin", "/api/v1/outbox", 3),
         ("admin", "/admin/users", 4),
@@ -112,6 +131,29 @@ def test_reopening_a_return_runs_a_fixed_number_of_statements(
         response = client.post("/returns/north/1/reopen", data={"csrf_token": token})
     assert response.status_code == 302
     assert counter.count <= 4
+
+
+def test_the_date_requests_list_runs_one_statement_whatever_its_length(client, count_queries):
+    from tests.builders import make_action, make_date_request, make_user
+    from tests.conftest import sign_in
+    from tracker.extensions import db
+
+    chair = make_user(role="chair", email="chair@trust.example")
+    make_date_request(make_action())
+    db.session.commit()
+    sign_in(client, chair.email, "a-long-test-password")
+
+    def measured() -> int:
+        client.get("/date-requests")
+        with count_queries(client.application) as counter:
+            assert client.get("/date-requests").status_code == 200
+        return counter.count
+
+    few = measured()
+    for _ in range(15):
+        make_date_request(make_action(), by=chair)
+    db.session.commit()
+    assert measured() == few
 
 
 def _admin_counts(client, app, count_queries, urls):
@@ -191,4 +233,39 @@ def test_the_csv_export_runs_the_same_statements_at_one_and_three_times_the_seed
     add_copies(3)
     thrice, actions_thrice = export()
     assert (actions_once, actions_thrice) == (335, 1005)
+    assert once == thrice
+
+
+def test_the_changes_and_the_agenda_run_the_same_statements_at_one_and_three_times_the_seed(
+    client, count_queries
+):
+    """335 actions and their history, then 1,005: a fixed number of statements either way."""
+    from bench.generate import add_copies
+    from tests.builders import make_user
+    from tests.conftest import SEED_NOW, sign_in
+    from tracker.extensions import db
+    from tracker.services.seed import load_seed
+
+    app = client.application
+    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    reader = make_user(role="viewer", email="reader@trust.example")
+    db.session.commit()
+    sign_in(client, reader.email, "a-long-test-password")
+    urls = ["/changes?since=2015-11-27", "/agenda?since=2016-01-29", "/api/v1/changes"]
+
+    def counts() -> tuple[list[int], int]:
+        found = []
+        for url in urls:
+            client.get(url)
+            with count_queries(app) as counter:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            found.append(counter.count)
+        changes = client.get("/api/v1/changes?since=2015-11-27").get_json()["items"]
+        return found, len(changes)
+
+    once, changes_once = counts()
+    add_copies(3)
+    thrice, changes_thrice = counts()
+    assert changes_thrice > 2 * changes_once
     assert once == thrice

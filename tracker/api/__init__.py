@@ -1,6 +1,14 @@
 """JSON API v1 and its OpenAPI document."""
 
-from tracker.api import exports, outbox, overdue, returns, updates  # noqa: F401 - their routes join the blueprint
+from tracker.api import (  # noqa: F401 - their routes join the blueprint
+    changes,
+    date_requests,
+    exports,
+    outbox,
+    overdue,
+    returns,
+    updates,
+)
 from tracker.api.views import bp
 
 __all__ = ["bp"]

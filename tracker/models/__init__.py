@@ -2,7 +2,13 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
-from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
+from tracker.models.outbox import (
+    DeliveryAttempt,
+    OutboxItem,
+    OutboxMessage,
+    SchedulerHeartbeat,
+    SchedulerRun,
+)
 from tracker.models.plan import (
     Action,
     ActionDependency,
@@ -11,6 +17,7 @@ from tracker.models.plan import (
     Recommendation,
     action_partner,
 )
+from tracker.models.plan_changes import ActionEdit, TargetDateRequest
 from tracker.models.returns import LocalityReturn, ReturnDraft
 from tracker.models.sef import SefVersion
 from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
@@ -18,10 +25,12 @@ from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
 __all__ = [
     "Action",
     "ActionDependency",
+    "ActionEdit",
     "ActionState",
     "ActionUpdate",
     "ApiToken",
     "AuditEvent",
+    "DeliveryAttempt",
     "Inspection",
     "Invitation",
     "Locality",
@@ -32,8 +41,10 @@ __all__ = [
     "Plan",
     "Recommendation",
     "ReturnDraft",
+    "SchedulerHeartbeat",
     "SchedulerRun",
     "SefVersion",
+    "TargetDateRequest",
     "UpdateCycle",
     "User",
     "action_partner",

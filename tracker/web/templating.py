@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.filters.update(
         long_date=long_date,
+        iso_long_date=iso_long_date,
         london_time=london_time,
         london_clock=london_clock,
         month_label=month_label,
@@ -78,6 +79,11 @@ def long_date(value: date | datetime | None) -> str:
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
 
 
+def iso_long_date(value: str | None) -> str:
+    """A date kept as text in a history row (2016-02-12), written out as `long_date` does."""
+    return long_date(date.fromisoformat(value)) if value else "Not set"
+
+
 def london_time(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -104,7 +110,9 @@ def lifecycle_label(value: str | None) -> str:
 
 
 def _tag(colour: str, text: str) -> Markup:
-    return Markup(f'<strong class="govuk-tag govuk-tag--{colour} tracker-tag">{text}</strong>')
+    return Markup('<strong class="govuk-tag govuk-tag--{} tracker-tag">{}</strong>').format(
+        colour, text
+    )
 
 
 # The GOV.UK tag for a RAG rating (macros/status.html's rag_tag calls this): a filter, not a

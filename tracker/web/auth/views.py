@@ -7,21 +7,38 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.clock import now_utc
 from tracker.domain.people import LinkState
+from tracker.domain.permissions import Permission
 from tracker.extensions import limiter
 from tracker.services import auth as auth_service
 from tracker.services import invitations
 from tracker.services import people as people_service
-from tracker.services.audit import record_event
-from tracker.web.access import public
-from tracker.web.auth.forms import SetPasswordForm, SignInForm
+from tracker.web.access import public, requires
+from tracker.web.auth.forms import ConfirmPasswordForm, SetPasswordForm, SignInForm
+from tracker.web.auth.recent import mark_signed_in
 from tracker.web.form_helpers import form_errors
 
 bp = Blueprint("auth", __name__)
 
 
+def _email_tried() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
 def _sign_in_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{request.remote_addr}|{email}"
+    return f"{request.remote_addr}|{_email_tried()}"
+
+
+def _address_key() -> str:
+    return f"address|{request.remote_addr}"
+
+
+def _account_key() -> str:
+    return f"account|{_email_tried()}"
+
+
+def _failed(response) -> bool:
+    """Only refused sign-ins count towards the address and account limits."""
+    return response.status_code == 400
 
 
 def _safe_next(target: str | None) -> str:
@@ -42,6 +59,21 @@ def _safe_next(target: str | None) -> str:
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_sign_in_key, methods=["POST"]
 )
+# Password spraying: many emails from one address.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ADDRESS_LIMIT"],
+    key_func=_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+# One account tried from many addresses: slowed, for a short while only, so that an attacker
+# cannot keep its owner out for long.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ACCOUNT_LIMIT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -57,6 +89,7 @@ def sign_in():
         )
         if user is not None:
             login_user(user)
+            mark_signed_in()
             return redirect(_safe_next(request.args.get("next")))
         error = "The email address or password is not right"
         form.password.errors = [error]
@@ -65,12 +98,36 @@ def sign_in():
     )
 
 
+@bp.route("/confirm-sign-in", methods=["GET", "POST"])
+@requires(Permission.READ_PLAN)  # anyone signed in
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
+    key_func=lambda: f"confirm|{current_user.id}",
+    methods=["POST"],
+)
+def confirm_sign_in():
+    """Your password again, before an admin change, when you signed in a while ago."""
+    target = _safe_next(request.args.get("next"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if auth_service.confirm_password(
+            current_user.id,
+            form.password.data,
+            now=now_utc(),
+            remote_addr=request.remote_addr or "",
+        ):
+            mark_signed_in()
+            return redirect(target)
+        form.password.errors = ["The password is not right"]
+    return render_template(
+        "auth/confirm.html", form=form, minutes=current_app.config["REAUTH_MINUTES"]
+    ), (400 if form.errors else 200)
+
+
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    record_event(
-        "sign_out", now=now_utc(), user_id=current_user.id, remote_addr=request.remote_addr or ""
-    )
+    auth_service.sign_out(current_user.id, now=now_utc(), remote_addr=request.remote_addr or "")
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
