@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -27,6 +28,11 @@ from config import TestConfig, suite_database_url
 from tracker import create_app
 from tracker.extensions import db, limiter
 from tracker.services.seed import load_seed
+
+# Property tests (hypothesis, schemathesis) are derandomized and keep no example database: a run
+# is the same on every machine and in CI, and leaves nothing behind.
+settings.register_profile("tracker", database=None, derandomize=True)
+settings.load_profile("tracker")
 
 DEMO_PASSWORD = "illustrative-demo-2016"
 ROLE_ACCOUNTS = {

@@ -24,6 +24,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from tracker import extensions, observability, security
+    from tracker.http import edge
     from tracker.web import templating
 
     extensions.db.init_app(app)
@@ -34,6 +35,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     extensions.limiter.init_app(app)
     observability.init_app(app)  # a request id per request, structured logs
     security.init_app(app)  # sign-in sessions, bearer tokens, security headers
+    edge.init_app(app)  # NUL bytes, lone surrogates, files, numbers beyond INTEGER: 400 or 404
     extensions.compress.init_app(app)  # gzip when the client accepts it; streams stay streamed
     templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, flash, request, session
+from flask import Flask, current_app, flash, request, session
 from flask_login import current_user, logout_user
 
 from tracker.clock import real_now_utc
@@ -41,16 +41,8 @@ def init_app(app: Flask) -> None:
         or app.config.get("FORCE_HTTPS", False),
         strict_transport_security_max_age=365 * 24 * 60 * 60,
     )
-    app.before_request(_refuse_nul_in_path)
     app.before_request(_end_idle_session)
     app.after_request(_no_store_when_signed_in)
-
-
-def _refuse_nul_in_path() -> None:
-    """No ref, code or month holds a NUL character (PostgreSQL cannot even compare one), so a
-    path with one names nothing: 404 before any query, the same on every database."""
-    if "\x00" in request.path:
-        abort(404)
 
 
 def _is_asset() -> bool:

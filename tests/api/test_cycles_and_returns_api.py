@@ -89,7 +89,12 @@ def test_with_no_cycle_for_today_current_is_404_problem_json(world):
         db.session.commit()
         db.session.remove()
     client = world.client("viewer")
-    assert client.get("/api/v1/cycles").get_json() == {"items": []}
+    assert client.get("/api/v1/cycles").get_json() == {
+        "items": [],
+        "total": 0,
+        "page": 1,
+        "per_page": 50,
+    }
     response = client.get("/api/v1/cycles/current")
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
 

@@ -28,7 +28,12 @@ def test_the_action_json_carries_its_baseline_and_its_replacement(role_client):
 
 def test_an_action_without_requests_has_none_and_an_unknown_one_is_a_404(role_client):
     client = role_client("viewer")
-    assert client.get("/api/v1/actions/MAP-030/date-requests").get_json() == {"items": []}
+    assert client.get("/api/v1/actions/MAP-030/date-requests").get_json() == {
+        "items": [],
+        "total": 0,
+        "page": 1,
+        "per_page": 50,
+    }
     missing = client.get("/api/v1/actions/MAP-999/date-requests")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
 
@@ -36,5 +41,5 @@ def test_an_action_without_requests_has_none_and_an_unknown_one_is_a_404(role_cl
 def test_the_document_describes_the_date_requests_path(role_client):
     document = role_client("viewer").get("/api/openapi.json").get_json()
     operation = document["paths"]["/actions/{ref}/date-requests"]["get"]
-    assert set(operation["responses"]) == {"200", "401", "403", "404"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}  # 400: paging
     assert "baseline_target_date" in document["components"]["schemas"]["Action"]["properties"]

@@ -132,13 +132,21 @@ def test_an_as_at_date_typed_as_people_do_shows_the_plan_then(viewer, typed):
     assert f'value="{typed}"' in page  # the box keeps what was typed
 
 
-@pytest.mark.parametrize("typed", ["5/2/2016\x00", "5" * 5000], ids=["nul", "5000-characters"])
-def test_an_as_at_with_a_nul_byte_or_thousands_of_characters_is_refused_in_words(viewer, typed):
-    response = viewer.get("/plans/main", query_string={"as_at": typed})
+def test_an_as_at_with_thousands_of_characters_is_refused_in_words(viewer):
+    response = viewer.get("/plans/main", query_string={"as_at": "5" * 5000})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Enter a date like 5 February 2016" in page
-    assert "\x00" not in page and "5" * 41 not in page
+    assert "5" * 41 not in page
+
+
+def test_an_as_at_with_a_nul_byte_is_refused_at_the_edge_in_words(viewer):
+    # A NUL byte in any query value is refused before the page reads it (tracker/http/edge.py).
+    response = viewer.get("/plans/main", query_string={"as_at": "5/2/2016\x00"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "as_at contains a character that is not text" in page
+    assert "\x00" not in page
 
 
 @pytest.mark.parametrize(

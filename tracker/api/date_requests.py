@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from tracker.api.serialise import date_request_json
-from tracker.api.views import api_requires, bp
+from tracker.api.views import api_requires, bp, page_of
 from tracker.domain.permissions import Permission
 from tracker.http.problems import problem
 from tracker.services.errors import NotFound
@@ -20,4 +20,4 @@ def action_date_requests(ref: str):
         rows = list_date_requests(ref)
     except NotFound:
         return problem(404, f"There is no action {ref}.")
-    return jsonify({"items": [date_request_json(r) for r in rows]})
+    return jsonify(page_of([date_request_json(r) for r in rows]))

@@ -167,24 +167,13 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "List the recommendations with their action counts",
                     "operationId": "listRecommendations",
-                    "parameters": [AS_AT],
+                    "parameters": [AS_AT, *paging(50)],
                     "responses": {
                         "200": {
-                            "description": "The recommendations",
+                            "description": "A page of the recommendations, in ref order",
                             "content": {
                                 "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["items"],
-                                        "properties": {
-                                            "items": {
-                                                "type": "array",
-                                                "items": {
-                                                    "$ref": "#/components/schemas/Recommendation"
-                                                },
-                                            }
-                                        },
-                                    }
+                                    "schema": paged("#/components/schemas/Recommendation")
                                 }
                             },
                         },
@@ -257,28 +246,19 @@ def openapi_document() -> dict[str, Any]:
                             "in": "path",
                             "required": True,
                             "schema": {"type": "string"},
-                        }
+                        },
+                        *paging(50),
                     ],
                     "responses": {
                         "200": {
-                            "description": "The requests",
+                            "description": "A page of the requests",
                             "content": {
                                 "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["items"],
-                                        "properties": {
-                                            "items": {
-                                                "type": "array",
-                                                "items": {
-                                                    "$ref": "#/components/schemas/DateRequest"
-                                                },
-                                            }
-                                        },
-                                    }
+                                    "schema": paged("#/components/schemas/DateRequest")
                                 }
                             },
                         },
+                        "400": PROBLEM,
                         "401": PROBLEM,
                         "403": PROBLEM,
                         "404": PROBLEM,
@@ -291,28 +271,18 @@ def openapi_document() -> dict[str, Any]:
             **measure_paths(problem=PROBLEM),
             "/outbox": {
                 "get": {
-                    "summary": "The outbox, newest first (administrators only)",
+                    "summary": "The outbox, newest first, paged (administrators only)",
                     "operationId": "listOutbox",
                     "parameters": [
-                        _query("status", _enum(["pending", "sent", "failed"]), "Only this status")
+                        _query("status", _enum(["pending", "sent", "failed"]), "Only this status"),
+                        *paging(50),
                     ],
                     "responses": {
                         "200": {
-                            "description": "Messages with the chase items each carries",
+                            "description": "A page of messages with the chase items each carries",
                             "content": {
                                 "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["items"],
-                                        "properties": {
-                                            "items": {
-                                                "type": "array",
-                                                "items": {
-                                                    "$ref": "#/components/schemas/OutboxMessage"
-                                                },
-                                            }
-                                        },
-                                    }
+                                    "schema": paged("#/components/schemas/OutboxMessage")
                                 }
                             },
                         },

@@ -53,7 +53,7 @@ def changes_paths(problem: dict) -> dict[str, Any]:
                 "parameters": [
                     query(
                         "from",
-                        {"type": "string", "format": "date"},
+                        {"type": "string", "format": "date", "pattern": "^20[0-9]{2}-"},
                         "The start date (YYYY-MM-DD, 2000-01-01 to 2099-12-31)",
                     ),
                     query(

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.http.edge import INTEGER_MAX
 from tracker.services.exports import XLSX_MIMETYPE
-from tracker.services.filters import PLAN_CODES
+from tracker.services.filters import LONGEST_FILTER, PLAN_CODES
+
+# The API refuses an empty query value (`?as_at=`) with 400: leave the parameter out instead.
+EMPTY_REFUSED = " An empty value is refused (400): leave the parameter out instead."
+# No text the API takes holds a NUL byte (nor a lone surrogate, which a pattern cannot say):
+# either is refused with 400 before anything is read, the same on every database.
+NO_NUL = "^[^\\u0000]*$"
+# Free text a filter matches on: a code or a ref, never empty, never longer than this.
+FILTER_TEXT = {"type": "string", "minLength": 1, "maxLength": LONGEST_FILTER, "pattern": NO_NUL}
+# The last page the API serves (per_page x this is far beyond any plan).
+LAST_PAGE = 100_000
 
 
 def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -15,7 +26,7 @@ def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
         "in": "query",
         "required": False,
         "schema": schema,
-        "description": description,
+        "description": description + EMPTY_REFUSED,
     }
 
 
@@ -30,8 +41,8 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
     """The plan filters every list of actions takes (the overdue list leaves out `overdue`)."""
     return [
         query("plan", enum(list(PLAN_CODES)), "Which plan"),
-        query("recommendation", {"type": "string"}, "Recommendation ref, e.g. R3"),
-        query("lead_organisation", {"type": "string"}, "Organisation code, e.g. trust"),
+        query("recommendation", FILTER_TEXT, "Recommendation ref, e.g. R3"),
+        query("lead_organisation", FILTER_TEXT, "Organisation code, e.g. trust"),
         query("rag", enum(rag), "Delivery confidence"),
         query("lifecycle", enum(lifecycle), "Lifecycle state"),
         *(
@@ -39,10 +50,12 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
             if overdue
             else []
         ),
-        query("lead", {"type": "integer", "minimum": 1}, "The lead's user id"),
+        query(
+            "lead", {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX}, "The lead's user id"
+        ),
         query(
             "involving",
-            {"type": "string"},
+            FILTER_TEXT,
             "Organisation code that leads the action or is a partner on it",
         ),
         query(
@@ -60,7 +73,11 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
 
 def paging(default: int) -> list[dict]:
     return [
-        query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page"),
+        query(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": LAST_PAGE, "default": 1},
+            "Page (a page past the last item is an empty page)",
+        ),
         query(
             "per_page",
             {"type": "integer", "minimum": 1, "maximum": 200, "default": default},

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_lists import NO_NUL, paged, paging
 from tracker.domain.states import Impact, Lifecycle, Rag
+from tracker.http.edge import INTEGER_MAX
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -52,8 +54,8 @@ def workflow_paths() -> dict[str, Any]:
                 "complete, no RAG once closed, only a chair closes, and no text that looks like "
                 "child-level data. With the session cookie, send the CSRF token in the "
                 "X-CSRFToken header; with a bearer token none is needed. "
-                "Only the action's lead, its locality's head of service and administrators "
-                "may update an action.",
+                "Only the action's lead and its locality's head of service (or their named "
+                "deputy) may update an action: not administrators, who manage people, not plans.",
                 "operationId": "createActionUpdate",
                 "parameters": [
                     _path_param("ref", {"type": "string"}, "The action's ref, e.g. N-01")
@@ -73,7 +75,10 @@ def workflow_paths() -> dict[str, Any]:
                             }
                         },
                     ),
-                    "400": _problem("The body is not valid JSON, or (session only) no CSRF token"),
+                    "400": _problem(
+                        "The body is not valid JSON, a text holds a NUL byte or a lone surrogate "
+                        "(`invalid_params` names it), or (session only) no CSRF token"
+                    ),
                     "401": _problem("Not signed in, or the bearer token is wrong or revoked"),
                     "403": _problem(
                         "The caller may not update this action (recorded in the audit log)"
@@ -96,17 +101,12 @@ def workflow_paths() -> dict[str, Any]:
         },
         "/cycles": {
             "get": {
-                "summary": "Every fortnightly update cycle, oldest first",
+                "summary": "The fortnightly update cycles, oldest first, paged",
                 "operationId": "listCycles",
+                "parameters": paging(50),
                 "responses": {
-                    "200": _json(
-                        "The cycles",
-                        {
-                            "type": "object",
-                            "required": ["items"],
-                            "properties": {"items": {"type": "array", "items": _ref("Cycle")}},
-                        },
-                    ),
+                    "200": _json("A page of the cycles", paged("#/components/schemas/Cycle")),
+                    "400": _problem("A page or per_page that is not a whole number in range"),
                     "401": _problem("Not signed in"),
                 },
             }
@@ -133,7 +133,11 @@ def workflow_paths() -> dict[str, Any]:
                     _path_param(
                         "locality", _enum(["north", "south", "east", "central"]), "Locality"
                     ),
-                    _path_param("cycle_number", {"type": "integer", "minimum": 1}, "Cycle"),
+                    _path_param(
+                        "cycle_number",
+                        {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
+                        "Cycle",
+                    ),
                 ],
                 "responses": {
                     "200": _json("The return", _ref("LocalityReturn")),
@@ -149,16 +153,26 @@ def workflow_schemas(text_limit: int) -> dict[str, Any]:
     lifecycle = [s.value for s in Lifecycle]
     rag = [r.value for r in Rag]
     impact = [i.value for i in Impact]
-    text = {"type": "string", "maxLength": text_limit}
+    text = {"type": "string", "maxLength": text_limit, "pattern": NO_NUL}
     return {
         "UpdateRequest": {
             "type": "object",
             "required": ["version", "summary", "lifecycle", "rag", "impact"],
             "additionalProperties": False,
+            "examples": [
+                {
+                    "version": 1,
+                    "summary": "Daily exception list checked by every team manager.",
+                    "lifecycle": "in_progress",
+                    "rag": "green",
+                    "impact": "not_yet_evidenced",
+                }
+            ],
             "properties": {
                 "version": {
                     "type": "integer",
                     "minimum": 1,
+                    "maximum": INTEGER_MAX,
                     "description": "The action's version when you read it",
                 },
                 "summary": text | {"description": "What has happened since the last update"},

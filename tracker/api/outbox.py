@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import jsonify, request
 
-from tracker.api.views import api_requires, bp
+from tracker.api.openapi_lists import LAST_PAGE
+from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, bp
 from tracker.domain.permissions import Permission
 from tracker.services import outbox as outbox_service
 from tracker.services.errors import BadFilter
 
 STATUSES = ("pending", "sent", "failed")
+OUTBOX_PER_PAGE = 50
 
 
 def _iso(value) -> str | None:
@@ -50,8 +52,20 @@ def outbox_json(row: outbox_service.OutboxRow) -> dict[str, Any]:
 @bp.get("/v1/outbox")
 @api_requires(Permission.ADMIN)
 def outbox():
-    status = request.args.get("status") or None
+    unknown = sorted(set(request.args) - {"status", "page", "per_page"})
+    if unknown:
+        raise BadFilter(unknown[0], f"{unknown[0]} is not a filter the outbox understands")
+    status = request.args.get("status")
     if status is not None and status not in STATUSES:
         raise BadFilter("status", "status must be one of pending, sent, failed")
-    rows = outbox_service.list_outbox(status)
-    return jsonify({"items": [outbox_json(r) for r in rows]})
+    page = _int_arg("page", 1, 1, LAST_PAGE)
+    per_page = _int_arg("per_page", OUTBOX_PER_PAGE, 1, MAX_PER_PAGE)
+    rows = outbox_service.list_outbox(status, limit=per_page, offset=(page - 1) * per_page)
+    return jsonify(
+        {
+            "items": [outbox_json(r) for r in rows],
+            "total": outbox_service.count_outbox(status),
+            "page": page,
+            "per_page": per_page,
+        }
+    )

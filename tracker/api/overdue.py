@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from tracker.api.openapi_lists import LAST_PAGE
 from tracker.api.serialise import action_json
 from tracker.api.views import (
     KNOWN_ACTION_PARAMS,
@@ -39,7 +40,7 @@ def overdue_actions():
     )
     # Most days overdue first is the oldest target date first; ties by ref.
     filters.overdue, filters.sort, filters.descending = True, "target_date", False
-    page = _int_arg("page", 1, 1, 100_000)
+    page = _int_arg("page", 1, 1, LAST_PAGE)
     per_page = _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
     rows, total = queries.list_actions(
         today=today, filters=filters, as_at=as_at, page=page, per_page=per_page

@@ -6,7 +6,7 @@ from flask import current_app, jsonify
 
 from config import parse_today
 from tracker.api.serialise import cycle_json, return_json
-from tracker.api.views import api_requires, bp
+from tracker.api.views import api_requires, bp, page_of
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.problems import problem
@@ -24,11 +24,7 @@ def _current_number() -> int | None:
 def cycles():
     current = _current_number()
     return jsonify(
-        {
-            "items": [
-                cycle_json(c, current=c.number == current) for c in return_service.list_cycles()
-            ]
-        }
+        page_of([cycle_json(c, current=c.number == current) for c in return_service.list_cycles()])
     )
 
 

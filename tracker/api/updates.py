@@ -17,6 +17,7 @@ from tracker.domain.permissions import Permission
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT, Proposal
 from tracker.http.access import actor_for, refuse
+from tracker.http.edge import INTEGER_MAX
 from tracker.http.problems import problem
 from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
@@ -52,9 +53,9 @@ def parse_update(body: Any) -> tuple[int, Proposal]:
         raise InvalidBody({"body": "Send a JSON object with the fields of the update"})
     errors = {name: f"{name} is not a field of an update" for name in body if name not in FIELDS}
     errors |= {name: message for name, message in MISSING.items() if name not in body}
-    version = body.get("version")
-    if "version" in body and (type(version) is not int or version < 1):
-        errors["version"] = "version must be a whole number, 1 or more"
+    version = _whole_number(body.get("version"))
+    if "version" in body and (version is None or not 1 <= version <= INTEGER_MAX):
+        errors["version"] = f"version must be a whole number from 1 to {INTEGER_MAX}"
     for name in TEXT_FIELDS:
         value = body.get(name, "")
         if not isinstance(value, str):
@@ -83,6 +84,16 @@ def parse_update(body: Any) -> tuple[int, Proposal]:
         confirm_unchanged=body.get("confirm_unchanged", False),
         superseded_by=body.get("superseded_by", ""),
     )
+
+
+def _whole_number(value: Any) -> int | None:
+    """JSON has one kind of number: 3 and 3.0 are the same whole number (as JSON Schema says);
+    true, 3.5 and "3" are not numbers of versions."""
+    if type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return None
 
 
 def invalid(errors: dict[str, str]):

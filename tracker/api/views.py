@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, request, session
 from flask_login import current_user
 
 from tracker.api.openapi import openapi_document
+from tracker.api.openapi_lists import LAST_PAGE
 from tracker.api.serialise import action_json, history_json, recommendation_json
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission
@@ -54,20 +55,36 @@ def needs_csrf_token() -> bool:
 
 def api_writes(permission: Permission) -> Callable:
     """`api_requires` for a write, with the CSRF check a session needs (the X-CSRFToken header)
-    and a bearer token does not."""
+    and a bearer token does not. Nobody signed in gets the 401 first: with no one to act for
+    there is nothing a forged request could do."""
 
     def decorate(view: Callable) -> Callable:
         guarded = api_requires(permission)(view)
 
         @wraps(guarded)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            if current_app.config["WTF_CSRF_ENABLED"] and needs_csrf_token():
-                csrf.protect()  # before the 401, as the app-wide check does for every other POST
+            if (
+                current_app.config["WTF_CSRF_ENABLED"]
+                and current_user.is_authenticated
+                and needs_csrf_token()
+            ):
+                csrf.protect()
             return guarded(*args, **kwargs)
 
         return csrf.exempt(checked)
 
     return decorate
+
+
+@bp.before_request
+def refuse_empty_query_values():
+    """`?as_at=` or `?status=` is not a date or a status: the API says so rather than read it as
+    absent (the pages do, since a form sends its empty boxes). Leave a parameter out instead."""
+    for name, value in request.args.items(multi=True):
+        if value == "":
+            reason = f"{name} is empty: give it a value or leave it out"
+            return problem(400, reason, invalid_params=[{"name": name, "reason": reason}])
+    return None
 
 
 def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
@@ -108,7 +125,21 @@ def openapi():
 def recommendations():
     as_at, day = _as_at()
     summaries = queries.list_recommendations(today=day or today_london(), as_at=as_at)
-    return jsonify({"items": [recommendation_json(s) for s in summaries]})
+    return jsonify(page_of([recommendation_json(s) for s in summaries]))
+
+
+def page_of(items: list, default_per_page: int = 50) -> dict[str, Any]:
+    """A short list the service reads whole (the recommendations, the cycles), paged like the
+    long ones so a client reads every list the same way."""
+    page = _int_arg("page", 1, 1, LAST_PAGE)
+    per_page = _int_arg("per_page", default_per_page, 1, MAX_PER_PAGE)
+    start = (page - 1) * per_page
+    return {
+        "items": items[start : start + per_page],
+        "total": len(items),
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 KNOWN_ACTION_PARAMS = LIST_PARAMS | {"page", "per_page"}
@@ -125,7 +156,7 @@ def actions():
         {k: v for k, v in request.args.items() if k not in {"plan", "page", "per_page", "as_at"}},
         cycle=current_cycle(day or today_london()),
     )
-    page = _int_arg("page", 1, 1, 100_000)
+    page = _int_arg("page", 1, 1, LAST_PAGE)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
     plan = request.args.get("plan") or None
     rows, total = queries.list_actions(
@@ -162,11 +193,3 @@ def action_with_history(ref: str, *, today: date, as_at: datetime | None = None)
     body = action_json(row)
     body["history"] = [history_json(h) for h in queries.get_history(row.id, as_at=as_at)]
     return body
-
-
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def not_found(rest: str):
-    return problem(404, "There is nothing at this address in the API.")
-
-
-not_found.required_permission = "none"  # type: ignore[attr-defined]

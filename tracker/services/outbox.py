@@ -32,7 +32,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from html.parser import HTMLParser
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tracker.extensions import db
 from tracker.models import DeliveryAttempt, OutboxItem, OutboxMessage, User
@@ -265,12 +265,13 @@ class OutboxRow:
     items: list[OutboxItem]
 
 
-def list_outbox(status: str | None = None, limit: int = 200) -> list[OutboxRow]:
+def list_outbox(status: str | None = None, limit: int = 200, offset: int = 0) -> list[OutboxRow]:
     """Messages newest first with their items and recipient: three queries."""
     query = select(OutboxMessage, User.name).join(User, User.id == OutboxMessage.recipient_id)
     if status:
         query = query.where(OutboxMessage.status == status)
-    rows = db.session.execute(query.order_by(OutboxMessage.id.desc()).limit(limit)).all()
+    query = query.order_by(OutboxMessage.id.desc()).limit(limit).offset(offset)
+    rows = db.session.execute(query).all()
     ids = [m.id for m, _ in rows]
     items: dict[int, list[OutboxItem]] = {i: [] for i in ids}
     if ids:
@@ -279,6 +280,14 @@ def list_outbox(status: str | None = None, limit: int = 200) -> list[OutboxRow]:
         ).scalars():
             items[item.message_id].append(item)
     return [OutboxRow(m, name, items[m.id]) for m, name in rows]
+
+
+def count_outbox(status: str | None = None) -> int:
+    """How many messages `list_outbox` pages through: one query."""
+    query = select(func.count()).select_from(OutboxMessage)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return db.session.execute(query).scalar_one()
 
 
 class _Links(HTMLParser):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -33,10 +33,22 @@ def init_app(app: Flask) -> None:
                 else "Too many requests came from your address. Wait a minute and try again."
             )
         if wants_problem_json():
-            return problem(status, detail)
-        return render_template(
-            "errors/error.html", status=status, title=TITLES.get(status, exc.name), detail=detail
-        ), status
+            response = problem(status, detail)
+        else:
+            response = make_response(
+                render_template(
+                    "errors/error.html",
+                    status=status,
+                    title=TITLES.get(status, exc.name),
+                    detail=detail,
+                ),
+                status,
+            )
+        # The exception's own headers go with it: a 405's Allow (RFC 9110), a 429's Retry-After.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea
 from wtforms import Form, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from tracker.domain.sef import (
@@ -17,6 +17,7 @@ from tracker.domain.sef import (
     TEXT_LIMIT,
     Grade,
 )
+from tracker.http.edge import INTEGER_MAX
 
 NO_CHILD_DATA = " Never name or describe a child."
 
@@ -32,7 +33,9 @@ def _text(name: str) -> TextAreaField:
 
 class SefForm(FlaskForm):
     # The version the form was drawn from (0 before the first), so a newer save is noticed.
-    base_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    base_version = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=INTEGER_MAX)]
+    )
     what_we_know = _text("what_we_know")
     how_we_know = _text("how_we_know")
     what_we_are_doing = _text("what_we_are_doing")

@@ -28,10 +28,25 @@ from wtforms.widgets import HiddenInput
 
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import SIGN_OFF_ONLY, TEXT_LIMIT, TRANSITIONS
+from tracker.http.edge import INTEGER_MAX
 
 RAG_CHOICES = [SelectChoice("", "None (only for a closed action)")] + [
     SelectChoice(r.value, r.value.capitalize()) for r in Rag
 ]
+# The version a form was drawn at: a number the tracker wrote (INTEGER bounds it).
+STALE_FORM = "The form is out of date: reload the page and make your changes again"
+
+
+def version_field() -> IntegerField:
+    return IntegerField(
+        widget=HiddenInput(),
+        validators=[
+            InputRequired(message=STALE_FORM),
+            NumberRange(min=1, max=INTEGER_MAX, message=STALE_FORM),
+        ],
+    )
+
+
 LIFECYCLE_CHOICES = [SelectChoice(s.value, s.label) for s in Lifecycle]
 IMPACT_CHOICES = [SelectChoice(i.value, i.label) for i in Impact]
 
@@ -45,7 +60,7 @@ def lifecycle_choices(current: Lifecycle, can_sign_off: bool) -> list[SelectChoi
 
 
 class UpdateFields(Form):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    version = version_field()
     summary = TextAreaField(
         "Progress summary",
         widget=GovTextArea(),
@@ -106,7 +121,7 @@ class RemoveDependencyForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    version = version_field()
     decision = RadioField(
         "Your decision",
         choices=[

@@ -1,0 +1,388 @@
+"""Issue 12.6: property-based tests (hypothesis) for every form that writes. Each example starts
+from a valid submission and replaces some of its fields with anything: any Unicode (NUL
+included), huge text, empty values, numbers beyond any integer column, words where numbers
+belong, a field left out, or a file where text belongs. Whatever is sent:
+
+- the answer is never a server error, and
+- a refusal (any 4xx) changes no row (audit events aside: refusals are recorded).
+
+Examples are bounded and derandomized, so the run is quick and the same every time, on SQLite
+and on PostgreSQL (`test_every_form_in_the_app_is_covered` keeps the table complete).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from tests.builders import (
+    NOW,
+    make_action,
+    make_cycles,
+    make_date_request,
+    make_outbox_message,
+    make_user,
+)
+from tests.conftest import csrf_token, sign_in
+from tracker.extensions import db
+from tracker.models import Action, OutboxMessage, Recommendation, SefVersion
+from tracker.services import invitations, people
+
+PASSWORD = "a-long-test-password"
+EXAMPLES = 30
+PROPERTY = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,  # one small world per form, shared by its examples
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+# Tables whose rows a refused request may add: the audit log records refusals.
+MAY_GROW_ON_REFUSAL = {"audit_event"}
+
+# Values people and scripts send by mistake or on purpose, beside any generated text.
+AWKWARD = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "0",
+    "-1",
+    "1.5",
+    "1e9",
+    "2147483647",
+    "2147483648",
+    "99999999999999999999",
+    "-99999999999999999999",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "N-01",
+    "in_progress",
+    "closed_evidenced",
+    "green",
+    "\N{RIGHT-TO-LEFT OVERRIDE}evil",
+    "\N{PILE OF POO}" * 3,
+    "é" * 1001,
+    "x" * 5000,
+    "Ward 7 looked after child J.S. born 01/02/2009",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE action; --",
+]
+TEXT = st.text(max_size=80)  # any Unicode a form can carry (NUL included, surrogates cannot be)
+HUGE = st.integers(min_value=1, max_value=4).map(lambda n: "\N{PILE OF POO}" * (5000 * n))
+FILE = st.just("<file>")  # sent as an uploaded file in this field's place
+MISSING = st.just("<missing>")  # the field left out
+ODD = st.one_of(st.sampled_from(AWKWARD), TEXT, HUGE, st.integers().map(str), FILE, MISSING)
+
+
+@dataclass
+class Form:
+    """One form that writes: who sends it, where, and a valid submission to start from."""
+
+    who: str | None  # an email, or None for a visitor
+    url: str
+    valid: dict[str, str]
+    fields: list[str] = field(default_factory=list)  # which fields to vary (default: all)
+
+    @property
+    def varied(self) -> list[str]:
+        return self.fields or list(self.valid)
+
+
+def _world() -> dict:
+    """North's head with one North action, a main-plan action awaiting sign-off that the head
+    leads, a chair, an administrator, a person to edit and an invitation to accept."""
+    make_cycles(upto=4)
+    head = make_user(role="locality_head", locality="north", email="north.head@trust.example")
+    chair = make_user(role="chair", email="chair@trust.example")
+    admin = make_user(role="admin", email="admin@trust.example")
+    person = make_user(role="action_lead", email="lead@trust.example")
+    north = make_action(ref="N-01", plan="north", lead=head)
+    make_action(
+        ref="M-01", lead=head, lifecycle="complete_awaiting_signoff", rag="green", impact="emerging"
+    )
+    date_request = make_date_request(north, by=head)
+    message = make_outbox_message(to=head, items=1)
+    invited = invitations.invite_person(
+        people.PersonDetails(
+            name="Invited Person",
+            email="invited@trust.example",
+            job_title="Team Manager",
+            organisation_id=person.organisation_id,
+            role="viewer",
+            locality_id=None,
+            line_manager_id=None,
+            deputy_locality_id=None,
+        ),
+        actor_id=admin.id,
+        now=NOW,
+        lifetime=timedelta(days=3650),
+        base_url="http://localhost",
+    )
+    db.session.commit()
+    body = db.session.execute(
+        select(OutboxMessage.body_text).where(OutboxMessage.to_address == invited.email)
+    ).scalar_one()
+    token = re.search(r"/invitations/([\w-]+)", body).group(1)
+    ids = {
+        "head": head.id,
+        "chair": chair.id,
+        "admin": admin.id,
+        "person": person.id,
+        "org": person.organisation_id,
+        "message": message.id,
+        "date_request": date_request.id,
+        "recommendation": db.session.execute(
+            select(Recommendation.ref).where(Recommendation.id == north.recommendation_id)
+        ).scalar_one(),
+        "token": token,
+    }
+    db.session.remove()
+    return ids
+
+
+def _person_fields(ids: dict, email: str) -> dict[str, str]:
+    return {
+        "name": "Sam Newcombe",
+        "email": email,
+        "job_title": "Team Manager",
+        "organisation_id": str(ids["org"]),
+        "role": "action_lead",
+        "locality_id": "",
+        "line_manager_id": "",
+        "deputy_locality_id": "",
+    }
+
+
+def forms(ids: dict) -> dict[str, Form]:
+    """Every form that writes, keyed by its endpoint (`:post` where GET shares the route)."""
+    head, chair, admin = "north.head@trust.example", "chair@trust.example", "admin@trust.example"
+    update = {
+        "version": "version@N-01",
+        "summary": "Daily exception list checked by every team manager.",
+        "rag": "green",
+        "lifecycle": "in_progress",
+        "impact": "not_yet_evidenced",
+        "reason": "",
+        "evidence": "",
+        "confirm_unchanged": "",
+        "override_prerequisites": "",
+    }
+    entry = {f"entries-0-{k}": v for k, v in update.items() if k != "override_prerequisites"}
+    person = ids["person"]
+    return {
+        "auth.sign_in:post": Form(None, "/sign-in", {"email": head, "password": "wrong-one"}),
+        "auth.invitation:post": Form(
+            None,
+            f"/invitations/{ids['token']}",
+            {"password": "x" * 7, "confirm": "y" * 7},  # too short and unequal: refused
+        ),
+        "updates.update:post": Form(head, "/actions/N-01/update", update),
+        "updates.add_dependency": Form(
+            head, "/actions/N-01/dependencies", {"prerequisite": "M-01"}
+        ),
+        "updates.remove_dependency": Form(
+            head, "/actions/N-01/dependencies/remove", {"prerequisite": "M-01"}
+        ),
+        "updates.sign_off:post": Form(
+            chair,
+            "/actions/M-01/sign-off",
+            {
+                "version": "version@M-01",
+                "decision": "return",
+                "reason": "More evidence, please.",
+                "override_prerequisites": "",
+            },
+        ),
+        "returns.show:post": Form(
+            head, "/returns/north/3", {"entries-0-ref": "N-01", **entry, "submit": "y"}
+        ),
+        "returns.reopen": Form(head, "/returns/north/3/reopen", {"confirm": "yes"}),
+        "sefs.edit:post": Form(
+            head,
+            "/sefs/north/2016-02",
+            {
+                "base_version": "sef",
+                "what_we_know": "Drift in two teams.",
+                "how_we_know": "Monthly audit of 40 files.",
+                "what_we_are_doing": "Practice weeks in both teams.",
+                "management_oversight": "Case direction on 78% of files.",
+                "practice_quality": "Plans still too generic.",
+                "evidence": "January case file audit.",
+                "self_grade": "requires_improvement",
+                "save": "y",
+            },
+        ),
+        "admin.invite:post": Form(
+            admin, "/admin/users/invite", _person_fields(ids, "new.person@trust.example")
+        ),
+        "admin.person:post": Form(
+            admin, f"/admin/users/{person}", _person_fields(ids, "lead@trust.example")
+        ),
+        "admin.leave:post": Form(admin, f"/admin/users/{person}/leave", {"confirm": ""}),
+        "admin.reassign": Form(
+            admin, f"/admin/users/{person}/reassign", {"to_user_id": str(ids["head"])}
+        ),
+        "admin.reinvite": Form(admin, f"/admin/users/{person}/reinvite", {"confirm": "yes"}),
+        "admin.create_token": Form(admin, f"/admin/users/{person}/tokens", {"label": "Excel"}),
+        "admin.revoke_tokens": Form(
+            admin, f"/admin/users/{person}/tokens/revoke", {"confirm": "yes"}
+        ),
+        "admin.resend": Form(admin, f"/admin/outbox/{ids['message']}/resend", {"confirm": "yes"}),
+        "auth.confirm_sign_in:post": Form(head, "/confirm-sign-in", {"password": "not-it"}),
+        "plan_changes.add_action:post": Form(
+            chair,
+            "/plans/main/actions/new",
+            {
+                "recommendation": ids["recommendation"],
+                "title": "Weekly audit of strategy discussions",
+                "description": "Team managers audit five strategy discussions a week.",
+                "lead": str(ids["head"]),
+                "lead_organisation": "trust",
+                "partners": "",
+                "success_measure": "Audit shows timely strategy discussions.",
+                "start_date": "8/2/2016",
+                "target_date": "29/4/2016",
+                "reason": "Agreed at the Getting to Good meeting.",
+            },
+        ),
+        "plan_changes.edit_action:post": Form(
+            chair,
+            "/actions/N-01/edit",
+            {
+                "plan_version": "1",
+                "title": "Daily exception list",
+                "description": "Checked every morning.",
+                "lead": str(ids["head"]),
+                "lead_organisation": "trust",
+                "success_measure": "No referral waits more than a day.",
+                "reason": "Clearer wording.",
+            },
+        ),
+        "plan_changes.request_date:post": Form(
+            head,
+            "/actions/N-01/target-date",
+            {"new_date": "27/5/2016", "reason": "Recruitment to two posts is delayed."},
+        ),
+        "plan_changes.decide:post": Form(
+            chair,
+            f"/date-requests/{ids['date_request']}",
+            {"decision": "refuse", "note": "Keep the date: agency staff cover the gap."},
+        ),
+        "plan_changes.supersede:post": Form(
+            chair,
+            "/actions/N-01/supersede",
+            {"version": "version@N-01", "superseded_by": "M-01", "reason": "Merged into M-01."},
+        ),
+        "inspections.plan_sent:post": Form(
+            chair, "/inspection/plan-sent", {"submitted_on": "1/2/2016"}
+        ),
+    }
+
+
+ENDPOINTS = sorted(
+    forms(
+        {
+            "person": 1,
+            "org": 1,
+            "head": 1,
+            "message": 1,
+            "date_request": 1,
+            "recommendation": "R1",
+            "token": "t",
+        }
+    )
+)
+
+
+def current_versions() -> dict[str, str]:
+    """The versions the forms were last drawn at, read now: a valid submission stays valid after
+    an earlier example was saved, so each example reaches the rules and the database."""
+    versions = dict(db.session.execute(select(Action.ref, Action.version)).all())
+    sef = db.session.execute(select(func.max(SefVersion.version))).scalar() or 0
+    db.session.remove()
+    return {
+        "version@N-01": str(versions.get("N-01", 1)),
+        "version@M-01": str(versions.get("M-01", 1)),
+        "sef": str(sef),
+    }
+
+
+def fingerprint() -> dict[str, list[str]]:
+    """Every row of every table (audit events aside), as text: equal means nothing was written."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        if table.name not in MAY_GROW_ON_REFUSAL:
+            rows[table.name] = sorted(repr(tuple(r)) for r in db.session.execute(table.select()))
+    db.session.remove()
+    return rows
+
+
+def _encode(data: dict[str, str]) -> tuple[dict, bool]:
+    """The form data as the test client sends it: `<file>` becomes an upload, `<missing>` is
+    left out. Says whether the request must be multipart."""
+    sent: dict = {}
+    multipart = False
+    for name, value in data.items():
+        if value == "<missing>":
+            continue
+        if value == "<file>":
+            sent[name] = (io.BytesIO(b"not text"), "upload.txt")
+            multipart = True
+        else:
+            sent[name] = value
+    return sent, multipart
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_no_form_answers_anything_with_a_server_error_or_writes_part_of_a_refusal(client, endpoint):
+    ids = _world()
+    form = forms(ids)[endpoint]
+    if form.who:
+        sign_in(client, form.who, PASSWORD)
+    token = csrf_token(client, "/sign-in" if form.who is None else "/accessibility")
+
+    @PROPERTY
+    @given(changes=st.dictionaries(st.sampled_from(form.varied), ODD, min_size=1, max_size=3))
+    def property_(changes: dict[str, str]) -> None:
+        fresh = {
+            name: current_versions()[value]
+            for name, value in form.valid.items()
+            if value in {"version@N-01", "version@M-01", "sef"}
+        }
+        data, multipart = _encode({"csrf_token": token, **form.valid, **fresh, **changes})
+        before = fingerprint()
+        response = client.post(
+            form.url,
+            data=data,
+            content_type="multipart/form-data" if multipart else None,
+        )
+        response.close()
+        assert response.status_code < 500, (endpoint, changes)
+        if response.status_code >= 400:
+            assert fingerprint() == before, f"{endpoint} refused {changes} but wrote"
+
+    property_()
+
+
+def test_every_form_in_the_app_is_covered(app):
+    """Each route that takes a POST is in the table above (sign-out writes nothing)."""
+    posting = set()
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and not rule.rule.startswith("/api/"):
+            shared = "GET" in rule.methods
+            posting.add(f"{rule.endpoint}:post" if shared else rule.endpoint)
+    assert posting - {"auth.sign_out"} == set(ENDPOINTS)
