@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.domain.states import CLOSED
 from tracker.models import (
     Action,
+    ActionDependency,
     ActionState,
     ActionUpdate,
+    UpdateCycle,
 )
 
 _CLOSED_VALUES = tuple(s.value for s in CLOSED)
@@ -38,9 +41,55 @@ def is_open_clause(state=ActionState):
     return state.lifecycle.not_in(_CLOSED_VALUES)
 
 
-def overdue_clause(today: date, state=ActionState):
+def overdue_clause(today: date, state=ActionState, action=Action):
     """SQL for the domain's `is_overdue`: a target date before today, and still open."""
-    return and_(Action.target_date.is_not(None), Action.target_date < today, is_open_clause(state))
+    return and_(action.target_date.is_not(None), action.target_date < today, is_open_clause(state))
+
+
+def not_updated_clause(cycle: int | None):
+    """Open now, with no update recorded in cycle number `cycle` (every open action when there
+    is no cycle yet): the projection knows the cycle of each action's latest update."""
+    if cycle is None:
+        return is_open_clause()
+    this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == cycle)
+    return and_(
+        is_open_clause(),
+        or_(ActionState.cycle_id.is_(None), ActionState.cycle_id.not_in(this_cycle)),
+    )
+
+
+def _open_prerequisites():
+    """(query, prerequisite, its state): the open actions each action in the outer query
+    depends on, to narrow with a condition and ask `exists` of."""
+    prereq = aliased(Action, name="prereq")
+    prereq_state = aliased(ActionState, name="prereq_state")
+    query = (
+        select(ActionDependency.id)
+        .join(prereq, prereq.id == ActionDependency.depends_on_id)
+        .join(prereq_state, prereq_state.action_id == prereq.id)
+        .where(ActionDependency.action_id == Action.id, is_open_clause(prereq_state))
+    )
+    return query, prereq, prereq_state
+
+
+def blocked_clause(today: date):
+    """SQL for the domain's `is_blocked`, now: an open action with an open prerequisite that is
+    red or overdue."""
+    query, prereq, prereq_state = _open_prerequisites()
+    held_up = or_(prereq_state.rag == "red", overdue_clause(today, prereq_state, prereq))
+    return and_(is_open_clause(), exists(query.where(held_up)))
+
+
+def date_clash_clause():
+    """SQL for the domain's `date_clash`, now: an open action due before an open prerequisite
+    is due (a clash that still matters: neither is finished)."""
+    query, prereq, _ = _open_prerequisites()
+    clash = and_(
+        Action.target_date.is_not(None),
+        prereq.target_date.is_not(None),
+        Action.target_date < prereq.target_date,
+    )
+    return and_(is_open_clause(), exists(query.where(clash)))
 
 
 def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):
