@@ -37,11 +37,23 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
 
     from tracker.api import bp as api_bp
-    from tracker.web import admin, assets, auth, errors, pages, plans, returns, sefs, updates
+    from tracker.web import (
+        admin,
+        assets,
+        auth,
+        dashboard,
+        errors,
+        pages,
+        plans,
+        returns,
+        sefs,
+        updates,
+    )
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(updates.bp)
     app.register_blueprint(returns.bp)

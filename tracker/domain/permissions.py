@@ -38,6 +38,7 @@ class Permission(StrEnum):
     RECORD_MEETING = "meeting.record"
     EXPORT = "plan.export"
     MANAGE_MEASURES = "measures.manage"
+    READ_DASHBOARD = "dashboard.read"
     ADMIN = "admin"
 
 
@@ -85,6 +86,9 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.RECORD_MEETING: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.EXPORT: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER, Role.PERFORMANCE_OFFICER}),
     Permission.MANAGE_MEASURES: frozenset({Role.ADMIN, Role.PERFORMANCE_OFFICER}),
+    # The chair's dashboard for Getting to Good, readable by JSIG members (viewers) and by the
+    # admin, who prepares the meeting and its pack with the chair (as for RECORD_MEETING).
+    Permission.READ_DASHBOARD: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER}),
     Permission.ADMIN: frozenset({Role.ADMIN}),
 }
 

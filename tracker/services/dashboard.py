@@ -338,7 +338,9 @@ def _charts(
                 "counts": {p: by_plan.get(p, {}).get("overdue", 0) for p in plans},
             }
         )
+    due = next((due_at for n, _, due_at, _ in cycles if n == current), None)
     return {
+        "cycle_due_at": due.isoformat() if due else None,
         "rag_mix": rag_mix,
         "burn_down": burn_down,
         "overdue_by_plan": {
@@ -371,9 +373,11 @@ def dashboard_snapshot(
         "sefs_missing": sum(1 for s in sefs if s["status"] == "missing"),
     }
     total = _sum(by_plan, "actions")
+    charts = _charts(f, today=today, cycle=cycle, now_by_plan=by_plan, total=total)
     return {
         "today": today.isoformat(),
         "cycle": cycle,
+        "cycle_due_at": charts.pop("cycle_due_at"),
         "filters": filter_args(f),
         "actions": total,
         "open": _sum(by_plan, "open"),
@@ -393,7 +397,7 @@ def dashboard_snapshot(
         ],
         "returns": returns,
         "sefs": sefs,
-        "charts": _charts(f, today=today, cycle=cycle, now_by_plan=by_plan, total=total),
+        "charts": charts,
     }
 
 
