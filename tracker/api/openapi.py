@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_dashboard import dashboard_paths, dashboard_schemas
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
@@ -205,6 +206,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **list_paths(rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM),
             **workflow_paths(),
+            **dashboard_paths(PROBLEM),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first (administrators only)",
@@ -270,6 +272,7 @@ def openapi_document() -> dict[str, Any]:
                 "HistoryEntry": history,
                 **list_schemas(),
                 **workflow_schemas(TEXT_LIMIT),
+                **dashboard_schemas(),
                 "OutboxMessage": {
                     "type": "object",
                     "required": [
