@@ -35,6 +35,8 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/actions/overdue?as_at=2016-01-10", "/actions/overdue?as_at=2016-02-05"),
         ("/api/v1/actions/overdue?plan=main&rag=red", "/api/v1/actions/overdue"),
         ("/api/v1/exports/plan.csv?as_at=2016-01-20&plan=east", "/api/v1/exports/plan.csv"),
+        ("/dashboard?plan=central", "/dashboard"),  # 38 actions against 335
+        ("/api/v1/dashboard?plan=central", "/api/v1/dashboard"),
     ],
 )
 def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries, small, large):
@@ -62,6 +64,10 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/sefs", 4),
         ("/sefs/south/2016-02", 4),
         ("/sefs/south/2016-02/compare", 4),
+        # The session (2), counts, sign-off ages (3), returns (3), SEFs (2), the cycles and the
+        # history; the page adds its three filter menus.
+        ("/dashboard", 15),
+        ("/api/v1/dashboard", 12),
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
@@ -190,5 +196,39 @@ def test_the_csv_export_runs_the_same_statements_at_one_and_three_times_the_seed
     once, actions_once = export()
     add_copies(3)
     thrice, actions_thrice = export()
+    assert (actions_once, actions_thrice) == (335, 1005)
+    assert once == thrice
+
+
+def test_the_dashboard_runs_the_same_statements_at_one_and_three_times_the_seed(
+    client, count_queries
+):
+    """335 actions and their history, then 1,005: the counts and the charts are each one
+    statement whatever the size of the plan or the length of its history."""
+    from bench.generate import add_copies
+    from tests.builders import make_user
+    from tests.conftest import SEED_NOW, sign_in
+    from tracker.extensions import db
+    from tracker.services.seed import load_seed
+
+    app = client.application
+    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    reader = make_user(role="chair", email="reader@trust.example")
+    db.session.commit()
+    sign_in(client, reader.email, "a-long-test-password")
+
+    def statements() -> tuple[list[int], int]:
+        counts = []
+        for url in ("/dashboard", "/api/v1/dashboard"):
+            client.get(url)
+            with count_queries(app) as counter:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            counts.append(counter.count)
+        return counts, client.get("/api/v1/dashboard").get_json()["actions"]
+
+    once, actions_once = statements()
+    add_copies(3)
+    thrice, actions_thrice = statements()
     assert (actions_once, actions_thrice) == (335, 1005)
     assert once == thrice

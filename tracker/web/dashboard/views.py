@@ -39,8 +39,11 @@ def list_links(scope: dict[str, str]) -> dict[str, str]:
         key: url_for(endpoint, **{**scope, **fixed})
         for key, (endpoint, fixed) in ACTION_LISTS.items()
     }
-    links["returns"] = url_for("returns.index")
-    links["sefs"] = url_for("sefs.index")
+    # Returns and SEFs have their own pages, by locality and cycle or month.
+    for key in ("returns", "returns_late", "returns_missing"):
+        links[key] = url_for("returns.index")
+    for key in ("sefs", "sefs_late", "sefs_missing"):
+        links[key] = url_for("sefs.index")
     return links
 
 
