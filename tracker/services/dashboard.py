@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, select, true
 
 from tracker.domain import sef as sef_rules
 from tracker.domain.cycles import cycle_number_for
@@ -96,28 +96,30 @@ def filter_args(f: PlanFilters) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
+def _scoped(f: PlanFilters) -> bool:
+    return any((f.plan, f.recommendation, f.lead_organisation, f.lead is not None))
+
+
 def _in_scope(query: Select, f: PlanFilters, today: date) -> Select:
-    """Narrow a query already joined to Plan, Recommendation and LEAD_ORG to the filters."""
-    scope = PlanFilters(
-        plan=f.plan, recommendation=f.recommendation, lead_organisation=f.lead_organisation
-    )
-    scope.lead = f.lead
+    """Join Plan (and what the filters ask about) to a query over Action, narrowed to the
+    filters. Unfiltered, nothing is joined that is not needed."""
+    query = query.join(Plan, Plan.id == Action.plan_id)
+    if f.recommendation:
+        query = query.join(Recommendation, Recommendation.id == Action.recommendation_id)
+    if f.lead_organisation:
+        query = query.join(LEAD_ORG, LEAD_ORG.id == Action.lead_organisation_id)
     if f.plan is not None:
         query = query.where(Plan.code == f.plan)
+    scope = PlanFilters(recommendation=f.recommendation, lead_organisation=f.lead_organisation)
+    scope.lead = f.lead
     return apply_filters(query, scope, today, None)
 
 
-def _joined(query: Select) -> Select:
-    return (
-        query.join(Plan, Plan.id == Action.plan_id)
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .join(LEAD_ORG, LEAD_ORG.id == Action.lead_organisation_id)
-    )
-
-
-def _scope_ids(f: PlanFilters, today: date) -> Select:
-    """Subquery: the ids of the actions the filters choose."""
-    return _in_scope(_joined(select(Action.id).select_from(Action)), f, today)
+def _scope_ids(f: PlanFilters, today: date) -> Select | None:
+    """Subquery: the ids of the actions the filters choose (None when every action is)."""
+    if not _scoped(f):
+        return None
+    return _in_scope(select(Action.id).select_from(Action), f, today)
 
 
 def _count(condition) -> Any:
@@ -145,11 +147,9 @@ def _counts_by_plan(f: PlanFilters, today: date, cycle: int | None) -> dict[str,
         ),
     }
     query = _in_scope(
-        _joined(
-            select(Plan.code, *(c.label(k) for k, c in columns.items()))
-            .select_from(Action)
-            .join(ActionState, ActionState.action_id == Action.id)
-        ),
+        select(Plan.code, *(c.label(k) for k, c in columns.items()))
+        .select_from(Action)
+        .join(ActionState, ActionState.action_id == Action.id),
         f,
         today,
     ).group_by(Plan.id, Plan.code)
@@ -163,51 +163,45 @@ def _history_by_cycle(
     f: PlanFilters, today: date, before: int
 ) -> dict[int, dict[str, dict[str, int]]]:
     """For each cycle before number `before`: each plan's RAG mix, closed and overdue actions as
-    they stood at that cycle's return deadline, rebuilt from the history. One statement: each
-    history row holds from when it was recorded until the action's next row."""
-    history = (
-        select(
-            ActionUpdate.action_id,
-            ActionUpdate.recorded_at,
-            ActionUpdate.lifecycle,
-            ActionUpdate.rag,
-            func.lead(ActionUpdate.recorded_at)
-            .over(partition_by=ActionUpdate.action_id, order_by=ActionUpdate.version)
-            .label("until"),
-        )
-        .where(ActionUpdate.action_id.in_(_scope_ids(f, today)))
-        .subquery("history")
+    they stood at that cycle's return deadline, rebuilt from the history. One statement: for
+    each cycle and action, one step down the (action, recorded_at, version) index finds the
+    history row that held at the deadline, however long the history."""
+    held = (
+        select(ActionUpdate.id)
+        .where(ActionUpdate.action_id == Action.id, ActionUpdate.recorded_at <= UpdateCycle.due_at)
+        .order_by(ActionUpdate.recorded_at.desc(), ActionUpdate.version.desc())
+        .limit(1)
+        .correlate(Action, UpdateCycle)
+        .scalar_subquery()
     )
-    is_open = history.c.lifecycle.not_in(_CLOSED_VALUES)
+    at_deadline = _in_scope(
+        select(
+            UpdateCycle.number.label("number"),
+            UpdateCycle.due_on.label("due_on"),
+            Plan.code.label("plan"),
+            Action.target_date.label("target_date"),
+            held.label("update_id"),
+        )
+        .select_from(UpdateCycle)
+        .join(Action, true()),
+        f,
+        today,
+    )
+    pairs = at_deadline.where(UpdateCycle.number < before).subquery("at_deadline")
+    state = ActionUpdate
+    is_open = state.lifecycle.not_in(_CLOSED_VALUES)
     bucket = case(
-        (history.c.lifecycle == Lifecycle.CLOSED_EVIDENCED.value, "closed"),
-        (history.c.lifecycle == Lifecycle.SUPERSEDED.value, "superseded"),
-        else_=history.c.rag,
+        (state.lifecycle == Lifecycle.CLOSED_EVIDENCED.value, "closed"),
+        (state.lifecycle == Lifecycle.SUPERSEDED.value, "superseded"),
+        else_=state.rag,
     )
-    # Overdue at the deadline: as the domain's rule, on the cycle's due day.
-    overdue = and_(
-        Action.target_date.is_not(None), Action.target_date < UpdateCycle.due_on, is_open
-    )
+    # Overdue at the deadline: the domain's rule, on the cycle's due day.
+    overdue = and_(pairs.c.target_date.is_not(None), pairs.c.target_date < pairs.c.due_on, is_open)
     query = (
-        select(
-            UpdateCycle.number,
-            Plan.code,
-            bucket.label("bucket"),
-            func.count().label("n"),
-            _count(overdue).label("overdue"),
-        )
-        .select_from(history)
-        .join(
-            UpdateCycle,
-            and_(
-                history.c.recorded_at <= UpdateCycle.due_at,
-                or_(history.c.until.is_(None), history.c.until > UpdateCycle.due_at),
-            ),
-        )
-        .join(Action, Action.id == history.c.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(UpdateCycle.number < before)
-        .group_by(UpdateCycle.number, Plan.code, bucket)
+        select(pairs.c.number, pairs.c.plan, bucket, func.count(), _count(overdue))
+        .select_from(pairs)
+        .join(state, state.id == pairs.c.update_id)  # actions made later have no row yet
+        .group_by(pairs.c.number, pairs.c.plan, bucket)
     )
     out: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for number, plan, bucket_name, n, late in db.session.execute(query).all():
@@ -219,17 +213,22 @@ def _history_by_cycle(
 
 
 def _cycles_with_planned(f: PlanFilters, today: date) -> list[tuple[int, date, datetime, int]]:
-    """Every cycle with how many actions (of those chosen) are due by its due day: one
-    statement."""
-    due_by = and_(Action.target_date <= UpdateCycle.due_on, Action.id.in_(_scope_ids(f, today)))
-    rows = db.session.execute(
-        select(UpdateCycle.number, UpdateCycle.due_on, UpdateCycle.due_at, func.count(Action.id))
-        .select_from(UpdateCycle)
-        .outerjoin(Action, due_by)
-        .group_by(UpdateCycle.id, UpdateCycle.number, UpdateCycle.due_on, UpdateCycle.due_at)
-        .order_by(UpdateCycle.number)
+    """Every cycle with how many actions (of those chosen) are due by its due day: two small
+    statements (the cycles, and the chosen actions counted by target date)."""
+    cycles = db.session.execute(
+        select(UpdateCycle.number, UpdateCycle.due_on, UpdateCycle.due_at).order_by(
+            UpdateCycle.number
+        )
     ).all()
-    return [(n, due_on, due_at, int(planned)) for n, due_on, due_at, planned in rows]
+    by_date = db.session.execute(
+        _in_scope(select(Action.target_date, func.count()).select_from(Action), f, today)
+        .where(Action.target_date.is_not(None))
+        .group_by(Action.target_date)
+    ).all()
+    return [
+        (n, due_on, due_at, sum(int(k) for day, k in by_date if day <= due_on))
+        for n, due_on, due_at in cycles
+    ]
 
 
 def _plans_shown(f: PlanFilters) -> list[str]:

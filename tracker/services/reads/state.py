@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.domain.states import CLOSED
@@ -58,38 +58,47 @@ def not_updated_clause(cycle: int | None):
     )
 
 
-def _open_prerequisites():
-    """(query, prerequisite, its state): the open actions each action in the outer query
-    depends on, to narrow with a condition and ask `exists` of."""
+def _depending_on_open(condition_of):
+    """`Action.id IN (...)`: the actions with an open prerequisite meeting a condition. The
+    subquery does not depend on the outer row, so it is worked out once for a whole list (a
+    few hundred dependencies) rather than once for each action."""
+    dependent = aliased(Action, name="dependent")
     prereq = aliased(Action, name="prereq")
     prereq_state = aliased(ActionState, name="prereq_state")
-    query = (
-        select(ActionDependency.id)
+    ids = (
+        select(ActionDependency.action_id)
+        .join(dependent, dependent.id == ActionDependency.action_id)
         .join(prereq, prereq.id == ActionDependency.depends_on_id)
         .join(prereq_state, prereq_state.action_id == prereq.id)
-        .where(ActionDependency.action_id == Action.id, is_open_clause(prereq_state))
+        .where(is_open_clause(prereq_state), condition_of(dependent, prereq, prereq_state))
     )
-    return query, prereq, prereq_state
+    return Action.id.in_(ids)
 
 
 def blocked_clause(today: date):
     """SQL for the domain's `is_blocked`, now: an open action with an open prerequisite that is
     red or overdue."""
-    query, prereq, prereq_state = _open_prerequisites()
-    held_up = or_(prereq_state.rag == "red", overdue_clause(today, prereq_state, prereq))
-    return and_(is_open_clause(), exists(query.where(held_up)))
+    return and_(
+        is_open_clause(),
+        _depending_on_open(
+            lambda _, prereq, state: or_(state.rag == "red", overdue_clause(today, state, prereq))
+        ),
+    )
 
 
 def date_clash_clause():
     """SQL for the domain's `date_clash`, now: an open action due before an open prerequisite
     is due (a clash that still matters: neither is finished)."""
-    query, prereq, _ = _open_prerequisites()
-    clash = and_(
-        Action.target_date.is_not(None),
-        prereq.target_date.is_not(None),
-        Action.target_date < prereq.target_date,
+    return and_(
+        is_open_clause(),
+        _depending_on_open(
+            lambda dependent, prereq, _: and_(
+                dependent.target_date.is_not(None),
+                prereq.target_date.is_not(None),
+                dependent.target_date < prereq.target_date,
+            )
+        ),
     )
-    return and_(is_open_clause(), exists(query.where(clash)))
 
 
 def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):
