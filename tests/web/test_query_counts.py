@@ -64,10 +64,10 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/sefs", 4),
         ("/sefs/south/2016-02", 4),
         ("/sefs/south/2016-02/compare", 4),
-        # The session (2), counts, sign-off ages (3), returns (3), SEFs (2), the cycles and the
-        # history; the page adds its three filter menus.
-        ("/dashboard", 15),
-        ("/api/v1/dashboard", 12),
+        # The session (2), counts, sign-off ages (3), returns (3), SEFs (2), the cycles, the
+        # target dates and the history; the page adds its three filter menus.
+        ("/dashboard", 16),
+        ("/api/v1/dashboard", 13),
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):

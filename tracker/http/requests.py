@@ -35,7 +35,7 @@ def dashboard_settings() -> DashboardSettings:
     """The settings the chair's dashboard is worked out with, from the configuration."""
     config = current_app.config
     return DashboardSettings(
-        cycle_start=parse_today(config["CYCLE_START"]),  # type: ignore[arg-type]
+        cycle_start=parse_today(config["CYCLE_START"]),  # always set: config.py has a default
         sef_first_month=config["SEF_FIRST_MONTH"],
         sef_due_working_day=config["SEF_DUE_WORKING_DAY"],
     )

@@ -58,6 +58,8 @@ COUNT_KEYS = (
     "sefs_late",
     "sefs_missing",
 )
+# The counts of actions (read from the projection); the rest are of returns and SEFs.
+_PROJECTED = COUNT_KEYS[:9]
 PLAN_NAMES = {
     "main": "Main plan",
     "north": "North",
@@ -128,11 +130,10 @@ def _count(condition) -> Any:
 
 def _counts_by_plan(f: PlanFilters, today: date, cycle: int | None) -> dict[str, dict[str, int]]:
     """Each plan's counts now, from the projection: one statement."""
-    red = ActionState.rag == "red"
     columns = {
         "actions": func.count(),
         "open": _count(is_open_clause()),
-        "red": _count(and_(is_open_clause(), red)),
+        "red": _count(and_(is_open_clause(), ActionState.rag == "red")),
         "amber": _count(and_(is_open_clause(), ActionState.rag == "amber")),
         "green": _count(and_(is_open_clause(), ActionState.rag == "green")),
         "closed": _count(ActionState.lifecycle == Lifecycle.CLOSED_EVIDENCED.value),
@@ -362,7 +363,7 @@ def dashboard_snapshot(
     f = filters or PlanFilters()
     cycle = cycle_number_for(settings.cycle_start, today)
     by_plan = _counts_by_plan(f, today, cycle)
-    counts = {k: _sum(by_plan, k) for k in COUNT_KEYS if k in _PROJECTED}
+    counts = {k: _sum(by_plan, k) for k in _PROJECTED}
     awaiting = list_awaiting_sign_off(today, scope=_scope_ids(f, today))
     returns, sefs = _returns_and_sefs(f, today=today, now=now, cycle=cycle, settings=settings)
     counts |= {
@@ -398,11 +399,3 @@ def dashboard_snapshot(
         "sefs": sefs,
         "charts": charts,
     }
-
-
-_PROJECTED = frozenset(COUNT_KEYS) - {
-    "returns_late",
-    "returns_missing",
-    "sefs_late",
-    "sefs_missing",
-}
