@@ -15,18 +15,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.conftest import (
-    BROWSER_URL,
-    DEMO_PASSWORD,
-    ROLE_ACCOUNTS,
-    SEED_NOW,
-    _dispose,
-    _fresh_schema,
-    engine_options_for,
-    make_app,
-)
-from tracker.extensions import db
-from tracker.services.seed import load_seed
+from tests.conftest import BROWSER_URL, DEMO_PASSWORD, ROLE_ACCOUNTS, _dispose, _seeded
 
 DAY = "2016-03-01"
 
@@ -36,17 +25,7 @@ def browser_app() -> Iterator[Flask]:
     """The journeys' own seeded app (as in conftest), with today set to 1 March 2016."""
     from sqlalchemy.pool import NullPool
 
-    options = engine_options_for(BROWSER_URL) | {"poolclass": NullPool}
-    application = make_app(BROWSER_URL, SQLALCHEMY_ENGINE_OPTIONS=options, TODAY=DAY)
-    _fresh_schema(application)
-    with application.app_context():
-        load_seed(
-            application.config["SEED_DIR"],
-            now=SEED_NOW,
-            demo_password=DEMO_PASSWORD,
-            hash_method=application.config["PASSWORD_HASH_METHOD"],
-        )
-        db.session.remove()
+    application = _seeded(BROWSER_URL, {"TODAY": DAY}, poolclass=NullPool)
     yield application
     _dispose(application)
 
