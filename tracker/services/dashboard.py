@@ -167,8 +167,15 @@ def _history_by_cycle(
     they stood at that cycle's return deadline, rebuilt from the history. One statement: for
     each cycle and action, one step down the (action, recorded_at, version) index finds the
     history row that held at the deadline, however long the history."""
+    # What the held row counts as: closed, superseded, or its RAG. A value, not a row to join,
+    # so no plan has to hash the whole history to find it again.
+    bucket = case(
+        (ActionUpdate.lifecycle == Lifecycle.CLOSED_EVIDENCED.value, "closed"),
+        (ActionUpdate.lifecycle == Lifecycle.SUPERSEDED.value, "superseded"),
+        else_=ActionUpdate.rag,
+    )
     held = (
-        select(ActionUpdate.id)
+        select(bucket)
         .where(ActionUpdate.action_id == Action.id, ActionUpdate.recorded_at <= UpdateCycle.due_at)
         .order_by(ActionUpdate.recorded_at.desc(), ActionUpdate.version.desc())
         .limit(1)
@@ -181,28 +188,29 @@ def _history_by_cycle(
             UpdateCycle.due_on.label("due_on"),
             Plan.code.label("plan"),
             Action.target_date.label("target_date"),
-            held.label("update_id"),
+            held.label("bucket"),
         )
         .select_from(UpdateCycle)
         .join(Action, true()),
         f,
         today,
     )
-    pairs = at_deadline.where(UpdateCycle.number < before).subquery("at_deadline")
-    state = ActionUpdate
-    is_open = state.lifecycle.not_in(_CLOSED_VALUES)
-    bucket = case(
-        (state.lifecycle == Lifecycle.CLOSED_EVIDENCED.value, "closed"),
-        (state.lifecycle == Lifecycle.SUPERSEDED.value, "superseded"),
-        else_=state.rag,
+    # Materialised, so each step down the index is taken once, not again for each use.
+    pairs = (
+        at_deadline.where(UpdateCycle.number < before)
+        .cte("at_deadline")
+        .prefix_with("MATERIALIZED")
     )
     # Overdue at the deadline: the domain's rule, on the cycle's due day.
-    overdue = and_(pairs.c.target_date.is_not(None), pairs.c.target_date < pairs.c.due_on, is_open)
+    overdue = and_(
+        pairs.c.target_date.is_not(None),
+        pairs.c.target_date < pairs.c.due_on,
+        pairs.c.bucket.not_in(("closed", "superseded")),
+    )
     query = (
-        select(pairs.c.number, pairs.c.plan, bucket, func.count(), _count(overdue))
-        .select_from(pairs)
-        .join(state, state.id == pairs.c.update_id)  # actions made later have no row yet
-        .group_by(pairs.c.number, pairs.c.plan, bucket)
+        select(pairs.c.number, pairs.c.plan, pairs.c.bucket, func.count(), _count(overdue))
+        .where(pairs.c.bucket.is_not(None))  # an action made after the deadline had no row yet
+        .group_by(pairs.c.number, pairs.c.plan, pairs.c.bucket)
     )
     out: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for number, plan, bucket_name, n, late in db.session.execute(query).all():
