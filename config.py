@@ -47,6 +47,9 @@ class Config:
     SMTP_PASSWORD = _env("TRACKER_SMTP_PASSWORD")
     MAIL_FROM = _env("TRACKER_MAIL_FROM", "action-plan-tracker@localhost")
 
+    # People who left more than this many years ago are anonymised (name, email, job title,
+    # password); the plan's history keeps their rows. 0 turns it off.
+    RETENTION_YEARS = int(_env("TRACKER_RETENTION_YEARS", "6") or 0)
     # How long an invitation link to set a password works (it works once).
     INVITATION_HOURS = int(_env("TRACKER_INVITATION_HOURS", "48") or 48)
 
@@ -59,6 +62,16 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    # A signed-in session left alone this long ends (OWASP ASVS 3.3.2, level 2: 30 minutes).
+    SESSION_IDLE_MINUTES = int(_env("TRACKER_SESSION_IDLE_MINUTES", "30") or 30)
+    # Reverse proxies in front (TLS terminators, load balancers) whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted: without this, every visitor has the proxy's address and
+    # the sign-in limits would count them all as one.
+    TRUSTED_PROXIES = int(_env("TRACKER_TRUSTED_PROXIES", "0") or 0)
+    # Logs: one JSON object a line on standard error ("json"), or plain text ("text").
+    LOG_FORMAT = _env("TRACKER_LOG_FORMAT", "json")
+    # Strict-Transport-Security on HTTPS responses (behind a proxy: X-Forwarded-Proto https).
+    HSTS = _bool("TRACKER_HSTS", True)
     FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS", False)
     WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
     # Memory-hard on purpose: OWASP's Password Storage Cheat Sheet lists scrypt settings of equal
@@ -70,6 +83,12 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("TRACKER_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = _env("TRACKER_SIGN_IN_RATE_LIMIT", "5 per minute")
+    # Refused sign-ins from one address, whatever the emails (password spraying).
+    SIGN_IN_ADDRESS_LIMIT = _env("TRACKER_SIGN_IN_ADDRESS_LIMIT", "20 per 10 minutes")
+    # Refused sign-ins for one account, from any address: it is then slowed for 15 minutes at most.
+    SIGN_IN_ACCOUNT_LIMIT = _env("TRACKER_SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes")
+    # Limits are counted in a store: memory:// is per worker; production behind several
+    # workers or hosts uses Redis (redis://host:6379/0) so the limits hold across them all.
 
     SEED_DIR = str(BASE_DIR / "seed")
     # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).
@@ -115,6 +134,8 @@ class DemoConfig(Config):
     TODAY = _env("TRACKER_TODAY", "2016-02-05")
     SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS = _bool("TRACKER_HSTS", False)  # plain http on 127.0.0.1
+    LOG_FORMAT = _env("TRACKER_LOG_FORMAT", "text")
 
 
 class TestConfig(Config):
@@ -126,6 +147,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    HSTS = False
     SQLALCHEMY_DATABASE_URI = _env("TRACKER_TEST_DATABASE_URL", "sqlite://")
 
 

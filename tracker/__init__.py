@@ -17,21 +17,22 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.config.from_object(config or config_for())
     app.config.update(overrides)
     _check_production_settings(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from tracker import extensions, security
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from tracker import extensions, observability, security
     from tracker.web import templating
 
     extensions.db.init_app(app)
     extensions.use_sqlite_settings(app)  # WAL and a busy timeout on SQLite files
-    extensions.migrate.init_app(
-        app,
-        extensions.db,
-        directory=str(BASE_DIR / "tracker" / "migrations"),
-        render_as_batch=True,
-        compare_type=True,
-    )
+    # `flask db ...` (Flask-Migrate) is loaded only when that command runs: not in web workers.
+    app.cli.add_command(extensions.LazyDbGroup("db", help="Database migrations (Flask-Migrate)."))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
+    observability.init_app(app)  # a request id per request, structured logs
     security.init_app(app)  # sign-in sessions, bearer tokens, security headers
     extensions.compress.init_app(app)  # gzip when the client accepts it; streams stay streamed
     templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
@@ -41,8 +42,11 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         admin,
         assets,
         auth,
+        changes,
         dashboard,
         errors,
+        health,
+        inspections,
         pages,
         plans,
         returns,
@@ -51,6 +55,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     )
 
     app.register_blueprint(assets.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dashboard.bp)
@@ -59,6 +64,8 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(inspections.bp)
+    app.register_blueprint(changes.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 
@@ -68,7 +75,17 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     return app
 
 
+MIN_SECRET_KEY_BYTES = 32  # signs every session cookie: as long as the HMAC's own key
+
+
 def _check_production_settings(app: Flask) -> None:
     production = not app.config.get("DEMO_MODE") and not app.testing
-    if production and app.config["SECRET_KEY"] == "dev-only-insecure-key":
-        raise RuntimeError("Set TRACKER_SECRET_KEY to a long random value in production")
+    if production:
+        key = app.config["SECRET_KEY"]
+        length = len(key.encode() if isinstance(key, str) else key)
+        if key == "dev-only-insecure-key" or length < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"Set TRACKER_SECRET_KEY to at least {MIN_SECRET_KEY_BYTES} random bytes in "
+                "production, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -226,3 +227,77 @@ def projection_rebuild() -> None:
 
     written = projection.rebuild_and_commit()
     click.echo(f"Current state rebuilt from history for {written} action(s).")
+
+
+@tracker_cli.command("deadline")
+@click.option("--from", "from_text", required=True, help="The start date, YYYY-MM-DD (day 0).")
+@click.option(
+    "--working-days",
+    type=int,
+    default=70,
+    show_default=True,
+    help="How many working days after it (weekends and England and Wales bank holidays skip).",
+)
+@click.option("--explain", is_flag=True, help="Also list the bank holidays skipped.")
+def deadline(from_text: str, working_days: int, explain: bool) -> None:
+    """Print the date N working days after a date (needs no database)."""
+    from datetime import date
+
+    from tracker.domain.deadlines import working_days_after
+
+    try:
+        start = date.fromisoformat(from_text)
+    except ValueError:
+        raise click.BadParameter("use the format YYYY-MM-DD", param_hint="--from") from None
+    try:
+        count = working_days_after(start, working_days)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--working-days / --from") from None
+    click.echo(count.due.isoformat())
+    if explain:
+        for day, name in count.bank_holidays_skipped:
+            click.echo(f"skipped {day.isoformat()} {name}")
+
+
+@tracker_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@needs_database
+def backup_command(file: Path) -> None:
+    """Back the whole database up to FILE (SQLite: online backup; PostgreSQL: pg_dump)."""
+    from tracker.services import backup
+
+    try:
+        click.echo(backup.backup(file))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@tracker_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database now.")
+@needs_database
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the whole database with the backup in FILE."""
+    from tracker.services import backup
+
+    if not yes:
+        click.confirm(
+            "This replaces everything in the database with the backup. Go on?", abort=True
+        )
+    try:
+        click.echo(backup.restore(file))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@tracker_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="Say who would be anonymised; change nothing.")
+@needs_database
+def retention(dry_run: bool) -> None:
+    """Anonymise people who left more than TRACKER_RETENTION_YEARS years ago."""
+    from tracker.services import people
+
+    years = current_app.config["RETENTION_YEARS"]
+    ids = people.anonymise_leavers(now=now_utc(), years=years, dry_run=dry_run)
+    verb = "would be" if dry_run else "were"
+    click.echo(f"{len(ids)} people who left more than {years} years ago {verb} anonymised.")

@@ -1,8 +1,10 @@
 """The scheduler: one process beside the web workers, never inside them.
 
 Jobs have fixed ids and cron triggers in Europe/London; each job is one service call. On
-PostgreSQL a second scheduler waits on an advisory lock; on any database the outbox's unique
-keys keep delivery to at most once per reminder.
+PostgreSQL a second scheduler waits on an advisory lock. On any database the outbox's unique
+keys write each reminder once, and a sender claims each message before delivering it, so two
+senders never both deliver one message (see `tracker.services.outbox` for exactly what delivery
+promises when a sender is killed mid-attempt).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import text
 from tracker.clock import now_utc, today_london
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
-from tracker.services import chasing, outbox
+from tracker.services import chasing, health, outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ def run_chase_job(app: Flask) -> None:
     with app.app_context():
         cfg = chasing.ChaseConfig.from_mapping(app.config)
         runs = chasing.run_due_days(today_london(), now=now_utc(), cfg=cfg)
+        people.anonymise_leavers(now=now_utc(), years=app.config["RETENTION_YEARS"])
         for run in runs:
             log.info(
                 "chase %s: %s messages, %s items", run.day, run.written_messages, run.written_items
@@ -46,6 +49,7 @@ def run_chase_job(app: Flask) -> None:
 
 def run_send_job(app: Flask) -> None:
     with app.app_context():
+        health.beat(now_utc())  # what /healthz reads: the scheduler is alive
         result = outbox.send_pending(
             now=now_utc(), smtp=outbox.SmtpSettings.from_mapping(app.config)
         )
@@ -68,7 +72,7 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     )
     scheduler.add_job(
         run_send_job,
-        IntervalTrigger(minutes=5, timezone=LONDON),
+        IntervalTrigger(seconds=health.HEARTBEAT_EVERY.total_seconds(), timezone=LONDON),
         id=SEND_JOB_ID,
         kwargs={"app": app},
         replace_existing=True,
@@ -93,7 +97,7 @@ class SchedulerLock:
 
 def hold_scheduler_lock(app: Flask) -> SchedulerLock | None:
     """On PostgreSQL, block until this process holds the scheduler's advisory lock. Elsewhere,
-    return None: SQLite deployments run one scheduler (the outbox keys still stop duplicates)."""
+    return None: on SQLite the outbox's keys and claims still stop duplicates."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "postgresql":

@@ -31,6 +31,8 @@ ROUTES = {
     "pages.overview": ("GET", "/overview", EVERYONE, 200),
     "pages.recommendation": ("GET", "/recommendations/R1", EVERYONE, 200),
     "pages.accessibility": ("GET", "/accessibility", "public", 200),
+    # The seeded test database has no scheduler beating: 503, naming it, for everyone.
+    "health.healthz": ("GET", "/healthz", "public", 503),
     "plans.show": ("GET", "/plans/north", EVERYONE, 200),
     "plans.all_actions": ("GET", "/actions?involving=trust&no_update=true", EVERYONE, 200),
     "plans.overdue": ("GET", "/actions/overdue?plan=main&rag=red", EVERYONE, 200),
@@ -87,6 +89,14 @@ ROUTES = {
     "sefs.edit": ("GET", "/sefs/south/2016-02", EVERYONE, 200),
     "sefs.edit:post": ("POST", "/sefs/north/2016-02", NORTH, 400),  # an empty draft is refused
     "sefs.compare": ("GET", "/sefs/south/2016-02/compare", EVERYONE, 200),
+    "inspections.show": ("GET", "/inspection", EVERYONE, 200),
+    # The day the plan went to Ofsted: an empty form is refused (400) and writes nothing.
+    "inspections.plan_sent": ("GET", "/inspection/plan-sent", {"admin", "chair"}, 200),
+    "inspections.plan_sent:post": ("POST", "/inspection/plan-sent", {"admin", "chair"}, 400),
+    "changes.index": ("GET", "/changes?since=2016-01-29", EVERYONE, 200),
+    "changes.agenda": ("GET", "/agenda", EVERYONE, 200),
+    "api.changes": ("GET", "/api/v1/changes?since=2016-01-29", EVERYONE, 200),
+    "api.deadline": ("GET", "/api/v1/deadline?from=2015-11-27&working_days=70", EVERYONE, 200),
 }
 # Endpoints covered elsewhere: sign-out (POST, CSRF) in test_auth, static files and the API's 404.
 NOT_IN_MATRIX = {

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     READ_SEF_DRAFT = "sef.read_draft"
     SIGN_OFF = "action.sign_off"
     RECORD_MEETING = "meeting.record"
+    RECORD_PLAN_SUBMISSION = "inspection.record_plan_submission"
     EXPORT = "plan.export"
     MANAGE_MEASURES = "measures.manage"
     READ_DASHBOARD = "dashboard.read"
@@ -84,6 +85,8 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_SEF_DRAFT: _EVERY_ROLE,
     Permission.SIGN_OFF: frozenset({Role.CHAIR}),
     Permission.RECORD_MEETING: frozenset({Role.ADMIN, Role.CHAIR}),
+    # The day the action plan went to Ofsted: the Getting to Good chair or the administrator.
+    Permission.RECORD_PLAN_SUBMISSION: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.EXPORT: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER, Role.PERFORMANCE_OFFICER}),
     Permission.MANAGE_MEASURES: frozenset({Role.ADMIN, Role.PERFORMANCE_OFFICER}),
     # The chair's dashboard for Getting to Good, readable by JSIG members (viewers) and by the

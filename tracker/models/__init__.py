@@ -2,7 +2,13 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
-from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
+from tracker.models.outbox import (
+    DeliveryAttempt,
+    OutboxItem,
+    OutboxMessage,
+    SchedulerHeartbeat,
+    SchedulerRun,
+)
 from tracker.models.plan import (
     Action,
     ActionDependency,
@@ -22,6 +28,7 @@ __all__ = [
     "ActionUpdate",
     "ApiToken",
     "AuditEvent",
+    "DeliveryAttempt",
     "Inspection",
     "Invitation",
     "Locality",
@@ -32,6 +39,7 @@ __all__ = [
     "Plan",
     "Recommendation",
     "ReturnDraft",
+    "SchedulerHeartbeat",
     "SchedulerRun",
     "SefVersion",
     "UpdateCycle",

@@ -123,7 +123,9 @@ def lifecycle_label(value: str | None) -> str:
 
 
 def _tag(colour: str, text: str) -> Markup:
-    return Markup(f'<strong class="govuk-tag govuk-tag--{colour} tracker-tag">{text}</strong>')
+    return Markup('<strong class="govuk-tag govuk-tag--{} tracker-tag">{}</strong>').format(
+        colour, text
+    )
 
 
 # The GOV.UK tag for a RAG rating (macros/status.html's rag_tag calls this): a filter, not a
