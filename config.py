@@ -70,6 +70,8 @@ class Config:
     TRUSTED_PROXIES = int(_env("TRACKER_TRUSTED_PROXIES", "0") or 0)
     # Logs: one JSON object a line on standard error ("json"), or plain text ("text").
     LOG_FORMAT = _env("TRACKER_LOG_FORMAT", "json")
+    # Admin changes (people, roles, tokens) ask for the password again after this long.
+    REAUTH_MINUTES = int(_env("TRACKER_REAUTH_MINUTES", "15") or 15)
     # Strict-Transport-Security on HTTPS responses (behind a proxy: X-Forwarded-Proto https).
     HSTS = _bool("TRACKER_HSTS", True)
     FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS", False)

@@ -342,3 +342,40 @@ def make_outbox_message(
         )
     db.session.flush()
     return message
+
+
+def make_date_request(
+    action: Action,
+    *,
+    by: User | None = None,
+    new_date: date = date(2016, 4, 29),
+    requested_at: datetime = NOW,
+    status: str = "pending",
+    decided_by: User | None = None,
+    decided_at: datetime | None = None,
+    reason: str = "Recruitment to two posts is delayed.",
+    note: str = "",
+):
+    """A request to move `action`'s target date (pending unless a status is given). An approved
+    one moves the date and keeps the first as the baseline, as the service does."""
+    from tracker.models import TargetDateRequest
+
+    request = TargetDateRequest(
+        action_id=action.id,
+        requested_by_id=by.id if by else None,
+        requested_at=requested_at,
+        old_date=action.target_date,
+        new_date=new_date,
+        reason=reason,
+        status=status,
+        decided_by_id=decided_by.id if decided_by else None,
+        decided_at=decided_at if status != "pending" else None,
+        decision_note=note,
+    )
+    db.session.add(request)
+    if status == "approved":
+        action.baseline_target_date = action.baseline_target_date or action.target_date
+        action.target_date = new_date
+        action.plan_version += 1
+    db.session.flush()
+    return request

@@ -48,6 +48,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         health,
         inspections,
         pages,
+        plan_changes,
         plans,
         returns,
         sefs,
@@ -61,6 +62,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(updates.bp)
+    app.register_blueprint(plan_changes.bp)
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
     app.register_blueprint(admin.bp)

@@ -13,6 +13,7 @@ from tracker.web.access import PUBLIC
 ROLES = list(ROLE_ACCOUNTS)
 EVERYONE = set(ROLES)
 SIGNERS = {"chair"}  # separation of duties: the admin does not sign off
+PLAN_EDITORS = {"admin", "chair"}  # the plan itself: chairs and the admin; dates: chairs only
 NORTH = {"locality_head"}
 # The policy grants exports to these roles; locality heads and action leads are refused.
 EXPORTERS = {
@@ -70,6 +71,7 @@ ROUTES = {
     # An empty JSON body: the North head (N-01's lead) and admins get 422 and write nothing.
     "api.create_update:post": ("POST", "/api/v1/actions/N-01/updates", NORTH, 422),
     "auth.sign_in": ("GET", "/sign-in", "public", 200),
+    "auth.confirm_sign_in": ("GET", "/confirm-sign-in?next=/admin/users", EVERYONE, 200),
     "returns.index": ("GET", "/returns", EVERYONE, 200),
     "returns.show": ("GET", "/returns/south/2", EVERYONE, 200),
     "returns.show:post": ("POST", "/returns/north/1", NORTH, 400),
@@ -85,6 +87,21 @@ ROUTES = {
     "updates.sign_off_list": ("GET", "/sign-off", SIGNERS, 200),
     "updates.sign_off": ("GET", "/actions/{awaiting}/sign-off", SIGNERS, 200),
     "updates.sign_off:post": ("POST", "/actions/{awaiting}/sign-off", SIGNERS, 400),
+    "plan_changes.add_action": ("GET", "/plans/north/actions/new", PLAN_EDITORS, 200),
+    "plan_changes.add_action:post": ("POST", "/plans/north/actions/new", PLAN_EDITORS, 400),
+    "plan_changes.edit_action": ("GET", "/actions/MAP-003/edit", PLAN_EDITORS, 200),
+    "plan_changes.edit_action:post": ("POST", "/actions/MAP-003/edit", PLAN_EDITORS, 400),
+    # Asking for a new target date follows the work: North's head for N-01, MAP-003's lead.
+    "plan_changes.request_date": ("GET", "/actions/N-01/target-date", NORTH, 200),
+    "plan_changes.request_date:post": ("POST", "/actions/N-01/target-date", NORTH, 400),
+    "plan_changes.request_date:lead": ("GET", "/actions/MAP-003/target-date", {"action_lead"}, 200),
+    "plan_changes.date_requests": ("GET", "/date-requests", SIGNERS, 200),
+    "plan_changes.decide": ("GET", "/date-requests/{pending}", SIGNERS, 200),
+    "plan_changes.decide:post": ("POST", "/date-requests/{pending}", SIGNERS, 400),
+    "plan_changes.supersede": ("GET", "/actions/MAP-003/supersede", SIGNERS, 200),
+    "plan_changes.supersede:post": ("POST", "/actions/MAP-003/supersede", SIGNERS, 400),
+    "plan_changes.rebaselined": ("GET", "/actions/rebaselined", EVERYONE, 200),
+    "api.action_date_requests": ("GET", "/api/v1/actions/MAP-169/date-requests", EVERYONE, 200),
     "sefs.index": ("GET", "/sefs", EVERYONE, 200),
     "sefs.edit": ("GET", "/sefs/south/2016-02", EVERYONE, 200),
     "sefs.edit:post": ("POST", "/sefs/north/2016-02", NORTH, 400),  # an empty draft is refused
@@ -121,6 +138,19 @@ def awaiting(seeded_app) -> str:
         db.session.remove()
     assert waiting, "the seed story has actions awaiting sign-off"
     return waiting[0].ref
+
+
+@pytest.fixture(scope="module")
+def pending(seeded_app) -> int:
+    """The seed's pending target date request (S-21's)."""
+    from tracker.models import TargetDateRequest
+
+    with seeded_app.app_context():
+        request_id = db.session.execute(
+            select(TargetDateRequest.id).where(TargetDateRequest.status == "pending")
+        ).scalar_one()
+        db.session.remove()
+    return request_id
 
 
 @pytest.fixture(scope="module")
@@ -163,9 +193,9 @@ def test_every_view_declares_a_permission_or_is_public(seeded_app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_role_is_allowed_or_refused(role_client, awaiting, person, role, endpoint):
+def test_role_is_allowed_or_refused(role_client, awaiting, person, pending, role, endpoint):
     method, url, allowed, ok = ROUTES[endpoint]
-    url = url.format(awaiting=awaiting, person=person)
+    url = url.format(awaiting=awaiting, person=person, pending=pending)
     response = _request(role_client(role), method, url)
     response.close()  # a streamed body (the CSV export) is not read: close it, as a server does
     if allowed == "public":
@@ -180,9 +210,9 @@ def test_role_is_allowed_or_refused(role_client, awaiting, person, role, endpoin
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_anonymous_visitors_sign_in_first(seeded_client, awaiting, person, endpoint):
+def test_anonymous_visitors_sign_in_first(seeded_client, awaiting, person, pending, endpoint):
     method, url, allowed, ok = ROUTES[endpoint]
-    url = url.format(awaiting=awaiting, person=person)
+    url = url.format(awaiting=awaiting, person=person, pending=pending)
     response = seeded_client.open(url, method=method)
     response.close()
     if method == "POST":

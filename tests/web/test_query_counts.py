@@ -29,6 +29,8 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/api/v1/actions?plan=north&per_page=200", "/api/v1/actions?per_page=200"),
         ("/recommendations/R18", "/recommendations/R3"),
         ("/actions/MAP-030", "/actions/MAP-001"),  # short history against a long one
+        ("/actions/MAP-030", "/actions/MAP-169"),  # no plan changes against a re-baselined one
+        ("/api/v1/actions/MAP-127/date-requests", "/api/v1/actions/MAP-169/date-requests"),
         ("/api/v1/actions/MAP-030", "/api/v1/actions/MAP-001"),
         ("/api/v1/exports/plan.csv?plan=north", "/api/v1/exports/plan.csv"),
         ("/actions/overdue?plan=main", "/actions/overdue"),
@@ -66,6 +68,8 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/api/v1/localities/north/returns/2", 11),
         ("/api/v1/cycles", 3),
         ("/sefs", 4),
+        ("/actions/rebaselined", 2),
+        ("/api/v1/actions/MAP-169/date-requests", 2),
         ("/sefs/south/2016-02", 4),
         ("/sefs/south/2016-02/compare", 4),
         ("/inspection", 3),
@@ -96,6 +100,12 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("viewer", "/", 3),
         ("locality_head", "/actions/N-01/update", 7),
         ("chair", "/sign-off", 5),
+        ("chair", "/date-requests", 2),
+        ("chair", "/actions/MAP-003/edit", 5),
+        ("chair", "/plans/north/actions/new", 5),
+        ("chair", "/actions/MAP-003/supersede", 3),
+        ("chair", "/actions/S-21", 9),  # with a pending request to decide
+        ("action_lead", "/actions/MAP-003/target-date", 3),
         ("admin", "/admin/outbox", 3),
         ("admin", "/api/v1/outbox", 3),
         ("admin", "/admin/users", 4),
@@ -127,6 +137,29 @@ def test_reopening_a_return_runs_a_fixed_number_of_statements(
         response = client.post("/returns/north/1/reopen", data={"csrf_token": token})
     assert response.status_code == 302
     assert counter.count <= 4
+
+
+def test_the_date_requests_list_runs_one_statement_whatever_its_length(client, count_queries):
+    from tests.builders import make_action, make_date_request, make_user
+    from tests.conftest import sign_in
+    from tracker.extensions import db
+
+    chair = make_user(role="chair", email="chair@trust.example")
+    make_date_request(make_action())
+    db.session.commit()
+    sign_in(client, chair.email, "a-long-test-password")
+
+    def measured() -> int:
+        client.get("/date-requests")
+        with count_queries(client.application) as counter:
+            assert client.get("/date-requests").status_code == 200
+        return counter.count
+
+    few = measured()
+    for _ in range(15):
+        make_date_request(make_action(), by=chair)
+    db.session.commit()
+    assert measured() == few
 
 
 def _admin_counts(client, app, count_queries, urls):

@@ -17,6 +17,7 @@ from tracker.models.plan import (
     Recommendation,
     action_partner,
 )
+from tracker.models.plan_changes import ActionEdit, TargetDateRequest
 from tracker.models.returns import LocalityReturn, ReturnDraft
 from tracker.models.sef import SefVersion
 from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
@@ -24,6 +25,7 @@ from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
 __all__ = [
     "Action",
     "ActionDependency",
+    "ActionEdit",
     "ActionState",
     "ActionUpdate",
     "ApiToken",
@@ -42,6 +44,7 @@ __all__ = [
     "SchedulerHeartbeat",
     "SchedulerRun",
     "SefVersion",
+    "TargetDateRequest",
     "UpdateCycle",
     "User",
     "action_partner",

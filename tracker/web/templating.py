@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.filters.update(
         long_date=long_date,
+        iso_long_date=iso_long_date,
         london_time=london_time,
         london_clock=london_clock,
         month_label=month_label,
@@ -95,6 +96,11 @@ def day_month(value: str | date | datetime | None) -> str:
     if isinstance(day, datetime):
         day = day.astimezone(LONDON).date()
     return f"{day.day} {day.strftime('%b')}"
+
+
+def iso_long_date(value: str | None) -> str:
+    """A date kept as text in a history row (2016-02-12), written out as `long_date` does."""
+    return long_date(date.fromisoformat(value)) if value else "Not set"
 
 
 def london_time(value: datetime | None) -> str:
