@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
 
-.PHONY: install run serve migrate seed test test-sqlite test-postgres lint security clean bench bench-queries \
+.PHONY: install run serve migrate seed test test-sqlite test-postgres lint security clean soak bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
@@ -85,6 +85,11 @@ security: install
 
 # The benchmark (bench/README.md): gunicorn on SQLite and PostgreSQL at 10x, measured from
 # another process; about ten minutes. bench-queries times the plan reads in-process.
+# Two app servers (127.0.0.2 and .3) on one PostgreSQL with Redis limits and two schedulers,
+# 16 writers for 60 s while one server is SIGKILLed and restarted: prints the figures.
+soak: install
+	$(BIN)/python bench/soak.py --pg-url $(PG_TEST_URL)
+
 bench: install
 	$(BIN)/python bench/run.py --pg-url $(PG_TEST_URL)
 

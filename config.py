@@ -99,6 +99,8 @@ class Config:
     # Monthly locality SEFs fall due on this working day of each month.
     SEF_DUE_WORKING_DAY = int(_env("TRACKER_SEF_DUE_WORKING_DAY", "5") or 5)
     SEF_FIRST_MONTH = _env("TRACKER_SEF_FIRST_MONTH", "2016-02")
+    # Contract measures: a percentage on fewer cases than this carries a small-cohort warning.
+    MEASURE_SMALL_COHORT = int(_env("TRACKER_MEASURE_SMALL_COHORT", "10") or 10)
     # Chasing: working days before a deadline to remind, and late days before escalating.
     CHASE_REMIND_DAYS_BEFORE = int(_env("TRACKER_CHASE_REMIND_DAYS_BEFORE", "2") or 2)
     CHASE_ESCALATE_MANAGER_AFTER = int(_env("TRACKER_CHASE_ESCALATE_MANAGER_AFTER", "2") or 2)

@@ -47,6 +47,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         errors,
         health,
         inspections,
+        measures,
         pages,
         plan_changes,
         plans,
@@ -65,6 +66,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(plan_changes.bp)
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
+    app.register_blueprint(measures.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(inspections.bp)
     app.register_blueprint(changes.bp)

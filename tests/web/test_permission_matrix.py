@@ -25,6 +25,9 @@ EXPORTERS = {
 # The chair's dashboard: the chair, JSIG members (viewers) and the admin who prepares the meeting.
 DASHBOARD = {"admin", "chair", "viewer"}
 
+# Contract measures: values are entered by performance officers (and the admin).
+MEASURERS = {"admin", "performance_officer"}
+
 # One sample request for every endpoint, who may make it and what they then get. Writes are
 # sent with a valid CSRF token and an incomplete form, so allowed roles get 400 and write nothing.
 ROUTES = {
@@ -114,6 +117,17 @@ ROUTES = {
     "changes.agenda": ("GET", "/agenda", EVERYONE, 200),
     "api.changes": ("GET", "/api/v1/changes?since=2016-01-29", EVERYONE, 200),
     "api.deadline": ("GET", "/api/v1/deadline?from=2015-11-27&working_days=70", EVERYONE, 200),
+    "measures.scorecard": ("GET", "/measures?quarter=2015-Q3&kind=key", EVERYONE, 200),
+    "measures.show": ("GET", "/measures/A3", EVERYONE, 200),
+    "measures.quarterly_report": ("GET", "/measures/reports/quarterly/2015-Q3", EVERYONE, 200),
+    "measures.enter_value": ("GET", "/measures/values/new", MEASURERS, 200),
+    # An empty form: the admin and the performance officer get 400 and write nothing.
+    "measures.enter_value:post": ("POST", "/measures/values/new", MEASURERS, 400),
+    "measures.set_target": ("POST", "/measures/A3/targets", MEASURERS, 400),  # no month given
+    "measures.upload_values": ("GET", "/measures/values/upload", MEASURERS, 200),
+    "measures.upload_values:post": ("POST", "/measures/values/upload", MEASURERS, 400),
+    "api.measures": ("GET", "/api/v1/measures?quarter=2015-Q3", EVERYONE, 200),
+    "api.quarterly_report": ("GET", "/api/v1/reports/quarterly/2015-Q3.docx", EVERYONE, 200),
 }
 # Endpoints covered elsewhere: sign-out (POST, CSRF) in test_auth, static files and the API's 404.
 NOT_IN_MATRIX = {

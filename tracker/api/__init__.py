@@ -5,6 +5,7 @@ from tracker.api import (  # noqa: F401 - their routes join the blueprint
     dashboard,
     date_requests,
     exports,
+    measures,
     outbox,
     overdue,
     returns,

@@ -9,6 +9,7 @@ from tracker.api.openapi_dashboard import dashboard_paths, dashboard_schemas
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
+from tracker.api.openapi_measures import measure_paths
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT
@@ -289,6 +290,7 @@ def openapi_document() -> dict[str, Any]:
             **workflow_paths(),
             **changes_paths(PROBLEM),
             **dashboard_paths(PROBLEM),
+            **measure_paths(problem=PROBLEM),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first (administrators only)",

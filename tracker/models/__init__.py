@@ -1,6 +1,13 @@
 """Persistence only: typed SQLAlchemy 2.x models, constraints and indexes."""
 
 from tracker.models.audit import AuditEvent
+from tracker.models.measures import (
+    Measure,
+    MeasureTarget,
+    MeasureValue,
+    measure_action,
+    measure_recommendation,
+)
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
 from tracker.models.outbox import (
     DeliveryAttempt,
@@ -34,6 +41,9 @@ __all__ = [
     "Inspection",
     "Invitation",
     "Locality",
+    "Measure",
+    "MeasureTarget",
+    "MeasureValue",
     "LocalityReturn",
     "Organisation",
     "OutboxItem",
@@ -48,4 +58,6 @@ __all__ = [
     "UpdateCycle",
     "User",
     "action_partner",
+    "measure_action",
+    "measure_recommendation",
 ]

@@ -30,6 +30,7 @@ from tracker.models import (
 )
 from tracker.services import projection
 from tracker.services.audit import add_event
+from tracker.services.measure_seed import load_measures
 
 DEMO_ACCOUNTS = (
     "admin@trust.example",
@@ -282,6 +283,7 @@ def load_seed(
     created["date_requests"] = _load_date_requests(seed_dir, actions, new_refs, people)
 
     created["returns"] = _derive_returns(update_rows, actions, plans, cycles, people)
+    created |= load_measures(seed_dir, now=now)
 
     if any(created.values()):
         add_event("seed_loaded", now=now, detail=created)

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from tracker.clock import is_fixed_today, today_london
 from tracker.domain.calendar import LONDON
+from tracker.domain.measures import Status, describe_target, format_value
 from tracker.domain.permissions import Permission, Role
 from tracker.domain.sef import month_label
 from tracker.domain.states import (
@@ -55,6 +56,9 @@ def init_app(app: Flask) -> None:
         colour=status_colour,
         rag_tag=rag_tag,
         overdue_tag=overdue_tag,
+        measure_value=format_value,
+        measure_target=describe_target,
+        measure_status_tag=measure_status_tag,
     )
 
     @app.context_processor
@@ -164,3 +168,12 @@ def rag_label(value: str | None) -> str:
 
 def impact_label(value: str | None) -> str:
     return IMPACT_LABELS[Impact(value)] if value else ""
+
+
+_MEASURE_TAGS = {s: _tag(s.colour, s.value) for s in Status}  # the contract's own words
+_NO_VALUE = Markup('<strong class="govuk-tag govuk-tag--grey tracker-tag">No value</strong>')
+
+
+def measure_status_tag(status: Status | str | None) -> Markup:
+    """A measure's status as a GOV.UK tag: in words as well as colour."""
+    return _MEASURE_TAGS[Status(status)] if status else _NO_VALUE
