@@ -111,6 +111,8 @@ CASES = (
     ),
     Case("all actions list", "/actions"),
     Case("chair's dashboard", "/dashboard", target_p50=30),
+    Case("chair's dashboard, API (its counts and charts as JSON)", "/api/v1/dashboard"),
+    Case("chair's dashboard, one locality", "/dashboard?plan=north"),
     Case(
         "CSV export, every action",
         "/api/v1/exports/plan.csv",

@@ -117,9 +117,11 @@ def app() -> Iterator[Flask]:
         db.engine.dispose()
 
 
-def _seeded(url: str, **engine_options: object) -> Flask:
+def _seeded(url: str, settings: dict | None = None, **engine_options: object) -> Flask:
+    """An app on `url` holding the illustrative seed (with `settings` overriding the test
+    configuration, such as another TODAY)."""
     options = engine_options_for(url) | engine_options
-    application = make_app(url, SQLALCHEMY_ENGINE_OPTIONS=options)
+    application = make_app(url, SQLALCHEMY_ENGINE_OPTIONS=options, **(settings or {}))
     _fresh_schema(application)
     with application.app_context():
         load_seed(

@@ -46,6 +46,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         auth,
         calendar,
         changes,
+        dashboard,
         errors,
         health,
         inspections,
@@ -62,6 +63,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(updates.bp)
     app.register_blueprint(plan_changes.bp)

@@ -99,6 +99,13 @@ NORTH_DEPUTY = Actor(user_id=30, role=Role.ACTION_LEAD, deputy_for="north")
         (LEAD, Permission.UPDATE_ACTION, Target(lead_user_id=21), False),
         (LEAD, Permission.SIGN_OFF, None, False),
         (Actor(1, Role.PERFORMANCE_OFFICER), Permission.MANAGE_MEASURES, None, True),
+        # The chair's dashboard: the chair, JSIG viewers and the admin who prepares the meeting.
+        (Actor(1, Role.CHAIR), Permission.READ_DASHBOARD, None, True),
+        (Actor(1, Role.VIEWER), Permission.READ_DASHBOARD, None, True),
+        (Actor(1, Role.ADMIN), Permission.READ_DASHBOARD, None, True),
+        (NORTH_HEAD, Permission.READ_DASHBOARD, None, False),
+        (LEAD, Permission.READ_DASHBOARD, None, False),
+        (Actor(1, Role.PERFORMANCE_OFFICER), Permission.READ_DASHBOARD, None, False),
         # Roles follow the work: a performance officer updates the actions they lead.
         (
             Actor(7, Role.PERFORMANCE_OFFICER),

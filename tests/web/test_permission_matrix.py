@@ -22,6 +22,8 @@ EXPORTERS = {
     "performance_officer",
     "viewer",
 }  # the locality head account is North's; the admin writes no return
+# The chair's dashboard: the chair, JSIG members (viewers) and the admin who prepares the meeting.
+DASHBOARD = {"admin", "chair", "viewer"}
 
 # Contract measures: values are entered by performance officers (and the admin).
 MEASURERS = {"admin", "performance_officer"}
@@ -39,6 +41,7 @@ ROUTES = {
     "plans.all_actions": ("GET", "/actions?involving=trust&no_update=true", EVERYONE, 200),
     "plans.overdue": ("GET", "/actions/overdue?plan=main&rag=red", EVERYONE, 200),
     "plans.action": ("GET", "/actions/MAP-001", EVERYONE, 200),
+    "dashboard.show": ("GET", "/dashboard?plan=north&lead_organisation=trust", DASHBOARD, 200),
     "admin.users": ("GET", "/admin/users", {"admin"}, 200),
     "admin.audit": ("GET", "/admin/audit", {"admin"}, 200),
     "admin.outbox": ("GET", "/admin/outbox", {"admin"}, 200),
@@ -62,6 +65,7 @@ ROUTES = {
     "api.actions": ("GET", "/api/v1/actions", EVERYONE, 200),
     "api.overdue_actions": ("GET", "/api/v1/actions/overdue?involving=trust", EVERYONE, 200),
     "api.action": ("GET", "/api/v1/actions/MAP-001", EVERYONE, 200),
+    "api.dashboard": ("GET", "/api/v1/dashboard?plan=main", DASHBOARD, 200),
     "api.plan_csv": ("GET", "/api/v1/exports/plan.csv?plan=north&rag=red", EXPORTERS, 200),
     "api.plan_xlsx": ("GET", "/api/v1/exports/plan.xlsx?plan=north&rag=red", EXPORTERS, 200),
     "api.openapi": ("GET", "/api/openapi.json", EVERYONE, 200),

@@ -46,6 +46,8 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/changes?since=2016-02-04", "/changes?since=2015-11-27"),
         ("/agenda?since=2016-02-04", "/agenda?since=2015-11-27"),
         ("/api/v1/changes?since=2016-02-04", "/api/v1/changes?since=2015-11-27"),
+        ("/dashboard?plan=central", "/dashboard"),  # 38 actions against 335
+        ("/api/v1/dashboard?plan=central", "/api/v1/dashboard"),
         # Measures: a month of the key measures against a quarter of every measure.
         ("/measures?period=2015-05&kind=key", "/measures?quarter=2015-Q3"),
         ("/api/v1/measures?period=2015-05&kind=key", "/api/v1/measures?quarter=2015-Q3"),
@@ -89,6 +91,10 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/agenda", 13),
         ("/api/v1/changes", 9),
         ("/api/v1/deadline", 3),
+        # The session (2), counts, sign-off ages (3), returns (3), SEFs (2), the cycles, the
+        # target dates and the history; the page adds its three filter menus.
+        ("/dashboard", 16),
+        ("/api/v1/dashboard", 13),
         ("/measures", 4),  # the person, the register, its targets, a year of values
         ("/api/v1/measures", 4),
         ("/measures/A3", 6),  # the measure, targets, values, recommendations, actions
@@ -287,6 +293,40 @@ def test_the_changes_and_the_agenda_run_the_same_statements_at_one_and_three_tim
     add_copies(3)
     thrice, changes_thrice = counts()
     assert changes_thrice > 2 * changes_once
+    assert once == thrice
+
+
+def test_the_dashboard_runs_the_same_statements_at_one_and_three_times_the_seed(
+    client, count_queries
+):
+    """335 actions and their history, then 1,005: the counts and the charts are each one
+    statement whatever the size of the plan or the length of its history."""
+    from bench.generate import add_copies
+    from tests.builders import make_user
+    from tests.conftest import SEED_NOW, sign_in
+    from tracker.extensions import db
+    from tracker.services.seed import load_seed
+
+    app = client.application
+    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    reader = make_user(role="chair", email="reader@trust.example")
+    db.session.commit()
+    sign_in(client, reader.email, "a-long-test-password")
+
+    def statements() -> tuple[list[int], int]:
+        counts = []
+        for url in ("/dashboard", "/api/v1/dashboard"):
+            client.get(url)
+            with count_queries(app) as counter:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            counts.append(counter.count)
+        return counts, client.get("/api/v1/dashboard").get_json()["actions"]
+
+    once, actions_once = statements()
+    add_copies(3)
+    thrice, actions_thrice = statements()
+    assert (actions_once, actions_thrice) == (335, 1005)
     assert once == thrice
 
 

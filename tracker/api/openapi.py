@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.api.openapi_changes import changes_paths, changes_schemas
+from tracker.api.openapi_dashboard import dashboard_paths, dashboard_schemas
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
@@ -268,6 +269,7 @@ def openapi_document() -> dict[str, Any]:
             **list_paths(rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM),
             **workflow_paths(),
             **changes_paths(PROBLEM),
+            **dashboard_paths(PROBLEM),
             **measure_paths(problem=PROBLEM),
             "/outbox": {
                 "get": {
@@ -326,6 +328,7 @@ def openapi_document() -> dict[str, Any]:
                 **list_schemas(),
                 **workflow_schemas(TEXT_LIMIT),
                 **changes_schemas(),
+                **dashboard_schemas(),
                 "OutboxMessage": {
                     "type": "object",
                     "required": [

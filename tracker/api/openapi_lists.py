@@ -68,6 +68,16 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
             {"type": "boolean"},
             "Open, with no update recorded in the current fortnightly cycle",
         ),
+        query(
+            "blocked",
+            {"type": "boolean"},
+            "Open, with an open prerequisite that is red or overdue (not with as_at)",
+        ),
+        query(
+            "date_clash",
+            {"type": "boolean"},
+            "Open, and due before an open prerequisite is due (not with as_at)",
+        ),
     ]
 
 

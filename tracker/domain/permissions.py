@@ -42,6 +42,7 @@ class Permission(StrEnum):
     EDIT_PLAN = "plan.edit"
     REQUEST_DATE_CHANGE = "action.request_date_change"
     DECIDE_DATE_CHANGE = "action.decide_date_change"
+    READ_DASHBOARD = "dashboard.read"
     ADMIN = "admin"
 
 
@@ -95,6 +96,9 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.EDIT_PLAN: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.REQUEST_DATE_CHANGE: _EVERY_ROLE,
     Permission.DECIDE_DATE_CHANGE: frozenset({Role.CHAIR}),
+    # The chair's dashboard for Getting to Good, readable by JSIG members (viewers) and by the
+    # admin, who prepares the meeting and its pack with the chair (as for RECORD_MEETING).
+    Permission.READ_DASHBOARD: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER}),
     Permission.ADMIN: frozenset({Role.ADMIN}),
 }
 

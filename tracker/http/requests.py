@@ -9,6 +9,7 @@ from flask import current_app
 from config import parse_today
 from tracker.clock import end_of_london_day_utc
 from tracker.domain.cycles import cycle_number_for
+from tracker.services.dashboard import DashboardSettings
 
 # A page of a long list of actions, on the pages and in the API's overdue list.
 PER_PAGE = 100
@@ -28,3 +29,13 @@ def parse_as_at(value: str | None) -> tuple[datetime | None, date | None]:
     except ValueError:
         raise ValueError("as_at must be a date in the format YYYY-MM-DD") from None
     return end_of_london_day_utc(day), day
+
+
+def dashboard_settings() -> DashboardSettings:
+    """The settings the chair's dashboard is worked out with, from the configuration."""
+    config = current_app.config
+    return DashboardSettings(
+        cycle_start=parse_today(config["CYCLE_START"]),  # always set: config.py has a default
+        sef_first_month=config["SEF_FIRST_MONTH"],
+        sef_due_working_day=config["SEF_DUE_WORKING_DAY"],
+    )

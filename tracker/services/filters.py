@@ -34,6 +34,8 @@ class PlanFilters:
     involving: str | None = None  # an organisation that leads the action or is a partner on it
     due_within: int | None = None  # weeks: open, with a target date from today to then
     no_update: bool = False  # open, with no update recorded in the current cycle
+    blocked: bool = False  # open, with an open prerequisite that is red or overdue
+    date_clash: bool = False  # open, due before an open prerequisite is due
     cycle: int | None = None  # the current cycle's number, set by the caller (not a filter)
 
 
@@ -51,6 +53,8 @@ LIST_PARAMS = frozenset(
         "involving",
         "due_within",
         "no_update",
+        "blocked",
+        "date_clash",
         "sort",
         "as_at",
     }
@@ -95,6 +99,8 @@ def parse_filters(args: dict[str, str], *, cycle: int | None = None) -> PlanFilt
         f.involving = involving.strip().lower()
     f.due_within = _whole_number(args, "due_within", 1, MOST_WEEKS)
     f.no_update = bool(_flag(args, "no_update"))
+    f.blocked = bool(_flag(args, "blocked"))
+    f.date_clash = bool(_flag(args, "date_clash"))
     if rec := args.get("recommendation"):
         f.recommendation = rec.strip().upper()
     if org := args.get("lead_organisation"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from tracker.domain.calendar import LONDON, working_days_between
 from tracker.domain.permissions import Actor, Permission, can
@@ -38,9 +38,12 @@ class AwaitingSignOff:
     evidence: str
 
 
-def list_awaiting_sign_off(today: date, ref: str | None = None) -> list[AwaitingSignOff]:
+def list_awaiting_sign_off(
+    today: date, ref: str | None = None, *, scope: Select | None = None
+) -> list[AwaitingSignOff]:
     """Actions complete and awaiting sign-off, longest waiting first, with when they were marked
-    complete (the first update of the current run of 'complete awaiting sign-off')."""
+    complete (the first update of the current run of 'complete awaiting sign-off'). `scope`, a
+    subquery of action ids, narrows them (the dashboard's filters)."""
     current = (
         queries.join_state(select(Action, ActionState, Plan.name, User.name))
         .join(Plan, Plan.id == Action.plan_id)
@@ -49,6 +52,8 @@ def list_awaiting_sign_off(today: date, ref: str | None = None) -> list[Awaiting
     )
     if ref is not None:
         current = current.where(Action.ref == ref)
+    if scope is not None:
+        current = current.where(Action.id.in_(scope))
     rows = db.session.execute(current).all()
     if not rows:
         return []

@@ -48,6 +48,8 @@ def init_app(app: Flask) -> None:
         london_time=london_time,
         london_clock=london_clock,
         month_label=month_label,
+        day_month=day_month,
+        from_iso=from_iso,
         lifecycle_label=lifecycle_label,
         rag_label=rag_label,
         impact_label=impact_label,
@@ -81,6 +83,23 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
+
+
+def from_iso(value: str | date | None) -> date | datetime | None:
+    """A date or moment written as ISO 8601 (the dashboard snapshot's plain values)."""
+    if value is None or isinstance(value, date):
+        return value
+    return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+
+
+def day_month(value: str | date | datetime | None) -> str:
+    """ "5 Feb", for chart labels (a moment as its London day)."""
+    day = from_iso(value)
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.astimezone(LONDON).date()
+    return f"{day.day} {day.strftime('%b')}"
 
 
 def iso_long_date(value: str | None) -> str:

@@ -12,7 +12,6 @@ from tracker.domain.states import Lifecycle
 from tracker.extensions import db
 from tracker.models import (
     Action,
-    ActionState,
     ActionUpdate,
     Organisation,
     Plan,
@@ -30,7 +29,14 @@ from tracker.services.reads.action_rows import (
     attach_partners_and_dependencies,
     to_row,
 )
-from tracker.services.reads.state import is_open_clause, overdue_clause, state_for
+from tracker.services.reads.state import (
+    blocked_clause,
+    date_clash_clause,
+    is_open_clause,
+    not_updated_clause,
+    overdue_clause,
+    state_for,
+)
 
 
 def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
@@ -51,22 +57,24 @@ def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | 
             Action.target_date >= today,
             Action.target_date <= today + timedelta(weeks=f.due_within),
         )
+    if (f.blocked or f.date_clash) and as_at is not None:
+        name = "blocked" if f.blocked else "date_clash"
+        raise BadFilter(name, f"{name} shows the plan as it is now: it cannot be used with as_at")
+    if f.blocked:
+        query = query.where(blocked_clause(today))
+    if f.date_clash:
+        query = query.where(date_clash_clause())
     if f.no_update:
-        query = query.where(is_open)
-        if f.cycle is not None and as_at is None:
-            # The projection knows the cycle of the latest update: updated this cycle or not.
-            this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
-            query = query.where(
-                or_(ActionState.cycle_id.is_(None), ActionState.cycle_id.not_in(this_cycle))
-            )
-        elif f.cycle is not None:
+        query = query.where(not_updated_clause(f.cycle) if as_at is None else is_open)
+        if as_at is not None and f.cycle is not None:
+            # As at a moment: no history row of this cycle recorded by then.
             mine = aliased(ActionUpdate)
             this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
             updated = select(mine.id).where(
-                mine.action_id == Action.id, mine.cycle_id.in_(this_cycle)
+                mine.action_id == Action.id,
+                mine.cycle_id.in_(this_cycle),
+                mine.recorded_at <= as_at,
             )
-            if as_at is not None:
-                updated = updated.where(mine.recorded_at <= as_at)
             query = query.where(~exists(updated))
     if f.recommendation:
         query = query.where(Recommendation.ref == f.recommendation)

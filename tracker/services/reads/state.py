@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.domain.states import CLOSED
 from tracker.models import (
     Action,
+    ActionDependency,
     ActionState,
     ActionUpdate,
+    UpdateCycle,
 )
 
 _CLOSED_VALUES = tuple(s.value for s in CLOSED)
@@ -38,9 +41,67 @@ def is_open_clause(state=ActionState):
     return state.lifecycle.not_in(_CLOSED_VALUES)
 
 
-def overdue_clause(today: date, state=ActionState):
+def overdue_clause(today: date, state=ActionState, action=Action):
     """SQL for the domain's `is_overdue`: a target date before today, and still open."""
-    return and_(Action.target_date.is_not(None), Action.target_date < today, is_open_clause(state))
+    return and_(action.target_date.is_not(None), action.target_date < today, is_open_clause(state))
+
+
+def not_updated_clause(cycle: int | None):
+    """Open now, with no update recorded in cycle number `cycle` (every open action when there
+    is no cycle yet): the projection knows the cycle of each action's latest update."""
+    if cycle is None:
+        return is_open_clause()
+    this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == cycle)
+    return and_(
+        is_open_clause(),
+        or_(ActionState.cycle_id.is_(None), ActionState.cycle_id.not_in(this_cycle)),
+    )
+
+
+def _depending_on_open(condition_of):
+    """`Action.id IN (...)`: the actions with an open prerequisite meeting a condition. The
+    subquery does not depend on the outer row, so it is worked out once for a whole list (a
+    few hundred dependencies) rather than once for each action."""
+    ids = (
+        select(ActionDependency.action_id)
+        .join(_DEPENDENT, _DEPENDENT.id == ActionDependency.action_id)
+        .join(_PREREQ, _PREREQ.id == ActionDependency.depends_on_id)
+        .join(_PREREQ_STATE, _PREREQ_STATE.action_id == _PREREQ.id)
+        .where(is_open_clause(_PREREQ_STATE), condition_of(_DEPENDENT, _PREREQ, _PREREQ_STATE))
+    )
+    return Action.id.in_(ids)
+
+
+# Made once: making an alias of a mapped class costs milliseconds, each time.
+_DEPENDENT = aliased(Action, name="dependent")
+_PREREQ = aliased(Action, name="prereq")
+_PREREQ_STATE = aliased(ActionState, name="prereq_state")
+
+
+def blocked_clause(today: date):
+    """SQL for the domain's `is_blocked`, now: an open action with an open prerequisite that is
+    red or overdue."""
+    return and_(
+        is_open_clause(),
+        _depending_on_open(
+            lambda _, prereq, state: or_(state.rag == "red", overdue_clause(today, state, prereq))
+        ),
+    )
+
+
+def date_clash_clause():
+    """SQL for the domain's `date_clash`, now: an open action due before an open prerequisite
+    is due (a clash that still matters: neither is finished)."""
+    return and_(
+        is_open_clause(),
+        _depending_on_open(
+            lambda dependent, prereq, _: and_(
+                dependent.target_date.is_not(None),
+                prereq.target_date.is_not(None),
+                dependent.target_date < prereq.target_date,
+            )
+        ),
+    )
 
 
 def latest_versions(as_at: datetime | None = None, action_ref: str | None = None, action_ids=None):

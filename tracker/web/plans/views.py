@@ -58,14 +58,17 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         abort(400, description=exc.message)
     if overdue_only:
         filters.overdue, filters.sort, filters.descending = True, "target_date", False
-    rows, total = queries.list_actions(
-        today=day,
-        plan=plan.code if plan else None,
-        filters=filters,
-        as_at=as_at.moment,
-        page=page,
-        per_page=listing.PER_PAGE,
-    )
+    try:
+        rows, total = queries.list_actions(
+            today=day,
+            plan=plan.code if plan else None,
+            filters=filters,
+            as_at=as_at.moment,
+            page=page,
+            per_page=listing.PER_PAGE,
+        )
+    except BadFilter as exc:  # filters that cannot be read as at a past date
+        abort(400, description=exc.message)
     pages = listing.Pages(page=page, total=total)
     leads, organisations = queries.list_leads(), queries.list_organisations()
     kept = {**args, **_as_at_arg(as_at)}  # every link keeps the filters and the date

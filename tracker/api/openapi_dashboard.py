@@ -1,0 +1,187 @@
+"""The OpenAPI description of the chair's dashboard (`GET /dashboard`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.api.openapi_lists import enum, query
+from tracker.services.dashboard import COUNT_KEYS, PLAN_NAMES
+from tracker.services.filters import PLAN_CODES
+
+_INT = {"type": "integer", "minimum": 0}
+_DAY = {"type": "string", "format": "date"}
+_MOMENT = {"type": "string", "format": "date-time"}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    """Every property required and no others: the response is exactly this."""
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def dashboard_paths(problem: dict) -> dict[str, Any]:
+    return {
+        "/dashboard": {
+            "get": {
+                "summary": "The chair's dashboard for Getting to Good: counts and chart figures",
+                "description": "Counts of open actions overdue, red, amber, green, green while "
+                "overdue (`watermelons`), with no update this cycle, blocked by a red or overdue "
+                "prerequisite, due before a prerequisite (`date_clash`) and complete awaiting "
+                "sign-off; returns and SEFs late or missing; and, per cycle, the RAG mix, the "
+                "burn-down against target dates and overdue actions per plan. Past cycles are "
+                "as they stood at their return deadline; the current cycle as it stands now. "
+                "Each count equals the total of the list with the same filters (for example "
+                "`/actions/overdue`, or `/actions?blocked=true`). Returns and SEFs are a "
+                "locality's: only `plan` narrows them. Needs the dashboard permission (chairs, "
+                "viewers and administrators).",
+                "operationId": "getDashboard",
+                "parameters": [
+                    query("plan", enum(list(PLAN_CODES)), "Which plan (a locality, or main)"),
+                    query("recommendation", {"type": "string"}, "Recommendation ref, e.g. R3"),
+                    query("lead_organisation", {"type": "string"}, "Organisation code"),
+                    query("lead", {"type": "integer", "minimum": 1}, "The lead's user id"),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The dashboard's figures",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Dashboard"}
+                            }
+                        },
+                    },
+                    "400": problem,
+                    "401": problem,
+                    "403": problem,
+                },
+            }
+        }
+    }
+
+
+def dashboard_schemas() -> dict[str, Any]:
+    plan = enum(list(PLAN_NAMES))
+    cycle_point = {
+        "cycle": {"type": "integer", "minimum": 1},
+        "as_at": _DAY,
+        "so_far": {"type": "boolean"},
+    }
+    return {
+        "Dashboard": _object(
+            {
+                "today": _DAY,
+                "cycle": {"type": ["integer", "null"]},
+                "cycle_due_at": _nullable(_MOMENT),
+                "filters": {
+                    "type": "object",
+                    "properties": {
+                        "plan": plan,
+                        "recommendation": {"type": "string"},
+                        "lead_organisation": {"type": "string"},
+                        "lead": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                },
+                "actions": _INT,
+                "open": _INT,
+                "closed": _INT,
+                "superseded": _INT,
+                "counts": _object({key: _INT for key in COUNT_KEYS}),
+                "awaiting_sign_off": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "ref": {"type": "string"},
+                            "title": {"type": "string"},
+                            "plan_name": {"type": "string"},
+                            "lead_name": {"type": ["string", "null"]},
+                            "since": _MOMENT,
+                            "working_days_waiting": _INT,
+                        }
+                    ),
+                },
+                "returns": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "locality": {"type": "string"},
+                            "locality_name": {"type": "string"},
+                            "cycle": {"type": "integer"},
+                            "due_at": _MOMENT,
+                            "status": enum(["late", "missing"]),
+                            "submitted_at": _nullable(_MOMENT),
+                        }
+                    ),
+                },
+                "sefs": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "locality": {"type": "string"},
+                            "locality_name": {"type": "string"},
+                            "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                            "month_label": {"type": "string"},
+                            "due_on": _DAY,
+                            "status": enum(["late", "missing"]),
+                        }
+                    ),
+                },
+                "charts": _object(
+                    {
+                        "rag_mix": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    **cycle_point,
+                                    "red": _INT,
+                                    "amber": _INT,
+                                    "green": _INT,
+                                    "closed": _INT,
+                                }
+                            ),
+                        },
+                        "burn_down": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "cycle": {"type": "integer", "minimum": 1},
+                                    "due_on": _DAY,
+                                    "planned_open": {"type": "integer"},
+                                    "actual_open": {"type": ["integer", "null"]},
+                                    "closed": {"type": ["integer", "null"]},
+                                }
+                            ),
+                        },
+                        "overdue_by_plan": _object(
+                            {
+                                "plans": {
+                                    "type": "array",
+                                    "items": _object({"code": plan, "name": {"type": "string"}}),
+                                },
+                                "cycles": {
+                                    "type": "array",
+                                    "items": _object(
+                                        {
+                                            **cycle_point,
+                                            "counts": {
+                                                "type": "object",
+                                                "additionalProperties": _INT,
+                                            },
+                                        }
+                                    ),
+                                },
+                            }
+                        ),
+                    }
+                ),
+            }
+        )
+    }

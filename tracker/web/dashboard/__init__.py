@@ -1,0 +1,3 @@
+from tracker.web.dashboard.views import bp
+
+__all__ = ["bp"]
