@@ -89,7 +89,7 @@ def test_kind_filters_the_list_and_no_period_means_the_last_full_quarter(role_cl
         ("quarter=2015-Q3&period=2015-12", "period", "not both"),
         ("kind=weekly", "kind", "key or operational"),
         ("colour=red", "colour", "not a filter"),
-        ("period=2015-12%00", "period", "YYYY-MM"),
+        ("period=2015-12%00", "period", "not text (a NUL byte"),  # refused at the edge
     ],
 )
 def test_a_bad_period_or_filter_is_a_400_problem(role_client, query, parameter, message):
@@ -182,4 +182,4 @@ def test_the_measures_list_matches_its_openapi_schema(role_client):
     ]
     for query in ("quarter=2015-Q3", "period=2015-11"):
         jsonschema.validate(client.get(f"/api/v1/measures?{query}").get_json(), schema)
-    assert "/reports/quarterly/{quarter}.{format}" in doc["paths"]
+    assert "/reports/quarterly/{quarter}.{fmt}" in doc["paths"]

@@ -27,6 +27,7 @@ from tests.builders import (
     make_action,
     make_cycles,
     make_date_request,
+    make_measure,
     make_outbox_message,
     make_user,
 )
@@ -110,6 +111,8 @@ def _world() -> dict:
     chair = make_user(role="chair", email="chair@trust.example")
     admin = make_user(role="admin", email="admin@trust.example")
     person = make_user(role="action_lead", email="lead@trust.example")
+    make_user(role="performance_officer", email="perf@trust.example")
+    make_measure(code="P1")
     north = make_action(ref="N-01", plan="north", lead=head)
     make_action(
         ref="M-01", lead=head, lifecycle="complete_awaiting_signoff", rag="green", impact="emerging"
@@ -290,6 +293,28 @@ def forms(ids: dict) -> dict[str, Form]:
         "inspections.plan_sent:post": Form(
             chair, "/inspection/plan-sent", {"submitted_on": "1/2/2016"}
         ),
+        "measures.enter_value:post": Form(
+            "perf@trust.example",
+            "/measures/values/new",
+            {
+                "measure": "P1",
+                "period": "2016-01",
+                "value": "50",
+                "numerator": "",
+                "denominator": "",
+                "narrative": "Illustrative narrative.",
+            },
+        ),
+        "measures.set_target": Form(
+            "perf@trust.example",
+            "/measures/P1/targets",
+            {"effective_from": "2016-01", "target": "90", "tolerance": "80", "reason": "Review."},
+        ),
+        "measures.upload_values:post": Form(
+            "perf@trust.example", "/measures/values/upload", {"file": "<file>", "check": "y"}
+        ),
+        "calendar.make": Form(head, "/account/calendar", {"confirm": "yes"}),
+        "calendar.turn_off": Form(head, "/account/calendar/turn-off", {"confirm": "yes"}),
     }
 
 

@@ -7,19 +7,21 @@ from decimal import Decimal
 from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 
-from tracker.api.views import api_requires, bp
+from tracker.api.openapi_lists import LAST_PAGE
+from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain import measures as rules
 from tracker.domain.measures import MeasureError, Quarter
 from tracker.domain.permissions import Permission
 from tracker.http.measures import read_kind, read_when
 from tracker.http.report_files import report_docx, report_pdf
+from tracker.http.requests import PER_PAGE
 from tracker.services.audit import record_event
 from tracker.services.errors import BadFilter
 from tracker.services.reads.measures import MeasureRow, get_scorecard
 from tracker.services.reports import build_quarterly_report
 
-MEASURE_PARAMS = {"period", "quarter", "kind"}
+MEASURE_PARAMS = {"period", "quarter", "kind", "page", "per_page"}
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -62,7 +64,16 @@ def measures():
         kind=read_kind(request.args),
         small_cohort_below=current_app.config["MEASURE_SMALL_COHORT"],
     )
-    body = {"label": scorecard.label, "items": [measure_json(r) for r in scorecard.rows]}
+    page = _int_arg("page", 1, 1, LAST_PAGE)
+    per_page = _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    rows = scorecard.rows[(page - 1) * per_page : page * per_page]
+    body = {
+        "label": scorecard.label,
+        "items": [measure_json(r) for r in rows],
+        "total": len(scorecard.rows),
+        "page": page,
+        "per_page": per_page,
+    }
     body["quarter" if isinstance(when, Quarter) else "period"] = scorecard.text
     return jsonify(body)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import enum, query
+from tracker.api.openapi_lists import enum, paging, query
 from tracker.domain.measures import Area, Kind, Polarity, Status, Unit
 
 NUMBER = {"type": ["number", "null"]}
@@ -56,16 +56,17 @@ def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
                 "parameters": [
                     query(
                         "period",
-                        {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-                        "A month, YYYY-MM",
+                        {"type": "string", "pattern": r"^20\d{2}-(0[1-9]|1[0-2])$"},
+                        "A month, YYYY-MM: not in the future (400 otherwise)",
                     ),
                     query(
                         "quarter",
-                        {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+                        {"type": "string", "pattern": r"^20\d{2}-Q[1-4]$"},
                         "A financial-year quarter: 2015-Q3 is October to December 2015. "
                         "Neither period nor quarter: the last full quarter",
                     ),
                     query("kind", enum([k.value for k in Kind]), "Key or operational only"),
+                    *paging(100),
                 ],
                 "responses": {
                     "200": {
@@ -74,12 +75,15 @@ def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
                             "application/json": {
                                 "schema": {
                                     "type": "object",
-                                    "required": ["label", "items"],
+                                    "required": ["label", "items", "total", "page", "per_page"],
                                     "properties": {
                                         "label": {"type": "string"},
                                         "period": {"type": "string"},
                                         "quarter": {"type": "string"},
                                         "items": {"type": "array", "items": MEASURE},
+                                        "total": {"type": "integer"},
+                                        "page": {"type": "integer"},
+                                        "per_page": {"type": "integer"},
                                     },
                                 }
                             }
@@ -91,7 +95,7 @@ def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
                 },
             }
         },
-        "/reports/quarterly/{quarter}.{format}": {
+        "/reports/quarterly/{quarter}.{fmt}": {
             "get": {
                 "summary": "The quarterly performance and action plan report as a file",
                 "operationId": "getQuarterlyReport",
@@ -100,10 +104,10 @@ def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
                         "name": "quarter",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+                        "schema": {"type": "string", "pattern": r"^20\d{2}-Q[1-4]$"},
                     },
                     {
-                        "name": "format",
+                        "name": "fmt",
                         "in": "path",
                         "required": True,
                         "schema": enum(["pdf", "docx"]),
@@ -121,6 +125,7 @@ def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
                     "400": problem,
                     "401": problem,
                     "403": problem,
+                    "404": problem,
                 },
             }
         },

@@ -4,7 +4,7 @@ and PostgreSQL answer it the same way (PostgreSQL refuses what SQLite would stor
 - a NUL byte in the path (404: it names nothing), or in a query value, a form field or a JSON
   string (400);
 - a JSON lone surrogate (`"\\ud800"`: not text any database can store), 400;
-- a file where the form takes none (no form here does), 400;
+- a file where the form takes none (only views marked `@takes_files` do), 400;
 - a whole number beyond PostgreSQL's INTEGER in a URL path: the `int` converter stops at
   2,147,483,647, so a bigger one matches no route (404). Forms bound their numbers with
   `INTEGER_MAX` (a form error).
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 from tracker.http.problems import problem, wants_problem_json
@@ -35,6 +35,16 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+TAKES_FILES = "_takes_files"
+
+
+def takes_files(view):
+    """Mark a view whose form uploads a file (a CSV of values, a spreadsheet to import): the
+    view checks the file itself (kind, size, encoding)."""
+    setattr(view, TAKES_FILES, True)
+    return view
+
+
 def init_app(app: Flask) -> None:
     """Call before any blueprint is registered (routes take their converters when added) and
     after the security headers' set-up (an error page needs its CSP nonce)."""
@@ -46,7 +56,9 @@ def refuse_odd_input():
     if NUL in request.path:
         abort(404)
     if request.files:
-        return _refuse("file", "Send the form's fields as text: this form does not take files.")
+        view = current_app.view_functions.get(request.endpoint or "")
+        if not getattr(view, TAKES_FILES, False):
+            return _refuse("file", "Send the form's fields as text: this form does not take files.")
     for where, values in (("query", request.args), ("form", request.form)):
         for name in values:
             if not is_text(name) or not all(is_text(v) for v in values.getlist(name)):

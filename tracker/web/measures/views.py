@@ -11,6 +11,7 @@ from tracker.clock import now_utc, today_london
 from tracker.domain import measures as rules
 from tracker.domain.measures import MeasureError, Quarter, Status
 from tracker.domain.permissions import Permission
+from tracker.http.edge import takes_files
 from tracker.http.measures import read_kind, read_when
 from tracker.http.report_files import report_context
 from tracker.services import measures as measure_service
@@ -147,6 +148,7 @@ def enter_value():
 
 
 @bp.route("/values/upload", methods=["GET", "POST"])
+@takes_files
 @requires(Permission.MANAGE_MEASURES)
 def upload_values():
     """A CSV of values: checked row by row; saved all together or not at all."""
