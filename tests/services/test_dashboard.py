@@ -135,6 +135,7 @@ def test_each_count_is_the_total_of_the_list_it_links_to(clean_db):
         "returns_missing": 2,  # North's cycles 1 and 2: never submitted
         "sefs_late": 0,
         "sefs_missing": 0,  # February's is due on 5 February: not missing until tomorrow
+        "green_off_target": 0,  # no measure linked here (test below)
     }
     lists = {
         "overdue": {"overdue": "true"},
@@ -255,3 +256,27 @@ def test_the_dashboard_refuses_filters_it_does_not_understand(args, parameter):
     with pytest.raises(BadFilter) as refused:
         parse_dashboard_filters(args)
     assert refused.value.parameter == parameter
+
+
+def test_an_action_green_while_a_linked_measure_is_off_target_is_on_the_dashboard(clean_db):
+    from tests.builders import add_measure_value, make_measure
+    from tracker.models import measure_action
+
+    make_cycles(upto=4)
+    green = make_action(ref="MAP-001", rag="green", target_date=date(2016, 6, 30))
+    make_action(ref="N-01", plan="north", rag="green", target_date=date(2016, 6, 30))
+    measure = make_measure(code="A3", polarity="higher", target="95", tolerance="90")
+    add_measure_value(measure, period=date(2016, 1, 1), value="81")  # off target
+    db.session.execute(measure_action.insert().values(measure_id=measure.id, action_id=green.id))
+    db.session.commit()
+
+    snap = snapshot()
+    assert snap["counts"]["green_off_target"] == 1
+    [row] = snap["green_off_target"]
+    assert (row["ref"], row["measure"], row["period"], row["value"]) == (
+        "MAP-001",
+        "A3",
+        "2016-01",
+        81.0,
+    )
+    assert snapshot(plan="north")["counts"]["green_off_target"] == 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import enum, query
+from tracker.api.openapi_lists import EMPTY_REFUSED, FILTER_TEXT, enum, query
+from tracker.http.edge import INTEGER_MAX
 from tracker.services.dashboard import COUNT_KEYS, PLAN_NAMES
 from tracker.services.filters import PLAN_CODES
 
@@ -45,9 +46,15 @@ def dashboard_paths(problem: dict) -> dict[str, Any]:
                 "operationId": "getDashboard",
                 "parameters": [
                     query("plan", enum(list(PLAN_CODES)), "Which plan (a locality, or main)"),
-                    query("recommendation", {"type": "string"}, "Recommendation ref, e.g. R3"),
-                    query("lead_organisation", {"type": "string"}, "Organisation code"),
-                    query("lead", {"type": "integer", "minimum": 1}, "The lead's user id"),
+                    query(
+                        "recommendation", FILTER_TEXT, "Recommendation ref, e.g. R3" + EMPTY_REFUSED
+                    ),
+                    query("lead_organisation", FILTER_TEXT, "Organisation code" + EMPTY_REFUSED),
+                    query(
+                        "lead",
+                        {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
+                        "The lead's user id",
+                    ),
                 ],
                 "responses": {
                     "200": {
@@ -118,6 +125,21 @@ def dashboard_schemas() -> dict[str, Any]:
                             "due_at": _MOMENT,
                             "status": enum(["late", "missing"]),
                             "submitted_at": _nullable(_MOMENT),
+                        }
+                    ),
+                },
+                "green_off_target": {
+                    "type": "array",
+                    "description": "Open actions rated green while a measure they evidence is "
+                    "OFF TARGET (its latest value up to this month)",
+                    "items": _object(
+                        {
+                            "ref": {"type": "string"},
+                            "title": {"type": "string"},
+                            "measure": {"type": "string"},
+                            "measure_title": {"type": "string"},
+                            "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                            "value": {"type": "number"},
                         }
                     ),
                 },

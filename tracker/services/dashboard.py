@@ -25,6 +25,7 @@ from tracker.models import Action, ActionState, ActionUpdate, Plan, Recommendati
 from tracker.services.errors import BadFilter
 from tracker.services.filters import PlanFilters, parse_filters
 from tracker.services.reads.action_rows import LEAD_ORG
+from tracker.services.reads.measure_links import list_green_actions_with_off_target_measures
 from tracker.services.reads.plan_lists import apply_filters
 from tracker.services.reads.state import (
     blocked_clause,
@@ -57,6 +58,7 @@ COUNT_KEYS = (
     "returns_missing",
     "sefs_late",
     "sefs_missing",
+    "green_off_target",
 )
 # The counts of actions (read from the projection); the rest are of returns and SEFs.
 _PROJECTED = COUNT_KEYS[:9]
@@ -381,6 +383,12 @@ def dashboard_snapshot(
         "sefs_missing": sum(1 for s in sefs if s["status"] == "missing"),
     }
     total = _sum(by_plan, "actions")
+    # Watermelons of another kind: green while a measure the action evidences is off target.
+    # Across every plan (a measure is the contract's, not a locality's), three statements.
+    green_off = list_green_actions_with_off_target_measures(today)
+    if f.plan is not None:
+        green_off = [g for g in green_off if g.plan == f.plan]
+    counts["green_off_target"] = len({g.action_ref for g in green_off})
     charts = _charts(f, today=today, cycle=cycle, now_by_plan=by_plan, total=total)
     return {
         "today": today.isoformat(),
@@ -405,5 +413,16 @@ def dashboard_snapshot(
         ],
         "returns": returns,
         "sefs": sefs,
+        "green_off_target": [
+            {
+                "ref": g.action_ref,
+                "title": g.action_title,
+                "measure": g.measure_code,
+                "measure_title": g.measure_title,
+                "period": g.period.strftime("%Y-%m"),
+                "value": float(g.value),
+            }
+            for g in green_off
+        ],
         "charts": charts,
     }

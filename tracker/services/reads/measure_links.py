@@ -13,7 +13,15 @@ from sqlalchemy import and_, func, select
 from tracker.domain import measures as rules
 from tracker.domain.measures import Status
 from tracker.extensions import db
-from tracker.models import Action, ActionState, Measure, MeasureTarget, MeasureValue, measure_action
+from tracker.models import (
+    Action,
+    ActionState,
+    Measure,
+    MeasureTarget,
+    MeasureValue,
+    Plan,
+    measure_action,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class GreenOffTarget:
     value: Decimal
     target: Decimal | None
     tolerance: Decimal | None
+    plan: str = ""  # the plan holding the action
 
     @property
     def period_label(self) -> str:
@@ -39,7 +48,16 @@ def list_green_actions_with_off_target_measures(today: date) -> list[GreenOffTar
     (up to this month) is OFF TARGET against the target in force for its period. Three
     statements, whatever the size of the plan."""
     linked = db.session.execute(
-        select(Action.ref, Action.title, Measure.id, Measure.code, Measure.title, Measure.polarity)
+        select(
+            Action.ref,
+            Action.title,
+            Measure.id,
+            Measure.code,
+            Measure.title,
+            Measure.polarity,
+            Plan.code,
+        )
+        .join(Plan, Plan.id == Action.plan_id)
         .join(measure_action, measure_action.c.action_id == Action.id)
         .join(Measure, Measure.id == measure_action.c.measure_id)
         .join(ActionState, ActionState.action_id == Action.id)
@@ -73,7 +91,7 @@ def list_green_actions_with_off_target_measures(today: date) -> list[GreenOffTar
     ).scalars():
         targets[t.measure_id].append((t.effective_from, t.target, t.tolerance))
     out = []
-    for ref, title, measure_id, code, measure_title, polarity in linked:
+    for ref, title, measure_id, code, measure_title, polarity, plan in linked:
         value = values.get(measure_id)
         if value is None:
             continue
@@ -84,7 +102,15 @@ def list_green_actions_with_off_target_measures(today: date) -> list[GreenOffTar
         ):
             out.append(
                 GreenOffTarget(
-                    ref, title, code, measure_title, value.period, value.value, target, tolerance
+                    ref,
+                    title,
+                    code,
+                    measure_title,
+                    value.period,
+                    value.value,
+                    target,
+                    tolerance,
+                    plan,
                 )
             )
     return out
