@@ -37,7 +37,18 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
 
     from tracker.api import bp as api_bp
-    from tracker.web import admin, assets, auth, errors, pages, plans, returns, sefs, updates
+    from tracker.web import (
+        admin,
+        assets,
+        auth,
+        errors,
+        meetings,
+        pages,
+        plans,
+        returns,
+        sefs,
+        updates,
+    )
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(auth.bp)
@@ -46,6 +57,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(updates.bp)
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
+    app.register_blueprint(meetings.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)

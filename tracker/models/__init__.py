@@ -1,6 +1,7 @@
 """Persistence only: typed SQLAlchemy 2.x models, constraints and indexes."""
 
 from tracker.models.audit import AuditEvent
+from tracker.models.meetings import Meeting, MeetingDecision, MeetingFollowUp, meeting_attendee
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
 from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.plan import (
@@ -26,6 +27,9 @@ __all__ = [
     "Invitation",
     "Locality",
     "LocalityReturn",
+    "Meeting",
+    "MeetingDecision",
+    "MeetingFollowUp",
     "Organisation",
     "OutboxItem",
     "OutboxMessage",
@@ -37,4 +41,5 @@ __all__ = [
     "UpdateCycle",
     "User",
     "action_partner",
+    "meeting_attendee",
 ]
