@@ -1,6 +1,13 @@
 """JSON API v1 and its OpenAPI document."""
 
-from tracker.api import exports, outbox, overdue, returns, updates  # noqa: F401 - their routes join the blueprint
+from tracker.api import (  # noqa: F401 - their routes join the blueprint
+    exports,
+    meetings,
+    outbox,
+    overdue,
+    returns,
+    updates,
+)
 from tracker.api.views import bp
 
 __all__ = ["bp"]

@@ -7,6 +7,7 @@ from typing import Any
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
+from tracker.api.openapi_meetings import meeting_paths, meeting_schemas
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT
@@ -205,6 +206,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **list_paths(rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM),
             **workflow_paths(),
+            **meeting_paths(PROBLEM),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first (administrators only)",
@@ -270,6 +272,7 @@ def openapi_document() -> dict[str, Any]:
                 "HistoryEntry": history,
                 **list_schemas(),
                 **workflow_schemas(TEXT_LIMIT),
+                **meeting_schemas(),
                 "OutboxMessage": {
                     "type": "object",
                     "required": [

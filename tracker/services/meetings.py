@@ -34,6 +34,11 @@ from tracker.services.errors import NotFound
 from tracker.services.meeting_snapshot import build_snapshot
 from tracker.services.updates import Forbidden
 
+# What a person who may not see a meeting is told (pages and the API).
+WHO_SEES = (
+    "You can see a meeting's record if you chaired or attended it, or hold one of its "
+    "follow-ups. Chairs, administrators and JSIG members see every meeting."
+)
 # Ids arrive from a URL: past this no row exists, and PostgreSQL's integer would overflow.
 LARGEST_ID = 2_147_483_647
 

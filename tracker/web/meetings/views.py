@@ -25,10 +25,6 @@ from tracker.web.meetings.forms import FollowUpDoneForm, MeetingForm
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
 PER_PAGE = 50
-NOT_YOURS = (
-    "You can see a meeting's record if you chaired or attended it, or hold one of its "
-    "follow-ups. Chairs, administrators and JSIG members see every meeting."
-)
 
 
 @bp.get("")
@@ -169,7 +165,7 @@ def _visible_meeting(meeting_id: int) -> meeting_service.MeetingView:
     except NotFound:
         abort(404)
     if not allowed(Permission.READ_MEETING, meeting.target):
-        refuse(Permission.READ_MEETING, detail=NOT_YOURS)
+        refuse(Permission.READ_MEETING, detail=meeting_service.WHO_SEES)
     return meeting
 
 
