@@ -55,7 +55,9 @@ def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_ser
     page.get_by_label("Decisions").fill("Red actions report weekly.\nSouth keeps its check-in.")
     first = page.locator("fieldset", has_text="Follow-up 1")
     first.get_by_label("What is to be done").fill("Bring South's recovery plan")
-    first.get_by_label("Who will do it").select_option(label="Daniel Okafor, Head of Service, South Locality")
+    first.get_by_label("Who will do it").select_option(
+        label="Daniel Okafor, Head of Service, South Locality"
+    )
     first.get_by_label("Due by").fill("12/2/2016")
     page.get_by_role("button", name="Record the meeting and freeze the plan").click()
 
