@@ -5,9 +5,10 @@ plan as it is now."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
-from flask import Response, make_response, render_template
+from flask import Response, current_app, make_response, render_template
 
 from tracker.services.meetings import MeetingView
 
@@ -21,8 +22,21 @@ def exception_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return [by_ref[ref] for ref in snapshot["exceptions"]]
 
 
-def pack_html(meeting: MeetingView, *, pdf_url: str | None = None, back_url: str | None = None):
-    """The pack as one HTML document (its own print stylesheet inside, no external files)."""
+@cache
+def _stylesheet(static_folder: str) -> str:
+    with open(f"{static_folder}/meeting-pack.css", encoding="utf-8") as fh:
+        return fh.read()
+
+
+def pack_html(
+    meeting: MeetingView,
+    *,
+    pdf_url: str | None = None,
+    back_url: str | None = None,
+    inline_css: bool = False,
+) -> str:
+    """The pack as one HTML document: linking static/meeting-pack.css for the browser (the
+    content security policy allows no inline style), or carrying it inside for the PDF."""
     return render_template(
         "meetings/pack.html",
         m=meeting,
@@ -30,6 +44,7 @@ def pack_html(meeting: MeetingView, *, pdf_url: str | None = None, back_url: str
         exceptions=exception_rows(meeting.snapshot),
         pdf_url=pdf_url,
         back_url=back_url,
+        css=_stylesheet(current_app.static_folder) if inline_css else None,
     )
 
 
@@ -40,7 +55,8 @@ def pack_pdf(meeting: MeetingView) -> bytes:
 
     # The pack carries its own styles and the snapshot's text: it loads nothing from anywhere.
     fetch_nothing = URLFetcher(allowed_protocols=())
-    return HTML(string=pack_html(meeting), url_fetcher=fetch_nothing).write_pdf(**PDF_OPTIONS)
+    html = pack_html(meeting, inline_css=True)
+    return HTML(string=html, url_fetcher=fetch_nothing).write_pdf(**PDF_OPTIONS)
 
 
 def pack_filename(meeting: MeetingView) -> str:
