@@ -209,3 +209,24 @@ def test_the_pack_pdf_lists_every_overdue_action_of_the_snapshot(role_client):
         assert "Page 2 of" in text and "Contents" in text and "Key to the ratings" in text
         # The same document the page offers.
         assert client.get(f"/meetings/{item['id']}/pack.pdf").data[:5] == b"%PDF-"
+
+
+def test_every_problem_is_shown_at_once(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    data = _form(client) | {
+        "held_on": "next Tuesday",
+        "chair": "",
+        "follow_ups-1-text": "Report back",
+        "follow_ups-1-due_on": "soon",
+    }
+    page = client.post("/meetings/new", data=data).get_data(as_text=True)
+    summary = page[page.index("govuk-error-summary") : page.index("Record a meeting</h1>")]
+    for message in (
+        "Select which meeting this was",
+        "Enter a date like 5 February 2016",
+        "Select who chaired the meeting",
+        "Select who will do it",
+    ):
+        assert message in summary
+    assert 'href="#follow_ups-1-due_on"' in summary and 'href="#follow_ups-1-assignee"' in summary
+    assert _count(Meeting) == 0

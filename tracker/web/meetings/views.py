@@ -121,41 +121,36 @@ def new():
         form.chair.data = str(current_user.id) if current_user.role == "chair" else ""
     elif form.validate_on_submit():
         proposal, rows = _proposal(form)
-        if not form.errors and not any(f.errors for f in _all_fields(form)):
-            try:
-                meeting_id, made = meeting_service.record_meeting(
-                    proposal,
-                    key=form.key.data or "",
-                    actor=actor_for(current_user),
-                    now=now_utc(),
-                    today=today_london(),
-                    remote_addr=request.remote_addr or "",
-                )
-            except Forbidden:
-                refuse(Permission.RECORD_MEETING)
-            except meeting_service.MeetingRejected as exc:
-                for name, message in exc.errors.items():
-                    if name == "key":
-                        form.key.data = secrets.token_hex(16)  # a fresh form, sent again
-                        form.submit.errors = [message]
-                        continue
-                    field = _field_for(form, name, rows)
-                    if field is not None and not field.errors:
-                        field.errors = [message]
-            else:
-                if made:
-                    flash("Meeting recorded. The plan as it stands now is frozen in it.", "success")
-                return redirect(url_for("meetings.show", meeting_id=meeting_id))
+        # A date that is not understood is left out: the service then refuses the meeting, so
+        # every problem is shown at once (the date's own words kept on its field).
+        try:
+            meeting_id, made = meeting_service.record_meeting(
+                proposal,
+                key=form.key.data or "",
+                actor=actor_for(current_user),
+                now=now_utc(),
+                today=today_london(),
+                remote_addr=request.remote_addr or "",
+            )
+        except Forbidden:
+            refuse(Permission.RECORD_MEETING)
+        except meeting_service.MeetingRejected as exc:
+            for name, message in exc.errors.items():
+                if name == "key":
+                    form.key.data = secrets.token_hex(16)  # a fresh form, sent again
+                    form.submit.errors = [message]
+                    continue
+                field = _field_for(form, name, rows)
+                if field is not None and not field.errors:
+                    field.errors = [message]
+        else:
+            if made:
+                flash("Meeting recorded. The plan as it stands now is frozen in it.", "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting_id))
     errors = form_errors(form, *(entry.form for entry in form.follow_ups))
     if request.method == "POST":
         status = 400
     return render_template("meetings/new.html", form=form, errors=errors), status
-
-
-def _all_fields(form: MeetingForm):
-    yield from form
-    for entry in form.follow_ups:
-        yield from entry.form
 
 
 def _visible_meeting(meeting_id: int) -> meeting_service.MeetingView:
