@@ -9,7 +9,7 @@ from datetime import date
 
 import jsonschema
 import pytest
-from flask import g
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -45,8 +45,9 @@ class PersonClient(FlaskClient):
     signed-in user (and CSRF token) kept in `g` are dropped before each one."""
 
     def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)  # Flask-WTF keeps the session's token there too
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("csrf_token", None)  # Flask-WTF keeps the session's token there too
         return super().open(*args, **kwargs)
 
 
@@ -230,3 +231,33 @@ def test_every_problem_is_shown_at_once(people, clean_db):
         assert message in summary
     assert 'href="#follow_ups-1-due_on"' in summary and 'href="#follow_ups-1-assignee"' in summary
     assert _count(Meeting) == 0
+
+
+def test_two_posts_of_one_form_racing_make_one_meeting(people, clean_db):
+    """A double click that reaches two server threads at once: both land on the one meeting."""
+    import threading
+
+    clients = [_signed_in(clean_db, "chair@trust.example") for _ in range(2)]
+    data = _form(clients[0]) | {
+        "kind": "cib",
+        "held_on": "5/2/2016",
+        "chair": str(people["chair"].id),
+        "decisions": "Agreed the improvement board's terms of reference.",
+    }
+    tokens = [csrf_token(client, "/meetings") for client in clients]  # one session's each
+    db.session.remove()
+    start = threading.Barrier(2, timeout=30)
+    answers: list = [None, None]
+
+    def post(i: int) -> None:
+        start.wait()
+        response = clients[i].post("/meetings/new", data=data | {"csrf_token": tokens[i]})
+        answers[i] = (response.status_code, response.headers.get("Location"))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    assert answers[0] == answers[1] and answers[0][0] == 302, answers
+    assert _count(Meeting) == 1
