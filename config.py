@@ -59,6 +59,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+    # A signed-in session left alone this long ends (OWASP ASVS 3.3.2, level 2: 30 minutes).
+    SESSION_IDLE_MINUTES = int(_env("TRACKER_SESSION_IDLE_MINUTES", "30") or 30)
+    # Strict-Transport-Security on HTTPS responses (behind a proxy: X-Forwarded-Proto https).
+    HSTS = _bool("TRACKER_HSTS", True)
     FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS", False)
     WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
     # Memory-hard on purpose: OWASP's Password Storage Cheat Sheet lists scrypt settings of equal
@@ -70,6 +74,12 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("TRACKER_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = _env("TRACKER_SIGN_IN_RATE_LIMIT", "5 per minute")
+    # Refused sign-ins from one address, whatever the emails (password spraying).
+    SIGN_IN_ADDRESS_LIMIT = _env("TRACKER_SIGN_IN_ADDRESS_LIMIT", "20 per 10 minutes")
+    # Refused sign-ins for one account, from any address: it is then slowed for 15 minutes at most.
+    SIGN_IN_ACCOUNT_LIMIT = _env("TRACKER_SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes")
+    # Limits are counted in a store: memory:// is per worker; production behind several
+    # workers or hosts uses Redis (redis://host:6379/0) so the limits hold across them all.
 
     SEED_DIR = str(BASE_DIR / "seed")
     # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).
@@ -115,6 +125,7 @@ class DemoConfig(Config):
     TODAY = _env("TRACKER_TODAY", "2016-02-05")
     SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS = _bool("TRACKER_HSTS", False)  # plain http on 127.0.0.1
 
 
 class TestConfig(Config):
@@ -126,6 +137,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    HSTS = False
     SQLALCHEMY_DATABASE_URI = _env("TRACKER_TEST_DATABASE_URL", "sqlite://")
 
 

@@ -23,13 +23,8 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     extensions.db.init_app(app)
     extensions.use_sqlite_settings(app)  # WAL and a busy timeout on SQLite files
-    extensions.migrate.init_app(
-        app,
-        extensions.db,
-        directory=str(BASE_DIR / "tracker" / "migrations"),
-        render_as_batch=True,
-        compare_type=True,
-    )
+    # `flask db ...` (Flask-Migrate) is loaded only when that command runs: not in web workers.
+    app.cli.add_command(extensions.LazyDbGroup("db", help="Database migrations (Flask-Migrate)."))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     security.init_app(app)  # sign-in sessions, bearer tokens, security headers
@@ -41,7 +36,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         admin,
         assets,
         auth,
+        changes,
         errors,
+        inspections,
         meetings,
         pages,
         plans,
@@ -59,6 +56,8 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(sefs.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(inspections.bp)
+    app.register_blueprint(changes.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 
@@ -68,7 +67,17 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     return app
 
 
+MIN_SECRET_KEY_BYTES = 32  # signs every session cookie: as long as the HMAC's own key
+
+
 def _check_production_settings(app: Flask) -> None:
     production = not app.config.get("DEMO_MODE") and not app.testing
-    if production and app.config["SECRET_KEY"] == "dev-only-insecure-key":
-        raise RuntimeError("Set TRACKER_SECRET_KEY to a long random value in production")
+    if production:
+        key = app.config["SECRET_KEY"]
+        length = len(key.encode() if isinstance(key, str) else key)
+        if key == "dev-only-insecure-key" or length < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"Set TRACKER_SECRET_KEY to at least {MIN_SECRET_KEY_BYTES} random bytes in "
+                "production, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )

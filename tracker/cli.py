@@ -226,3 +226,33 @@ def projection_rebuild() -> None:
 
     written = projection.rebuild_and_commit()
     click.echo(f"Current state rebuilt from history for {written} action(s).")
+
+
+@tracker_cli.command("deadline")
+@click.option("--from", "from_text", required=True, help="The start date, YYYY-MM-DD (day 0).")
+@click.option(
+    "--working-days",
+    type=int,
+    default=70,
+    show_default=True,
+    help="How many working days after it (weekends and England and Wales bank holidays skip).",
+)
+@click.option("--explain", is_flag=True, help="Also list the bank holidays skipped.")
+def deadline(from_text: str, working_days: int, explain: bool) -> None:
+    """Print the date N working days after a date (needs no database)."""
+    from datetime import date
+
+    from tracker.domain.deadlines import working_days_after
+
+    try:
+        start = date.fromisoformat(from_text)
+    except ValueError:
+        raise click.BadParameter("use the format YYYY-MM-DD", param_hint="--from") from None
+    try:
+        count = working_days_after(start, working_days)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--working-days / --from") from None
+    click.echo(count.due.isoformat())
+    if explain:
+        for day, name in count.bank_holidays_skipped:
+            click.echo(f"skipped {day.isoformat()} {name}")

@@ -20,6 +20,12 @@ def now_utc() -> datetime:
     return datetime.combine(configured, london_time, tzinfo=LONDON).astimezone(UTC)
 
 
+def real_now_utc() -> datetime:
+    """The real moment, even in demo mode: for how long something has taken (an idle session),
+    never for a date or time a person reads."""
+    return datetime.now(UTC)
+
+
 def today_london() -> date:
     """Today's date in Europe/London (the configured day in demo mode)."""
     configured = parse_today(current_app.config.get("TODAY"))

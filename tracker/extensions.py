@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import click
 from flask import Flask
+from flask.cli import ScriptInfo
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
@@ -32,12 +34,36 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 talisman = Talisman()
 compress = Compress()
+
+
+MIGRATIONS_DIRECTORY = str(Path(__file__).resolve().parent / "migrations")
+
+
+def init_migrations(app: Flask) -> None:
+    """Flask-Migrate (and with it Alembic, about 11 MB) for the one app that needs it: the
+    `flask db` commands and the migration tests. Web workers never import it (see `LazyDbGroup`)."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    Migrate(render_as_batch=True, compare_type=True).init_app(
+        app, db, directory=MIGRATIONS_DIRECTORY
+    )
+
+
+class LazyDbGroup(click.Group):
+    """`flask db ...`: Flask-Migrate's own command group, imported only when it is run."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        from flask_migrate.cli import db as migrate_group
+
+        init_migrations(parent.ensure_object(ScriptInfo).load_app())
+        return migrate_group.make_context(info_name, args, parent=parent, **extra)
 
 
 class SqlitePragmas:

@@ -1,8 +1,10 @@
 """The scheduler: one process beside the web workers, never inside them.
 
 Jobs have fixed ids and cron triggers in Europe/London; each job is one service call. On
-PostgreSQL a second scheduler waits on an advisory lock; on any database the outbox's unique
-keys keep delivery to at most once per reminder.
+PostgreSQL a second scheduler waits on an advisory lock. On any database the outbox's unique
+keys write each reminder once, and a sender claims each message before delivering it, so two
+senders never both deliver one message (see `tracker.services.outbox` for exactly what delivery
+promises when a sender is killed mid-attempt).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ class SchedulerLock:
 
 def hold_scheduler_lock(app: Flask) -> SchedulerLock | None:
     """On PostgreSQL, block until this process holds the scheduler's advisory lock. Elsewhere,
-    return None: SQLite deployments run one scheduler (the outbox keys still stop duplicates)."""
+    return None: on SQLite the outbox's keys and claims still stop duplicates."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "postgresql":

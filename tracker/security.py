@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, flash, request, session
+from flask_login import current_user, logout_user
 
+from tracker.clock import real_now_utc
 from tracker.extensions import login_manager, talisman
 from tracker.services import auth as auth_service
 
@@ -35,9 +37,13 @@ def init_app(app: Flask) -> None:
         content_security_policy_nonce_in=["script-src"],
         frame_options="DENY",
         referrer_policy="same-origin",
-        strict_transport_security=app.config.get("FORCE_HTTPS", False),
+        strict_transport_security=app.config.get("HSTS", False)
+        or app.config.get("FORCE_HTTPS", False),
+        strict_transport_security_max_age=365 * 24 * 60 * 60,
     )
     app.before_request(_refuse_nul_in_path)
+    app.before_request(_end_idle_session)
+    app.after_request(_no_store_when_signed_in)
 
 
 def _refuse_nul_in_path() -> None:
@@ -47,10 +53,50 @@ def _refuse_nul_in_path() -> None:
         abort(404)
 
 
+def _is_asset() -> bool:
+    return request.endpoint == "static" or request.blueprint == "assets"
+
+
+def _end_idle_session() -> None:
+    """A signed-in session unused for SESSION_IDLE_MINUTES ends: the request goes on signed out
+    (to the sign-in page, saying why). Each request marks the session as used."""
+    if _is_asset() or "_user_id" not in session:
+        return
+    now = real_now_utc().timestamp()
+    seen = session.get("seen_at")
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    if isinstance(seen, int | float) and now - seen > idle:
+        logout_user()
+        session.clear()
+        flash(
+            f"You were signed out after {current_app.config['SESSION_IDLE_MINUTES']} minutes "
+            "without activity. Sign in again to carry on.",
+            "info",
+        )
+        return
+    if not isinstance(seen, int | float) or abs(now - seen) >= 30:
+        session["seen_at"] = int(now)
+
+
+def _no_store_when_signed_in(response):
+    """Nothing a signed-in person sees, and no API answer, is kept by a browser or proxy cache."""
+    if not _is_asset() and (request.path.startswith("/api/") or current_user.is_authenticated):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
+    """The session names a person and their session generation ("id:generation"): a session
+    from before they signed out, changed password or role, or left, names an old generation
+    and is no longer signed in."""
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()) or int(user_id) >= 2**31:
+        return None
     user = auth_service.get_user(int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or str(user.session_generation) != generation:
+        return None
+    return user
 
 
 @login_manager.request_loader

@@ -258,7 +258,7 @@ def test_killed_between_writing_and_sending_the_restart_sends_each_once(
     assert len(inbox.messages) == written
 
 
-def test_killed_between_sending_and_marking_the_retry_keeps_the_message_id(
+def test_killed_between_sending_and_marking_the_retry_waits_and_keeps_the_message_id(
     clean_db, scenario, smtp_server, monkeypatch
 ):
     inbox, port = smtp_server
@@ -280,10 +280,17 @@ def test_killed_between_sending_and_marking_the_retry_keeps_the_message_id(
         outbox.send_pending(now=nine_am(day), smtp=smtp_settings(port))
     db.session.rollback()
     monkeypatch.setattr(outbox.smtplib.SMTP, "send_message", real_send)
+    # Restarted at once: everything else goes; the one in flight is still held by its claim.
     outbox.send_pending(now=nine_am(day), smtp=smtp_settings(port))
     ids = [m["Message-ID"] for m in inbox.messages]
-    assert len(set(ids)) == written  # every message arrived
-    assert len(ids) == written + 1  # the one in flight went twice, with the same Message-ID
+    assert len(ids) == len(set(ids)) == written
+    # Once the claim has lapsed, the crashed attempt is counted and the message goes again,
+    # with the same Message-ID.
+    later = nine_am(day) + outbox.CLAIM_LEASE + timedelta(seconds=1)
+    outbox.send_pending(now=later, smtp=smtp_settings(port))
+    ids = [m["Message-ID"] for m in inbox.messages]
+    assert len(set(ids)) == written
+    assert len(ids) == written + 1
     sent = db.session.execute(
         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")
     ).scalar_one()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from config import BASE_DIR, suite_database_url
 from tests.conftest import make_app
-from tracker.extensions import db
+from tracker.extensions import db, init_migrations
 
 MIGRATIONS = str(BASE_DIR / "tracker" / "migrations")
 
@@ -41,6 +41,7 @@ def migration_url():
 
 def test_upgrade_matches_the_models_and_downgrade_returns_to_base(migration_url):
     app = make_app(migration_url)
+    init_migrations(app)  # Flask-Migrate is loaded only where migrations are run
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as conn:
@@ -71,6 +72,7 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
     from tracker.services import projection
 
     app = make_app(migration_url)
+    init_migrations(app)  # Flask-Migrate is loaded only where migrations are run
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0005")
         # Rows written as a 0005 tracker would have: history only (no action_state table yet).
@@ -99,3 +101,19 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
         state = db.session.execute(text("SELECT version, rag, summary FROM action_state")).one()
         assert tuple(state) == (2, "red", "Slipped.")
         db.session.remove()
+
+
+def test_web_workers_never_load_alembic():
+    """Flask-Migrate and Alembic cost a worker about 11 MB: only `flask db` loads them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tracker import create_app; from config import TestConfig;"
+        "create_app(TestConfig);"
+        "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=BASE_DIR
+    )
+    assert out.stdout.strip() == "[]"

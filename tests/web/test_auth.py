@@ -1,3 +1,4 @@
+from flask import g
 from sqlalchemy import select
 
 from tests.builders import make_user
@@ -142,3 +143,185 @@ def test_errors_never_leak_a_stack_trace(clean_db):
     assert response.status_code == 500
     assert "secret internals" not in html and "Traceback" not in html
     assert "Sorry, there is a problem with the service" in html
+
+
+def _saved_session(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_a_session_cookie_saved_before_signing_out_no_longer_works(client):
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    saved = _saved_session(client)
+    assert client.get("/").status_code == 200
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/accessibility")})
+    client.set_cookie("session", saved)  # replayed, as a thief with a copy would
+    g.pop("_login_user", None)  # the test's app context outlives requests: forget who it cached
+    response = client.get("/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    # Signing in again makes a new session that works.
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").status_code == 200
+
+
+def test_a_role_change_or_leaving_ends_the_person_s_sessions(client):
+    from datetime import UTC, datetime
+
+    from tracker.services import people
+
+    admin = make_user(email="admin@trust.example", role="admin")
+    lead = make_user(email="lead@trust.example")
+    db.session.commit()
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").status_code == 200
+    details = people.PersonDetails(
+        email=lead.email,
+        name=lead.name,
+        job_title=lead.job_title,
+        organisation_id=lead.organisation_id,
+        role="viewer",
+        locality_id=None,
+        line_manager_id=None,
+        deputy_locality_id=None,
+    )
+    now = datetime(2016, 2, 5, 9, tzinfo=UTC)
+    people.change_person(lead.id, details, actor_id=admin.id, now=now)
+    g.pop("_login_user", None)  # the test's app context outlives requests: forget who it cached
+    assert client.get("/").status_code == 302  # signed out: they sign in again as a viewer
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").status_code == 200
+    people.mark_left(lead.id, actor_id=admin.id, now=now)
+    g.pop("_login_user", None)
+    assert client.get("/").status_code == 302
+
+
+def test_an_old_style_or_forged_session_id_signs_nobody_in(client, app):
+    from tracker.security import _load_user
+
+    user = make_user(email="lead@trust.example")
+    db.session.commit()
+    assert _load_user(f"{user.id}:1") is user
+    for forged in (str(user.id), f"{user.id}:2", f"{user.id}:x", "99999999999:1", ":", ""):
+        assert _load_user(forged) is None
+
+
+def test_a_session_left_idle_ends_and_says_why(client, app):
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as saved:
+        saved["seen_at"] -= app.config["SESSION_IDLE_MINUTES"] * 60 - 60  # 29 minutes ago
+    g.pop("_login_user", None)
+    assert client.get("/").status_code == 200  # still signed in, and marked as used again
+    with client.session_transaction() as saved:
+        saved["seen_at"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 1
+    g.pop("_login_user", None)
+    response = client.get("/", follow_redirects=True)
+    assert "/sign-in" in response.request.path
+    assert "signed out after 30 minutes without activity" in response.get_data(as_text=True)
+
+
+def test_signed_in_pages_and_every_api_answer_are_never_cached(client):
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    assert "no-store" not in client.get("/sign-in").headers.get("Cache-Control", "")
+    assert client.get("/api/v1/actions").headers["Cache-Control"] == "no-store"  # a 401 too
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    css = client.get("/static/tracker.css")
+    css.close()  # a file response: close it, or its file is left for the collector
+    assert "no-store" not in css.headers.get("Cache-Control", "")
+
+
+def test_production_refuses_a_short_secret_key_and_sends_hsts():
+    import pytest
+
+    from config import Config
+    from tracker import create_app
+
+    with pytest.raises(RuntimeError, match="at least 32 random bytes"):
+        create_app(Config, SECRET_KEY="short-but-not-the-default", TESTING=False)
+    app = create_app(
+        Config, SECRET_KEY="k" * 32, SQLALCHEMY_DATABASE_URI="sqlite://", TESTING=False
+    )
+    secure = app.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "max-age=31536000" in secure.headers["Strict-Transport-Security"]
+
+
+def _attempt(client, email, password, address):
+    token = csrf_token(client, "/sign-in")
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    ).status_code
+
+
+def test_spraying_many_emails_from_one_address_is_stopped(client):
+    statuses = [
+        _attempt(client, f"guess{i}@trust.example", "password123456", "203.0.113.9")
+        for i in range(30)
+    ]
+    assert statuses[:20] == [400] * 20  # "20 per 10 minutes" refused sign-ins an address
+    assert set(statuses[20:]) == {429}
+    # Another address is not affected.
+    assert _attempt(client, "guess0@trust.example", "password123456", "203.0.113.10") == 400
+
+
+def test_one_account_tried_from_many_addresses_is_slowed_but_not_for_long(client, monkeypatch):
+    import time
+
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    monkeypatch.setitem(client.application.config, "SIGN_IN_ACCOUNT_LIMIT", "3 per 2 seconds")
+    statuses = [
+        _attempt(client, "lead@trust.example", "wrong-password", f"198.51.100.{i}")
+        for i in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+    # Even the right password waits while the account is being attacked ...
+    assert _attempt(client, "lead@trust.example", PASSWORD, "192.0.2.1") == 429
+    time.sleep(2.1)
+    # ... but only for the window: its owner is not locked out for long.
+    assert _attempt(client, "lead@trust.example", PASSWORD, "192.0.2.1") == 302
+
+
+def test_the_limits_hold_across_workers_sharing_redis(clean_db):
+    """Two processes (two workers, or two hosts) counting in the real Redis on this machine:
+    the address limit holds across both."""
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    script = Path(__file__).with_name("sign_in_attempts.py")
+    url = clean_db.config["SQLALCHEMY_DATABASE_URI"]
+    prefix = f"test-{uuid.uuid4().hex}"
+
+    def attempts(n: int, start: int) -> list[int]:
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                url,
+                "redis://127.0.0.1:6379/15",
+                prefix,
+                "203.0.113.77",
+                str(n),
+                str(start),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return [int(code) for code in out.stdout.split()]
+
+    first = attempts(12, 0)
+    second = attempts(12, 100)
+    assert first == [400] * 12
+    assert second == [400] * 8 + [429] * 4  # the other worker's 12 counted too

@@ -371,3 +371,20 @@ def test_guessing_at_one_link_is_slowed_down_like_signing_in(client):
         for _ in range(6)
     ]
     assert codes == [400] * 5 + [429]
+
+
+def test_a_message_page_lists_every_delivery_attempt_with_its_outcome(client, admin):
+    from datetime import timedelta
+
+    from tracker.services import outbox
+
+    message = make_outbox_message(to=admin)
+    db.session.commit()
+    when = message.next_attempt_at
+    unreachable = outbox.SmtpSettings("127.0.0.1", 1, False, None, None, "t@trust.example")
+    outbox.send_pending(now=when, smtp=unreachable)  # attempt 1: refused
+    outbox.send_pending(now=when + timedelta(hours=7), smtp=unreachable)  # attempt 2
+    html = client.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+    table = html.split('id="delivery-attempts"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<tr class="govuk-table__row">') == 3  # a header and two attempts
+    assert table.count("Failed: 127.0.0.1:1:") == 2

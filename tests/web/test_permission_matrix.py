@@ -88,6 +88,14 @@ ROUTES = {
     "sefs.edit": ("GET", "/sefs/south/2016-02", EVERYONE, 200),
     "sefs.edit:post": ("POST", "/sefs/north/2016-02", NORTH, 400),  # an empty draft is refused
     "sefs.compare": ("GET", "/sefs/south/2016-02/compare", EVERYONE, 200),
+    "inspections.show": ("GET", "/inspection", EVERYONE, 200),
+    # The day the plan went to Ofsted: an empty form is refused (400) and writes nothing.
+    "inspections.plan_sent": ("GET", "/inspection/plan-sent", {"admin", "chair"}, 200),
+    "inspections.plan_sent:post": ("POST", "/inspection/plan-sent", {"admin", "chair"}, 400),
+    "changes.index": ("GET", "/changes?since=2016-01-29", EVERYONE, 200),
+    "changes.agenda": ("GET", "/agenda", EVERYONE, 200),
+    "api.changes": ("GET", "/api/v1/changes?since=2016-01-29", EVERYONE, 200),
+    "api.deadline": ("GET", "/api/v1/deadline?from=2015-11-27&working_days=70", EVERYONE, 200),
     "meetings.index": ("GET", "/meetings", EVERYONE, 200),
     "meetings.new": ("GET", "/meetings/new", RECORDERS, 200),
     "meetings.new:post": ("POST", "/meetings/new", RECORDERS, 400),  # no form key: nothing made

@@ -35,6 +35,10 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/actions/overdue?as_at=2016-01-10", "/actions/overdue?as_at=2016-02-05"),
         ("/api/v1/actions/overdue?plan=main&rag=red", "/api/v1/actions/overdue"),
         ("/api/v1/exports/plan.csv?as_at=2016-01-20&plan=east", "/api/v1/exports/plan.csv"),
+        # A day of changes against the whole history since the report.
+        ("/changes?since=2016-02-04", "/changes?since=2015-11-27"),
+        ("/agenda?since=2016-02-04", "/agenda?since=2015-11-27"),
+        ("/api/v1/changes?since=2016-02-04", "/api/v1/changes?since=2015-11-27"),
     ],
 )
 def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries, small, large):
@@ -62,6 +66,11 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/sefs", 4),
         ("/sefs/south/2016-02", 4),
         ("/sefs/south/2016-02/compare", 4),
+        ("/inspection", 3),
+        ("/changes", 6),
+        ("/agenda", 10),
+        ("/api/v1/changes", 6),
+        ("/api/v1/deadline", 3),
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
@@ -191,6 +200,41 @@ def test_the_csv_export_runs_the_same_statements_at_one_and_three_times_the_seed
     add_copies(3)
     thrice, actions_thrice = export()
     assert (actions_once, actions_thrice) == (335, 1005)
+    assert once == thrice
+
+
+def test_the_changes_and_the_agenda_run_the_same_statements_at_one_and_three_times_the_seed(
+    client, count_queries
+):
+    """335 actions and their history, then 1,005: a fixed number of statements either way."""
+    from bench.generate import add_copies
+    from tests.builders import make_user
+    from tests.conftest import SEED_NOW, sign_in
+    from tracker.extensions import db
+    from tracker.services.seed import load_seed
+
+    app = client.application
+    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    reader = make_user(role="viewer", email="reader@trust.example")
+    db.session.commit()
+    sign_in(client, reader.email, "a-long-test-password")
+    urls = ["/changes?since=2015-11-27", "/agenda?since=2016-01-29", "/api/v1/changes"]
+
+    def counts() -> tuple[list[int], int]:
+        found = []
+        for url in urls:
+            client.get(url)
+            with count_queries(app) as counter:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            found.append(counter.count)
+        changes = client.get("/api/v1/changes?since=2015-11-27").get_json()["items"]
+        return found, len(changes)
+
+    once, changes_once = counts()
+    add_copies(3)
+    thrice, changes_thrice = counts()
+    assert changes_thrice > 2 * changes_once
     assert once == thrice
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_changes import changes_paths, changes_schemas
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
@@ -206,6 +207,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **list_paths(rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM),
             **workflow_paths(),
+            **changes_paths(PROBLEM),
             **meeting_paths(PROBLEM),
             "/outbox": {
                 "get": {
@@ -272,6 +274,7 @@ def openapi_document() -> dict[str, Any]:
                 "HistoryEntry": history,
                 **list_schemas(),
                 **workflow_schemas(TEXT_LIMIT),
+                **changes_schemas(),
                 **meeting_schemas(),
                 "OutboxMessage": {
                     "type": "object",

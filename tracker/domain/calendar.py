@@ -12,8 +12,18 @@ LONDON = ZoneInfo("Europe/London")
 
 
 @lru_cache(maxsize=64)
+def _bank_holiday_names(year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+
+
+@lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+    return frozenset(_bank_holiday_names(year))
+
+
+def bank_holiday_name(day: date) -> str | None:
+    """The holiday's name ("Boxing Day (observed)"), or None on an ordinary day."""
+    return _bank_holiday_names(day.year).get(day)
 
 
 def is_bank_holiday(day: date) -> bool:
@@ -65,3 +75,16 @@ def working_days_between(start: date, end: date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def bank_holidays_skipped(start: date, end: date) -> list[date]:
+    """The weekday bank holidays after `start` up to and including `end`: the days a count of
+    working days steps over that a count of weekdays would not (a holiday on a Saturday is not
+    one; its substitute Monday is)."""
+    days = []
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and is_bank_holiday(day):
+            days.append(day)
+    return days

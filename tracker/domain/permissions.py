@@ -38,6 +38,7 @@ class Permission(StrEnum):
     RECORD_MEETING = "meeting.record"
     READ_MEETING = "meeting.read"
     COMPLETE_FOLLOW_UP = "meeting.follow_up"
+    RECORD_PLAN_SUBMISSION = "inspection.record_plan_submission"
     EXPORT = "plan.export"
     MANAGE_MEASURES = "measures.manage"
     ADMIN = "admin"
@@ -92,6 +93,8 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.RECORD_MEETING: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.READ_MEETING: _EVERY_ROLE,
     Permission.COMPLETE_FOLLOW_UP: _EVERY_ROLE,
+    # The day the action plan went to Ofsted: the Getting to Good chair or the administrator.
+    Permission.RECORD_PLAN_SUBMISSION: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.EXPORT: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER, Role.PERFORMANCE_OFFICER}),
     Permission.MANAGE_MEASURES: frozenset({Role.ADMIN, Role.PERFORMANCE_OFFICER}),
     Permission.ADMIN: frozenset({Role.ADMIN}),

@@ -3,7 +3,7 @@
 from tracker.models.audit import AuditEvent
 from tracker.models.meetings import Meeting, MeetingDecision, MeetingFollowUp, meeting_attendee
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
-from tracker.models.outbox import OutboxItem, OutboxMessage, SchedulerRun
+from tracker.models.outbox import DeliveryAttempt, OutboxItem, OutboxMessage, SchedulerRun
 from tracker.models.plan import (
     Action,
     ActionDependency,
@@ -23,6 +23,7 @@ __all__ = [
     "ActionUpdate",
     "ApiToken",
     "AuditEvent",
+    "DeliveryAttempt",
     "Inspection",
     "Invitation",
     "Locality",

@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The locality whose return and SEF they may do while its head is away (one per locality).
     deputy_locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"), unique=True)
+    # Part of every sign-in session's id: signing out, a new password, a role change or leaving
+    # moves it on, and every session made before (even a copied cookie) stops working.
+    session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     locality: Mapped[Locality | None] = relationship(lazy="joined", foreign_keys=[locality_id])
@@ -69,6 +72,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: a person who has left cannot sign in
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session: "id:generation"
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Every session signed in before now stops working at its next request."""
+        self.session_generation = (self.session_generation or 1) + 1
 
 
 class ApiToken(db.Model):

@@ -17,6 +17,7 @@ from tracker.models.org import _in
 from tracker.models.types import UTCDateTime
 
 MESSAGE_STATUSES = ("pending", "sent", "failed")
+ATTEMPT_OUTCOMES = ("sending", "sent", "failed", "crashed")
 
 
 class OutboxMessage(db.Model):
@@ -37,6 +38,30 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The sender holding this message while it talks to the SMTP server: set by one conditional
+    # UPDATE (so two senders can never both hold it, on SQLite as on PostgreSQL), cleared after.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeliveryAttempt(db.Model):
+    """One attempt to hand one message to the SMTP server, recorded before the server is asked:
+    a sender killed mid-attempt leaves it 'sending', and the next sender counts it as crashed."""
+
+    __tablename__ = "delivery_attempt"
+    __table_args__ = (
+        CheckConstraint(_in("outcome", ATTEMPT_OUTCOMES), name="outcome"),
+        db.UniqueConstraint("message_id", "number", name="uq_delivery_attempt_message_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), index=True)
+    number: Mapped[int]
+    sender: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(16), default="sending")
+    error: Mapped[str] = mapped_column(Text, default="")
 
 
 class OutboxItem(db.Model):

@@ -29,6 +29,12 @@ class Inspection(db.Model):
     deadline_anchor: Mapped[str] = mapped_column(String(16), default="publication")
     # Ordered list of {"area": ..., "grade": ...}: the framework's areas are an open value.
     judgements: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The day the action plan was sent to Ofsted, and who recorded it when (migration 0010).
+    plan_submitted_on: Mapped[date | None] = mapped_column(Date)
+    plan_submitted_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    plan_submitted_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    plan_submitted_recorded_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class Recommendation(db.Model):

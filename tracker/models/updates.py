@@ -52,6 +52,8 @@ class ActionUpdate(db.Model):
         # version in each cycle (chasing) come from the index alone (migration 0007).
         Index("ix_action_update_action_recorded_version", "action_id", "recorded_at", "version"),
         Index("ix_action_update_action_cycle_version", "action_id", "cycle_id", "version"),
+        # "What changed since": the history rows recorded in a window (migration 0010).
+        Index("ix_action_update_recorded_at", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

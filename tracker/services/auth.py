@@ -199,6 +199,15 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
+def sign_out(user_id: int, *, now: datetime, remote_addr: str) -> None:
+    """End every session of this person (this one, and any copy of its cookie), and record it."""
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.end_sessions()
+    add_event("sign_out", now=now, user_id=user_id, remote_addr=remote_addr)
+    db.session.commit()
+
+
 def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 

@@ -182,6 +182,7 @@ def accept_invitation(
         raise Refused("This link no longer works", LinkState.USED.value)
     user = invitation.user
     user.password_hash = generate_password_hash(password, method=hash_method)
+    user.end_sessions()  # a new password ends every session made with the old one
     add_event("invitation_used", now=now, user_id=user.id, target=user.email or "")
     db.session.commit()
     return InvitationView(LinkState.USED, user.name, user.email or "")

@@ -1,29 +1,52 @@
-"""Delivering the outbox over SMTP: each message once, with retries and back-off on failure.
+"""Delivering the outbox over SMTP, with retries and back-off on failure.
 
-Delivery is at least once at the SMTP level with a stable Message-ID built from the outbox key:
-if the process dies after the server accepted a message but before it was marked sent, the
-retry carries the same Message-ID, so mail systems (and the tests) see one message, not two.
+What is promised, on SQLite and on PostgreSQL alike, however many senders run at once:
+
+- **One sender at a time per message.** A sender claims a message with one conditional UPDATE
+  (`claimed_by` set where it is still unclaimed and pending), checked by its row count, so two
+  senders (two schedulers, or `tracker outbox send` beside the scheduler) never both deliver it.
+- **Every attempt counts, even one cut short.** The attempt is recorded, counted and its back-off
+  set, and committed, *before* the SMTP server is asked. If the sender is killed after the server
+  accepted the message but before it was marked sent, the next sender finds the claim older than
+  `CLAIM_LEASE`, records that attempt as crashed ("the server may have accepted it"), and tries
+  again only after the back-off. After `MAX_ATTEMPTS` the message is marked failed, needing
+  an administrator to check it (Admin > Outbox shows every attempt).
+
+So delivery is *at least once* and *at most `MAX_ATTEMPTS` times*: a crash at the worst moment
+can make a person receive a message twice, never an unbounded number of times. Each message
+carries a Message-ID made from its outbox key, the same on every attempt, which lets a person or
+an administrator recognise a repeat; mail servers do not merge duplicates by Message-ID.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import smtplib
+import socket
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from html.parser import HTMLParser
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tracker.extensions import db
-from tracker.models import OutboxItem, OutboxMessage, User
+from tracker.models import DeliveryAttempt, OutboxItem, OutboxMessage, User
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 
 MAX_ATTEMPTS = 8
+# A claim older than this belongs to a sender that died mid-attempt (a live one finishes within
+# its SMTP timeout): the attempt is counted as crashed and the message waits for its back-off.
+CLAIM_LEASE = timedelta(minutes=5)
+CRASHED = (
+    "The sender stopped before this attempt finished: the mail server may or may not have "
+    "accepted the message"
+)
 BACKOFF_START = timedelta(minutes=2)
 BACKOFF_CAP = timedelta(hours=6)
 
@@ -82,45 +105,127 @@ def build_email(message: OutboxMessage, smtp: SmtpSettings) -> EmailMessage:
     return email
 
 
-def _next_due(now: datetime) -> OutboxMessage | None:
-    """Claim the next message due: locked, so a second sender skips it (PostgreSQL)."""
-    return db.session.execute(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+def sender_name() -> str:
+    """Who is sending, as recorded on claims and attempts: host, process and a random suffix."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _release_crashed(now: datetime) -> int:
+    """Count the attempts of senders that died holding a claim, and free those messages (to wait
+    for their back-off, or as failed after the last attempt). Conditional like a claim, so two
+    senders doing this at once release each message once."""
+    stale = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.claimed_by, OutboxMessage.attempts).where(
+            OutboxMessage.claimed_by.is_not(None), OutboxMessage.claimed_at < now - CLAIM_LEASE
+        )
+    ).all()
+    released = 0
+    for message_id, sender, attempts in stale:
+        done = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == sender)
+            .values(
+                claimed_by=None,
+                claimed_at=None,
+                last_error=CRASHED,
+                status="failed" if attempts >= MAX_ATTEMPTS else OutboxMessage.status,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount == 1:
+            db.session.execute(
+                update(DeliveryAttempt)
+                .where(
+                    DeliveryAttempt.message_id == message_id,
+                    DeliveryAttempt.sender == sender,
+                    DeliveryAttempt.outcome == "sending",
+                )
+                .values(outcome="crashed", finished_at=now, error=CRASHED)
+                .execution_options(synchronize_session=False)
+            )
+            released += 1
+        db.session.commit()
+    return released
+
+
+def _claim_next(now: datetime, sender: str) -> tuple[OutboxMessage, DeliveryAttempt] | None:
+    """Claim the next message due, count the attempt and set its back-off, and commit: all before
+    the SMTP server is asked. None when nothing is due (or every candidate was just claimed by
+    another sender)."""
+    candidates = db.session.execute(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.claimed_by.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
         .order_by(OutboxMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).scalar_one_or_none()
+        .limit(20)
+    ).scalars()
+    for message_id in list(candidates):
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == "pending",
+                OutboxMessage.claimed_by.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .values(claimed_by=sender, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            db.session.rollback()  # another sender has it
+            continue
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        assert message is not None
+        # If this attempt never finishes, the message waits this long before the next one.
+        message.next_attempt_at = now + backoff(message.attempts)
+        attempt = DeliveryAttempt(
+            message_id=message.id, number=message.attempts, sender=sender, started_at=now
+        )
+        db.session.add(attempt)
+        db.session.commit()
+        return message, attempt
+    db.session.rollback()
+    return None
 
 
 def send_pending(*, now: datetime, smtp: SmtpSettings, limit: int = 200) -> SendResult:
-    """Send what is due, one message per transaction: claimed, sent, then marked sent (or
-    failed, with the error and the time of the next attempt), so a crash loses nothing."""
+    """Send what is due, one message at a time: claimed and its attempt recorded (committed),
+    handed to the SMTP server, then marked sent, or failed with the error and the time of the
+    next attempt (committed). See the module's docstring for what this promises."""
     if not smtp.host:
         return SendResult(skipped_reason="no SMTP host configured: mail is kept in the outbox")
     result = SendResult()
+    sender = sender_name()
+    _release_crashed(now)
     connection: smtplib.SMTP | None = None
     try:
         for _ in range(limit):
-            message = _next_due(now)
-            if message is None:
+            claimed = _claim_next(now, sender)
+            if claimed is None:
                 break
+            message, attempt = claimed
             try:
                 if connection is None:
                     connection = _connect(smtp)
                 connection.send_message(build_email(message, smtp))
             except (OSError, smtplib.SMTPException) as exc:
-                _failed(message, now, f"{smtp.host}:{smtp.port}: {exc or exc.__class__.__name__}")
+                error = f"{smtp.host}:{smtp.port}: {exc or exc.__class__.__name__}"
+                _failed(message, attempt, now, error)
                 result.failed += 1
                 connection = _close(connection)
             else:
                 message.status = "sent"
                 message.sent_at = now
-                message.attempts += 1
                 message.last_error = ""
+                attempt.outcome = "sent"
+                attempt.finished_at = now
                 result.sent += 1
+            message.claimed_by = None
+            message.claimed_at = None
             db.session.commit()
-        db.session.commit()
     finally:
         _close(connection)
     return result
@@ -142,13 +247,15 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     return connection
 
 
-def _failed(message: OutboxMessage, now: datetime, error: str) -> None:
-    message.attempts += 1
+def _failed(message: OutboxMessage, attempt: DeliveryAttempt, now: datetime, error: str) -> None:
+    """The server refused or could not be reached: wait for the back-off set at the claim, or
+    stop as failed after the last attempt."""
     message.last_error = error[:2000]
+    attempt.outcome = "failed"
+    attempt.finished_at = now
+    attempt.error = error[:2000]
     if message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
-    else:
-        message.next_attempt_at = now + backoff(message.attempts)
 
 
 @dataclass
@@ -197,10 +304,12 @@ def links_in(html: str) -> list[str]:
 class MessagePage:
     row: OutboxRow
     links: list[str]
+    attempts: list[DeliveryAttempt]
 
 
 def get_message(message_id: int) -> MessagePage:
-    """One message as sent, with its recipient, items and links: two queries."""
+    """One message as sent, with its recipient, items, links and every delivery attempt: three
+    queries."""
     found = (
         db.session.execute(
             select(OutboxMessage, User.name)
@@ -218,7 +327,14 @@ def get_message(message_id: int) -> MessagePage:
             select(OutboxItem).where(OutboxItem.message_id == message.id).order_by(OutboxItem.id)
         ).scalars()
     )
-    return MessagePage(OutboxRow(message, name, items), links_in(message.body_html))
+    attempts = list(
+        db.session.execute(
+            select(DeliveryAttempt)
+            .where(DeliveryAttempt.message_id == message.id)
+            .order_by(DeliveryAttempt.number)
+        ).scalars()
+    )
+    return MessagePage(OutboxRow(message, name, items), links_in(message.body_html), attempts)
 
 
 class NotResendable(Exception):

@@ -165,6 +165,8 @@ def change_person(
     }
     if not changes:
         return {}
+    if "role" in changes or "locality_id" in changes or "email" in changes:
+        user.end_sessions()  # they sign in again, with what they may now do
     for name in _CHANGED:
         if name != "deputy_locality_id":
             setattr(user, name, getattr(details, name))
@@ -206,6 +208,7 @@ def mark_left(user_id: int, *, actor_id: int, now: datetime) -> User:
         raise Refused(problem)
     user.active = False
     user.left_at = now
+    user.end_sessions()
     deputy = user.deputy_locality_id
     user.deputy_locality_id = None  # a leaver cannot speak for a locality
     open_refs = [a.ref for a in _open_actions_led_by(user.id)]

@@ -11,7 +11,6 @@ from tracker.extensions import limiter
 from tracker.services import auth as auth_service
 from tracker.services import invitations
 from tracker.services import people as people_service
-from tracker.services.audit import record_event
 from tracker.web.access import public
 from tracker.web.auth.forms import SetPasswordForm, SignInForm
 from tracker.web.form_helpers import form_errors
@@ -19,9 +18,25 @@ from tracker.web.form_helpers import form_errors
 bp = Blueprint("auth", __name__)
 
 
+def _email_tried() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
 def _sign_in_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{request.remote_addr}|{email}"
+    return f"{request.remote_addr}|{_email_tried()}"
+
+
+def _address_key() -> str:
+    return f"address|{request.remote_addr}"
+
+
+def _account_key() -> str:
+    return f"account|{_email_tried()}"
+
+
+def _failed(response) -> bool:
+    """Only refused sign-ins count towards the address and account limits."""
+    return response.status_code == 400
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,6 +56,21 @@ def _safe_next(target: str | None) -> str:
 @public
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_sign_in_key, methods=["POST"]
+)
+# Password spraying: many emails from one address.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ADDRESS_LIMIT"],
+    key_func=_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+# One account tried from many addresses: slowed, for a short while only, so that an attacker
+# cannot keep its owner out for long.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ACCOUNT_LIMIT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
 )
 def sign_in():
     if current_user.is_authenticated:
@@ -68,9 +98,7 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    record_event(
-        "sign_out", now=now_utc(), user_id=current_user.id, remote_addr=request.remote_addr or ""
-    )
+    auth_service.sign_out(current_user.id, now=now_utc(), remote_addr=request.remote_addr or "")
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,182 @@
+"""What changed since a date, read from the history: RAG moves (to red first), newly overdue,
+closed and new dependencies, with who and why, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.builders import add_update, depends, make_action, make_user
+from tracker.domain.changes import ChangeKind
+from tracker.extensions import db
+from tracker.services.reads.changes import list_changes, list_exceptions
+
+SINCE = date(2016, 1, 29)
+TODAY = date(2016, 2, 5)
+IN_WINDOW = datetime(2016, 2, 2, 10, tzinfo=UTC)
+BEFORE = datetime(2016, 1, 20, 10, tzinfo=UTC)
+
+
+def kinds_and_refs(changes):
+    return [(c.kind, c.action_ref) for c in changes.items]
+
+
+def test_a_rag_move_in_the_window_is_listed_with_who_and_why(clean_db):
+    lead = make_user()
+    action = make_action(ref="MAP-001", lead=lead, rag="green")
+    add_update(action, recorded_at=IN_WINDOW, rag="red", reason="Two managers left.", author=lead)
+    db.session.commit()
+
+    [change] = list_changes(since=SINCE, today=TODAY).items
+    assert change.kind == ChangeKind.RAG_MOVED
+    assert (change.old, change.new) == ("green", "red")
+    assert change.who == lead.name and change.lead == lead.name
+    assert change.why == "Two managers left."
+    assert change.on == date(2016, 2, 2) and change.to_red
+
+
+def test_moves_to_red_come_before_other_moves_and_other_kinds(clean_db):
+    author = make_user()
+    greener = make_action(ref="A-GREEN", rag="amber")
+    add_update(greener, recorded_at=IN_WINDOW, rag="green", reason="Recovered.", author=author)
+    redder = make_action(ref="Z-RED", rag="amber")
+    add_update(redder, recorded_at=IN_WINDOW, rag="red", reason="Slipped.", author=author)
+    make_action(ref="B-LATE", target_date=date(2016, 2, 1))
+    db.session.commit()
+
+    assert kinds_and_refs(list_changes(since=SINCE, today=TODAY)) == [
+        (ChangeKind.RAG_MOVED, "Z-RED"),
+        (ChangeKind.RAG_MOVED, "A-GREEN"),
+        (ChangeKind.NEWLY_OVERDUE, "B-LATE"),
+    ]
+
+
+def test_updates_that_keep_the_rag_or_fall_outside_the_window_are_not_changes(clean_db):
+    action = make_action(ref="MAP-002", rag="green")
+    add_update(action, recorded_at=BEFORE, rag="amber", reason="Before the window.")
+    add_update(action, recorded_at=IN_WINDOW, rag="amber", summary="Still amber.")
+    db.session.commit()
+    assert list_changes(since=SINCE, today=TODAY).items == []
+
+
+def test_the_window_runs_from_the_start_of_the_london_day_to_the_end_of_today(clean_db):
+    action = make_action(ref="MAP-003", rag="green")
+    # 00:30 London on 29 January is 00:30 UTC (winter): inside; 23:59 UTC on the 28th: outside.
+    add_update(action, recorded_at=datetime(2016, 1, 28, 23, 59, tzinfo=UTC), rag="amber")
+    add_update(action, recorded_at=datetime(2016, 1, 29, 0, 30, tzinfo=UTC), rag="red")
+    add_update(action, recorded_at=datetime(2016, 2, 5, 23, 0, tzinfo=UTC), rag="green")
+    add_update(action, recorded_at=datetime(2016, 2, 6, 0, 1, tzinfo=UTC), rag="amber")
+    db.session.commit()
+    moves = [(c.old, c.new) for c in list_changes(since=SINCE, today=TODAY).items]
+    assert moves == [("amber", "red"), ("red", "green")]
+
+
+def test_closing_with_evidence_is_listed_and_a_reopened_action_is_not_a_rag_move(clean_db):
+    chair = make_user(role="chair")
+    action = make_action(ref="MAP-004", lifecycle="complete_awaiting_signoff", rag="green")
+    add_update(
+        action,
+        recorded_at=IN_WINDOW,
+        lifecycle="closed_evidenced",
+        rag=None,
+        summary="Signed off.",
+        author=chair,
+    )
+    db.session.commit()
+    [change] = list_changes(since=SINCE, today=TODAY).items
+    assert change.kind == ChangeKind.CLOSED
+    assert change.who == chair.name
+    assert (change.old, change.new) == ("complete_awaiting_signoff", "closed_evidenced")
+
+
+@pytest.mark.parametrize(
+    ("target", "lifecycle", "rag", "listed"),
+    [
+        (date(2016, 1, 29), "in_progress", "amber", True),  # the first day of the window
+        (date(2016, 2, 4), "in_progress", "green", True),  # yesterday
+        (date(2016, 2, 5), "in_progress", "green", False),  # due today: not overdue yet
+        (date(2016, 1, 28), "in_progress", "red", False),  # overdue before the window
+        (date(2016, 2, 1), "closed_evidenced", None, False),  # closed: not overdue
+        (date(2016, 2, 1), "superseded", None, False),
+        (None, "in_progress", "green", False),
+    ],
+)
+def test_newly_overdue_means_the_target_date_passed_in_the_window_and_it_is_still_open(
+    clean_db, target, lifecycle, rag, listed
+):
+    make_action(ref="MAP-005", target_date=target, lifecycle=lifecycle, rag=rag)
+    db.session.commit()
+    items = list_changes(since=SINCE, today=TODAY).of_kind(ChangeKind.NEWLY_OVERDUE)
+    assert [c.action_ref for c in items] == (["MAP-005"] if listed else [])
+
+
+def test_a_dependency_a_person_added_is_new_and_one_loaded_with_the_plan_is_not(clean_db):
+    head = make_user(role="locality_head")
+    first, second, third = (make_action(ref=f"N-0{i}") for i in (1, 2, 3))
+    depends(second, first, created_at=IN_WINDOW, by=head)
+    depends(third, first, created_at=IN_WINDOW)  # imported with the plan
+    depends(third, second, created_at=BEFORE, by=head)
+    db.session.commit()
+    [change] = list_changes(since=SINCE, today=TODAY).items
+    assert change.kind == ChangeKind.DEPENDENCY_ADDED
+    assert (change.action_ref, change.related_ref, change.who) == ("N-02", "N-01", head.name)
+
+
+def test_changes_read_elsewhere_join_the_list_in_order(clean_db):
+    from tracker.services.reads.changes import Change
+
+    plan_change = Change(
+        kind="target_date_approved",
+        action_ref="MAP-009",
+        action_title="Moved",
+        plan="main",
+        on=date(2016, 2, 3),
+        at=None,
+        who="Chair",
+        why="Agreed at JSIG.",
+        old="2016-02-01",
+        new="2016-03-31",
+    )
+    action = make_action(ref="MAP-006", rag="green")
+    add_update(action, recorded_at=IN_WINDOW, rag="red", reason="Slipped.")
+    db.session.commit()
+    items = list_changes(since=SINCE, today=TODAY, extra=[plan_change]).items
+    assert [c.action_ref for c in items] == ["MAP-006", "MAP-009"]
+
+
+def test_the_changes_run_three_queries_whatever_the_size_of_the_history(clean_db, count_queries):
+    author = make_user()
+    action = make_action(ref="MAP-007", rag="green")
+    add_update(action, recorded_at=IN_WINDOW, rag="red", reason="Slipped.", author=author)
+    db.session.commit()
+    with count_queries(clean_db) as small:
+        list_changes(since=SINCE, today=TODAY)
+    for n in range(30):
+        more = make_action(ref=f"MAP-1{n:02d}", rag="green", target_date=date(2016, 2, 1))
+        for day in range(1, 5):
+            add_update(
+                more,
+                recorded_at=datetime(2016, 2, day, 9, tzinfo=UTC),
+                rag="red" if day % 2 else "green",
+                author=author,
+            )
+        depends(more, action, created_at=IN_WINDOW, by=author)
+    db.session.commit()
+    with count_queries(clean_db) as large:
+        changes = list_changes(since=SINCE, today=TODAY)
+    assert len(changes.items) == 1 + 30 * (4 + 1 + 1)
+    assert small.count == large.count == 3
+
+
+def test_the_exception_list_is_red_or_overdue_most_days_overdue_first(clean_db):
+    lead = make_user()
+    make_action(ref="OLD", target_date=date(2016, 1, 4), rag="green", lead=lead)
+    make_action(ref="NEWER", target_date=date(2016, 2, 1), rag="amber")
+    make_action(ref="RED", target_date=date(2016, 3, 31), rag="red")
+    make_action(ref="FINE", target_date=date(2016, 3, 31), rag="green")
+    make_action(ref="SHUT", target_date=date(2016, 1, 4), lifecycle="closed_evidenced", rag=None)
+    db.session.commit()
+    lines = list_exceptions(today=TODAY)
+    assert [(e.row.ref, e.days_overdue) for e in lines] == [("OLD", 32), ("NEWER", 4), ("RED", 0)]
+    assert lines[0].row.lead_name == lead.name

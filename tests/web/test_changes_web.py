@@ -1,0 +1,170 @@
+"""The inspection page, "what changed since" and the Getting to Good agenda, on the seed story
+(Friday 5 February 2016), and the form that records when the plan was sent to Ofsted."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from tests.builders import make_recommendation, make_user
+from tests.conftest import csrf_token, sign_in
+from tracker.extensions import db
+from tracker.models import AuditEvent, Inspection
+
+
+def text_of(response) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+
+
+def test_the_inspection_page_shows_the_deadline_its_anchor_rule_and_what_is_left(role_client):
+    response = role_client("viewer").get("/inspection")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "The action plan must reach Ofsted by Wednesday 9 March 2016" in page
+    assert "The report's publication: Friday 27 November 2015" in page
+    assert "70 working days. Saturdays, Sundays and England and Wales bank holidays" in page
+    for holiday in (
+        "Friday 25 December 2015: Christmas Day",
+        "Monday 28 December 2015: Boxing Day (observed)",
+        "Friday 1 January 2016: New Year's Day",
+    ):
+        assert holiday in page
+    assert "23 working days left, counting from Friday 5 February 2016. Not yet sent." in page
+    assert "Plan sent to Ofsted Not yet" in page
+    # The wrong answers are named as wrong, not given as the deadline.
+    assert "gives Friday 5 February 2016: weekends are not working days" in page
+    assert "gives Friday 4 March 2016: 3 bank holidays fall in the period" in page
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_link"), [("chair", True), ("admin", True), ("viewer", False)]
+)
+def test_only_the_chair_and_the_administrator_are_offered_the_form(role_client, role, sees_link):
+    html = role_client(role).get("/inspection").get_data(as_text=True)
+    assert ('href="/inspection/plan-sent"' in html) is sees_link
+
+
+def test_the_changes_page_lists_the_week_with_moves_to_red_first(role_client):
+    response = role_client("viewer").get("/changes?since=29/1/2016")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    page = text_of(response)
+    assert "What changed since Friday 29 January 2016" in page
+    assert "27 RAG moves (13 to red)" in page
+    rag_table = html[
+        html.index('id="changes-rag_moved"') : html.index(
+            "</table>", html.index('id="changes-rag_moved"')
+        )
+    ]
+    rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", rag_table, re.S)
+    reds = ['to <strong class="govuk-tag govuk-tag--red' in r for r in rows[1:]]
+    assert reds[:13] == [True] * 13 and not any(reds[13:])
+    # Who and why, in their words.
+    assert "Daniel Okafor" in page and "Legal gateway slots not available" in page
+    assert 'id="changes-newly_overdue"' in html and 'id="changes-closed"' in html
+
+
+def test_with_no_date_the_changes_page_shows_the_last_seven_days(role_client):
+    page = text_of(role_client("viewer").get("/changes"))
+    assert "What changed since Friday 29 January 2016" in page
+
+
+@pytest.mark.parametrize("path", ["/changes", "/agenda"])
+@pytest.mark.parametrize(
+    ("since", "error"),
+    [
+        ("2016-02-06", "The date must be today (5 February 2016) or earlier"),
+        ("1/1/2015", "The date must be on or after 27 November 2015"),
+        ("yesterday", "Enter a date like 5 February 2016"),
+        ("31/2/2016", "Enter a real date"),
+        ("2016-01-29%00", "Enter a date like"),
+        ("9" * 500, "Enter a date like"),
+    ],
+)
+def test_a_since_that_is_not_a_day_of_the_plan_is_a_clear_400(role_client, path, since, error):
+    response = role_client("viewer").get(f"{path}?since={since}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "govuk-error-summary" in html and 'href="#since"' in html
+    assert error in html
+    assert "<title>Error:" in html
+
+
+def test_the_agenda_is_the_changes_and_the_exception_list_by_days_overdue(role_client):
+    response = role_client("chair").get("/agenda?since=2016-01-29")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Agenda for Friday 5 February 2016" in text_of(response)
+    assert 'media="print"' in html and "print.css" in html
+    table = html[html.index('id="exceptions"') :]
+    table = table[: table.index("</table>")]
+    days = [
+        int(n) if n else 0 for n in re.findall(r"(?:(\d+) days?|Not overdue)</td>\s*</tr>", table)
+    ]
+    assert days and days == sorted(days, reverse=True)
+    assert days[-1] == 0  # red actions not yet overdue come last
+    assert "Lead to account for it" in table
+
+
+def test_the_print_stylesheet_leaves_the_menus_and_forms_off_the_paper(seeded_client):
+    response = seeded_client.get("/static/print.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    assert ".govuk-service-navigation" in css and ".tracker-no-print" in css
+    assert "break-inside: avoid" in css
+
+
+def _chair_client(client):
+    make_recommendation()
+    chair = make_user(role="chair", email="chair@trust.example")
+    db.session.commit()
+    sign_in(client, chair.email, "a-long-test-password")
+    return chair
+
+
+def test_the_chair_records_the_day_the_plan_was_sent(client):
+    chair = _chair_client(client)
+    token = csrf_token(client, "/inspection/plan-sent")
+    response = client.post(
+        "/inspection/plan-sent", data={"csrf_token": token, "submitted_on": "4 February 2016"}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/inspection"
+    page = text_of(client.get("/inspection"))
+    assert "Sent to Ofsted on Thursday 4 February 2016, in time." in page
+    assert f"Recorded by {chair.name}" in page
+    db.session.remove()
+    assert db.session.execute(select(Inspection.plan_submitted_on)).scalar_one() == date(2016, 2, 4)
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("", "Enter the date the action plan was sent to Ofsted"),
+        ("6/2/2016", "must be today or in the past"),
+        ("26/11/2015", "on or after 27 November 2015"),
+        ("soon", "Enter a date like"),
+        ("4/2/2016\x00", "must not contain a NUL character"),
+        ("4" * 41, "Enter a date like 9 March 2016"),
+    ],
+)
+def test_a_wrong_date_is_refused_with_the_reason_and_writes_nothing(client, typed, error):
+    _chair_client(client)
+    token = csrf_token(client, "/inspection/plan-sent")
+    response = client.post(
+        "/inspection/plan-sent", data={"csrf_token": token, "submitted_on": typed}
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "govuk-error-summary" in html and error in html
+    db.session.remove()
+    assert db.session.execute(select(Inspection.plan_submitted_on)).scalar_one() is None
+    assert (
+        db.session.execute(
+            select(AuditEvent).where(AuditEvent.kind == "plan_submission_recorded")
+        ).first()
+        is None
+    )

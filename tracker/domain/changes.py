@@ -1,0 +1,65 @@
+"""What changed since a date: the kinds of change, the order a meeting reads them in, and which
+dates a person may ask from."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+
+class ChangeKind(StrEnum):
+    RAG_MOVED = "rag_moved"
+    NEWLY_OVERDUE = "newly_overdue"
+    CLOSED = "closed"
+    DEPENDENCY_ADDED = "dependency_added"
+    # Changes to the plan itself (target dates moved, actions added or superseded) join this
+    # list with kinds of their own: anything not named below reads after these.
+
+
+# The order a Getting to Good meeting reads them in: bad news first.
+_KIND_ORDER = {
+    ChangeKind.RAG_MOVED: 0,
+    ChangeKind.NEWLY_OVERDUE: 1,
+    ChangeKind.CLOSED: 2,
+    ChangeKind.DEPENDENCY_ADDED: 3,
+}
+_RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
+
+KIND_LABELS = {
+    ChangeKind.RAG_MOVED: "RAG moves",
+    ChangeKind.NEWLY_OVERDUE: "Newly overdue",
+    ChangeKind.CLOSED: "Closed with evidence",
+    ChangeKind.DEPENDENCY_ADDED: "New dependencies",
+}
+
+# With no date asked for: the week since the last weekly Getting to Good meeting.
+DEFAULT_DAYS = 7
+
+
+def change_sort_key(kind: str, new: str | None, ref: str, on: date) -> tuple:
+    """RAG moves first, moves to red before moves to amber before moves to green; then newly
+    overdue, closed, new dependencies, then any other kind; newest first within each."""
+    return (
+        _KIND_ORDER.get(kind, len(_KIND_ORDER)),
+        kind,
+        _RAG_ORDER.get(new or "", 3) if kind == ChangeKind.RAG_MOVED else 0,
+        -on.toordinal(),
+        ref,
+    )
+
+
+def since_problem(since: date, *, inspection_published: date | None, today: date) -> str | None:
+    """Why changes cannot be listed from `since`, in words, or None: the future has not
+    happened, and nothing was tracked before the inspection report."""
+    if since > today:
+        return f"The date must be today ({_words(today)}) or earlier"
+    if inspection_published is not None and since < inspection_published:
+        return (
+            f"The date must be on or after {_words(inspection_published)}, "
+            "when the inspection report was published"
+        )
+    return None
+
+
+def _words(day: date) -> str:
+    return f"{day.day} {day.strftime('%B %Y')}"

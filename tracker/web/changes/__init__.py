@@ -1,0 +1,3 @@
+from tracker.web.changes.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,80 @@
+"""What changed since a date, and the weekly Getting to Good agenda built from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Blueprint, render_template, request
+
+from tracker.clock import today_london
+from tracker.domain.changes import DEFAULT_DAYS, KIND_LABELS, since_problem
+from tracker.domain.dates import DATE_FORMAT_HINT, parse_day
+from tracker.domain.permissions import Permission
+from tracker.services import queries
+from tracker.services.reads.changes import list_changes, list_exceptions
+from tracker.web.access import requires
+
+bp = Blueprint("changes", __name__)
+
+LONGEST = 40
+
+
+@dataclass(frozen=True)
+class Since:
+    """The `since` asked for: the day when understood, else the words saying why not."""
+
+    text: str
+    day: date | None
+    error: str | None = None
+
+
+def read_since(today: date) -> Since:
+    """`?since=` as people type dates; a week ago when not given: one query (the inspection)."""
+    raw = (request.args.get("since") or "").strip()
+    if not raw:
+        day = today - timedelta(days=DEFAULT_DAYS)
+        return Since(day.strftime("%-d/%-m/%Y"), day)
+    text = raw.replace("\x00", "")[:LONGEST]
+    if text != raw:
+        return Since(text, None, f"Enter {DATE_FORMAT_HINT}")
+    try:
+        day = parse_day(text)
+    except ValueError as exc:
+        return Since(text, None, str(exc))
+    inspection = queries.get_inspection()
+    problem = since_problem(
+        day,
+        inspection_published=inspection.report_published if inspection else None,
+        today=today,
+    )
+    return Since(text, None if problem else day, problem)
+
+
+@bp.get("/changes")
+@requires(Permission.READ_PLAN)
+def index():
+    today = today_london()
+    since = read_since(today)
+    if since.error:
+        return render_template("changes/changes.html", since=since, changes=None), 400
+    changes = list_changes(since=since.day, today=today)
+    return render_template(
+        "changes/changes.html", since=since, changes=changes, kind_labels=KIND_LABELS
+    )
+
+
+@bp.get("/agenda")
+@requires(Permission.READ_PLAN)
+def agenda():
+    today = today_london()
+    since = read_since(today)
+    if since.error:
+        return render_template("changes/agenda.html", since=since, changes=None), 400
+    return render_template(
+        "changes/agenda.html",
+        since=since,
+        changes=list_changes(since=since.day, today=today),
+        exceptions=list_exceptions(today=today),
+        kind_labels=KIND_LABELS,
+    )

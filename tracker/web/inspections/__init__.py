@@ -1,0 +1,3 @@
+from tracker.web.inspections.views import bp
+
+__all__ = ["bp"]
