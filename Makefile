@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
 
-.PHONY: install run serve migrate seed test test-sqlite test-postgres lint clean bench bench-queries \
+.PHONY: install run serve migrate seed test test-sqlite test-postgres lint security clean bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
@@ -64,6 +64,7 @@ flask: seed
 # The whole suite: SQLite (browser tests included), then PostgreSQL.
 test: install
 	$(MAKE) lint
+	$(MAKE) security
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -75,6 +76,12 @@ test-postgres: install
 
 lint: install
 	$(BIN)/ruff check tracker tests bench config.py wsgi.py
+
+# bandit fails on any medium or high finding; the dependency audit fails on a known
+# vulnerability and says NOT CHECKED, loudly, for packages it could not judge.
+security: install
+	$(BIN)/bandit -q -r tracker config.py wsgi.py -ll
+	$(BIN)/python .ci/audit_dependencies.py
 
 # The benchmark (bench/README.md): gunicorn on SQLite and PostgreSQL at 10x, measured from
 # another process; about ten minutes. bench-queries times the plan reads in-process.

@@ -47,6 +47,9 @@ class Config:
     SMTP_PASSWORD = _env("TRACKER_SMTP_PASSWORD")
     MAIL_FROM = _env("TRACKER_MAIL_FROM", "action-plan-tracker@localhost")
 
+    # People who left more than this many years ago are anonymised (name, email, job title,
+    # password); the plan's history keeps their rows. 0 turns it off.
+    RETENTION_YEARS = int(_env("TRACKER_RETENTION_YEARS", "6") or 0)
     # How long an invitation link to set a password works (it works once).
     INVITATION_HOURS = int(_env("TRACKER_INVITATION_HOURS", "48") or 48)
 
@@ -61,6 +64,14 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
     # A signed-in session left alone this long ends (OWASP ASVS 3.3.2, level 2: 30 minutes).
     SESSION_IDLE_MINUTES = int(_env("TRACKER_SESSION_IDLE_MINUTES", "30") or 30)
+    # Reverse proxies in front (TLS terminators, load balancers) whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted: without this, every visitor has the proxy's address and
+    # the sign-in limits would count them all as one.
+    TRUSTED_PROXIES = int(_env("TRACKER_TRUSTED_PROXIES", "0") or 0)
+    # Logs: one JSON object a line on standard error ("json"), or plain text ("text").
+    LOG_FORMAT = _env("TRACKER_LOG_FORMAT", "json")
+    # Admin changes (people, roles, tokens) ask for the password again after this long.
+    REAUTH_MINUTES = int(_env("TRACKER_REAUTH_MINUTES", "15") or 15)
     # Strict-Transport-Security on HTTPS responses (behind a proxy: X-Forwarded-Proto https).
     HSTS = _bool("TRACKER_HSTS", True)
     FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS", False)
@@ -88,6 +99,8 @@ class Config:
     # Monthly locality SEFs fall due on this working day of each month.
     SEF_DUE_WORKING_DAY = int(_env("TRACKER_SEF_DUE_WORKING_DAY", "5") or 5)
     SEF_FIRST_MONTH = _env("TRACKER_SEF_FIRST_MONTH", "2016-02")
+    # Contract measures: a percentage on fewer cases than this carries a small-cohort warning.
+    MEASURE_SMALL_COHORT = int(_env("TRACKER_MEASURE_SMALL_COHORT", "10") or 10)
     # Chasing: working days before a deadline to remind, and late days before escalating.
     CHASE_REMIND_DAYS_BEFORE = int(_env("TRACKER_CHASE_REMIND_DAYS_BEFORE", "2") or 2)
     CHASE_ESCALATE_MANAGER_AFTER = int(_env("TRACKER_CHASE_ESCALATE_MANAGER_AFTER", "2") or 2)
@@ -126,6 +139,7 @@ class DemoConfig(Config):
     SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     HSTS = _bool("TRACKER_HSTS", False)  # plain http on 127.0.0.1
+    LOG_FORMAT = _env("TRACKER_LOG_FORMAT", "text")
 
 
 class TestConfig(Config):

@@ -14,6 +14,9 @@ from tracker.models import (
     ActionUpdate,
     Inspection,
     Locality,
+    Measure,
+    MeasureTarget,
+    MeasureValue,
     Organisation,
     Plan,
     Recommendation,
@@ -342,6 +345,116 @@ def make_outbox_message(
         )
     db.session.flush()
     return message
+
+
+def make_date_request(
+    action: Action,
+    *,
+    by: User | None = None,
+    new_date: date = date(2016, 4, 29),
+    requested_at: datetime = NOW,
+    status: str = "pending",
+    decided_by: User | None = None,
+    decided_at: datetime | None = None,
+    reason: str = "Recruitment to two posts is delayed.",
+    note: str = "",
+):
+    """A request to move `action`'s target date (pending unless a status is given). An approved
+    one moves the date and keeps the first as the baseline, as the service does."""
+    from tracker.models import TargetDateRequest
+
+    request = TargetDateRequest(
+        action_id=action.id,
+        requested_by_id=by.id if by else None,
+        requested_at=requested_at,
+        old_date=action.target_date,
+        new_date=new_date,
+        reason=reason,
+        status=status,
+        decided_by_id=decided_by.id if decided_by else None,
+        decided_at=decided_at if status != "pending" else None,
+        decision_note=note,
+    )
+    db.session.add(request)
+    if status == "approved":
+        action.baseline_target_date = action.baseline_target_date or action.target_date
+        action.target_date = new_date
+        action.plan_version += 1
+    db.session.flush()
+    return request
+
+
+def make_measure(
+    *,
+    code: str | None = None,
+    title: str = "Illustrative measure",
+    area: str = "children_in_need",
+    kind: str = "key",
+    polarity: str = "higher",
+    unit: str = "percentage",
+    frequency: str = "monthly",
+    basis: str = "latest",
+    target: str | None = "90",
+    tolerance: str | None = "80",
+    effective_from: date = date(2014, 10, 1),
+) -> Measure:
+    """A measure with one target in force from `effective_from` (none when target is None)."""
+    from decimal import Decimal
+
+    n = next(_seq)
+    measure = Measure(
+        code=code or f"T{n}",
+        title=title,
+        definition="Illustrative.",
+        area=area,
+        kind=kind,
+        polarity=polarity,
+        unit=unit,
+        frequency=frequency,
+        quarter_basis=basis,
+        numerator_label="",
+        denominator_label="",
+        position=n,
+    )
+    db.session.add(measure)
+    db.session.flush()
+    db.session.add(
+        MeasureTarget(
+            measure_id=measure.id,
+            effective_from=effective_from,
+            target=None if target is None else Decimal(target),
+            tolerance=None if tolerance is None else Decimal(tolerance),
+            reason="Illustrative.",
+            recorded_at=NOW,
+        )
+    )
+    db.session.flush()
+    return measure
+
+
+def add_measure_value(
+    measure: Measure,
+    *,
+    period: date,
+    value: str,
+    numerator: str | None = None,
+    denominator: str | None = None,
+    narrative: str = "Illustrative narrative.",
+) -> MeasureValue:
+    from decimal import Decimal
+
+    row = MeasureValue(
+        measure_id=measure.id,
+        period=period,
+        value=Decimal(value),
+        numerator=None if numerator is None else Decimal(numerator),
+        denominator=None if denominator is None else Decimal(denominator),
+        narrative=narrative,
+        recorded_at=NOW,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def make_meeting(

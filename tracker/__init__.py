@@ -17,8 +17,13 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.config.from_object(config or config_for())
     app.config.update(overrides)
     _check_production_settings(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from tracker import extensions, security
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from tracker import extensions, observability, security
     from tracker.web import templating
 
     extensions.db.init_app(app)
@@ -27,6 +32,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.cli.add_command(extensions.LazyDbGroup("db", help="Database migrations (Flask-Migrate)."))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
+    observability.init_app(app)  # a request id per request, structured logs
     security.init_app(app)  # sign-in sessions, bearer tokens, security headers
     extensions.compress.init_app(app)  # gzip when the client accepts it; streams stay streamed
     templating.init_app(app)  # GOV.UK Frontend templates, filters, the demo banner
@@ -38,9 +44,12 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         auth,
         changes,
         errors,
+        health,
         inspections,
+        measures,
         meetings,
         pages,
+        plan_changes,
         plans,
         returns,
         sefs,
@@ -48,12 +57,15 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     )
 
     app.register_blueprint(assets.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(updates.bp)
+    app.register_blueprint(plan_changes.bp)
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
+    app.register_blueprint(measures.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(inspections.bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -256,3 +257,47 @@ def deadline(from_text: str, working_days: int, explain: bool) -> None:
     if explain:
         for day, name in count.bank_holidays_skipped:
             click.echo(f"skipped {day.isoformat()} {name}")
+
+
+@tracker_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@needs_database
+def backup_command(file: Path) -> None:
+    """Back the whole database up to FILE (SQLite: online backup; PostgreSQL: pg_dump)."""
+    from tracker.services import backup
+
+    try:
+        click.echo(backup.backup(file))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@tracker_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database now.")
+@needs_database
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the whole database with the backup in FILE."""
+    from tracker.services import backup
+
+    if not yes:
+        click.confirm(
+            "This replaces everything in the database with the backup. Go on?", abort=True
+        )
+    try:
+        click.echo(backup.restore(file))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@tracker_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="Say who would be anonymised; change nothing.")
+@needs_database
+def retention(dry_run: bool) -> None:
+    """Anonymise people who left more than TRACKER_RETENTION_YEARS years ago."""
+    from tracker.services import people
+
+    years = current_app.config["RETENTION_YEARS"]
+    ids = people.anonymise_leavers(now=now_utc(), years=years, dry_run=dry_run)
+    verb = "would be" if dry_run else "were"
+    click.echo(f"{len(ids)} people who left more than {years} years ago {verb} anonymised.")

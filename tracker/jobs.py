@@ -20,7 +20,7 @@ from sqlalchemy import text
 from tracker.clock import now_utc, today_london
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
-from tracker.services import chasing, outbox
+from tracker.services import chasing, health, outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ def run_chase_job(app: Flask) -> None:
     with app.app_context():
         cfg = chasing.ChaseConfig.from_mapping(app.config)
         runs = chasing.run_due_days(today_london(), now=now_utc(), cfg=cfg)
+        people.anonymise_leavers(now=now_utc(), years=app.config["RETENTION_YEARS"])
         for run in runs:
             log.info(
                 "chase %s: %s messages, %s items", run.day, run.written_messages, run.written_items
@@ -48,6 +49,7 @@ def run_chase_job(app: Flask) -> None:
 
 def run_send_job(app: Flask) -> None:
     with app.app_context():
+        health.beat(now_utc())  # what /healthz reads: the scheduler is alive
         result = outbox.send_pending(
             now=now_utc(), smtp=outbox.SmtpSettings.from_mapping(app.config)
         )
@@ -70,7 +72,7 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     )
     scheduler.add_job(
         run_send_job,
-        IntervalTrigger(minutes=5, timezone=LONDON),
+        IntervalTrigger(seconds=health.HEARTBEAT_EVERY.total_seconds(), timezone=LONDON),
         id=SEND_JOB_ID,
         kwargs={"app": app},
         replace_existing=True,

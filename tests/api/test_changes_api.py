@@ -25,7 +25,19 @@ def test_the_changes_since_the_last_meeting_validate_and_read_moves_to_red_first
     check(body, "Changes")
     assert (body["since"], body["until"]) == ("2016-01-29", "2016-02-05")
     kinds = [c["kind"] for c in body["items"]]
-    assert kinds == sorted(kinds, key=["rag_moved", "newly_overdue", "closed"].index)
+    reading_order = [
+        "rag_moved",
+        "newly_overdue",
+        "closed",
+        "dependency_added",
+        "date_approved",
+        "date_refused",
+        "date_requested",
+        "added",
+        "superseded",
+        "edited",
+    ]
+    assert kinds == sorted(kinds, key=reading_order.index)
     moves = [c["new"] for c in body["items"] if c["kind"] == "rag_moved"]
     assert moves[:13] == ["red"] * 13 and "red" not in moves[13:]
     first = body["items"][0]

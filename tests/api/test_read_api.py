@@ -78,6 +78,8 @@ def test_an_action_item_has_the_documented_shape(role_client):
         "depends_on",
         "version",
         "updated_at",
+        "baseline_target_date",
+        "superseded_by",
     }
     assert set(item["lead"]) == {"name", "email"}
     assert body["page"] == 1 and body["per_page"] == 5 and len(body["items"]) == 5

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.builders import add_update, depends, make_action, make_user
+from tests.builders import add_update, depends, make_action, make_date_request, make_user
 from tracker.domain.changes import ChangeKind
 from tracker.extensions import db
+from tracker.models import ActionEdit
 from tracker.services.reads.changes import list_changes, list_exceptions
 
 SINCE = date(2016, 1, 29)
@@ -145,10 +146,11 @@ def test_changes_read_elsewhere_join_the_list_in_order(clean_db):
     assert [c.action_ref for c in items] == ["MAP-006", "MAP-009"]
 
 
-def test_the_changes_run_three_queries_whatever_the_size_of_the_history(clean_db, count_queries):
+def test_the_changes_run_six_queries_whatever_the_size_of_the_history(clean_db, count_queries):
     author = make_user()
     action = make_action(ref="MAP-007", rag="green")
     add_update(action, recorded_at=IN_WINDOW, rag="red", reason="Slipped.", author=author)
+    make_date_request(action, by=author, requested_at=IN_WINDOW)
     db.session.commit()
     with count_queries(clean_db) as small:
         list_changes(since=SINCE, today=TODAY)
@@ -162,11 +164,76 @@ def test_the_changes_run_three_queries_whatever_the_size_of_the_history(clean_db
                 author=author,
             )
         depends(more, action, created_at=IN_WINDOW, by=author)
+        make_date_request(more, by=author, requested_at=IN_WINDOW)
     db.session.commit()
     with count_queries(clean_db) as large:
         changes = list_changes(since=SINCE, today=TODAY)
-    assert len(changes.items) == 1 + 30 * (4 + 1 + 1)
-    assert small.count == large.count == 3
+    assert len(changes.items) == 2 + 30 * (4 + 1 + 1 + 1)
+    # history, overdue, dependencies; the plan's own edits, date requests, and their actions
+    assert small.count == large.count == 6
+
+
+def test_target_date_moves_and_actions_added_and_superseded_are_changes(clean_db):
+    lead, chair = make_user(), make_user(role="chair")
+    action = make_action(ref="MAP-001", lead=lead, target_date=date(2016, 1, 29))
+    replacement = make_action(ref="MAP-002", lead=lead)
+    make_date_request(
+        action,
+        by=lead,
+        requested_at=IN_WINDOW,
+        new_date=date(2016, 3, 31),
+        status="approved",
+        decided_by=chair,
+        decided_at=IN_WINDOW,
+        reason="Recruitment delayed.",
+    )
+    db.session.add(
+        ActionEdit(
+            action_id=replacement.id,
+            kind="added",
+            field="",
+            old_value="",
+            new_value="",
+            reason="A new action for the recruitment gap.",
+            cause="person",
+            author_id=chair.id,
+            recorded_at=IN_WINDOW,
+        )
+    )
+    db.session.add(
+        ActionEdit(
+            action_id=action.id,
+            kind="superseded",
+            field="superseded_by",
+            old_value="",
+            new_value="MAP-002",
+            reason="Replaced by MAP-002.",
+            cause="person",
+            author_id=chair.id,
+            recorded_at=IN_WINDOW,
+        )
+    )
+    db.session.commit()
+
+    changes = list_changes(since=SINCE, today=TODAY)
+    by_kind = {c.kind: c for c in changes.items}
+    approved = by_kind[ChangeKind.DATE_APPROVED]
+    assert (approved.action_ref, approved.new, approved.who) == (
+        "MAP-001",
+        "2016-03-31",
+        chair.name,
+    )
+    assert approved.lead == lead.name and approved.plan
+    assert by_kind[ChangeKind.DATE_REQUESTED].why == "Recruitment delayed."
+    assert by_kind[ChangeKind.ADDED].action_ref == "MAP-002"
+    assert by_kind[ChangeKind.SUPERSEDED].new == "MAP-002"
+    # Dates moved first, then actions added, then superseded.
+    order = [c.kind for c in changes.items]
+    assert (
+        order.index(ChangeKind.DATE_APPROVED)
+        < order.index(ChangeKind.ADDED)
+        < order.index(ChangeKind.SUPERSEDED)
+    )
 
 
 def test_the_exception_list_is_red_or_overdue_most_days_overdue_first(clean_db):

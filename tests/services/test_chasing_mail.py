@@ -23,7 +23,14 @@ from tests.builders import (
 )
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
-from tracker.models import OutboxItem, OutboxMessage, SchedulerRun, SefVersion, User
+from tracker.models import (
+    LocalityReturn,
+    OutboxItem,
+    OutboxMessage,
+    SchedulerRun,
+    SefVersion,
+    User,
+)
 from tracker.services import chasing, outbox
 from tracker.services.chasing import ChaseConfig
 
@@ -81,6 +88,7 @@ def scenario(clean_db):
     head.line_manager_id = manager.id
     lead = make_user(email="lead@trust.example", role="action_lead")
     cycles = make_cycles(upto=6)
+    make_locality_return(cycle=cycles[1], by=head, submitted_at=nine_am(date(2016, 1, 15)))
     make_locality_return(cycle=cycles[2], by=head, submitted_at=nine_am(date(2016, 1, 29)))
     make_action(
         ref="MAP-001",
@@ -199,13 +207,88 @@ def test_a_missed_day_is_caught_up_once_on_start(clean_db, scenario):
     chasing.run_due_days(date(2016, 2, 9), now=nine_am(date(2016, 2, 9)), cfg=cfg)
     # The scheduler was down on Wednesday 10 February; it starts again on Thursday.
     runs = chasing.run_due_days(date(2016, 2, 11), now=nine_am(date(2016, 2, 11)), cfg=cfg)
-    assert [r.day for r in runs] == [date(2016, 2, 10), date(2016, 2, 11)]
+    assert [r.day for r in runs] == [date(2016, 2, 11)]  # one digest each, today's
     again = chasing.run_due_days(date(2016, 2, 11), now=nine_am(date(2016, 2, 11)), cfg=cfg)
     assert again == []
     days = db.session.execute(select(SchedulerRun.run_day).order_by(SchedulerRun.run_day))
     assert list(days.scalars()) == [date(2016, 2, 9), date(2016, 2, 10), date(2016, 2, 11)]
     kinds = set(db.session.execute(select(OutboxItem.step)).scalars())
     assert "before" in kinds  # Wednesday's reminder was sent late rather than missed
+    notes = set(db.session.execute(select(OutboxItem.note)).scalars())
+    assert "Caught up: the reminder service was not running on Wednesday 10 February 2016." in notes
+
+
+def test_a_scheduler_down_for_weeks_still_sends_the_escalations_in_one_digest_each(
+    clean_db, scenario
+):
+    """Seen: last run 29 March, restart 15 April: the cycle-7 escalations due 12 and 14 April
+    were never written. Now they are, on restart, in one digest per person."""
+    from tracker.models import AuditEvent
+
+    cfg = config(clean_db)
+    for n in range(3, 7):  # the head sent every return but cycle 7's (due Friday 8 April)
+        make_locality_return(
+            cycle=scenario["cycles"][n], by=scenario["head"], submitted_at=nine_am(date(2016, 2, 1))
+        )
+    db.session.commit()
+    chasing.run_due_days(date(2016, 3, 29), now=nine_am(date(2016, 3, 29)), cfg=cfg)
+    restart = date(2016, 4, 15)
+    chasing.run_due_days(restart, now=nine_am(restart), cfg=cfg)
+
+    written = db.session.execute(
+        select(OutboxItem.kind, OutboxItem.period, OutboxItem.step, User.email).join(
+            User, User.id == OutboxItem.recipient_id
+        )
+    ).all()
+    assert ("return_escalation", "7", "manager", "dops@trust.example") in written
+    assert ("return_escalation", "7", "chair", "ceo@trust.example") in written
+    # One digest per person for the restart, not one per missed day.
+    per_person = db.session.execute(
+        select(OutboxMessage.recipient_id, func.count())
+        .where(OutboxMessage.run_day == restart)
+        .group_by(OutboxMessage.recipient_id)
+    ).all()
+    assert per_person and all(n == 1 for _, n in per_person)
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.kind == "scheduler_caught_up")
+    ).scalar_one()
+    assert event.detail["missed_days"][0] == "2016-03-30"
+    assert (
+        "2016-04-12" in event.detail["missed_days"] and "2016-04-14" in event.detail["missed_days"]
+    )
+    days = set(db.session.execute(select(SchedulerRun.run_day)).scalars())
+    assert date(2016, 4, 14) in days and restart in days
+
+
+def test_a_return_missing_from_an_old_cycle_is_chased_weekly_not_dropped(clean_db, scenario):
+    """Cycle 1's return is never sent: long after the previous cycle it is still chased, every
+    fifth working day."""
+    cfg = config(clean_db)
+    db.session.delete(
+        db.session.execute(
+            select(LocalityReturn).where(LocalityReturn.cycle_id == scenario["cycles"][1].id)
+        ).scalar_one()
+    )
+    db.session.commit()
+    chased_on = []
+    day = date(2016, 3, 1)
+    while day <= date(2016, 3, 31):
+        plan = chasing.plan_chases(day, cfg)
+        steps = [
+            c.step for d in plan.digests for c in d.chases if c.kind == "return" and c.period == "1"
+        ]
+        if steps:
+            chased_on.append((day, steps))
+        day += timedelta(days=1)
+    assert chased_on, "cycle 1's missing return was dropped"
+    lates = [int(step.removeprefix("late-")) for _, steps in chased_on for step in steps]
+    assert all(n % 5 == 0 for n in lates)  # weekly
+    from tracker.domain.calendar import working_days_between
+
+    gaps = [
+        working_days_between(a[0], b[0]) for a, b in zip(chased_on, chased_on[1:], strict=False)
+    ]
+    assert gaps and all(g == 5 for g in gaps), gaps  # every fifth working day (Easter included)
 
 
 def test_an_smtp_server_that_is_down_leaves_mail_pending_with_the_error(clean_db, scenario):

@@ -18,6 +18,12 @@ from tests.conftest import make_app
 from tracker.extensions import db, init_migrations
 
 MIGRATIONS = str(BASE_DIR / "tracker" / "migrations")
+# Columns the Action model has that a 0005 schema lacks (added by 0008).
+LATER_ACTION_COLUMNS = (
+    "plan_version INTEGER DEFAULT 1 NOT NULL",
+    "baseline_target_date DATE",
+    "superseded_by_id INTEGER",
+)
 
 
 @pytest.fixture
@@ -77,6 +83,9 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
         upgrade(directory=MIGRATIONS, revision="0005")
         # Rows written as a 0005 tracker would have: history only (no action_state table yet).
         db.metadata.tables["action_state"].create(db.engine)  # so the builders can run ...
+        with db.engine.begin() as conn:  # (and the action columns 0008 adds)
+            for column in LATER_ACTION_COLUMNS:
+                conn.execute(text(f"ALTER TABLE action ADD COLUMN {column}"))
         action = make_action(ref="MAP-001")
         db.session.add(
             ActionUpdate(
@@ -96,6 +105,9 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
         db.session.commit()
         db.session.remove()
         db.metadata.tables["action_state"].drop(db.engine)  # ... then back to a 0005 schema
+        with db.engine.begin() as conn:
+            for column in LATER_ACTION_COLUMNS:
+                conn.execute(text(f"ALTER TABLE action DROP COLUMN {column.split()[0]}"))
         upgrade(directory=MIGRATIONS)
         assert projection.differences() == []
         state = db.session.execute(text("SELECT version, rag, summary FROM action_state")).one()

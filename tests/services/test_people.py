@@ -344,3 +344,46 @@ def test_a_line_manager_who_has_left_may_be_kept_but_not_newly_chosen(clean_db):
     with pytest.raises(people.Refused) as refused:
         people.change_person(other.id, choose, actor_id=admin.id, now=NOW)
     assert refused.value.field == "line_manager_id"
+
+
+def test_people_who_left_long_ago_are_anonymised_and_their_history_stays(clean_db):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from tests.builders import make_action, make_recommendation, make_user
+    from tracker.extensions import db
+    from tracker.models import ActionUpdate, AuditEvent, User
+    from tracker.services import people
+    from tracker.services.audit import add_event
+
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    long_gone = make_user(email="long.gone@trust.example")
+    recent = make_user(email="recent@trust.example")
+    long_gone.active = recent.active = False
+    long_gone.left_at = datetime(2020, 1, 31, tzinfo=UTC)  # six years and ten months ago
+    recent.left_at = datetime(2021, 1, 31, tzinfo=UTC)  # five years and ten months ago
+    action = make_action(ref="MAP-001", recommendation=make_recommendation(), lead=long_gone)
+    add_event("sign_in", now=now, user_id=long_gone.id, target="long.gone@trust.example")
+    db.session.commit()
+    history = db.session.execute(select(ActionUpdate).where(ActionUpdate.action_id == action.id))
+    rows_before = len(history.scalars().all())
+
+    assert people.anonymise_leavers(now=now, years=6, dry_run=True) == [long_gone.id]
+    assert db.session.get(User, long_gone.id).email == "long.gone@trust.example"  # dry run
+    assert people.anonymise_leavers(now=now, years=6) == [long_gone.id]
+
+    gone = db.session.get(User, long_gone.id)
+    assert (gone.name, gone.email, gone.job_title, gone.password_hash) == (
+        f"Former member of staff {gone.id}",
+        None,
+        "",
+        None,
+    )
+    assert db.session.get(User, recent.id).email == "recent@trust.example"
+    targets = set(db.session.execute(select(AuditEvent.target)).scalars())
+    assert "long.gone@trust.example" not in targets
+    history = db.session.execute(select(ActionUpdate).where(ActionUpdate.action_id == action.id))
+    assert len(history.scalars().all()) == rows_before  # the plan's history is intact
+    assert people.anonymise_leavers(now=now, years=6) == []  # once
+    assert people.anonymise_leavers(now=now, years=0) == []  # 0: off

@@ -33,8 +33,17 @@ def proposal(**changes):
         ),
         ({"lifecycle": L.CLOSED_EVIDENCED, "rag": None, "reason": "Done"}, False, {"lifecycle"}),
         ({"lifecycle": L.SUPERSEDED, "rag": None, "reason": "Merged"}, False, {"lifecycle"}),
-        ({"lifecycle": L.SUPERSEDED, "rag": None, "reason": "Merged"}, True, set()),
-        ({"lifecycle": L.SUPERSEDED, "rag": R.GREEN, "reason": "Merged"}, True, {"rag"}),
+        ({"lifecycle": L.SUPERSEDED, "rag": None, "reason": "Merged"}, True, {"superseded_by"}),
+        (
+            {"lifecycle": L.SUPERSEDED, "rag": None, "reason": "Merged", "superseded_by": "MAP-2"},
+            True,
+            set(),
+        ),
+        (
+            {"lifecycle": L.SUPERSEDED, "rag": R.GREEN, "reason": "Merged"},
+            True,
+            {"rag", "superseded_by"},
+        ),
     ],
 )
 def test_rules_for_an_in_progress_action(changes, can_sign_off, errors):

@@ -52,8 +52,9 @@ def viewer(role_client):
         ("/actions?plan=north", 38),
         ("/actions?rag=red", 19),
         ("/actions?overdue=true", 14),
-        ("/plans/main?due_within=4", 28),
-        ("/plans/main?due_within=4&involving=trust", 25),
+        # MAP-169 (due 12 February) was re-baselined to 29 April: outside the four weeks.
+        ("/plans/main?due_within=4", 27),
+        ("/plans/main?due_within=4&involving=trust", 24),
     ],
 )
 def test_each_filter_gives_the_seed_s_real_count(viewer, url, expected):

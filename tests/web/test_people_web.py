@@ -388,3 +388,31 @@ def test_a_message_page_lists_every_delivery_attempt_with_its_outcome(client, ad
     table = html.split('id="delivery-attempts"', 1)[1].split("</table>", 1)[0]
     assert table.count('<tr class="govuk-table__row">') == 3  # a header and two attempts
     assert table.count("Failed: 127.0.0.1:1:") == 2
+
+
+def test_admin_changes_ask_for_the_password_again_after_a_while(client, admin):
+    person_page = f"/admin/users/{admin.id}"
+    assert client.get(person_page).status_code == 200  # signed in just now
+    with client.session_transaction() as saved:
+        saved["signed_in_at"] -= client.application.config["REAUTH_MINUTES"] * 60 + 1
+    response = client.get(person_page)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/confirm-sign-in?next=")
+    confirm = response.headers["Location"]
+    # A token cannot be made either, however the request is sent.
+    made = client.post(f"{person_page}/tokens", data=_form(client, confirm, label="x"))
+    assert made.status_code == 302 and "/confirm-sign-in" in made.headers["Location"]
+    wrong = client.post(confirm, data=_form(client, confirm, password="not-it"))
+    assert wrong.status_code == 400
+    assert "The password is not right" in wrong.get_data(as_text=True)
+    right = client.post(confirm, data=_form(client, confirm, password="a-long-test-password"))
+    assert right.status_code == 302 and right.headers["Location"] == person_page
+    assert client.get(person_page).status_code == 200
+
+
+def test_the_confirm_page_never_sends_you_off_site(client, admin):
+    page = "/confirm-sign-in?next=//evil.example/x"
+    with client.session_transaction() as saved:
+        saved["signed_in_at"] = 0
+    right = client.post(page, data=_form(client, page, password="a-long-test-password"))
+    assert right.status_code == 302 and right.headers["Location"] == "/"

@@ -29,6 +29,8 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/api/v1/actions?plan=north&per_page=200", "/api/v1/actions?per_page=200"),
         ("/recommendations/R18", "/recommendations/R3"),
         ("/actions/MAP-030", "/actions/MAP-001"),  # short history against a long one
+        ("/actions/MAP-030", "/actions/MAP-169"),  # no plan changes against a re-baselined one
+        ("/api/v1/actions/MAP-127/date-requests", "/api/v1/actions/MAP-169/date-requests"),
         ("/api/v1/actions/MAP-030", "/api/v1/actions/MAP-001"),
         ("/api/v1/exports/plan.csv?plan=north", "/api/v1/exports/plan.csv"),
         ("/actions/overdue?plan=main", "/actions/overdue"),
@@ -39,6 +41,12 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/changes?since=2016-02-04", "/changes?since=2015-11-27"),
         ("/agenda?since=2016-02-04", "/agenda?since=2015-11-27"),
         ("/api/v1/changes?since=2016-02-04", "/api/v1/changes?since=2015-11-27"),
+        # Measures: a month of the key measures against a quarter of every measure.
+        ("/measures?period=2015-05&kind=key", "/measures?quarter=2015-Q3"),
+        ("/api/v1/measures?period=2015-05&kind=key", "/api/v1/measures?quarter=2015-Q3"),
+        ("/measures/D19", "/measures/A3"),  # 3 quarterly values against 10 monthly ones
+        ("/measures/reports/quarterly/2015-Q1", "/measures/reports/quarterly/2015-Q3"),
+        ("/api/v1/reports/quarterly/2015-Q1.docx", "/api/v1/reports/quarterly/2015-Q3.docx"),
     ],
 )
 def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries, small, large):
@@ -64,13 +72,20 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/api/v1/localities/north/returns/2", 11),
         ("/api/v1/cycles", 3),
         ("/sefs", 4),
+        ("/actions/rebaselined", 2),
+        ("/api/v1/actions/MAP-169/date-requests", 2),
         ("/sefs/south/2016-02", 4),
         ("/sefs/south/2016-02/compare", 4),
         ("/inspection", 3),
-        ("/changes", 6),
-        ("/agenda", 10),
-        ("/api/v1/changes", 6),
+        # the plan's own changes (edits, date requests, their actions) are three of these
+        ("/changes", 9),
+        ("/agenda", 13),
+        ("/api/v1/changes", 9),
         ("/api/v1/deadline", 3),
+        ("/measures", 4),  # the person, the register, its targets, a year of values
+        ("/api/v1/measures", 4),
+        ("/measures/A3", 6),  # the measure, targets, values, recommendations, actions
+        ("/measures/reports/quarterly/2015-Q3", 11),  # measures, the plan, returns, SEFs
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
@@ -90,6 +105,12 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("viewer", "/", 3),
         ("locality_head", "/actions/N-01/update", 7),
         ("chair", "/sign-off", 5),
+        ("chair", "/date-requests", 2),
+        ("chair", "/actions/MAP-003/edit", 5),
+        ("chair", "/plans/north/actions/new", 5),
+        ("chair", "/actions/MAP-003/supersede", 3),
+        ("chair", "/actions/S-21", 9),  # with a pending request to decide
+        ("action_lead", "/actions/MAP-003/target-date", 3),
         ("admin", "/admin/outbox", 3),
         ("admin", "/api/v1/outbox", 3),
         ("admin", "/admin/users", 4),
@@ -121,6 +142,29 @@ def test_reopening_a_return_runs_a_fixed_number_of_statements(
         response = client.post("/returns/north/1/reopen", data={"csrf_token": token})
     assert response.status_code == 302
     assert counter.count <= 4
+
+
+def test_the_date_requests_list_runs_one_statement_whatever_its_length(client, count_queries):
+    from tests.builders import make_action, make_date_request, make_user
+    from tests.conftest import sign_in
+    from tracker.extensions import db
+
+    chair = make_user(role="chair", email="chair@trust.example")
+    make_date_request(make_action())
+    db.session.commit()
+    sign_in(client, chair.email, "a-long-test-password")
+
+    def measured() -> int:
+        client.get("/date-requests")
+        with count_queries(client.application) as counter:
+            assert client.get("/date-requests").status_code == 200
+        return counter.count
+
+    few = measured()
+    for _ in range(15):
+        make_date_request(make_action(), by=chair)
+    db.session.commit()
+    assert measured() == few
 
 
 def _admin_counts(client, app, count_queries, urls):
@@ -236,6 +280,67 @@ def test_the_changes_and_the_agenda_run_the_same_statements_at_one_and_three_tim
     thrice, changes_thrice = counts()
     assert changes_thrice > 2 * changes_once
     assert once == thrice
+
+
+def test_the_measure_pages_run_the_same_statements_with_many_more_measures_and_values(
+    client, count_queries
+):
+    """1x: two measures with a value each; then 30 more measures with a value every month of
+    the year, target changes and links: the scorecard, a measure, the API and the report run
+    the same number of statements."""
+    from datetime import date
+
+    from tests.builders import NOW, add_measure_value, make_action, make_measure, make_user
+    from tests.conftest import sign_in
+    from tracker.extensions import db
+    from tracker.models import MeasureTarget, measure_action
+
+    viewer = make_user(role="viewer")
+    first = make_measure(code="Q1")
+    make_measure(
+        code="Q2",
+        unit="money",
+        polarity="lower",
+        frequency="quarterly",
+        target="0",
+        tolerance="1000",
+        area="finance",
+    )
+    add_measure_value(first, period=date(2015, 12, 1), value="91")
+    db.session.commit()
+    sign_in(client, viewer.email, "a-long-test-password")
+    urls = [
+        "/measures?quarter=2015-Q3",
+        "/measures/Q1",
+        "/api/v1/measures?quarter=2015-Q3",
+        "/measures/reports/quarterly/2015-Q3",
+    ]
+    small = _admin_counts(client, client.application, count_queries, urls)
+    action = make_action()
+    for n in range(30):
+        measure = make_measure(code=f"X{n}", basis="pooled" if n % 2 else "latest")
+        db.session.add(
+            MeasureTarget(
+                measure_id=measure.id,
+                effective_from=date(2015, 10, 1),
+                target=95,
+                tolerance=90,
+                reason="Year 2.",
+                recorded_at=NOW,
+            )
+        )
+        for month in range(1, 13):
+            add_measure_value(
+                measure, period=date(2015, month, 1), value="88", numerator="88", denominator="100"
+            )
+        db.session.execute(
+            measure_action.insert(), {"measure_id": measure.id, "action_id": action.id}
+        )
+    for month in range(1, 12):
+        add_measure_value(first, period=date(2015, month, 1), value="92")
+    db.session.commit()
+    large = _admin_counts(client, client.application, count_queries, urls)
+    assert small == large
 
 
 def test_meeting_pages_run_the_same_statements_whatever_the_meeting_holds(

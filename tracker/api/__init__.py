@@ -2,7 +2,9 @@
 
 from tracker.api import (  # noqa: F401 - their routes join the blueprint
     changes,
+    date_requests,
     exports,
+    measures,
     meetings,
     outbox,
     overdue,

@@ -8,6 +8,7 @@ from tracker.api.openapi_changes import changes_paths, changes_schemas
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
+from tracker.api.openapi_measures import measure_paths
 from tracker.api.openapi_meetings import meeting_paths, meeting_schemas
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
@@ -53,6 +54,8 @@ def openapi_document() -> dict[str, Any]:
             "depends_on",
             "version",
             "updated_at",
+            "baseline_target_date",
+            "superseded_by",
         ],
         "properties": {
             "ref": {"type": "string"},
@@ -74,6 +77,45 @@ def openapi_document() -> dict[str, Any]:
             "depends_on": {"type": "array", "items": {"type": "string"}},
             "version": {"type": "integer", "minimum": 1},
             "updated_at": {"type": "string", "format": "date-time"},
+            "baseline_target_date": {
+                "type": ["string", "null"],
+                "format": "date",
+                "description": "The target date first agreed, once an approved request has "
+                "moved target_date (re-baselined); null otherwise",
+            },
+            "superseded_by": {
+                "type": ["string", "null"],
+                "description": "The ref of the action that replaced this one, when superseded",
+            },
+        },
+    }
+    date_request = {
+        "type": "object",
+        "required": [
+            "id",
+            "action",
+            "requested_by",
+            "requested_at",
+            "old_date",
+            "new_date",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "action": {"type": "string"},
+            "requested_by": {"type": ["string", "null"]},
+            "requested_at": {"type": "string", "format": "date-time"},
+            "old_date": {"type": ["string", "null"], "format": "date"},
+            "new_date": {"type": "string", "format": "date"},
+            "reason": {"type": "string"},
+            "status": _enum(["pending", "approved", "refused"]),
+            "decided_by": {"type": ["string", "null"]},
+            "decided_at": {"type": ["string", "null"], "format": "date-time"},
+            "decision_note": {"type": "string"},
         },
     }
     history = {
@@ -205,9 +247,49 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/actions/{ref}/date-requests": {
+                "get": {
+                    "summary": "An action's requests to move its target date and chairs' "
+                    "decisions, newest first",
+                    "operationId": "listActionDateRequests",
+                    "parameters": [
+                        {
+                            "name": "ref",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The requests",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["items"],
+                                        "properties": {
+                                            "items": {
+                                                "type": "array",
+                                                "items": {
+                                                    "$ref": "#/components/schemas/DateRequest"
+                                                },
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "401": PROBLEM,
+                        "403": PROBLEM,
+                        "404": PROBLEM,
+                    },
+                }
+            },
             **list_paths(rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM),
             **workflow_paths(),
             **changes_paths(PROBLEM),
+            **measure_paths(problem=PROBLEM),
             **meeting_paths(PROBLEM),
             "/outbox": {
                 "get": {
@@ -272,6 +354,7 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "Action": action,
                 "HistoryEntry": history,
+                "DateRequest": date_request,
                 **list_schemas(),
                 **workflow_schemas(TEXT_LIMIT),
                 **changes_schemas(),

@@ -178,6 +178,12 @@ def workflow_schemas(text_limit: int) -> dict[str, Any]:
                     "default": False,
                     "description": "True to keep the same summary as last time: no change",
                 },
+                "superseded_by": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "description": "The ref of the open action that replaces this one: required "
+                    "when lifecycle becomes superseded (chairs only)",
+                },
             },
         },
         "ActionWithHistory": {

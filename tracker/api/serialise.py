@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tracker.models import UpdateCycle
 from tracker.services.queries import ActionRow, HistoryEntry, RecommendationSummary
+from tracker.services.reads.plan_changes import DateRequestRow
 from tracker.services.returns import ReturnView
 
 
@@ -40,6 +41,28 @@ def action_json(r: ActionRow) -> dict[str, Any]:
         "depends_on": r.depends_on,
         "version": r.version,
         "updated_at": r.updated_at.isoformat().replace("+00:00", "Z"),
+        "baseline_target_date": _day(r.baseline_target_date),
+        "superseded_by": r.superseded_by,
+    }
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def date_request_json(r: DateRequestRow) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "action": r.action_ref,
+        "requested_by": r.requested_by,
+        "requested_at": _utc(r.requested_at),
+        "old_date": _day(r.old_date),
+        "new_date": r.new_date.isoformat(),
+        "reason": r.reason,
+        "status": r.status,
+        "decided_by": r.decided_by,
+        "decided_at": _utc(r.decided_at),
+        "decision_note": r.decision_note,
     }
 
 

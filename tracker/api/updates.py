@@ -33,7 +33,7 @@ MISSING = {
     "rag": "Send rag: red, amber or green (null only when closing the action)",
     "impact": "Send impact: one of " + ", ".join(CHOICES["impact"]),
 }
-TEXT_FIELDS = ("summary", "reason", "evidence")
+TEXT_FIELDS = ("summary", "reason", "evidence", "superseded_by")
 FIELDS = frozenset({*MISSING, *TEXT_FIELDS, "confirm_unchanged"})
 
 
@@ -59,8 +59,9 @@ def parse_update(body: Any) -> tuple[int, Proposal]:
         value = body.get(name, "")
         if not isinstance(value, str):
             errors[name] = f"{name} must be text"
-        elif len(value) > TEXT_LIMIT:
-            errors[name] = f"{name} must be {TEXT_LIMIT} characters or fewer"
+        elif len(value) > (32 if name == "superseded_by" else TEXT_LIMIT):
+            limit = 32 if name == "superseded_by" else TEXT_LIMIT
+            errors[name] = f"{name} must be {limit} characters or fewer"
     for name, values in CHOICES.items():
         value = body.get(name)
         if name in body and value not in values and not (name == "rag" and value is None):
@@ -80,6 +81,7 @@ def parse_update(body: Any) -> tuple[int, Proposal]:
         reason=body.get("reason", ""),
         evidence=body.get("evidence", ""),
         confirm_unchanged=body.get("confirm_unchanged", False),
+        superseded_by=body.get("superseded_by", ""),
     )
 
 

@@ -12,8 +12,13 @@ class ChangeKind(StrEnum):
     NEWLY_OVERDUE = "newly_overdue"
     CLOSED = "closed"
     DEPENDENCY_ADDED = "dependency_added"
-    # Changes to the plan itself (target dates moved, actions added or superseded) join this
-    # list with kinds of their own: anything not named below reads after these.
+    # Changes to the plan itself (tracker/services/reads/plan_changes.py).
+    DATE_APPROVED = "date_approved"
+    DATE_REFUSED = "date_refused"
+    DATE_REQUESTED = "date_requested"
+    ADDED = "added"
+    SUPERSEDED = "superseded"
+    EDITED = "edited"
 
 
 # The order a Getting to Good meeting reads them in: bad news first.
@@ -22,6 +27,12 @@ _KIND_ORDER = {
     ChangeKind.NEWLY_OVERDUE: 1,
     ChangeKind.CLOSED: 2,
     ChangeKind.DEPENDENCY_ADDED: 3,
+    ChangeKind.DATE_APPROVED: 4,
+    ChangeKind.DATE_REFUSED: 5,
+    ChangeKind.DATE_REQUESTED: 6,
+    ChangeKind.ADDED: 7,
+    ChangeKind.SUPERSEDED: 8,
+    ChangeKind.EDITED: 9,
 }
 _RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
@@ -30,6 +41,12 @@ KIND_LABELS = {
     ChangeKind.NEWLY_OVERDUE: "Newly overdue",
     ChangeKind.CLOSED: "Closed with evidence",
     ChangeKind.DEPENDENCY_ADDED: "New dependencies",
+    ChangeKind.DATE_APPROVED: "Target dates moved (approved)",
+    ChangeKind.DATE_REFUSED: "Target date moves refused",
+    ChangeKind.DATE_REQUESTED: "Target date moves requested",
+    ChangeKind.ADDED: "Actions added",
+    ChangeKind.SUPERSEDED: "Actions superseded",
+    ChangeKind.EDITED: "Actions edited",
 }
 
 # With no date asked for: the week since the last weekly Getting to Good meeting.
@@ -38,7 +55,8 @@ DEFAULT_DAYS = 7
 
 def change_sort_key(kind: str, new: str | None, ref: str, on: date) -> tuple:
     """RAG moves first, moves to red before moves to amber before moves to green; then newly
-    overdue, closed, new dependencies, then any other kind; newest first within each."""
+    overdue, closed, new dependencies, then the plan's own changes (target dates moved,
+    actions added, superseded or edited); newest first within each."""
     return (
         _KIND_ORDER.get(kind, len(_KIND_ORDER)),
         kind,

@@ -22,6 +22,7 @@ class ChaseSettings:
     escalate_to_chair_after: int = 4  # working days late
     target_notice_days: int = 10  # working days before an action's target date
     stale_cycles: int = 3  # cycles with the same RAG and summary
+    weekly_after: int = 10  # working days late: then chased every fifth working day, not daily
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def _due_steps(
         steps.append(("due", 0))
     if today > due_on:
         late = working_days_between(due_on, today)
-        if late > 0:
+        # Daily at first; long overdue, weekly (every fifth working day), but never dropped.
+        if late > 0 and (late <= settings.weekly_after or late % 5 == 0):
             steps.append((f"late-{late}", late))
     return steps
 

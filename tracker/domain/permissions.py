@@ -41,6 +41,9 @@ class Permission(StrEnum):
     RECORD_PLAN_SUBMISSION = "inspection.record_plan_submission"
     EXPORT = "plan.export"
     MANAGE_MEASURES = "measures.manage"
+    EDIT_PLAN = "plan.edit"
+    REQUEST_DATE_CHANGE = "action.request_date_change"
+    DECIDE_DATE_CHANGE = "action.decide_date_change"
     ADMIN = "admin"
 
 
@@ -82,8 +85,9 @@ _EVERY_ROLE = frozenset(Role)
 # that name them (chaired, attended, or holding a follow-up from). See `can` and `sees_meeting`.
 SEES_EVERY_MEETING = frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER})
 # Separation of duties: only chairs sign off; only a locality's head (or deputy) writes its
-# return and SEF; the admin manages people and settings. The right to update an action follows
-# the work (leading it, or heading its locality), whatever the role: see `can`.
+# return and SEF; the admin manages people and settings. The right to update an action, or to ask
+# for its target date to move, follows the work (leading it, or heading its locality), whatever
+# the role: see `can`. Chairs and the admin change the plan itself; only a chair moves a date.
 _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_PLAN: _EVERY_ROLE,
     Permission.UPDATE_ACTION: _EVERY_ROLE,
@@ -97,6 +101,9 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.RECORD_PLAN_SUBMISSION: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.EXPORT: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER, Role.PERFORMANCE_OFFICER}),
     Permission.MANAGE_MEASURES: frozenset({Role.ADMIN, Role.PERFORMANCE_OFFICER}),
+    Permission.EDIT_PLAN: frozenset({Role.ADMIN, Role.CHAIR}),
+    Permission.REQUEST_DATE_CHANGE: _EVERY_ROLE,
+    Permission.DECIDE_DATE_CHANGE: frozenset({Role.CHAIR}),
     Permission.ADMIN: frozenset({Role.ADMIN}),
 }
 
@@ -111,7 +118,7 @@ def can(actor: Actor | None, permission: Permission | str, target: Target | None
     permission = Permission(permission)
     if actor.role not in _GRANTS[permission]:
         return False
-    if permission is Permission.UPDATE_ACTION:
+    if permission in (Permission.UPDATE_ACTION, Permission.REQUEST_DATE_CHANGE):
         if target is None:
             return True  # anyone may lead an action: the view asks about the action itself
         if target.lead_user_id is not None and target.lead_user_id == actor.user_id:

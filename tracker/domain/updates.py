@@ -56,6 +56,8 @@ class Proposal:
     evidence: str = ""
     confirm_unchanged: bool = False
     override_prerequisites: bool = False
+    # The ref of the action that replaces this one: named whenever an action is superseded.
+    superseded_by: str = ""
 
 
 def carry_forward(current: CurrentState, proposal: Proposal) -> Proposal:
@@ -109,6 +111,10 @@ def check_update(
             if new is Lifecycle.CLOSED_EVIDENCED
             else "Only a chair can mark an action superseded"
         )
+
+    superseding = new is Lifecycle.SUPERSEDED and old is not Lifecycle.SUPERSEDED
+    if superseding and "lifecycle" not in errors and not proposal.superseded_by.strip():
+        errors["superseded_by"] = "Name the action that replaces this one, for example MAP-012"
 
     if new in CLOSED:
         if proposal.rag is not None:

@@ -1,9 +1,22 @@
 """Persistence only: typed SQLAlchemy 2.x models, constraints and indexes."""
 
 from tracker.models.audit import AuditEvent
+from tracker.models.measures import (
+    Measure,
+    MeasureTarget,
+    MeasureValue,
+    measure_action,
+    measure_recommendation,
+)
 from tracker.models.meetings import Meeting, MeetingDecision, MeetingFollowUp, meeting_attendee
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
-from tracker.models.outbox import DeliveryAttempt, OutboxItem, OutboxMessage, SchedulerRun
+from tracker.models.outbox import (
+    DeliveryAttempt,
+    OutboxItem,
+    OutboxMessage,
+    SchedulerHeartbeat,
+    SchedulerRun,
+)
 from tracker.models.plan import (
     Action,
     ActionDependency,
@@ -12,6 +25,7 @@ from tracker.models.plan import (
     Recommendation,
     action_partner,
 )
+from tracker.models.plan_changes import ActionEdit, TargetDateRequest
 from tracker.models.returns import LocalityReturn, ReturnDraft
 from tracker.models.sef import SefVersion
 from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
@@ -19,6 +33,7 @@ from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
 __all__ = [
     "Action",
     "ActionDependency",
+    "ActionEdit",
     "ActionState",
     "ActionUpdate",
     "ApiToken",
@@ -27,6 +42,9 @@ __all__ = [
     "Inspection",
     "Invitation",
     "Locality",
+    "Measure",
+    "MeasureTarget",
+    "MeasureValue",
     "LocalityReturn",
     "Meeting",
     "MeetingDecision",
@@ -37,10 +55,14 @@ __all__ = [
     "Plan",
     "Recommendation",
     "ReturnDraft",
+    "SchedulerHeartbeat",
     "SchedulerRun",
     "SefVersion",
+    "TargetDateRequest",
     "UpdateCycle",
     "User",
     "action_partner",
+    "measure_action",
+    "measure_recommendation",
     "meeting_attendee",
 ]

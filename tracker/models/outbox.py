@@ -93,3 +93,13 @@ class SchedulerRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     items: Mapped[int] = mapped_column(default=0)
+
+
+class SchedulerHeartbeat(db.Model):
+    """The running scheduler's last sign of life (one row): `/healthz` reads it."""
+
+    __tablename__ = "scheduler_heartbeat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    host: Mapped[str] = mapped_column(String(100), default="")

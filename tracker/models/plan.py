@@ -77,6 +77,10 @@ class Action(db.Model):
     __tablename__ = "action"
     __table_args__ = (
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("plan_version >= 1", name="plan_version_positive"),
+        CheckConstraint(
+            "superseded_by_id IS NULL OR superseded_by_id <> id", name="not_self_superseded"
+        ),
         CheckConstraint(
             "target_date IS NULL OR start_date IS NULL OR target_date >= start_date",
             name="dates_in_order",
@@ -97,11 +101,20 @@ class Action(db.Model):
     success_measure: Mapped[str] = mapped_column(Text, default="")
     # Bumped by every accepted update: a form or API write naming an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
+    # Bumped by every change to the plan's own fields (an edit, a target date moved): a separate
+    # counter, since `version` names the action's update history row by row.
+    plan_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The target date first agreed, kept when an approved request moves `target_date`.
+    baseline_target_date: Mapped[date | None] = mapped_column(Date)
+    # The action that replaces this one, named when it is superseded.
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     plan: Mapped[Plan] = relationship(lazy="raise")
     recommendation: Mapped[Recommendation] = relationship(lazy="raise")
-    main_action: Mapped[Action | None] = relationship(remote_side=[id], lazy="raise")
+    main_action: Mapped[Action | None] = relationship(
+        remote_side=[id], foreign_keys=[main_action_id], lazy="raise"
+    )
     lead: Mapped[User | None] = relationship(lazy="raise")
     lead_organisation: Mapped[Organisation] = relationship(lazy="raise")
     partners: Mapped[list[Organisation]] = relationship(secondary=action_partner, lazy="raise")

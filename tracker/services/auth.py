@@ -199,6 +199,21 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
+def confirm_password(user_id: int, password: str, *, now: datetime, remote_addr: str) -> bool:
+    """A signed-in person proves it is still them before an admin change; recorded either way."""
+    user = db.session.get(User, user_id)
+    ok = bool(user and user.password_hash and check_password_hash(user.password_hash, password))
+    add_event(
+        "sign_in_confirmed" if ok else "sign_in_confirm_failed",
+        now=now,
+        user_id=user_id,
+        target=(user.email or "") if user else "",
+        remote_addr=remote_addr,
+    )
+    db.session.commit()
+    return ok
+
+
 def sign_out(user_id: int, *, now: datetime, remote_addr: str) -> None:
     """End every session of this person (this one, and any copy of its cookie), and record it."""
     user = db.session.get(User, user_id)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -95,9 +96,13 @@ class ChaseRun:
     written_messages: int = 0
 
 
-def _months_for(today: date) -> list[str]:
-    previous = today.replace(day=1) - timedelta(days=1)
-    return [f"{previous:%Y-%m}", f"{today:%Y-%m}"]
+def _months_for(today: date, first: str) -> list[str]:
+    """Every month from the first SEF's to today's: a SEF still missing is never dropped."""
+    months, month = [], date.fromisoformat(f"{first}-01")
+    while month <= today:
+        months.append(f"{month:%Y-%m}")
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
 
 
 def _inputs(today: date, cfg: ChaseConfig):
@@ -110,7 +115,9 @@ def _inputs(today: date, cfg: ChaseConfig):
 
     number = cycle_number_for(cfg.cycle_start, today)
     current: Cycle | None = build_cycle(cfg.cycle_start, number, cfg.due_time) if number else None
-    numbers = [n for n in ((number or 0) - 1, number or 0) if n >= 1]
+    # Every cycle so far: a return still missing from an old cycle is chased (weekly) until it
+    # comes in, never dropped.
+    numbers = list(range(1, (number or 0) + 1))
     cycle_rows = {
         c.number: c
         for c in db.session.execute(
@@ -123,7 +130,7 @@ def _inputs(today: date, cfg: ChaseConfig):
             select(LocalityReturn).where(LocalityReturn.status == "submitted")
         ).scalars()
     }
-    months = [m for m in _months_for(today) if m >= cfg.sef_first_month]
+    months = _months_for(today, cfg.sef_first_month)
     submitted_sefs = sefs.sef_submissions(months)
 
     deadlines: list[Deadline] = []
@@ -254,10 +261,11 @@ def _lead_actions(current: Cycle | None, cfg: ChaseConfig) -> list[LeadAction]:
     return out
 
 
-def plan_chases(today: date, cfg: ChaseConfig) -> ChaseRun:
-    """Who is owed what today, grouped into one digest per person. Writes nothing."""
+def plan_chases(today: date, cfg: ChaseConfig, caught_up: Sequence[Chase] = ()) -> ChaseRun:
+    """Who is owed what today, grouped into one digest per person, with any chases caught up
+    from days the scheduler missed in the same digest. Writes nothing."""
     people, chair, deadlines, actions, current = _inputs(today, cfg)
-    chases = decide_chases(
+    chases = list(caught_up) + decide_chases(
         today,
         people=people,
         deadlines=deadlines,
@@ -275,10 +283,12 @@ def plan_chases(today: date, cfg: ChaseConfig) -> ChaseRun:
     return ChaseRun(today, sorted(digests.values(), key=lambda d: d.name))
 
 
-def run_chasing(today: date, *, now: datetime, cfg: ChaseConfig) -> ChaseRun:
+def run_chasing(
+    today: date, *, now: datetime, cfg: ChaseConfig, caught_up: Sequence[Chase] = ()
+) -> ChaseRun:
     """Write today's new chase items to the outbox, one digest message per person; commit once.
     Items already in the outbox (a rerun, or another scheduler) are left alone."""
-    run = plan_chases(today, cfg)
+    run = plan_chases(today, cfg, caught_up)
     keys = [c.key for d in run.digests for c in d.chases]
     existing = (
         set(db.session.execute(select(OutboxItem.key).where(OutboxItem.key.in_(keys))).scalars())
@@ -393,48 +403,73 @@ def _subject(chases: list[Chase], today: date) -> str:
     )
 
 
+def still_owed(chase: Chase) -> bool:
+    """What a missed day's run would have sent that still matters: everything the rules still
+    make from today's data (a return or SEF still missing, an action still not updated, an
+    escalation about one), except the owner's own "N working days late" reminders, which
+    today's run sends afresh."""
+    return not (chase.kind in ("return", "sef") and chase.step.startswith("late-"))
+
+
 def run_due_days(today: date, *, now: datetime, cfg: ChaseConfig) -> list[ChaseRun]:
-    """The scheduler's job: run chasing for today and for any working day it missed (up to
-    CATCH_UP_DAYS back), each exactly once, recording each day's run. It also keeps the cycles
-    table a fortnight ahead, so returns open on time however long the tracker runs."""
+    """The scheduler's job: run today's chasing once, and catch up every working day missed
+    since the last recorded run, however long ago: the escalations those days would have made,
+    still owed, go out in today's one digest per person (marked as caught up), each missed day
+    is recorded as run, and an audit event (shown on Admin > Outbox) says what was caught up.
+    It also keeps the cycles table a fortnight ahead, so returns open on time."""
     if ensure_cycles(today, cycle_start=cfg.cycle_start, due_time=cfg.due_time):
         try:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # another scheduler added them first
-    done = set(
-        db.session.execute(
-            select(SchedulerRun.run_day).where(
-                SchedulerRun.job_id == CHASE_JOB,
-                SchedulerRun.run_day >= today - timedelta(days=CATCH_UP_DAYS),
-            )
-        ).scalars()
-    )
-    last = max(done) if done else None
-    days = []
-    day = (last + timedelta(days=1)) if last else today
-    while day <= today:
-        if is_working_day(day) and day not in done:
-            days.append(day)
-        day += timedelta(days=1)
-    runs = []
-    for day in days:
-        run = run_chasing(day, now=now, cfg=cfg)
+    last = db.session.execute(
+        select(func.max(SchedulerRun.run_day)).where(SchedulerRun.job_id == CHASE_JOB)
+    ).scalar_one_or_none()
+    if last is not None and last >= today:
+        return []
+    missed = []
+    if last is not None:
+        day = last + timedelta(days=1)
+        while day < today:
+            if is_working_day(day):
+                missed.append(day)
+            day += timedelta(days=1)
+    caught_up: list[Chase] = []
+    per_day: dict[date, int] = {}
+    note_for = "Caught up: the reminder service was not running on {}."
+    for day in missed:
+        owed = [c for d in plan_chases(day, cfg).digests for c in d.chases if still_owed(c)]
+        per_day[day] = len(owed)
+        caught_up += [replace(c, note=note_for.format(day_text(day))) for c in owed]
+    if not missed and not is_working_day(today):
+        return []
+    run = run_chasing(today, now=now, cfg=cfg, caught_up=caught_up)
+    for day in [*missed, *([today] if is_working_day(today) else [])]:
         db.session.add(
             SchedulerRun(
                 job_id=CHASE_JOB,
                 run_day=day,
                 started_at=now,
                 finished_at=now,
-                items=run.written_items,
+                items=per_day.get(day, run.written_items),
             )
         )
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()  # another scheduler recorded this day
-        runs.append(run)
-    return runs
+    if missed:
+        add_event(
+            "scheduler_caught_up",
+            now=now,
+            target=today.isoformat(),
+            detail={
+                "missed_days": [d.isoformat() for d in missed],
+                "escalations_owed": len(caught_up),
+                "written_items": run.written_items,
+            },
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # another scheduler recorded these days
+    return [run]
 
 
 def london_now_is_after(now: datetime, hour: int, minute: int) -> bool:

@@ -10,13 +10,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.people import demotion_problem, leaving_problem
 from tracker.domain.permissions import Role
 from tracker.extensions import db
-from tracker.models import Action, Invitation, Locality, Organisation, User
+from tracker.models import Action, AuditEvent, Invitation, Locality, Organisation, User
 from tracker.services import queries
 from tracker.services.audit import add_event
 from tracker.services.auth import normalise_email
@@ -349,3 +349,47 @@ def list_choices() -> tuple[list[Organisation], list[Locality], list[User]]:
     localities = list(db.session.execute(select(Locality).order_by(Locality.name)).scalars())
     people = list(db.session.execute(select(User).where(User.active).order_by(User.name)).scalars())
     return orgs, localities, people
+
+
+ANONYMISED = "Former member of staff"
+
+
+def anonymise_leavers(*, now: datetime, years: int, dry_run: bool = False) -> list[int]:
+    """People who left more than `years` years ago lose their name, email, job title and
+    password; their row (and so every update, return and decision they made) stays, under
+    "Former member of staff N". Audit events naming their email name them that way too.
+    Returns the ids anonymised (or that would be, with `dry_run`)."""
+    if years <= 0:
+        return []
+    try:
+        cutoff = now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        cutoff = now.replace(year=now.year - years, day=28)
+    leavers = list(
+        db.session.execute(
+            select(User).where(
+                User.left_at.is_not(None),
+                User.left_at < cutoff,
+                User.name.not_like(f"{ANONYMISED}%"),
+            )
+        ).scalars()
+    )
+    if dry_run or not leavers:
+        return [u.id for u in leavers]
+    for user in leavers:
+        old_email = user.email
+        label = f"{ANONYMISED} {user.id}"
+        user.name, user.email, user.job_title, user.password_hash = label, None, "", None
+        user.end_sessions()
+        if old_email:
+            db.session.execute(
+                update(AuditEvent).where(AuditEvent.target == old_email).values(target=label)
+            )
+    add_event(
+        "people_anonymised",
+        now=now,
+        target=f"left before {cutoff.date().isoformat()}",
+        detail={"people": [u.id for u in leavers], "retention_years": years},
+    )
+    db.session.commit()
+    return [u.id for u in leavers]

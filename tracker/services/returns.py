@@ -306,6 +306,12 @@ def _check_entries(
             errors[ref] = bad_choices
             continue
         entry_errors = validate(ctx, entry.proposal(), actor)
+        if entry_errors.pop("superseded_by", None):
+            # A return has no box to name the replacement: that is done on the action's page.
+            entry_errors.setdefault(
+                "lifecycle",
+                "Supersede an action from its own page, naming the action that replaces it",
+            )
         if entry_errors:
             errors[ref] = entry_errors
         to_write[ref] = ctx

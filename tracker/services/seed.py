@@ -23,12 +23,14 @@ from tracker.models import (
     Organisation,
     Plan,
     Recommendation,
+    TargetDateRequest,
     UpdateCycle,
     User,
     action_partner,
 )
 from tracker.services import projection
 from tracker.services.audit import add_event
+from tracker.services.measure_seed import load_measures
 
 DEMO_ACCOUNTS = (
     "admin@trust.example",
@@ -94,6 +96,7 @@ def load_seed(
             "actions",
             "dependencies",
             "updates",
+            "date_requests",
         )
     }
 
@@ -277,8 +280,11 @@ def load_seed(
     if missing:
         raise ValueError(f"seed history has no initial row for {', '.join(sorted(missing))}")
 
+    created["date_requests"] = _load_date_requests(seed_dir, actions, new_refs, people)
+
     created["returns"] = _derive_returns(update_rows, actions, plans, cycles, people)
     created["meetings"] = _load_meetings(seed_dir / "meetings.yaml", people)
+    created |= load_measures(seed_dir, now=now)
 
     if any(created.values()):
         add_event("seed_loaded", now=now, detail=created)
@@ -335,6 +341,45 @@ def _load_meetings(path: Path, people: dict[str, User]) -> int:
                     done_by_id=people[f["assignee"]].id if done_at else None,
                 )
             )
+        made += 1
+    return made
+
+
+def _load_date_requests(seed_dir: Path, actions, new_refs: set[str], people) -> int:
+    """Requests to move a target date, with chairs' decisions: an approved one moves the date
+    and keeps the first agreed date as the baseline, as the service does."""
+    path = seed_dir / "date_requests.csv"
+    if not path.exists():
+        return 0
+    made = 0
+    for r in _read_csv(path):
+        if r["action_ref"] not in new_refs:
+            continue
+        action = actions[r["action_ref"]]
+        new_date = date.fromisoformat(r["new_date"])
+        decided_at = (
+            datetime.fromisoformat(r["decided_at"].replace("Z", "+00:00"))
+            if r["decided_at"]
+            else None
+        )
+        db.session.add(
+            TargetDateRequest(
+                action_id=action.id,
+                requested_by_id=people[r["requested_by"].lower()].id,
+                requested_at=datetime.fromisoformat(r["requested_at"].replace("Z", "+00:00")),
+                old_date=action.target_date,
+                new_date=new_date,
+                reason=r["reason"],
+                status=r["status"],
+                decided_by_id=people[r["decided_by"].lower()].id if r["decided_by"] else None,
+                decided_at=decided_at,
+                decision_note=r["decision_note"],
+            )
+        )
+        if r["status"] == "approved":
+            action.baseline_target_date = action.baseline_target_date or action.target_date
+            action.target_date = new_date
+            action.plan_version += 1
         made += 1
     return made
 

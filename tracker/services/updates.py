@@ -23,7 +23,7 @@ from tracker.domain.updates import (
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionUpdate, Plan, UpdateCycle
 from tracker.models.org import Locality
-from tracker.services import projection, queries
+from tracker.services import projection, queries, superseding
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 
@@ -198,6 +198,13 @@ def append_update(
     return row
 
 
+def _supersedes(ctx: ActionContext, proposal: Proposal) -> bool:
+    return (
+        proposal.lifecycle is Lifecycle.SUPERSEDED
+        and ctx.current.lifecycle is not Lifecycle.SUPERSEDED
+    )
+
+
 def _current_version(action_id: int) -> int:
     db.session.rollback()
     return db.session.execute(select(Action.version).where(Action.id == action_id)).scalar_one()
@@ -232,6 +239,11 @@ def record_update(
             changes_since(ctx.action.id, expected_version),
         )
     errors = validate(ctx, proposal, actor)
+    replacement_id = None
+    if _supersedes(ctx, proposal) and not errors:
+        message, replacement_id = superseding.replacement_error(ref, proposal.superseded_by)
+        if message:
+            errors["superseded_by"] = message
     if errors:
         raise Rejected(errors)
     try:
@@ -243,6 +255,15 @@ def record_update(
             now=now,
             cycle_id=cycle_id_for(today, cycle_start),
         )
+        if replacement_id is not None:
+            superseding.record_superseded(
+                ctx.action.id,
+                replacement_id,
+                proposal.superseded_by,
+                reason=proposal.reason,
+                author_id=actor.user_id,
+                now=now,
+            )
         add_event(
             event,
             now=now,
@@ -252,6 +273,11 @@ def record_update(
                 "version": expected_version + 1,
                 "lifecycle": proposal.lifecycle.value,
                 "rag": proposal.rag.value if proposal.rag else None,
+                **(
+                    {"superseded_by": proposal.superseded_by.strip().upper()}
+                    if replacement_id
+                    else {}
+                ),
             },
             remote_addr=remote_addr,
         )

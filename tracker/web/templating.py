@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from tracker.clock import is_fixed_today, today_london
 from tracker.domain.calendar import LONDON
+from tracker.domain.measures import Status, describe_target, format_value
 from tracker.domain.permissions import Permission, Role
 from tracker.domain.sef import month_label
 from tracker.domain.states import (
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.filters.update(
         long_date=long_date,
+        iso_long_date=iso_long_date,
         london_time=london_time,
         london_clock=london_clock,
         month_label=month_label,
@@ -52,6 +54,9 @@ def init_app(app: Flask) -> None:
         colour=status_colour,
         rag_tag=rag_tag,
         overdue_tag=overdue_tag,
+        measure_value=format_value,
+        measure_target=describe_target,
+        measure_status_tag=measure_status_tag,
     )
 
     @app.context_processor
@@ -76,6 +81,11 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
+
+
+def iso_long_date(value: str | None) -> str:
+    """A date kept as text in a history row (2016-02-12), written out as `long_date` does."""
+    return long_date(date.fromisoformat(value)) if value else "Not set"
 
 
 def london_time(value: datetime | None) -> str:
@@ -104,7 +114,9 @@ def lifecycle_label(value: str | None) -> str:
 
 
 def _tag(colour: str, text: str) -> Markup:
-    return Markup(f'<strong class="govuk-tag govuk-tag--{colour} tracker-tag">{text}</strong>')
+    return Markup('<strong class="govuk-tag govuk-tag--{} tracker-tag">{}</strong>').format(
+        colour, text
+    )
 
 
 # The GOV.UK tag for a RAG rating (macros/status.html's rag_tag calls this): a filter, not a
@@ -137,3 +149,12 @@ def rag_label(value: str | None) -> str:
 
 def impact_label(value: str | None) -> str:
     return IMPACT_LABELS[Impact(value)] if value else ""
+
+
+_MEASURE_TAGS = {s: _tag(s.colour, s.value) for s in Status}  # the contract's own words
+_NO_VALUE = Markup('<strong class="govuk-tag govuk-tag--grey tracker-tag">No value</strong>')
+
+
+def measure_status_tag(status: Status | str | None) -> Markup:
+    """A measure's status as a GOV.UK tag: in words as well as colour."""
+    return _MEASURE_TAGS[Status(status)] if status else _NO_VALUE

@@ -56,6 +56,11 @@ class ActionRow:
     partners: list[str] = field(default_factory=list)
     partner_names: list[str] = field(default_factory=list)
     depends_on: list[str] = field(default_factory=list)
+    # The target date first agreed, when an approved request has moved it; the action that
+    # replaced this one, when it was superseded; the plan entry's own version (edits).
+    baseline_target_date: date | None = None
+    superseded_by: str | None = None
+    plan_version: int = 1
 
     @property
     def locality(self) -> str | None:
@@ -70,6 +75,9 @@ LEAD_ORG = aliased(Organisation, name="lead_org")
 
 
 MAIN_ACTION = aliased(Action, name="main_action")
+
+
+REPLACEMENT = aliased(Action, name="replacement")
 
 
 # Plain columns, not ORM objects: a long list builds no identity-mapped entities.
@@ -95,6 +103,8 @@ _ACTION_COLUMNS = (
     Action.target_date,
     Action.success_measure,
     Action.lead_user_id,
+    Action.baseline_target_date,
+    Action.plan_version,
 )
 
 
@@ -108,6 +118,7 @@ _JOINED_COLUMNS = (
     LEAD_ORG.code.label("org_code"),
     LEAD_ORG.name.label("org_name"),
     MAIN_ACTION.ref.label("main_ref"),
+    REPLACEMENT.ref.label("replacement_ref"),
 )
 
 
@@ -124,6 +135,7 @@ def action_rows_query(as_at: datetime | None, action_ref: str | None = None) -> 
         .join(LEAD_ORG, LEAD_ORG.id == Action.lead_organisation_id)
         .outerjoin(LEAD, LEAD.id == Action.lead_user_id)
         .outerjoin(MAIN_ACTION, MAIN_ACTION.id == Action.main_action_id)
+        .outerjoin(REPLACEMENT, REPLACEMENT.id == Action.superseded_by_id)
     )
 
 
@@ -154,6 +166,9 @@ def to_row(r, today: date) -> ActionRow:
         overdue=is_overdue(r.target_date, lifecycle, today),
         main_action_ref=r.main_ref,
         lead_user_id=r.lead_user_id,
+        baseline_target_date=r.baseline_target_date,
+        superseded_by=r.replacement_ref,
+        plan_version=r.plan_version,
     )
 
 

@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionState, ActionUpdate, Plan, User
 from tracker.services.filters import PlanFilters
 from tracker.services.reads.action_rows import ActionRow
+from tracker.services.reads.plan_changes import plan_changes_between
 from tracker.services.reads.plan_lists import list_actions
 from tracker.services.reads.state import is_open_clause
 
@@ -37,6 +38,7 @@ class Change:
     new: str | None = None
     lead: str | None = None  # who must account for the action
     related_ref: str | None = None  # the other action, for a dependency
+    field: str | None = None  # the field edited, for an edit to the plan
 
     @property
     def to_red(self) -> bool:
@@ -63,12 +65,14 @@ class Changes:
 
 
 def list_changes(*, since: date, today: date, extra: list[Change] | None = None) -> Changes:
-    """Everything that changed from the start of `since` to the end of `today` (London days):
-    three queries. `extra` takes changes read elsewhere (changes to the plan) into the order."""
+    """Everything that changed from the start of `since` to the end of `today` (London days),
+    the plan's own changes included (target dates moved, actions added, superseded, edited):
+    six queries whatever the size. `extra` takes changes read elsewhere into the order."""
     start = datetime.combine(since, time.min, tzinfo=LONDON)
     end = datetime.combine(today, time.max, tzinfo=LONDON)
     items = [*_history_changes(start, end), *_newly_overdue(since, today)]
     items += _new_dependencies(start, end)
+    items += _plan_changes(start, end)
     items += extra or []
     items.sort(key=lambda c: change_sort_key(c.kind, c.new, c.action_ref, c.on))
     return Changes(since=since, until=today, items=items)
@@ -250,3 +254,40 @@ def list_exceptions(*, today: date) -> list[ExceptionLine]:
     lines = [ExceptionLine(r, days_overdue(r.target_date, r.lifecycle, today)) for r in overdue]
     lines.sort(key=lambda e: (-e.days_overdue, e.row.ref))
     return lines + [ExceptionLine(r, 0) for r in red]
+
+
+def _plan_changes(start: datetime, end: datetime) -> list[Change]:
+    """The plan's own changes in the window, with each action's plan and lead: three queries."""
+    changes = plan_changes_between(start, end)
+    if not changes:
+        return []
+    lead = aliased(User, name="lead")
+    about = {
+        ref: (plan, lead_name)
+        for ref, plan, lead_name in db.session.execute(
+            select(Action.ref, Plan.code, lead.name)
+            .join(Plan, Plan.id == Action.plan_id)
+            .outerjoin(lead, lead.id == Action.lead_user_id)
+            .where(Action.ref.in_({c.action_ref for c in changes}))
+        ).all()
+    }
+    out = []
+    for c in changes:
+        plan, lead_name = about.get(c.action_ref, ("", None))
+        out.append(
+            Change(
+                kind=c.kind,
+                action_ref=c.action_ref,
+                action_title=c.action_title,
+                plan=plan,
+                on=c.when.astimezone(LONDON).date(),
+                at=c.when,
+                who=c.who,
+                why=c.reason,
+                old=c.old or None,
+                new=c.new or None,
+                lead=lead_name,
+                field=c.field_label if c.kind == "edited" else None,
+            )
+        )
+    return out

@@ -61,3 +61,12 @@ def list_leads() -> list[tuple[int, str]]:
             .order_by(User.name)
         ).all()
     ]
+
+
+def list_active_people() -> list[User]:
+    """Everyone who may lead an action (not left), by name, for the plan's forms."""
+    return list(
+        db.session.execute(
+            select(User).where(User.active.is_(True), User.left_at.is_(None)).order_by(User.name)
+        ).scalars()
+    )

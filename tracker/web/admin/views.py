@@ -23,6 +23,7 @@ from tracker.web.admin.forms import (
     TokenForm,
     people_choices,
 )
+from tracker.web.auth.recent import recent_sign_in
 from tracker.web.form_helpers import form_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -53,6 +54,7 @@ def _lifetime() -> timedelta:
 
 @bp.route("/users/invite", methods=["GET", "POST"])
 @requires(Permission.ADMIN)
+@recent_sign_in
 def invite():
     """Add a person and email them a one-time link to set their password."""
     form = InviteForm()
@@ -108,6 +110,7 @@ def _person_page(page, form: PersonForm, status: int = 200, **forms):
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Permission.ADMIN)
+@recent_sign_in
 def person(user_id: int):
     """One person: change their details, role, locality, line manager and deputy place."""
     page = _load_person(user_id)
@@ -136,6 +139,7 @@ def person(user_id: int):
 
 @bp.route("/users/<int:user_id>/leave", methods=["GET", "POST"])
 @requires(Permission.ADMIN)
+@recent_sign_in
 def leave(user_id: int):
     """Mark a person as left, after a page that says what that does."""
     page = _load_person(user_id)
@@ -158,6 +162,7 @@ def leave(user_id: int):
 
 @bp.post("/users/<int:user_id>/reassign")
 @requires(Permission.ADMIN)
+@recent_sign_in
 def reassign(user_id: int):
     """Give every open action this person leads to someone else."""
     page = _load_person(user_id)
@@ -191,6 +196,7 @@ def _filled(page) -> PersonForm:
 
 @bp.post("/users/<int:user_id>/reinvite")
 @requires(Permission.ADMIN)
+@recent_sign_in
 def reinvite(user_id: int):
     """Send a new invitation link; older links stop working."""
     page = _load_person(user_id)
@@ -213,6 +219,7 @@ def reinvite(user_id: int):
 
 @bp.post("/users/<int:user_id>/tokens")
 @requires(Permission.ADMIN)
+@recent_sign_in
 def create_token(user_id: int):
     """Create an API token and show it once."""
     page = _load_person(user_id)
@@ -233,6 +240,7 @@ def create_token(user_id: int):
 
 @bp.post("/users/<int:user_id>/tokens/revoke")
 @requires(Permission.ADMIN)
+@recent_sign_in
 def revoke_tokens(user_id: int):
     """Revoke every live API token of a person."""
     page = _load_person(user_id)
@@ -279,6 +287,7 @@ def message(message_id: int):
 
 @bp.post("/outbox/<int:message_id>/resend")
 @requires(Permission.ADMIN)
+@recent_sign_in
 def resend(message_id: int):
     """Make a failed message pending again: a new attempt of the same message."""
     if not ConfirmForm().validate_on_submit():

@@ -43,3 +43,12 @@ class SetPasswordForm(FlaskForm):
         validators=[InputRequired(message="Enter the password again"), Length(max=PASSWORD_MAX)],
     )
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=200)],
+    )
+    submit = SubmitField("Confirm and continue", widget=GovSubmitInput())

@@ -7,12 +7,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.clock import now_utc
 from tracker.domain.people import LinkState
+from tracker.domain.permissions import Permission
 from tracker.extensions import limiter
 from tracker.services import auth as auth_service
 from tracker.services import invitations
 from tracker.services import people as people_service
-from tracker.web.access import public
-from tracker.web.auth.forms import SetPasswordForm, SignInForm
+from tracker.web.access import public, requires
+from tracker.web.auth.forms import ConfirmPasswordForm, SetPasswordForm, SignInForm
+from tracker.web.auth.recent import mark_signed_in
 from tracker.web.form_helpers import form_errors
 
 bp = Blueprint("auth", __name__)
@@ -87,12 +89,39 @@ def sign_in():
         )
         if user is not None:
             login_user(user)
+            mark_signed_in()
             return redirect(_safe_next(request.args.get("next")))
         error = "The email address or password is not right"
         form.password.errors = [error]
     return render_template("auth/sign_in.html", form=form, error=error), (
         200 if not form.errors else 400
     )
+
+
+@bp.route("/confirm-sign-in", methods=["GET", "POST"])
+@requires(Permission.READ_PLAN)  # anyone signed in
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
+    key_func=lambda: f"confirm|{current_user.id}",
+    methods=["POST"],
+)
+def confirm_sign_in():
+    """Your password again, before an admin change, when you signed in a while ago."""
+    target = _safe_next(request.args.get("next"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if auth_service.confirm_password(
+            current_user.id,
+            form.password.data,
+            now=now_utc(),
+            remote_addr=request.remote_addr or "",
+        ):
+            mark_signed_in()
+            return redirect(target)
+        form.password.errors = ["The password is not right"]
+    return render_template(
+        "auth/confirm.html", form=form, minutes=current_app.config["REAUTH_MINUTES"]
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/sign-out")

@@ -8,6 +8,7 @@ from tracker.domain.permissions import Permission
 from tracker.services import home as home_service
 from tracker.services import queries
 from tracker.services.errors import NotFound
+from tracker.services.reads.plan_changes import count_rebaselined
 from tracker.web import listing
 from tracker.web.access import actor_for, public, requires
 from tracker.web.as_at import as_at_from_request
@@ -53,6 +54,8 @@ def overview():
         plans=queries.list_plans(),
         as_at_day=as_at_day,
         effective_today=effective_today,
+        # Target dates are not kept 'as at': the re-baselined count is only shown for now.
+        rebaselined=None if as_at_day else count_rebaselined(),
     )
 
 

@@ -9,6 +9,7 @@ from tracker.models import Plan
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.exports import export_args
+from tracker.services.reads import plan_changes as change_reads
 from tracker.web import listing
 from tracker.web.access import allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
@@ -146,6 +147,14 @@ def action(ref: str):
     return render_action(ref)
 
 
+def _timeline(history, plan_changes) -> list[tuple[str, object]]:
+    """The fortnightly updates and the plan's own changes in one list, newest first."""
+    merged = [(h.recorded_at, 0, "update", h) for h in history]
+    merged += [(c.when, 1, "plan", c) for c in plan_changes]
+    merged.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [(kind, item) for _, _, kind, item in merged]
+
+
 def render_action(ref: str, dependency_form=None) -> str:
     """The action page (also re-rendered with errors by the dependency form)."""
     as_at, as_at_day = as_at_from_request()
@@ -156,6 +165,7 @@ def render_action(ref: str, dependency_form=None) -> str:
         abort(404)
     prerequisites, dependents, blocked = queries.get_dependencies(row, today=today, as_at=as_at)
     history = queries.get_history(row.id, as_at=as_at)
+    plan_changes, pending = change_reads.action_plan_history(row.id, as_at=as_at)
     target = Target(lead_user_id=row.lead_user_id, locality=row.locality)
     return render_template(
         "plans/action.html",
@@ -164,6 +174,11 @@ def render_action(ref: str, dependency_form=None) -> str:
         dependents=dependents,
         blocked=blocked,
         history=history,
+        timeline=_timeline(history, plan_changes),
+        pending_request=pending,
+        may_edit_plan=allowed(Permission.EDIT_PLAN),
+        may_request_date=allowed(Permission.REQUEST_DATE_CHANGE, target),
+        may_decide_date=allowed(Permission.DECIDE_DATE_CHANGE),
         as_at_day=as_at_day,
         may_update=allowed(Permission.UPDATE_ACTION, target),
         may_sign_off=allowed(Permission.SIGN_OFF),

@@ -73,6 +73,13 @@ class UpdateFields(Form):
 
 
 class ActionUpdateForm(FlaskForm, UpdateFields):
+    superseded_by = StringField(
+        "Replaced by (when superseding)",
+        widget=GovTextInput(),
+        description="Chairs only: the ref of the open action that replaces this one, for example "
+        "MAP-012. Needed to mark the action superseded.",
+        validators=[Optional(), Length(max=32)],
+    )
     override_prerequisites = BooleanField(
         "Close even though a prerequisite is not closed (chairs only; give the reason above)",
         widget=GovCheckboxInput(),

@@ -69,6 +69,7 @@ def _proposal(form: ActionUpdateForm) -> Proposal:
         evidence=form.evidence.data or "",
         confirm_unchanged=bool(form.confirm_unchanged.data),
         override_prerequisites=bool(form.override_prerequisites.data),
+        superseded_by=(form.superseded_by.data or "").strip(),
     )
 
 

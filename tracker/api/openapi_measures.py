@@ -1,0 +1,127 @@
+"""The OpenAPI description of the contract measures and the quarterly report's files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.api.openapi_lists import enum, query
+from tracker.domain.measures import Area, Kind, Polarity, Status, Unit
+
+NUMBER = {"type": ["number", "null"]}
+MEASURE = {
+    "type": "object",
+    "required": [
+        "code",
+        "title",
+        "area",
+        "kind",
+        "polarity",
+        "unit",
+        "target",
+        "tolerance",
+        "value",
+        "numerator",
+        "denominator",
+        "status",
+    ],
+    "properties": {
+        "code": {"type": "string"},
+        "title": {"type": "string"},
+        "area": enum([a.value for a in Area]),
+        "kind": enum([k.value for k in Kind]),
+        "polarity": enum(
+            [p.value for p in Polarity],
+        ),
+        "unit": enum([u.value for u in Unit]),
+        "target": NUMBER,
+        "tolerance": NUMBER,
+        "value": NUMBER,
+        "numerator": NUMBER,
+        "denominator": NUMBER,
+        "status": {
+            **enum([s.value for s in Status], nullable=True),
+            "description": "null when a measure with a target has no value for the period",
+        },
+    },
+}
+
+
+def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "/measures": {
+            "get": {
+                "summary": "Every contract measure for a month or a financial-year quarter, with "
+                "the target in force and its status",
+                "operationId": "listMeasures",
+                "parameters": [
+                    query(
+                        "period",
+                        {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                        "A month, YYYY-MM",
+                    ),
+                    query(
+                        "quarter",
+                        {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+                        "A financial-year quarter: 2015-Q3 is October to December 2015. "
+                        "Neither period nor quarter: the last full quarter",
+                    ),
+                    query("kind", enum([k.value for k in Kind]), "Key or operational only"),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The measures, in scorecard order",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["label", "items"],
+                                    "properties": {
+                                        "label": {"type": "string"},
+                                        "period": {"type": "string"},
+                                        "quarter": {"type": "string"},
+                                        "items": {"type": "array", "items": MEASURE},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": problem,
+                    "401": problem,
+                    "403": problem,
+                },
+            }
+        },
+        "/reports/quarterly/{quarter}.{format}": {
+            "get": {
+                "summary": "The quarterly performance and action plan report as a file",
+                "operationId": "getQuarterlyReport",
+                "parameters": [
+                    {
+                        "name": "quarter",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+                    },
+                    {
+                        "name": "format",
+                        "in": "path",
+                        "required": True,
+                        "schema": enum(["pdf", "docx"]),
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The report",
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml"
+                            ".document": {"schema": {"type": "string", "format": "binary"}},
+                        },
+                    },
+                    "400": problem,
+                    "401": problem,
+                    "403": problem,
+                },
+            }
+        },
+    }

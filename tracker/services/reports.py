@@ -1,0 +1,307 @@
+"""The quarterly scrutiny report, "Quarterly performance and progress against Ofsted action
+plan": every figure in it is computed here from the measures and the plan, none typed.
+
+Its shape follows the seed report: an executive summary with counts and the change since the
+last quarter, the measures outside tolerance with their narrative, the action plan position,
+and an appendix of every measure with its status. Governance meetings held in the quarter are
+added by the meetings feature. The same `QuarterlyReport` is drawn as HTML, PDF and DOCX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from tracker.domain import measures as rules
+from tracker.domain import sef as sef_rules
+from tracker.domain.measures import Quarter, Status
+from tracker.extensions import db
+from tracker.models import Action, ActionState, Plan, Recommendation
+from tracker.services import return_reads, sefs
+from tracker.services.reads.measures import MeasureRow, Scorecard, get_scorecards
+
+LIFECYCLE_ORDER = (
+    "not_started",
+    "in_progress",
+    "complete_awaiting_signoff",
+    "closed_evidenced",
+    "superseded",
+)
+LIFECYCLE_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "complete_awaiting_signoff": "Complete, awaiting sign-off",
+    "closed_evidenced": "Closed with evidence",
+    "superseded": "Superseded",
+}
+RAG_ORDER = ("red", "amber", "green", None)
+RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", None: "No RAG (closed)"}
+LEAD_BODY_LABELS = {
+    "trust": "Trust",
+    "council": "Council",
+    "joint": "Joint",
+    "safeguarding_board": "Safeguarding board",
+}
+SUMMARY_STATUSES = (
+    Status.ON_TARGET,
+    Status.IN_TOLERANCE,
+    Status.OFF_TARGET,
+    Status.NO_TARGET_SET,
+)
+SUMMARY_LABELS = {
+    Status.ON_TARGET: "At or above target",
+    Status.IN_TOLERANCE: "Within tolerance",
+    Status.OFF_TARGET: "Outside tolerance",
+    Status.NO_TARGET_SET: "No target set",
+}
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    status: Status
+    label: str
+    key: int
+    operational: int
+    total: int
+    previous: int
+
+    @property
+    def change(self) -> int:
+        return self.total - self.previous
+
+
+@dataclass
+class RecommendationLine:
+    ref: str
+    title: str
+    lead_body: str
+    total: int = 0
+    closed: int = 0
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+
+
+@dataclass
+class ActionPlanPosition:
+    as_at: date
+    total: int
+    # lifecycle -> rag -> count (main plan)
+    grid: dict[str, dict[str | None, int]]
+    by_recommendation: list[RecommendationLine]
+    by_lead_body: list[RecommendationLine]
+    locality_actions: int
+    returns_due: int
+    returns_on_time: int
+    returns_late: int
+    returns_missing: int
+    sef_months: list[str]
+    sefs_expected: int
+    sefs_received: int
+    sefs_late: int
+
+
+@dataclass
+class QuarterlyReport:
+    quarter: Quarter
+    previous: Quarter
+    today: date
+    generated_at: datetime
+    scorecard: Scorecard
+    previous_scorecard: Scorecard
+    summary: list[SummaryLine]
+    outside: list[MeasureRow]
+    plan: ActionPlanPosition
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return "Quarterly performance and progress against Ofsted action plan"
+
+    @property
+    def measures_total(self) -> int:
+        return len(self.scorecard.rows)
+
+    def previous_row(self, code: str) -> MeasureRow | None:
+        return next((r for r in self.previous_scorecard.rows if r.code == code), None)
+
+    def line(self, status: Status) -> SummaryLine:
+        return next(s for s in self.summary if s.status is status)
+
+    @property
+    def within_or_better(self) -> int:
+        return self.line(Status.ON_TARGET).total + self.line(Status.IN_TOLERANCE).total
+
+    @property
+    def within_or_better_before(self) -> int:
+        return self.line(Status.ON_TARGET).previous + self.line(Status.IN_TOLERANCE).previous
+
+    @property
+    def key_count(self) -> int:
+        return sum(1 for r in self.scorecard.rows if r.kind == "key")
+
+    @property
+    def operational_count(self) -> int:
+        return sum(1 for r in self.scorecard.rows if r.kind == "operational")
+
+
+def _summary(now: Scorecard, before: Scorecard) -> list[SummaryLine]:
+    key, operational, previous = now.counts("key"), now.counts("operational"), before.counts()
+    return [
+        SummaryLine(
+            status=s,
+            label=SUMMARY_LABELS[s],
+            key=key[s],
+            operational=operational[s],
+            total=key[s] + operational[s],
+            previous=previous[s],
+        )
+        for s in SUMMARY_STATUSES
+    ]
+
+
+def _action_plan(
+    today: date, now: datetime, quarter: Quarter, sef_first_month: str, sef_due_working_day: int
+) -> ActionPlanPosition:
+    """The plan as it stands on the report's date: the main plan's actions by lifecycle and RAG,
+    by recommendation and lead body; locality returns due since the quarter began and whether
+    they came in on time; SEFs received for the months since the quarter began."""
+    rows = db.session.execute(
+        select(
+            Plan.kind,
+            Recommendation.ref,
+            Recommendation.number,
+            Recommendation.title,
+            Recommendation.lead_body,
+            ActionState.lifecycle,
+            ActionState.rag,
+            func.count(),
+        )
+        .select_from(Action)
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .join(ActionState, ActionState.action_id == Action.id)
+        .group_by(
+            Plan.kind,
+            Recommendation.ref,
+            Recommendation.number,
+            Recommendation.title,
+            Recommendation.lead_body,
+            ActionState.lifecycle,
+            ActionState.rag,
+        )
+    ).all()
+    grid: dict[str, dict[str | None, int]] = {
+        lc: dict.fromkeys(RAG_ORDER, 0) for lc in LIFECYCLE_ORDER
+    }
+    recs: dict[str, RecommendationLine] = {}
+    numbers: dict[str, int] = {}
+    locality_actions = 0
+    for kind, ref, number, title, lead_body, lifecycle, rag, count in rows:
+        if kind != "main":
+            locality_actions += count
+            continue
+        grid[lifecycle][rag] += count
+        line = recs.setdefault(ref, RecommendationLine(ref, title, lead_body))
+        numbers[ref] = number
+        _add(line, lifecycle, rag, count)
+    by_recommendation = sorted(recs.values(), key=lambda r: numbers[r.ref])
+    bodies: dict[str, RecommendationLine] = {}
+    for line in by_recommendation:
+        body = bodies.setdefault(
+            line.lead_body,
+            RecommendationLine(
+                line.lead_body, LEAD_BODY_LABELS.get(line.lead_body, line.lead_body), line.lead_body
+            ),
+        )
+        body.total += line.total
+        body.closed += line.closed
+        body.red += line.red
+        body.amber += line.amber
+        body.green += line.green
+    by_lead_body = [bodies[b] for b in LEAD_BODY_LABELS if b in bodies]
+
+    # Returns due from the quarter's start up to now (a cycle still open is not yet due).
+    cycles = [c for c in return_reads.list_cycles() if c.due_at <= now]
+    due = [c for c in cycles if c.due_on >= quarter.first]
+    grid_returns = (
+        return_reads.list_return_statuses(today=today, now=now, upto=max(c.number for c in due))
+        if due
+        else []
+    )
+    wanted = {c.number for c in due}
+    statuses = [s for row in grid_returns for s in row if s.cycle_number in wanted]
+    on_time = sum(1 for s in statuses if s.status == "submitted" and not s.late)
+    late = sum(1 for s in statuses if s.status == "submitted" and s.late)
+
+    months = [
+        m
+        for m in sef_rules.sef_months(sef_first_month, today)
+        if m >= rules.period_text(quarter.first)
+        and sef_rules.due_on(m, sef_due_working_day) <= today
+    ]
+    cells = (
+        [
+            c
+            for row in sefs.list_sef_grid(months, today, due_working_day=sef_due_working_day)
+            for c in row.cells
+        ]
+        if months
+        else []
+    )
+    received = sum(
+        1
+        for c in cells
+        if c.status in (sef_rules.SefStatus.SUBMITTED, sef_rules.SefStatus.SUBMITTED_LATE)
+    )
+    return ActionPlanPosition(
+        as_at=today,
+        total=sum(line.total for line in by_recommendation),
+        grid=grid,
+        by_recommendation=by_recommendation,
+        by_lead_body=by_lead_body,
+        locality_actions=locality_actions,
+        returns_due=len(statuses),
+        returns_on_time=on_time,
+        returns_late=late,
+        returns_missing=len(statuses) - on_time - late,
+        sef_months=[sef_rules.month_label(m) for m in months],
+        sefs_expected=len(cells),
+        sefs_received=received,
+        sefs_late=sum(1 for c in cells if c.late),
+    )
+
+
+def _add(line: RecommendationLine, lifecycle: str, rag: str | None, count: int) -> None:
+    line.total += count
+    if lifecycle in ("closed_evidenced", "superseded"):
+        line.closed += count
+    elif rag in ("red", "amber", "green"):
+        setattr(line, rag, getattr(line, rag) + count)
+
+
+def build_quarterly_report(
+    quarter: Quarter,
+    *,
+    today: date,
+    now: datetime,
+    small_cohort_below: int = 10,
+    sef_first_month: str = "2016-02",
+    sef_due_working_day: int = sef_rules.DEFAULT_DUE_WORKING_DAY,
+) -> QuarterlyReport:
+    """The report for a quarter that has begun (a quarter in the future is refused)."""
+    rules.check_not_future(quarter.first, today)
+    previous = quarter.previous()
+    current, before = get_scorecards([quarter, previous], small_cohort_below=small_cohort_below)
+    return QuarterlyReport(
+        quarter=quarter,
+        previous=previous,
+        today=today,
+        generated_at=now,
+        scorecard=current,
+        previous_scorecard=before,
+        summary=_summary(current, before),
+        outside=current.outside_tolerance(),
+        plan=_action_plan(today, now, quarter, sef_first_month, sef_due_working_day),
+    )

@@ -1,0 +1,3 @@
+from tracker.web.measures.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,109 @@
+"""Entering a measure's value for a month, and uploading many as a CSV file."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from tracker.domain.updates import TEXT_LIMIT
+from tracker.web.form_helpers import no_nul
+
+
+class ValueForm(FlaskForm):
+    """Numbers are kept as text here: the domain reads them (and says what is wrong) the same
+    way for the form, the CSV upload and any other door."""
+
+    measure = SelectField("Measure", widget=GovSelect(), validate_choice=False)
+    period = StringField(
+        "Month",
+        widget=GovTextInput(),
+        description="The month the value is for, as YYYY-MM (for example 2016-01). A quarterly "
+        "measure takes the quarter's last month.",
+        validators=[Length(max=20, message="Enter the month as YYYY-MM"), no_nul],
+    )
+    value = StringField(
+        "Value",
+        widget=GovTextInput(),
+        description="A percentage from 0 to 100, days, a count, or pounds. Leave it blank to "
+        "work a percentage out from the numerator and denominator.",
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    )
+    numerator = StringField(
+        "Numerator (optional)",
+        widget=GovTextInput(),
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    )
+    denominator = StringField(
+        "Denominator (optional)",
+        widget=GovTextInput(),
+        description="How many cases the percentage is of: small cohorts are flagged.",
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    )
+    narrative = TextAreaField(
+        "Narrative",
+        widget=GovTextArea(),
+        description="What explains the figure and what is being done. Never name or describe "
+        "a child.",
+        validators=[
+            Length(
+                max=TEXT_LIMIT, message=f"The narrative must be {TEXT_LIMIT:,} characters or fewer"
+            ),
+            no_nul,
+        ],
+    )
+    submit = SubmitField("Save value")
+
+    def fields(self) -> dict[str, str | None]:
+        return {
+            name: getattr(self, name).data
+            for name in ("period", "value", "numerator", "denominator", "narrative")
+        }
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        widget=GovFileInput(),
+        description="Columns: measure, period, value, numerator, denominator, narrative. "
+        "Every row is checked first: if any row is wrong, nothing is saved.",
+        validators=[InputRequired(message="Choose a CSV file")],
+    )
+    check = SubmitField("Check the file")
+    upload = SubmitField("Save the values")
+
+
+class TargetForm(FlaskForm):
+    """A new target and tolerance from a month: earlier ones are kept."""
+
+    effective_from = StringField(
+        "In force from",
+        widget=GovTextInput(),
+        description="The first month it applies to, as YYYY-MM (for example 2016-04).",
+        validators=[Length(max=20, message="Enter the month as YYYY-MM"), no_nul],
+    )
+    target = StringField(
+        "Target",
+        widget=GovTextInput(),
+        description="Leave blank for no target.",
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    )
+    tolerance = StringField(
+        "Tolerance",
+        widget=GovTextInput(),
+        description="The threshold on the worse side of the target (leave blank for none).",
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    )
+    reason = TextAreaField(
+        "Why it changes",
+        widget=GovTextArea(),
+        validators=[Length(max=1000, message="Keep the reason to 1,000 characters"), no_nul],
+    )
+    save_target = SubmitField("Record the new target")
+
+    def fields(self) -> dict[str, str | None]:
+        return {
+            n: getattr(self, n).data for n in ("effective_from", "target", "tolerance", "reason")
+        }

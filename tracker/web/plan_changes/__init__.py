@@ -1,0 +1,3 @@
+from tracker.web.plan_changes.views import bp
+
+__all__ = ["bp"]
