@@ -5,7 +5,7 @@ presented, never recomputed. A unique idempotency key from the recording form ma
 click one meeting.
 
 Revision ID: 0009
-Revises: 0008 (the head of main when merged: 0007, 0013, 0014, 0010, 0015, 0008)
+Revises: 0012 (the head of main when merged: 0007, 0013, 0014, 0010, 0015, 0008, 0012)
 Create Date: 2026-11-30 06:20:51
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009"
-down_revision = "0008"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
