@@ -479,3 +479,40 @@ def make_sef_version(
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def make_meeting(
+    *,
+    chair: User,
+    held_on: date = date(2016, 2, 5),
+    kind: str = "getting_to_good",
+    attendees: tuple[User, ...] = (),
+    follow_ups: tuple[tuple[str, User, date], ...] = (),
+    decisions: tuple[str, ...] = (),
+    now: datetime = datetime(2016, 2, 5, 10, 0, tzinfo=UTC),
+    key: str | None = None,
+    by: User | None = None,
+) -> int:
+    """A meeting recorded through the service, as the chair's form would (commits): its id."""
+    from tracker.domain.meetings import FollowUpProposal, MeetingProposal
+    from tracker.services.meetings import record_meeting
+
+    meeting_id, _ = record_meeting(
+        MeetingProposal(
+            kind=kind,
+            held_on=held_on,
+            chair_id=chair.id,
+            attendee_ids=tuple(a.id for a in attendees),
+            notes="Illustrative notes.",
+            decisions=decisions,
+            follow_ups=tuple(
+                FollowUpProposal(text=text, assignee_id=who.id, due_on=due)
+                for text, who, due in follow_ups
+            ),
+        ),
+        key=key or f"{next(_seq):032x}",
+        actor=actor_for(by or chair),
+        now=now,
+        today=held_on,
+    )
+    return meeting_id

@@ -51,6 +51,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         health,
         inspections,
         measures,
+        meetings,
         pages,
         plan_changes,
         plans,
@@ -70,6 +71,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)
     app.register_blueprint(measures.bp)
+    app.register_blueprint(meetings.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(inspections.bp)
     app.register_blueprint(changes.bp)

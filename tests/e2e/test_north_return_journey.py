@@ -31,7 +31,7 @@ from tracker.models import ReturnDraft
 NORTH_HEAD = "north.hos@trust.example"
 CENTRAL_HEAD = "central.hos@trust.example"
 CYCLE = 3  # Friday 5 February 2016 is in cycle 3 (due Friday 12 February at noon)
-FEW_TABS = 14  # from the top of the page to the first field (with the Measures link); 46 before
+FEW_TABS = 15  # from the top of the page to the first field (with Measures and Meetings); 46 before
 
 # What North's head changes; every other action is ticked "no change" with nothing typed.
 RAG_CHANGE = ("amber", "Two team manager posts vacant from March; recruitment has started.")

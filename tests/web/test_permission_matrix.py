@@ -24,6 +24,11 @@ EXPORTERS = {
 }  # the locality head account is North's; the admin writes no return
 # The chair's dashboard: the chair, JSIG members (viewers) and the admin who prepares the meeting.
 DASHBOARD = {"admin", "chair", "viewer"}
+RECORDERS = {"admin", "chair"}
+# The seed's Getting to Good meeting (28 January 2016): the board sees every meeting; the MASH
+# head attended it and the performance officer holds a follow-up from it; North's head is in
+# neither, so is refused it.
+MEETING_SEERS = {"admin", "chair", "viewer", "action_lead", "performance_officer"}
 
 # Contract measures: values are entered by performance officers (and the admin).
 MEASURERS = {"admin", "performance_officer"}
@@ -135,6 +140,17 @@ ROUTES = {
     "calendar.make": ("POST", "/account/calendar", EVERYONE, 400),
     "calendar.turn_off": ("POST", "/account/calendar/turn-off", EVERYONE, 400),
     "calendar.feed": ("GET", "/calendar/" + "A" * 43 + ".ics", "public", 404),
+    "meetings.index": ("GET", "/meetings", EVERYONE, 200),
+    "meetings.new": ("GET", "/meetings/new", RECORDERS, 200),
+    "meetings.new:post": ("POST", "/meetings/new", RECORDERS, 400),  # no form key: nothing made
+    "meetings.show": ("GET", "/meetings/{meeting}", MEETING_SEERS, 200),
+    # Anyone may hold a follow-up; a request that does not say done or not done is a 400.
+    "meetings.follow_up": ("POST", "/meetings/{meeting}/follow-ups/999999", EVERYONE, 400),
+    "meetings.pack": ("GET", "/meetings/{meeting}/pack", MEETING_SEERS, 200),
+    "meetings.pack_pdf": ("GET", "/meetings/{meeting}/pack.pdf", MEETING_SEERS, 200),
+    "api.meetings": ("GET", "/api/v1/meetings", EVERYONE, 200),
+    "api.meeting": ("GET", "/api/v1/meetings/{meeting}", MEETING_SEERS, 200),
+    "api.meeting_pack": ("GET", "/api/v1/meetings/{meeting}/pack.pdf", MEETING_SEERS, 200),
 }
 # Endpoints covered elsewhere: sign-out (POST, CSRF) in test_auth and static files.
 NOT_IN_MATRIX = {
@@ -158,6 +174,19 @@ def awaiting(seeded_app) -> str:
         db.session.remove()
     assert waiting, "the seed story has actions awaiting sign-off"
     return waiting[0].ref
+
+
+@pytest.fixture(scope="module")
+def meeting(seeded_app) -> int:
+    """The seed's Getting to Good meeting's id."""
+    from tracker.models import Meeting
+
+    with seeded_app.app_context():
+        meeting_id = db.session.execute(
+            select(Meeting.id).where(Meeting.idempotency_key == "seed-g2g-2016-01-28")
+        ).scalar_one()
+        db.session.remove()
+    return meeting_id
 
 
 @pytest.fixture(scope="module")
@@ -213,9 +242,11 @@ def test_every_view_declares_a_permission_or_is_public(seeded_app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_role_is_allowed_or_refused(role_client, awaiting, person, pending, role, endpoint):
+def test_role_is_allowed_or_refused(
+    role_client, awaiting, person, meeting, pending, role, endpoint
+):
     method, url, allowed, ok = ROUTES[endpoint]
-    url = url.format(awaiting=awaiting, person=person, pending=pending)
+    url = url.format(awaiting=awaiting, person=person, meeting=meeting, pending=pending)
     response = _request(role_client(role), method, url)
     response.close()  # a streamed body (the CSV export) is not read: close it, as a server does
     if allowed == "public":
@@ -230,9 +261,11 @@ def test_role_is_allowed_or_refused(role_client, awaiting, person, pending, role
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_anonymous_visitors_sign_in_first(seeded_client, awaiting, person, pending, endpoint):
+def test_anonymous_visitors_sign_in_first(
+    seeded_client, awaiting, person, meeting, pending, endpoint
+):
     method, url, allowed, ok = ROUTES[endpoint]
-    url = url.format(awaiting=awaiting, person=person, pending=pending)
+    url = url.format(awaiting=awaiting, person=person, meeting=meeting, pending=pending)
     response = seeded_client.open(url, method=method)
     response.close()
     if url.startswith("/api/"):

@@ -389,3 +389,37 @@ def test_the_measure_pages_run_the_same_statements_with_many_more_measures_and_v
     db.session.commit()
     large = _admin_counts(client, client.application, count_queries, urls)
     assert small == large
+
+
+def test_meeting_pages_run_the_same_statements_whatever_the_meeting_holds(
+    role_client, seeded_app, count_queries
+):
+    """The seed's JSIG (4 attendees, 1 follow-up) against its Getting to Good (5 and 3): the
+    snapshot is one stored document, read whole, whatever the size of the plan."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.models import Meeting
+
+    with seeded_app.app_context():
+        small, large = (
+            db.session.execute(
+                select(Meeting.id).where(Meeting.idempotency_key == key)
+            ).scalar_one()
+            for key in ("seed-jsig-2016-01-21", "seed-g2g-2016-01-28")
+        )
+        db.session.remove()
+    client = role_client("viewer")  # one sign-in: sign-ins are rate limited
+
+    def count(url: str) -> int:
+        client.get(url).close()
+        with count_queries(seeded_app) as counter:
+            response = client.get(url)
+            response.get_data()
+        assert response.status_code == 200, url
+        return counter.count
+
+    for template in ("/meetings/{}", "/meetings/{}/pack", "/api/v1/meetings/{}"):
+        assert count(template.format(small)) == count(template.format(large)) <= 6, template
+    assert count("/meetings") <= 4
+    assert count("/api/v1/meetings") <= 4

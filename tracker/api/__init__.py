@@ -6,6 +6,7 @@ from tracker.api import (  # noqa: F401 - their routes join the blueprint
     date_requests,
     exports,
     measures,
+    meetings,
     outbox,
     overdue,
     returns,

@@ -10,6 +10,7 @@ from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, 
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
 from tracker.api.openapi_measures import measure_paths
+from tracker.api.openapi_meetings import meeting_paths, meeting_schemas
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT
@@ -271,6 +272,7 @@ def openapi_document() -> dict[str, Any]:
             **changes_paths(PROBLEM),
             **dashboard_paths(PROBLEM),
             **measure_paths(problem=PROBLEM),
+            **meeting_paths(PROBLEM),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first, paged (administrators only)",
@@ -329,6 +331,7 @@ def openapi_document() -> dict[str, Any]:
                 **workflow_schemas(TEXT_LIMIT),
                 **changes_schemas(),
                 **dashboard_schemas(),
+                **meeting_schemas(),
                 "OutboxMessage": {
                     "type": "object",
                     "required": [

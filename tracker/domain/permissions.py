@@ -36,6 +36,8 @@ class Permission(StrEnum):
     READ_SEF_DRAFT = "sef.read_draft"
     SIGN_OFF = "action.sign_off"
     RECORD_MEETING = "meeting.record"
+    READ_MEETING = "meeting.read"
+    COMPLETE_FOLLOW_UP = "meeting.follow_up"
     RECORD_PLAN_SUBMISSION = "inspection.record_plan_submission"
     EXPORT = "plan.export"
     MANAGE_MEASURES = "measures.manage"
@@ -75,9 +77,14 @@ class Target:
 
     lead_user_id: int | None = None
     locality: str | None = None
+    # The people a meeting names: its chair, its attendees and the holders of its follow-ups.
+    people: frozenset[int] = frozenset()
 
 
 _EVERY_ROLE = frozenset(Role)
+# Meetings are the board's record: these roles see every one; anyone else sees the meetings
+# that name them (chaired, attended, or holding a follow-up from). See `can` and `sees_meeting`.
+SEES_EVERY_MEETING = frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER})
 # Separation of duties: only chairs sign off; only a locality's head (or deputy) writes its
 # return and SEF; the admin manages people and settings. The right to update an action, or to ask
 # for its target date to move, follows the work (leading it, or heading its locality), whatever
@@ -89,6 +96,8 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_SEF_DRAFT: _EVERY_ROLE,
     Permission.SIGN_OFF: frozenset({Role.CHAIR}),
     Permission.RECORD_MEETING: frozenset({Role.ADMIN, Role.CHAIR}),
+    Permission.READ_MEETING: _EVERY_ROLE,
+    Permission.COMPLETE_FOLLOW_UP: _EVERY_ROLE,
     # The day the action plan went to Ofsted: the Getting to Good chair or the administrator.
     Permission.RECORD_PLAN_SUBMISSION: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.EXPORT: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER, Role.PERFORMANCE_OFFICER}),
@@ -125,4 +134,21 @@ def can(actor: Actor | None, permission: Permission | str, target: Target | None
         if target is None:
             return actor.role is Role.ADMIN or actor.may_do_returns
         return actor.role is Role.ADMIN or actor.speaks_for(target.locality)
+    if permission is Permission.READ_MEETING:
+        return target is None or sees_meeting(actor, target.people)
+    if permission is Permission.COMPLETE_FOLLOW_UP:
+        # The follow-up's holder marks it done, or a chair or admin on their behalf.
+        if target is None or actor.role in (Role.ADMIN, Role.CHAIR):
+            return True
+        return target.lead_user_id is not None and target.lead_user_id == actor.user_id
     return True
+
+
+def sees_every_meeting(actor: Actor | None) -> bool:
+    """Chairs, admins and viewers (JSIG members) see every meeting's record."""
+    return actor is not None and actor.active and actor.role in SEES_EVERY_MEETING
+
+
+def sees_meeting(actor: Actor, people: frozenset[int]) -> bool:
+    """A meeting is seen by the roles that see every meeting, and by the people it names."""
+    return sees_every_meeting(actor) or actor.user_id in people

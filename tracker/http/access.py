@@ -29,8 +29,9 @@ def allowed(permission: Permission | str, target: Target | None = None) -> bool:
     return can(actor_for(current_user), permission, target)
 
 
-def refuse(permission: Permission | str, target: str = "") -> None:
-    """Log the refusal as an audit event, then 403."""
+def refuse(permission: Permission | str, target: str = "", detail: str | None = None) -> None:
+    """Log the refusal as an audit event, then 403 (saying `detail`, when given, on the page or
+    in the problem body instead of the general words)."""
     record_event(
         "permission_refused",
         now=now_utc(),
@@ -39,6 +40,8 @@ def refuse(permission: Permission | str, target: str = "") -> None:
         detail={"permission": str(permission), "method": request.method},
         remote_addr=request.remote_addr or "",
     )
+    if detail:
+        abort(403, description=detail)
     abort(403)
 
 

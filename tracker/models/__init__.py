@@ -9,6 +9,7 @@ from tracker.models.measures import (
     measure_action,
     measure_recommendation,
 )
+from tracker.models.meetings import Meeting, MeetingDecision, MeetingFollowUp, meeting_attendee
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
 from tracker.models.outbox import (
     DeliveryAttempt,
@@ -47,6 +48,9 @@ __all__ = [
     "MeasureTarget",
     "MeasureValue",
     "LocalityReturn",
+    "Meeting",
+    "MeetingDecision",
+    "MeetingFollowUp",
     "Organisation",
     "OutboxItem",
     "OutboxMessage",
@@ -62,4 +66,5 @@ __all__ = [
     "action_partner",
     "measure_action",
     "measure_recommendation",
+    "meeting_attendee",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import yaml
@@ -283,12 +283,66 @@ def load_seed(
     created["date_requests"] = _load_date_requests(seed_dir, actions, new_refs, people)
 
     created["returns"] = _derive_returns(update_rows, actions, plans, cycles, people)
+    created["meetings"] = _load_meetings(seed_dir / "meetings.yaml", people)
     created |= load_measures(seed_dir, now=now)
 
     if any(created.values()):
         add_event("seed_loaded", now=now, detail=created)
     db.session.commit()
     return SeedResult(created)
+
+
+def _load_meetings(path: Path, people: dict[str, User]) -> int:
+    """Past meetings (seed/meetings.yaml), each with the plan as it stood at the end of its day:
+    rebuilt from the history, since the seed is loaded long after the event."""
+    if not path.exists():
+        return 0
+    from tracker.domain.calendar import LONDON
+    from tracker.models import Meeting, MeetingDecision, MeetingFollowUp, meeting_attendee
+    from tracker.services.meeting_snapshot import build_snapshot
+
+    existing = set(db.session.execute(select(Meeting.idempotency_key)).scalars())
+    made = 0
+    for m in yaml.safe_load(path.read_text(encoding="utf-8"))["meetings"]:
+        if m["key"] in existing:
+            continue
+        held_on = m["held_on"]
+        # Recorded at five o'clock that afternoon, London time, with the plan as it stood then.
+        recorded = datetime.combine(held_on, time(17, 0), tzinfo=LONDON).astimezone(UTC)
+        meeting = Meeting(
+            kind=m["kind"],
+            held_on=held_on,
+            chair_id=people[m["chair"]].id,
+            other_attendees=m.get("other_attendees") or "",
+            notes=(m.get("notes") or "").strip(),
+            created_by_id=people[m["chair"]].id,
+            created_at=recorded,
+            idempotency_key=m["key"],
+            snapshot=build_snapshot(meeting_day=held_on, now=recorded, as_at=recorded),
+        )
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.execute(
+            meeting_attendee.insert(),
+            [{"meeting_id": meeting.id, "user_id": people[e].id} for e in m["attendees"]],
+        )
+        for position, text in enumerate(m.get("decisions") or [], start=1):
+            db.session.add(MeetingDecision(meeting_id=meeting.id, position=position, text=text))
+        for position, f in enumerate(m.get("follow_ups") or [], start=1):
+            done_at = datetime.fromisoformat(f["done_at"]) if f.get("done_at") else None
+            db.session.add(
+                MeetingFollowUp(
+                    meeting_id=meeting.id,
+                    position=position,
+                    text=f["text"],
+                    assignee_id=people[f["assignee"]].id,
+                    due_on=f["due_on"],
+                    done_at=done_at,
+                    done_by_id=people[f["assignee"]].id if done_at else None,
+                )
+            )
+        made += 1
+    return made
 
 
 def _load_date_requests(seed_dir: Path, actions, new_refs: set[str], people) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
 
 from tracker.extensions import db
 from tracker.http.problems import TITLES, problem, wants_problem_json
@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         status = exc.code or 500
         detail = exc.description if status in (400, 405, 429) else _default_detail(status)
+        if status == 403 and exc.description != Forbidden.description:
+            detail = exc.description  # a refusal that says why (see access.refuse)
         if status == 429:
             detail = (
                 "You have tried to sign in too many times. Wait a minute and try again."

@@ -1,0 +1,263 @@
+"""Meetings on the pages and the API: recording one (a double click makes one), bad input,
+who may see a meeting and its pack, marking a follow-up done, and the pack's PDF text."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+
+import jsonschema
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from tests.builders import make_action, make_meeting, make_user
+from tests.conftest import csrf_token, sign_in
+from tracker.api.openapi import openapi_document
+from tracker.extensions import db
+from tracker.models import Meeting, MeetingFollowUp
+
+PASSWORD = "a-long-test-password"
+DOC = openapi_document()
+
+
+def check(instance, schema_name: str) -> None:
+    jsonschema.validate(
+        instance, {"$ref": f"#/components/schemas/{schema_name}", "components": DOC["components"]}
+    )
+
+
+@pytest.fixture
+def people(clean_db):
+    chair = make_user(role="chair", email="chair@trust.example")
+    lead = make_user(role="action_lead", email="lead@trust.example")
+    outsider = make_user(role="locality_head", locality="north", email="north@trust.example")
+    make_action(ref="MAP-001", lead=lead, target_date=date(2016, 1, 20))
+    make_action(ref="MAP-002", target_date=date(2016, 3, 31), rag="red")
+    db.session.commit()
+    return {"chair": chair, "lead": lead, "outsider": outsider}
+
+
+class PersonClient(FlaskClient):
+    """A test client for one person. The test's app context is shared by every request, so the
+    signed-in user (and CSRF token) kept in `g` are dropped before each one."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("csrf_token", None)  # Flask-WTF keeps the session's token there too
+        return super().open(*args, **kwargs)
+
+
+def _signed_in(app, email: str) -> FlaskClient:
+    client = PersonClient(app, app.response_class, use_cookies=True)
+    sign_in(client, email, PASSWORD)
+    return client
+
+
+def _form(client) -> dict[str, str]:
+    page = client.get("/meetings/new").get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([0-9a-f]{32})"', page)
+    assert key, "the form carries a one-time key"
+    return {"csrf_token": csrf_token(client, "/meetings/new"), "key": key.group(1)}
+
+
+def _count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_the_chair_records_a_meeting_and_a_double_click_makes_one(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    data = _form(client) | {
+        "kind": "getting_to_good",
+        "held_on": "5/2/2016",
+        "chair": str(people["chair"].id),
+        "attendees": [str(people["lead"].id)],
+        "notes": "Cycle 3 is under way.",
+        "decisions": "Report red actions weekly.\n\nSouth gets a weekly check-in.",
+        "follow_ups-0-text": "Bring a recovery plan",
+        "follow_ups-0-assignee": str(people["lead"].id),
+        "follow_ups-0-due_on": "12 Feb 2016",
+    }
+    first = client.post("/meetings/new", data=data)
+    second = client.post("/meetings/new", data=data)  # the same form, sent again
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert _count(Meeting) == 1 and _count(MeetingFollowUp) == 1
+    page = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "Meeting on Friday 5 February 2016" in page
+    assert "Report red actions weekly." in page and "South gets a weekly check-in." in page
+    assert "MAP-001" in page and "16 days" in page  # overdue on the meeting day
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"held_on": "6/2/2016"}, "The date of the meeting must be today or in the past"),
+        ({"held_on": "31/2/2016"}, "Enter a real date"),
+        ({"kind": ""}, "Select which meeting this was"),
+        ({"chair": ""}, "Select who chaired the meeting"),
+        ({"notes": "Stuck\x00"}, "must not contain a NUL character"),
+        ({"chair": "99999999999"}, "Select who chaired the meeting"),
+        ({"follow_ups-0-text": "Report back"}, "Select who will do it"),
+        ({"notes": "x" * 8001}, "Field cannot be longer than 8000 characters."),
+    ],
+)
+def test_a_form_with_a_problem_says_so_and_records_nothing(people, clean_db, changes, message):
+    client = _signed_in(clean_db, "chair@trust.example")
+    data = _form(client) | {
+        "kind": "jsig",
+        "held_on": "5/2/2016",
+        "chair": str(people["chair"].id),
+    }
+    response = client.post("/meetings/new", data=data | changes)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in page and message in page
+    assert _count(Meeting) == 0
+
+
+def test_only_the_people_a_meeting_names_see_it_and_its_pack(people, clean_db):
+    meeting_id = make_meeting(chair=people["chair"], attendees=(people["lead"],))
+    outsider = _signed_in(clean_db, "north@trust.example")
+    page = outsider.get(f"/meetings/{meeting_id}")
+    assert page.status_code == 403
+    assert "if you chaired or attended it" in page.get_data(as_text=True)
+    assert outsider.get(f"/meetings/{meeting_id}/pack.pdf").status_code == 403
+    problem = outsider.get(f"/api/v1/meetings/{meeting_id}/pack.pdf")
+    assert problem.status_code == 403 and problem.mimetype == "application/problem+json"
+    assert "chaired or attended" in problem.get_json()["detail"]
+    assert outsider.get("/api/v1/meetings").get_json()["total"] == 0
+    assert "There are no meetings for you to see yet" in outsider.get("/meetings").get_data(
+        as_text=True
+    )
+    lead = _signed_in(clean_db, "lead@trust.example")
+    assert lead.get(f"/meetings/{meeting_id}").status_code == 200
+    assert lead.get(f"/api/v1/meetings/{meeting_id}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/meetings/{}", "/meetings/{}/pack", "/meetings/{}/pack.pdf"])
+def test_an_unknown_meeting_is_a_404_page(people, clean_db, path):
+    client = _signed_in(clean_db, "chair@trust.example")
+    for meeting_id in (4242, 2_147_483_648):
+        assert client.get(path.format(meeting_id)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/meetings/4242", "/api/v1/meetings/4242/pack.pdf", "/api/v1/meetings/abc"]
+)
+def test_an_unknown_meeting_is_a_404_problem(people, clean_db, path):
+    response = _signed_in(clean_db, "chair@trust.example").get(path)
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    check(response.get_json(), "Problem")
+
+
+def test_the_holder_marks_a_follow_up_done_and_nobody_else_but_a_chair(people, clean_db):
+    meeting_id = make_meeting(
+        chair=people["chair"], follow_ups=(("Report back", people["lead"], date(2016, 2, 12)),)
+    )
+    follow_up_id = db.session.execute(select(MeetingFollowUp.id)).scalar_one()
+    url = f"/meetings/{meeting_id}/follow-ups/{follow_up_id}"
+    outsider = _signed_in(clean_db, "north@trust.example")
+    token = csrf_token(outsider, "/meetings")
+    assert outsider.post(url, data={"csrf_token": token, "done": "yes"}).status_code == 403
+    lead = _signed_in(clean_db, "lead@trust.example")
+    token = csrf_token(lead, f"/meetings/{meeting_id}")
+    done = lead.post(url, data={"csrf_token": token, "done": "yes"}, follow_redirects=True)
+    assert done.status_code == 200 and "Follow-up marked as done." in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.execute(select(MeetingFollowUp.done_at)).scalar_one() is not None
+    assert lead.post(url, data={"csrf_token": token, "done": "maybe"}).status_code == 400
+
+
+def test_the_api_answers_match_the_openapi_document(people, clean_db):
+    meeting_id = make_meeting(
+        chair=people["chair"],
+        attendees=(people["lead"],),
+        follow_ups=(("Report back", people["lead"], date(2016, 2, 12)),),
+    )
+    client = _signed_in(clean_db, "chair@trust.example")
+    listed = client.get("/api/v1/meetings?per_page=1").get_json()
+    assert (listed["total"], listed["per_page"]) == (1, 1)
+    check(listed["items"][0], "MeetingSummary")
+    one = client.get(f"/api/v1/meetings/{meeting_id}").get_json()
+    check(one, "Meeting")
+    assert one["snapshot"]["exceptions"] == ["MAP-001", "MAP-002"]
+    bad = client.get("/api/v1/meetings?page=0")
+    assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_the_pack_pdf_lists_every_overdue_action_of_the_snapshot(role_client):
+    client = role_client("chair")
+    for item in client.get("/api/v1/meetings").get_json()["items"]:
+        snapshot = client.get(f"/api/v1/meetings/{item['id']}").get_json()["snapshot"]
+        overdue = [row["ref"] for row in snapshot["actions"] if row["overdue"]]
+        red = [row["ref"] for row in snapshot["actions"] if row["rag"] == "red"]
+        response = client.get(f"/api/v1/meetings/{item['id']}/pack.pdf")
+        assert response.mimetype == "application/pdf"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        text = _pdf_text(response.data)
+        assert overdue and all(ref in text for ref in overdue)
+        assert all(ref in text for ref in red)
+        assert "Page 2 of" in text and "Contents" in text and "Key to the ratings" in text
+        # The same document the page offers.
+        assert client.get(f"/meetings/{item['id']}/pack.pdf").data[:5] == b"%PDF-"
+
+
+def test_every_problem_is_shown_at_once(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    data = _form(client) | {
+        "held_on": "next Tuesday",
+        "chair": "",
+        "follow_ups-1-text": "Report back",
+        "follow_ups-1-due_on": "soon",
+    }
+    page = client.post("/meetings/new", data=data).get_data(as_text=True)
+    summary = page[page.index("govuk-error-summary") : page.index("Record a meeting</h1>")]
+    for message in (
+        "Select which meeting this was",
+        "Enter a date like 5 February 2016",
+        "Select who chaired the meeting",
+        "Select who will do it",
+    ):
+        assert message in summary
+    assert 'href="#follow_ups-1-due_on"' in summary and 'href="#follow_ups-1-assignee"' in summary
+    assert _count(Meeting) == 0
+
+
+def test_two_posts_of_one_form_racing_make_one_meeting(people, clean_db):
+    """A double click that reaches two server threads at once: both land on the one meeting."""
+    import threading
+
+    clients = [_signed_in(clean_db, "chair@trust.example") for _ in range(2)]
+    data = _form(clients[0]) | {
+        "kind": "cib",
+        "held_on": "5/2/2016",
+        "chair": str(people["chair"].id),
+        "decisions": "Agreed the improvement board's terms of reference.",
+    }
+    tokens = [csrf_token(client, "/meetings") for client in clients]  # one session's each
+    db.session.remove()
+    start = threading.Barrier(2, timeout=30)
+    answers: list = [None, None]
+
+    def post(i: int) -> None:
+        start.wait()
+        response = clients[i].post("/meetings/new", data=data | {"csrf_token": tokens[i]})
+        answers[i] = (response.status_code, response.headers.get("Location"))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    assert answers[0] == answers[1] and answers[0][0] == 302, answers
+    assert _count(Meeting) == 1

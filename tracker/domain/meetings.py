@@ -1,0 +1,98 @@
+"""Governance meetings: the kinds the report names, and what a meeting record must hold."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from tracker.domain.personal_data import personal_data_message
+
+NOTES_LIMIT = 8000
+LINE_LIMIT = 1000  # one decision, one follow-up, the other attendees
+MAX_FOLLOW_UPS = 10
+EARLIEST_MEETING = date(2000, 1, 1)
+# The form's one-time key: a double click sends the same key twice and makes one meeting.
+IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+class MeetingKind(StrEnum):
+    GETTING_TO_GOOD = "getting_to_good"
+    JSIG = "jsig"
+    CIB = "cib"
+
+    @property
+    def label(self) -> str:
+        return MEETING_KIND_LABELS[self]
+
+
+MEETING_KIND_LABELS = {
+    MeetingKind.GETTING_TO_GOOD: "Getting to Good",
+    MeetingKind.JSIG: "Joint Strategic Inspection Group",
+    MeetingKind.CIB: "Continuous Improvement Board",
+}
+
+
+@dataclass(frozen=True)
+class FollowUpProposal:
+    text: str
+    assignee_id: int | None
+    due_on: date | None
+
+
+@dataclass(frozen=True)
+class MeetingProposal:
+    """What the chair typed, as plain values (the form has already parsed the dates)."""
+
+    kind: str
+    held_on: date | None
+    chair_id: int | None
+    attendee_ids: tuple[int, ...] = ()
+    other_attendees: str = ""
+    notes: str = ""
+    decisions: tuple[str, ...] = ()
+    follow_ups: tuple[FollowUpProposal, ...] = ()
+
+
+def decision_lines(text: str) -> tuple[str, ...]:
+    """Decisions are typed one to a line: blank lines are not decisions."""
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def check_meeting(proposal: MeetingProposal, *, today: date) -> dict[str, str]:
+    """Every reason the meeting cannot be recorded, by field name (empty when it can). A meeting
+    has happened (no future date), has a chair, and holds no child-level data."""
+    errors: dict[str, str] = {}
+    if proposal.kind not in {k.value for k in MeetingKind}:
+        errors["kind"] = "Select which meeting this was"
+    if proposal.held_on is None:
+        errors.setdefault("held_on", "Enter the date of the meeting")
+    elif proposal.held_on > today:
+        errors["held_on"] = "The date of the meeting must be today or in the past"
+    elif proposal.held_on < EARLIEST_MEETING:
+        errors["held_on"] = "The date of the meeting must be in 2000 or later"
+    if proposal.chair_id is None:
+        errors["chair"] = "Select who chaired the meeting"
+    for name, text in (
+        ("notes", proposal.notes),
+        ("decisions", "\n".join(proposal.decisions)),
+        ("other_attendees", proposal.other_attendees),
+    ):
+        message = personal_data_message(text)
+        if message:
+            errors[name] = message
+    if any(len(d) > LINE_LIMIT for d in proposal.decisions):
+        errors["decisions"] = f"Each decision must be {LINE_LIMIT} characters or fewer"
+    for i, f in enumerate(proposal.follow_ups):
+        if not f.text:
+            errors[f"follow_ups-{i}-text"] = "Enter what is to be done"
+        elif message := personal_data_message(f.text):
+            errors[f"follow_ups-{i}-text"] = message
+        if f.assignee_id is None:
+            errors[f"follow_ups-{i}-assignee"] = "Select who will do it"
+        if f.due_on is None:
+            errors.setdefault(f"follow_ups-{i}-due_on", "Enter when it is due")
+        elif proposal.held_on is not None and f.due_on < proposal.held_on:
+            errors[f"follow_ups-{i}-due_on"] = "The due date must be on or after the meeting"
+    return errors

@@ -1,0 +1,177 @@
+"""The plan as presented at a meeting: one JSON document, built once and never recomputed.
+
+`build_snapshot` reads every action's row from the current-state projection (or, for a meeting
+recorded after the event such as the seed's, from the history as at a moment) in a fixed number
+of statements, and works out days overdue, the summary tables and the exception list with the
+domain's rules. Pages, the pack and the API render the stored document alone.
+
+Shape (SNAPSHOT_VERSION 1; a later version adds keys, and readers keep reading version 1):
+
+    version, taken_at (UTC), meeting_day, source ("current" or "history"), as_at
+    inspection: {local_authority, framework, report_published} or None
+    labels: {lifecycle, rag, impact, lead_body}: the words of the day, frozen with the numbers
+    actions: [row], by plan then ref; a row is ref, plan, plan_name, recommendation,
+        recommendation_title, lead_body, title, lead_name, lead_organisation,
+        lead_organisation_name, lifecycle, rag, impact, target_date, overdue, days_overdue,
+        summary, reason, updated_at
+    totals: counts (see `_counts`) over every action
+    by_plan, by_recommendation, by_lead_body: [{key, label, ...counts}]
+    exceptions: refs of the actions that are red or overdue, most days overdue first
+    dashboard: None until the dashboard's counts and charts are added (its own JSON snapshot)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.domain.states import (
+    IMPACT_LABELS,
+    LIFECYCLE_LABELS,
+    RAG_LABELS,
+    LeadBody,
+    Lifecycle,
+    days_overdue,
+    is_overdue,
+)
+from tracker.extensions import db
+from tracker.models import Action, Plan, Recommendation
+from tracker.services.reads.action_rows import action_rows_query
+from tracker.services.reads.recommendations import get_inspection
+from tracker.services.reads.state import state_for
+
+SNAPSHOT_VERSION = 1
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _counts() -> dict[str, Any]:
+    return {
+        "actions": 0,
+        "open": 0,
+        "overdue": 0,
+        "rag": {"red": 0, "amber": 0, "green": 0},
+        "lifecycle": {s.value: 0 for s in Lifecycle},
+    }
+
+
+def _add(counts: dict[str, Any], row: dict[str, Any]) -> None:
+    counts["actions"] += 1
+    counts["lifecycle"][row["lifecycle"]] += 1
+    if not Lifecycle(row["lifecycle"]).is_closed:
+        counts["open"] += 1
+        if row["rag"]:
+            counts["rag"][row["rag"]] += 1
+    if row["overdue"]:
+        counts["overdue"] += 1
+
+
+def build_snapshot(
+    *, meeting_day: date, now: datetime, as_at: datetime | None = None
+) -> dict[str, Any]:
+    """The plan as presented on `meeting_day`: every action's row, the summary tables and the
+    exception list (red or overdue), overdue counted on the meeting day. Four statements,
+    whatever the size of the plan."""
+    state = state_for(as_at)
+    query = (
+        action_rows_query(as_at)
+        .add_columns(
+            state.reason.label("reason"),
+            Recommendation.title.label("rec_title"),
+            Recommendation.lead_body.label("lead_body"),
+        )
+        .order_by(Plan.id, Action.ref)
+    )
+    rows = []
+    for r in db.session.execute(query).all():
+        rows.append(
+            {
+                "ref": r.ref,
+                "plan": r.plan_code,
+                "plan_name": r.plan_name,
+                "recommendation": r.rec_ref,
+                "recommendation_title": r.rec_title,
+                "lead_body": r.lead_body,
+                "title": r.title,
+                "lead_name": r.lead_name,
+                "lead_organisation": r.org_code,
+                "lead_organisation_name": r.org_name,
+                "lifecycle": r.lifecycle,
+                "rag": r.rag,
+                "impact": r.impact,
+                "target_date": r.target_date.isoformat() if r.target_date else None,
+                "overdue": is_overdue(r.target_date, r.lifecycle, meeting_day),
+                "days_overdue": days_overdue(r.target_date, r.lifecycle, meeting_day),
+                "summary": r.summary or "",
+                "reason": r.reason or "",
+                "updated_at": _iso(r.recorded_at),
+            }
+        )
+    plans = db.session.execute(select(Plan.code, Plan.name).order_by(Plan.id)).all()
+    recs = db.session.execute(
+        select(Recommendation.ref, Recommendation.title, Recommendation.lead_body).order_by(
+            Recommendation.number
+        )
+    ).all()
+    inspection = get_inspection()
+
+    totals = _counts()
+    by_plan = {code: {"key": code, "label": name, **_counts()} for code, name in plans}
+    by_rec = {
+        ref: {"key": ref, "label": title, "lead_body": body, **_counts()}
+        for ref, title, body in recs
+    }
+    by_body: dict[str, dict[str, Any]] = defaultdict(_counts)
+    for row in rows:
+        for counts in (
+            totals,
+            by_plan[row["plan"]],
+            by_rec[row["recommendation"]],
+            by_body[row["lead_body"]],
+        ):
+            _add(counts, row)
+    exceptions = sorted(
+        (
+            row
+            for row in rows
+            if row["overdue"] or row["rag"] == "red"  # a closed action has no RAG
+        ),
+        key=lambda row: (-row["days_overdue"], row["ref"]),
+    )
+    return {
+        "version": SNAPSHOT_VERSION,
+        "taken_at": _iso(now),
+        "meeting_day": meeting_day.isoformat(),
+        "source": "history" if as_at is not None else "current",
+        "as_at": _iso(as_at) if as_at is not None else None,
+        "inspection": {
+            "local_authority": inspection.local_authority,
+            "framework": inspection.framework,
+            "report_published": inspection.report_published.isoformat(),
+        }
+        if inspection
+        else None,
+        "labels": {
+            "lifecycle": {k.value: v for k, v in LIFECYCLE_LABELS.items()},
+            "rag": {k.value: v for k, v in RAG_LABELS.items()},
+            "impact": {k.value: v for k, v in IMPACT_LABELS.items()},
+            "lead_body": {b.value: b.label for b in LeadBody},
+        },
+        "actions": rows,
+        "totals": totals,
+        "by_plan": list(by_plan.values()),
+        "by_recommendation": list(by_rec.values()),
+        "by_lead_body": [
+            {"key": body, "label": LeadBody(body).label, **by_body[body]}
+            for body in (b.value for b in LeadBody)
+            if body in by_body
+        ],
+        "exceptions": [row["ref"] for row in exceptions],
+        # The chair's dashboard (tracker/services/dashboard.py) adds its counts and charts here.
+        "dashboard": None,
+    }

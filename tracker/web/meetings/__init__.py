@@ -1,0 +1,3 @@
+from tracker.web.meetings.views import bp
+
+__all__ = ["bp"]

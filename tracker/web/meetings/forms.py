@@ -1,0 +1,101 @@
+"""Recording a meeting: the kind, the date, who was there, the notes, decisions and follow-ups."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from tracker.domain.meetings import LINE_LIMIT, NOTES_LIMIT, MeetingKind
+from tracker.web.form_helpers import no_nul
+
+NO_CHILD_DATA = "Never name or describe a child."
+FOLLOW_UP_ROWS = 3
+DATE_HINT = "For example, 5/2/2016 or 5 February 2016."
+
+
+class FollowUpFields(Form):
+    text = StringField(
+        "What is to be done",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=LINE_LIMIT), no_nul],
+    )
+    assignee = SelectField("Who will do it", widget=GovSelect(), validate_choice=False)
+    due_on = StringField(
+        "Due by", widget=GovTextInput(), description=DATE_HINT, validators=[Length(max=40)]
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        return not ((self.text.data or "").strip() or self.assignee.data or self.due_on.data)
+
+
+class MeetingForm(FlaskForm):
+    key = HiddenField()
+    kind = RadioField(
+        "Which meeting was it?",
+        choices=[SelectChoice(k.value, k.label) for k in MeetingKind],
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    held_on = StringField(
+        "Date of the meeting",
+        widget=GovTextInput(),
+        description=DATE_HINT,
+        validators=[Length(max=40)],
+    )
+    chair = SelectField("Chair", widget=GovSelect(), validate_choice=False)
+    attendees = SelectMultipleField(
+        "Who attended (people in the tracker)",
+        widget=GovCheckboxesInput(),
+        description="Select everyone who attended. The chair need not be selected again.",
+        validate_choice=False,
+    )
+    other_attendees = TextAreaField(
+        "Other attendees",
+        widget=GovTextArea(),
+        description="Anyone else, with their role, such as a partner's deputy. Optional.",
+        validators=[Optional(), Length(max=LINE_LIMIT), no_nul],
+    )
+    notes = TextAreaField(
+        "Notes",
+        widget=GovTextArea(),
+        description="What was discussed. " + NO_CHILD_DATA,
+        validators=[Optional(), Length(max=NOTES_LIMIT), no_nul],
+    )
+    decisions = TextAreaField(
+        "Decisions",
+        widget=GovTextArea(),
+        description="One decision on each line. " + NO_CHILD_DATA,
+        validators=[Optional(), Length(max=NOTES_LIMIT), no_nul],
+    )
+    follow_ups = FieldList(
+        FormField(FollowUpFields), min_entries=FOLLOW_UP_ROWS, max_entries=FOLLOW_UP_ROWS
+    )
+    submit = SubmitField("Record the meeting and freeze the plan", widget=GovSubmitInput())
+
+
+class FollowUpDoneForm(FlaskForm):
+    """Marks one follow-up done (or not done after all): a button, no fields to fill."""
+
+    done = HiddenField()
