@@ -314,6 +314,24 @@ def forms(ids: dict) -> dict[str, Form]:
             "perf@trust.example", "/measures/values/upload", {"file": "<file>", "check": "y"}
         ),
         "calendar.make": Form(head, "/account/calendar", {"confirm": "yes"}),
+        "meetings.new:post": Form(
+            chair,
+            "/meetings/new",
+            {
+                "key": "a-form-key-for-the-property-test",
+                "kind": "getting_to_good",
+                "held_on": "5/2/2016",
+                "chair": str(ids.get("chair", 1)),
+                "other_attendees": "",
+                "notes": "Illustrative notes.",
+                "decisions": "",
+                "follow_ups-0-text": "",
+                "follow_ups-0-assignee": "",
+                "follow_ups-0-due_on": "",
+            },
+        ),
+        # No meeting 999999 and no follow-up: refused, whatever is sent.
+        "meetings.follow_up": Form(chair, "/meetings/999999/follow-ups/999999", {"done": "1"}),
         "calendar.turn_off": Form(head, "/account/calendar/turn-off", {"confirm": "yes"}),
     }
 
