@@ -283,3 +283,31 @@ def test_a_follow_up_is_marked_done_by_its_holder_or_a_chair_only(world):
 def test_an_unknown_meeting_is_not_found(world, meeting_id):
     with pytest.raises(NotFound):
         meeting_service.get_meeting(meeting_id)
+
+
+def test_a_recorded_meeting_freezes_the_dashboard_and_its_charts(world):
+    from tests.builders import make_cycles
+    from tracker.domain.permissions import Actor, Role
+    from tracker.services.dashboard import DashboardSettings
+
+    make_cycles(upto=3)
+    settings = DashboardSettings(
+        cycle_start=date(2016, 1, 4), sef_first_month="2016-02", sef_due_working_day=5
+    )
+    chair = Actor(user_id=world["chair"].id, role=Role.CHAIR)
+    meeting_id, _ = meeting_service.record_meeting(
+        _proposal(world),
+        key="f" * 32,
+        actor=chair,
+        now=NOW,
+        today=MEETING_DAY,
+        dashboard=settings,
+    )
+    frozen = db.session.get(Meeting, meeting_id).snapshot["dashboard"]
+    assert frozen["counts"]["red"] == 1 and frozen["counts"]["overdue"] >= 1
+    assert set(frozen["charts"]) >= {"rag_mix", "burn_down", "overdue_by_plan"}
+    # The plan moves on; the meeting's dashboard does not.
+    add_update(world["actions"][1], recorded_at=NOW, rag="green", reason="Recovered.")
+    db.session.commit()
+    again = meeting_service.get_meeting(meeting_id).snapshot["dashboard"]
+    assert again["counts"]["red"] == 1

@@ -39,6 +39,7 @@ from tracker.domain.states import (
 )
 from tracker.extensions import db
 from tracker.models import Action, Plan, Recommendation
+from tracker.services.dashboard import DashboardSettings, dashboard_snapshot
 from tracker.services.reads.action_rows import action_rows_query
 from tracker.services.reads.recommendations import get_inspection
 from tracker.services.reads.state import state_for
@@ -72,11 +73,17 @@ def _add(counts: dict[str, Any], row: dict[str, Any]) -> None:
 
 
 def build_snapshot(
-    *, meeting_day: date, now: datetime, as_at: datetime | None = None
+    *,
+    meeting_day: date,
+    now: datetime,
+    as_at: datetime | None = None,
+    dashboard: DashboardSettings | None = None,
 ) -> dict[str, Any]:
     """The plan as presented on `meeting_day`: every action's row, the summary tables and the
-    exception list (red or overdue), overdue counted on the meeting day. Four statements,
-    whatever the size of the plan."""
+    exception list (red or overdue), overdue counted on the meeting day; and, given the
+    dashboard's settings, the chair's dashboard as it stood (its counts, lists and charts).
+    A fixed number of statements, whatever the size of the plan. The dashboard reads the
+    current state, so a snapshot rebuilt `as_at` a past moment (the seed's) has none."""
     state = state_for(as_at)
     query = (
         action_rows_query(as_at)
@@ -172,6 +179,10 @@ def build_snapshot(
             if body in by_body
         ],
         "exceptions": [row["ref"] for row in exceptions],
-        # The chair's dashboard (tracker/services/dashboard.py) adds its counts and charts here.
-        "dashboard": None,
+        # The chair's dashboard as it stood (tracker/services/dashboard.py), frozen with the rest.
+        "dashboard": (
+            dashboard_snapshot(meeting_day, None, now=now, settings=dashboard)
+            if dashboard is not None and as_at is None
+            else None
+        ),
     }

@@ -30,6 +30,7 @@ from tracker.models import (
     meeting_attendee,
 )
 from tracker.services.audit import add_event
+from tracker.services.dashboard import DashboardSettings
 from tracker.services.errors import NotFound
 from tracker.services.meeting_snapshot import build_snapshot
 from tracker.services.updates import Forbidden
@@ -263,6 +264,7 @@ def record_meeting(
     today: date,
     as_at: datetime | None = None,
     remote_addr: str = "",
+    dashboard: DashboardSettings | None = None,
 ) -> tuple[int, bool]:
     """Record a meeting and freeze its snapshot, in one transaction. The form's key makes it
     happen once: the same key again (a double click, a second tab, a retry racing the first)
@@ -305,7 +307,9 @@ def record_meeting(
         created_by_id=actor.user_id,
         created_at=now,
         idempotency_key=key,
-        snapshot=build_snapshot(meeting_day=proposal.held_on, now=now, as_at=as_at),
+        snapshot=build_snapshot(
+            meeting_day=proposal.held_on, now=now, as_at=as_at, dashboard=dashboard
+        ),
     )
     db.session.add(meeting)
     try:

@@ -14,6 +14,7 @@ from tracker.domain.dates import parse_day
 from tracker.domain.meetings import FollowUpProposal, MeetingProposal, decision_lines
 from tracker.domain.permissions import Permission, Target
 from tracker.http.meeting_pack import exception_rows, pack_html, pdf_response
+from tracker.http.requests import dashboard_settings
 from tracker.services import meetings as meeting_service
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.updates import Forbidden
@@ -131,6 +132,7 @@ def new():
                 now=now_utc(),
                 today=today_london(),
                 remote_addr=request.remote_addr or "",
+                dashboard=dashboard_settings(),
             )
         except Forbidden:
             refuse(Permission.RECORD_MEETING)
