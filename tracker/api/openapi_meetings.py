@@ -7,12 +7,13 @@ from typing import Any
 from tracker.api.openapi_lists import enum, paged, paging
 from tracker.domain.meetings import MeetingKind
 from tracker.domain.states import Impact, LeadBody, Lifecycle, Rag
+from tracker.http.edge import INTEGER_MAX
 
 MEETING_ID = {
-    "name": "id",
+    "name": "meeting_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1},
+    "schema": {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
 }
 _KINDS = [k.value for k in MeetingKind]
 
@@ -42,7 +43,7 @@ def meeting_paths(problem: dict) -> dict[str, Any]:
                 },
             }
         },
-        "/meetings/{id}": {
+        "/meetings/{meeting_id}": {
             "get": {
                 "summary": "One meeting with its decisions, follow-ups and frozen snapshot",
                 "description": "The snapshot is the plan exactly as presented at the meeting, "
@@ -61,7 +62,7 @@ def meeting_paths(problem: dict) -> dict[str, Any]:
                 },
             }
         },
-        "/meetings/{id}/pack.pdf": {
+        "/meetings/{meeting_id}/pack.pdf": {
             "get": {
                 "summary": "The meeting pack as a PDF, drawn from the snapshot",
                 "description": "Cover, contents, the key, the meeting's record, summary tables "
