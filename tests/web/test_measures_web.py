@@ -273,3 +273,25 @@ def test_a_target_change_is_added_and_the_old_target_kept(officer):
     assert "92% (tolerance 85%)" in html and "90% (tolerance 80%)" in html
     again = _post_target(officer, target="93", tolerance="86")
     assert again.status_code == 400 and "never overwritten" in again.get_data(as_text=True)
+
+
+def test_the_report_lists_the_governance_meetings_held_in_its_quarter(role_client):
+    """The seed records a JSIG (21 January 2016) and a Getting to Good (28 January 2016): both
+    in quarter 4 of 2015/16, neither in quarter 3."""
+    client = role_client("viewer")
+    q4 = client.get("/measures/reports/quarterly/2015-Q4").get_data(as_text=True)
+    table = q4.split('id="meetings-held"', 1)[1].split("</table>", 1)[0]
+    assert "Joint Strategic Inspection Group" in table and "Getting to Good" in table
+    assert "21 January 2016" in table and "28 January 2016" in table
+    q3 = client.get("/measures/reports/quarterly/2015-Q3").get_data(as_text=True)
+    assert "No governance meeting was recorded in the tracker in this quarter" in q3
+    docx = client.get("/api/v1/reports/quarterly/2015-Q4.docx")
+    assert docx.status_code == 200
+    from io import BytesIO
+
+    from docx import Document  # python-docx: the Word file has the same section
+
+    text = "\n".join(p.text for p in Document(BytesIO(docx.data)).paragraphs)
+    assert "4. Governance meetings held in the quarter" in text
+    cells = {c.text for t in Document(BytesIO(docx.data)).tables for r in t.rows for c in r.cells}
+    assert "Joint Strategic Inspection Group" in cells and "Getting to Good" in cells

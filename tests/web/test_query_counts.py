@@ -98,7 +98,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/measures", 4),  # the person, the register, its targets, a year of values
         ("/api/v1/measures", 4),
         ("/measures/A3", 6),  # the measure, targets, values, recommendations, actions
-        ("/measures/reports/quarterly/2015-Q3", 11),  # measures, the plan, returns, SEFs
+        ("/measures/reports/quarterly/2015-Q3", 12),  # measures, the plan, returns, SEFs, meetings
         ("/account/calendar", 2),  # the person and their link's state
     ],
 )

@@ -166,6 +166,25 @@ def report_docx(report: QuarterlyReport) -> bytes:
     else:
         doc.add_paragraph("No monthly locality SEF fell due in this period.", style="List Bullet")
 
+    doc.add_heading("4. Governance meetings held in the quarter", level=1)
+    if report.meetings:
+        _table(
+            doc,
+            ["Date", "Meeting", "Chair", "Decisions", "Follow-ups"],
+            [
+                [
+                    f"{m.held_on.day} {m.held_on:%B %Y}",
+                    m.kind,
+                    m.chair,
+                    str(m.decisions),
+                    str(m.follow_ups),
+                ]
+                for m in report.meetings
+            ],
+        )
+    else:
+        doc.add_paragraph("No governance meeting was recorded in the tracker in this quarter.")
+
     doc.add_heading("Appendix: every measure and its position against contract target", level=1)
     for area, rows in report.scorecard.by_area():
         doc.add_paragraph(f"Measures relating to {area.label.lower()}")

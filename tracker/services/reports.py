@@ -12,12 +12,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from tracker.domain import measures as rules
 from tracker.domain import sef as sef_rules
 from tracker.domain.measures import Quarter, Status
+from tracker.domain.meetings import MeetingKind
 from tracker.extensions import db
-from tracker.models import Action, ActionState, Plan, Recommendation
+from tracker.models import (
+    Action,
+    ActionState,
+    Meeting,
+    MeetingDecision,
+    MeetingFollowUp,
+    Plan,
+    Recommendation,
+    User,
+)
 from tracker.services import return_reads, sefs
 from tracker.services.reads.measures import MeasureRow, Scorecard, get_scorecards
 
@@ -103,6 +114,17 @@ class ActionPlanPosition:
 
 
 @dataclass
+class MeetingHeld:
+    """A governance meeting held in the quarter, as the report lists it."""
+
+    held_on: date
+    kind: str  # the meeting's name, e.g. "Getting to Good"
+    chair: str
+    decisions: int
+    follow_ups: int
+
+
+@dataclass
 class QuarterlyReport:
     quarter: Quarter
     previous: Quarter
@@ -113,6 +135,7 @@ class QuarterlyReport:
     summary: list[SummaryLine]
     outside: list[MeasureRow]
     plan: ActionPlanPosition
+    meetings: list[MeetingHeld] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -304,4 +327,37 @@ def build_quarterly_report(
         summary=_summary(current, before),
         outside=current.outside_tolerance(),
         plan=_action_plan(today, now, quarter, sef_first_month, sef_due_working_day),
+        meetings=_meetings_held(quarter, today),
     )
+
+
+def _meetings_held(quarter: Quarter, today: date) -> list[MeetingHeld]:
+    """Getting to Good, JSIG and Continuous Improvement Board meetings held in the quarter (up
+    to today), oldest first, with how many decisions and follow-ups each recorded: one query."""
+    chair = aliased(User)
+    decisions = (
+        select(func.count())
+        .where(MeetingDecision.meeting_id == Meeting.id)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    follow_ups = (
+        select(func.count())
+        .where(MeetingFollowUp.meeting_id == Meeting.id)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Meeting.held_on, Meeting.kind, chair.name, decisions, follow_ups)
+        .join(chair, chair.id == Meeting.chair_id)
+        .where(
+            Meeting.held_on >= quarter.first,
+            Meeting.held_on < rules.add_months(quarter.first, 3),
+            Meeting.held_on <= today,
+        )
+        .order_by(Meeting.held_on, Meeting.id)
+    ).all()
+    return [
+        MeetingHeld(held_on, MeetingKind(kind).label, name, n_decisions, n_follow_ups)
+        for held_on, kind, name, n_decisions, n_follow_ups in rows
+    ]
