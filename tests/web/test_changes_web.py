@@ -68,9 +68,9 @@ def test_the_changes_page_lists_the_week_with_moves_to_red_first(role_client):
     assert 'id="changes-newly_overdue"' in html and 'id="changes-closed"' in html
 
 
-def test_with_no_date_the_changes_page_shows_the_last_seven_days(role_client):
+def test_with_no_date_the_changes_page_starts_at_the_last_meeting(role_client):
     page = text_of(role_client("viewer").get("/changes"))
-    assert "What changed since Friday 29 January 2016" in page
+    assert "What changed since Thursday 28 January 2016" in page  # the seed's Getting to Good
 
 
 @pytest.mark.parametrize("path", ["/changes", "/agenda"])
@@ -185,3 +185,11 @@ def test_a_sent_date_with_a_nul_byte_is_refused_at_the_edge_and_writes_nothing(c
     assert "not text (a NUL byte" in response.get_data(as_text=True)
     db.session.remove()
     assert db.session.execute(select(Inspection.plan_submitted_on)).scalar_one() is None
+
+
+def test_with_no_date_and_no_meeting_the_changes_run_from_a_week_ago(clean_db):
+    from datetime import date
+
+    from tracker.services.meetings import last_meeting_day
+
+    assert last_meeting_day(date(2016, 2, 5)) is None  # an empty database: a week ago then

@@ -20,6 +20,7 @@ from tracker.domain.deadlines import (
 from tracker.domain.permissions import Permission
 from tracker.services import queries
 from tracker.services.errors import BadFilter
+from tracker.services.meetings import last_meeting_day
 from tracker.services.reads.changes import Change, list_changes
 
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -52,7 +53,7 @@ def _iso_date(name: str) -> date | None:
 def changes():
     _refuse_unknown({"since"})
     today = today_london()
-    since = _iso_date("since") or today - timedelta(days=DEFAULT_DAYS)
+    since = _iso_date("since") or last_meeting_day(today) or today - timedelta(days=DEFAULT_DAYS)
     inspection = queries.get_inspection()
     problem = since_problem(
         since,

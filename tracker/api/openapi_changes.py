@@ -35,7 +35,8 @@ def changes_paths(problem: dict) -> dict[str, Any]:
                     query(
                         "since",
                         {"type": "string", "format": "date"},
-                        "The first London day of the window (YYYY-MM-DD); a week ago if not given",
+                        "The first London day of the window (YYYY-MM-DD); if not given, the day "
+                        "of the last meeting recorded, or a week ago when there is none",
                     )
                 ],
                 "responses": {"200": _json("Changes", "The changes, in reading order"), **errors},

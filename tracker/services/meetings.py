@@ -396,3 +396,11 @@ def set_follow_up_done(
         remote_addr=remote_addr,
     )
     db.session.commit()
+
+
+def last_meeting_day(before: date) -> date | None:
+    """The day of the last meeting held before `before` (any kind): what "what changed since
+    the last meeting" starts from. One query."""
+    return db.session.execute(
+        select(func.max(Meeting.held_on)).where(Meeting.held_on < before)
+    ).scalar_one_or_none()

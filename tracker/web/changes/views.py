@@ -12,6 +12,7 @@ from tracker.domain.changes import DEFAULT_DAYS, KIND_LABELS, since_problem
 from tracker.domain.dates import DATE_FORMAT_HINT, parse_day
 from tracker.domain.permissions import Permission
 from tracker.services import queries
+from tracker.services.meetings import last_meeting_day
 from tracker.services.reads.changes import list_changes, list_exceptions
 from tracker.web.access import requires
 
@@ -30,10 +31,11 @@ class Since:
 
 
 def read_since(today: date) -> Since:
-    """`?since=` as people type dates; a week ago when not given: one query (the inspection)."""
+    """`?since=` as people type dates; when not given, the day of the last meeting (a week ago
+    when none was recorded): one query either way."""
     raw = (request.args.get("since") or "").strip()
     if not raw:
-        day = today - timedelta(days=DEFAULT_DAYS)
+        day = last_meeting_day(today) or today - timedelta(days=DEFAULT_DAYS)
         return Since(day.strftime("%-d/%-m/%Y"), day)
     text = raw.replace("\x00", "")[:LONGEST]
     if text != raw:
