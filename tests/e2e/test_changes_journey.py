@@ -45,7 +45,7 @@ def test_the_chair_reads_the_deadline_the_changes_and_the_agenda_then_records_th
 
     # What changed since the last meeting: a mistyped date is explained, then put right.
     page.goto(f"{live_server}/changes")
-    expect(heading(page)).to_have_text("What changed since Friday 29 January 2016")
+    expect(heading(page)).to_have_text("What changed since Thursday 28 January 2016")
     page.get_by_label("Show changes since").fill("29/1/2017")
     page.get_by_role("button", name="Show changes").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("today (5 February 2016)")
