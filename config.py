@@ -110,6 +110,8 @@ class Config:
     # The Getting to Good chair, who receives the last escalation.
     GETTING_TO_GOOD_CHAIR = _env("TRACKER_GETTING_TO_GOOD_CHAIR", "chief.executive@trust.example")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # The largest plan file an import reads (the import page lets uploads this big through).
+    IMPORT_MAX_BYTES = int(float(_env("TRACKER_IMPORT_MAX_MB", "10") or 10) * 1024 * 1024)
 
     # Responses are gzipped when the client accepts it (Flask-Compress): pages, JSON and problems.
     # Only gzip: every browser and client sends it, and one algorithm is easy to reason about.
