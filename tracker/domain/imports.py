@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tracker.domain.dependencies import find_cycle
-from tracker.domain.plan_changes import TITLE_LIMIT, PlanEntry
+from tracker.domain.plan_changes import FIELD_LABELS, TITLE_LIMIT, PlanEntry, changed_fields
 from tracker.domain.spreadsheet import FORMULA_STARTS
 from tracker.domain.updates import TEXT_LIMIT
 
@@ -323,6 +323,7 @@ class EditRow:
     entry: PlanEntry | None  # the new plan entry, or None when only dates or links change
     start_date: tuple[date | None, date | None] | None  # (old, new) when it changes
     target_date: tuple[date | None, date | None] | None
+    fields: tuple[str, ...] = ()  # what changes, as people read it ("Title", "Target date")
 
 
 @dataclass
@@ -433,11 +434,11 @@ def plan_import(
                 cells[column] = value  # type: ignore[assignment]
             else:
                 cells[column] = _text(value)
-        ref = _text(cells.get("Ref")).upper()
+        ref = _ref(_text(cells.get("Ref")), snapshot)
         if not ref:
             problem(row, "Ref", "Enter the action's ref, for example MAP-001")
             continue
-        if not _REF.fullmatch(ref):
+        if ref not in snapshot.actions and not _REF.fullmatch(ref):
             problem(row, "Ref", f"\u201c{ref}\u201d is not a ref like MAP-001 or N-01")
             continue
         if ref in seen:
@@ -455,7 +456,7 @@ def plan_import(
             continue
         current = snapshot.actions.get(ref)
         _check_row(row, ref, cells, current, snapshot, result, problem)
-        deps = [d.upper() for d in _split(cells.get("Depends on", ""))]
+        deps = [_ref(d, snapshot) for d in _split(cells.get("Depends on", ""))]
         wanted_deps[ref] = (row, deps)
     if progress:
         progress(len(all_rows))
@@ -463,6 +464,11 @@ def plan_import(
     if result.problems:
         result.new_actions, result.edits, result.dependencies = [], [], {}
     return result
+
+
+def _ref(text: str, snapshot: Snapshot) -> str:
+    """A ref as the tracker holds it (typed in lower case, it still matches)."""
+    return text if text in snapshot.actions else text.upper()
 
 
 def _person(
@@ -594,6 +600,9 @@ def _check_row(row, ref, cells, current, snapshot, result, problem) -> None:
                 entry if entry_changed else None,
                 start_change,
                 target_change,
+                tuple(FIELD_LABELS[c.field] for c in changed_fields(current.entry, entry))
+                + (("Start date",) if start_change else ())
+                + (("Target date",) if target_change else ()),
             )
         )
 

@@ -8,10 +8,14 @@ Either way the import is recorded as an audit event (who, the file, the counts).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import aliased
@@ -33,11 +37,11 @@ from tracker.models import (
     action_partner,
 )
 from tracker.services.audit import add_event
+from tracker.services.exports import BOM
 from tracker.services.plan_changes import PlanConflict, add_action, edit_action, record_edits
 from tracker.services.updates import Rejected
 
-# The history's field names for what an import changes beyond the plan entry.
-_DATE_FIELDS = {"start_date": "Start date", "target_date": "Target date"}
+KEEP_SECONDS = 3600  # an uploaded file waits this long for "Apply"
 
 
 @dataclass
@@ -105,7 +109,15 @@ def load_snapshot() -> Snapshot:
     actions: dict[str, ActionNow] = {}
     rows = db.session.execute(
         select(
-            Action,
+            Action.id,
+            Action.ref,
+            Action.title,
+            Action.description,
+            Action.lead_user_id,
+            Action.success_measure,
+            Action.start_date,
+            Action.target_date,
+            Action.plan_version,
             Plan.code,
             Recommendation.ref,
             Organisation.code,
@@ -119,30 +131,47 @@ def load_snapshot() -> Snapshot:
         .join(Organisation, Organisation.id == Action.lead_organisation_id)
         .join(ActionState, ActionState.action_id == Action.id)
     ).all()
-    for action, plan_code, rec_ref, org_code, lifecycle, rag, impact, summary in rows:
+    for (
+        action_id,
+        ref,
+        title,
+        description,
+        lead_user_id,
+        success_measure,
+        start_date,
+        target_date,
+        plan_version,
+        plan_code,
+        rec_ref,
+        org_code,
+        lifecycle,
+        rag,
+        impact,
+        summary,
+    ) in rows:
         closed = Lifecycle(lifecycle).is_closed
-        actions[action.ref] = ActionNow(
-            ref=action.ref,
+        actions[ref] = ActionNow(
+            ref=ref,
             plan_code=plan_code,
             recommendation=rec_ref,
             entry=PlanEntry(
-                title=action.title.strip(),
-                description=(action.description or "").strip(),
-                lead=str(action.lead_user_id or ""),
+                title=title.strip(),
+                description=(description or "").strip(),
+                lead=str(lead_user_id or ""),
                 lead_organisation=org_code,
-                partners=tuple(sorted(partners.get(action.id, []))),
-                success_measure=(action.success_measure or "").strip(),
+                partners=tuple(sorted(partners.get(action_id, []))),
+                success_measure=(success_measure or "").strip(),
             ),
-            start_date=action.start_date,
-            target_date=action.target_date,
+            start_date=start_date,
+            target_date=target_date,
             lifecycle=lifecycle,
             lifecycle_label=lifecycle_labels[lifecycle],
             closed=closed,
             rag="" if closed or not rag else rag.capitalize(),
             impact_label=impact_labels[impact],
             summary=(summary or "").strip(),
-            plan_version=action.plan_version,
-            depends_on=frozenset(depends.get(action.ref, ())),
+            plan_version=plan_version,
+            depends_on=frozenset(depends.get(ref, ())),
         )
     refs_by_plan: dict[str, list[str]] = {code: [] for code in kinds}
     for a in actions.values():
@@ -372,3 +401,58 @@ def _move_dates(edit, version: int, *, reason: str, author_id: int | None, now: 
 
 def _iso(day) -> str:
     return day.isoformat() if day else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's file store (so "Apply" re-checks the very file the report was for) and template
+
+
+def keep(store: Path, digest: str, filename: str, data: bytes) -> None:
+    """Hold an uploaded file until it is applied (named by its SHA-256; old ones cleared)."""
+    store.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - KEEP_SECONDS
+    for old in store.glob("*.bin"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".name").unlink(missing_ok=True)
+    (store / f"{digest}.bin").write_bytes(data)
+    (store / f"{digest}.name").write_text(filename, encoding="utf-8")
+
+
+def kept(store: Path, digest: str) -> tuple[str, bytes] | None:
+    path = store / f"{digest}.bin"
+    if not path.exists() or path.stat().st_mtime < time.time() - KEEP_SECONDS:
+        return None
+    data = path.read_bytes()
+    if digest_of(data) != digest:
+        return None
+    name = path.with_suffix(".name")
+    return (name.read_text(encoding="utf-8") if name.exists() else "import.csv"), data
+
+
+def forget(store: Path, digest: str) -> None:
+    (store / f"{digest}.bin").unlink(missing_ok=True)
+    (store / f"{digest}.name").unlink(missing_ok=True)
+
+
+def template_csv() -> bytes:
+    """The export's columns plus Success measure, and one illustrative row to copy."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(rules.TEMPLATE_HEADER)
+    example = {
+        "Ref": "MAP-101",
+        "Plan": "Main action plan",
+        "Recommendation": "R1",
+        "Title": "Illustrative: weekly audit of contacts that wait more than 24 hours",
+        "Description": "Illustrative row: replace it with your own.",
+        "Lead": "name@example.org",
+        "Lead organisation": "Doncaster Children's Services Trust",
+        "Partners": "",
+        "Start date": "2016-03-01",
+        "Target date": "2016-06-30",
+        "Depends on": "",
+        rules.SUCCESS_MEASURE: "Every contact decided within 24 hours",
+    }
+    writer.writerow([example.get(column, "") for column in rules.TEMPLATE_HEADER])
+    return (BOM + out.getvalue()).encode()

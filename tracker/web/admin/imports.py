@@ -1,0 +1,148 @@
+"""The admin's import page: upload a plan file, read the dry run's report, then apply it.
+
+The uploaded file is kept in the instance folder under its SHA-256 so that "Apply" re-checks
+exactly the file the admin read the report for, and applies it all or not at all."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import HiddenField, SubmitField
+
+from tracker.clock import now_utc
+from tracker.domain.permissions import Permission
+from tracker.http.access import actor_for
+from tracker.services import imports
+from tracker.web.access import requires
+from tracker.web.admin.views import bp
+from tracker.web.form_helpers import form_errors
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Upload a file", widget=GovFileInput())
+    submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+
+class ApplyForm(FlaskForm):
+    digest = HiddenField()
+    submit = SubmitField("Apply these changes", widget=GovSubmitInput())
+
+
+def _store() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+def _page(form: UploadForm, result=None, status: int = 200, errors=None):
+    apply = ApplyForm(formdata=None)
+    if result is not None:
+        apply.digest.data = result.digest
+    return render_template(
+        "admin/import.html",
+        form=form,
+        apply=apply,
+        result=result,
+        errors=errors if errors is not None else form_errors(form),
+        max_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024),
+    ), status
+
+
+@bp.get("/import")
+@requires(Permission.ADMIN)
+def import_page():
+    return _page(UploadForm(formdata=None))
+
+
+@bp.post("/import")
+@requires(Permission.ADMIN)
+def import_check():
+    """The dry run: every problem by sheet, row and column, and what would change."""
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    request.max_content_length = limit + 64 * 1024  # the form's other fields and boundaries
+    form = UploadForm(formdata=None)
+    try:
+        form = UploadForm()
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        form.file.errors = [
+            f"The file is bigger than {limit // (1024 * 1024)} MB: split it, or import the "
+            "plans one at a time"
+        ]
+        return _page(form, status=413)
+    if not form.validate_on_submit():
+        return _page(form, status=400)
+    if upload is None or not upload.filename:
+        form.file.errors = ["Choose a CSV or Excel (.xlsx) file to import"]
+        return _page(form, status=400)
+    data = upload.read(limit + 1)
+    filename = Path(upload.filename).name[:200]
+    result = imports.run_import(
+        filename,
+        data,
+        dry_run=True,
+        actor=actor_for(current_user),
+        now=now_utc(),
+        max_bytes=limit,
+        remote_addr=request.remote_addr or "",
+    )
+    if result.refused:
+        form.file.errors = [result.refused]
+        return _page(form, result=None, status=400)
+    if result.ok and result.plan.changes:
+        imports.keep(_store(), result.digest, filename, data)
+    return _page(UploadForm(formdata=None), result=result, status=200 if result.ok else 400)
+
+
+@bp.post("/import/apply")
+@requires(Permission.ADMIN)
+def import_apply():
+    """Check the kept file again and apply it: all of it, or nothing."""
+    form = ApplyForm()
+    digest = form.digest.data or ""
+    kept = imports.kept(_store(), digest) if _DIGEST.fullmatch(digest) else None
+    if not form.validate_on_submit() or kept is None:
+        upload = UploadForm(formdata=None)
+        upload.file.errors = ["Upload the file again: it is no longer held for applying"]
+        return _page(upload, status=400)
+    filename, data = kept
+    result = imports.run_import(
+        filename,
+        data,
+        dry_run=False,
+        actor=actor_for(current_user),
+        now=now_utc(),
+        max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        remote_addr=request.remote_addr or "",
+    )
+    if not result.ok:
+        return _page(UploadForm(formdata=None), result=result, status=409)
+    imports.forget(_store(), digest)
+    counts = result.plan.summary()
+    flash(
+        f"Imported {filename}: {counts['new_actions']} actions added, "
+        f"{counts['edited_actions']} edited, {counts['dependency_changes']} with changed "
+        "dependencies. Each change is in the action's history.",
+        "success",
+    )
+    return redirect(url_for("admin.import_page"))
+
+
+@bp.get("/import/template.csv")
+@requires(Permission.ADMIN)
+def import_template():
+    return Response(
+        imports.template_csv(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="action-plan-import-template.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
