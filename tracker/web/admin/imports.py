@@ -55,6 +55,35 @@ def _page(form: UploadForm, result=None, status: int = 200, errors=None):
     ), status
 
 
+def _upload_limit() -> int:
+    return current_app.config["IMPORT_MAX_BYTES"] + 64 * 1024  # the form's fields and boundaries
+
+
+def _too_big(limit: int) -> list[str]:
+    return [
+        f"The file is bigger than {limit // (1024 * 1024)} MB: split it, or import the plans "
+        "one at a time"
+    ]
+
+
+def _allow_plan_files():
+    """Before anything reads the form (CSRF does, first): the import page takes files up to
+    IMPORT_MAX_BYTES instead of MAX_CONTENT_LENGTH, and a bigger one is refused unread."""
+    if request.endpoint != "admin.import_check":
+        return None
+    request.max_content_length = _upload_limit()
+    if (request.content_length or 0) > _upload_limit():
+        form = UploadForm(formdata=None)
+        form.file.errors = _too_big(current_app.config["IMPORT_MAX_BYTES"])
+        return _page(form, status=413)
+    return None
+
+
+@bp.record_once
+def _first_before_every_request(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_plan_files)
+
+
 @bp.get("/import")
 @requires(Permission.ADMIN)
 def import_page():
@@ -66,23 +95,22 @@ def import_page():
 def import_check():
     """The dry run: every problem by sheet, row and column, and what would change."""
     limit = current_app.config["IMPORT_MAX_BYTES"]
-    request.max_content_length = limit + 64 * 1024  # the form's other fields and boundaries
     form = UploadForm(formdata=None)
     try:
         form = UploadForm()
         upload = request.files.get("file")
     except RequestEntityTooLarge:
-        form.file.errors = [
-            f"The file is bigger than {limit // (1024 * 1024)} MB: split it, or import the "
-            "plans one at a time"
-        ]
+        form.file.errors = _too_big(limit)
         return _page(form, status=413)
     if not form.validate_on_submit():
         return _page(form, status=400)
     if upload is None or not upload.filename:
         form.file.errors = ["Choose a CSV or Excel (.xlsx) file to import"]
         return _page(form, status=400)
-    data = upload.read(limit + 1)
+    try:
+        data = upload.read(limit + 1)
+    finally:
+        upload.close()  # a big upload is spooled to a temporary file
     filename = Path(upload.filename).name[:200]
     result = imports.run_import(
         filename,
