@@ -290,7 +290,7 @@ class ActionNow:
 @dataclass
 class Snapshot:
     plans: dict[str, str]  # plan name or code (lower case) -> code
-    ref_prefixes: dict[str, str]  # plan code -> the prefix of its refs ("MAP", "N", ...)
+    next_refs: dict[str, str]  # plan code -> the next ref in its sequence ("MAP-041", "N-12")
     recommendations: set[str]
     organisations: dict[str, str]  # name or code (lower case) -> code
     people_by_email: dict[str, int]  # lower case
@@ -565,13 +565,14 @@ def _check_row(row, ref, cells, current, snapshot, result, problem) -> None:
         partners=tuple(sorted(set(partners))),
         success_measure=measure if (current is None or measure) else current.entry.success_measure,
     )
-    prefix = snapshot.ref_prefixes.get(plan_code, "")
+    suggested = snapshot.next_refs.get(plan_code, "")
+    prefix = suggested.rsplit("-", 1)[0]
     if current is None and prefix and not ref.startswith(prefix + "-"):
         problem(
             row,
             "Ref",
             f"{ref} is a new action in {cells['Plan']}, whose refs start {prefix}-: "
-            f"give it a ref like {prefix}-{'9' * 2}",
+            f"give it a ref like {suggested}",
         )
         return
     if current is None:

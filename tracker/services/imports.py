@@ -176,11 +176,8 @@ def load_snapshot() -> Snapshot:
     refs_by_plan: dict[str, list[str]] = {code: [] for code in kinds}
     for a in actions.values():
         refs_by_plan[a.plan_code].append(a.ref)
-    prefixes = {
-        code: next_ref(kinds[code], code, refs).rsplit("-", 1)[0]
-        for code, refs in refs_by_plan.items()
-    }
-    return Snapshot(plans, prefixes, recommendations, organisations, by_email, by_name, actions)
+    next_refs = {code: next_ref(kinds[code], code, refs) for code, refs in refs_by_plan.items()}
+    return Snapshot(plans, next_refs, recommendations, organisations, by_email, by_name, actions)
 
 
 def run_import(
