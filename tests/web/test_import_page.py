@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -150,3 +151,49 @@ def test_the_template_has_the_columns_and_one_illustrative_row(admin_client):
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"), newline="")))
     assert rows[0] == [*HEADER, "Success measure"] and len(rows) == 2
     assert "Illustrative" in rows[1][COL["Title"]]
+
+
+def test_a_long_import_runs_in_the_background_with_progress_then_says_what_it_did(admin_client):
+    from tracker.web.admin import imports as page
+
+    app = admin_client.application
+    app.config["IMPORT_BACKGROUND_CHANGES"] = 1
+    try:
+        rows = _exported(admin_client)
+        refs = [r[COL["Ref"]] for r in rows[1:3]]
+        for r in rows[1:3]:
+            r[COL["Title"]] += " (imported)"
+        page_html = _upload(admin_client, _csv(rows)).get_data(as_text=True)
+        digest = page_html.split('name="digest" type="hidden" value="')[1][:64]
+        token = csrf_token(admin_client, "/admin/import")
+        response = admin_client.post(
+            "/admin/import/apply", data={"csrf_token": token, "digest": digest, "changes": "2"}
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/admin/import/progress/{digest}")
+        page.RUNNING[digest].join(timeout=60)
+        status = admin_client.get(f"/admin/import/progress/{digest}.json").get_json()
+        assert status["state"] == "done" and status["counts"]["edited_actions"] == 2
+        done = admin_client.get(f"/admin/import/progress/{digest}", follow_redirects=True)
+        assert "Imported plan.csv: 0 actions added, 2 edited" in done.get_data(as_text=True)
+        db.session.expire_all()
+        assert all(_title_of(ref).endswith(" (imported)") for ref in refs)
+    finally:
+        app.config["IMPORT_BACKGROUND_CHANGES"] = 300
+
+
+def test_the_progress_page_shows_a_bar_while_an_import_runs(admin_client):
+    from tracker.services import imports
+
+    digest = "a" * 64
+    store = Path(admin_client.application.instance_path) / "imports"
+    imports.write_status(
+        store, digest, {"state": "running", "stage": "Writing", "done": 150, "total": 3000}
+    )
+    try:
+        response = admin_client.get(f"/admin/import/progress/{digest}")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert 'max="3000" value="150"' in html and "Writing: 150 of 3000" in html
+    finally:
+        (store / f"{digest}.status.json").unlink()

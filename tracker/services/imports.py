@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -453,3 +454,40 @@ def template_csv() -> bytes:
     }
     writer.writerow([example.get(column, "") for column in rules.TEMPLATE_HEADER])
     return (BOM + out.getvalue()).encode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress of a long import, kept beside the file so any worker on the host can report it
+
+
+def write_status(store: Path, digest: str, status: dict) -> None:
+    store.mkdir(parents=True, exist_ok=True)
+    path = store / f"{digest}.status.json"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(status), encoding="utf-8")
+    temporary.replace(path)  # readers never see half a file
+
+
+def read_status(store: Path, digest: str) -> dict | None:
+    path = store / f"{digest}.status.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def finished_status(result: ImportResult) -> dict:
+    return {
+        "state": "done" if result.applied else "failed",
+        "filename": result.filename,
+        "counts": result.plan.summary(),
+        "problems": [[p.sheet, p.row, p.column, p.message] for p in result.plan.problems[:200]],
+        "refused": result.refused,
+    }
+
+
+def end_session(*, failed: bool) -> None:
+    """A background import's session: rolled back if it failed, then let go."""
+    if failed:
+        db.session.rollback()
+    db.session.remove()

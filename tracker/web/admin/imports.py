@@ -6,9 +6,20 @@ exactly the file the admin read the report for, and applies it all or not at all
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -34,6 +45,7 @@ class UploadForm(FlaskForm):
 
 class ApplyForm(FlaskForm):
     digest = HiddenField()
+    changes = HiddenField()  # how many: a long import runs in the background, with progress
     submit = SubmitField("Apply these changes", widget=GovSubmitInput())
 
 
@@ -45,6 +57,7 @@ def _page(form: UploadForm, result=None, status: int = 200, errors=None):
     apply = ApplyForm(formdata=None)
     if result is not None:
         apply.digest.data = result.digest
+        apply.changes.data = str(result.plan.changes)
     return render_template(
         "admin/import.html",
         form=form,
@@ -141,6 +154,10 @@ def import_apply():
         upload.file.errors = ["Upload the file again: it is no longer held for applying"]
         return _page(upload, status=400)
     filename, data = kept
+    changes = form.changes.data or "0"
+    if changes.isdigit() and int(changes) >= current_app.config["IMPORT_BACKGROUND_CHANGES"]:
+        _start_in_background(digest, filename, data)
+        return redirect(url_for("admin.import_progress", digest=digest))
     result = imports.run_import(
         filename,
         data,
@@ -153,14 +170,98 @@ def import_apply():
     if not result.ok:
         return _page(UploadForm(formdata=None), result=result, status=409)
     imports.forget(_store(), digest)
-    counts = result.plan.summary()
+    _flash_done(filename, result.plan.summary())
+    return redirect(url_for("admin.import_page"))
+
+
+def _flash_done(filename: str, counts: dict) -> None:
     flash(
         f"Imported {filename}: {counts['new_actions']} actions added, "
         f"{counts['edited_actions']} edited, {counts['dependency_changes']} with changed "
         "dependencies. Each change is in the action's history.",
         "success",
     )
-    return redirect(url_for("admin.import_page"))
+
+
+# Imports running in this process, by file digest (tests wait for them).
+RUNNING: dict[str, threading.Thread] = {}
+
+
+def _start_in_background(digest: str, filename: str, data: bytes) -> None:
+    """Apply a long import in a thread of its own (its own session and transaction), writing
+    its progress beside the kept file for the progress page to read."""
+    app = current_app._get_current_object()
+    store = _store()
+    actor = actor_for(current_user)
+    remote_addr = request.remote_addr or ""
+    limit = app.config["IMPORT_MAX_BYTES"]
+    imports.write_status(
+        store, digest, {"state": "running", "stage": "Starting", "done": 0, "total": 1}
+    )
+
+    def progress(stage: str, done: int, total: int) -> None:
+        imports.write_status(
+            store, digest, {"state": "running", "stage": stage, "done": done, "total": total}
+        )
+
+    def work() -> None:
+        with app.app_context():
+            try:
+                result = imports.run_import(
+                    filename,
+                    data,
+                    dry_run=False,
+                    actor=actor,
+                    now=now_utc(),
+                    max_bytes=limit,
+                    remote_addr=remote_addr,
+                    progress=progress,
+                )
+                if result.applied:
+                    imports.forget(store, digest)
+                imports.write_status(store, digest, imports.finished_status(result))
+            except Exception:
+                app.logger.exception("The import of %s stopped", filename)
+                imports.end_session(failed=True)
+                imports.write_status(
+                    store,
+                    digest,
+                    {
+                        "state": "failed",
+                        "filename": filename,
+                        "problems": [["", 0, "", "The import stopped: nothing was written."]],
+                    },
+                )
+            finally:
+                imports.end_session(failed=False)
+
+    thread = threading.Thread(target=work, name=f"import-{digest[:8]}", daemon=True)
+    RUNNING[digest] = thread
+    thread.start()
+
+
+def _status_or_404(digest: str) -> dict:
+    status = imports.read_status(_store(), digest) if _DIGEST.fullmatch(digest) else None
+    if status is None:
+        abort(404)
+    return status
+
+
+@bp.get("/import/progress/<digest>")
+@requires(Permission.ADMIN)
+def import_progress(digest: str):
+    """A long import: a progress bar while it runs, then what it did (or why it did nothing)."""
+    status = _status_or_404(digest)
+    if status["state"] == "done":
+        _flash_done(status["filename"], status["counts"])
+        return redirect(url_for("admin.import_page"))
+    return render_template("admin/import_progress.html", status=status, digest=digest)
+
+
+@bp.get("/import/progress/<digest>.json")
+@requires(Permission.ADMIN)
+def import_progress_json(digest: str):
+    return jsonify(_status_or_404(digest))
 
 
 @bp.get("/import/template.csv")
