@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -44,7 +45,9 @@ def _choose(page: Page, name: str, data: bytes) -> None:
     page.get_by_role("button", name="Check the file").click()
 
 
-def test_an_admin_checks_a_file_with_mistakes_then_imports_a_good_one(page: Page, live_server, axe):
+def test_an_admin_checks_a_file_with_mistakes_then_imports_a_good_one(
+    page: Page, live_server, axe, browser_app
+):
     base = live_server
     page.goto(f"{base}/sign-in")
     page.get_by_label("Email address").fill(ADMIN)
@@ -92,3 +95,55 @@ def test_an_admin_checks_a_file_with_mistakes_then_imports_a_good_one(page: Page
         page.get_by_role("heading", level=2, name="No changes: south.csv matches the plan")
     ).to_be_visible()
     axe.check(page)
+
+
+def test_a_long_import_shows_a_progress_bar_then_what_it_did(
+    page: Page, live_server, axe, browser_app
+):
+    from tracker.services import imports
+
+    base = live_server
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Email address").fill(ADMIN)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # A long import, part way through: the bar and the words say how far it has gone.
+    store = Path(browser_app.instance_path) / "imports"
+    digest = "b" * 64
+    imports.write_status(
+        store, digest, {"state": "running", "stage": "Writing", "done": 150, "total": 3000}
+    )
+    page.goto(f"{base}/admin/import/progress/{digest}")
+    expect(heading(page)).to_have_text("Importing the plan")
+    expect(page.get_by_label("Progress")).to_have_attribute("value", "150")
+    axe.check(page)
+    # It finishes: the page notices by itself and says what was imported.
+    imports.write_status(
+        store,
+        digest,
+        {
+            "state": "done",
+            "filename": "north.csv",
+            "counts": {"new_actions": 0, "edited_actions": 3, "dependency_changes": 0},
+        },
+    )
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Imported north.csv: 0 actions added, 3 edited", timeout=10_000
+    )
+    expect(heading(page)).to_have_text("Import the plan")
+    axe.check(page)
+    # One that wrote nothing lists why.
+    imports.write_status(
+        store,
+        digest,
+        {
+            "state": "failed",
+            "filename": "north.csv",
+            "problems": [["", 0, "Ref", "N-01 was changed while the file was imported"]],
+        },
+    )
+    page.goto(f"{base}/admin/import/progress/{digest}")
+    expect(heading(page)).to_have_text("The import wrote nothing")
+    expect(page.locator("table")).to_contain_text("N-01 was changed")
+    axe.check(page)
+    (store / f"{digest}.status.json").unlink()
