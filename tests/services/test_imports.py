@@ -119,6 +119,7 @@ def test_a_file_with_many_kinds_of_error_lists_each_with_row_and_column_and_writ
     rows[9][COL["Depends on"]] = refs[8]
     rows[10][COL["Description"]] = '=HYPERLINK("http://x")'
     rows[11][COL["Depends on"]] = "MAP-999"
+    rows[12][COL["Description"]] = "Review for Child A, DOB 12/03/2009"
     before = _every_table()
     events = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
     for dry_run in (True, False):
@@ -134,6 +135,7 @@ def test_a_file_with_many_kinds_of_error_lists_each_with_row_and_column_and_writ
             ("CSV", 9, "Depends on"),
             ("CSV", 11, "Description"),
             ("CSV", 12, "Depends on"),
+            ("CSV", 13, "Description"),
         }, result.problems
         assert not result.applied
     messages = " | ".join(p.message for p in result.problems)
@@ -147,6 +149,7 @@ def test_a_file_with_many_kinds_of_error_lists_each_with_row_and_column_and_writ
         "loop of dependencies",
         "formula",
         "no action MAP-999",
+        "date of birth",
     ):
         assert words in messages
     assert _every_table() == before
@@ -270,4 +273,26 @@ def test_a_formula_in_a_workbook_cell_is_refused(seeded):
     result = _run(buffer.getvalue(), dry_run=False, name="plan.xlsx")
     assert [(p.sheet, p.row, p.column) for p in result.problems] == [("Main plan", 3, "Title")]
     assert "formula" in result.problems[0].message
+    assert _every_table() == before
+
+
+def test_an_action_whose_lead_has_left_still_round_trips_but_cannot_be_edited_without_a_new_lead(
+    seeded,
+):
+    from sqlalchemy import update
+
+    from tracker.models import User
+
+    rows = _rows(_export())
+    ref = rows[1][COL["Ref"]]
+    lead_id = db.session.execute(select(Action.lead_user_id).where(Action.ref == ref)).scalar_one()
+    db.session.execute(update(User).where(User.id == lead_id).values(active=False))
+    db.session.commit()
+    before = _every_table()
+    result = _run(_csv(rows), dry_run=False)
+    assert result.ok and result.plan.changes == 0, result.problems
+    rows[1][COL["Title"]] += " (revised)"
+    result = _run(_csv(rows), dry_run=True)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "Lead")]
+    assert "has left" in result.problems[0].message
     assert _every_table() == before

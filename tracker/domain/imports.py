@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tracker.domain.dependencies import find_cycle
+from tracker.domain.personal_data import personal_data_message
 from tracker.domain.plan_changes import FIELD_LABELS, TITLE_LIMIT, PlanEntry, changed_fields
 from tracker.domain.spreadsheet import FORMULA_STARTS
 from tracker.domain.updates import TEXT_LIMIT
@@ -296,6 +297,10 @@ class Snapshot:
     people_by_email: dict[str, int]  # lower case
     people_by_name: dict[str, list[int]]  # lower case
     actions: dict[str, ActionNow]
+    # Everyone who leads an action, active or not: (name, email) in lower case. A lead who has
+    # left still matches their own action's row, so the export of such an action imports.
+    leads: dict[int, tuple[str, str]] = field(default_factory=dict)
+    active_ids: set[int] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,12 +477,20 @@ def _ref(text: str, snapshot: Snapshot) -> str:
 
 
 def _person(
-    row: Row, value: str, snapshot: Snapshot, problem: Callable[[Row, str, str], None]
+    row: Row,
+    value: str,
+    snapshot: Snapshot,
+    problem: Callable[[Row, str, str], None],
+    current: ActionNow | None = None,
 ) -> str | None:
     """The lead's id as text ('' for none), or None after reporting a problem."""
     if not value:
         return ""
     key = value.lower()
+    if current is not None and current.entry.lead:
+        own = snapshot.leads.get(int(current.entry.lead))
+        if own and key in own:
+            return current.entry.lead  # the action's own lead, even one who has left
     if key in snapshot.people_by_email:
         return str(snapshot.people_by_email[key])
     ids = snapshot.people_by_name.get(key, [])
@@ -519,7 +532,7 @@ def _check_row(row, ref, cells, current, snapshot, result, problem) -> None:
     description = cells.get("Description", "")
     if len(description) > TEXT_LIMIT:
         problem(row, "Description", f"Description must be {TEXT_LIMIT} characters or fewer")
-    lead = _person(row, cells.get("Lead", ""), snapshot, problem)
+    lead = _person(row, cells.get("Lead", ""), snapshot, problem, current)
     org_name = cells.get("Lead organisation", "")
     org = snapshot.organisations.get(org_name.lower())
     if not org_name:
@@ -555,6 +568,14 @@ def _check_row(row, ref, cells, current, snapshot, result, problem) -> None:
         )
     if len(measure) > TEXT_LIMIT:
         problem(row, SUCCESS_MEASURE, f"Success measure must be {TEXT_LIMIT} characters or fewer")
+    for column, text in (
+        ("Title", title),
+        ("Description", description),
+        (SUCCESS_MEASURE, measure),
+    ):
+        message = personal_data_message(text)
+        if message:
+            problem(row, column, message)
     if len(result.problems) > errors_before:
         return
     entry = PlanEntry(
@@ -584,6 +605,18 @@ def _check_row(row, ref, cells, current, snapshot, result, problem) -> None:
     entry_changed = entry != current.entry
     start_change = (current.start_date, start) if start != current.start_date else None
     target_change = (current.target_date, target) if target != current.target_date else None
+    if (
+        entry_changed
+        and entry.lead
+        and snapshot.active_ids
+        and int(entry.lead) not in snapshot.active_ids
+    ):
+        problem(
+            row,
+            "Lead",
+            f"{cells.get('Lead')} has left: to change {ref}, name an active lead as well",
+        )
+        return
     if (entry_changed or start_change or target_change) and current.closed:
         problem(
             row,

@@ -83,9 +83,18 @@ def load_snapshot() -> Snapshot:
         organisations[name.lower()] = code
     by_email: dict[str, int] = {}
     by_name: dict[str, list[int]] = {}
-    for uid, name, email in db.session.execute(
-        select(User.id, User.name, User.email).where(User.active.is_(True))
+    leads: dict[int, tuple[str, str]] = {}
+    active_ids: set[int] = set()
+    lead_ids = select(Action.lead_user_id).where(Action.lead_user_id.is_not(None))
+    for uid, name, email, active in db.session.execute(
+        select(User.id, User.name, User.email, User.active).where(
+            User.active.is_(True) | User.id.in_(lead_ids)
+        )
     ).all():
+        leads[uid] = (name.strip().lower(), (email or "").lower())
+        if not active:
+            continue
+        active_ids.add(uid)
         if email:
             by_email[email.lower()] = uid
         by_name.setdefault(name.strip().lower(), []).append(uid)
@@ -178,7 +187,17 @@ def load_snapshot() -> Snapshot:
     for a in actions.values():
         refs_by_plan[a.plan_code].append(a.ref)
     next_refs = {code: next_ref(kinds[code], code, refs) for code, refs in refs_by_plan.items()}
-    return Snapshot(plans, next_refs, recommendations, organisations, by_email, by_name, actions)
+    return Snapshot(
+        plans,
+        next_refs,
+        recommendations,
+        organisations,
+        by_email,
+        by_name,
+        actions,
+        leads=leads,
+        active_ids=active_ids,
+    )
 
 
 def run_import(
