@@ -296,3 +296,54 @@ def test_an_action_whose_lead_has_left_still_round_trips_but_cannot_be_edited_wi
     assert [(p.row, p.column) for p in result.problems] == [(2, "Lead")]
     assert "has left" in result.problems[0].message
     assert _every_table() == before
+
+
+def test_in_a_workbook_a_text_cell_starting_with_equals_is_text_and_the_export_s_guard_is_undone(
+    seeded,
+):
+    rows = _rows(_export())
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Main plan"
+    for row in rows[:3]:
+        sheet.append(row)
+    sheet["D2"] = "'=the export's guard"  # as the export writes a title starting with '='
+    sheet["E3"].value = "=typed as text"
+    sheet["E3"].data_type = "s"  # Excel's leading apostrophe: text, not a formula
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = _run(buffer.getvalue(), dry_run=True, name="plan.xlsx")
+    assert result.ok, result.problems
+    assert [e.fields for e in result.plan.edits] == [("Title",), ("Description",)]
+    assert result.plan.edits[0].entry.title == "=the export's guard"
+
+
+def test_the_cli_checks_and_applies_a_file(seeded, tmp_path):
+    rows = _rows(_export())
+    ref = rows[1][COL["Ref"]]
+    rows[1][COL["Title"]] = "Revised on the command line"
+    rows[2][COL["Lead organisation"]] = "Acme Widgets"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv(rows))
+    runner = seeded.test_cli_runner()
+    before = _every_table()
+    out = runner.invoke(args=["tracker", "import", str(bad), "--dry-run"])
+    assert out.exit_code == 1
+    assert "CSV row 3, Lead organisation: There is no organisation called Acme Widgets" in (
+        out.output
+    )
+    assert "Nothing was written" in out.output
+    assert _every_table() == before
+    rows[2] = _rows(_export())[2]
+    good = tmp_path / "good.csv"
+    good.write_bytes(_csv(rows))
+    out = runner.invoke(args=["tracker", "import", str(good), "--dry-run"])
+    assert out.exit_code == 0 and "1 edited actions" in out.output, out.output
+    assert "Dry run: nothing was written." in out.output
+    assert _every_table() == before
+    out = runner.invoke(args=["tracker", "import", str(good)])
+    assert out.exit_code == 0 and "Imported: every change was written." in out.output
+    db.session.expire_all()
+    assert db.session.execute(select(Action.title).where(Action.ref == ref)).scalar_one() == (
+        "Revised on the command line"
+    )

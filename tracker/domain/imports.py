@@ -126,11 +126,14 @@ def _header_problem(sheet: str, header: list[str]) -> Problem | None:
     )
 
 
-def _cell_text(value: object) -> object:
+def _cell_text(value: object, *, text_may_be_formula: bool = True) -> object:
+    """A cell as read. In a CSV, text starting with '=' is a formula to a spreadsheet; in a
+    workbook a formula is its own kind of cell (a text cell starting '=' is text, as Excel's
+    leading apostrophe makes it)."""
     if isinstance(value, str):
         if "\x00" in value:
             return _Bad("contains a NUL character")
-        if value.startswith("="):
+        if text_may_be_formula and value.startswith("="):
             return _Formula(value)
         return _unneutralise(value)
     return value
@@ -141,11 +144,27 @@ class _Bad:
         self.why = why
 
 
-def _row(sheet: str, number: int, header: tuple[str, ...], values: list[object]) -> Row | None:
+def _row(
+    sheet: str,
+    number: int,
+    header: tuple[str, ...],
+    values: list[object],
+    *,
+    text_may_be_formula: bool = True,
+) -> Row | None:
     values = list(values) + [None] * (len(header) - len(values))
     if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
         return None  # a blank line
-    return Row(sheet, number, {h: _cell_text(v) for h, v in zip(header, values, strict=False)})
+    return Row(
+        sheet,
+        number,
+        {
+            h: v
+            if isinstance(v, _Formula)
+            else _cell_text(v, text_may_be_formula=text_may_be_formula)
+            for h, v in zip(header, values, strict=False)
+        },
+    )
 
 
 def read_csv(data: bytes) -> tuple[list[Sheet], list[Problem]]:
@@ -238,7 +257,7 @@ def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
                     problems.append(
                         Problem(ws.title, number, "", "The row has more cells than columns")
                     )
-                row = _row(ws.title, number, header_t, values)
+                row = _row(ws.title, number, header_t, values, text_may_be_formula=False)
                 if row:
                     rows.append(row)
             sheets.append(Sheet(ws.title, rows))
