@@ -69,3 +69,81 @@ def test_csv_with_or_without_a_bom_is_read_and_blank_lines_skipped():
         assert problems == []
         assert [r.number for r in sheets[0].rows] == [3]
         assert sheets[0].rows[0].cells["Ref"] == "MAP-001"
+
+
+def _snapshot() -> rules.Snapshot:
+    return rules.Snapshot(
+        plans={"main action plan": "main", "main": "main"},
+        next_refs={"main": "MAP-003"},
+        recommendations={"R1"},
+        organisations={"trust": "trust", "the trust": "trust"},
+        people_by_email={"lead@example.org": 7},
+        people_by_name={"lee lead": [7], "sam same": [8, 9]},
+        actions={},
+        leads={7: ("lee lead", "lead@example.org")},
+        active_ids={7, 8, 9},
+    )
+
+
+def _new(ref: str, **cells: str) -> dict[str, object]:
+    row = dict.fromkeys(rules.TEMPLATE_HEADER, "")
+    row.update(
+        {
+            "Ref": ref,
+            "Plan": "Main action plan",
+            "Recommendation": "R1",
+            "Title": f"Action {ref}",
+            "Lead organisation": "The Trust",
+            "Target date": "2016-06-30",
+            "Success measure": "Measured",
+        }
+    )
+    row.update({k.replace("_", " ").capitalize(): v for k, v in cells.items()})
+    return row
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "words"),
+    [
+        ({"Lead": "Sam Same"}, "Lead", "More than one person is called Sam Same"),
+        ({"Lead": "nobody@example.org"}, "Lead", "no active person"),
+        ({"Plan": "Nowhere"}, "Plan", "no plan called Nowhere"),
+        ({"Partners": "The Trust; Acme"}, "Partners", "no organisation called Acme"),
+        ({"Start date": "2016-07-01"}, "Target date", "same as or after the start date"),
+        ({"Target date": ""}, "Target date", "Enter a target date"),
+        ({"Success measure": ""}, "Success measure", "say how success will be measured"),
+        ({"Title": "x" * 301}, "Title", "300 characters or fewer"),
+        ({"Ref": "N-01"}, "Ref", "give it a ref like MAP-003"),
+    ],
+)
+def test_a_new_action_s_problems(cells, column, words):
+    row = _new("MAP-003")
+    row.update(cells)
+    sheet = rules.Sheet("CSV", [rules.Row("CSV", 2, row)])
+    result = rules.plan_import([sheet], _snapshot())
+    assert [(p.row, p.column) for p in result.problems] == [(2, column)]
+    assert words in result.problems[0].message
+    assert result.changes == 0
+
+
+def test_new_actions_that_depend_on_each_other_make_a_loop():
+    rows = [
+        rules.Row("CSV", 2, _new("MAP-003") | {"Depends on": "MAP-004"}),
+        rules.Row("CSV", 3, _new("MAP-004") | {"Depends on": "map-003"}),
+    ]
+    result = rules.plan_import([rules.Sheet("CSV", rows)], _snapshot())
+    assert [(p.column, "loop" in p.message) for p in result.problems] == [("Depends on", True)]
+
+
+def test_good_new_actions_are_added_with_their_lead_and_links():
+    rows = [
+        rules.Row("CSV", 2, _new("MAP-003") | {"Lead": "Lee Lead"}),
+        rules.Row("CSV", 3, _new("MAP-004") | {"Depends on": "MAP-003"}),
+    ]
+    result = rules.plan_import([rules.Sheet("CSV", rows)], _snapshot())
+    assert result.problems == []
+    assert [(n.ref, n.entry.lead) for n in result.new_actions] == [
+        ("MAP-003", "7"),
+        ("MAP-004", ""),
+    ]
+    assert result.dependencies == {"MAP-004": ((), ("MAP-003",))}

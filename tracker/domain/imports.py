@@ -462,7 +462,7 @@ def plan_import(
         if not ref:
             problem(row, "Ref", "Enter the action's ref, for example MAP-001")
             continue
-        if ref not in snapshot.actions and not _REF.fullmatch(ref):
+        if ref not in snapshot.actions and (len(ref) > 16 or not _REF.fullmatch(ref)):
             problem(row, "Ref", f"\u201c{ref}\u201d is not a ref like MAP-001 or N-01")
             continue
         if ref in seen:
