@@ -347,3 +347,22 @@ def test_the_cli_checks_and_applies_a_file(seeded, tmp_path):
     assert db.session.execute(select(Action.title).where(Action.ref == ref)).scalar_one() == (
         "Revised on the command line"
     )
+
+
+def test_a_workbook_sheet_may_have_a_title_above_its_header(seeded):
+    rows = _rows(_export())
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "North"
+    sheet.append(["Action plan: North (illustrative)"])
+    sheet.append([])
+    for row in rows[:4]:
+        sheet.append(row)
+    sheet["E5"] = "A new description"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = _run(buffer.getvalue(), dry_run=True, name="plan.xlsx")
+    assert result.ok, result.problems
+    assert [(e.sheet, e.row, e.fields) for e in result.plan.edits] == [
+        ("North", 5, ("Description",))
+    ]

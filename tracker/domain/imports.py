@@ -50,6 +50,7 @@ TEMPLATE_HEADER = (*HEADER, SUCCESS_MEASURE)
 # The action's state: read to compare, never written (state changes go through updates).
 STATE_COLUMNS = ("Lifecycle", "RAG", "Impact", "Latest summary")
 CSV_SHEET = "CSV"
+HEADER_SEARCH_ROWS = 5  # a workbook's sheet may have a title or notes above its header row
 _REF = re.compile(r"[A-Z]+-\d+")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -231,13 +232,21 @@ def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
     try:
         for ws in book.worksheets:
             iterator = ws.iter_rows()
-            first = next(iterator, None)
-            if first is None:
-                continue
-            header = ["" if c.value is None else str(c.value) for c in first]
-            problem = _header_problem(ws.title, header)
-            if problem:
-                if header and header[0].strip() == "Ref":
+            # The header is the first row, or within the first few under a title.
+            problem = None
+            header: list[str] = []
+            for _ in range(HEADER_SEARCH_ROWS):
+                first = next(iterator, None)
+                if first is None:
+                    break
+                header = ["" if c.value is None else str(c.value) for c in first]
+                problem = _header_problem(ws.title, header)
+                if problem is None or (header and header[0].strip() == "Ref"):
+                    if problem is not None:
+                        problem = Problem(ws.title, first[0].row, "", problem.message)
+                    break
+            if problem is not None or not header:
+                if problem is not None and header and header[0].strip() == "Ref":
                     plan_like.append((ws.title, problem))  # meant as a plan sheet
                 continue
             header_t = tuple(h.strip() for h in header)
