@@ -213,6 +213,7 @@ def run_import(
 ) -> ImportResult:
     """Check the file (and, unless `dry_run`, apply it all or not at all). `progress` is told
     (stage, done, total) as rows are checked and written."""
+    filename = filename.replace("\x00", "")[:200] or "import"  # as kept in the audit log
     result = ImportResult(filename=filename, digest=digest_of(data), dry_run=dry_run)
     user_id = actor.user_id if actor else None
     if len(data) > max_bytes:
@@ -247,6 +248,9 @@ def run_import(
                     result.plan.problems = [_as_problem(exc, result.plan)]
                     result.plan.new_actions, result.plan.edits = [], []
                     result.plan.dependencies = {}
+                except Exception:
+                    db.session.rollback()  # all or nothing, whatever went wrong
+                    raise
     detail = {
         "file": filename[:200],
         "sha256": result.digest,
