@@ -366,3 +366,27 @@ def test_a_workbook_sheet_may_have_a_title_above_its_header(seeded):
     assert [(e.sheet, e.row, e.fields) for e in result.plan.edits] == [
         ("North", 5, ("Description",))
     ]
+
+
+def test_an_apply_that_fails_part_way_writes_nothing(seeded, monkeypatch):
+    from tracker.services import plan_changes
+    from tracker.services.updates import Rejected
+
+    rows = _rows(_export())
+    for r in rows[1:4]:
+        r[COL["Title"]] += " (revised)"
+    calls = []
+    real = plan_changes.edit_action
+
+    def third_fails(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 3:
+            raise Rejected({"title": "Refused on purpose"})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "edit_action", third_fails)
+    before = _every_table()
+    result = _run(_csv(rows), dry_run=False)
+    assert len(calls) == 3 and not result.applied
+    assert "Refused on purpose" in result.problems[0].message
+    assert _every_table() == before
