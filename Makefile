@@ -61,12 +61,12 @@ scheduler: seed
 flask: seed
 	$(DEMO_ENV) $(FLASK) $(ARGS)
 
-# The whole suite on SQLite and on PostgreSQL, browser tests included in both: the two runs side
-# by side (one a core; each has its own databases), each report printed whole when it ends.
+# The whole suite: SQLite (browser tests included), then PostgreSQL.
 test: install
 	$(MAKE) lint
 	$(MAKE) security
-	$(MAKE) --output-sync=target -j2 test-sqlite test-postgres
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
 
 test-sqlite: install
 	$(BIN)/pytest -q -p no:cacheprovider
