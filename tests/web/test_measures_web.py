@@ -162,7 +162,9 @@ def test_a_value_worked_out_from_its_cohort_is_saved_and_replaced_with_an_audit_
     assert str(db.session.execute(select(MeasureValue.value)).scalar_one()) == "91.00"
     events = (
         db.session.execute(
-            select(AuditEvent.detail).where(AuditEvent.kind == "measure_values_recorded")
+            select(AuditEvent.detail)
+            .where(AuditEvent.kind == "measure_values_recorded")
+            .order_by(AuditEvent.id)
         )
         .scalars()
         .all()
