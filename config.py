@@ -115,6 +115,11 @@ class Config:
     # The Getting to Good chair, who receives the last escalation.
     GETTING_TO_GOOD_CHAIR = _env("TRACKER_GETTING_TO_GOOD_CHAIR", "chief.executive@trust.example")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # The largest plan file an import reads (the import page lets uploads this big through).
+    IMPORT_MAX_BYTES = int(float(_env("TRACKER_IMPORT_MAX_MB", "10") or 10) * 1024 * 1024)
+    # An import applying this many changes or more runs in the background with a progress bar
+    # (about 300 changes a second were measured: smaller imports finish inside a second).
+    IMPORT_BACKGROUND_CHANGES = int(_env("TRACKER_IMPORT_BACKGROUND_CHANGES", "300") or 300)
 
     # Responses are gzipped when the client accepts it (Flask-Compress): pages, JSON and problems.
     # Only gzip: every browser and client sends it, and one algorithm is easy to reason about.

@@ -419,3 +419,66 @@ def retention(dry_run: bool) -> None:
     ids = people.anonymise_leavers(now=now_utc(), years=years, dry_run=dry_run)
     verb = "would be" if dry_run else "were"
     click.echo(f"{len(ids)} people who left more than {years} years ago {verb} anonymised.")
+
+
+@tracker_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and list what would change.")
+@needs_database
+def import_command(file: Path, dry_run: bool) -> None:
+    """Create or update actions and dependencies from FILE (.csv or .xlsx, the export's columns).
+
+    Every problem is listed by sheet, row and column; the file is applied all or nothing."""
+    from tracker.services import imports
+
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    if file.stat().st_size > max_bytes:
+        raise click.ClickException(
+            f"{file.name} is {file.stat().st_size / 1_048_576:.1f} MB: the largest file that "
+            f"can be imported is {max_bytes / 1_048_576:.0f} MB."
+        )
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if total < 500:  # small files finish well inside a second: no bar
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = click.progressbar(length=total, label=stage, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    result = imports.run_import(
+        file.name,
+        file.read_bytes(),
+        dry_run=dry_run,
+        actor=None,
+        now=now_utc(),
+        max_bytes=max_bytes,
+        progress=progress,
+    )
+    if result.refused:
+        raise click.ClickException(result.refused)
+    plan = result.plan
+    for p in plan.problems:
+        where = f"{p.sheet} row {p.row}" if p.row else (p.sheet or "file")
+        click.echo(f"{where}, {p.column or '-'}: {p.message}")
+    for n in plan.notices:
+        click.echo(f"{n.sheet} row {n.row}, {n.column}: {n.message}")
+    counts = plan.summary()
+    click.echo(
+        f"{counts['rows']} rows; {counts['problems']} problems; "
+        f"{counts['new_actions']} new actions; {counts['edited_actions']} edited actions; "
+        f"{counts['dependency_changes']} dependency changes; "
+        f"{counts['not_imported']} rows with state changes not imported."
+    )
+    if plan.problems:
+        raise click.ClickException("Nothing was written: fix the problems and import again.")
+    if dry_run:
+        click.echo("Dry run: nothing was written." if plan.changes else "No changes.")
+    elif result.applied:
+        click.echo("Imported: every change was written.")
+    else:
+        click.echo("No changes.")

@@ -314,6 +314,9 @@ def forms(ids: dict) -> dict[str, Form]:
             "perf@trust.example", "/measures/values/upload", {"file": "<file>", "check": "y"}
         ),
         "calendar.make": Form(head, "/account/calendar", {"confirm": "yes"}),
+        # A file that is not a plan file is refused; an unknown digest has nothing to apply.
+        "admin.import_check": Form(admin, "/admin/import", {"file": "<file>"}),
+        "admin.import_apply": Form(admin, "/admin/import/apply", {"digest": "0" * 64}),
         "meetings.new:post": Form(
             chair,
             "/meetings/new",

@@ -63,6 +63,19 @@ ROUTES = {
     "admin.reinvite": ("POST", "/admin/users/{person}/reinvite", {"admin"}, 400),
     "admin.create_token": ("POST", "/admin/users/{person}/tokens", {"admin"}, 400),
     "admin.revoke_tokens": ("POST", "/admin/users/{person}/tokens/revoke", {"admin"}, 400),
+    # Importing the plan: no file sent is refused (400) and writes nothing.
+    "admin.import_page": ("GET", "/admin/import", {"admin"}, 200),
+    "admin.import_check": ("POST", "/admin/import", {"admin"}, 400),
+    "admin.import_apply": ("POST", "/admin/import/apply", {"admin"}, 400),
+    "admin.import_template": ("GET", "/admin/import/template.csv", {"admin"}, 200),
+    # No import has that digest: a 404 for the admin, a 403 for everyone else.
+    "admin.import_progress": ("GET", "/admin/import/progress/" + "0" * 64, {"admin"}, 404),
+    "admin.import_progress_json": (
+        "GET",
+        "/admin/import/progress/" + "0" * 64 + ".json",
+        {"admin"},
+        404,
+    ),
     # The link in an invitation is public; an unknown one says so, as a 404 page.
     "auth.invitation": ("GET", "/invitations/no-such-link", "public", 404),
     "api.outbox": ("GET", "/api/v1/outbox", {"admin"}, 200),

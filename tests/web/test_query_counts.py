@@ -1,5 +1,7 @@
 """Pages and API calls run a fixed number of SQL statements, whatever the data size."""
 
+import io
+
 import pytest
 
 
@@ -130,6 +132,7 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("admin", "/admin/users", 4),
         ("admin", "/admin/users/invite", 5),
         ("admin", "/admin/audit", 3),
+        ("admin", "/admin/import", 3),
     ],
 )
 def test_role_pages_stay_within_a_small_query_budget(
@@ -423,3 +426,39 @@ def test_meeting_pages_run_the_same_statements_whatever_the_meeting_holds(
         assert count(template.format(small)) == count(template.format(large)) <= 6, template
     assert count("/meetings") <= 4
     assert count("/api/v1/meetings") <= 4
+
+
+def test_checking_an_import_runs_the_same_statements_at_one_and_three_times_the_seed(
+    client, count_queries
+):
+    """335 rows, then 1,005: the file is checked against a snapshot read in fixed queries."""
+    from bench.generate import add_copies
+    from tests.builders import make_user
+    from tests.conftest import SEED_NOW, csrf_token, sign_in
+    from tracker.extensions import db
+    from tracker.services.seed import load_seed
+
+    app = client.application
+    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    admin = make_user(role="admin", email="import.admin@trust.example")
+    db.session.commit()
+    sign_in(client, admin.email, "a-long-test-password")
+
+    def check() -> tuple[int, int]:
+        data = client.get("/api/v1/exports/plan.csv").get_data()
+        token = csrf_token(client, "/admin/import")
+        with count_queries(app) as counter:
+            response = client.post(
+                "/admin/import",
+                data={"csrf_token": token, "file": (io.BytesIO(data), "plan.csv")},
+                content_type="multipart/form-data",
+            )
+        assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+        assert b"matches the plan" in response.data
+        return counter.count, data.count(b"\r\n") - 1
+
+    once, rows_once = check()
+    add_copies(3)
+    thrice, rows_thrice = check()
+    assert (rows_once, rows_thrice) == (335, 1005)
+    assert once == thrice

@@ -210,10 +210,12 @@ def edit_action(
     now: datetime,
     cause: str = "person",
     remote_addr: str = "",
+    commit: bool = True,
 ) -> int:
     """Change an action's plan entry: allowed, valid, not stale; each changed field recorded
     with the reason; committed once. Returns the new plan version. Raises NotFound, Forbidden,
-    PlanConflict or Rejected (nothing written). An importer calls it with cause 'import'."""
+    PlanConflict or Rejected (nothing written). An importer calls it with cause 'import' and
+    `commit=False`, and commits once for the whole file."""
     ctx = load_edit_context(ref)
     if cause == "person" and not can(actor, Permission.EDIT_PLAN):
         raise Forbidden(ref)
@@ -286,7 +288,8 @@ def edit_action(
         detail={"fields": [c.field for c in changes], "cause": cause},
         remote_addr=remote_addr,
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return expected_plan_version + 1
 
 
@@ -307,9 +310,12 @@ def add_action(
     now: datetime,
     cause: str = "person",
     remote_addr: str = "",
+    ref: str | None = None,
+    commit: bool = True,
 ) -> str:
     """Add an action to a plan with the next ref in its sequence, its first (not started) state
-    and an 'added' history row with the reason; committed once. Returns the new ref."""
+    and an 'added' history row with the reason; committed once. Returns the new ref. An
+    importer names the ref itself and passes `commit=False` (it commits once for the file)."""
     if cause == "person" and not can(actor, Permission.EDIT_PLAN):
         raise Forbidden(plan_code)
     plan = db.session.execute(select(Plan).where(Plan.code == plan_code)).scalar_one_or_none()
@@ -343,8 +349,9 @@ def add_action(
     )
     if errors:
         raise Rejected(errors)
-    existing = db.session.execute(select(Action.ref).where(Action.plan_id == plan.id)).scalars()
-    ref = rules.next_ref(plan.kind, plan.code, existing)
+    if ref is None:
+        existing = db.session.execute(select(Action.ref).where(Action.plan_id == plan.id)).scalars()
+        ref = rules.next_ref(plan.kind, plan.code, existing)
     author_id = actor.user_id if actor else None
     action = Action(
         ref=ref,
@@ -413,7 +420,8 @@ def add_action(
         detail={"plan": plan.code, "cause": cause},
         remote_addr=remote_addr,
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return ref
 
 

@@ -1,0 +1,149 @@
+"""Reading and checking an import file: pure rules, table-driven."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from tracker.domain import imports as rules
+from tracker.services.exports import HEADER as EXPORT_HEADER
+
+
+def test_the_import_reads_the_export_s_columns():
+    assert rules.HEADER == EXPORT_HEADER
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2016-03-31", date(2016, 3, 31)),
+        ("31/03/2016", date(2016, 3, 31)),
+        ("", None),
+        (None, None),
+        (datetime(2016, 3, 31, 0, 0), date(2016, 3, 31)),
+        (date(2016, 3, 31), date(2016, 3, 31)),
+    ],
+)
+def test_dates_that_are_read(value, expected):
+    assert rules.parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["31/02/2016", "next week", "2016-13-01", "2016/03/31"])
+def test_dates_that_are_not(value):
+    assert "is not a date" in rules.parse_date(value)
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        ("'=SUM(A1)", "=SUM(A1)"),
+        ("'-5 referrals", "-5 referrals"),
+        ("'@home", "@home"),
+        ("'quoted", "'quoted"),
+        ("plain", "plain"),
+        ("'", "'"),
+    ],
+)
+def test_the_export_s_guard_against_formulas_is_undone(cell, read):
+    assert rules._unneutralise(cell) == read
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ("Ref\r\nCaf\xe9".encode("latin-1"), "not UTF-8"),
+        (b"a,b\x00", "NUL"),
+        (b"", "empty"),
+    ],
+)
+def test_csv_that_cannot_be_read(data, words):
+    with pytest.raises(rules.UnreadableFile, match=words):
+        rules.read_csv(data)
+
+
+def test_csv_with_or_without_a_bom_is_read_and_blank_lines_skipped():
+    line = ",".join(rules.HEADER)
+    for bom in (b"", b"\xef\xbb\xbf"):
+        sheets, problems = rules.read_csv(bom + (line + "\r\n\r\nMAP-001\r\n").encode())
+        assert problems == []
+        assert [r.number for r in sheets[0].rows] == [3]
+        assert sheets[0].rows[0].cells["Ref"] == "MAP-001"
+
+
+def _snapshot() -> rules.Snapshot:
+    return rules.Snapshot(
+        plans={"main action plan": "main", "main": "main"},
+        next_refs={"main": "MAP-003"},
+        recommendations={"R1"},
+        organisations={"trust": "trust", "the trust": "trust"},
+        people_by_email={"lead@example.org": 7},
+        people_by_name={"lee lead": [7], "sam same": [8, 9]},
+        actions={},
+        leads={7: ("lee lead", "lead@example.org")},
+        active_ids={7, 8, 9},
+    )
+
+
+def _new(ref: str, **cells: str) -> dict[str, object]:
+    row = dict.fromkeys(rules.TEMPLATE_HEADER, "")
+    row.update(
+        {
+            "Ref": ref,
+            "Plan": "Main action plan",
+            "Recommendation": "R1",
+            "Title": f"Action {ref}",
+            "Lead organisation": "The Trust",
+            "Target date": "2016-06-30",
+            "Success measure": "Measured",
+        }
+    )
+    row.update({k.replace("_", " ").capitalize(): v for k, v in cells.items()})
+    return row
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "words"),
+    [
+        ({"Lead": "Sam Same"}, "Lead", "More than one person is called Sam Same"),
+        ({"Lead": "nobody@example.org"}, "Lead", "no active person"),
+        ({"Plan": "Nowhere"}, "Plan", "no plan called Nowhere"),
+        ({"Partners": "The Trust; Acme"}, "Partners", "no organisation called Acme"),
+        ({"Start date": "2016-07-01"}, "Target date", "same as or after the start date"),
+        ({"Target date": ""}, "Target date", "Enter a target date"),
+        ({"Success measure": ""}, "Success measure", "say how success will be measured"),
+        ({"Title": "x" * 301}, "Title", "300 characters or fewer"),
+        ({"Ref": "N-01"}, "Ref", "give it a ref like MAP-003"),
+    ],
+)
+def test_a_new_action_s_problems(cells, column, words):
+    row = _new("MAP-003")
+    row.update(cells)
+    sheet = rules.Sheet("CSV", [rules.Row("CSV", 2, row)])
+    result = rules.plan_import([sheet], _snapshot())
+    assert [(p.row, p.column) for p in result.problems] == [(2, column)]
+    assert words in result.problems[0].message
+    assert result.changes == 0
+
+
+def test_new_actions_that_depend_on_each_other_make_a_loop():
+    rows = [
+        rules.Row("CSV", 2, _new("MAP-003") | {"Depends on": "MAP-004"}),
+        rules.Row("CSV", 3, _new("MAP-004") | {"Depends on": "map-003"}),
+    ]
+    result = rules.plan_import([rules.Sheet("CSV", rows)], _snapshot())
+    assert [(p.column, "loop" in p.message) for p in result.problems] == [("Depends on", True)]
+
+
+def test_good_new_actions_are_added_with_their_lead_and_links():
+    rows = [
+        rules.Row("CSV", 2, _new("MAP-003") | {"Lead": "Lee Lead"}),
+        rules.Row("CSV", 3, _new("MAP-004") | {"Depends on": "MAP-003"}),
+    ]
+    result = rules.plan_import([rules.Sheet("CSV", rows)], _snapshot())
+    assert result.problems == []
+    assert [(n.ref, n.entry.lead) for n in result.new_actions] == [
+        ("MAP-003", "7"),
+        ("MAP-004", ""),
+    ]
+    assert result.dependencies == {"MAP-004": ((), ("MAP-003",))}

@@ -1,0 +1,728 @@
+"""Importing the plan from a spreadsheet in the export's columns: reading the file into rows,
+checking every row against what the tracker holds, and working out what would change.
+
+Pure Python (openpyxl reads the workbook from bytes): the service loads a `Snapshot` of the
+plan, `plan_import` returns every problem (by sheet, row and column) and every change, and the
+service writes the changes only when there is no problem at all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from tracker.domain.dependencies import find_cycle
+from tracker.domain.personal_data import personal_data_message
+from tracker.domain.plan_changes import FIELD_LABELS, TITLE_LIMIT, PlanEntry, changed_fields
+from tracker.domain.spreadsheet import FORMULA_STARTS
+from tracker.domain.updates import TEXT_LIMIT
+
+# The export's columns, in its order (tracker/services/exports.py re-uses this tuple).
+HEADER = (
+    "Ref",
+    "Plan",
+    "Recommendation",
+    "Title",
+    "Description",
+    "Lead",
+    "Lead job title",
+    "Lead organisation",
+    "Partners",
+    "Start date",
+    "Target date",
+    "Lifecycle",
+    "RAG",
+    "Impact",
+    "Overdue",
+    "Latest summary",
+    "Latest reason",
+    "Last updated (London time)",
+    "Version",
+    "Depends on",
+)
+# A column the export does not write but the template does: a new action needs one.
+SUCCESS_MEASURE = "Success measure"
+TEMPLATE_HEADER = (*HEADER, SUCCESS_MEASURE)
+# The action's state: read to compare, never written (state changes go through updates).
+STATE_COLUMNS = ("Lifecycle", "RAG", "Impact", "Latest summary")
+CSV_SHEET = "CSV"
+HEADER_SEARCH_ROWS = 5  # a workbook's sheet may have a title or notes above its header row
+_REF = re.compile(r"[A-Z]+-\d+")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all (a clear message; nothing is checked or written)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int  # the spreadsheet's row number (the header is row 1); 0 for the whole sheet
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Row:
+    sheet: str
+    number: int
+    cells: dict[str, object]
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[Row]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the file
+
+
+def _unneutralise(text: str) -> str:
+    """Undo the export's guard against formulas: "'=x" was exported for "=x"."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
+class _Formula:
+    """A cell that holds a formula (refused, never evaluated)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _header_problem(sheet: str, header: list[str]) -> Problem | None:
+    got = tuple(h.strip() for h in header)
+    while got and got[-1] == "":
+        got = got[:-1]
+    if got in (HEADER, TEMPLATE_HEADER):
+        return None
+    missing = [c for c in HEADER if c not in got]
+    extra = [c for c in got if c not in TEMPLATE_HEADER]
+    parts = []
+    if missing:
+        parts.append("missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing))
+    if extra:
+        parts.append(
+            "unexpected column"
+            + ("s " if len(extra) > 1 else " ")
+            + ", ".join(e or "(blank)" for e in extra)
+        )
+    if not parts:
+        parts.append("the columns are not in the export's order")
+    return Problem(
+        sheet,
+        1,
+        "",
+        "The header row does not match the export's columns: "
+        + "; ".join(parts)
+        + ". Download the template to see them.",
+    )
+
+
+def _cell_text(value: object, *, text_may_be_formula: bool = True) -> object:
+    """A cell as read. In a CSV, text starting with '=' is a formula to a spreadsheet; in a
+    workbook a formula is its own kind of cell (a text cell starting '=' is text, as Excel's
+    leading apostrophe makes it)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return _Bad("contains a NUL character")
+        if text_may_be_formula and value.startswith("="):
+            return _Formula(value)
+        return _unneutralise(value)
+    return value
+
+
+class _Bad:
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _row(
+    sheet: str,
+    number: int,
+    header: tuple[str, ...],
+    values: list[object],
+    *,
+    text_may_be_formula: bool = True,
+) -> Row | None:
+    values = list(values) + [None] * (len(header) - len(values))
+    if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        return None  # a blank line
+    return Row(
+        sheet,
+        number,
+        {
+            h: v
+            if isinstance(v, _Formula)
+            else _cell_text(v, text_may_be_formula=text_may_be_formula)
+            for h, v in zip(header, values, strict=False)
+        },
+    )
+
+
+def read_csv(data: bytes) -> tuple[list[Sheet], list[Problem]]:
+    """UTF-8 (with or without the BOM the export writes), the export's columns."""
+    if b"\x00" in data:
+        raise UnreadableFile(
+            "The file contains NUL bytes: it is not a CSV file. Save it as CSV UTF-8 and try again."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            "The file is not UTF-8 text (byte "
+            f"{exc.start + 1} cannot be read). Save it as \u201cCSV UTF-8\u201d and try again."
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        lines = list(reader)
+    except csv.Error as exc:
+        raise UnreadableFile(f"The file is not valid CSV: {exc}") from None
+    if not lines:
+        raise UnreadableFile("The file is empty: it needs the export's header row.")
+    problem = _header_problem(CSV_SHEET, lines[0])
+    if problem:
+        return [], [problem]
+    header = tuple(h.strip() for h in lines[0])
+    rows = []
+    problems = []
+    for number, values in enumerate(lines[1:], start=2):
+        if len([v for v in values[len(header) :] if v.strip()]):
+            problems.append(Problem(CSV_SHEET, number, "", "The row has more cells than columns"))
+        row = _row(CSV_SHEET, number, header, values[: len(header)])
+        if row:
+            rows.append(row)
+    return [Sheet(CSV_SHEET, rows)], problems
+
+
+def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
+    """Every sheet whose header row is the export's (Summary, History or Legend sheets are left
+    alone); refused when corrupt or password-protected."""
+    from openpyxl import load_workbook
+
+    if data[:4] != b"PK\x03\x04":
+        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            raise UnreadableFile(
+                "The workbook is password-protected (or an old .xls file): remove the password "
+                "or save it as .xlsx, and try again."
+            )
+        raise UnreadableFile("The file is not an Excel workbook (.xlsx): it cannot be read.")
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise UnreadableFile(
+            f"The workbook is damaged and cannot be read ({type(exc).__name__}). "
+            "Open it in Excel, save it again as .xlsx, and try again."
+        ) from None
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise UnreadableFile(
+            f"The workbook cannot be read ({type(exc).__name__}). Save it again as .xlsx."
+        ) from None
+    sheets: list[Sheet] = []
+    problems: list[Problem] = []
+    plan_like: list[tuple[str, Problem]] = []
+    try:
+        for ws in book.worksheets:
+            iterator = ws.iter_rows()
+            # The header is the first row, or within the first few under a title.
+            problem = None
+            header: list[str] = []
+            for _ in range(HEADER_SEARCH_ROWS):
+                first = next(iterator, None)
+                if first is None:
+                    break
+                header = ["" if c.value is None else str(c.value) for c in first]
+                problem = _header_problem(ws.title, header)
+                if problem is None or (header and header[0].strip() == "Ref"):
+                    if problem is not None:
+                        problem = Problem(ws.title, first[0].row, "", problem.message)
+                    break
+            if problem is not None or not header:
+                if problem is not None and header and header[0].strip() == "Ref":
+                    plan_like.append((ws.title, problem))  # meant as a plan sheet
+                continue
+            header_t = tuple(h.strip() for h in header)
+            while header_t and header_t[-1] == "":
+                header_t = header_t[:-1]
+            rows = []
+            for cells in iterator:
+                values: list[object] = []
+                for cell in cells[: len(header_t)]:
+                    if getattr(cell, "data_type", None) == "f":
+                        values.append(_Formula(str(cell.value)))
+                    else:
+                        values.append(cell.value)
+                number = cells[0].row if cells and getattr(cells[0], "row", None) else 0
+                extra = [c for c in cells[len(header_t) :] if c.value not in (None, "")]
+                if extra:
+                    problems.append(
+                        Problem(ws.title, number, "", "The row has more cells than columns")
+                    )
+                row = _row(ws.title, number, header_t, values, text_may_be_formula=False)
+                if row:
+                    rows.append(row)
+            sheets.append(Sheet(ws.title, rows))
+    except Exception as exc:  # a damaged part found while reading rows
+        raise UnreadableFile(
+            f"The workbook is damaged and cannot be read ({type(exc).__name__})."
+        ) from None
+    finally:
+        book.close()
+    problems.extend(p for _, p in plan_like)
+    if not sheets and not plan_like:
+        raise UnreadableFile(
+            "No sheet in the workbook has the export's header row (Ref, Plan, Recommendation, "
+            "...). Download the template to see the columns."
+        )
+    return sheets, problems
+
+
+def read_file(filename: str, data: bytes) -> tuple[list[Sheet], list[Problem]]:
+    name = filename.lower()
+    if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        return read_xlsx(data)
+    if name.endswith((".xls", ".xlsm", ".ods")):
+        raise UnreadableFile("Only .xlsx workbooks and .csv files can be imported.")
+    return read_csv(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the tracker holds, as plain values (loaded by the service in a few queries)
+
+
+@dataclass(frozen=True)
+class ActionNow:
+    ref: str
+    plan_code: str
+    recommendation: str
+    entry: PlanEntry  # lead: the person's id as text; organisations: codes
+    start_date: date | None
+    target_date: date | None
+    lifecycle: str
+    lifecycle_label: str
+    closed: bool
+    rag: str  # as exported: "Green", or "" when closed
+    impact_label: str
+    summary: str
+    plan_version: int
+    depends_on: frozenset[str]
+
+
+@dataclass
+class Snapshot:
+    plans: dict[str, str]  # plan name or code (lower case) -> code
+    next_refs: dict[str, str]  # plan code -> the next ref in its sequence ("MAP-041", "N-12")
+    recommendations: set[str]
+    organisations: dict[str, str]  # name or code (lower case) -> code
+    people_by_email: dict[str, int]  # lower case
+    people_by_name: dict[str, list[int]]  # lower case
+    actions: dict[str, ActionNow]
+    # Everyone who leads an action, active or not: (name, email) in lower case. A lead who has
+    # left still matches their own action's row, so the export of such an action imports.
+    leads: dict[int, tuple[str, str]] = field(default_factory=dict)
+    active_ids: set[int] = field(default_factory=set)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking and working out the changes
+
+
+@dataclass(frozen=True)
+class NewActionRow:
+    sheet: str
+    row: int
+    ref: str
+    plan_code: str
+    recommendation: str
+    entry: PlanEntry
+    start_date: date | None
+    target_date: date | None
+
+
+@dataclass(frozen=True)
+class EditRow:
+    sheet: str
+    row: int
+    ref: str
+    plan_version: int
+    entry: PlanEntry | None  # the new plan entry, or None when only dates or links change
+    start_date: tuple[date | None, date | None] | None  # (old, new) when it changes
+    target_date: tuple[date | None, date | None] | None
+    fields: tuple[str, ...] = ()  # what changes, as people read it ("Title", "Target date")
+
+
+@dataclass
+class ImportPlan:
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+    new_actions: list[NewActionRow] = field(default_factory=list)
+    edits: list[EditRow] = field(default_factory=list)
+    # ref -> (prerequisites before, prerequisites after), sorted
+    dependencies: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> int:
+        return len(self.new_actions) + len(self.edits) + len(self.dependencies)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "problems": len(self.problems),
+            "new_actions": len(self.new_actions),
+            "edited_actions": len(self.edits),
+            "dependency_changes": len(self.dependencies),
+            "not_imported": len(self.notices),
+        }
+
+
+def parse_date(value: object) -> date | None | str:
+    """A date cell: an Excel date, YYYY-MM-DD or DD/MM/YYYY; '' is none; else an error text."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    m = _UK_DATE.fullmatch(text)
+    if m:
+        try:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        except ValueError:
+            pass
+    return f"\u201c{text}\u201d is not a date: write it as YYYY-MM-DD, for example 2016-03-31"
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in value.replace(",", ";").split(";") if p.strip()]
+
+
+def _split_names(value: str) -> list[str]:
+    """Partners are exported joined by '; ' (names may hold commas)."""
+    return [p.strip() for p in value.split(";") if p.strip()]
+
+
+def plan_import(
+    sheets: list[Sheet],
+    snapshot: Snapshot,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportPlan:
+    """Every problem in every row, and what the file would change if it had none."""
+    result = ImportPlan()
+    seen: dict[str, tuple[str, int]] = {}
+    wanted_deps: dict[str, tuple[Row, list[str]]] = {}
+    file_refs: dict[str, Row] = {}
+
+    def problem(row: Row, column: str, message: str) -> None:
+        result.problems.append(Problem(row.sheet, row.number, column, message))
+
+    all_rows = [r for s in sheets for r in s.rows]
+    result.rows = len(all_rows)
+    for i, row in enumerate(all_rows):
+        if progress and i % 100 == 0:
+            progress(i)
+        ok = True
+        cells: dict[str, str] = {}
+        for column, value in row.cells.items():
+            if isinstance(value, _Formula):
+                problem(
+                    row,
+                    column,
+                    f"The cell holds a formula ({value.text[:40]}): formulas are not imported. "
+                    "Type the value itself.",
+                )
+                ok = False
+            elif isinstance(value, _Bad):
+                problem(row, column, f"The cell {value.why}")
+                ok = False
+            elif column in ("Start date", "Target date"):
+                cells[column] = value  # type: ignore[assignment]
+            else:
+                cells[column] = _text(value)
+        ref = _ref(_text(cells.get("Ref")), snapshot)
+        if not ref:
+            problem(row, "Ref", "Enter the action's ref, for example MAP-001")
+            continue
+        if ref not in snapshot.actions and (len(ref) > 16 or not _REF.fullmatch(ref)):
+            problem(row, "Ref", f"\u201c{ref}\u201d is not a ref like MAP-001 or N-01")
+            continue
+        if ref in seen:
+            first_sheet, first_row = seen[ref]
+            problem(
+                row,
+                "Ref",
+                f"{ref} appears more than once in the file (first on {first_sheet} row "
+                f"{first_row})",
+            )
+            continue
+        seen[ref] = (row.sheet, row.number)
+        file_refs[ref] = row
+        if not ok:
+            continue
+        current = snapshot.actions.get(ref)
+        _check_row(row, ref, cells, current, snapshot, result, problem)
+        deps = [_ref(d, snapshot) for d in _split(cells.get("Depends on", ""))]
+        wanted_deps[ref] = (row, deps)
+    if progress:
+        progress(len(all_rows))
+    _check_dependencies(wanted_deps, snapshot, file_refs, result, problem)
+    if result.problems:
+        result.new_actions, result.edits, result.dependencies = [], [], {}
+    return result
+
+
+def _ref(text: str, snapshot: Snapshot) -> str:
+    """A ref as the tracker holds it (typed in lower case, it still matches)."""
+    return text if text in snapshot.actions else text.upper()
+
+
+def _person(
+    row: Row,
+    value: str,
+    snapshot: Snapshot,
+    problem: Callable[[Row, str, str], None],
+    current: ActionNow | None = None,
+) -> str | None:
+    """The lead's id as text ('' for none), or None after reporting a problem."""
+    if not value:
+        return ""
+    key = value.lower()
+    if current is not None and current.entry.lead:
+        own = snapshot.leads.get(int(current.entry.lead))
+        if own and key in own:
+            return current.entry.lead  # the action's own lead, even one who has left
+    if key in snapshot.people_by_email:
+        return str(snapshot.people_by_email[key])
+    ids = snapshot.people_by_name.get(key, [])
+    if len(ids) == 1:
+        return str(ids[0])
+    if len(ids) > 1:
+        problem(row, "Lead", f"More than one person is called {value}: give their email instead")
+        return None
+    problem(row, "Lead", f"There is no active person called {value} (by name or email)")
+    return None
+
+
+def _check_row(row, ref, cells, current, snapshot, result, problem) -> None:
+    errors_before = len(result.problems)
+    plan_code = snapshot.plans.get(cells.get("Plan", "").lower())
+    if not cells.get("Plan"):
+        problem(row, "Plan", "Enter the plan (for example Main plan)")
+    elif plan_code is None:
+        problem(row, "Plan", f"There is no plan called {cells['Plan']}")
+    elif current is not None and plan_code != current.plan_code:
+        problem(row, "Plan", f"{ref} cannot move to another plan by import")
+    rec = cells.get("Recommendation", "").upper()
+    if not rec:
+        problem(row, "Recommendation", "Enter the recommendation the action answers")
+    elif rec not in snapshot.recommendations:
+        problem(row, "Recommendation", f"There is no recommendation {rec}")
+    elif current is not None and rec != current.recommendation:
+        problem(
+            row,
+            "Recommendation",
+            f"{ref} answers {current.recommendation}: an action cannot move to another "
+            "recommendation by import",
+        )
+    title = cells.get("Title", "")
+    if not title:
+        problem(row, "Title", "Enter a title")
+    elif len(title) > TITLE_LIMIT:
+        problem(row, "Title", f"Title must be {TITLE_LIMIT} characters or fewer")
+    description = cells.get("Description", "")
+    if len(description) > TEXT_LIMIT:
+        problem(row, "Description", f"Description must be {TEXT_LIMIT} characters or fewer")
+    lead = _person(row, cells.get("Lead", ""), snapshot, problem, current)
+    org_name = cells.get("Lead organisation", "")
+    org = snapshot.organisations.get(org_name.lower())
+    if not org_name:
+        problem(row, "Lead organisation", "Enter the lead organisation")
+    elif org is None:
+        problem(row, "Lead organisation", f"There is no organisation called {org_name}")
+    partners = []
+    for name in _split_names(cells.get("Partners", "")):
+        code = snapshot.organisations.get(name.lower())
+        if code is None:
+            problem(row, "Partners", f"There is no organisation called {name}")
+        else:
+            partners.append(code)
+    dates = {}
+    for column in ("Start date", "Target date"):
+        parsed = parse_date(cells.get(column))
+        if isinstance(parsed, str):
+            problem(row, column, parsed)
+        else:
+            dates[column] = parsed
+    start, target = dates.get("Start date"), dates.get("Target date")
+    if "Target date" in dates and target is None:
+        problem(row, "Target date", "Enter a target date")
+    elif start and target and target < start:
+        problem(row, "Target date", "The target date must be the same as or after the start date")
+    measure = cells.get(SUCCESS_MEASURE, "")
+    if current is None and not measure:
+        problem(
+            row,
+            SUCCESS_MEASURE,
+            f"{ref} is a new action: say how success will be measured (the template's "
+            "Success measure column)",
+        )
+    if len(measure) > TEXT_LIMIT:
+        problem(row, SUCCESS_MEASURE, f"Success measure must be {TEXT_LIMIT} characters or fewer")
+    for column, text in (
+        ("Title", title),
+        ("Description", description),
+        (SUCCESS_MEASURE, measure),
+    ):
+        message = personal_data_message(text)
+        if message:
+            problem(row, column, message)
+    if len(result.problems) > errors_before:
+        return
+    entry = PlanEntry(
+        title=title,
+        description=description,
+        lead=lead or "",
+        lead_organisation=org or "",
+        partners=tuple(sorted(set(partners))),
+        success_measure=measure if (current is None or measure) else current.entry.success_measure,
+    )
+    suggested = snapshot.next_refs.get(plan_code, "")
+    prefix = suggested.rsplit("-", 1)[0]
+    if current is None and prefix and not ref.startswith(prefix + "-"):
+        problem(
+            row,
+            "Ref",
+            f"{ref} is a new action in {cells['Plan']}, whose refs start {prefix}-: "
+            f"give it a ref like {suggested}",
+        )
+        return
+    if current is None:
+        result.new_actions.append(
+            NewActionRow(row.sheet, row.number, ref, plan_code, rec, entry, start, target)
+        )
+        return
+    _state_notice(row, cells, current, result)
+    entry_changed = entry != current.entry
+    start_change = (current.start_date, start) if start != current.start_date else None
+    target_change = (current.target_date, target) if target != current.target_date else None
+    if (
+        entry_changed
+        and entry.lead
+        and snapshot.active_ids
+        and int(entry.lead) not in snapshot.active_ids
+    ):
+        problem(
+            row,
+            "Lead",
+            f"{cells.get('Lead')} has left: to change {ref}, name an active lead as well",
+        )
+        return
+    if (entry_changed or start_change or target_change) and current.closed:
+        problem(
+            row,
+            "Title",
+            f"{ref} is {current.lifecycle_label.lower()}: its plan entry can no longer be edited",
+        )
+        return
+    if entry_changed or start_change or target_change:
+        result.edits.append(
+            EditRow(
+                row.sheet,
+                row.number,
+                ref,
+                current.plan_version,
+                entry if entry_changed else None,
+                start_change,
+                target_change,
+                tuple(FIELD_LABELS[c.field] for c in changed_fields(current.entry, entry))
+                + (("Start date",) if start_change else ())
+                + (("Target date",) if target_change else ()),
+            )
+        )
+
+
+def _state_notice(row: Row, cells: dict[str, str], current: ActionNow, result) -> None:
+    now = {
+        "Lifecycle": current.lifecycle_label,
+        "RAG": current.rag,
+        "Impact": current.impact_label,
+        "Latest summary": current.summary,
+    }
+    # A blank state cell (a template row) says nothing; a filled one that differs is reported.
+    differ = [c for c in STATE_COLUMNS if cells.get(c, "") and cells.get(c, "") != now[c].strip()]
+    if differ:
+        result.notices.append(
+            Problem(
+                row.sheet,
+                row.number,
+                ", ".join(differ),
+                "Not imported: the action's state changes only through updates",
+            )
+        )
+
+
+def _check_dependencies(wanted, snapshot, file_refs, result, problem) -> None:
+    known = set(snapshot.actions) | set(file_refs)
+    graph: dict[str, set[str]] = {ref: set(a.depends_on) for ref, a in snapshot.actions.items()}
+    for ref, (row, deps) in wanted.items():
+        good = set()
+        for dep in deps:
+            if dep == ref:
+                problem(row, "Depends on", f"{ref} cannot depend on itself")
+            elif dep not in known:
+                problem(row, "Depends on", f"There is no action {dep}")
+            else:
+                good.add(dep)
+        graph[ref] = good
+    # Only a link the file adds can close a loop: check each against the whole new graph.
+    edges = [(a, b) for a, bs in graph.items() for b in bs]
+    reported: set[frozenset[str]] = set()
+    for ref, (row, _deps) in wanted.items():
+        before = snapshot.actions[ref].depends_on if ref in snapshot.actions else frozenset()
+        for dep in sorted(graph[ref] - before):
+            loop = find_cycle(edges, (ref, dep))
+            if loop and frozenset(loop) not in reported:
+                reported.add(frozenset(loop))
+                problem(
+                    row,
+                    "Depends on",
+                    "That would make a loop of dependencies: " + " depends on ".join(loop),
+                )
+    for ref, (_row, _deps) in wanted.items():
+        before = snapshot.actions[ref].depends_on if ref in snapshot.actions else frozenset()
+        after = graph[ref]
+        if after != before:
+            result.dependencies[ref] = (tuple(sorted(before)), tuple(sorted(after)))
+
+
+def sort_problems(problems: Iterable[Problem], order: list[str]) -> list[Problem]:
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(problems, key=lambda p: (rank.get(p.sheet, len(rank)), p.row, p.column))
