@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
 
-.PHONY: install run serve migrate seed test test-sqlite test-postgres lint security clean soak bench bench-queries \
+.PHONY: install run serve migrate seed test test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security clean soak bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
@@ -61,18 +61,38 @@ scheduler: seed
 flask: seed
 	$(DEMO_ENV) $(FLASK) $(ARGS)
 
-# The whole suite: SQLite (browser tests included), then PostgreSQL.
+# The whole suite on SQLite and on PostgreSQL. The browser-free tests of the two databases run
+# side by side (one a core, each with its own databases, each report printed whole when it
+# ends); then the browser journeys, one database after the other, on a machine that is not
+# busy with anything else (they wait on a real Chromium, and a loaded machine makes waits long).
+PYTEST = $(BIN)/pytest -q -p no:cacheprovider
+PG = TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL)
+
 test: install
 	$(MAKE) lint
 	$(MAKE) security
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	$(MAKE) --output-sync=target -j2 test-sqlite-core test-postgres-core
+	$(MAKE) test-sqlite-browser
+	$(MAKE) test-postgres-browser
 
+# One database, everything (browser journeys included).
 test-sqlite: install
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(PYTEST)
 
 test-postgres: install
-	TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider
+	$(PG) $(PYTEST)
+
+test-sqlite-core: install
+	$(PYTEST) --ignore=tests/e2e
+
+test-postgres-core: install
+	$(PG) $(PYTEST) --ignore=tests/e2e
+
+test-sqlite-browser: install
+	$(PYTEST) tests/e2e
+
+test-postgres-browser: install
+	$(PG) $(PYTEST) tests/e2e
 
 lint: install
 	$(BIN)/ruff check tracker tests bench config.py wsgi.py

@@ -12,35 +12,44 @@ from tracker.domain.updates import TEXT_LIMIT
 from tracker.web.form_helpers import no_nul
 
 
+def _month(label: str, description: str) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=description,
+        validators=[Length(max=20, message="Enter the month as YYYY-MM"), no_nul],
+    )
+
+
+def _number(label: str, description: str | None = None) -> StringField:
+    """Kept as text: the domain reads the number and says what is wrong with it."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=description or "",
+        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    )
+
+
 class ValueForm(FlaskForm):
     """Numbers are kept as text here: the domain reads them (and says what is wrong) the same
     way for the form, the CSV upload and any other door."""
 
     measure = SelectField("Measure", widget=GovSelect(), validate_choice=False)
-    period = StringField(
+    period = _month(
         "Month",
-        widget=GovTextInput(),
-        description="The month the value is for, as YYYY-MM (for example 2016-01). A quarterly "
+        "The month the value is for, as YYYY-MM (for example 2016-01). A quarterly "
         "measure takes the quarter's last month.",
-        validators=[Length(max=20, message="Enter the month as YYYY-MM"), no_nul],
     )
-    value = StringField(
+    value = _number(
         "Value",
-        widget=GovTextInput(),
-        description="A percentage from 0 to 100, days, a count, or pounds. Leave it blank to "
+        "A percentage from 0 to 100, days, a count, or pounds. Leave it blank to "
         "work a percentage out from the numerator and denominator.",
-        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
     )
-    numerator = StringField(
-        "Numerator (optional)",
-        widget=GovTextInput(),
-        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
-    )
-    denominator = StringField(
+    numerator = _number("Numerator (optional)")
+    denominator = _number(
         "Denominator (optional)",
-        widget=GovTextInput(),
-        description="How many cases the percentage is of: small cohorts are flagged.",
-        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+        "How many cases the percentage is of: small cohorts are flagged.",
     )
     narrative = TextAreaField(
         "Narrative",
@@ -78,23 +87,12 @@ class UploadForm(FlaskForm):
 class TargetForm(FlaskForm):
     """A new target and tolerance from a month: earlier ones are kept."""
 
-    effective_from = StringField(
-        "In force from",
-        widget=GovTextInput(),
-        description="The first month it applies to, as YYYY-MM (for example 2016-04).",
-        validators=[Length(max=20, message="Enter the month as YYYY-MM"), no_nul],
+    effective_from = _month(
+        "In force from", "The first month it applies to, as YYYY-MM (for example 2016-04)."
     )
-    target = StringField(
-        "Target",
-        widget=GovTextInput(),
-        description="Leave blank for no target.",
-        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
-    )
-    tolerance = StringField(
-        "Tolerance",
-        widget=GovTextInput(),
-        description="The threshold on the worse side of the target (leave blank for none).",
-        validators=[Length(max=40, message="Enter a number, like 87.5"), no_nul],
+    target = _number("Target", "Leave blank for no target.")
+    tolerance = _number(
+        "Tolerance", "The threshold on the worse side of the target (leave blank for none)."
     )
     reason = TextAreaField(
         "Why it changes",

@@ -46,6 +46,14 @@ def _apply(form, errors: dict[str, str], fallback: str) -> None:
         field.errors = [*field.errors, message] if field.errors else [message]
 
 
+def _page(template: str, form, conflict=None, **context):
+    """The form's page again: 409 when someone else changed the action first, 400 with the
+    error summary when the form is wrong, 200 when it is first shown."""
+    errors = form_errors(form)
+    status = 409 if conflict else (400 if errors else 200)
+    return render_template(template, form=form, errors=errors, conflict=conflict, **context), status
+
+
 def _entry(form) -> PlanEntry:
     return PlanEntry(
         title=form.title.data or "",
@@ -94,10 +102,7 @@ def add_action(code: str):
         else:
             flash(f"{ref} added to the {plan.name}.", "success")
             return redirect(url_for("plans.action", ref=ref))
-    errors = form_errors(form)
-    return render_template("plan_changes/add_action.html", form=form, plan=plan, errors=errors), (
-        400 if errors else 200
-    )
+    return _page("plan_changes/add_action.html", form, plan=plan)
 
 
 @bp.route("/actions/<ref>/edit", methods=["GET", "POST"])
@@ -139,11 +144,7 @@ def edit_action(ref: str):
         else:
             flash(f"{ref} changed.", "success")
             return redirect(url_for("plans.action", ref=ref) + "#history")
-    errors = form_errors(form)
-    status = 409 if conflict else (400 if errors else 200)
-    return render_template(
-        "plan_changes/edit_action.html", form=form, ctx=ctx, errors=errors, conflict=conflict
-    ), status
+    return _page("plan_changes/edit_action.html", form, conflict, ctx=ctx)
 
 
 @bp.route("/actions/<ref>/target-date", methods=["GET", "POST"])
@@ -177,10 +178,7 @@ def request_date(ref: str):
                 f"Your request to move {ref}'s target date has been sent to the chairs.", "success"
             )
             return redirect(url_for("plans.action", ref=ref) + "#target-date")
-    errors = form_errors(form)
-    return render_template("plan_changes/request_date.html", form=form, ctx=ctx, errors=errors), (
-        400 if errors else 200
-    )
+    return _page("plan_changes/request_date.html", form, ctx=ctx)
 
 
 @bp.get("/date-requests")
@@ -221,10 +219,7 @@ def decide(request_id: int):
             done = "approved: the target date has moved" if approve else "refused"
             flash(f"The request to move {ref}'s target date was {done}.", "success")
             return redirect(url_for("plan_changes.date_requests"))
-    errors = form_errors(form)
-    return render_template("plan_changes/decide.html", form=form, row=row, errors=errors), (
-        400 if errors else 200
-    )
+    return _page("plan_changes/decide.html", form, row=row)
 
 
 @bp.get("/actions/rebaselined")
@@ -271,8 +266,4 @@ def supersede(ref: str):
         else:
             flash(f"{ref} superseded by {form.superseded_by.data.upper()}.", "success")
             return redirect(url_for("plans.action", ref=ref))
-    errors = form_errors(form)
-    status = 409 if conflict else (400 if errors else 200)
-    return render_template(
-        "plan_changes/supersede.html", form=form, ctx=ctx, errors=errors, conflict=conflict
-    ), status
+    return _page("plan_changes/supersede.html", form, conflict, ctx=ctx)
