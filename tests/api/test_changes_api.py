@@ -178,3 +178,24 @@ def test_the_deadline_command_can_list_the_holidays_it_skipped(seeded_app):
         "skipped 2016-03-25 Good Friday",
         "skipped 2016-03-28 Easter Monday",
     ]
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "due", "weekends_only", "calendar_days"),
+    [
+        ("2015-11-27", "70", "2016-03-09", "2016-03-04", "2016-02-05"),  # publication
+        ("2015-12-24", "1", "2015-12-29", "2015-12-25", "2015-12-25"),  # Christmas, Boxing Day
+        ("2015-12-18", "5", "2015-12-29", "2015-12-25", "2015-12-23"),  # both Christmas days
+        ("2016-03-24", "1", "2016-03-29", "2016-03-25", "2016-03-25"),  # Good Friday, Easter Mon
+        ("2016-03-18", "10", "2016-04-05", "2016-04-01", "2016-03-28"),  # across Easter
+    ],
+)
+def test_the_deadline_command_steps_over_christmas_and_easter_not_the_naive_answers(
+    seeded_app, start, days, due, weekends_only, calendar_days
+):
+    result = seeded_app.test_cli_runner().invoke(
+        args=["tracker", "deadline", "--from", start, "--working-days", days]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{due}\n"
+    assert result.output.strip() not in {weekends_only, calendar_days}

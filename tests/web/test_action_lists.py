@@ -198,3 +198,55 @@ def test_the_api_list_takes_the_same_filters(viewer):
     assert body["total"] == 98
     bad = viewer.get("/api/v1/actions?due_within=99")
     assert bad.status_code == 400 and bad.get_json()["invalid_params"][0]["name"] == "due_within"
+
+
+@pytest.mark.parametrize(
+    ("referrer", "href", "text"),
+    [
+        (
+            "http://localhost/actions/overdue?plan=main&recommendation=&rag=red",
+            "/actions/overdue?plan=main&amp;rag=red",
+            "Back to the overdue actions",
+        ),
+        ("http://localhost/actions?rag=amber&page=2", "/actions?rag=amber&amp;page=2", None),
+        ("http://localhost/dashboard?plan=main", "/dashboard?plan=main", None),
+        ("http://localhost/plans/main?sort=-rag", "/plans/main?sort=-rag", None),
+        ("http://localhost/meetings/1", "/meetings/1", "Back to the meeting"),
+        # Not a list it was opened from, another plan, another site, or no Referer: its plan.
+        ("http://localhost/plans/north?rag=red", "/plans/main", "Back to the Main action plan"),
+        ("http://localhost/actions/MAP-002", "/plans/main", "Back to the Main action plan"),
+        ("http://evil.example/actions/overdue", "/plans/main", "Back to the Main action plan"),
+        ("http://localhost//evil.example/actions", "/plans/main", "Back to the Main action plan"),
+        ("javascript:alert(1)", "/plans/main", "Back to the Main action plan"),
+        (None, "/plans/main", "Back to the Main action plan"),
+    ],
+)
+def test_an_action_s_back_link_returns_to_the_list_it_was_opened_from(viewer, referrer, href, text):
+    headers = {"Referer": referrer} if referrer else {}
+    page = viewer.get("/actions/MAP-001", headers=headers).get_data(as_text=True)
+    back = re.search(r'<a href="([^"]*)" class="govuk-back-link">([^<]*)</a>', page)
+    assert back is not None, page[:2000]
+    assert back.group(1) == href
+    if text:
+        assert back.group(2) == text
+
+
+def test_the_overdue_list_leads_dashboard_readers_back_to_the_dashboard_with_its_filters(
+    role_client,
+):
+    page = role_client("chair").get("/actions/overdue?plan=north&rag=green&lead_organisation=trust")
+    html = page.get_data(as_text=True)
+    assert (
+        '<a class="govuk-link" id="dashboard-link" '
+        'href="/dashboard?plan=north&amp;lead_organisation=trust">'
+        "Getting to Good dashboard for these filters</a>"
+    ) in html
+    plain = role_client("viewer").get("/actions").get_data(as_text=True)
+    assert 'href="/dashboard">Getting to Good dashboard</a>' in plain
+    # A locality head may not read the dashboard, so is not offered it; plan pages never are.
+    assert 'id="dashboard-link"' not in role_client("locality_head").get(
+        "/actions/overdue"
+    ).get_data(as_text=True)
+    assert 'id="dashboard-link"' not in role_client("chair").get("/plans/main").get_data(
+        as_text=True
+    )

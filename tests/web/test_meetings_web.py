@@ -126,6 +126,9 @@ def test_only_the_people_a_meeting_names_see_it_and_its_pack(people, clean_db):
     assert page.status_code == 403
     assert "if you chaired or attended it" in page.get_data(as_text=True)
     assert outsider.get(f"/meetings/{meeting_id}/pack.pdf").status_code == 403
+    assert outsider.get(f"/meetings/{meeting_id}/pack").status_code == 403
+    refused = outsider.get(f"/api/v1/meetings/{meeting_id}")
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
     problem = outsider.get(f"/api/v1/meetings/{meeting_id}/pack.pdf")
     assert problem.status_code == 403 and problem.mimetype == "application/problem+json"
     assert "chaired or attended" in problem.get_json()["detail"]
@@ -261,3 +264,44 @@ def test_two_posts_of_one_form_racing_make_one_meeting(people, clean_db):
         t.join(90)
     assert answers[0] == answers[1] and answers[0][0] == 302, answers
     assert _count(Meeting) == 1
+
+
+def test_the_meeting_still_shows_the_plan_as_presented_after_updates(people, clean_db):
+    """Recorded through the form, then the lead updates the overdue action through the update
+    form (RAG, lifecycle and summary change): the meeting's page, pack and API answer keep the
+    values presented; the action's own page has moved on."""
+    chair = _signed_in(clean_db, "chair@trust.example")
+    recorded = chair.post(
+        "/meetings/new",
+        data=_form(chair)
+        | {"kind": "getting_to_good", "held_on": "5/2/2016", "chair": str(people["chair"].id)},
+    )
+    assert recorded.status_code == 302
+    meeting_url = recorded.headers["Location"]
+    meeting_id = int(meeting_url.rsplit("/", 1)[1])
+    before = chair.get(f"/api/v1/meetings/{meeting_id}").get_json()["snapshot"]
+    row = next(r for r in before["actions"] if r["ref"] == "MAP-001")
+    assert (row["rag"], row["overdue"]) == ("green", True)
+
+    lead = _signed_in(clean_db, "lead@trust.example")
+    updated = lead.post(
+        "/actions/MAP-001/update",
+        data={
+            "csrf_token": csrf_token(lead, "/accessibility"),
+            "version": "1",
+            "summary": "Stalled: the supplier withdrew after the meeting.",
+            "rag": "red",
+            "lifecycle": "in_progress",
+            "impact": "not_yet_evidenced",
+            "reason": "Supplier withdrew.",
+            "evidence": "",
+        },
+    )
+    assert updated.status_code == 302, updated.get_data(as_text=True)[:800]
+    assert "Stalled: the supplier withdrew" in lead.get("/actions/MAP-001").get_data(as_text=True)
+
+    after = chair.get(f"/api/v1/meetings/{meeting_id}").get_json()["snapshot"]
+    assert after == before
+    for path in (meeting_url, f"/meetings/{meeting_id}/pack"):
+        page = chair.get(path).get_data(as_text=True)
+        assert "MAP-001" in page and "Stalled: the supplier withdrew" not in page

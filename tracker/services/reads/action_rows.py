@@ -117,8 +117,19 @@ _JOINED_COLUMNS = (
     LEAD.job_title.label("lead_job_title"),
     LEAD_ORG.code.label("org_code"),
     LEAD_ORG.name.label("org_name"),
-    MAIN_ACTION.ref.label("main_ref"),
-    REPLACEMENT.ref.label("replacement_ref"),
+    # The main action's and the replacement's refs as subqueries on their primary key, not
+    # two more joins of `action`: with those, PostgreSQL's planner weighed nine relations and
+    # spent 10 to 90 ms planning each list (EXPLAIN at 10x; executing it takes 1 to 2 ms).
+    select(MAIN_ACTION.ref)
+    .where(MAIN_ACTION.id == Action.main_action_id)
+    .correlate(Action)
+    .scalar_subquery()
+    .label("main_ref"),
+    select(REPLACEMENT.ref)
+    .where(REPLACEMENT.id == Action.superseded_by_id)
+    .correlate(Action)
+    .scalar_subquery()
+    .label("replacement_ref"),
 )
 
 
@@ -134,8 +145,6 @@ def action_rows_query(as_at: datetime | None, action_ref: str | None = None) -> 
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .join(LEAD_ORG, LEAD_ORG.id == Action.lead_organisation_id)
         .outerjoin(LEAD, LEAD.id == Action.lead_user_id)
-        .outerjoin(MAIN_ACTION, MAIN_ACTION.id == Action.main_action_id)
-        .outerjoin(REPLACEMENT, REPLACEMENT.id == Action.superseded_by_id)
     )
 
 

@@ -7,12 +7,14 @@ from tracker.domain.permissions import Permission, Target
 from tracker.domain.states import Lifecycle, days_overdue
 from tracker.models import Plan
 from tracker.services import queries
+from tracker.services.dashboard import filter_args
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.exports import export_args
 from tracker.services.reads import plan_changes as change_reads
 from tracker.web import listing
 from tracker.web.access import allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
+from tracker.web.back import LIST_PAGES, came_from
 from tracker.web.updates.forms import DependencyForm, RemoveDependencyForm
 
 bp = Blueprint("plans", __name__)
@@ -97,7 +99,17 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         sort_state=_sort_state(plan, kept, filters),
         printed_at=now_utc(),
         applied=_applied_filters(filters, leads, organisations, show_plan=plan is None),
+        dashboard_url=_dashboard_url(filters) if plan is None else None,
     ), (400 if as_at.error else 200)
+
+
+def _dashboard_url(filters) -> str | None:
+    """The chair's dashboard with this list's plan, recommendation, lead organisation and
+    lead (the filters it has), for people who may read it: the way back after narrowing the
+    list the dashboard led to."""
+    if not allowed(Permission.READ_DASHBOARD):
+        return None
+    return url_for("dashboard.show", **filter_args(filters))
 
 
 def _applied_filters(filters, leads, organisations, *, show_plan: bool) -> list[str]:
@@ -196,6 +208,15 @@ def _timeline(history, plan_changes) -> list[tuple[str, object]]:
     return [(kind, item) for _, _, kind, item in merged]
 
 
+def _back_link(row) -> dict[str, str]:
+    """Back to the list the action was opened from (its filters kept), or to its plan."""
+    plan_text = "Back to the " + row.plan_name
+    came = came_from({**LIST_PAGES, "plans.show": plan_text})
+    if came is None or (came[2] == "plans.show" and came[3].get("code") != row.plan):
+        return {"href": url_for("plans.show", code=row.plan), "text": plan_text}
+    return {"href": came[0], "text": came[1]}
+
+
 def render_action(ref: str, dependency_form=None) -> str:
     """The action page (also re-rendered with errors by the dependency form)."""
     as_at, as_at_day = as_at_from_request()
@@ -211,6 +232,7 @@ def render_action(ref: str, dependency_form=None) -> str:
     return render_template(
         "plans/action.html",
         row=row,
+        back=_back_link(row),
         prerequisites=prerequisites,
         dependents=dependents,
         blocked=blocked,

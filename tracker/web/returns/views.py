@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -12,8 +15,8 @@ from tracker.services import returns as return_service
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
+from tracker.web.returns.entries import Entry, entries_for
 from tracker.web.returns.forms import ReopenForm, ReturnForm
-from tracker.web.updates.forms import lifecycle_choices
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 SIMULTANEOUS = (
@@ -55,22 +58,6 @@ def _entries_from(form: ReturnForm) -> list[return_service.Entry]:
             )
         )
     return entries
-
-
-def _fill(form: ReturnForm, view: return_service.ReturnView, can_sign_off: bool) -> None:
-    """Draw one entry per open action, pre-filled from the draft or last cycle's state."""
-    while form.entries.entries:
-        form.entries.pop_entry()
-    for line in view.lines:
-        form.entries.append_entry(
-            line.entry.fields() | {"ref": line.ref, "version": line.entry.version}
-        )
-    for sub, line in zip(form.entries, view.lines, strict=True):
-        sub.lifecycle.choices = lifecycle_choices(line.lifecycle, can_sign_off)
-        # Every checkbox names its action, as every other field's label does.
-        sub.confirm_unchanged.label.text = (
-            f"No change this fortnight for {line.ref}: keep the same summary"
-        )
 
 
 @bp.route("/<locality>/<int:cycle>", methods=["GET", "POST"])
@@ -139,14 +126,16 @@ def show(locality: str, cycle: int):
             if ref in typed:
                 typed[ref].version = conflict.current_version
         view = return_service.get_return(locality, cycle, today=today, now=now, as_drawn=typed)
-    if may_submit and view.editable:
-        _fill(form, view, can_sign_off=False)  # sign-off is a chair's, on its own page
-    error_list = _error_list(form, view, errors_by_ref)
+    # Sign-off is a chair's, on its own page.
+    drawn = entries_for(view, can_sign_off=False) if may_submit and view.editable else []
+    # A return no longer open is not drawn: its errors name the fields as posted.
+    error_list = _error_list(drawn or list(form.entries), view, errors_by_ref)
     status = 409 if clashed else (400 if error_list else 200)
     return render_template(
         "returns/return.html",
         view=view,
         form=form,
+        entries=drawn,
         may_submit=may_submit,
         may_reopen=may_submit and view.may_reopen(now),
         now=now,
@@ -207,10 +196,10 @@ def _shape_errors(form: ReturnForm) -> dict[str, dict[str, str]]:
     return errors
 
 
-def _error_list(form: ReturnForm, view, errors_by_ref: dict[str, dict[str, str]]):
+def _error_list(entries: Sequence[Entry | Any], view, errors_by_ref: dict[str, dict[str, str]]):
     """One line per field in error, each naming its action and linking to its field."""
     items = [{"text": m, "href": "#return-actions"} for m in errors_by_ref.get("", {}).values()]
-    for sub, line in zip(form.entries, view.lines, strict=False):
+    for sub, line in zip(entries, view.lines, strict=False):
         for name, message in errors_by_ref.get(line.ref, {}).items():
             field = getattr(sub, name, None) or sub.summary
             field.errors = [message]
