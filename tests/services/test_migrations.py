@@ -140,3 +140,32 @@ def test_web_workers_never_load_alembic():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=BASE_DIR
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_the_search_migration_fills_the_index_as_a_rebuild_would(migration_url):
+    """An existing tracker upgraded to 0018 can search at once: the migration's SQL writes the
+    same documents as `flask tracker search-rebuild`."""
+    from tests.builders import make_sef_version
+    from tests.conftest import SEED_NOW
+    from tracker.services.seed import load_seed
+
+    app = make_app(migration_url)
+    init_migrations(app)
+    columns = "kind, key, action_id, locality_id, audience, ref, title, body"
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+        make_sef_version(locality="north", status="draft", version=1)
+        make_sef_version(locality="north", status="submitted", version=2)
+        db.session.commit()
+        query = text(f"SELECT {columns} FROM search_document ORDER BY kind, key")
+        rebuilt = [tuple(r) for r in db.session.execute(query)]
+        db.session.remove()
+
+        downgrade(directory=MIGRATIONS, revision="0009")
+        upgrade(directory=MIGRATIONS)
+        migrated = [tuple(r) for r in db.session.execute(query)]
+        assert len(rebuilt) > 1500
+        assert migrated == rebuilt
+        db.session.remove()
+        db.engine.dispose()
