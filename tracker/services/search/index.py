@@ -57,6 +57,7 @@ class Source:
     link: Callable[[Any], Link | None]
     fields: tuple[str, ...]
     rows: Callable[[], Any] | None
+    plural: str
 
 
 SOURCES: dict[str, Source] = {}
@@ -72,6 +73,7 @@ def register_source(
     link: Callable[[Any], Link | None],
     fields: Iterable[str],
     rows: Callable[[], Any] | None = None,
+    plural: str | None = None,
 ) -> None:
     """Make `model`'s rows searchable as `kind`.
 
@@ -79,8 +81,11 @@ def register_source(
     written and plain rows on a rebuild) and returns its Document, or None for nothing to find.
     `fields` are the columns the document reads: a change to any other column is not
     re-indexed. `link(hit)` says where a result leads. `rows()` is the SELECT a rebuild reads
-    (by default every row of the model's table)."""
-    source = Source(model, kind, label, to_document, link, tuple(fields), rows)
+    (by default every row of the model's table). `plural` names a list of them (by default
+    `label` and an "s")."""
+    source = Source(
+        model, kind, label, to_document, link, tuple(fields), rows, plural or f"{label}s"
+    )
     SOURCES[kind] = source
     _BY_MODEL[model] = source
 
