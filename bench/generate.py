@@ -171,6 +171,7 @@ def add_copies(factor: int) -> dict[str, int]:
             db.session.execute(table.insert(), rows)
             added[key] += len(rows)
     _refresh_projection()
+    _refresh_search()
     db.session.commit()
     return added
 
@@ -183,6 +184,15 @@ def _refresh_projection() -> None:
     except ImportError:  # before the projection was built
         return
     projection.rebuild()
+
+
+def _refresh_search() -> None:
+    """The search index too (issue 13): its listener sees ORM writes, not bulk inserts."""
+    try:
+        from tracker.services import search
+    except ImportError:  # before search was built
+        return
+    search.rebuild()
 
 
 def count_rows() -> dict[str, int]:
@@ -262,6 +272,7 @@ def add_history(per_action: int = HISTORY_PER_ACTION) -> int:
             versions,
         )
     _refresh_projection()
+    _refresh_search()
     db.session.commit()
     return len(extra)
 

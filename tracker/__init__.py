@@ -56,6 +56,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         plan_changes,
         plans,
         returns,
+        search,
         sefs,
         updates,
     )
@@ -76,6 +77,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(inspections.bp)
     app.register_blueprint(changes.bp)
     app.register_blueprint(calendar.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 

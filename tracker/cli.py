@@ -229,6 +229,16 @@ def projection_rebuild() -> None:
     click.echo(f"Current state rebuilt from history for {written} action(s).")
 
 
+@tracker_cli.command("search-rebuild")
+@needs_database
+def search_rebuild() -> None:
+    """Make the search index again from the plan (after a bulk load or a restore)."""
+    from tracker.services import search
+
+    written = search.rebuild_and_commit()
+    click.echo(f"Search index rebuilt: {written} document(s).")
+
+
 class _DelayedBar:
     """A progress bar (on standard error) that appears only once an export has taken longer than
     a second: a quick export prints nothing but its result."""

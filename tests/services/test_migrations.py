@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from config import BASE_DIR, suite_database_url
 from tests.conftest import make_app
 from tracker.extensions import db, init_migrations
+from tracker.models.search import outside_the_models
 
 MIGRATIONS = str(BASE_DIR / "tracker" / "migrations")
 # Columns the Action model has that a 0005 schema lacks (added by 0008).
@@ -45,13 +46,21 @@ def migration_url():
         yield f"sqlite:///{folder / 'migrations.db'}"
 
 
+def _described_by_models(name, type_, parent_names) -> bool:
+    """Leave out the full-text schema the search DDL makes beside its model (FTS5 tables on
+    SQLite, the tsvector column and its index on PostgreSQL)."""
+    return not outside_the_models(name, type_)
+
+
 def test_upgrade_matches_the_models_and_downgrade_returns_to_base(migration_url):
     app = make_app(migration_url)
     init_migrations(app)  # Flask-Migrate is loaded only where migrations are run
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": _described_by_models}
+            )
             diff = compare_metadata(context, db.metadata)
             assert diff == [], f"models and migrations disagree: {diff}"
             tables = set(inspect(conn).get_table_names())
@@ -83,6 +92,7 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
         upgrade(directory=MIGRATIONS, revision="0005")
         # Rows written as a 0005 tracker would have: history only (no action_state table yet).
         db.metadata.tables["action_state"].create(db.engine)  # so the builders can run ...
+        db.metadata.tables["search_document"].create(db.engine)
         with db.engine.begin() as conn:  # (and the action columns 0008 adds)
             for column in LATER_ACTION_COLUMNS:
                 conn.execute(text(f"ALTER TABLE action ADD COLUMN {column}"))
@@ -105,6 +115,7 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
         db.session.commit()
         db.session.remove()
         db.metadata.tables["action_state"].drop(db.engine)  # ... then back to a 0005 schema
+        db.metadata.tables["search_document"].drop(db.engine)
         with db.engine.begin() as conn:
             for column in LATER_ACTION_COLUMNS:
                 conn.execute(text(f"ALTER TABLE action DROP COLUMN {column.split()[0]}"))
@@ -129,3 +140,32 @@ def test_web_workers_never_load_alembic():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=BASE_DIR
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_the_search_migration_fills_the_index_as_a_rebuild_would(migration_url):
+    """An existing tracker upgraded to 0018 can search at once: the migration's SQL writes the
+    same documents as `flask tracker search-rebuild`."""
+    from tests.builders import make_sef_version
+    from tests.conftest import SEED_NOW
+    from tracker.services.seed import load_seed
+
+    app = make_app(migration_url)
+    init_migrations(app)
+    columns = "kind, key, action_id, locality_id, audience, ref, title, body"
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+        make_sef_version(locality="north", status="draft", version=1)
+        make_sef_version(locality="north", status="submitted", version=2)
+        db.session.commit()
+        query = text(f"SELECT {columns} FROM search_document ORDER BY kind, key")
+        rebuilt = [tuple(r) for r in db.session.execute(query)]
+        db.session.remove()
+
+        downgrade(directory=MIGRATIONS, revision="0009")
+        upgrade(directory=MIGRATIONS)
+        migrated = [tuple(r) for r in db.session.execute(query)]
+        assert len(rebuilt) > 1500
+        assert migrated == rebuilt
+        db.session.remove()
+        db.engine.dispose()

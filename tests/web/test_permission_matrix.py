@@ -162,6 +162,9 @@ ROUTES = {
     "meetings.pack": ("GET", "/meetings/{meeting}/pack", MEETING_SEERS, 200),
     "meetings.pack_pdf": ("GET", "/meetings/{meeting}/pack.pdf", MEETING_SEERS, 200),
     "api.meetings": ("GET", "/api/v1/meetings", EVERYONE, 200),
+    # Search: everyone who may read the plan; what each finds is filtered (test_search*.py).
+    "search.results": ("GET", "/search?q=safeguarding", EVERYONE, 200),
+    "api.search": ("GET", "/api/v1/search?q=safeguarding&kind=action", EVERYONE, 200),
     "api.meeting": ("GET", "/api/v1/meetings/{meeting}", MEETING_SEERS, 200),
     "api.meeting_pack": ("GET", "/api/v1/meetings/{meeting}/pack.pdf", MEETING_SEERS, 200),
 }

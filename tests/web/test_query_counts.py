@@ -56,6 +56,10 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/measures/D19", "/measures/A3"),  # 3 quarterly values against 10 monthly ones
         ("/measures/reports/quarterly/2015-Q1", "/measures/reports/quarterly/2015-Q3"),
         ("/api/v1/reports/quarterly/2015-Q1.docx", "/api/v1/reports/quarterly/2015-Q3.docx"),
+        # Search: one result against a page of many; one kind against all.
+        ("/search?q=MAP-001", "/search?q=social"),
+        ("/search?q=safeguarding&kind=update", "/search?q=social&page=2"),
+        ("/api/v1/search?q=MAP-001", "/api/v1/search?q=social&per_page=200"),
     ],
 )
 def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries, small, large):
@@ -102,6 +106,8 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/measures/A3", 6),  # the measure, targets, values, recommendations, actions
         ("/measures/reports/quarterly/2015-Q3", 12),  # measures, the plan, returns, SEFs, meetings
         ("/account/calendar", 2),  # the person and their link's state
+        ("/search?q=social", 4),  # the session (2), the counts by kind, the page
+        ("/api/v1/search?q=social", 4),
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
@@ -461,4 +467,33 @@ def test_checking_an_import_runs_the_same_statements_at_one_and_three_times_the_
     add_copies(3)
     thrice, rows_thrice = check()
     assert (rows_once, rows_thrice) == (335, 1005)
+    assert once == thrice
+
+
+def test_search_runs_the_same_statements_at_one_and_three_times_the_seed(client, count_queries):
+    """The copies the benchmark adds are indexed by its rebuild; three times the matches, the
+    same statements (the counts by kind and one page)."""
+    from bench.generate import add_copies
+    from tests.builders import make_user
+    from tests.conftest import SEED_NOW, sign_in
+    from tracker.extensions import db
+    from tracker.services.seed import load_seed
+
+    app = client.application
+    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    reader = make_user(role="chair", email="search.reader@trust.example")
+    db.session.commit()
+    sign_in(client, reader.email, "a-long-test-password")
+
+    def check() -> tuple[int, int]:
+        client.get("/api/v1/search?q=social").close()
+        with count_queries(app) as counter:
+            body = client.get("/api/v1/search?q=social&per_page=200").get_json()
+            client.get("/search?q=social").close()
+        return counter.count, body["total"]
+
+    once, found_once = check()
+    add_copies(3)
+    thrice, found_thrice = check()
+    assert found_thrice > 2 * found_once  # the recommendations are not copied
     assert once == thrice

@@ -10,6 +10,7 @@ from tracker.api import (  # noqa: F401 - their routes join the blueprint
     outbox,
     overdue,
     returns,
+    search,
     updates,
 )
 from tracker.api.views import bp

@@ -11,6 +11,7 @@ from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
 from tracker.api.openapi_measures import measure_paths
 from tracker.api.openapi_meetings import meeting_paths, meeting_schemas
+from tracker.api.openapi_search import search_paths, search_schemas
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT
@@ -273,6 +274,7 @@ def openapi_document() -> dict[str, Any]:
             **dashboard_paths(PROBLEM),
             **measure_paths(problem=PROBLEM),
             **meeting_paths(PROBLEM),
+            **search_paths(PROBLEM),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first, paged (administrators only)",
@@ -332,6 +334,7 @@ def openapi_document() -> dict[str, Any]:
                 **changes_schemas(),
                 **dashboard_schemas(),
                 **meeting_schemas(),
+                **search_schemas(),
                 "OutboxMessage": {
                     "type": "object",
                     "required": [

@@ -85,6 +85,15 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    if conf_args.get("include_name") is None:
+        # The full-text search schema (FTS5 tables, the tsvector column) is made by DDL beside
+        # its model: autogenerate must not offer to drop it.
+        from tracker.models.search import outside_the_models
+
+        conf_args["include_name"] = lambda name, type_, _parents: (
+            not outside_the_models(name, type_)
+        )
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -28,6 +28,7 @@ from tracker.models.plan import (
 )
 from tracker.models.plan_changes import ActionEdit, TargetDateRequest
 from tracker.models.returns import LocalityReturn, ReturnDraft
+from tracker.models.search import SearchDocument
 from tracker.models.sef import SefVersion
 from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
 
@@ -59,6 +60,7 @@ __all__ = [
     "ReturnDraft",
     "SchedulerHeartbeat",
     "SchedulerRun",
+    "SearchDocument",
     "SefVersion",
     "TargetDateRequest",
     "UpdateCycle",

@@ -28,7 +28,7 @@ from tracker.models import (
     User,
     action_partner,
 )
-from tracker.services import projection
+from tracker.services import projection, search
 from tracker.services.audit import add_event
 from tracker.services.measure_seed import load_measures
 
@@ -288,6 +288,7 @@ def load_seed(
 
     if any(created.values()):
         add_event("seed_loaded", now=now, detail=created)
+        search.rebuild()  # the history went in by bulk insert, past the index's listener
     db.session.commit()
     return SeedResult(created)
 

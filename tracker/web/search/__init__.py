@@ -1,0 +1,3 @@
+from tracker.web.search.views import bp
+
+__all__ = ["bp"]
