@@ -138,6 +138,8 @@ class Live:
         return {
             "base_url": f"{self.base_url}/api/v1",
             "headers": {"Authorization": f"Bearer {self.token}"},
+            # A PDF pack is drawn by WeasyPrint: seconds on a busy machine, not a hang.
+            "timeout": 120,
         }
 
     def call(self, case) -> None:

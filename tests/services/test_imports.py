@@ -84,7 +84,9 @@ def test_the_export_imported_unchanged_changes_nothing(seeded):
         assert result.plan.changes == 0 and not result.applied
         assert result.plan.rows == len(_rows(data)) - 1 > 300
     assert _every_table() == before
-    events = db.session.execute(select(AuditEvent).where(AuditEvent.kind == "import")).scalars()
+    events = db.session.execute(
+        select(AuditEvent).where(AuditEvent.kind == "import").order_by(AuditEvent.id)
+    ).scalars()
     assert [e.detail["dry_run"] for e in events] == [True, False]
 
 

@@ -58,7 +58,11 @@ def _token_in_outbox(person: User) -> str:
 
 def _events(kind: str) -> list[AuditEvent]:
     return list(
-        db.session.execute(select(AuditEvent).where(AuditEvent.kind == kind)).scalars().all()
+        db.session.execute(
+            select(AuditEvent).where(AuditEvent.kind == kind).order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
     )
 
 

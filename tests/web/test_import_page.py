@@ -85,7 +85,9 @@ def test_problems_are_listed_by_row_and_column_then_a_good_file_is_applied(admin
     follow = admin_client.get("/admin/import").get_data(as_text=True)
     assert "Imported plan.csv: 0 actions added, 1 edited" in follow
     kinds = (
-        db.session.execute(select(AuditEvent.detail).where(AuditEvent.kind == "import"))
+        db.session.execute(
+            select(AuditEvent.detail).where(AuditEvent.kind == "import").order_by(AuditEvent.id)
+        )
         .scalars()
         .all()
     )
