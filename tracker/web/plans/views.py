@@ -13,6 +13,7 @@ from tracker.services.reads import plan_changes as change_reads
 from tracker.web import listing
 from tracker.web.access import allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
+from tracker.web.challenges import views as challenges
 from tracker.web.updates.forms import DependencyForm, RemoveDependencyForm
 
 bp = Blueprint("plans", __name__)
@@ -225,4 +226,5 @@ def render_action(ref: str, dependency_form=None) -> str:
         may_sign_off=allowed(Permission.SIGN_OFF),
         dependency_form=dependency_form or DependencyForm(),
         remove_form=RemoveDependencyForm(),
+        **challenges.section_for(action_ref=row.ref),
     )

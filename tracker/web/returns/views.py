@@ -12,6 +12,7 @@ from tracker.services import returns as return_service
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
+from tracker.web.challenges import views as challenges
 from tracker.web.returns.forms import ReopenForm, ReturnForm
 from tracker.web.updates.forms import lifecycle_choices
 
@@ -154,6 +155,7 @@ def show(locality: str, cycle: int):
         conflicts=conflicts,
         held_back=held_back,
         field_labels=FIELD_LABELS,
+        **challenges.section_for(locality=locality, cycle=cycle),
     ), status
 
 
