@@ -31,9 +31,15 @@ from tracker.models import (
 )
 from tracker.services.audit import add_event
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.filters import PLAN_CODES
 from tracker.services.updates import Forbidden, Rejected
 
 MAX_ID = 2_147_483_647
+
+
+class StepRefused(Rejected):
+    """The challenge is not in a state for this step (accepted, or not yet answered), or someone
+    else added a step a moment before: nothing written."""
 
 
 @dataclass
@@ -224,10 +230,8 @@ def parse_filters(args) -> ChallengeFilters:
     if status is not None and status not in STATUS_FILTERS:
         raise BadFilter("status", f"status must be one of {', '.join(STATUS_FILTERS)}")
     plan = args.get("plan") or None
-    if plan is not None:
-        known = db.session.execute(select(Plan.code).where(Plan.code == plan[:32])).first()
-        if known is None:
-            raise BadFilter("plan", f"There is no plan {plan[:40]!r}")
+    if plan is not None and plan not in PLAN_CODES:
+        raise BadFilter("plan", f"plan must be one of {', '.join(PLAN_CODES)}")
     return ChallengeFilters(status=status, plan=plan)
 
 
@@ -437,7 +441,7 @@ def add_step(
     field_name = "response" if kind == "response" else "note"
     moved = rules.after_step(view.status, kind)
     if not isinstance(moved, Status):
-        raise Rejected({field_name: moved})
+        raise StepRefused({field_name: moved})
     if kind == "response":
         body = _check_text(text, name=field_name, what="response", limit=rules.RESPONSE_LIMIT)
     else:
@@ -457,7 +461,7 @@ def add_step(
     )
     if claimed.rowcount != 1:
         db.session.rollback()
-        raise Rejected(
+        raise StepRefused(
             {field_name: "Someone else added to this challenge a moment ago: read it again"}
         )
     step = ChallengeStep(
@@ -476,7 +480,7 @@ def add_step(
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Rejected(
+        raise StepRefused(
             {field_name: "Someone else added to this challenge a moment ago: read it again"}
         ) from None
     add_event(
