@@ -71,7 +71,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/overview", 6),
         ("/plans/main", 9),
         ("/actions", 8),
-        ("/actions/MAP-001", 9),
+        ("/actions/MAP-001", 11),  # two for its challenges (their steps only when there are)
         ("/api/v1/actions", 6),
         ("/api/v1/exports/plan.csv", 6),
         ("/api/v1/exports/plan.xlsx", 8),
@@ -79,7 +79,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/actions/overdue", 8),
         ("/api/v1/actions/overdue", 6),
         ("/returns", 5),
-        ("/returns/north/2", 11),
+        ("/returns/north/2", 13),  # two for the return's challenges
         ("/api/v1/localities/north/returns/2", 11),
         ("/api/v1/cycles", 3),
         ("/sefs", 4),
@@ -102,6 +102,9 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/measures/A3", 6),  # the measure, targets, values, recommendations, actions
         ("/measures/reports/quarterly/2015-Q3", 12),  # measures, the plan, returns, SEFs, meetings
         ("/account/calendar", 2),  # the person and their link's state
+        ("/challenges", 4),  # the session, the page of challenges, its total, the plans menu
+        ("/api/v1/challenges", 3),  # the page, its total and the steps (none in the seed)
+        ("/actions/MAP-001/challenges/new", 4),  # the session and the action's row
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
@@ -111,7 +114,7 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
 @pytest.mark.parametrize(
     ("role", "url", "most"),
     [
-        ("locality_head", "/returns/north/3", 11),  # the return form: 38 actions
+        ("locality_head", "/returns/north/3", 13),  # the return form: 38 actions; challenges
         # Each person's home: a fixed number of statements for each part they see.
         ("admin", "/", 3),
         ("chair", "/", 8),  # awaiting sign-off, red and overdue, their own actions
@@ -125,7 +128,7 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("chair", "/actions/MAP-003/edit", 5),
         ("chair", "/plans/north/actions/new", 5),
         ("chair", "/actions/MAP-003/supersede", 3),
-        ("chair", "/actions/S-21", 9),  # with a pending request to decide
+        ("chair", "/actions/S-21", 11),  # with a pending request to decide; challenges
         ("action_lead", "/actions/MAP-003/target-date", 3),
         ("admin", "/admin/outbox", 3),
         ("admin", "/api/v1/outbox", 3),
@@ -462,3 +465,50 @@ def test_checking_an_import_runs_the_same_statements_at_one_and_three_times_the_
     thrice, rows_thrice = check()
     assert (rows_once, rows_thrice) == (335, 1005)
     assert once == thrice
+
+
+def test_the_challenge_log_runs_the_same_statements_whatever_its_length(client, count_queries):
+    """The list, a challenge's page, the action page's section and the API, with one challenge
+    and then with many (each answered), run the same number of statements."""
+    from datetime import UTC, datetime
+
+    from tests.builders import actor_for, make_action, make_user
+    from tests.conftest import sign_in
+    from tracker.extensions import db
+    from tracker.services import challenges
+
+    chair = make_user(role="chair", email="chair@trust.example")
+    lead = make_user(role="action_lead")
+    make_action(ref="MAP-001", lead=lead)
+    db.session.commit()
+    now = datetime(2016, 2, 5, 10, tzinfo=UTC)
+    by, answers = actor_for(chair), actor_for(lead)
+
+    def add() -> int:
+        cid = challenges.raise_challenge(by, question="Why amber?", now=now, action_ref="MAP-001")
+        challenges.add_step(cid, "response", text="Because.", actor=answers, now=now)
+        return cid
+
+    first = add()
+    sign_in(client, chair.email, "a-long-test-password")
+    urls = [
+        "/challenges",
+        f"/challenges/{first}",
+        "/actions/MAP-001",
+        "/api/v1/challenges",
+        f"/api/v1/challenges/{first}",
+    ]
+
+    def measured() -> list[int]:
+        counts = []
+        for url in urls:
+            client.get(url)
+            with count_queries(client.application) as counter:
+                assert client.get(url).status_code == 200, url
+            counts.append(counter.count)
+        return counts
+
+    few = measured()
+    for _ in range(12):
+        add()
+    assert measured() == few

@@ -30,7 +30,7 @@ def section_for(
     person may see, in order raised, and whether they may raise one."""
     actor = actor_for(current_user)
     filters = service.ChallengeFilters(action_ref=action_ref, locality=locality, cycle=cycle)
-    items, _ = service.list_challenges(actor, filters, per_page=200)
+    items, _ = service.list_challenges(actor, filters, per_page=200, with_total=False)
     if action_ref is not None:
         raise_url = url_for("challenges.raise_on_action", ref=action_ref)
     else:
