@@ -143,7 +143,9 @@ def test_unknown_targets_are_not_found(story):
     with pytest.raises(NotFound):
         service.raise_challenge(story["chair"], question="Why?", now=NOW, locality="x", cycle=1)
     with pytest.raises(NotFound):
-        service.raise_challenge(story["chair"], question="Why?", now=NOW, locality="north", cycle=99)
+        service.raise_challenge(
+            story["chair"], question="Why?", now=NOW, locality="north", cycle=99
+        )
     with pytest.raises(NotFound):
         service.get_challenge(999_999, story["chair"])
     with pytest.raises(NotFound):

@@ -323,6 +323,35 @@ def list_challenge_evidence(start: datetime | None, end: datetime) -> list[Chall
     return views
 
 
+def challenge_evidence(start: datetime | None, end: datetime) -> list[dict]:
+    """`list_challenge_evidence` as plain values (JSON as it is), for a meeting's frozen
+    snapshot and the quarterly report: raised, by whom, the question, every step, the status."""
+    return [
+        {
+            "id": c.id,
+            "subject": c.subject,
+            "action": c.action_ref,
+            "plan": c.plan,
+            "question": c.question,
+            "raised_by": c.raised_by,
+            "raised_at": c.raised_at.isoformat(),
+            "status": c.status.value,
+            "status_label": c.status.label,
+            "steps": [
+                {
+                    "kind": s.kind,
+                    "label": s.label,
+                    "text": s.text,
+                    "by": s.author,
+                    "at": s.recorded_at.isoformat(),
+                }
+                for s in c.steps
+            ],
+        }
+        for c in list_challenge_evidence(start, end)
+    ]
+
+
 def _status_after(steps: list[StepView]) -> Status:
     status = Status.OPEN
     for step in steps:
