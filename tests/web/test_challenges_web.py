@@ -167,3 +167,39 @@ def test_the_dashboard_pack_and_quarterly_report_show_the_challenge(client, worl
     db.session.remove()
     report = client.get("/measures/reports/quarterly/2015-Q4").get_data(as_text=True)
     assert "Challenge and response" in report and "amber for three cycles" in report
+
+
+def test_the_quarterly_word_and_pdf_files_carry_the_challenge_and_its_response(client, world):
+    import subprocess
+    import tempfile
+    from io import BytesIO
+
+    from docx import Document
+
+    client, token = _as(client, "chair@trust.example")
+    response = client.post(
+        "/actions/MAP-001/challenges/new",
+        data={"csrf_token": token, "question": "Why has this been amber for three cycles?"},
+    )
+    challenge_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    client, token = _as(client, "lead@trust.example")
+    client.post(
+        f"/challenges/{challenge_id}/responses",
+        data={"csrf_token": token, "response": "Two vacancies; filled in March."},
+    )
+    docx = client.get("/api/v1/reports/quarterly/2015-Q4.docx")
+    assert docx.status_code == 200
+    text = "\n".join(p.text for p in Document(BytesIO(docx.data)).paragraphs)
+    assert "5. Challenge and response" in text
+    assert "amber for three cycles" in text and "Two vacancies; filled in March." in text
+    pdf = client.get("/api/v1/reports/quarterly/2015-Q4.pdf")
+    assert pdf.status_code == 200
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf.data)
+        f.flush()
+        out = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, check=True)
+    flat = " ".join(out.stdout.decode().split())
+    assert "Challenge and response" in flat and "Two vacancies; filled in March." in flat
+    # A quarter before it was raised has none.
+    q3 = client.get("/measures/reports/quarterly/2015-Q3").get_data(as_text=True)
+    assert "No challenge was raised or answered in this quarter." in q3
