@@ -45,6 +45,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         assets,
         auth,
         calendar,
+        challenges,
         changes,
         dashboard,
         errors,
@@ -78,6 +79,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(changes.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(challenges.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 

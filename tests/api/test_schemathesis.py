@@ -50,6 +50,16 @@ MEASURES_ACCEPTED = ["200", "400", "401", "403"]
 # `blocked` and `date_clash` describe today's plan: asked with `as_at` (a past day) they are a
 # documented 400 ("not with as_at"), a pairing a schema cannot forbid.
 LIST_ACCEPTED = ["200", "400", "401", "403"]
+# The challenge log: a schema-valid body may still be refused by the rules (who may raise or
+# answer, what state the challenge is in, an unknown ref or id, blank text).
+CHALLENGE_ACCEPTED = ["200", "201", "401", "403", "404", "409", "422"]
+CHALLENGE_OPERATIONS = (
+    "listChallenges",
+    "raiseChallenge",
+    "getChallenge",
+    "respondToChallenge",
+    "setChallengeOutcome",
+)
 LISTS = ("listActions", "listOverdueActions", "exportPlanCsv", "exportPlanXlsx")
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -78,6 +88,15 @@ def _config(**extra: object) -> schemathesis.Config:
                     }
                     for operation in LISTS
                 ),
+                *(
+                    {
+                        "include-operation-id": operation,
+                        "checks": {
+                            "positive_data_acceptance": {"expected-statuses": CHALLENGE_ACCEPTED}
+                        },
+                    }
+                    for operation in CHALLENGE_OPERATIONS
+                ),
                 {
                     "include-operation-id": "listMeasures",
                     "checks": {
@@ -101,12 +120,14 @@ READER = schemathesis.openapi.from_dict(openapi_document(), config=_config())
 
 
 def _writes_only(document: dict) -> dict:
-    """The document with only its writing operations (every method but GET)."""
+    """The document with only the paths that take a write (every method but GET); such a path
+    keeps its GET too (`/challenges` lists and raises), so its `Allow` header matches."""
     paths = {
-        path: {k: v for k, v in item.items() if k in WRITE_METHODS}
+        path: item
         for path, item in document["paths"].items()
+        if any(k in WRITE_METHODS for k in item)
     }
-    return document | {"paths": {path: item for path, item in paths.items() if item}}
+    return document | {"paths": paths}
 
 
 # The writer's update always names an action the writer may update; the reader's names any ref.

@@ -136,6 +136,16 @@ def _world() -> dict:
         base_url="http://localhost",
     )
     db.session.commit()
+    from tests.builders import actor_for
+    from tracker.services import challenges
+
+    challenge = challenges.raise_challenge(
+        actor_for(chair), question="Why amber?", now=NOW, action_ref="N-01"
+    )
+    answered = challenges.raise_challenge(
+        actor_for(chair), question="Why late?", now=NOW, action_ref="N-01"
+    )
+    challenges.add_step(answered, "response", text="Recruitment.", actor=actor_for(head), now=NOW)
     body = db.session.execute(
         select(OutboxMessage.body_text).where(OutboxMessage.to_address == invited.email)
     ).scalar_one()
@@ -152,6 +162,8 @@ def _world() -> dict:
             select(Recommendation.ref).where(Recommendation.id == north.recommendation_id)
         ).scalar_one(),
         "token": token,
+        "challenge": challenge,
+        "answered": answered,
     }
     db.session.remove()
     return ids
@@ -336,6 +348,22 @@ def forms(ids: dict) -> dict[str, Form]:
         # No meeting 999999 and no follow-up: refused, whatever is sent.
         "meetings.follow_up": Form(chair, "/meetings/999999/follow-ups/999999", {"done": "1"}),
         "calendar.turn_off": Form(head, "/account/calendar/turn-off", {"confirm": "yes"}),
+        "challenges.raise_on_action:post": Form(
+            chair, "/actions/N-01/challenges/new", {"question": "Why amber for three cycles?"}
+        ),
+        "challenges.raise_on_return:post": Form(
+            chair, "/returns/north/3/challenges/new", {"question": "Why is this late?"}
+        ),
+        "challenges.respond": Form(
+            head,
+            f"/challenges/{ids.get('challenge', 1)}/responses",
+            {"response": "Two posts are vacant."},
+        ),
+        "challenges.outcome": Form(
+            chair,
+            f"/challenges/{ids.get('answered', 1)}/outcome",
+            {"note": "When will they be filled?", "escalate": "y", "accept": "<missing>"},
+        ),
     }
 
 

@@ -30,6 +30,10 @@ RECORDERS = {"admin", "chair"}
 # neither, so is refused it.
 MEETING_SEERS = {"admin", "chair", "viewer", "action_lead", "performance_officer"}
 
+# The challenge log: chairs and JSIG members (viewers) raise; everyone may open the log, which
+# shows each person what they may see. No challenge 999999: a 404 for everyone.
+RAISERS = {"chair", "viewer"}
+
 # Contract measures: values are entered by performance officers (and the admin).
 MEASURERS = {"admin", "performance_officer"}
 
@@ -167,6 +171,21 @@ ROUTES = {
     "api.search": ("GET", "/api/v1/search?q=safeguarding&kind=action", EVERYONE, 200),
     "api.meeting": ("GET", "/api/v1/meetings/{meeting}", MEETING_SEERS, 200),
     "api.meeting_pack": ("GET", "/api/v1/meetings/{meeting}/pack.pdf", MEETING_SEERS, 200),
+    "challenges.index": ("GET", "/challenges?status=open&plan=north", EVERYONE, 200),
+    "challenges.show": ("GET", "/challenges/999999", EVERYONE, 404),
+    "challenges.respond": ("POST", "/challenges/999999/responses", EVERYONE, 404),
+    "challenges.outcome": ("POST", "/challenges/999999/outcome", EVERYONE, 404),
+    "challenges.raise_on_action": ("GET", "/actions/MAP-001/challenges/new", RAISERS, 200),
+    # An empty question is refused (400) and writes nothing.
+    "challenges.raise_on_action:post": ("POST", "/actions/MAP-001/challenges/new", RAISERS, 400),
+    "challenges.raise_on_return": ("GET", "/returns/north/1/challenges/new", RAISERS, 200),
+    "challenges.raise_on_return:post": ("POST", "/returns/north/1/challenges/new", RAISERS, 400),
+    "api.challenges": ("GET", "/api/v1/challenges?status=open", EVERYONE, 200),
+    # An empty JSON body names neither an action nor a return: 422, nothing written.
+    "api.raise_challenge:post": ("POST", "/api/v1/challenges", RAISERS, 422),
+    "api.challenge": ("GET", "/api/v1/challenges/999999", EVERYONE, 404),
+    "api.respond_to_challenge": ("POST", "/api/v1/challenges/999999/responses", EVERYONE, 404),
+    "api.challenge_outcome": ("POST", "/api/v1/challenges/999999/outcome", EVERYONE, 422),
 }
 # Endpoints covered elsewhere: sign-out (POST, CSRF) in test_auth and static files.
 NOT_IN_MATRIX = {

@@ -75,7 +75,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/overview", 6),
         ("/plans/main", 9),
         ("/actions", 8),
-        ("/actions/MAP-001", 9),
+        ("/actions/MAP-001", 11),  # two for its challenges (their steps only when there are)
         ("/api/v1/actions", 6),
         ("/api/v1/exports/plan.csv", 6),
         ("/api/v1/exports/plan.xlsx", 8),
@@ -83,7 +83,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/actions/overdue", 8),
         ("/api/v1/actions/overdue", 6),
         ("/returns", 5),
-        ("/returns/north/2", 11),
+        ("/returns/north/2", 13),  # two for the return's challenges
         ("/api/v1/localities/north/returns/2", 11),
         ("/api/v1/cycles", 3),
         ("/sefs", 4),
@@ -99,15 +99,21 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/api/v1/deadline", 3),
         # The session (2), counts, sign-off ages (3), returns (3), SEFs (2), the cycles, the
         # target dates and the history; the page adds its three filter menus.
-        ("/dashboard", 19),  # three of them: actions green while a linked measure is off target
-        ("/api/v1/dashboard", 16),
+        # three of them: actions green while a linked measure is off target; one the open
+        # challenges
+        ("/dashboard", 20),
+        ("/api/v1/dashboard", 17),
         ("/measures", 4),  # the person, the register, its targets, a year of values
         ("/api/v1/measures", 4),
         ("/measures/A3", 6),  # the measure, targets, values, recommendations, actions
-        ("/measures/reports/quarterly/2015-Q3", 12),  # measures, the plan, returns, SEFs, meetings
+        # measures, the plan, returns, SEFs, meetings, challenges (and their steps)
+        ("/measures/reports/quarterly/2015-Q3", 14),
         ("/account/calendar", 2),  # the person and their link's state
         ("/search?q=social", 4),  # the session (2), the counts by kind, the page
         ("/api/v1/search?q=social", 4),
+        ("/challenges", 4),  # the session, the page of challenges, its total, the plans menu
+        ("/api/v1/challenges", 3),  # the page, its total and the steps (none in the seed)
+        ("/actions/MAP-001/challenges/new", 4),  # the session and the action's row
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):
@@ -117,13 +123,14 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
 @pytest.mark.parametrize(
     ("role", "url", "most"),
     [
-        ("locality_head", "/returns/north/3", 11),  # the return form: 38 actions
-        # Each person's home: a fixed number of statements for each part they see.
+        ("locality_head", "/returns/north/3", 13),  # the return form: 38 actions; challenges
+        # Each person's home: a fixed number of statements for each part they see (one more,
+        # for anyone who may answer a challenge: those waiting for their response).
         ("admin", "/", 3),
-        ("chair", "/", 8),  # awaiting sign-off, red and overdue, their own actions
-        ("locality_head", "/", 18),  # this cycle's return, this month's SEF, their actions
-        ("action_lead", "/", 6),
-        ("performance_officer", "/", 6),
+        ("chair", "/", 9),  # awaiting sign-off, red and overdue, their own actions
+        ("locality_head", "/", 19),  # this cycle's return, this month's SEF, their actions
+        ("action_lead", "/", 7),
+        ("performance_officer", "/", 7),
         ("viewer", "/", 3),
         ("locality_head", "/actions/N-01/update", 7),
         ("chair", "/sign-off", 5),
@@ -131,7 +138,7 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("chair", "/actions/MAP-003/edit", 5),
         ("chair", "/plans/north/actions/new", 5),
         ("chair", "/actions/MAP-003/supersede", 3),
-        ("chair", "/actions/S-21", 9),  # with a pending request to decide
+        ("chair", "/actions/S-21", 11),  # with a pending request to decide; challenges
         ("action_lead", "/actions/MAP-003/target-date", 3),
         ("admin", "/admin/outbox", 3),
         ("admin", "/api/v1/outbox", 3),
@@ -497,3 +504,50 @@ def test_search_runs_the_same_statements_at_one_and_three_times_the_seed(client,
     thrice, found_thrice = check()
     assert found_thrice > 2 * found_once  # the recommendations are not copied
     assert once == thrice
+
+
+def test_the_challenge_log_runs_the_same_statements_whatever_its_length(client, count_queries):
+    """The list, a challenge's page, the action page's section and the API, with one challenge
+    and then with many (each answered), run the same number of statements."""
+    from datetime import UTC, datetime
+
+    from tests.builders import actor_for, make_action, make_user
+    from tests.conftest import sign_in
+    from tracker.extensions import db
+    from tracker.services import challenges
+
+    chair = make_user(role="chair", email="chair@trust.example")
+    lead = make_user(role="action_lead")
+    make_action(ref="MAP-001", lead=lead)
+    db.session.commit()
+    now = datetime(2016, 2, 5, 10, tzinfo=UTC)
+    by, answers = actor_for(chair), actor_for(lead)
+
+    def add() -> int:
+        cid = challenges.raise_challenge(by, question="Why amber?", now=now, action_ref="MAP-001")
+        challenges.add_step(cid, "response", text="Because.", actor=answers, now=now)
+        return cid
+
+    first = add()
+    sign_in(client, chair.email, "a-long-test-password")
+    urls = [
+        "/challenges",
+        f"/challenges/{first}",
+        "/actions/MAP-001",
+        "/api/v1/challenges",
+        f"/api/v1/challenges/{first}",
+    ]
+
+    def measured() -> list[int]:
+        counts = []
+        for url in urls:
+            client.get(url)
+            with count_queries(client.application) as counter:
+                assert client.get(url).status_code == 200, url
+            counts.append(counter.count)
+        return counts
+
+    few = measured()
+    for _ in range(12):
+        add()
+    assert measured() == few

@@ -1,6 +1,7 @@
 """JSON API v1 and its OpenAPI document."""
 
 from tracker.api import (  # noqa: F401 - their routes join the blueprint
+    challenges,
     changes,
     dashboard,
     date_requests,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_challenges import challenge_paths, challenge_schemas
 from tracker.api.openapi_changes import changes_paths, changes_schemas
 from tracker.api.openapi_dashboard import dashboard_paths, dashboard_schemas
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
@@ -275,6 +276,7 @@ def openapi_document() -> dict[str, Any]:
             **measure_paths(problem=PROBLEM),
             **meeting_paths(PROBLEM),
             **search_paths(PROBLEM),
+            **challenge_paths(PROBLEM),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first, paged (administrators only)",
@@ -335,6 +337,7 @@ def openapi_document() -> dict[str, Any]:
                 **dashboard_schemas(),
                 **meeting_schemas(),
                 **search_schemas(),
+                **challenge_schemas(),
                 "OutboxMessage": {
                     "type": "object",
                     "required": [

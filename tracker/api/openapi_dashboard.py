@@ -115,6 +115,24 @@ def dashboard_schemas() -> dict[str, Any]:
                         }
                     ),
                 },
+                "open_challenges": {
+                    "type": "array",
+                    "description": "Challenges not yet accepted, oldest first, with their age "
+                    "in days (London dates)",
+                    "items": _object(
+                        {
+                            "id": {"type": "integer"},
+                            "subject": {"type": "string"},
+                            "question": {"type": "string"},
+                            "raised_by": {"type": "string"},
+                            "raised_on": _DAY,
+                            "age_days": _INT,
+                            "status": enum(["open", "responded", "escalated"]),
+                            "status_label": {"type": "string"},
+                            "plan": _nullable({"type": "string"}),
+                        }
+                    ),
+                },
                 "returns": {
                     "type": "array",
                     "items": _object(

@@ -45,6 +45,8 @@ class Permission(StrEnum):
     REQUEST_DATE_CHANGE = "action.request_date_change"
     DECIDE_DATE_CHANGE = "action.decide_date_change"
     READ_DASHBOARD = "dashboard.read"
+    RAISE_CHALLENGE = "challenge.raise"
+    READ_CHALLENGES = "challenge.read"
     ADMIN = "admin"
 
 
@@ -108,6 +110,11 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     # The chair's dashboard for Getting to Good, readable by JSIG members (viewers) and by the
     # admin, who prepares the meeting and its pack with the chair (as for RECORD_MEETING).
     Permission.READ_DASHBOARD: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER}),
+    # The challenge log (tracker/domain/challenges.py): chairs and JSIG members put challenges;
+    # everyone may open the log, which shows each person the challenges they may see, and the
+    # service decides who answers, accepts or escalates each one.
+    Permission.RAISE_CHALLENGE: frozenset({Role.CHAIR, Role.VIEWER}),
+    Permission.READ_CHALLENGES: _EVERY_ROLE,
     Permission.ADMIN: frozenset({Role.ADMIN}),
 }
 

@@ -185,6 +185,21 @@ def report_docx(report: QuarterlyReport) -> bytes:
     else:
         doc.add_paragraph("No governance meeting was recorded in the tracker in this quarter.")
 
+    doc.add_heading("5. Challenge and response", level=1)
+    if report.challenges:
+        for c in report.challenges:
+            doc.add_heading(f"{c['subject']}: {c['status_label']}", level=2)
+            raised = _london(c["raised_at"])
+            doc.add_paragraph(f"Raised by {c['raised_by']}, {raised}: {c['question']}")
+            for step in c["steps"]:
+                text = f": {step['text']}" if step["text"] else ""
+                doc.add_paragraph(
+                    f"{step['label']} by {step['by']}, {_london(step['at'])}{text}",
+                    style="List Bullet",
+                )
+    else:
+        doc.add_paragraph("No challenge was raised or answered in this quarter.")
+
     doc.add_heading("Appendix: every measure and its position against contract target", level=1)
     for area, rows in report.scorecard.by_area():
         doc.add_paragraph(f"Measures relating to {area.label.lower()}")
@@ -227,3 +242,13 @@ def _table(doc, header: list[str] | None, rows: list[list]) -> None:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = str(value)
+
+
+def _london(iso: str) -> str:
+    """A stored UTC moment as people read it: London date and time."""
+    from datetime import datetime
+
+    from tracker.domain.calendar import LONDON
+
+    moment = datetime.fromisoformat(iso).astimezone(LONDON)
+    return f"{moment.day} {moment:%B %Y %H:%M}"

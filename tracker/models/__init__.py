@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarFeed
+from tracker.models.challenges import Challenge, ChallengeStep
 from tracker.models.measures import (
     Measure,
     MeasureTarget,
@@ -41,6 +42,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CalendarFeed",
+    "Challenge",
+    "ChallengeStep",
     "DeliveryAttempt",
     "Inspection",
     "Invitation",

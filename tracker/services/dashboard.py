@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select, true
 
 from tracker.domain import sef as sef_rules
+from tracker.domain.calendar import LONDON
 from tracker.domain.cycles import cycle_number_for
 from tracker.domain.states import Lifecycle
 from tracker.extensions import db
 from tracker.models import Action, ActionState, ActionUpdate, Plan, Recommendation, UpdateCycle
+from tracker.services.challenges import list_open_challenges
 from tracker.services.errors import BadFilter
 from tracker.services.filters import PlanFilters, parse_filters
 from tracker.services.reads.action_rows import LEAD_ORG
@@ -410,6 +412,23 @@ def dashboard_snapshot(
                 "working_days_waiting": a.working_days_waiting,
             }
             for a in awaiting
+        ],
+        # The challenge log (tracker/services/challenges.py): what awaits an answer or the
+        # challenger, oldest first, with its age in London days. One statement.
+        "open_challenges": [
+            {
+                "id": c.id,
+                "subject": c.subject,
+                "question": c.question,
+                "raised_by": c.raised_by,
+                "raised_on": c.raised_at.astimezone(LONDON).date().isoformat(),
+                "age_days": c.age_days(today),
+                "status": c.status.value,
+                "status_label": c.status.label,
+                "plan": c.plan,
+            }
+            for c in list_open_challenges()
+            if f.plan is None or c.plan == f.plan
         ],
         "returns": returns,
         "sefs": sefs,

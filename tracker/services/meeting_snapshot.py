@@ -18,6 +18,8 @@ Shape (SNAPSHOT_VERSION 1; a later version adds keys, and readers keep reading v
     by_plan, by_recommendation, by_lead_body: [{key, label, ...counts}]
     exceptions: refs of the actions that are red or overdue, most days overdue first
     dashboard: None until the dashboard's counts and charts are added (its own JSON snapshot)
+    challenges: (added later; absent from older snapshots) every challenge raised up to the
+        snapshot, each as `challenge_evidence` writes it (tracker/services/challenges.py)
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from tracker.domain.states import (
 )
 from tracker.extensions import db
 from tracker.models import Action, Plan, Recommendation
+from tracker.services.challenges import challenge_evidence
 from tracker.services.dashboard import DashboardSettings, dashboard_snapshot
 from tracker.services.reads.action_rows import action_rows_query
 from tracker.services.reads.recommendations import get_inspection
@@ -179,6 +182,8 @@ def build_snapshot(
             if body in by_body
         ],
         "exceptions": [row["ref"] for row in exceptions],
+        # Evidence of challenge: every challenge raised up to the snapshot, with its steps.
+        "challenges": challenge_evidence(None, as_at or now),
         # The chair's dashboard as it stood (tracker/services/dashboard.py), frozen with the rest.
         "dashboard": (
             dashboard_snapshot(meeting_day, None, now=now, settings=dashboard)

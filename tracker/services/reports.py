@@ -137,6 +137,9 @@ class QuarterlyReport:
     plan: ActionPlanPosition
     meetings: list[MeetingHeld] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Evidence of challenge: challenges raised, or answered or decided, in the quarter (plain
+    # values, as `challenges.challenge_evidence` writes them).
+    challenges: list[dict] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -328,7 +331,20 @@ def build_quarterly_report(
         outside=current.outside_tolerance(),
         plan=_action_plan(today, now, quarter, sef_first_month, sef_due_working_day),
         meetings=_meetings_held(quarter, today),
+        challenges=_challenges_in(quarter, now),
     )
+
+
+def _challenges_in(quarter: Quarter, now: datetime) -> list[dict]:
+    """Challenges raised, or with a step, from the quarter's first London day to its end (or
+    now, for the quarter in progress): two statements."""
+    from tracker.domain.calendar import LONDON
+    from tracker.domain.measures import add_months
+    from tracker.services.challenges import challenge_evidence
+
+    start = datetime.combine(quarter.first, datetime.min.time(), tzinfo=LONDON)
+    end = datetime.combine(add_months(quarter.first, 3), datetime.min.time(), tzinfo=LONDON)
+    return challenge_evidence(start, min(end, now))
 
 
 def _meetings_held(quarter: Quarter, today: date) -> list[MeetingHeld]:

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
+from tracker.services import challenges as challenge_service
 from tracker.services import home as home_service
 from tracker.services import queries
 from tracker.services.errors import NotFound
@@ -33,7 +34,14 @@ def home():
         sef_first_month=current_app.config["SEF_FIRST_MONTH"],
         sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
     )
-    return render_template("pages/home.html", view=view)
+    actor = actor_for(current_user)
+    # Challenges waiting for this person's response (one statement; the board answers none).
+    awaiting = (
+        []
+        if actor is None or actor.role in ("admin", "viewer")
+        else challenge_service.awaiting_me(actor)
+    )
+    return render_template("pages/home.html", view=view, challenges_awaiting=awaiting)
 
 
 @bp.get("/overview")

@@ -15,6 +15,7 @@ from tracker.web import listing
 from tracker.web.access import allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
 from tracker.web.back import LIST_PAGES, came_from
+from tracker.web.challenges import views as challenges
 from tracker.web.updates.forms import DependencyForm, RemoveDependencyForm
 
 bp = Blueprint("plans", __name__)
@@ -247,4 +248,5 @@ def render_action(ref: str, dependency_form=None) -> str:
         may_sign_off=allowed(Permission.SIGN_OFF),
         dependency_form=dependency_form or DependencyForm(),
         remove_form=RemoveDependencyForm(),
+        **challenges.section_for(action_ref=row.ref),
     )

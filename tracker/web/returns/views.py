@@ -15,6 +15,7 @@ from tracker.services import returns as return_service
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
+from tracker.web.challenges import views as challenges
 from tracker.web.returns.entries import Entry, entries_for
 from tracker.web.returns.forms import ReopenForm, ReturnForm
 
@@ -143,6 +144,7 @@ def show(locality: str, cycle: int):
         conflicts=conflicts,
         held_back=held_back,
         field_labels=FIELD_LABELS,
+        **challenges.section_for(locality=locality, cycle=cycle),
     ), status
 
 

@@ -1,0 +1,3 @@
+from tracker.web.challenges.views import bp
+
+__all__ = ["bp"]
