@@ -50,7 +50,13 @@ MEASURES_ACCEPTED = ["200", "400", "401", "403"]
 # `blocked` and `date_clash` describe today's plan: asked with `as_at` (a past day) they are a
 # documented 400 ("not with as_at"), a pairing a schema cannot forbid.
 LIST_ACCEPTED = ["200", "400", "401", "403"]
-LISTS = ("listActions", "listOverdueActions", "exportPlanCsv", "exportPlanXlsx")
+LISTS = (
+    "listActions",
+    "listOverdueActions",
+    "exportPlanCsv",
+    "exportPlanXlsx",
+    "exportBoardPackPdf",
+)
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 

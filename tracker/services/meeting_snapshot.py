@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tracker.domain.calendar import LONDON
 from tracker.domain.states import (
     IMPACT_LABELS,
     LIFECYCLE_LABELS,
@@ -72,6 +73,14 @@ def _add(counts: dict[str, Any], row: dict[str, Any]) -> None:
             counts["rag"][row["rag"]] += 1
     if row["overdue"]:
         counts["overdue"] += 1
+
+
+def snapshot_day(snapshot: dict[str, Any]) -> date:
+    """The London day of the moment the snapshot holds the plan at (rebuilt `as_at`, or taken
+    when the meeting was recorded): the as-at day of the exports that go with it, which take a
+    day and show the plan at its end."""
+    moment = snapshot["as_at"] or snapshot["taken_at"]
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(LONDON).date()
 
 
 def exception_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:

@@ -107,7 +107,8 @@ def _as_at_arg(as_at: AsAt) -> dict[str, str]:
 
 def _downloads(plan: Plan | None, args: dict[str, str], filters) -> dict[str, str] | None:
     """The files of exactly this list (every page of it, in its order, with its as-at date) for
-    people who may export: the workbook, the workbook with the history, and the CSV."""
+    people who may export: the workbook, the workbook with the history, the CSV and the JSIG
+    board pack (PDF)."""
     if not allowed(Permission.EXPORT):
         return None
     fixed = {"sort": ("-" if filters.descending else "") + filters.sort}
@@ -120,6 +121,7 @@ def _downloads(plan: Plan | None, args: dict[str, str], filters) -> dict[str, st
         "xlsx": url_for("api.plan_xlsx", **asked),
         "xlsx_history": url_for("api.plan_xlsx", **asked, history="true"),
         "csv": url_for("api.plan_csv", **asked),
+        "pdf": url_for("api.board_pack_pdf", **asked),
     }
 
 
