@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import ROLE_ACCOUNTS
+from tests.services.test_export_cli import last_export
 from tests.web.test_action_lists import total
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
@@ -50,20 +51,6 @@ def csv_rows(client, href: str) -> list[list[str]]:
     assert response.status_code == 200
     _header, *rows = csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"), newline=""))
     return rows
-
-
-def last_export(seeded_app) -> AuditEvent:
-    with seeded_app.app_context():
-        event = (
-            db.session.execute(
-                select(AuditEvent).where(AuditEvent.kind == "export").order_by(AuditEvent.id.desc())
-            )
-            .scalars()
-            .first()
-        )
-        db.session.expunge(event)
-        db.session.remove()
-    return event
 
 
 def exports_written(seeded_app) -> int:

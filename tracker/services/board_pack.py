@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from tracker.extensions import db
 from tracker.services import queries
-from tracker.services.audit import add_event
 from tracker.services.dashboard import DashboardSettings
+from tracker.services.exports import export_filename, record_export
 from tracker.services.filters import PlanFilters, describe_filters
 from tracker.services.meeting_snapshot import build_snapshot, exception_rows
 
@@ -42,12 +41,6 @@ class BoardPack:
     @property
     def exceptions(self) -> list[dict[str, Any]]:
         return exception_rows(self.snapshot)
-
-
-def board_pack_filename(filters: PlanFilters, day: date) -> str:
-    """board-pack[-<plan>]-<London day, or the as-at day>.pdf, like the other exports' names."""
-    plan = f"-{filters.plan}" if filters.plan else ""
-    return f"board-pack{plan}-{day.isoformat()}.pdf"
 
 
 def start_board_pack(
@@ -84,7 +77,7 @@ def start_board_pack(
         prepared_at=now,
         filters=words,
         charts_scope=describe_filters(scope, leads, organisations, show_plan=True),
-        filename=board_pack_filename(filters, today),
+        filename=export_filename(filters, today, "pdf", stem="board-pack"),
     )
     detail: dict[str, object] = {
         "format": "pdf",
@@ -92,15 +85,12 @@ def start_board_pack(
         "rows": pack.count,
         "exceptions": len(snapshot["exceptions"]),
     }
-    if via:
-        detail["via"] = via
-    add_event(
-        "export",
-        now=now,
+    record_export(
+        "board-pack.pdf",
+        detail,
         user_id=user_id,
-        target="board-pack.pdf",
-        detail=detail,
+        now=now,
         remote_addr=remote_addr,
+        via=via,
     )
-    db.session.commit()
     return pack
