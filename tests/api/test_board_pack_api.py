@@ -188,3 +188,18 @@ def test_the_audit_event_names_who_exported_the_pack(role_client, seeded_app):
         db.session.remove()
     assert email == ROLE_ACCOUNTS["performance_officer"]
     assert event.detail["filters"] == {"plan": "east"}
+
+
+def test_downloading_a_meeting_pack_is_recorded_as_an_export(role_client, seeded_app):
+    client = role_client("chair")
+    meeting = client.get("/api/v1/meetings").get_json()["items"][0]
+    response = client.get(f"/api/v1/meetings/{meeting['id']}/pack.pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(len(response.get_data()))
+    event = last_export(seeded_app)
+    assert event.target == f"meeting/{meeting['id']}/pack.pdf"
+    assert event.detail == {
+        "format": "pdf",
+        "meeting": meeting["id"],
+        "held_on": meeting["held_on"],
+    }

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, render_template
+from flask import Response, render_template, request
+from flask_login import current_user
 
+from tracker.clock import now_utc
 from tracker.http.packs import pdf_response as pack_pdf_response
 from tracker.http.packs import stylesheet
+from tracker.services.audit import record_event
 from tracker.services.meeting_snapshot import exception_rows
 from tracker.services.meetings import MeetingView
 
@@ -42,5 +45,14 @@ def pack_filename(meeting: MeetingView) -> str:
 
 
 def pdf_response(meeting: MeetingView) -> Response:
-    """The pack's PDF as a download (pages and the API send the same)."""
+    """The pack's PDF as a download (pages and the API send the same), recorded as an export
+    like every other file of the plan (who, which meeting)."""
+    record_event(
+        "export",
+        now=now_utc(),
+        user_id=current_user.id,
+        target=f"meeting/{meeting.id}/pack.pdf",
+        detail={"format": "pdf", "meeting": meeting.id, "held_on": meeting.held_on.isoformat()},
+        remote_addr=request.remote_addr or "",
+    )
     return pack_pdf_response(pack_html(meeting, inline_css=True), pack_filename(meeting))
