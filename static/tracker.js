@@ -62,6 +62,8 @@ for (const box of document.querySelectorAll('[data-module="tracker-downloads"]')
       status.textContent = `The file could not be downloaded: ${error.message}. Try the link again.`;
     });
   });
+}
+
 // A long import's progress: the page names its JSON status; poll it, move the bar, and reload
 // the page (which then shows the outcome) when the import has finished.
 const bar = document.querySelector("[data-import-status]");

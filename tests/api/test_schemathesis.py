@@ -60,7 +60,13 @@ CHALLENGE_OPERATIONS = (
     "respondToChallenge",
     "setChallengeOutcome",
 )
-LISTS = ("listActions", "listOverdueActions", "exportPlanCsv", "exportPlanXlsx")
+LISTS = (
+    "listActions",
+    "listOverdueActions",
+    "exportPlanCsv",
+    "exportPlanXlsx",
+    "exportBoardPackPdf",
+)
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 

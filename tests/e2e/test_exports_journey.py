@@ -99,3 +99,48 @@ def test_a_printed_plan_page_keeps_every_column_rag_in_words_and_the_as_at_date(
     assert 1 < pages <= 10, pages  # 100 rows: was 61 portrait pages with columns cut off
     assert everything.count("Lead organisation") >= pages  # the header row on every page
     assert "/actions/MAP-" not in everything  # no link addresses printed after the refs
+
+
+def test_the_chair_downloads_the_board_pack_from_a_plan_page_and_from_the_dashboard(
+    page: Page, live_server, axe, tmp_path: Path
+):
+    sign_in(page, live_server, ROLE_ACCOUNTS["chair"], axe)
+    page.goto(f"{live_server}/plans/main?overdue=true&as_at=25/1/2016")
+    shown = shown_total(page)
+    axe.check(page)
+    refs = [ref.strip() for ref in page.locator("#actions-table tbody th").all_inner_texts()]
+    with page.expect_download() as download:
+        page.get_by_role(
+            "link", name=f"Download these {shown} actions as the JSIG board pack (PDF)"
+        ).click()
+    # Fetched by the page with the same progress bar as the workbook, then saved.
+    expect(page.locator(".tracker-downloads [role=status]")).to_have_text(
+        "Downloaded board-pack-main-2016-01-25.pdf."
+    )
+    assert download.value.suggested_filename == "board-pack-main-2016-01-25.pdf"
+    pdf = tmp_path / "plan.pdf"
+    download.value.save_as(pdf)
+    text = pdf_text(pdf)
+    assert "Joint Strategic Inspection Group board pack" in text
+    assert "The end of Monday 25 January 2016" in text and "overdue only" in text
+    assert refs and all(ref in text for ref in refs)  # every overdue action, in the exceptions
+    # The clicked link keeps GOV.UK's focus style (black on yellow, no underline), which axe's
+    # link-in-text-block rule reads as a link told apart by colour alone: check the page at rest.
+    page.locator("#download-pdf").blur()
+    axe.check(page)
+
+    page.goto(f"{live_server}/dashboard")
+    page.get_by_label("Plan or locality").select_option("central")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#dashboard-scope")).to_contain_text("match the filters")
+    axe.check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"Download the JSIG board pack of these")).click()
+    assert download.value.suggested_filename == "board-pack-central-2016-02-05.pdf"
+    pdf = tmp_path / "dashboard.pdf"
+    download.value.save_as(pdf)
+    text = pdf_text(pdf)
+    assert "plan central" in text and "The chair's dashboard on" in text
+    assert not re.search(r"\bMAP-\d{3}\b", text), "only Central's actions"
+    page.locator("#download-pdf").blur()
+    axe.check(page)

@@ -90,6 +90,12 @@ ROUTES = {
     "api.dashboard": ("GET", "/api/v1/dashboard?plan=main", DASHBOARD, 200),
     "api.plan_csv": ("GET", "/api/v1/exports/plan.csv?plan=north&rag=red", EXPORTERS, 200),
     "api.plan_xlsx": ("GET", "/api/v1/exports/plan.xlsx?plan=north&rag=red", EXPORTERS, 200),
+    "api.board_pack_pdf": (
+        "GET",
+        "/api/v1/exports/board-pack.pdf?plan=north&rag=red",
+        EXPORTERS,
+        200,
+    ),
     "api.openapi": ("GET", "/api/openapi.json", EVERYONE, 200),
     "api.cycles": ("GET", "/api/v1/cycles", EVERYONE, 200),
     "api.current_cycle": ("GET", "/api/v1/cycles/current", EVERYONE, 200),

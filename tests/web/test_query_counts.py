@@ -44,6 +44,12 @@ def _count(role_client, seeded_app, count_queries, url):
             "/api/v1/exports/plan.xlsx?as_at=2016-01-20&plan=east&history=1",
             "/api/v1/exports/plan.xlsx?history=1",
         ),
+        # The board pack: a locality (or a few red actions) against the whole plan.
+        ("/api/v1/exports/board-pack.pdf?plan=central", "/api/v1/exports/board-pack.pdf"),
+        (
+            "/api/v1/exports/board-pack.pdf?as_at=2016-01-20&plan=east&rag=red",
+            "/api/v1/exports/board-pack.pdf?as_at=2016-02-04",
+        ),
         # A day of changes against the whole history since the report.
         ("/changes?since=2016-02-04", "/changes?since=2015-11-27"),
         ("/agenda?since=2016-02-04", "/agenda?since=2015-11-27"),
@@ -80,6 +86,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/api/v1/exports/plan.csv", 6),
         ("/api/v1/exports/plan.xlsx", 8),
         ("/api/v1/exports/plan.xlsx?history=1", 10),
+        ("/api/v1/exports/board-pack.pdf", 24),  # the dashboard's, the rows, the tables
         ("/actions/overdue", 8),
         ("/api/v1/actions/overdue", 6),
         ("/returns", 5),
@@ -246,10 +253,11 @@ def test_the_people_pages_and_a_message_run_the_same_queries_whatever_their_size
     assert invite[0] <= 5, invite
 
 
-def test_the_csv_export_runs_the_same_statements_at_one_and_three_times_the_seed(
+def test_the_csv_export_and_the_board_pack_run_the_same_statements_at_one_and_three_times_the_seed(
     client, count_queries
 ):
-    """335 actions, then 1,005: the rows stream from one statement whatever their number."""
+    """335 actions, then 1,005: the rows stream from one statement whatever their number, and
+    the board pack's snapshot and charts take a fixed number of statements."""
     from bench.generate import add_copies
     from tests.builders import make_user
     from tests.conftest import SEED_NOW, sign_in
@@ -270,11 +278,23 @@ def test_the_csv_export_runs_the_same_statements_at_one_and_three_times_the_seed
         assert response.status_code == 200
         return counter.count, int(response.headers["X-Total-Count"]) if rows else 0
 
+    def board_pack() -> tuple[int, int]:
+        client.get("/api/v1/exports/board-pack.pdf").close()
+        with count_queries(app) as counter:
+            response = client.get("/api/v1/exports/board-pack.pdf")
+            response.get_data()
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        return counter.count, int(response.headers["X-Total-Count"])
+
     once, actions_once = export()
+    pack_once, pack_actions_once = board_pack()
     add_copies(3)
     thrice, actions_thrice = export()
+    pack_thrice, pack_actions_thrice = board_pack()
     assert (actions_once, actions_thrice) == (335, 1005)
     assert once == thrice
+    assert (pack_actions_once, pack_actions_thrice) == (335, 1005)
+    assert pack_once == pack_thrice
 
 
 def test_the_changes_and_the_agenda_run_the_same_statements_at_one_and_three_times_the_seed(

@@ -1,5 +1,5 @@
-"""Exports: the plan as CSV (streamed) or as an Excel workbook, with the plan pages' and the API
-list's filters."""
+"""Exports: the plan as CSV (streamed), as an Excel workbook or as the JSIG board pack (PDF), with
+the plan pages' and the API list's filters."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from flask_login import current_user
 from tracker.api.views import _as_at, api_requires, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
-from tracker.http.requests import current_cycle
+from tracker.http.packs import board_pack_response
+from tracker.http.requests import current_cycle, dashboard_settings
 from tracker.services import exports, queries
+from tracker.services.board_pack import start_board_pack
 from tracker.services.errors import BadFilter
 from tracker.services.exports import EXPORT_PARAMS, export_args
 
@@ -22,8 +24,9 @@ from tracker.services.exports import EXPORT_PARAMS, export_args
 XLSX_PARAMS = EXPORT_PARAMS | {"history"}
 
 
-def _start(file_format: str, known: frozenset[str]) -> exports.PlanExport:
-    """Read an export's query string (refusing what it does not understand) and start it."""
+def _read(known: frozenset[str]):
+    """An export's query string: refuse what it does not understand; the day, the as-at moment,
+    the values asked for (for the audit event) and the filters."""
     unknown = sorted(set(request.args) - known)
     if unknown:
         raise BadFilter(unknown[0], f"{unknown[0]} is not a filter this export understands")
@@ -33,6 +36,12 @@ def _start(file_format: str, known: frozenset[str]) -> exports.PlanExport:
     filters = queries.parse_filters(
         {k: v for k, v in asked.items() if k != "as_at"}, cycle=current_cycle(today)
     )
+    return today, as_at, asked, filters
+
+
+def _start(file_format: str, known: frozenset[str]) -> exports.PlanExport:
+    """Read an export's query string (refusing what it does not understand) and start it."""
+    today, as_at, asked, filters = _read(known)
     history = False
     if "history" in known:
         history = bool(_flag("history"))
@@ -90,6 +99,25 @@ def plan_xlsx():
     memory), then streamed with its length. An XLSX file is already compressed: no gzip."""
     export = _start("xlsx", XLSX_PARAMS)
     return Response(export.chunks, mimetype=export.mimetype, headers=_headers(export))
+
+
+@bp.get("/v1/exports/board-pack.pdf")
+@api_requires(Permission.EXPORT)
+def board_pack_pdf():
+    """The JSIG board pack of the same actions as plan.csv, drawn by the meeting pack's renderer:
+    written to a temporary file, then streamed with its length. Audited like the others."""
+    today, as_at, asked, filters = _read(EXPORT_PARAMS)
+    pack = start_board_pack(
+        today=today,
+        filters=filters,
+        as_at=as_at,
+        asked=asked,
+        user_id=current_user.id,
+        now=now_utc(),
+        settings=dashboard_settings(),
+        remote_addr=request.remote_addr or "",
+    )
+    return board_pack_response(pack)
 
 
 def gzip_each(chunks: Iterable[bytes], level: int) -> Iterator[bytes]:

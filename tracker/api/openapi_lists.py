@@ -200,6 +200,34 @@ def list_paths(
                 },
             }
         },
+        "/exports/board-pack.pdf": {
+            "get": {
+                "summary": "The JSIG board pack of the actions the filters choose, as a PDF",
+                "description": "Drawn by the meeting pack's renderer: cover (as at when, with "
+                "which filters), contents with page numbers, the key, summary tables by plan, "
+                "lead body and recommendation, the exceptions (every chosen action red or "
+                "overdue, most days overdue first, with its latest summary and reason) and the "
+                "chair's dashboard charts (left out as at a past day: they show the plan as it "
+                "stands). Tagged, with real text and 'Page X of Y'. Sent with Content-Length "
+                "once drawn. Needs the export permission; each export is recorded in the audit "
+                "log.",
+                "operationId": "exportBoardPackPdf",
+                "parameters": [*action_filters(rag, lifecycle), sort, as_at],
+                "responses": {
+                    "200": {
+                        "description": "The PDF, as an attachment",
+                        "headers": {
+                            "X-Total-Count": {"schema": {"type": "integer"}},
+                            "Content-Disposition": {"schema": {"type": "string"}},
+                        },
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    **errors,
+                },
+            }
+        },
     }
 
 

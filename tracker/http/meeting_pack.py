@@ -1,31 +1,22 @@
 """A meeting's pack, for pages and the API alike: printable HTML, and a PDF of that same HTML
-drawn by WeasyPrint. Both are drawn from the meeting's stored snapshot alone, never from the
-plan as it is now."""
+drawn by the packs' renderer (tracker/http/packs.py). Both are drawn from the meeting's stored
+snapshot alone, never from the plan as it is now."""
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import Any
 
-from flask import Response, current_app, make_response, render_template
+from flask import Response, render_template, request
+from flask_login import current_user
 
+from tracker.clock import now_utc
+from tracker.http.packs import pdf_response as pack_pdf_response
+from tracker.http.packs import stylesheet
+from tracker.services.audit import record_event
+from tracker.services.meeting_snapshot import exception_rows
 from tracker.services.meetings import MeetingView
 
-# Tagged (headings, tables and lists marked as such for screen readers), with real text.
-PDF_OPTIONS: dict[str, Any] = {"pdf_tags": True}
-
-
-def exception_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
-    """The exception list's rows, in the snapshot's order (most days overdue first)."""
-    by_ref = {row["ref"]: row for row in snapshot["actions"]}
-    return [by_ref[ref] for ref in snapshot["exceptions"]]
-
-
-@cache
-def _stylesheet(static_folder: str) -> str:
-    with open(f"{static_folder}/meeting-pack.css", encoding="utf-8") as fh:
-        return fh.read()
+__all__ = ["exception_rows", "pack_html", "pdf_response"]
 
 
 def pack_html(
@@ -44,19 +35,8 @@ def pack_html(
         exceptions=exception_rows(meeting.snapshot),
         pdf_url=pdf_url,
         back_url=back_url,
-        css=_stylesheet(current_app.static_folder) if inline_css else None,
+        css=stylesheet(inline_css),
     )
-
-
-def pack_pdf(meeting: MeetingView) -> bytes:
-    """The pack as a PDF: cover, contents with page numbers, legend, tables, page X of Y."""
-    from weasyprint import HTML  # imported when first needed: it takes a moment to load
-    from weasyprint.urls import URLFetcher
-
-    # The pack carries its own styles and the snapshot's text: it loads nothing from anywhere.
-    fetch_nothing = URLFetcher(allowed_protocols=())
-    html = pack_html(meeting, inline_css=True)
-    return HTML(string=html, url_fetcher=fetch_nothing).write_pdf(**PDF_OPTIONS)
 
 
 def pack_filename(meeting: MeetingView) -> str:
@@ -65,9 +45,14 @@ def pack_filename(meeting: MeetingView) -> str:
 
 
 def pdf_response(meeting: MeetingView) -> Response:
-    """The pack's PDF as a download (pages and the API send the same)."""
-    response = make_response(pack_pdf(meeting))
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{pack_filename(meeting)}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    """The pack's PDF as a download (pages and the API send the same), recorded as an export
+    like every other file of the plan (who, which meeting)."""
+    record_event(
+        "export",
+        now=now_utc(),
+        user_id=current_user.id,
+        target=f"meeting/{meeting.id}/pack.pdf",
+        detail={"format": "pdf", "meeting": meeting.id, "held_on": meeting.held_on.isoformat()},
+        remote_addr=request.remote_addr or "",
+    )
+    return pack_pdf_response(pack_html(meeting, inline_css=True), pack_filename(meeting))

@@ -184,10 +184,36 @@ def _count(query: Select) -> int:
     ).scalar_one()
 
 
-def export_filename(filters: PlanFilters, today: date, extension: str) -> str:
-    """action-plan[-<plan>]-<London day, or the as-at day>.<extension>"""
+def export_filename(
+    filters: PlanFilters, today: date, extension: str, stem: str = "action-plan"
+) -> str:
+    """<stem>[-<plan>]-<London day, or the as-at day>.<extension>"""
     plan = f"-{filters.plan}" if filters.plan else ""
-    return f"action-plan{plan}-{today.isoformat()}.{extension}"
+    return f"{stem}{plan}-{today.isoformat()}.{extension}"
+
+
+def record_export(
+    target: str,
+    detail: dict[str, object],
+    *,
+    user_id: int | None,
+    now: datetime,
+    remote_addr: str = "",
+    via: str = "",
+) -> None:
+    """Every export is an audit event (who, what, the filters, how many rows), committed before
+    the file is sent: the event is kept even if the download stops."""
+    if via:
+        detail["via"] = via
+    add_event(
+        "export",
+        now=now,
+        user_id=user_id,
+        target=target,
+        detail=detail,
+        remote_addr=remote_addr,
+    )
+    db.session.commit()
 
 
 def start_plan_export(
@@ -220,17 +246,14 @@ def start_plan_export(
     history_count = _count(history_query) if history_query is not None else 0
     if history_query is not None:
         detail["history_rows"] = history_count
-    if via:
-        detail["via"] = via
-    add_event(
-        "export",
-        now=now,
+    record_export(
+        f"plan.{file_format}",
+        detail,
         user_id=user_id,
-        target=f"plan.{file_format}",
-        detail=detail,
+        now=now,
         remote_addr=remote_addr,
+        via=via,
     )
-    db.session.commit()
     total = count + history_count
     tick = (lambda n: progress(n, total)) if progress is not None else None
     rows = order_by_sort(_with_partners_and_dependencies(query, as_at), filters, state_for(as_at))

@@ -123,3 +123,36 @@ def parse_filters(args: dict[str, str], *, cycle: int | None = None) -> PlanFilt
         raise BadFilter("sort", "sort must be one of " + ", ".join(SORT_KEYS))
     f.sort = sort
     return f
+
+
+def describe_filters(filters, leads, organisations, *, show_plan: bool) -> list[str]:
+    """The filters that chose a list's rows, in words: a printed page says them, since the
+    filter form is not printed."""
+    org_names = {o.code: o.name for o in organisations}
+    said = []
+    if show_plan and filters.plan:
+        said.append(f"plan {filters.plan}")
+    if filters.recommendation:
+        said.append(f"recommendation {filters.recommendation}")
+    if filters.lead is not None:
+        said.append(f"lead {dict(leads).get(filters.lead, filters.lead)}")
+    if filters.lead_organisation:
+        org = filters.lead_organisation
+        said.append(f"lead organisation {org_names.get(org, org)}")
+    if filters.involving:
+        said.append(f"lead or partner {org_names.get(filters.involving, filters.involving)}")
+    if filters.rag:
+        said.append(f"RAG {filters.rag}")
+    if filters.lifecycle:
+        said.append(f"lifecycle {Lifecycle(filters.lifecycle).label.lower()}")
+    if filters.overdue is not None:
+        said.append("overdue only" if filters.overdue else "not overdue")
+    if filters.due_within:
+        said.append(f"due within {filters.due_within} weeks")
+    if filters.no_update:
+        said.append("no update this cycle")
+    if filters.blocked:
+        said.append("blocked by an open prerequisite")
+    if filters.date_clash:
+        said.append("due before a prerequisite")
+    return said

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tracker.domain.calendar import LONDON
 from tracker.domain.states import (
     IMPACT_LABELS,
     LIFECYCLE_LABELS,
@@ -43,7 +44,9 @@ from tracker.extensions import db
 from tracker.models import Action, Plan, Recommendation
 from tracker.services.challenges import challenge_evidence
 from tracker.services.dashboard import DashboardSettings, dashboard_snapshot
+from tracker.services.filters import PlanFilters
 from tracker.services.reads.action_rows import action_rows_query
+from tracker.services.reads.plan_lists import apply_filters
 from tracker.services.reads.recommendations import get_inspection
 from tracker.services.reads.state import state_for
 
@@ -75,28 +78,54 @@ def _add(counts: dict[str, Any], row: dict[str, Any]) -> None:
         counts["overdue"] += 1
 
 
+def snapshot_day(snapshot: dict[str, Any]) -> date:
+    """The London day of the moment the snapshot holds the plan at (rebuilt `as_at`, or taken
+    when the meeting was recorded): the as-at day of the exports that go with it, which take a
+    day and show the plan at its end."""
+    moment = snapshot["as_at"] or snapshot["taken_at"]
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(LONDON).date()
+
+
+def exception_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """The exception list's rows, in the snapshot's order (most days overdue first)."""
+    by_ref = {row["ref"]: row for row in snapshot["actions"]}
+    return [by_ref[ref] for ref in snapshot["exceptions"]]
+
+
+def _shown(groups, filters: PlanFilters | None) -> list[dict[str, Any]]:
+    """Every group for the whole plan (a meeting's tables list them all, empty or not); for a
+    filtered pack, the groups that hold one of the chosen actions."""
+    return [g for g in groups if filters is None or g["actions"]]
+
+
 def build_snapshot(
     *,
     meeting_day: date,
     now: datetime,
     as_at: datetime | None = None,
     dashboard: DashboardSettings | None = None,
+    filters: PlanFilters | None = None,
 ) -> dict[str, Any]:
     """The plan as presented on `meeting_day`: every action's row, the summary tables and the
     exception list (red or overdue), overdue counted on the meeting day; and, given the
     dashboard's settings, the chair's dashboard as it stood (its counts, lists and charts).
     A fixed number of statements, whatever the size of the plan. The dashboard reads the
-    current state, so a snapshot rebuilt `as_at` a past moment (the seed's) has none."""
+    current state, so a snapshot rebuilt `as_at` a past moment (the seed's) has none.
+
+    Given `filters` (a plan page's: the board pack), only the actions they choose, and only the
+    plans, recommendations and lead bodies that hold one of them; the dashboard is then
+    narrowed by the filters it understands (plan, recommendation, lead organisation, lead)."""
     state = state_for(as_at)
-    query = (
-        action_rows_query(as_at)
-        .add_columns(
-            state.reason.label("reason"),
-            Recommendation.title.label("rec_title"),
-            Recommendation.lead_body.label("lead_body"),
-        )
-        .order_by(Plan.id, Action.ref)
-    )
+    query = action_rows_query(as_at)
+    if filters is not None:
+        if filters.plan is not None:
+            query = query.where(Plan.code == filters.plan)
+        query = apply_filters(query, filters, meeting_day, as_at)
+    query = query.add_columns(
+        state.reason.label("reason"),
+        Recommendation.title.label("rec_title"),
+        Recommendation.lead_body.label("lead_body"),
+    ).order_by(Plan.id, Action.ref)
     rows = []
     for r in db.session.execute(query).all():
         rows.append(
@@ -174,8 +203,8 @@ def build_snapshot(
         },
         "actions": rows,
         "totals": totals,
-        "by_plan": list(by_plan.values()),
-        "by_recommendation": list(by_rec.values()),
+        "by_plan": _shown(by_plan.values(), filters),
+        "by_recommendation": _shown(by_rec.values(), filters),
         "by_lead_body": [
             {"key": body, "label": LeadBody(body).label, **by_body[body]}
             for body in (b.value for b in LeadBody)
@@ -186,7 +215,7 @@ def build_snapshot(
         "challenges": challenge_evidence(None, as_at or now),
         # The chair's dashboard as it stood (tracker/services/dashboard.py), frozen with the rest.
         "dashboard": (
-            dashboard_snapshot(meeting_day, None, now=now, settings=dashboard)
+            dashboard_snapshot(meeting_day, filters, now=now, settings=dashboard)
             if dashboard is not None and as_at is None
             else None
         ),

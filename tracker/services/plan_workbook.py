@@ -11,13 +11,11 @@ headers. Text is written as text, never as a formula, and neutralised as the CSV
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import IO, Any
+from typing import Any
 
 import xlsxwriter
 from sqlalchemy import Select, select
@@ -28,8 +26,8 @@ from tracker.domain.states import LeadBody, Lifecycle, Rag, is_overdue
 from tracker.extensions import db
 from tracker.models import Plan, Recommendation
 from tracker.services import exports
+from tracker.services.spool import spool
 
-CHUNK = 64 * 1024
 DATE_FORMAT = "yyyy-mm-dd"  # as the CSV writes dates: unambiguous, and sorts as text too
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 HISTORY_HEADER = (
@@ -306,21 +304,8 @@ def build_workbook(
 ) -> BuiltWorkbook:
     """Write the workbook to a temporary file, sheet by sheet from the database, and hand back
     its size and its bytes to stream."""
-    handle, path = tempfile.mkstemp(prefix="tracker-export-", suffix=".xlsx")
-    os.close(handle)
-    try:
-        _write(req, path, progress)
-        stream: IO[bytes] = open(path, "rb")  # noqa: SIM115 (closed when the response closes)
-    finally:
-        os.unlink(path)  # the open file stays readable; its space is freed when it is closed
-    size = os.fstat(stream.fileno()).st_size
-    return BuiltWorkbook(size=size, chunks=_read_and_close(stream))
-
-
-def _read_and_close(stream: IO[bytes]) -> Iterator[bytes]:
-    with stream:
-        while chunk := stream.read(CHUNK):
-            yield chunk
+    size, chunks = spool(lambda path: _write(req, path, progress), suffix=".xlsx")
+    return BuiltWorkbook(size=size, chunks=chunks)
 
 
 def _write(req: WorkbookRequest, path: str, progress: Callable[[int], None] | None) -> None:

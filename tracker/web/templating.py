@@ -73,7 +73,10 @@ def init_app(app: Flask) -> None:
             "Lifecycle": Lifecycle,
             "Rag": Rag,
             "Impact": Impact,
-            "role_label": Role(current_user.role).label if current_user.is_authenticated else "",
+            # No one is signed in outside a request (the command line's board pack).
+            "role_label": Role(current_user.role).label
+            if getattr(current_user, "is_authenticated", False)
+            else "",
         }
 
 

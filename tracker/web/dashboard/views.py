@@ -47,6 +47,18 @@ def list_links(scope: dict[str, str]) -> dict[str, str]:
     return links
 
 
+def _downloads(scope: dict[str, str]) -> dict[str, str] | None:
+    """The files of exactly the actions the dashboard counts (its filters; the plan as it stands
+    today), for people who may export: the workbook, the CSV and the JSIG board pack."""
+    if not allowed(Permission.EXPORT):
+        return None
+    return {
+        "xlsx": url_for("api.plan_xlsx", **scope),
+        "csv": url_for("api.plan_csv", **scope),
+        "pdf": url_for("api.board_pack_pdf", **scope),
+    }
+
+
 @bp.get("/dashboard")
 @requires(Permission.READ_DASHBOARD)
 def show():
@@ -65,6 +77,7 @@ def show():
         links=list_links(scope),
         filters=filters,
         filtered=bool(scope),
+        downloads=_downloads(scope),
         may_sign_off=allowed(Permission.SIGN_OFF),
         recommendations=queries.list_recommendation_refs(),
         organisations=queries.list_organisations(),

@@ -17,6 +17,7 @@ from tracker.http.meeting_pack import exception_rows, pack_html, pdf_response
 from tracker.http.requests import dashboard_settings
 from tracker.services import meetings as meeting_service
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.meeting_snapshot import snapshot_day
 from tracker.services.updates import Forbidden
 from tracker.web import listing
 from tracker.web.access import actor_for, allowed, refuse, requires
@@ -181,7 +182,21 @@ def show(meeting_id: int):
         s=meeting.snapshot,
         exceptions=exception_rows(meeting.snapshot),
         may_tick=may_tick,
+        as_at_day=snapshot_day(meeting.snapshot),
+        downloads=_downloads(meeting),
     )
+
+
+def _downloads(meeting) -> dict[str, str]:
+    """What the meeting page offers: its pack (PDF) to everyone who sees the meeting; to people
+    who may export, the plan as a workbook and as CSV as at the day of the snapshot's moment
+    (exports take a day, and show the plan at its end)."""
+    links = {"pdf": url_for("meetings.pack_pdf", meeting_id=meeting.id)}
+    if allowed(Permission.EXPORT):
+        day = snapshot_day(meeting.snapshot).isoformat()
+        links["xlsx"] = url_for("api.plan_xlsx", as_at=day)
+        links["csv"] = url_for("api.plan_csv", as_at=day)
+    return links
 
 
 @bp.post("/<int:meeting_id>/follow-ups/<int:follow_up_id>")

@@ -4,12 +4,13 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Target
-from tracker.domain.states import Lifecycle, days_overdue
+from tracker.domain.states import days_overdue
 from tracker.models import Plan
 from tracker.services import queries
 from tracker.services.dashboard import filter_args
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.exports import export_args
+from tracker.services.filters import describe_filters
 from tracker.services.reads import plan_changes as change_reads
 from tracker.web import listing
 from tracker.web.access import allowed, requires
@@ -99,7 +100,7 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         clear_url=_list_url(plan, {}, overdue_only=overdue_only),
         sort_state=_sort_state(plan, kept, filters),
         printed_at=now_utc(),
-        applied=_applied_filters(filters, leads, organisations, show_plan=plan is None),
+        applied=describe_filters(filters, leads, organisations, show_plan=plan is None),
         dashboard_url=_dashboard_url(filters) if plan is None else None,
     ), (400 if as_at.error else 200)
 
@@ -113,42 +114,14 @@ def _dashboard_url(filters) -> str | None:
     return url_for("dashboard.show", **filter_args(filters))
 
 
-def _applied_filters(filters, leads, organisations, *, show_plan: bool) -> list[str]:
-    """The filters that chose a list's rows, in words: a printed page says them, since the
-    filter form is not printed."""
-    org_names = {o.code: o.name for o in organisations}
-    said = []
-    if show_plan and filters.plan:
-        said.append(f"plan {filters.plan}")
-    if filters.recommendation:
-        said.append(f"recommendation {filters.recommendation}")
-    if filters.lead is not None:
-        said.append(f"lead {dict(leads).get(filters.lead, filters.lead)}")
-    if filters.lead_organisation:
-        org = filters.lead_organisation
-        said.append(f"lead organisation {org_names.get(org, org)}")
-    if filters.involving:
-        said.append(f"lead or partner {org_names.get(filters.involving, filters.involving)}")
-    if filters.rag:
-        said.append(f"RAG {filters.rag}")
-    if filters.lifecycle:
-        said.append(f"lifecycle {Lifecycle(filters.lifecycle).label.lower()}")
-    if filters.overdue is not None:
-        said.append("overdue only" if filters.overdue else "not overdue")
-    if filters.due_within:
-        said.append(f"due within {filters.due_within} weeks")
-    if filters.no_update:
-        said.append("no update this cycle")
-    return said
-
-
 def _as_at_arg(as_at: AsAt) -> dict[str, str]:
     return {"as_at": as_at.day.isoformat()} if as_at.day else {}
 
 
 def _downloads(plan: Plan | None, args: dict[str, str], filters) -> dict[str, str] | None:
     """The files of exactly this list (every page of it, in its order, with its as-at date) for
-    people who may export: the workbook, the workbook with the history, and the CSV."""
+    people who may export: the workbook, the workbook with the history, the CSV and the JSIG
+    board pack (PDF)."""
     if not allowed(Permission.EXPORT):
         return None
     fixed = {"sort": ("-" if filters.descending else "") + filters.sort}
@@ -161,6 +134,7 @@ def _downloads(plan: Plan | None, args: dict[str, str], filters) -> dict[str, st
         "xlsx": url_for("api.plan_xlsx", **asked),
         "xlsx_history": url_for("api.plan_xlsx", **asked, history="true"),
         "csv": url_for("api.plan_csv", **asked),
+        "pdf": url_for("api.board_pack_pdf", **asked),
     }
 
 

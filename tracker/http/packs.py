@@ -1,0 +1,90 @@
+"""The packs' renderer, shared by the meeting pack and the JSIG board pack: one HTML document
+(templates/packs/base.html) for the screen and the printer, and a PDF of that same document
+drawn by WeasyPrint with real (searchable) text, tagged headings, tables and lists, and
+"Page X of Y" in the footer. The PDF is written to a temporary file and streamed with its
+length, so a large pack is not held in memory and a browser can show the download's progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import IO, Any
+
+from flask import Response, current_app, render_template
+
+from tracker.services.board_pack import MIMETYPE, BoardPack
+from tracker.services.spool import spool
+
+# Tagged (headings, tables and lists marked as such for screen readers), with real text.
+PDF_OPTIONS: dict[str, Any] = {"pdf_tags": True}
+
+
+@cache
+def _stylesheet(static_folder: str) -> str:
+    with open(f"{static_folder}/meeting-pack.css", encoding="utf-8") as fh:
+        return fh.read()
+
+
+def stylesheet(inline_css: bool) -> str | None:
+    """The packs' styles to carry inside a PDF's HTML (WeasyPrint fetches nothing), or None for
+    the browser, which links static/meeting-pack.css as the content security policy allows."""
+    return _stylesheet(current_app.static_folder) if inline_css else None
+
+
+def write_pdf(
+    html: str, target: str | IO[bytes], step: Callable[[str], None] | None = None
+) -> None:
+    """Draw `html` as a PDF into `target` (a path or a file). `step` is told when the layout is
+    done and when the file is written: the command line's progress bar."""
+    from weasyprint import HTML  # imported when first needed: it takes a moment to load
+    from weasyprint.urls import URLFetcher
+
+    # A pack carries its own styles and text: it loads nothing from anywhere.
+    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).render(**PDF_OPTIONS)
+    if step is not None:
+        step("laid out")
+    document.write_pdf(target, **PDF_OPTIONS)
+    if step is not None:
+        step("written")
+
+
+def pdf_response(html: str, filename: str, headers: dict[str, str] | None = None) -> Response:
+    """A pack's PDF as a download (pages and the API send the same), streamed with its length."""
+    size, chunks = spool(lambda path: write_pdf(html, path), suffix=".pdf")
+    return Response(
+        chunks,
+        mimetype=MIMETYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Length": str(size),
+            "Cache-Control": "private, no-store",
+            **(headers or {}),
+        },
+    )
+
+
+def board_pack_html(
+    pack: BoardPack,
+    *,
+    pdf_url: str | None = None,
+    back_url: str | None = None,
+    inline_css: bool = False,
+) -> str:
+    """The board pack as one HTML document (templates/packs/board.html)."""
+    return render_template(
+        "packs/board.html",
+        pack=pack,
+        s=pack.snapshot,
+        exceptions=pack.exceptions,
+        pdf_url=pdf_url,
+        back_url=back_url,
+        css=stylesheet(inline_css),
+    )
+
+
+def board_pack_response(pack: BoardPack) -> Response:
+    return pdf_response(
+        board_pack_html(pack, inline_css=True),
+        pack.filename,
+        {"X-Total-Count": str(pack.count)},
+    )

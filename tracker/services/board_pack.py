@@ -1,0 +1,96 @@
+"""The board pack for the Joint Strategic Inspection Group: the plan (or the part of it a plan
+page's filters choose), today or as at a past day, as a snapshot document like a meeting's.
+
+The pack is drawn by the meeting pack's renderer (tracker/http/packs.py) from this document
+alone: cover, contents, key, summary by plan, lead body and recommendation, the exceptions (red
+or overdue, with their latest summaries and reasons) and the chair's dashboard charts. Building
+it runs a fixed number of statements, whatever the size of the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tracker.services import queries
+from tracker.services.dashboard import DashboardSettings
+from tracker.services.exports import export_filename, record_export
+from tracker.services.filters import PlanFilters, describe_filters
+from tracker.services.meeting_snapshot import build_snapshot, exception_rows
+
+TITLE = "Joint Strategic Inspection Group board pack"
+MIMETYPE = "application/pdf"
+
+
+@dataclass
+class BoardPack:
+    """What the renderer needs: the snapshot, the day it is as at, and what chose its rows."""
+
+    snapshot: dict[str, Any]
+    day: date
+    as_at: datetime | None
+    prepared_at: datetime
+    filters: list[str]  # in words
+    charts_scope: list[str]  # the filters the charts are narrowed by, in words
+    filename: str
+
+    @property
+    def count(self) -> int:
+        return int(self.snapshot["totals"]["actions"])
+
+    @property
+    def exceptions(self) -> list[dict[str, Any]]:
+        return exception_rows(self.snapshot)
+
+
+def start_board_pack(
+    *,
+    today: date,
+    filters: PlanFilters,
+    as_at: datetime | None,
+    asked: dict[str, str],
+    user_id: int | None,
+    now: datetime,
+    settings: DashboardSettings,
+    remote_addr: str = "",
+    via: str = "",
+) -> BoardPack:
+    """Build the board pack's document and record the export as an audit event (who, the
+    filters, how many actions and exceptions), committed before the PDF is drawn: the event is
+    kept even if the download stops. The charts show the plan as it stands today, so a pack as
+    at a past day has none (as a meeting recorded after the event has none)."""
+    snapshot = build_snapshot(
+        meeting_day=today, now=now, as_at=as_at, dashboard=settings, filters=filters
+    )
+    leads, organisations = queries.list_leads(), queries.list_organisations()
+    words = describe_filters(filters, leads, organisations, show_plan=True)
+    scope = PlanFilters(
+        plan=filters.plan,
+        recommendation=filters.recommendation,
+        lead_organisation=filters.lead_organisation,
+        lead=filters.lead,
+    )
+    pack = BoardPack(
+        snapshot=snapshot,
+        day=today,
+        as_at=as_at,
+        prepared_at=now,
+        filters=words,
+        charts_scope=describe_filters(scope, leads, organisations, show_plan=True),
+        filename=export_filename(filters, today, "pdf", stem="board-pack"),
+    )
+    detail: dict[str, object] = {
+        "format": "pdf",
+        "filters": asked,
+        "rows": pack.count,
+        "exceptions": len(snapshot["exceptions"]),
+    }
+    record_export(
+        "board-pack.pdf",
+        detail,
+        user_id=user_id,
+        now=now,
+        remote_addr=remote_addr,
+        via=via,
+    )
+    return pack
