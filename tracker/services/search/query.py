@@ -27,6 +27,7 @@ from sqlalchemy import (
     true,
 )
 
+from tracker.domain.challenges import SEES_EVERY_CHALLENGE
 from tracker.domain.permissions import Actor, Permission, Target, can
 from tracker.extensions import db
 from tracker.models import Action, Locality
@@ -109,6 +110,10 @@ def _visible(actor: Actor | None) -> ColumnElement[bool]:
         ids = [i for i, code in localities if can(actor, permission, Target(locality=code))]
         if ids:
             clauses.append(and_(doc.audience == audience, doc.locality_id.in_(ids)))
+    # The challenge log: only those who see every challenge find it here (a lead answering one
+    # finds it on their home page and the action's page, as the challenge pages decide).
+    if actor is not None and actor.role in SEES_EVERY_CHALLENGE:
+        clauses.append(doc.audience == "challenge")
     return or_(*clauses) if clauses else false()
 
 

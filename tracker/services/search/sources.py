@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.domain.sef import FIELD_LABELS, SELF_GRADE
-from tracker.models import Action, ActionUpdate, Recommendation, SefVersion
+from tracker.models import (
+    Action,
+    ActionUpdate,
+    Challenge,
+    ChallengeStep,
+    Recommendation,
+    SefVersion,
+)
 from tracker.services.search.index import Document, Link, register_source
 
 SEF_TEXT = tuple(name for name in FIELD_LABELS if name != SELF_GRADE)
@@ -84,4 +91,47 @@ register_source(
     to_document=_sef_document,
     link=lambda hit: Link("sefs.edit", {"locality": hit.locality_code, "month": hit.ref}),
     rows=lambda: select(SefVersion.__table__).order_by(SefVersion.version),
+)
+
+
+# The challenge log: a challenge's question and each step's text (a response, or the note on an
+# acceptance or escalation). Only those who see every challenge find them (audience "challenge"):
+# a lead finds the challenges put to them on their home page and the action's page instead.
+register_source(
+    Challenge,
+    kind="challenge",
+    label="Challenge",
+    fields=("question",),
+    to_document=lambda c: Document(
+        title="",
+        body=c.question,
+        action_id=c.action_id,
+        locality_id=c.locality_id,
+        audience="challenge",
+        ref=str(c.id),
+    ),
+    link=lambda hit: Link("challenges.show", {"challenge_id": int(hit.ref)}),
+)
+
+
+def _step_document(step: Any) -> Document | None:
+    if not (step.text or "").strip():
+        return None
+    return Document(
+        title="",
+        body=step.text,
+        action_id=step.action_id,
+        audience="challenge",
+        ref=str(step.challenge_id),
+    )
+
+
+register_source(
+    ChallengeStep,
+    kind="challenge_step",
+    label="Response to a challenge",
+    plural="Responses to challenges",
+    fields=("text",),
+    to_document=_step_document,
+    link=lambda hit: Link("challenges.show", {"challenge_id": int(hit.ref)}),
 )
