@@ -21,7 +21,7 @@ def search_paths(problem: dict) -> dict[str, Any]:
     return {
         "/search": {
             "get": {
-                "summary": "Search recommendations, actions, progress updates, SEFs and challenges, ranked",
+                "summary": "Search the plan, its updates, SEFs and challenges, ranked",
                 "description": "Every word must match (letters and digits; anything else only "
                 "separates words, so search syntax is never read as such). Words are stemmed "
                 "(English). Results you may not see are never counted nor returned: SEF drafts "
