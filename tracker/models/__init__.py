@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarFeed
+from tracker.models.evidence import Evidence
 from tracker.models.measures import (
     Measure,
     MeasureTarget,
@@ -41,6 +42,7 @@ __all__ = [
     "AuditEvent",
     "CalendarFeed",
     "DeliveryAttempt",
+    "Evidence",
     "Inspection",
     "Invitation",
     "Locality",
