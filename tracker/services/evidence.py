@@ -375,6 +375,13 @@ def withdraw(
     return subject
 
 
+def subject_for(evidence_id: int) -> Subject:
+    row = db.session.get(Evidence, evidence_id)
+    if row is None:
+        raise NotFound(f"No evidence {evidence_id}")
+    return subject_of(row)
+
+
 def subject_of(row: Evidence) -> Subject:
     if row.action_id is not None:
         values = db.session.execute(
