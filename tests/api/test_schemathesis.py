@@ -50,6 +50,9 @@ MEASURES_ACCEPTED = ["200", "400", "401", "403"]
 # `blocked` and `date_clash` describe today's plan: asked with `as_at` (a past day) they are a
 # documented 400 ("not with as_at"), a pairing a schema cannot forbid.
 LIST_ACCEPTED = ["200", "400", "401", "403"]
+# Evidence: a schema-valid file is rarely a PDF, Word, Excel or image file by its content (415),
+# a date may be after today, and a title may look like child-level data (422).
+EVIDENCE_ACCEPTED = ["201", "401", "403", "404", "413", "415", "422"]
 LISTS = ("listActions", "listOverdueActions", "exportPlanCsv", "exportPlanXlsx")
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -64,6 +67,12 @@ def _config(**extra: object) -> schemathesis.Config:
                 {
                     "include-operation-id": "createActionUpdate",
                     "checks": {"positive_data_acceptance": {"expected-statuses": UPDATE_ACCEPTED}},
+                },
+                {
+                    "include-operation-id": "createActionEvidence",
+                    "checks": {
+                        "positive_data_acceptance": {"expected-statuses": EVIDENCE_ACCEPTED}
+                    },
                 },
                 {
                     "include-operation-id": "listChanges",
@@ -101,12 +110,15 @@ READER = schemathesis.openapi.from_dict(openapi_document(), config=_config())
 
 
 def _writes_only(document: dict) -> dict:
-    """The document with only its writing operations (every method but GET)."""
+    """The document with only its paths that write (every method but GET). A path that is also
+    read (an action's evidence: GET and POST) keeps its GET, so the methods it lists are the
+    methods the app takes there (any other is a 405)."""
     paths = {
-        path: {k: v for k, v in item.items() if k in WRITE_METHODS}
+        path: item
         for path, item in document["paths"].items()
+        if any(method in WRITE_METHODS for method in item)
     }
-    return document | {"paths": {path: item for path, item in paths.items() if item}}
+    return document | {"paths": paths}
 
 
 # The writer's update always names an action the writer may update; the reader's names any ref.

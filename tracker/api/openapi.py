@@ -6,6 +6,7 @@ from typing import Any
 
 from tracker.api.openapi_changes import changes_paths, changes_schemas
 from tracker.api.openapi_dashboard import dashboard_paths, dashboard_schemas
+from tracker.api.openapi_evidence import evidence_paths, evidence_schemas
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
@@ -273,6 +274,7 @@ def openapi_document() -> dict[str, Any]:
             **dashboard_paths(PROBLEM),
             **measure_paths(problem=PROBLEM),
             **meeting_paths(PROBLEM),
+            **evidence_paths({"$ref": "#/components/schemas/Problem"}),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first, paged (administrators only)",
@@ -332,6 +334,7 @@ def openapi_document() -> dict[str, Any]:
                 **changes_schemas(),
                 **dashboard_schemas(),
                 **meeting_schemas(),
+                **evidence_schemas(),
                 "OutboxMessage": {
                     "type": "object",
                     "required": [

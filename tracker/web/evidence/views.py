@@ -111,6 +111,9 @@ def _add(subject: evidence_service.Subject):
     _check_may_add(subject)
     if request.method == "GET":
         return _page(EvidenceForm(formdata=None), subject)
+    if set(request.files) - {"file"}:
+        # Only the file field takes a file; the edge lets files through to this view.
+        abort(400, description="Send the form's fields as text: only the file field takes a file.")
     form = EvidenceForm()
     status = 400
     if form.validate_on_submit():
