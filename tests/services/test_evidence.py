@@ -169,3 +169,45 @@ def test_refused_files_say_why(name, content, said):
 )
 def test_only_https_links_with_a_host_are_taken(url, ok):
     assert (rules.check_link(url) == "") is ok
+
+
+# --- the meeting snapshot and pack ---------------------------------------------------------------
+
+
+def test_a_meetings_snapshot_lists_the_evidence_added_since_the_last_meeting(plan, client):
+    from tests.builders import make_meeting
+    from tests.conftest import sign_in
+    from tracker.models import Meeting
+
+    chair = make_user(role="chair", email="chair@trust.example")
+    db.session.commit()
+    first = make_meeting(
+        chair=chair, held_on=date(2016, 1, 29), now=datetime(2016, 1, 29, 12, tzinfo=UTC)
+    )
+    add_evidence(
+        plan["second"],
+        title="February minutes",
+        by=plan["lead"],
+        added_at=datetime(2016, 2, 3, 9, tzinfo=UTC),
+    )
+    db.session.commit()
+    second = make_meeting(chair=chair)  # 5 February
+
+    snapshots = {m.id: m.snapshot for m in db.session.execute(select(Meeting)).scalars()}
+    first_items = snapshots[first]["evidence"]["items"]
+    assert snapshots[first]["evidence"]["since"] is None
+    assert [(i["ref"], i["title"], i["withdrawn"]) for i in first_items] == [
+        ("MAP-001", "Old policy", True),
+        ("MAP-001", "January audit", False),
+        ("MAP-001", "Board minutes", False),
+    ]
+    later = snapshots[second]["evidence"]
+    assert later["since"] == "2016-01-29T12:00:00Z"
+    assert [
+        (i["ref"], i["title"], i["evidence_type_label"], i["added_by"]) for i in later["items"]
+    ] == [("MAP-002", "February minutes", "Audit", plan["lead"].name)]
+
+    sign_in(client, chair.email, "a-long-test-password")
+    for url in (f"/meetings/{second}", f"/meetings/{second}/pack"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Evidence added since the last meeting" in page and "February minutes" in page
