@@ -116,54 +116,57 @@ def _add(subject: evidence_service.Subject):
         abort(400, description="Send the form's fields as text: only the file field takes a file.")
     form = EvidenceForm()
     status = 400
-    if form.validate_on_submit():
-        upload = form.file.data
-        has_file = upload is not None and bool(getattr(upload, "filename", ""))
-        url = (form.url.data or "").strip()
-        details = rules.check_details(
-            form.title.data or "",
-            form.evidence_type.data or "",
-            form.evidence_date.day,
-            today_london(),
-        )
-        for name, message in details.items():
-            getattr(form, name).errors = [message]
-        if has_file and url:
-            form.url.errors = ["Upload a file or give a link, not both"]
-        elif not has_file and not url:
-            form.file.errors = ["Choose a file to upload, or give a link"]
-        elif not details:
-            common = {
-                "title": form.title.data or "",
-                "evidence_type": form.evidence_type.data or "",
-                "evidence_date": form.evidence_date.day,
-                "actor": actor_for(current_user),
-                "now": now_utc(),
-                "today": today_london(),
-                "remote_addr": request.remote_addr or "",
-            }
-            try:
-                if has_file:
-                    evidence_service.add_file(
-                        subject,
-                        filename=upload.filename,
-                        data=evidence_files.read_upload(upload),
-                        store=evidence_files.store(),
-                        max_bytes=evidence_files.max_bytes(),
-                        clamd_socket=current_app.config.get("CLAMD_SOCKET"),
-                        **common,
-                    )
-                else:
-                    evidence_service.add_link(subject, url=url, **common)
-            except evidence_service.EvidenceRejected as exc:
-                for name, message in exc.errors.items():
-                    getattr(form, name if name in _FIELDS else "file").errors = [message]
-                status = 413 if exc.status == 413 else 400
-            except evidence_service.Forbidden:
-                refuse(Permission.UPDATE_ACTION, subject.label)
+    valid = form.validate_on_submit()
+    # Every problem at once: the fields' own, then a file or a link, then the details' rules.
+    upload = form.file.data
+    has_file = upload is not None and bool(getattr(upload, "filename", ""))
+    url = form.url.data.strip() if isinstance(form.url.data, str) else ""
+    if has_file and url:
+        form.url.errors = ["Upload a file or give a link, not both"]
+    elif not has_file and not url and not form.url.errors:
+        form.file.errors = ["Choose a file to upload, or give a link"]
+    details = rules.check_details(
+        form.title.data if isinstance(form.title.data, str) else "",
+        form.evidence_type.data or "",
+        form.evidence_date.day,
+        today_london(),
+    )
+    for name, message in details.items():
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors = [message]
+    if valid and not details and not form.file.errors and not form.url.errors:
+        common = {
+            "title": form.title.data or "",
+            "evidence_type": form.evidence_type.data or "",
+            "evidence_date": form.evidence_date.day,
+            "actor": actor_for(current_user),
+            "now": now_utc(),
+            "today": today_london(),
+            "remote_addr": request.remote_addr or "",
+        }
+        try:
+            if has_file:
+                evidence_service.add_file(
+                    subject,
+                    filename=upload.filename,
+                    data=evidence_files.read_upload(upload),
+                    store=evidence_files.store(),
+                    max_bytes=evidence_files.max_bytes(),
+                    clamd_socket=current_app.config.get("CLAMD_SOCKET"),
+                    **common,
+                )
             else:
-                flash(f"Evidence added: {common['title'].strip()}", "success")
-                return redirect(_back(subject))
+                evidence_service.add_link(subject, url=url, **common)
+        except evidence_service.EvidenceRejected as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name if name in _FIELDS else "file").errors = [message]
+            status = 413 if exc.status == 413 else 400
+        except evidence_service.Forbidden:
+            refuse(Permission.UPDATE_ACTION, subject.label)
+        else:
+            flash(f"Evidence added: {common['title'].strip()}", "success")
+            return redirect(_back(subject))
     return _page(form, subject, status=status)
 
 
