@@ -480,6 +480,8 @@ def test_withdrawn_evidence_does_not_count_towards_closing(client, story):
 def test_closing_with_evidence_is_allowed(client, story):
     _as(client, story, "chair")  # a chair may add evidence too
     assert _upload(client, "audit.pdf", PDF).status_code == 302
+    # The chair reads the evidence on the sign-off page.
+    assert "January case file audit" in _text(client.get("/actions/MAP-001/sign-off"))
 
     response = _sign_off(client)
 
