@@ -24,7 +24,7 @@ def evidence_paths(problem_ref: dict) -> dict[str, Any]:
             "type": "string",
             "minLength": 1,
             "maxLength": TITLE_LIMIT,
-            "pattern": "\\S",
+            "pattern": "^[^\\u0000]*$",
             "description": "Never name or describe a child",
         },
         "evidence_type": {"type": "string", "enum": list(TYPES)},
@@ -118,7 +118,7 @@ def evidence_paths(problem_ref: dict) -> dict[str, Any]:
                                     "url": {
                                         "type": "string",
                                         "maxLength": URL_LIMIT,
-                                        "pattern": "^https://[^\\s/?#]+[^\\s]*$",
+                                        "pattern": "^https://[^\\s/?#\\u0000]+[^\\s\\u0000]*$",
                                     },
                                 },
                                 "additionalProperties": False,

@@ -446,10 +446,9 @@ def list_for_action(action_id: int, *, as_at: datetime | None = None) -> list[Ev
     return _items(db.session.execute(query).all())
 
 
-def list_for_sef(subject: Subject) -> list[EvidenceItem]:
-    query = _items_query().where(
-        Evidence.sef_locality_id == subject.locality_id, Evidence.sef_month == subject.month
-    )
+def list_for_sef_month(locality: str, month: str) -> list[EvidenceItem]:
+    """A locality's SEF evidence for a month, by the locality's code (one query)."""
+    query = _items_query().where(Locality.code == locality, Evidence.sef_month == month)
     return _items(db.session.execute(query).all())
 
 

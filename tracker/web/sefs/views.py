@@ -130,12 +130,14 @@ def edit(locality: str, month: str):
 def _evidence(actor, locality: str, month: str, visible: bool) -> dict:
     """The SEF's evidence, seen with the SEF: by everyone once it is submitted, before that
     only by those who may read its drafts."""
+    # Read whether shown or not: the page runs the same statements either way.
+    items = evidence_service.list_for_sef_month(locality, month)
     if not visible:
         return {"evidence": None}
-    subject = evidence_service.sef_subject(locality, month)
+    subject = evidence_service.Subject(locality=locality, month=month)
     may_add = evidence_service.may_add(actor, subject)
     return {
-        "evidence": evidence_service.list_for_sef(subject),
+        "evidence": items,
         "evidence_for": subject.label,
         "add_url": url_for("evidence.add_to_sef", locality=locality, month=month)
         if may_add
