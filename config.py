@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -120,6 +121,12 @@ class Config:
     # An import applying this many changes or more runs in the background with a progress bar
     # (about 300 changes a second were measured: smaller imports finish inside a second).
     IMPORT_BACKGROUND_CHANGES = int(_env("TRACKER_IMPORT_BACKGROUND_CHANGES", "300") or 300)
+    # Evidence files: kept outside the database under their SHA-256 in this folder (unset: the
+    # instance folder's `evidence`), up to this size, and scanned by ClamAV's daemon when its
+    # unix socket is given (an upload is refused while it is configured but cannot be reached).
+    EVIDENCE_DIR = _env("TRACKER_EVIDENCE_DIR")
+    EVIDENCE_MAX_BYTES = int(float(_env("TRACKER_EVIDENCE_MAX_MB", "20") or 20) * 1024 * 1024)
+    CLAMD_SOCKET = _env("TRACKER_CLAMD_SOCKET")
 
     # Responses are gzipped when the client accepts it (Flask-Compress): pages, JSON and problems.
     # Only gzip: every browser and client sends it, and one algorithm is easy to reason about.
@@ -162,6 +169,9 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     HSTS = False
     SQLALCHEMY_DATABASE_URI = _env("TRACKER_TEST_DATABASE_URL", "sqlite://")
+    # Evidence files go to a temporary folder (made on the first upload), never the instance
+    # folder; content-addressed, so runs side by side share it safely.
+    EVIDENCE_DIR = str(Path(tempfile.gettempdir()) / "tracker-test-evidence")
 
 
 def suite_database_url() -> str | None:

@@ -516,3 +516,31 @@ def make_meeting(
         today=held_on,
     )
     return meeting_id
+
+
+def add_evidence(
+    action: Action,
+    *,
+    title: str = "Audit of case files",
+    by: User | None = None,
+    added_at: datetime = NOW,
+    withdrawn: bool = False,
+):
+    """A link to evidence on the action (closing with evidence needs one)."""
+    from tracker.models import Evidence
+
+    row = Evidence(
+        action_id=action.id,
+        kind="link",
+        url="https://intranet.example/evidence.pdf",
+        title=title,
+        evidence_type="audit",
+        evidence_date=added_at.date(),
+        added_by_id=by.id if by else None,
+        added_at=added_at,
+        withdrawn_at=added_at if withdrawn else None,
+        withdrawn_reason="Superseded by a later audit" if withdrawn else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

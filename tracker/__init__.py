@@ -49,6 +49,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         changes,
         dashboard,
         errors,
+        evidence,
         health,
         inspections,
         measures,
@@ -69,6 +70,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(updates.bp)
+    app.register_blueprint(evidence.bp)
     app.register_blueprint(plan_changes.bp)
     app.register_blueprint(returns.bp)
     app.register_blueprint(sefs.bp)

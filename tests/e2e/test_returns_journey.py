@@ -370,6 +370,16 @@ def test_the_south_head_completes_the_return_by_keyboard_and_a_chair_signs_off(
         expect(link.locator("xpath=..")).to_contain_text("Submitted")
     axe.check(page)
 
+    # Closing with evidence needs an evidence item: the chair records the audit as a link.
+    page.goto(f"{base}/actions/{COMPLETE_REF}/evidence/new")
+    page.get_by_label("Title").fill("Transfer template audit")
+    page.get_by_label("Audit").check()
+    page.get_by_label("Date of the evidence").fill("4/2/2016")
+    page.get_by_label("Or give a link (https)").fill("https://intranet.example/transfer-audit.pdf")
+    page.get_by_role("button", name="Add evidence").click()
+    expect(flash(page)).to_contain_text("Evidence added: Transfer template audit")
+    axe.check(page)
+
     nav(page, "Sign-off")
     expect(heading(page)).to_have_text("Actions awaiting sign-off")
     row = page.locator("tbody tr", has=page.get_by_role("link", name=COMPLETE_REF, exact=True))

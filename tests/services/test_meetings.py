@@ -112,7 +112,7 @@ def test_the_snapshot_runs_the_same_statements_for_a_bigger_plan(world, count_qu
     for n in range(30):
         make_action(ref=f"N-{n:02d}", plan="north", recommendation=rec, rag="red")
     db.session.commit()
-    assert statements() == small <= 6  # and the challenges raised (their steps, when any)
+    assert statements() == small <= 8  # two for the challenges raised, two for the evidence added
 
 
 def _proposal(world, **changes) -> MeetingProposal:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.builders import actor_for, make_action, make_cycles, make_user
+from tests.builders import actor_for, add_evidence, make_action, make_cycles, make_user
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
 from tracker.extensions import db
@@ -70,6 +70,8 @@ def _state(action_id):
 
 def test_every_update_moves_the_current_state_in_the_same_commit(story):
     action = story["action"]
+    add_evidence(action)  # closing with evidence needs an item
+    db.session.commit()
     assert _state(action.id).version == 1
 
     _record(story, 1, rag=Rag.AMBER, reason="Slipping.")

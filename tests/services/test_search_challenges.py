@@ -1,5 +1,6 @@
-"""Search over the challenge log (issue 13.3 with 13.2): a challenge's question and each step's
-text are found by those who see every challenge, and by no one else."""
+"""Search over the challenge log and over evidence (issue 13.3 with 13.1 and 13.2): a
+challenge's question and each step's text are found by those who see every challenge, and by no
+one else; an evidence title by everyone who reads the plan."""
 
 from __future__ import annotations
 
@@ -62,3 +63,16 @@ def test_no_one_else_finds_the_challenge_log_in_search(log, who):
 def test_a_challenge_result_leads_to_the_challenge(log):
     hit = search.search("quokka", actor=actor_for(log["chair"])).hits[0]
     assert hit.link is not None and hit.link.values == {"challenge_id": log["id"]}
+
+
+def test_an_evidence_title_is_found_on_its_action_by_everyone_who_reads_the_plan(log):
+    from tests.builders import add_evidence
+    from tracker.models import Action
+
+    action = db.session.execute(db.select(Action).where(Action.ref == "MAP-001")).scalar_one()
+    add_evidence(action, title="Pangolin dip sample of supervision records", by=log["lead"])
+    db.session.commit()
+    for who in ("chair", "viewer", "lead", "other", "admin"):
+        assert _found("pangolin", log[who]) == [("evidence", "MAP-001")], who
+    hit = search.search("pangolin", actor=actor_for(log["lead"])).hits[0]
+    assert hit.link.endpoint == "plans.action" and hit.link.values["_anchor"] == "evidence"

@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import actor_for, add_update, depends, make_action, make_cycles, make_user
+from tests.builders import (
+    actor_for,
+    add_evidence,
+    add_update,
+    depends,
+    make_action,
+    make_cycles,
+    make_user,
+)
 from tracker.domain.personal_data import personal_data_message
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionUpdate, AuditEvent
@@ -161,6 +169,7 @@ def test_only_actions_awaiting_sign_off_are_listed_longest_waiting_first(people)
 def complete(people):
     action = make_action(ref="MAP-001", lead=people["lead"], rag="amber", impact="emerging")
     _mark_complete(action, at=_at("2016-02-01"), rag="amber", impact="emerging")
+    add_evidence(action)  # closing with evidence needs an item
     db.session.commit()
     return action
 

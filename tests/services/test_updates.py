@@ -9,7 +9,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.builders import actor_for, add_update, depends, make_action, make_cycles, make_user
+from tests.builders import (
+    actor_for,
+    add_evidence,
+    add_update,
+    depends,
+    make_action,
+    make_cycles,
+    make_user,
+)
 from tracker.domain.personal_data import personal_data_message
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
@@ -418,6 +426,7 @@ def test_closing_with_an_open_prerequisite_is_refused_naming_it(story):
     prerequisite = make_action(ref="MAP-002")
     depends(action, prerequisite)
     add_update(action, recorded_at=NOW, lifecycle="complete_awaiting_signoff")
+    add_evidence(action)
     db.session.commit()
     proposal = _proposal(lifecycle=Lifecycle.CLOSED_EVIDENCED, rag=None, reason="Audited")
 
@@ -442,6 +451,7 @@ def test_a_chair_can_close_over_an_open_prerequisite_only_with_override_and_reas
     action = story["action"]
     depends(action, make_action(ref="MAP-002"))
     add_update(action, recorded_at=NOW, lifecycle="complete_awaiting_signoff")
+    add_evidence(action)
     db.session.commit()
     proposal = _proposal(
         lifecycle=Lifecycle.CLOSED_EVIDENCED,
@@ -466,6 +476,7 @@ def test_a_closed_prerequisite_does_not_block_closing(story):
     prerequisite = make_action(ref="MAP-002", lifecycle="closed_evidenced", rag=None)
     depends(action, prerequisite)
     add_update(action, recorded_at=NOW, lifecycle="complete_awaiting_signoff")
+    add_evidence(action)
     db.session.commit()
     proposal = _proposal(lifecycle=Lifecycle.CLOSED_EVIDENCED, rag=None, reason="Audited")
 

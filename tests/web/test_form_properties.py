@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from tests.builders import (
     NOW,
+    add_evidence,
     make_action,
     make_cycles,
     make_date_request,
@@ -118,6 +119,7 @@ def _world() -> dict:
         ref="M-01", lead=head, lifecycle="complete_awaiting_signoff", rag="green", impact="emerging"
     )
     date_request = make_date_request(north, by=head)
+    evidence = add_evidence(north, by=head)
     message = make_outbox_message(to=head, items=1)
     invited = invitations.invite_person(
         people.PersonDetails(
@@ -158,6 +160,7 @@ def _world() -> dict:
         "org": person.organisation_id,
         "message": message.id,
         "date_request": date_request.id,
+        "evidence": evidence.id,
         "recommendation": db.session.execute(
             select(Recommendation.ref).where(Recommendation.id == north.recommendation_id)
         ).scalar_one(),
@@ -197,6 +200,13 @@ def forms(ids: dict) -> dict[str, Form]:
         "override_prerequisites": "",
     }
     entry = {f"entries-0-{k}": v for k, v in update.items() if k != "override_prerequisites"}
+    evidence = {
+        "title": "January case file audit",
+        "evidence_type": "audit",
+        "evidence_date": "27/1/2016",
+        "url": "https://intranet.example/audit.pdf",
+        "file": "<missing>",
+    }
     person = ids["person"]
     return {
         "auth.sign_in:post": Form(None, "/sign-in", {"email": head, "password": "wrong-one"}),
@@ -364,6 +374,11 @@ def forms(ids: dict) -> dict[str, Form]:
             f"/challenges/{ids.get('answered', 1)}/outcome",
             {"note": "When will they be filled?", "escalate": "y", "accept": "<missing>"},
         ),
+        "evidence.add_to_action:post": Form(head, "/actions/N-01/evidence/new", evidence),
+        "evidence.add_to_sef:post": Form(head, "/sefs/north/2016-02/evidence/new", evidence),
+        "evidence.withdraw:post": Form(
+            head, f"/evidence/{ids['evidence']}/withdraw", {"reason": "The wrong audit."}
+        ),
     }
 
 
@@ -375,6 +390,7 @@ ENDPOINTS = sorted(
             "head": 1,
             "message": 1,
             "date_request": 1,
+            "evidence": 1,
             "recommendation": "R1",
             "token": "t",
         }

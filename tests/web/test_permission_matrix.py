@@ -33,6 +33,8 @@ MEETING_SEERS = {"admin", "chair", "viewer", "action_lead", "performance_officer
 # The challenge log: chairs and JSIG members (viewers) raise; everyone may open the log, which
 # shows each person what they may see. No challenge 999999: a 404 for everyone.
 RAISERS = {"chair", "viewer"}
+# Evidence on North's action N-01 and North's SEF: its head, chairs and the admin add it.
+EVIDENCE_ADDERS = NORTH | {"admin", "chair"}
 
 # Contract measures: values are entered by performance officers (and the admin).
 MEASURERS = {"admin", "performance_officer"}
@@ -192,6 +194,22 @@ ROUTES = {
     "api.challenge": ("GET", "/api/v1/challenges/999999", EVERYONE, 404),
     "api.respond_to_challenge": ("POST", "/api/v1/challenges/999999/responses", EVERYONE, 404),
     "api.challenge_outcome": ("POST", "/api/v1/challenges/999999/outcome", EVERYONE, 422),
+    # Evidence: added by who may update the action (or write the SEF), chairs and the admin; an
+    # empty form is a 400 that stores nothing. Unknown items are a 404 for everyone.
+    "evidence.add_to_action": ("GET", "/actions/N-01/evidence/new", EVIDENCE_ADDERS, 200),
+    "evidence.add_to_action:post": ("POST", "/actions/N-01/evidence/new", EVIDENCE_ADDERS, 400),
+    "evidence.add_to_sef": ("GET", "/sefs/north/2016-02/evidence/new", EVIDENCE_ADDERS, 200),
+    "evidence.add_to_sef:post": ("POST", "/sefs/north/2016-02/evidence/new", EVIDENCE_ADDERS, 400),
+    "evidence.withdraw": ("GET", "/evidence/999999/withdraw", EVERYONE, 404),
+    "evidence.download": ("GET", "/evidence/999999/file", EVERYONE, 404),
+    "api.action_evidence": ("GET", "/api/v1/actions/MAP-001/evidence", EVERYONE, 200),
+    "api.create_action_evidence:post": (
+        "POST",
+        "/api/v1/actions/N-01/evidence",
+        EVIDENCE_ADDERS,
+        422,
+    ),
+    "api.evidence_file": ("GET", "/api/v1/evidence/999999/file", EVERYONE, 404),
 }
 # Endpoints covered elsewhere: sign-out (POST, CSRF) in test_auth and static files.
 NOT_IN_MATRIX = {

@@ -3,6 +3,9 @@
 import io
 
 import pytest
+from sqlalchemy import select
+
+from tests.builders import NOW
 
 
 def _count(role_client, seeded_app, count_queries, url):
@@ -81,7 +84,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/overview", 6),
         ("/plans/main", 9),
         ("/actions", 8),
-        ("/actions/MAP-001", 11),  # two for its challenges (their steps only when there are)
+        ("/actions/MAP-001", 12),  # its challenges (two) and its evidence (one)
         ("/api/v1/actions", 6),
         ("/api/v1/exports/plan.csv", 6),
         ("/api/v1/exports/plan.xlsx", 8),
@@ -145,7 +148,7 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("chair", "/actions/MAP-003/edit", 5),
         ("chair", "/plans/north/actions/new", 5),
         ("chair", "/actions/MAP-003/supersede", 3),
-        ("chair", "/actions/S-21", 11),  # with a pending request to decide; challenges
+        ("chair", "/actions/S-21", 12),  # a pending request to decide, challenges, evidence
         ("action_lead", "/actions/MAP-003/target-date", 3),
         ("admin", "/admin/outbox", 3),
         ("admin", "/api/v1/outbox", 3),
@@ -179,6 +182,59 @@ def test_reopening_a_return_runs_a_fixed_number_of_statements(
         response = client.post("/returns/north/1/reopen", data={"csrf_token": token})
     assert response.status_code == 302
     assert counter.count <= 4
+
+
+def test_evidence_lists_run_the_same_statements_whatever_their_length(client, count_queries):
+    """The action page, the API's evidence list and a SEF's page, with one evidence item and with
+    twelve (some withdrawn, some files)."""
+    from tests.builders import add_evidence, make_action, make_cycles, make_sef_version, make_user
+    from tests.conftest import sign_in
+    from tracker.extensions import db
+    from tracker.models import Evidence, Locality
+
+    make_cycles(upto=4)
+    head = make_user(role="locality_head", locality="north", email="north.head@trust.example")
+    action = make_action(ref="N-01", plan="north", lead=head)
+    make_sef_version(locality="north", month="2016-02")
+    north = db.session.execute(select(Locality.id).where(Locality.code == "north")).scalar_one()
+
+    def add(n: int) -> None:
+        for i in range(n):
+            add_evidence(action, by=head, withdrawn=i % 3 == 2)
+            db.session.add(
+                Evidence(
+                    sef_locality_id=north,
+                    sef_month="2016-02",
+                    kind="file",
+                    sha256="0" * 64,
+                    filename="audit.pdf",
+                    content_type="application/pdf",
+                    size_bytes=1000,
+                    title="SEF audit",
+                    evidence_type="audit",
+                    evidence_date=NOW.date(),
+                    added_by_id=head.id,
+                    added_at=NOW,
+                )
+            )
+        db.session.commit()
+
+    add(1)
+    sign_in(client, head.email, "a-long-test-password")
+    urls = ["/actions/N-01", "/api/v1/actions/N-01/evidence", "/sefs/north/2016-02"]
+
+    def measured() -> list[int]:
+        counts = []
+        for url in urls:
+            client.get(url)
+            with count_queries(client.application) as counter:
+                assert client.get(url).status_code == 200, url
+            counts.append(counter.count)
+        return counts
+
+    few = measured()
+    add(11)
+    assert measured() == few
 
 
 def test_the_date_requests_list_runs_one_statement_whatever_its_length(client, count_queries):

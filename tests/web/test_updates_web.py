@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import add_update, depends, make_action, make_cycles, make_user
+from tests.builders import add_evidence, add_update, depends, make_action, make_cycles, make_user
 from tests.conftest import csrf_token, sign_in
 from tracker.domain.personal_data import personal_data_message
 from tracker.extensions import db
@@ -58,6 +58,7 @@ def story(clean_db):
         author=lead,
     )
     done.evidence = "Audit report to the February board."
+    add_evidence(actions["MAP-003"])  # closing with evidence needs an item
     db.session.commit()
     return {"people": people, "actions": actions}
 

@@ -5,6 +5,7 @@ from tracker.api import (  # noqa: F401 - their routes join the blueprint
     changes,
     dashboard,
     date_requests,
+    evidence,
     exports,
     measures,
     meetings,

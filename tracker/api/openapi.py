@@ -7,6 +7,7 @@ from typing import Any
 from tracker.api.openapi_challenges import challenge_paths, challenge_schemas
 from tracker.api.openapi_changes import changes_paths, changes_schemas
 from tracker.api.openapi_dashboard import dashboard_paths, dashboard_schemas
+from tracker.api.openapi_evidence import evidence_paths, evidence_schemas
 from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
@@ -277,6 +278,7 @@ def openapi_document() -> dict[str, Any]:
             **meeting_paths(PROBLEM),
             **search_paths(PROBLEM),
             **challenge_paths(PROBLEM),
+            **evidence_paths({"$ref": "#/components/schemas/Problem"}),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first, paged (administrators only)",
@@ -338,6 +340,7 @@ def openapi_document() -> dict[str, Any]:
                 **meeting_schemas(),
                 **search_schemas(),
                 **challenge_schemas(),
+                **evidence_schemas(),
                 "OutboxMessage": {
                     "type": "object",
                     "required": [

@@ -80,8 +80,11 @@ def check_update(
     *,
     can_sign_off: bool,
     open_prerequisites: Sequence[str] = (),
+    evidence_items: int | None = None,
 ) -> dict[str, str]:
-    """Every rule a change must keep: field -> message (empty when the change is allowed)."""
+    """Every rule a change must keep: field -> message (empty when the change is allowed).
+    `evidence_items` is how many evidence items the action has that are not withdrawn (None when
+    not counted): closing with evidence needs at least one."""
     errors: dict[str, str] = {}
     proposal = carry_forward(current, proposal)
     summary = proposal.summary.strip()
@@ -132,6 +135,13 @@ def check_update(
         and not proposal.evidence.strip()
     ):
         errors["evidence"] = "Describe the evidence that the action is complete"
+
+    closing = new is Lifecycle.CLOSED_EVIDENCED and old is not Lifecycle.CLOSED_EVIDENCED
+    if closing and evidence_items == 0 and "lifecycle" not in errors:
+        errors["lifecycle"] = (
+            "This action has no evidence: add at least one evidence item (a file or a link) "
+            "to the action before closing it with evidence"
+        )
 
     overridden = proposal.override_prerequisites and can_sign_off and reason
     if new is Lifecycle.CLOSED_EVIDENCED and open_prerequisites and not overridden:

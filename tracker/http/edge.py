@@ -55,7 +55,8 @@ def init_app(app: Flask) -> None:
 def refuse_odd_input():
     if NUL in request.path:
         abort(404)
-    if request.files:
+    # A method or path no route takes is answered 405 or 404 by the routing, files or not.
+    if request.routing_exception is None and request.files:
         view = current_app.view_functions.get(request.endpoint or "")
         if not getattr(view, TAKES_FILES, False):
             return _refuse("file", "Send the form's fields as text: this form does not take files.")

@@ -3,6 +3,7 @@
 from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarFeed
 from tracker.models.challenges import Challenge, ChallengeStep
+from tracker.models.evidence import Evidence
 from tracker.models.measures import (
     Measure,
     MeasureTarget,
@@ -45,6 +46,7 @@ __all__ = [
     "Challenge",
     "ChallengeStep",
     "DeliveryAttempt",
+    "Evidence",
     "Inspection",
     "Invitation",
     "Locality",

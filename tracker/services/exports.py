@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.domain.calendar import LONDON
@@ -23,6 +23,7 @@ from tracker.models import (
     Action,
     ActionDependency,
     ActionUpdate,
+    Evidence,
     Organisation,
     Plan,
     User,
@@ -56,6 +57,9 @@ HEADER = (
     "Last updated (London time)",
     "Version",
     "Depends on",
+    # Read, never imported (tracker.domain.imports.EXPORT_ONLY): evidence not withdrawn.
+    "Evidence items",
+    "Evidence titles",
 )
 _SEP = "\x1f"  # joins aggregated names in SQL; no name or ref holds it
 BOM = "\ufeff"  # so Excel reads the file as UTF-8
@@ -112,11 +116,23 @@ def _with_partners_and_dependencies(query: Select, as_at: datetime | None) -> Se
         .where(ActionDependency.action_id == Action.id)
         .scalar_subquery()
     )
+    live = [Evidence.action_id == Action.id]
+    if as_at is None:
+        live.append(Evidence.withdrawn_at.is_(None))
+    else:  # the evidence the action had then: added by then, not yet withdrawn
+        live.append(Evidence.added_at <= as_at)
+        live.append(or_(Evidence.withdrawn_at.is_(None), Evidence.withdrawn_at > as_at))
+    evidence_count = select(func.count(Evidence.id)).where(*live).scalar_subquery()
+    evidence_titles = (
+        select(func.aggregate_strings(Evidence.title, _SEP)).where(*live).scalar_subquery()
+    )
     state = state_for(as_at)
     return query.add_columns(
         state.reason.label("reason"),
         partners.label("partner_names"),
         depends_on.label("depends_on"),
+        evidence_count.label("evidence_count"),
+        evidence_titles.label("evidence_titles"),
     )
 
 
@@ -156,6 +172,8 @@ def row_cells(r, today: date) -> list[str | int]:
         r.recorded_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M"),
         r.version,
         safe(_listed(r.depends_on)),
+        r.evidence_count,
+        safe(_listed(r.evidence_titles)),
     ]
 
 

@@ -17,6 +17,10 @@ Shape (SNAPSHOT_VERSION 1; a later version adds keys, and readers keep reading v
     totals: counts (see `_counts`) over every action
     by_plan, by_recommendation, by_lead_body: [{key, label, ...counts}]
     exceptions: refs of the actions that are red or overdue, most days overdue first
+    evidence (added later; absent from older snapshots): {since, items}: the evidence added to
+        actions after the previous meeting was recorded (`since`, or None for the first) up to
+        this one; an item is ref, title, evidence_type, evidence_type_label, evidence_date,
+        kind, added_by, added_at, withdrawn (as it stood)
     dashboard: None until the dashboard's counts and charts are added (its own JSON snapshot)
     challenges: (added later; absent from older snapshots) every challenge raised up to the
         snapshot, each as `challenge_evidence` writes it (tracker/services/challenges.py)
@@ -41,7 +45,8 @@ from tracker.domain.states import (
     is_overdue,
 )
 from tracker.extensions import db
-from tracker.models import Action, Plan, Recommendation
+from tracker.models import Action, Meeting, Plan, Recommendation
+from tracker.services import evidence as evidence_service
 from tracker.services.challenges import challenge_evidence
 from tracker.services.dashboard import DashboardSettings, dashboard_snapshot
 from tracker.services.filters import PlanFilters
@@ -96,6 +101,35 @@ def _shown(groups, filters: PlanFilters | None) -> list[dict[str, Any]]:
     """Every group for the whole plan (a meeting's tables list them all, empty or not); for a
     filtered pack, the groups that hold one of the chosen actions."""
     return [g for g in groups if filters is None or g["actions"]]
+
+
+def _evidence_since_last_meeting(meeting_day: date, end: datetime) -> dict[str, Any]:
+    """The evidence added to actions since the previous meeting was recorded, up to `end`
+    (two statements): "evidence added since the last meeting", with who added it."""
+    since = db.session.execute(
+        select(Meeting.created_at)
+        .where(Meeting.held_on < meeting_day)
+        .order_by(Meeting.held_on.desc(), Meeting.created_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    items = evidence_service.list_added_between(since, end)
+    return {
+        "since": _iso(since) if since is not None else None,
+        "items": [
+            {
+                "ref": i.action_ref,
+                "title": i.title,
+                "evidence_type": i.evidence_type.value,
+                "evidence_type_label": i.type_label,
+                "evidence_date": i.evidence_date.isoformat(),
+                "kind": i.kind,
+                "added_by": i.added_by,
+                "added_at": _iso(i.added_at),
+                "withdrawn": i.withdrawn_at is not None and i.withdrawn_at <= end,
+            }
+            for i in sorted(items, key=lambda i: (i.action_ref or "", i.added_at, i.id))
+        ],
+    }
 
 
 def build_snapshot(
@@ -211,6 +245,7 @@ def build_snapshot(
             if body in by_body
         ],
         "exceptions": [row["ref"] for row in exceptions],
+        "evidence": _evidence_since_last_meeting(meeting_day, as_at or now),
         # Evidence of challenge: every challenge raised up to the snapshot, with its steps.
         "challenges": challenge_evidence(None, as_at or now),
         # The chair's dashboard as it stood (tracker/services/dashboard.py), frozen with the rest.

@@ -23,6 +23,7 @@ from tracker.domain.updates import (
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionUpdate, Plan, UpdateCycle
 from tracker.models.org import Locality
+from tracker.services import evidence as evidence_service
 from tracker.services import projection, queries, superseding
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
@@ -126,11 +127,17 @@ def may_update(actor: Actor, ctx: ActionContext) -> bool:
 def validate(ctx: ActionContext, proposal: Proposal, actor: Actor) -> dict[str, str]:
     """The domain rules plus the personal-data guard on every free-text field."""
     proposal = carry_forward(ctx.current, proposal)
+    closing = (
+        proposal.lifecycle is Lifecycle.CLOSED_EVIDENCED
+        and ctx.current.lifecycle is not Lifecycle.CLOSED_EVIDENCED
+    )
     errors = check_update(
         ctx.current,
         proposal,
         can_sign_off=can(actor, Permission.SIGN_OFF),
         open_prerequisites=ctx.open_prerequisites,
+        # Counted only when closing: one query, on the rare update that closes an action.
+        evidence_items=evidence_service.count_live(ctx.action.id) if closing else None,
     )
     for name in FREE_TEXT:
         # Child-level data is the more serious problem: its warning wins over any other.

@@ -13,6 +13,7 @@ from tracker.models import (
     ActionUpdate,
     Challenge,
     ChallengeStep,
+    Evidence,
     Recommendation,
     SefVersion,
 )
@@ -128,10 +129,41 @@ def _step_document(step: Any) -> Document | None:
 
 register_source(
     ChallengeStep,
+    Evidence,
     kind="challenge_step",
     label="Response to a challenge",
     plural="Responses to challenges",
     fields=("text",),
     to_document=_step_document,
     link=lambda hit: Link("challenges.show", {"challenge_id": int(hit.ref)}),
+)
+
+
+def _evidence_document(e: Any) -> Document:
+    """An evidence item's title (and its file's name or link). Evidence on an action is read by
+    everyone who reads the plan; evidence on a SEF only by those who may read its drafts here
+    (the pages show it to everyone once the SEF is submitted: search errs on the side of less)."""
+    on_sef = e.action_id is None
+    return Document(
+        title=e.title,
+        body=_join(e.filename, e.url),
+        action_id=e.action_id,
+        locality_id=e.sef_locality_id,
+        audience="sef_draft" if on_sef else "plan",
+        ref=(e.sef_month or "") if on_sef else "",
+    )
+
+
+register_source(
+    Evidence,
+    kind="evidence",
+    label="Evidence",
+    plural="Evidence",
+    fields=("title", "filename", "url"),
+    to_document=_evidence_document,
+    link=lambda hit: (
+        Link("plans.action", {"ref": hit.action_ref, "_anchor": "evidence"})
+        if hit.action_ref
+        else Link("sefs.edit", {"locality": hit.locality_code, "month": hit.ref})
+    ),
 )

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
 
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Target
 from tracker.domain.states import days_overdue
 from tracker.models import Plan
+from tracker.services import evidence as evidence_service
 from tracker.services import queries
 from tracker.services.dashboard import filter_args
 from tracker.services.errors import BadFilter, NotFound
@@ -13,7 +15,7 @@ from tracker.services.exports import export_args
 from tracker.services.filters import describe_filters
 from tracker.services.reads import plan_changes as change_reads
 from tracker.web import listing
-from tracker.web.access import allowed, requires
+from tracker.web.access import actor_for, allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
 from tracker.web.back import LIST_PAGES, came_from
 from tracker.web.challenges import views as challenges
@@ -204,6 +206,10 @@ def render_action(ref: str, dependency_form=None) -> str:
     history = queries.get_history(row.id, as_at=as_at)
     plan_changes, pending = change_reads.action_plan_history(row.id, as_at=as_at)
     target = Target(lead_user_id=row.lead_user_id, locality=row.locality)
+    subject = evidence_service.Subject(
+        action_id=row.id, action_ref=row.ref, lead_user_id=row.lead_user_id, locality=row.locality
+    )
+    may_add_evidence = not as_at_day and evidence_service.may_add(actor_for(current_user), subject)
     return render_template(
         "plans/action.html",
         row=row,
@@ -223,4 +229,8 @@ def render_action(ref: str, dependency_form=None) -> str:
         dependency_form=dependency_form or DependencyForm(),
         remove_form=RemoveDependencyForm(),
         **challenges.section_for(action_ref=row.ref),
+        evidence=evidence_service.list_for_action(row.id, as_at=as_at),
+        evidence_for=row.ref,
+        add_url=url_for("evidence.add_to_action", ref=row.ref) if may_add_evidence else None,
+        may_withdraw=may_add_evidence,
     )

@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain import sef as sef_rules
 from tracker.domain.permissions import Permission
+from tracker.services import evidence as evidence_service
 from tracker.services import sefs as sef_service
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
@@ -114,6 +115,7 @@ def edit(locality: str, month: str):
     status = 409 if conflict else (400 if errors else 200)
     return render_template(
         "sefs/edit.html",
+        **_evidence(actor, locality, month, drafts_visible or sef.latest_submitted is not None),
         sef=sef,
         form=form,
         may_edit=may_edit,
@@ -123,6 +125,25 @@ def edit(locality: str, month: str):
         labels=sef_rules.FIELD_LABELS,
         display=sef_rules.display_value,
     ), status
+
+
+def _evidence(actor, locality: str, month: str, visible: bool) -> dict:
+    """The SEF's evidence, seen with the SEF: by everyone once it is submitted, before that
+    only by those who may read its drafts."""
+    # Read whether shown or not: the page runs the same statements either way.
+    items = evidence_service.list_for_sef_month(locality, month)
+    if not visible:
+        return {"evidence": None}
+    subject = evidence_service.Subject(locality=locality, month=month)
+    may_add = evidence_service.may_add(actor, subject)
+    return {
+        "evidence": items,
+        "evidence_for": subject.label,
+        "add_url": url_for("evidence.add_to_sef", locality=locality, month=month)
+        if may_add
+        else None,
+        "may_withdraw": may_add,
+    }
 
 
 def _saved_message(version: int, submitting: bool, sef: sef_service.SefView) -> str:

@@ -11,6 +11,7 @@ from tracker.domain.permissions import Permission
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
 from tracker.services import dependencies as dependency_service
+from tracker.services import evidence as evidence_service
 from tracker.services import queries, signoff
 from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
@@ -254,4 +255,8 @@ def sign_off(ref: str):
         errors=errors,
         conflict=conflict,
         waiting=waiting[0] if waiting else None,
+        evidence=evidence_service.list_for_action(ctx.action.id),
+        evidence_for=ref,
+        add_url=url_for("evidence.add_to_action", ref=ref),  # a chair may add evidence
+        may_withdraw=False,
     ), status

@@ -1,0 +1,3 @@
+from tracker.web.evidence.views import bp
+
+__all__ = ["bp"]
