@@ -129,7 +129,6 @@ def _step_document(step: Any) -> Document | None:
 
 register_source(
     ChallengeStep,
-    Evidence,
     kind="challenge_step",
     label="Response to a challenge",
     plural="Responses to challenges",
