@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.calendar import LONDON, is_working_day
+from tracker.domain.challenges import Status as ChallengeStatus
 from tracker.domain.chasing import (
     Chase,
     ChaseSettings,
@@ -39,7 +40,7 @@ from tracker.models import (
     UpdateCycle,
     User,
 )
-from tracker.services import sefs
+from tracker.services import challenges, sefs
 from tracker.services.audit import add_event
 from tracker.services.cycles import ensure_cycles
 
@@ -261,6 +262,57 @@ def _lead_actions(current: Cycle | None, cfg: ChaseConfig) -> list[LeadAction]:
     return out
 
 
+def _challenge_chases(today: date) -> list[Chase]:
+    """A challenge waiting for a response (open, or escalated) goes into the digest of each
+    person who answers it once a week, from a week after it was raised (the email at the time
+    is the first notice): "week-N" keys, so a week's reminder goes once whichever day it
+    runs. Three statements, whatever the number of challenges."""
+    waiting = [
+        c
+        for c in challenges.list_open_challenges()
+        if c.status in (ChallengeStatus.OPEN, ChallengeStatus.ESCALATED)
+    ]
+    if not waiting:
+        return []
+    people = db.session.execute(
+        select(User.id, User.role, User.active, User.locality_id, User.deputy_locality_id).where(
+            User.active.is_(True)
+        )
+    ).all()
+    codes = dict(db.session.execute(select(Locality.id, Locality.code)).all())
+    answers: dict[str, list[int]] = defaultdict(list)  # locality code -> head and deputy
+    for person in people:
+        if person.role == "locality_head" and person.locality_id:
+            answers[codes[person.locality_id]].append(person.id)
+        if person.deputy_locality_id:
+            answers[codes[person.deputy_locality_id]].append(person.id)
+    active = {person.id for person in people}
+    out = []
+    for c in waiting:
+        days = (today - c.raised_at.astimezone(LONDON).date()).days
+        if days < 7:
+            continue
+        who = [c.lead_user_id] if c.lead_user_id in active else []
+        who += answers.get(c.locality, []) if c.locality else []
+        question = c.question if len(c.question) <= 120 else c.question[:119] + "…"
+        for person_id in dict.fromkeys(who):
+            out.append(
+                Chase(
+                    recipient_id=person_id,
+                    kind="challenge",
+                    period=str(c.id),
+                    step=f"week-{days // 7}",
+                    text=(
+                        f"A challenge on {c.subject} has waited {days} days for a response"
+                        f"{' (escalated)' if c.status is ChallengeStatus.ESCALATED else ''}: "
+                        f"\u201c{question}\u201d"
+                    ),
+                    link=f"/challenges/{c.id}",
+                )
+            )
+    return out
+
+
 def plan_chases(today: date, cfg: ChaseConfig, caught_up: Sequence[Chase] = ()) -> ChaseRun:
     """Who is owed what today, grouped into one digest per person, with any chases caught up
     from days the scheduler missed in the same digest. Writes nothing."""
@@ -275,6 +327,7 @@ def plan_chases(today: date, cfg: ChaseConfig, caught_up: Sequence[Chase] = ()) 
         settings=cfg.settings,
     )
     by_person = {p.id: p for p in people}
+    chases += [c for c in _challenge_chases(today) if c.recipient_id in by_person]
     digests: dict[int, Digest] = {}
     for chase in chases:
         person = by_person[chase.recipient_id]
@@ -408,6 +461,8 @@ def still_owed(chase: Chase) -> bool:
     make from today's data (a return or SEF still missing, an action still not updated, an
     escalation about one), except the owner's own "N working days late" reminders, which
     today's run sends afresh."""
+    if chase.kind == "challenge":
+        return False  # today's run asks again for every challenge still waiting
     return not (chase.kind in ("return", "sef") and chase.step.startswith("late-"))
 
 
