@@ -30,12 +30,12 @@ PG_VECTOR_INDEX = "ix_search_document_search_vector"
 SQLITE_CREATE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, content='search_document', "
     "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN "
+    "CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN "  # nosec B608 - constants only
     f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body); END",
-    "CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN "
+    "CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN "  # nosec B608 - constants only
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
     "VALUES ('delete', old.id, old.title, old.body); END",
-    "CREATE TRIGGER search_document_au AFTER UPDATE ON search_document BEGIN "
+    "CREATE TRIGGER search_document_au AFTER UPDATE ON search_document BEGIN "  # nosec B608 - constants only
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
     "VALUES ('delete', old.id, old.title, old.body); "
     f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body); END",

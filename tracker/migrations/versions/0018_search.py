@@ -50,6 +50,8 @@ def _joined(*parts: str) -> str:
 
 
 def _fill(now: str) -> list[str]:
+    """The statements filling the index from existing rows. Every name and expression in them
+    is this file's constant (`now` is a dialect's CURRENT_TIMESTAMP), never input."""
     columns = "kind, key, action_id, locality_id, audience, ref, title, body, updated_at"
     sef_text = _joined(
         "what_we_know",
@@ -61,16 +63,16 @@ def _fill(now: str) -> list[str]:
     )
     update_text = _joined("CASE WHEN no_change THEN '' ELSE summary END", "reason", "evidence")
     return [
-        f"INSERT INTO search_document ({columns}) SELECT 'recommendation', "
+        f"INSERT INTO search_document ({columns}) SELECT 'recommendation', "  # nosec B608
         "CAST(id AS VARCHAR(64)), NULL, NULL, 'plan', ref, ref || ' ' || title, text, "
         f"{now} FROM recommendation",
-        f"INSERT INTO search_document ({columns}) SELECT 'action', CAST(id AS VARCHAR(64)), id, "
+        f"INSERT INTO search_document ({columns}) SELECT 'action', CAST(id AS VARCHAR(64)), id, "  # nosec B608
         f"NULL, 'plan', ref, ref || ' ' || title, {_joined('description', 'success_measure')}, "
         f"{now} FROM action",
-        f"INSERT INTO search_document ({columns}) SELECT 'update', CAST(id AS VARCHAR(64)), "
+        f"INSERT INTO search_document ({columns}) SELECT 'update', CAST(id AS VARCHAR(64)), "  # nosec B608
         f"action_id, NULL, 'plan', '', '', {update_text}, {now} FROM action_update "
         f"WHERE {update_text} <> ''",
-        f"INSERT INTO search_document ({columns}) SELECT 'sef', CAST(locality_id AS VARCHAR(16)) "
+        f"INSERT INTO search_document ({columns}) SELECT 'sef', CAST(locality_id AS VARCHAR(16)) "  # nosec B608
         "|| ':' || month || ':' || status, NULL, locality_id, CASE WHEN status = 'submitted' "
         f"THEN 'plan' ELSE 'sef_draft' END, month, 'Self-evaluation', {sef_text}, {now} "
         "FROM sef_version v WHERE version = (SELECT max(version) FROM sef_version w "
