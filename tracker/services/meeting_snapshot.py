@@ -245,9 +245,17 @@ def build_snapshot(
             if body in by_body
         ],
         "exceptions": [row["ref"] for row in exceptions],
-        "evidence": _evidence_since_last_meeting(meeting_day, as_at or now),
-        # Evidence of challenge: every challenge raised up to the snapshot, with its steps.
-        "challenges": challenge_evidence(None, as_at or now),
+        # A meeting's record (not a filtered board pack): the evidence added since the last
+        # meeting, and evidence of challenge (every challenge raised up to the snapshot, with
+        # its steps).
+        **(
+            {
+                "evidence": _evidence_since_last_meeting(meeting_day, as_at or now),
+                "challenges": challenge_evidence(None, as_at or now),
+            }
+            if filters is None
+            else {}
+        ),
         # The chair's dashboard as it stood (tracker/services/dashboard.py), frozen with the rest.
         "dashboard": (
             dashboard_snapshot(meeting_day, filters, now=now, settings=dashboard)
