@@ -485,7 +485,8 @@ def retention(dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and list what would change.")
 @needs_database
 def import_command(file: Path, dry_run: bool) -> None:
-    """Create or update actions and dependencies from FILE (.csv or .xlsx, the export's columns).
+    """Create or update actions and dependencies from FILE (.csv or .xlsx, the export's columns;
+    an .xlsx's Recommendations sheet creates or updates recommendations too).
 
     Every problem is listed by sheet, row and column; the file is applied all or nothing."""
     from tracker.services import imports
@@ -526,9 +527,15 @@ def import_command(file: Path, dry_run: bool) -> None:
         click.echo(f"{where}, {p.column or '-'}: {p.message}")
     for n in plan.notices:
         click.echo(f"{n.sheet} row {n.row}, {n.column}: {n.message}")
+    for r in plan.new_recommendations:
+        click.echo(f"{r.sheet} row {r.row}, {r.ref}: new recommendation: {r.values.title}")
+    for r in plan.recommendation_edits:
+        click.echo(f"{r.sheet} row {r.row}, {r.ref}: recommendation changes {', '.join(r.fields)}")
     counts = plan.summary()
     click.echo(
         f"{counts['rows']} rows; {counts['problems']} problems; "
+        f"{counts['new_recommendations']} new recommendations; "
+        f"{counts['edited_recommendations']} edited recommendations; "
         f"{counts['new_actions']} new actions; {counts['edited_actions']} edited actions; "
         f"{counts['dependency_changes']} dependency changes; "
         f"{counts['not_imported']} rows with state changes not imported."

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from tests.builders import add_update, make_action, make_user
 from tests.conftest import sign_in
 from tracker.domain.calendar import LONDON
+from tracker.domain.imports import REC_HEADER, REC_SHEET
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, AuditEvent
 from tracker.services import exports, plan_workbook
@@ -70,7 +71,7 @@ def test_the_workbook_has_a_summary_a_sheet_per_plan_and_a_legend_with_the_right
     client = role_client("viewer")
     response = client.get(URL)
     book = workbook(response)
-    assert book.sheetnames == ["Summary", *PLAN_SHEETS, "Legend"]
+    assert book.sheetnames == ["Summary", REC_SHEET, *PLAN_SHEETS, "Legend"]
     counts = {name: book[name].max_row - 1 for name in PLAN_SHEETS}
     assert counts == {PLAN_SHEETS[0]: 183, **{name: 38 for name in PLAN_SHEETS[1:]}}
     assert sum(counts.values()) == int(response.headers["X-Total-Count"]) == 335
@@ -84,7 +85,7 @@ def test_the_workbook_has_a_summary_a_sheet_per_plan_and_a_legend_with_the_right
     by_ref = {row[0]: row for row in summary[1:-1]}
     for rec in items:
         assert by_ref[rec["ref"]][3] == rec["action_count"], rec["ref"]
-    for name in ("Summary", *PLAN_SHEETS):
+    for name in ("Summary", REC_SHEET, *PLAN_SHEETS):
         assert book[name].freeze_panes is not None and book[name].auto_filter.ref
     legend = [row[0] for row in sheet_rows(book["Legend"])]
     assert {"Red", "Amber", "Green", "Closed with evidence", "Overdue"} <= set(legend)
@@ -105,7 +106,7 @@ def test_each_plan_sheet_holds_the_csv_s_columns_and_rows_in_its_order(role_clie
     header, *wanted = csv_rows(client, query)
     assert tuple(header) == exports.HEADER
     got = []
-    for name in book.sheetnames[1:-1]:
+    for name in book.sheetnames[2:-1]:
         first, *rows = sheet_rows(book[name])
         assert first == exports.HEADER
         got += [as_csv_row(row) for row in rows]
@@ -114,7 +115,7 @@ def test_each_plan_sheet_holds_the_csv_s_columns_and_rows_in_its_order(role_clie
         assert [r for r in got if r[1] == plan] == [r for r in wanted if r[1] == plan]
     assert len(got) == len(wanted)
     if "plan" in query:
-        assert book.sheetnames == ["Summary", "North locality action plan", "Legend"]
+        assert book.sheetnames == ["Summary", REC_SHEET, "North locality action plan", "Legend"]
 
 
 def test_dates_are_real_excel_dates_and_the_version_a_number(role_client):
@@ -205,7 +206,7 @@ def test_text_that_looks_like_a_formula_is_neutralised_and_written_as_text_never
     response = client.get(URL, query_string={"history": "1"})
     body = response.get_data()
     book = workbook(response)
-    sheet = book[book.sheetnames[1]]  # the builders' main plan
+    sheet = book[book.sheetnames[2]]  # the builders' main plan
     row = dict(zip(exports.HEADER, sheet_rows(sheet)[1], strict=True))
     assert row["Title"] == "'+SUM(A1:A9)"
     assert row["Lead"] == "'=cmd|' /C calc'!A0"
@@ -281,3 +282,25 @@ def test_people_the_policy_does_not_let_export_get_403_and_no_file(role_client, 
 def test_without_signing_in_the_answer_is_401(seeded_app):
     response = seeded_app.test_client().get(URL)
     assert response.status_code == 401
+
+
+def test_the_recommendations_sheet_holds_every_recommendation_s_values(role_client):
+    client = role_client("viewer")
+    book = workbook(client.get(URL, query_string={"plan": "north"}))
+    header, *rows = sheet_rows(book[REC_SHEET])
+    assert header == REC_HEADER
+    items = client.get("/api/v1/recommendations").get_json()["items"]
+    assert [r[0] for r in rows] == [rec["ref"] for rec in items]
+    by_ref = {r[0]: dict(zip(REC_HEADER, r, strict=True)) for r in rows}
+    for rec in items:
+        row = by_ref[rec["ref"]]
+        assert (row["Title"], row["Text"], row["Judgement area"]) == (
+            rec["title"],
+            rec["text"],
+            rec["judgement_area"],
+        )
+        assert row["Lead body"] in ("Trust", "Council", "Joint", "Safeguarding board")
+        assert (row["Partners"] or "") == "; ".join(rec["partners"])
+    sheet = book[REC_SHEET]
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == f"A1:F{len(rows) + 1}"
+    assert sheet.column_dimensions["C"].width > 50

@@ -48,7 +48,7 @@ def test_the_chair_downloads_a_filtered_plan_as_at_a_date_as_a_workbook(
     file = download.value
     assert file.suggested_filename == "action-plan-north-2016-01-20.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(file.path()).read_bytes()))
-    assert book.sheetnames == ["Summary", "North locality action plan", "Legend"]
+    assert book.sheetnames == ["Summary", "Recommendations", "North locality action plan", "Legend"]
     rows = list(book["North locality action plan"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == shown and {r[12] for r in rows} == {"Green"}
     refs = page.locator("#actions-table tbody th").all_inner_texts()

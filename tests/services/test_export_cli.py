@@ -41,7 +41,8 @@ def test_an_xlsx_export_as_at_a_date_writes_the_workbook_and_an_audit_event(seed
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[0] == "Summary" and book.sheetnames[-2:] == ["History", "Legend"]
-    actions = sum(book[name].max_row - 1 for name in book.sheetnames[1:-2])
+    assert book.sheetnames[1] == "Recommendations"
+    actions = sum(book[name].max_row - 1 for name in book.sheetnames[2:-2])
     history = book["History"].max_row - 1
     assert f"Exported {actions} actions and {history} history rows to {out}." in result.output
     event = last_export(seeded_app)

@@ -13,9 +13,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests.conftest import DEMO_PASSWORD, SEED_NOW
-from tracker.domain.imports import HEADER, TEMPLATE_HEADER
+from tracker.domain.imports import HEADER, REC_HEADER, REC_SHEET, TEMPLATE_HEADER
 from tracker.extensions import db
-from tracker.models import Action, ActionDependency, ActionEdit, AuditEvent
+from tracker.models import Action, ActionDependency, ActionEdit, AuditEvent, Recommendation
 from tracker.services import exports, imports
 from tracker.services.filters import parse_filters
 from tracker.services.seed import load_seed
@@ -392,4 +392,207 @@ def test_an_apply_that_fails_part_way_writes_nothing(seeded, monkeypatch):
     result = _run(_csv(rows), dry_run=False)
     assert len(calls) == 3 and not result.applied
     assert "Refused on purpose" in result.problems[0].message
+    assert _every_table() == before
+
+
+# ---------------------------------------------------------------------------------------------
+# The workbook's Recommendations sheet
+
+
+def _xlsx_export(*, history: bool = False) -> bytes:
+    e = exports.start_plan_export(
+        today=date(2016, 2, 5),
+        filters=parse_filters({}),
+        as_at=None,
+        asked={},
+        user_id=None,
+        now=NOW,
+        file_format="xlsx",
+        history=history,
+    )
+    return b"".join(e.chunks)
+
+
+def _book_with(recs: list[list[object]], actions: list[list[object]] | None = None) -> bytes:
+    """A workbook holding a Recommendations sheet (its header, then `recs`) and, when given,
+    an action sheet in the export's columns."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = REC_SHEET
+    sheet.append(list(REC_HEADER))
+    for row in recs:
+        sheet.append(row)
+    if actions is not None:
+        plan = book.create_sheet("Main action plan")
+        plan.append(list(TEMPLATE_HEADER))
+        for row in actions:
+            plan.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+NEW_REC = ["R21", "Illustrative: a new recommendation", "Make sure that ...", "Leadership", "Joint"]
+
+
+def _new_action_row(ref: str, rec: str) -> list[str]:
+    first = next(r for r in _rows(_export())[1:] if r[COL["Ref"]].startswith(ref.split("-")[0]))
+    new = [""] * len(TEMPLATE_HEADER)
+    for column in ("Plan", "Lead", "Lead organisation"):
+        new[COL[column]] = first[COL[column]]
+    new[COL["Ref"]] = ref
+    new[COL["Recommendation"]] = rec
+    new[COL["Title"]] = "An action for the new recommendation"
+    new[COL["Target date"]] = "2016-06-30"
+    new[-1] = "Illustrative measure"
+    return new
+
+
+def test_the_real_xlsx_export_with_its_recommendations_sheet_imported_unchanged_changes_nothing(
+    seeded,
+):
+    data = _xlsx_export()
+    before = _every_table()
+    result = _run(data, dry_run=False, name="plan.xlsx")
+    assert result.ok and result.plan.changes == 0, result.problems[:3]
+    assert result.sheets[0] == REC_SHEET
+    assert result.plan.rows == 20 + 335
+    assert _every_table() == before
+
+
+def test_a_new_recommendation_and_an_action_answering_it_in_one_file(seeded):
+    next_ref = imports.load_snapshot().next_refs["main"]
+    data = _book_with(
+        [[*NEW_REC, "South Yorkshire Police; RDaSH"]], [_new_action_row(next_ref, "r21")]
+    )
+    before = _every_table()
+    dry = _run(data, dry_run=True, name="plan.xlsx")
+    assert dry.ok, dry.problems
+    assert [(r.sheet, r.row, r.ref) for r in dry.plan.new_recommendations] == [
+        (REC_SHEET, 2, "R21")
+    ]
+    assert [n.recommendation for n in dry.plan.new_actions] == ["R21"]
+    assert _every_table() == before
+    done = _run(data, dry_run=False, name="plan.xlsx")
+    assert done.applied, done.problems
+    db.session.expire_all()
+    rec = db.session.execute(select(Recommendation).where(Recommendation.ref == "R21")).scalar_one()
+    assert (rec.title, rec.judgement_area, rec.lead_body, rec.partners, rec.number) == (
+        NEW_REC[1],
+        "Leadership",
+        "joint",
+        ["South Yorkshire Police", "RDaSH"],
+        21,
+    )
+    action = db.session.execute(select(Action).where(Action.ref == next_ref)).scalar_one()
+    assert action.recommendation_id == rec.id
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.kind == "recommendation_added")
+    ).scalar_one()
+    assert event.target == "R21" and event.detail["cause"] == "import"
+    # Exported again, the new recommendation and its action import unchanged.
+    again = _run(_xlsx_export(), dry_run=True, name="plan.xlsx")
+    assert again.ok and again.plan.changes == 0, again.problems[:3]
+
+
+def test_an_edited_recommendation_is_a_change_recorded_as_an_import(seeded):
+    snapshot = imports.load_snapshot()
+    r1 = snapshot.recommendation_rows["R1"]
+    data = _book_with(
+        [[r1.ref, r1.title + " (revised)", r1.text, r1.judgement_area, "Council", ""]]
+    )
+    dry = _run(data, dry_run=True, name="plan.xlsx")
+    assert dry.ok, dry.problems
+    assert [(r.ref, r.fields) for r in dry.plan.recommendation_edits] == [
+        ("R1", ("Title", "Lead body"))
+    ]
+    assert dry.plan.summary()["edited_recommendations"] == 1
+    done = _run(data, dry_run=False, name="plan.xlsx")
+    assert done.applied
+    db.session.expire_all()
+    rec = db.session.execute(select(Recommendation).where(Recommendation.ref == "R1")).scalar_one()
+    assert rec.title == r1.title + " (revised)" and rec.lead_body == "council"
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.kind == "recommendation_changed")
+    ).scalar_one()
+    assert event.detail["cause"] == "import"
+    assert event.detail["changes"]["lead_body"] == ["trust", "council"]
+    # An identical row is no change.
+    assert _run(data, dry_run=True, name="plan.xlsx").plan.changes == 0
+
+
+def test_each_kind_of_recommendation_error_is_listed_by_sheet_row_and_column_and_nothing_written(
+    seeded,
+):
+    r1 = imports.load_snapshot().recommendation_rows["R1"]
+    recs = [
+        ["R21", "", "Text", "Area", "Trust"],  # row 2: missing title
+        ["R22", "A title", "Text", "Area", "The Mayor"],  # row 3: lead body not allowed
+        ["R23", "A title", "x" * 4001, "Area", "Trust"],  # row 4: text too long
+        ["R 24!", "A title", "Text", "Area", "Trust"],  # row 5: not a ref
+        ["R25", "A title", "Review for Child A, DOB 12/03/2009", "Area", "Trust"],  # row 6
+        ["R21", "Again", "Text", "Area", "Trust"],  # row 7: duplicate ref
+        [r1.ref, r1.title, r1.text, "", "Trust"],  # row 8: missing judgement area
+        ["", "No ref", "Text", "Area", "Trust"],  # row 9: missing ref
+    ]
+    next_ref = imports.load_snapshot().next_refs["main"]
+    data = _book_with(recs, [_new_action_row(next_ref, "R21")])
+    before = _every_table()
+    for dry_run in (True, False):
+        result = _run(data, dry_run=dry_run, name="plan.xlsx")
+        found = {(p.sheet, p.row, p.column) for p in result.problems}
+        assert found == {
+            (REC_SHEET, 2, "Title"),
+            (REC_SHEET, 3, "Lead body"),
+            (REC_SHEET, 4, "Text"),
+            (REC_SHEET, 5, "Ref"),
+            (REC_SHEET, 6, "Text"),
+            (REC_SHEET, 7, "Ref"),
+            (REC_SHEET, 8, "Judgement area"),
+            (REC_SHEET, 9, "Ref"),
+        }, result.problems
+        assert not result.applied and result.plan.changes == 0
+    messages = " | ".join(p.message for p in result.problems)
+    for words in (
+        "Enter the recommendation's title",
+        "not a lead body",
+        "4000 characters or fewer",
+        "not a recommendation ref",
+        "date of birth",
+        "more than once",
+        "judgement area",
+        "Enter the recommendation's ref",
+    ):
+        assert words in messages, words
+    assert _every_table() == before
+
+
+def test_a_recommendations_sheet_with_the_wrong_columns_is_named(seeded):
+    book = Workbook()
+    book.active.title = REC_SHEET
+    book.active.append(["Ref", "Title", "Lead body"])
+    book.active.append(["R21", "A title", "Trust"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = _run(buffer.getvalue(), dry_run=True, name="plan.xlsx")
+    assert [(p.sheet, p.row) for p in result.problems] == [(REC_SHEET, 1)]
+    assert "missing Text, Judgement area, Partners" in result.problems[0].message
+
+
+def test_an_action_may_not_answer_a_recommendation_the_file_does_not_add(seeded):
+    """A CSV holds actions only: a recommendation it names must exist already."""
+    next_ref = imports.load_snapshot().next_refs["main"]
+    rows = [list(TEMPLATE_HEADER), _new_action_row(next_ref, "R21")]
+    result = _run(_csv(rows), dry_run=True)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "Recommendation")]
+
+
+def test_the_cli_lists_recommendation_changes_in_a_dry_run(seeded, tmp_path):
+    path = tmp_path / "recs.xlsx"
+    path.write_bytes(_book_with([[*NEW_REC, ""]]))
+    before = _every_table()
+    out = seeded.test_cli_runner().invoke(args=["tracker", "import", str(path), "--dry-run"])
+    assert out.exit_code == 0, out.output
+    assert f"{REC_SHEET} row 2, R21: new recommendation: {NEW_REC[1]}" in out.output
+    assert "1 new recommendations" in out.output
     assert _every_table() == before

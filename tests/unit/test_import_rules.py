@@ -148,3 +148,102 @@ def test_good_new_actions_are_added_with_their_lead_and_links():
         ("MAP-004", ""),
     ]
     assert result.dependencies == {"MAP-004": ((), ("MAP-003",))}
+
+
+# The workbook's Recommendations sheet
+
+
+def _rec_snapshot() -> rules.Snapshot:
+    snapshot = _snapshot()
+    snapshot.recommendation_rows = {
+        "R1": rules.RecommendationNow("R1", "Decisions", "Make sure ...", "Help", "trust", ())
+    }
+    return snapshot
+
+
+def _rec(ref: str, **cells: str) -> dict[str, object]:
+    row: dict[str, object] = {
+        "Ref": ref,
+        "Title": "Decisions",
+        "Text": "Make sure ...",
+        "Judgement area": "Help",
+        "Lead body": "Trust",
+        "Partners": "",
+    }
+    row.update({k.replace("_", " ").capitalize(): v for k, v in cells.items()})
+    return row
+
+
+def _plan_recs(*rows: dict[str, object], actions: list[dict[str, object]] = ()):
+    sheets = [
+        rules.Sheet(
+            rules.REC_SHEET,
+            [rules.Row(rules.REC_SHEET, n, r) for n, r in enumerate(rows, start=2)],
+            "recommendations",
+        )
+    ]
+    if actions:
+        sheets.append(
+            rules.Sheet("Main", [rules.Row("Main", n, r) for n, r in enumerate(actions, start=2)])
+        )
+    return rules.plan_import(sheets, _rec_snapshot())
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "words"),
+    [
+        ({"Title": ""}, "Title", "Enter the recommendation's title"),
+        ({"Text": ""}, "Text", "Enter the recommendation's text"),
+        ({"Judgement area": ""}, "Judgement area", "Enter the recommendation's judgement area"),
+        ({"Lead body": ""}, "Lead body", "Enter the lead body"),
+        ({"Lead body": "Police"}, "Lead body", "not a lead body: use Trust, Council, Joint"),
+        ({"Title": "x" * 201}, "Title", "200 characters or fewer"),
+        ({"Text": "x" * 4001}, "Text", "4000 characters or fewer"),
+        ({"Text": "Bell\x07"}, "Text", "control character"),
+        ({"Title": "Nul\x00"}, "Title", "NUL"),
+        ({"Ref": "R 2!"}, "Ref", "not a recommendation ref"),
+        ({"Text": "Child A, DOB 12/03/2009"}, "Text", "date of birth"),
+    ],
+)
+def test_a_recommendation_row_s_problems(cells, column, words):
+    row = _rec("R2")
+    row.update(cells)
+    if "Title" in cells and "\x00" in cells["Title"]:
+        row["Title"] = rules._cell_text(cells["Title"])  # as the reader hands it over
+    result = _plan_recs(row)
+    assert [(p.sheet, p.row, p.column) for p in result.problems] == [(rules.REC_SHEET, 2, column)]
+    assert words in result.problems[0].message
+    assert result.changes == 0
+
+
+def test_a_duplicate_recommendation_ref_is_named_with_its_first_row():
+    result = _plan_recs(_rec("R2"), _rec("r2"))
+    assert [(p.row, p.column) for p in result.problems] == [(3, "Ref")]
+    assert "first on row 2" in result.problems[0].message
+
+
+def test_recommendations_new_changed_and_unchanged():
+    result = _plan_recs(
+        _rec("R1"),  # as held: no change
+        _rec("R2", lead_body="safeguarding_board", partners="Police; Health"),
+    )
+    assert result.problems == [] and result.recommendation_edits == []
+    assert [(r.ref, r.values.lead_body, r.values.partners) for r in result.new_recommendations] == [
+        ("R2", "safeguarding_board", ("Police", "Health"))
+    ]
+    edited = _plan_recs(_rec("R1", title="Decisions, revised", lead_body="joint"))
+    assert [(r.ref, r.fields) for r in edited.recommendation_edits] == [
+        ("R1", ("Title", "Lead body"))
+    ]
+
+
+def test_an_action_may_answer_a_recommendation_the_sheet_adds():
+    result = _plan_recs(_rec("R2"), actions=[_new("MAP-003", recommendation="R2")])
+    assert result.problems == []
+    assert [n.recommendation for n in result.new_actions] == ["R2"]
+    alone = rules.plan_import(
+        [rules.Sheet("CSV", [rules.Row("CSV", 2, _new("MAP-003", recommendation="R2"))])],
+        _rec_snapshot(),
+    )
+    assert [(p.row, p.column) for p in alone.problems] == [(2, "Recommendation")]
+    assert alone.changes == 0

@@ -13,7 +13,7 @@ from tests.builders import make_user
 from tests.conftest import SEED_NOW, csrf_token, sign_in
 from tracker.domain.imports import HEADER
 from tracker.extensions import db
-from tracker.models import Action, ActionEdit, AuditEvent
+from tracker.models import Action, ActionEdit, AuditEvent, Recommendation
 from tracker.services.seed import load_seed
 
 COL = {c: i for i, c in enumerate(HEADER)}
@@ -216,3 +216,61 @@ def test_the_progress_page_shows_a_bar_while_an_import_runs(admin_client):
         assert 'max="3000" value="150"' in html and "Writing: 150 of 3000" in html
     finally:
         (store / f"{digest}.status.json").unlink()
+
+
+def _exported_book(client):
+    import openpyxl
+
+    data = client.get("/api/v1/exports/plan.xlsx").get_data()
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _saved(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_workbook_s_recommendations_are_checked_listed_and_applied(admin_client):
+    book = _exported_book(admin_client)
+    response = _upload(admin_client, _saved(book), "plan.xlsx")
+    assert "No changes: plan.xlsx matches the plan" in response.get_data(as_text=True)
+
+    sheet = book["Recommendations"]
+    sheet.append(
+        ["R21", "Illustrative: a new recommendation", "Make sure ...", "Leadership", "Mayor"]
+    )
+    response = _upload(admin_client, _saved(book), "plan.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "1 problem in plan.xlsx: nothing was written" in page
+    assert "Recommendations</td>" in page and "Lead body</td>" in page and "not a lead body" in page
+
+    sheet.cell(row=sheet.max_row, column=5, value="Council")
+    sheet.cell(row=2, column=2, value="A revised title")
+    response = _upload(admin_client, _saved(book), "plan.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "Recommendation added: Illustrative: a new recommendation" in page
+    assert "Recommendation changed: Title" in page
+    assert "People are not created by an import" in page
+    assert (
+        db.session.execute(
+            select(func.count()).select_from(Recommendation).where(Recommendation.ref == "R21")
+        ).scalar_one()
+        == 0
+    )
+    digest = page.split('name="digest" type="hidden" value="')[1][:64]
+    token = csrf_token(admin_client, "/admin/import")
+    response = admin_client.post(
+        "/admin/import/apply", data={"csrf_token": token, "digest": digest}
+    )
+    assert response.status_code == 302
+    follow = admin_client.get("/admin/import").get_data(as_text=True)
+    assert "1 recommendations added, 1 changed" in follow
+    titles = dict(db.session.execute(select(Recommendation.ref, Recommendation.title)).all())
+    assert titles["R21"] == "Illustrative: a new recommendation"
+    assert titles["R1"] == "A revised title"
+    kinds = db.session.execute(
+        select(AuditEvent.kind).where(AuditEvent.kind.like("recommendation_%"))
+    ).scalars()
+    assert sorted(kinds) == ["recommendation_added", "recommendation_changed"]

@@ -19,6 +19,7 @@ from tracker.domain.dependencies import find_cycle
 from tracker.domain.personal_data import personal_data_message
 from tracker.domain.plan_changes import FIELD_LABELS, TITLE_LIMIT, PlanEntry, changed_fields
 from tracker.domain.spreadsheet import FORMULA_STARTS
+from tracker.domain.states import LeadBody
 from tracker.domain.updates import TEXT_LIMIT
 
 # The export's columns, in its order (tracker/services/exports.py re-uses this tuple).
@@ -52,6 +53,14 @@ SUCCESS_MEASURE = "Success measure"
 TEMPLATE_HEADER = (*HEADER, SUCCESS_MEASURE)
 # The action's state: read to compare, never written (state changes go through updates).
 STATE_COLUMNS = ("Lifecycle", "RAG", "Impact", "Latest summary")
+# The workbook's Recommendations sheet (an XLSX only: a CSV holds actions alone).
+REC_SHEET = "Recommendations"
+REC_HEADER = ("Ref", "Title", "Text", "Judgement area", "Lead body", "Partners")
+REC_TITLE_LIMIT = 200  # the columns' sizes
+REC_AREA_LIMIT = 200
+REC_REF_LIMIT = 16
+_REC_REF = re.compile(r"[A-Z][A-Z0-9.-]*")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CSV_SHEET = "CSV"
 HEADER_SEARCH_ROWS = 5  # a workbook's sheet may have a title or notes above its header row
 _REF = re.compile(r"[A-Z]+-\d+")
@@ -81,6 +90,7 @@ class Row:
 class Sheet:
     name: str
     rows: list[Row]
+    kind: str = "actions"  # or "recommendations" (the Recommendations sheet)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,6 +139,35 @@ def _header_problem(sheet: str, header: list[str]) -> Problem | None:
         "The header row does not match the export's columns: "
         + "; ".join(parts)
         + ". Download the template to see them.",
+    )
+
+
+def _trimmed(header: list[str]) -> tuple[str, ...]:
+    got = tuple(h.strip() for h in header)
+    while got and got[-1] == "":
+        got = got[:-1]
+    return got
+
+
+def _rec_header_problem(sheet: str, header: list[str]) -> Problem | None:
+    got = _trimmed(header)
+    if got == REC_HEADER:
+        return None
+    missing = [c for c in REC_HEADER if c not in got]
+    extra = [c or "(blank)" for c in got if c not in REC_HEADER]
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    if extra:
+        parts.append("unexpected " + ", ".join(extra))
+    return Problem(
+        sheet,
+        1,
+        "",
+        "The Recommendations sheet's header row must be "
+        + ", ".join(REC_HEADER)
+        + (": " + "; ".join(parts) if parts else " in that order")
+        + ". Export the plan as Excel to see it.",
     )
 
 
@@ -240,12 +279,17 @@ def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
             # The header is the first row, or within the first few under a title.
             problem = None
             header: list[str] = []
+            kind = "actions"
+            is_rec = ws.title.strip().lower() == REC_SHEET.lower()
             for _ in range(HEADER_SEARCH_ROWS):
                 first = next(iterator, None)
                 if first is None:
                     break
                 header = ["" if c.value is None else str(c.value) for c in first]
-                problem = _header_problem(ws.title, header)
+                if _trimmed(header) == REC_HEADER:
+                    kind, problem = "recommendations", None
+                    break
+                problem = (_rec_header_problem if is_rec else _header_problem)(ws.title, header)
                 if problem is None or (header and header[0].strip() == "Ref"):
                     if problem is not None:
                         problem = Problem(ws.title, first[0].row, "", problem.message)
@@ -274,7 +318,7 @@ def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
                 row = _row(ws.title, number, header_t, values, text_may_be_formula=False)
                 if row:
                     rows.append(row)
-            sheets.append(Sheet(ws.title, rows))
+            sheets.append(Sheet(ws.title, rows, kind))
     except Exception as exc:  # a damaged part found while reading rows
         raise UnreadableFile(
             f"The workbook is damaged and cannot be read ({type(exc).__name__})."
@@ -321,6 +365,16 @@ class ActionNow:
     depends_on: frozenset[str]
 
 
+@dataclass(frozen=True)
+class RecommendationNow:
+    ref: str
+    title: str
+    text: str
+    judgement_area: str
+    lead_body: str  # the stored value ("trust")
+    partners: tuple[str, ...]
+
+
 @dataclass
 class Snapshot:
     plans: dict[str, str]  # plan name or code (lower case) -> code
@@ -334,6 +388,8 @@ class Snapshot:
     # left still matches their own action's row, so the export of such an action imports.
     leads: dict[int, tuple[str, str]] = field(default_factory=dict)
     active_ids: set[int] = field(default_factory=set)
+    # Each recommendation's values (its ref is in `recommendations` too).
+    recommendation_rows: dict[str, RecommendationNow] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,6 +420,21 @@ class EditRow:
     fields: tuple[str, ...] = ()  # what changes, as people read it ("Title", "Target date")
 
 
+@dataclass(frozen=True)
+class RecommendationRow:
+    """A recommendation the Recommendations sheet adds (`before` None) or changes."""
+
+    sheet: str
+    row: int
+    values: RecommendationNow
+    before: RecommendationNow | None = None
+    fields: tuple[str, ...] = ()  # what changes, as the sheet's columns name it
+
+    @property
+    def ref(self) -> str:
+        return self.values.ref
+
+
 @dataclass
 class ImportPlan:
     rows: int = 0
@@ -373,15 +444,30 @@ class ImportPlan:
     edits: list[EditRow] = field(default_factory=list)
     # ref -> (prerequisites before, prerequisites after), sorted
     dependencies: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    new_recommendations: list[RecommendationRow] = field(default_factory=list)
+    recommendation_edits: list[RecommendationRow] = field(default_factory=list)
 
     @property
     def changes(self) -> int:
-        return len(self.new_actions) + len(self.edits) + len(self.dependencies)
+        return (
+            len(self.new_recommendations)
+            + len(self.recommendation_edits)
+            + len(self.new_actions)
+            + len(self.edits)
+            + len(self.dependencies)
+        )
+
+    def clear_changes(self) -> None:
+        """A file with any problem changes nothing."""
+        self.new_actions, self.edits, self.dependencies = [], [], {}
+        self.new_recommendations, self.recommendation_edits = [], []
 
     def summary(self) -> dict[str, int]:
         return {
             "rows": self.rows,
             "problems": len(self.problems),
+            "new_recommendations": len(self.new_recommendations),
+            "edited_recommendations": len(self.recommendation_edits),
             "new_actions": len(self.new_actions),
             "edited_actions": len(self.edits),
             "dependency_changes": len(self.dependencies),
@@ -449,8 +535,13 @@ def plan_import(
     def problem(row: Row, column: str, message: str) -> None:
         result.problems.append(Problem(row.sheet, row.number, column, message))
 
-    all_rows = [r for s in sheets for r in s.rows]
-    result.rows = len(all_rows)
+    rec_rows = [r for s in sheets if s.kind == "recommendations" for r in s.rows]
+    all_rows = [r for s in sheets if s.kind != "recommendations" for r in s.rows]
+    result.rows = len(rec_rows) + len(all_rows)
+    # Refs the Recommendations sheet names: an action row may answer one it adds.
+    recommendations = snapshot.recommendations | _check_recommendations(
+        rec_rows, snapshot, result, problem
+    )
     for i, row in enumerate(all_rows):
         if progress and i % 100 == 0:
             progress(i)
@@ -493,15 +584,133 @@ def plan_import(
         if not ok:
             continue
         current = snapshot.actions.get(ref)
-        _check_row(row, ref, cells, current, snapshot, result, problem)
+        _check_row(row, ref, cells, current, snapshot, result, problem, recommendations)
         deps = [_ref(d, snapshot) for d in _split(cells.get("Depends on", ""))]
         wanted_deps[ref] = (row, deps)
     if progress:
         progress(len(all_rows))
     _check_dependencies(wanted_deps, snapshot, file_refs, result, problem)
     if result.problems:
-        result.new_actions, result.edits, result.dependencies = [], [], {}
+        result.clear_changes()
     return result
+
+
+_LEAD_BODIES = {b.label.lower(): b.value for b in LeadBody} | {b.value: b.value for b in LeadBody}
+REC_FIELDS = {  # RecommendationNow's field -> the sheet's column
+    "title": "Title",
+    "text": "Text",
+    "judgement_area": "Judgement area",
+    "lead_body": "Lead body",
+    "partners": "Partners",
+}
+
+
+def _check_recommendations(rows: list[Row], snapshot: Snapshot, result, problem) -> set[str]:
+    """Check the Recommendations sheet's rows, adding what they would add or change; return
+    every ref the sheet names."""
+    named: set[str] = set()
+    seen: dict[str, int] = {}
+    for row in rows:
+        errors_before = len(result.problems)
+        cells: dict[str, str] = {}
+        for column, value in row.cells.items():
+            if isinstance(value, _Formula):
+                problem(
+                    row,
+                    column,
+                    f"The cell holds a formula ({value.text[:40]}): formulas are not imported. "
+                    "Type the value itself.",
+                )
+            elif isinstance(value, _Bad):
+                problem(row, column, f"The cell {value.why}")
+            else:
+                text = _text(value)
+                if _CONTROL.search(text):
+                    problem(row, column, "The cell contains a control character: remove it")
+                cells[column] = text
+        ref = cells.get("Ref", "").upper()
+        if not ref:
+            if "Ref" in cells:
+                problem(row, "Ref", "Enter the recommendation's ref, for example R21")
+            continue
+        if ref not in snapshot.recommendations and (
+            len(ref) > REC_REF_LIMIT or not _REC_REF.fullmatch(ref)
+        ):
+            problem(row, "Ref", f"\u201c{ref}\u201d is not a recommendation ref like R21")
+            continue
+        named.add(ref)
+        if ref in seen:
+            problem(
+                row,
+                "Ref",
+                f"{ref} appears more than once in the Recommendations sheet (first on row "
+                f"{seen[ref]})",
+            )
+            continue
+        seen[ref] = row.number
+        for column, limit in (
+            ("Title", REC_TITLE_LIMIT),
+            ("Text", TEXT_LIMIT),
+            ("Judgement area", REC_AREA_LIMIT),
+        ):
+            value = cells.get(column)
+            if value is None:
+                continue  # reported above (a formula, a NUL)
+            if not value:
+                problem(row, column, f"Enter the recommendation's {column.lower()}")
+            elif len(value) > limit:
+                problem(row, column, f"{column} must be {limit} characters or fewer")
+        body = cells.get("Lead body")
+        lead_body = _LEAD_BODIES.get((body or "").lower())
+        if body is not None and lead_body is None:
+            allowed = ", ".join(b.label for b in LeadBody)
+            if body:
+                problem(row, "Lead body", f"\u201c{body}\u201d is not a lead body: use {allowed}")
+            else:
+                problem(row, "Lead body", f"Enter the lead body: {allowed}")
+        partners = tuple(_split_names(cells.get("Partners") or ""))
+        for name in partners:
+            if len(name) > REC_AREA_LIMIT:
+                problem(
+                    row, "Partners", f"Each partner must be {REC_AREA_LIMIT} characters or fewer"
+                )
+        if len(result.problems) > errors_before:
+            continue
+        values = RecommendationNow(
+            ref=ref,
+            title=cells["Title"],
+            text=cells["Text"],
+            judgement_area=cells["Judgement area"],
+            lead_body=lead_body or "",
+            partners=partners,
+        )
+        before = snapshot.recommendation_rows.get(ref)
+        if before is None and ref in snapshot.recommendations:
+            continue  # a snapshot without the values: leave it alone
+        fields = tuple(
+            column
+            for name, column in REC_FIELDS.items()
+            if before is None or getattr(before, name) != getattr(values, name)
+        )
+        if before is not None and not fields:
+            continue  # no change
+        # Child-level data is refused in what the import would write.
+        for column, name in (
+            ("Title", "title"),
+            ("Text", "text"),
+            ("Judgement area", "judgement_area"),
+        ):
+            if column in fields:
+                message = personal_data_message(getattr(values, name))
+                if message:
+                    problem(row, column, message)
+        if len(result.problems) > errors_before:
+            continue
+        change = RecommendationRow(row.sheet, row.number, values, before, fields if before else ())
+        (result.new_recommendations if before is None else result.recommendation_edits).append(
+            change
+        )
+    return named
 
 
 def _ref(text: str, snapshot: Snapshot) -> str:
@@ -536,7 +745,7 @@ def _person(
     return None
 
 
-def _check_row(row, ref, cells, current, snapshot, result, problem) -> None:
+def _check_row(row, ref, cells, current, snapshot, result, problem, recommendations) -> None:
     errors_before = len(result.problems)
     plan_code = snapshot.plans.get(cells.get("Plan", "").lower())
     if not cells.get("Plan"):
@@ -548,7 +757,7 @@ def _check_row(row, ref, cells, current, snapshot, result, problem) -> None:
     rec = cells.get("Recommendation", "").upper()
     if not rec:
         problem(row, "Recommendation", "Enter the recommendation the action answers")
-    elif rec not in snapshot.recommendations:
+    elif rec not in recommendations:
         problem(row, "Recommendation", f"There is no recommendation {rec}")
     elif current is not None and rec != current.recommendation:
         problem(

@@ -31,6 +31,7 @@ from tracker.models import (
     Action,
     ActionDependency,
     ActionState,
+    Inspection,
     Organisation,
     Plan,
     Recommendation,
@@ -76,7 +77,27 @@ def load_snapshot() -> Snapshot:
         plans[name.lower()] = code
         plans[code.lower()] = code
         kinds[code] = kind
-    recommendations = set(db.session.execute(select(Recommendation.ref)).scalars())
+    recommendation_rows = {
+        ref: rules.RecommendationNow(
+            ref=ref,
+            title=title.strip(),
+            text=(text or "").strip(),
+            judgement_area=(area or "").strip(),
+            lead_body=lead_body,
+            partners=tuple(p.strip() for p in (partners or []) if p and p.strip()),
+        )
+        for ref, title, text, area, lead_body, partners in db.session.execute(
+            select(
+                Recommendation.ref,
+                Recommendation.title,
+                Recommendation.text,
+                Recommendation.judgement_area,
+                Recommendation.lead_body,
+                Recommendation.partners,
+            )
+        ).all()
+    }
+    recommendations = set(recommendation_rows)
     organisations: dict[str, str] = {}
     for code, name in db.session.execute(select(Organisation.code, Organisation.name)).all():
         organisations[code.lower()] = code
@@ -197,6 +218,7 @@ def load_snapshot() -> Snapshot:
         actions,
         leads=leads,
         active_ids=active_ids,
+        recommendation_rows=recommendation_rows,
     )
 
 
@@ -238,7 +260,7 @@ def run_import(
                 read_problems + result.plan.problems, result.sheets
             )
             if read_problems:
-                result.plan.new_actions, result.plan.edits, result.plan.dependencies = [], [], {}
+                result.plan.clear_changes()
             if not dry_run and result.ok and result.plan.changes:
                 try:
                     _apply(result, actor, now, remote_addr, progress)
@@ -246,8 +268,7 @@ def run_import(
                 except (Rejected, PlanConflict) as exc:
                     db.session.rollback()
                     result.plan.problems = [_as_problem(exc, result.plan)]
-                    result.plan.new_actions, result.plan.edits = [], []
-                    result.plan.dependencies = {}
+                    result.plan.clear_changes()
                 except Exception:
                     db.session.rollback()  # all or nothing, whatever went wrong
                     raise
@@ -306,6 +327,7 @@ def _apply(
         if progress and (done % 50 == 0 or done == total):
             progress("Writing", done, total)
 
+    _apply_recommendations(plan, result.filename, actor, now, remote_addr, step)
     for new in plan.new_actions:
         add_action(
             new.plan_code,
@@ -389,6 +411,90 @@ def _apply(
                 cause="import",
             )
             step()
+
+
+def _apply_recommendations(
+    plan: ImportPlan,
+    filename: str,
+    actor: Actor | None,
+    now: datetime,
+    remote_addr: str,
+    step: Callable[[], None],
+) -> None:
+    """Add and change recommendations (before the actions, which may answer a new one), each
+    recorded as an audit event with cause "import" and what changed."""
+    if not plan.new_recommendations and not plan.recommendation_edits:
+        return
+    user_id = actor.user_id if actor else None
+    if plan.new_recommendations:
+        inspection_id, number = db.session.execute(
+            select(func.max(Recommendation.inspection_id), func.max(Recommendation.number))
+        ).one()
+        if inspection_id is None:
+            inspection_id = db.session.execute(select(func.max(Inspection.id))).scalar_one()
+        if inspection_id is None:
+            raise Rejected({"recommendation": "There is no inspection to add recommendations to"})
+        number = number or 0
+        for new in plan.new_recommendations:
+            number += 1
+            v = new.values
+            db.session.add(
+                Recommendation(
+                    inspection_id=inspection_id,
+                    ref=v.ref,
+                    number=number,
+                    title=v.title,
+                    text=v.text,
+                    judgement_area=v.judgement_area,
+                    lead_body=v.lead_body,
+                    partners=list(v.partners),
+                )
+            )
+            add_event(
+                "recommendation_added",
+                now=now,
+                user_id=user_id,
+                target=v.ref,
+                detail={"cause": "import", "file": filename[:200], "title": v.title[:200]},
+                remote_addr=remote_addr,
+            )
+            step()
+        db.session.flush()  # the actions added next may answer one of them
+    for edit in plan.recommendation_edits:
+        v, before = edit.values, edit.before
+        names = [name for name, column in rules.REC_FIELDS.items() if column in edit.fields]
+        values = {name: getattr(v, name) for name in names}
+        if "partners" in values:
+            values["partners"] = list(v.partners)
+        changed = db.session.execute(
+            update(Recommendation)
+            .where(Recommendation.ref == v.ref)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:
+            raise Rejected({"recommendation": f"{v.ref} was removed while the file was imported"})
+        add_event(
+            "recommendation_changed",
+            now=now,
+            user_id=user_id,
+            target=v.ref,
+            detail={
+                "cause": "import",
+                "file": filename[:200],
+                "changes": {
+                    name: [_short(getattr(before, name)), _short(getattr(v, name))]
+                    for name in names
+                },
+            },
+            remote_addr=remote_addr,
+        )
+        step()
+
+
+def _short(value: object) -> str:
+    text = "; ".join(value) if isinstance(value, tuple) else str(value)
+    return text if len(text) <= 500 else text[:499] + "\u2026"
 
 
 def _move_dates(edit, version: int, *, reason: str, author_id: int | None, now: datetime) -> None:

@@ -21,6 +21,7 @@ import xlsxwriter
 from sqlalchemy import Select, select
 
 from tracker.domain.calendar import LONDON
+from tracker.domain.imports import REC_HEADER, REC_SHEET
 from tracker.domain.spreadsheet import legend_rows, neutralise_cell
 from tracker.domain.states import LeadBody, Lifecycle, Rag, is_overdue
 from tracker.extensions import db
@@ -54,6 +55,7 @@ SUMMARY_HEADER = (
     "Green",
     "Overdue",
 )
+# The Recommendations sheet (REC_HEADER): what an import reads to add or change recommendations.
 # Colours of the page's tags (GOV.UK Frontend's tag tints), with their dark text: RAG is always
 # spelled out as well. Blue means closed with evidence and nothing else.
 FILLS = {
@@ -96,6 +98,8 @@ _WIDTHS = {
     "Red": 7,
     "Amber": 7,
     "Green": 7,
+    "Text": 80,
+    "Judgement area": 30,
 }
 _COL = {name: i for i, name in enumerate(exports.HEADER)}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -234,17 +238,46 @@ def _write_history_row(sheet: Any, row: int, h: Any, fmt: _Formats) -> None:
     sheet.write_string(row, 9, "Yes" if h.no_change else "No")
 
 
-def _write_summary(sheet: Any, tallies: dict[str, _Tally], fmt: _Formats) -> int:
+def _recommendations() -> list[Any]:
+    return db.session.execute(
+        select(
+            Recommendation.ref,
+            Recommendation.title,
+            Recommendation.text,
+            Recommendation.judgement_area,
+            Recommendation.lead_body,
+            Recommendation.partners,
+        ).order_by(Recommendation.number)
+    ).all()
+
+
+def _write_recommendations(sheet: Any, recs: list[Any], fmt: _Formats) -> int:
+    """One row per recommendation in REC_HEADER's columns (partners joined by '; ', the lead
+    body in words): the import reads them back unchanged. Returns the last row written."""
+    safe = neutralise_cell
+    row = 0
+    for r in recs:
+        row += 1
+        cells = (
+            r.ref,
+            r.title,
+            r.text,
+            r.judgement_area,
+            LeadBody(r.lead_body).label,
+            "; ".join(r.partners or []),
+        )
+        for col, value in enumerate(cells):
+            if value:
+                sheet.write_string(row, col, safe(value), fmt.wrap if col == 2 else None)
+    return row
+
+
+def _write_summary(sheet: Any, recs: list[Any], tallies: dict[str, _Tally], fmt: _Formats) -> int:
     """One line per recommendation (every one, so a filter that leaves none shows 0), then
     the totals. Returns the last row written."""
-    recs = db.session.execute(
-        select(Recommendation.ref, Recommendation.title, Recommendation.lead_body).order_by(
-            Recommendation.number
-        )
-    ).all()
     total = _Tally()
     row = 0
-    for ref, title, lead_body in recs:
+    for ref, title, _text, _area, lead_body, _partners in recs:
         t = tallies.get(ref, _Tally())
         row += 1
         _summary_line(sheet, row, [ref, title, LeadBody(lead_body).label], t, fmt)
@@ -330,7 +363,8 @@ def _write(req: WorkbookRequest, path: str, progress: Callable[[int], None] | No
     fmt = _Formats(book)
     summary = _start_sheet(book, fmt, "Summary", SUMMARY_HEADER, note)
     summary.freeze_panes(1, 2)
-    taken = {"summary", "history", "legend"}
+    recommendations = _start_sheet(book, fmt, REC_SHEET, REC_HEADER, note)
+    taken = {"summary", REC_SHEET.lower(), "history", "legend"}
     plans = db.session.execute(select(Plan.code, Plan.name).order_by(Plan.id)).all()
     sheets: dict[str, list[Any]] = {}  # plan code: [sheet, last row written]
     for code, name in plans:
@@ -363,7 +397,10 @@ def _write(req: WorkbookRequest, path: str, progress: Callable[[int], None] | No
             progress(len(batch))
     for sheet, last in sheets.values():
         _finish_sheet(sheet, last, len(exports.HEADER))
-    _finish_sheet(summary, _write_summary(summary, tallies, fmt), len(SUMMARY_HEADER))
+    recs = _recommendations()
+    _finish_sheet(summary, _write_summary(summary, recs, tallies, fmt), len(SUMMARY_HEADER))
+    last = _write_recommendations(recommendations, recs, fmt)
+    _finish_sheet(recommendations, last, len(REC_HEADER))
 
     if history is not None and req.history is not None:
         row = 0

@@ -180,8 +180,14 @@ def import_apply():
 
 
 def _flash_done(filename: str, counts: dict) -> None:
+    recs = ""
+    if counts.get("new_recommendations") or counts.get("edited_recommendations"):
+        recs = (
+            f"{counts.get('new_recommendations', 0)} recommendations added, "
+            f"{counts.get('edited_recommendations', 0)} changed; "
+        )
     flash(
-        f"Imported {filename}: {counts['new_actions']} actions added, "
+        f"Imported {filename}: {recs}{counts['new_actions']} actions added, "
         f"{counts['edited_actions']} edited, {counts['dependency_changes']} with changed "
         "dependencies. Each change is in the action's history.",
         "success",
