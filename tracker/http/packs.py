@@ -6,7 +6,10 @@ length, so a large pack is not held in memory and a browser can show the downloa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import IO, Any
 
@@ -48,9 +51,47 @@ def write_pdf(
         step("written")
 
 
+# The same document draws the same PDF: a meeting's pack never changes (it is drawn from its
+# frozen snapshot), so the last few PDFs drawn are kept by their document's digest and a pack
+# asked for by every member before a meeting is drawn once a worker. Small ones only: a pack is
+# a few hundred KB; anything larger is streamed from its file every time.
+_DRAWN: OrderedDict[str, bytes] = OrderedDict()
+_DRAWN_MOST = 8
+_DRAWN_LARGEST = 4 * 1024 * 1024
+_DRAWN_LOCK = threading.Lock()
+
+
+def _keeping(key: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Stream `chunks`, and keep the whole once every one has been sent."""
+    sent = []
+    for chunk in chunks:
+        sent.append(chunk)
+        yield chunk
+    with _DRAWN_LOCK:
+        _DRAWN[key] = b"".join(sent)
+        while len(_DRAWN) > _DRAWN_MOST:
+            _DRAWN.popitem(last=False)
+
+
+def _drawn(html: str) -> tuple[str, bytes | None]:
+    key = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    with _DRAWN_LOCK:
+        pdf = _DRAWN.get(key)
+        if pdf is not None:
+            _DRAWN.move_to_end(key)
+    return key, pdf
+
+
 def pdf_response(html: str, filename: str, headers: dict[str, str] | None = None) -> Response:
-    """A pack's PDF as a download (pages and the API send the same), streamed with its length."""
-    size, chunks = spool(lambda path: write_pdf(html, path), suffix=".pdf")
+    """A pack's PDF as a download (pages and the API send the same), streamed with its length
+    (drawn again only when its document has changed)."""
+    key, pdf = _drawn(html)
+    if pdf is not None:
+        size, chunks = len(pdf), iter((pdf,))
+    else:
+        size, chunks = spool(lambda path: write_pdf(html, path), suffix=".pdf")
+        if size <= _DRAWN_LARGEST:
+            chunks = _keeping(key, chunks)
     return Response(
         chunks,
         mimetype=MIMETYPE,

@@ -16,6 +16,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.domain.calendar import LONDON
+from tracker.domain.imports import EXPORT_ONLY
+from tracker.domain.imports import HEADER as IMPORT_HEADER
 from tracker.domain.spreadsheet import neutralise_cell
 from tracker.domain.states import Impact, Lifecycle, Rag, is_overdue
 from tracker.extensions import db
@@ -36,31 +38,9 @@ from tracker.services.reads.plan_lists import apply_filters, order_by_sort
 from tracker.services.reads.state import state_for
 
 BATCH = 500  # rows fetched from the database at a time (a server-side cursor on PostgreSQL)
-HEADER = (
-    "Ref",
-    "Plan",
-    "Recommendation",
-    "Title",
-    "Description",
-    "Lead",
-    "Lead job title",
-    "Lead organisation",
-    "Partners",
-    "Start date",
-    "Target date",
-    "Lifecycle",
-    "RAG",
-    "Impact",
-    "Overdue",
-    "Latest summary",
-    "Latest reason",
-    "Last updated (London time)",
-    "Version",
-    "Depends on",
-    # Read, never imported (tracker.domain.imports.EXPORT_ONLY): evidence not withdrawn.
-    "Evidence items",
-    "Evidence titles",
-)
+# The import's columns (it reads what the export writes), then the evidence, which people
+# read and the import leaves alone (tracker.domain.imports.EXPORT_ONLY).
+HEADER = (*IMPORT_HEADER, *EXPORT_ONLY)
 _SEP = "\x1f"  # joins aggregated names in SQL; no name or ref holds it
 BOM = "\ufeff"  # so Excel reads the file as UTF-8
 # What an export is asked with: the list filters, the sort and `as_at` (no paging: a file holds
