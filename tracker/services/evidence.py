@@ -29,6 +29,7 @@ from tracker.services.errors import NotFound
 
 # Chairs and the admin may add or withdraw evidence on any action or SEF, besides those who
 # may update the action (its lead, its locality's head) or write the SEF.
+_ADDER, _WITHDRAWER = aliased(User), aliased(User)  # built once, not per query
 _ANY_SUBJECT = frozenset({Role.CHAIR, Role.ADMIN})
 
 
@@ -403,7 +404,7 @@ def subject_of(row: Evidence) -> Subject:
 
 
 def _items_query():
-    adder, withdrawer = aliased(User), aliased(User)
+    adder, withdrawer = _ADDER, _WITHDRAWER
     return (
         select(Evidence, Action.ref, Locality.code, adder.name, withdrawer.name)
         .outerjoin(Action, Action.id == Evidence.action_id)

@@ -16,6 +16,10 @@ from tracker.extensions import db
 from tracker.models import Action, ActionEdit, ActionState, Plan, TargetDateRequest, User
 from tracker.services.errors import NotFound
 
+# The people a change names, aliased once (a select built against a fresh alias on every call
+# costs about half a millisecond more).
+_AUTHOR, _ASKER, _DECIDER = aliased(User), aliased(User), aliased(User)
+
 KINDS = ("added", "edited", "superseded", "date_requested", "date_approved", "date_refused")
 KIND_LABELS = {
     "added": "Added to the plan",
@@ -63,7 +67,7 @@ def _changes(
 ) -> list[PlanChange]:
     """Edits, then requests and decisions, merged newest first: two queries. Requests still
     pending are also added to `pending`, when given, as DateRequestRows."""
-    author = aliased(User)
+    author = _AUTHOR
     out: list[PlanChange] = []
     for edit, ref, title, who in db.session.execute(
         select(ActionEdit, Action.ref, Action.title, author.name)
@@ -85,7 +89,7 @@ def _changes(
                 cause=edit.cause,
             )
         )
-    asker, decider = aliased(User), aliased(User)
+    asker, decider = _ASKER, _DECIDER
     for request, ref, title, asked_by, decided_by in db.session.execute(
         select(TargetDateRequest, Action.ref, Action.title, asker.name, decider.name)
         .join(Action, Action.id == TargetDateRequest.action_id)
@@ -180,7 +184,7 @@ class DateRequestRow:
 
 
 def _request_rows(where) -> list[DateRequestRow]:
-    asker, decider = aliased(User), aliased(User)
+    asker, decider = _ASKER, _DECIDER
     rows = db.session.execute(
         select(TargetDateRequest, Action.ref, Action.title, Plan.code, asker.name, decider.name)
         .join(Action, Action.id == TargetDateRequest.action_id)
