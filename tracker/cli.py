@@ -436,15 +436,27 @@ def deadline(from_text: str, working_days: int, explain: bool) -> None:
             click.echo(f"skipped {day.isoformat()} {name}")
 
 
+def _evidence_store() -> Path:
+    from tracker.http.evidence_files import store
+
+    return store()
+
+
 @tracker_cli.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option(
+    "--with-evidence",
+    is_flag=True,
+    help="Also copy every evidence file to FILE.evidence.tar (restore --with-evidence reads it).",
+)
 @needs_database
-def backup_command(file: Path) -> None:
-    """Back the whole database up to FILE (SQLite: online backup; PostgreSQL: pg_dump)."""
+def backup_command(file: Path, with_evidence: bool) -> None:
+    """Back the whole database up to FILE (SQLite: online backup; PostgreSQL: pg_dump). FILE is
+    replaced only once the new backup is complete."""
     from tracker.services import backup
 
     try:
-        click.echo(backup.backup(file))
+        click.echo(backup.backup(file, evidence_store=_evidence_store() if with_evidence else None))
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -452,8 +464,13 @@ def backup_command(file: Path) -> None:
 @tracker_cli.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask: replace the database now.")
+@click.option(
+    "--with-evidence",
+    is_flag=True,
+    help="Also put back the evidence files from FILE.evidence.tar (each checked first).",
+)
 @needs_database
-def restore_command(file: Path, yes: bool) -> None:
+def restore_command(file: Path, yes: bool, with_evidence: bool) -> None:
     """Replace the whole database with the backup in FILE."""
     from tracker.services import backup
 
@@ -462,7 +479,9 @@ def restore_command(file: Path, yes: bool) -> None:
             "This replaces everything in the database with the backup. Go on?", abort=True
         )
     try:
-        click.echo(backup.restore(file))
+        click.echo(
+            backup.restore(file, evidence_store=_evidence_store() if with_evidence else None)
+        )
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -81,3 +83,98 @@ def test_the_commands_back_up_and_restore(seeded_clean):
     assert refused.exit_code != 0  # it asks first, and "no" changes nothing
     done = runner.invoke(cli, ["tracker", "restore", str(file), "--yes"], catch_exceptions=False)
     assert done.exit_code == 0 and "restored" in done.output
+
+
+def _fail_part_way(monkeypatch):
+    """The database copy dies part-way, after writing some bytes (a full disk, a kill)."""
+
+    def dies(url, path, target):
+        Path(path).write_bytes(b"half a backup")
+        raise backup.BackupError("pg_dump failed: out of disk space")
+
+    monkeypatch.setattr(backup, "_write_database", dies)
+
+
+def test_a_backup_that_fails_part_way_leaves_the_good_backup_untouched(seeded_clean, monkeypatch):
+    folder = Path(tempfile.mkdtemp())
+    file = folder / "tracker.backup"
+    backup.backup(file)
+    good = file.read_bytes()
+    assert len(good) > 1000
+
+    _fail_part_way(monkeypatch)
+    with pytest.raises(backup.BackupError, match="out of disk space"):
+        backup.backup(file)
+    assert file.read_bytes() == good  # not truncated, not replaced
+    assert sorted(p.name for p in folder.iterdir()) == ["tracker.backup"]  # no leftovers
+
+
+def _store_file(store: Path, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    (store / digest[:2]).mkdir(parents=True, exist_ok=True)
+    (store / digest[:2] / digest).write_bytes(data)
+    return digest
+
+
+def test_with_evidence_the_files_come_back_checked(seeded_clean):
+    store = Path(tempfile.mkdtemp()) / "evidence"
+    one = _store_file(store, b"%PDF-1.4 illustrative minutes")
+    two = _store_file(store, b"%PDF-1.4 illustrative audit")
+    file = Path(tempfile.mkdtemp()) / "tracker.backup"
+    said = backup.backup(file, evidence_store=store)
+    assert "2 evidence files" in said
+    assert backup.evidence_archive(file).is_file()
+
+    shutil.rmtree(store)  # the disk with the evidence is lost
+    said = backup.restore(file, evidence_store=store)
+    assert "2 evidence files" in said
+    for digest in (one, two):
+        data = (store / digest[:2] / digest).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest
+
+
+def test_a_damaged_evidence_archive_is_refused_before_the_database_changes(seeded_clean):
+    store = Path(tempfile.mkdtemp()) / "evidence"
+    _store_file(store, b"%PDF-1.4 illustrative minutes")
+    file = Path(tempfile.mkdtemp()) / "tracker.backup"
+    backup.backup(file, evidence_store=store)
+    archive = backup.evidence_archive(file)
+    raw = archive.read_bytes()
+    at = raw.index(b"illustrative minutes")
+    archive.write_bytes(raw[:at] + b"X" + raw[at + 1 :])  # one byte of a file changed
+
+    make_user(email="after.the.backup@trust.example")
+    db.session.commit()
+    before = _every_table()
+    with pytest.raises(backup.BackupError, match="does not match its SHA-256"):
+        backup.restore(file, evidence_store=store)
+    assert _every_table() == before
+
+
+def test_restore_with_evidence_refuses_a_backup_made_without_it(seeded_clean):
+    file = Path(tempfile.mkdtemp()) / "tracker.backup"
+    backup.backup(file)
+    before = _every_table()
+    with pytest.raises(backup.BackupError, match="without evidence"):
+        backup.restore(file, evidence_store=Path(tempfile.mkdtemp()))
+    assert _every_table() == before
+
+
+def test_the_commands_take_with_evidence(seeded_clean):
+    store = Path(seeded_clean.config["EVIDENCE_DIR"])
+    digest = _store_file(store, b"%PDF-1.4 illustrative cli evidence")
+    file = Path(tempfile.mkdtemp()) / "cli.backup"
+    runner = CliRunner()
+    cli = seeded_clean.cli
+    made = runner.invoke(
+        cli, ["tracker", "backup", str(file), "--with-evidence"], catch_exceptions=False
+    )
+    assert made.exit_code == 0 and "evidence files" in made.output
+    (store / digest[:2] / digest).unlink()
+    done = runner.invoke(
+        cli,
+        ["tracker", "restore", str(file), "--yes", "--with-evidence"],
+        catch_exceptions=False,
+    )
+    assert done.exit_code == 0 and "evidence files checked" in done.output
+    assert (store / digest[:2] / digest).is_file()
