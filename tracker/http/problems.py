@@ -12,6 +12,7 @@ TITLES = {
     405: "That action is not allowed here",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template, request
+import errno
+
+from flask import Flask, g, make_response, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, ServiceUnavailable
 
 from tracker.extensions import db
 from tracker.http.problems import TITLES, problem, wants_problem_json
@@ -25,7 +30,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
-        detail = exc.description if status in (400, 405, 429) else _default_detail(status)
+        detail = exc.description if status in (400, 405, 429, 503) else _default_detail(status)
         if status == 403 and exc.description != Forbidden.description:
             detail = exc.description  # a refusal that says why (see access.refuse)
         if status == 429:
@@ -54,9 +59,65 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        app.logger.exception("Unhandled error on %s", request.path)
-        db.session.rollback()
-        return http_error(InternalServerError())
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the database may be the thing that is down
+            db.session.remove()
+        reason = unavailable_reason(exc)
+        if reason is None:
+            app.logger.exception("Unhandled error on %s", request.path)
+            return http_error(InternalServerError())
+        app.logger.error("Service unavailable on %s (%s): %s", request.path, reason, exc)
+        if "_login_user" not in g:  # the person could not be loaded: the page is drawn signed out
+            g._login_user = AnonymousUserMixin()
+        response = http_error(ServiceUnavailable(UNAVAILABLE[reason], retry_after=RETRY_AFTER))
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+
+RETRY_AFTER = 30
+UNAVAILABLE = {
+    "database": "The tracker cannot reach its database just now (it may be restarting). "
+    "What you were doing was not saved. Try again in a minute.",
+    "disk": "The tracker's storage is full, so nothing can be saved just now. What you were "
+    "doing was not saved. Try again later, and tell the tracker's administrator.",
+}
+_DOWN_WORDS = (
+    "unable to open database file",
+    "connection refused",
+    "could not connect",
+    "connection failed",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "connection is closed",
+    "ssl connection has been closed",
+)
+_FULL_WORDS = ("database or disk is full", "no space left on device", "disk i/o error")
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """"database" when the database cannot be reached, "disk" when storage is full, else None
+    (a fault of ours: a 500)."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "disk"
+    if isinstance(exc, PoolTimeout):
+        return "database"
+    if not isinstance(exc, DBAPIError):
+        return None
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    words = str(exc.orig).lower()
+    if state.startswith("53") or any(w in words for w in _FULL_WORDS):
+        return "disk"
+    if (
+        exc.connection_invalidated
+        or state.startswith("08")
+        or state in ("57P01", "57P02", "57P03")
+        or any(w in words for w in _DOWN_WORDS)
+    ):
+        return "database"
+    return None
 
 
 def _default_detail(status: int) -> str:
