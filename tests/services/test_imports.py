@@ -521,6 +521,19 @@ def test_an_edited_recommendation_is_a_change_recorded_as_an_import(seeded):
     assert _run(data, dry_run=True, name="plan.xlsx").plan.changes == 0
 
 
+def test_a_recommendation_an_import_renames_is_found_by_its_new_words_at_once(seeded):
+    from tracker.domain.permissions import Actor, Role
+    from tracker.services import search
+
+    r1 = imports.load_snapshot().recommendation_rows["R1"]
+    data = _book_with(
+        [[r1.ref, r1.title + " quixotic", r1.text, r1.judgement_area, "Trust", ""]]
+    )
+    assert _run(data, dry_run=False, name="plan.xlsx").applied
+    hits = search.search("quixotic", actor=Actor(user_id=None, role=Role.VIEWER)).hits
+    assert [(h.kind, h.ref) for h in hits] == [("recommendation", "R1")]
+
+
 def test_each_kind_of_recommendation_error_is_listed_by_sheet_row_and_column_and_nothing_written(
     seeded,
 ):

@@ -522,3 +522,26 @@ def test_two_requests_at_once_leave_one_pending(story, monkeypatch):
         _request(story, new=date(2016, 5, 27))
     assert "already waiting" in caught.value.errors["new_date"]
     assert _count(TargetDateRequest) == 1
+
+
+def test_an_action_renamed_is_found_by_its_new_words_at_once(story):
+    from tracker.domain.permissions import Actor, Role
+    from tracker.services import search
+
+    viewer = Actor(user_id=None, role=Role.VIEWER)
+    service.edit_action(
+        "MAP-001",
+        _entry(
+            "MAP-001",
+            title="Kaleidoscope dip sample of plans",
+            success_measure="Zephyr audits twice a year",
+        ),
+        reason="Agreed at JSIG on 3 February",
+        expected_plan_version=1,
+        actor=actor_for(story["chair"]),
+        now=NOW,
+    )
+    db.session.commit()
+    for words in ("kaleidoscope", "zephyr"):
+        hits = search.search(words, actor=viewer).hits
+        assert [(h.kind, h.action_ref) for h in hits] == [("action", "MAP-001")], words

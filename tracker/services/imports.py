@@ -38,6 +38,7 @@ from tracker.models import (
     User,
     action_partner,
 )
+from tracker.services import search
 from tracker.services.audit import add_event
 from tracker.services.exports import BOM
 from tracker.services.plan_changes import PlanConflict, add_action, edit_action, record_edits
@@ -474,6 +475,7 @@ def _apply_recommendations(
         )
         if changed.rowcount != 1:
             raise Rejected({"recommendation": f"{v.ref} was removed while the file was imported"})
+        search.reindex(Recommendation, Recommendation.ref == v.ref)  # no flush saw the UPDATE
         add_event(
             "recommendation_changed",
             now=now,

@@ -31,7 +31,7 @@ from tracker.models import (
     User,
     action_partner,
 )
-from tracker.services import projection
+from tracker.services import projection, search
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden, Rejected
@@ -279,6 +279,8 @@ def edit_action(
                 insert(action_partner),
                 [{"action_id": ctx.action.id, "organisation_id": p} for p in partner_ids],
             )
+    if any(c.field in _SEARCHED for c in changes):  # an UPDATE statement: no flush indexes it
+        search.reindex(Action, Action.id == ctx.action.id)
     record_edits(ctx.action.id, changes, reason=reason, author_id=author_id, now=now, cause=cause)
     add_event(
         "action_edited",
@@ -291,6 +293,10 @@ def edit_action(
     if commit:
         db.session.commit()
     return expected_plan_version + 1
+
+
+# The fields of an action its search document reads (tracker/services/search/sources.py).
+_SEARCHED = frozenset({"title", "description", "success_measure"})
 
 
 def _edits_since(action_id: int, version: int) -> list:

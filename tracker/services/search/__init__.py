@@ -3,10 +3,18 @@
 - `register_source(Model, kind=..., label=..., to_document=..., link=..., fields=...)` makes a
   model searchable; its rows are indexed in the same transaction as they are written.
 - `search(query, actor=..., kind=..., page=..., per_page=...)` finds what the person may see.
+- `reindex(Model, *where)` writes again the documents of rows changed by an UPDATE statement.
 - `rebuild()` makes the index again from the source tables (after a bulk load)."""
 
 from tracker.services.search import sources  # noqa: F401 - the built-in sources register
-from tracker.services.search.index import SOURCES, Document, Link, rebuild, register_source
+from tracker.services.search.index import (
+    SOURCES,
+    Document,
+    Link,
+    rebuild,
+    register_source,
+    reindex,
+)
 from tracker.services.search.query import (
     AUDIENCES,
     MAX_QUERY,
@@ -28,6 +36,7 @@ __all__ = [
     "Results",
     "rebuild",
     "register_source",
+    "reindex",
     "search",
     "terms_of",
 ]

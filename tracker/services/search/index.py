@@ -189,3 +189,29 @@ def rebuild(kinds: Iterable[str] | None = None) -> int:
                 batch = {}
         _upsert(conn, list(batch.values()))
     return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def reindex(model: type, *criteria: Any) -> int:
+    """Write again the documents of `model`'s rows that match `criteria`: for writes made with an
+    UPDATE statement (a versioned edit, an import), which no flush sees. In the caller's
+    transaction, like every other index write. Returns how many rows were read."""
+    source = _BY_MODEL.get(model)
+    if source is None:
+        return 0
+    db.session.flush()
+    query = source.rows() if source.rows else select(source.model.__table__)
+    now = now_utc()
+    rows: list[dict[str, Any]] = []
+    gone: list[tuple[str, str]] = []
+    read = 0
+    for row in db.session.execute(query.where(*criteria)):
+        read += 1
+        doc = source.to_document(row)
+        if doc is None:
+            gone.append((source.kind, str(row.id)))
+        else:
+            rows.append(_values(source, doc, row.id, now))
+    conn = db.session.connection()
+    _remove(conn, gone)
+    _upsert(conn, rows)
+    return read
