@@ -442,6 +442,17 @@ def _evidence_store() -> Path:
     return store()
 
 
+@tracker_cli.command("evidence-sweep")
+@needs_database
+def evidence_sweep() -> None:
+    """Remove files that failed or killed uploads left in the evidence store (the scheduler
+    does it each morning): partial files, and files no evidence row names, over an hour old."""
+    from tracker.services import evidence
+
+    removed = evidence.sweep_orphans(_evidence_store(), now=now_utc())
+    click.echo(f"{len(removed)} files removed")
+
+
 @tracker_cli.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option(

@@ -20,7 +20,8 @@ from sqlalchemy import text
 from tracker.clock import now_utc, today_london
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
-from tracker.services import chasing, health, outbox, people
+from tracker.http.evidence_files import store as evidence_store
+from tracker.services import chasing, evidence, health, outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ def run_chase_job(app: Flask) -> None:
         cfg = chasing.ChaseConfig.from_mapping(app.config)
         runs = chasing.run_due_days(today_london(), now=now_utc(), cfg=cfg)
         people.anonymise_leavers(now=now_utc(), years=app.config["RETENTION_YEARS"])
+        swept = evidence.sweep_orphans(evidence_store(), now=now_utc())
+        if swept:
+            log.info("evidence: %s files left by failed uploads removed", len(swept))
         for run in runs:
             log.info(
                 "chase %s: %s messages, %s items", run.day, run.written_messages, run.written_items

@@ -211,3 +211,54 @@ def test_a_meetings_snapshot_lists_the_evidence_added_since_the_last_meeting(pla
     for url in (f"/meetings/{second}", f"/meetings/{second}/pack"):
         page = client.get(url).get_data(as_text=True)
         assert "Evidence added since the last meeting" in page and "February minutes" in page
+
+
+def test_files_left_by_killed_or_failed_uploads_are_swept_and_named_ones_kept(clean_db, tmp_path):
+    import hashlib
+    import os
+    from pathlib import Path
+
+    from tracker.services.evidence import ORPHAN_AGE_SECONDS, file_path, sweep_orphans
+
+    def stored(data: bytes, age: int) -> Path:
+        digest = hashlib.sha256(data).hexdigest()
+        path = file_path(tmp_path, digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        when = NOW.timestamp() - age
+        os.utime(path, (when, when))
+        return path
+
+    old = ORPHAN_AGE_SECONDS + 60
+    kept = stored(b"%PDF-1.4 named by a row", old)
+    orphan = stored(b"%PDF-1.4 its row never committed", old)
+    young = stored(b"%PDF-1.4 an upload still finishing", 5)
+    partial = kept.parent / ".incoming-abc123"
+    partial.write_bytes(b"%PDF-1.4 half")
+    os.utime(partial, (NOW.timestamp() - old, NOW.timestamp() - old))
+    lead = make_user(role="action_lead")
+    action = make_action(ref="MAP-001", lead=lead)
+    db.session.add(
+        Evidence(
+            kind="file",
+            sha256=kept.name,
+            filename="minutes.pdf",
+            content_type="application/pdf",
+            size_bytes=10,
+            action_id=action.id,
+            title="Minutes (illustrative)",
+            evidence_type="audit",
+            evidence_date=date(2016, 2, 1),
+            added_by_id=lead.id,
+            added_at=NOW,
+        )
+    )
+    db.session.commit()
+
+    removed = sweep_orphans(tmp_path, now=NOW)
+    assert sorted(removed) == sorted(
+        [f"{orphan.parent.name}/{orphan.name}", f"{partial.parent.name}/{partial.name}"]
+    )
+    assert kept.is_file() and young.is_file()
+    assert not orphan.exists() and not partial.exists()
+    assert sweep_orphans(tmp_path, now=NOW) == []  # nothing more the second time

@@ -541,3 +541,37 @@ def open_file(
     )
     db.session.commit()
     return download
+
+
+# An upload stores its file, then commits its row, within seconds: a file older than this with
+# no row (or a partial ".incoming-" file) was left by an upload that failed or was killed.
+ORPHAN_AGE_SECONDS = 3600
+
+
+def sweep_orphans(store: Path, *, now: datetime) -> list[str]:
+    """Remove what killed or failed uploads left in the store: partial `.incoming-` files and
+    stored files no evidence row names, once older than ORPHAN_AGE_SECONDS. Returns what was
+    removed (names relative to the store). Reads the rows in one query per folder."""
+    removed: list[str] = []
+    if not store.is_dir():
+        return removed
+    cutoff = now.timestamp() - ORPHAN_AGE_SECONDS
+    for folder in sorted(p for p in store.iterdir() if p.is_dir() and len(p.name) == 2):
+        old = [p for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < cutoff]
+        digests = [p.name for p in old if not p.name.startswith(".")]
+        named = (
+            set(
+                db.session.execute(
+                    select(Evidence.sha256).where(Evidence.sha256.in_(digests)).distinct()
+                ).scalars()
+            )
+            if digests
+            else set()
+        )
+        for path in old:
+            if path.name.startswith(".incoming-") or (
+                not path.name.startswith(".") and path.name not in named
+            ):
+                path.unlink(missing_ok=True)
+                removed.append(f"{folder.name}/{path.name}")
+    return removed
