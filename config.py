@@ -90,6 +90,9 @@ class Config:
     SIGN_IN_ADDRESS_LIMIT = _env("TRACKER_SIGN_IN_ADDRESS_LIMIT", "20 per 10 minutes")
     # Refused sign-ins for one account, from any address: it is then slowed for 15 minutes at most.
     SIGN_IN_ACCOUNT_LIMIT = _env("TRACKER_SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes")
+    # Refused sign-ins across the whole service (spraying from many addresses). A browser that
+    # signed in to the account before is never held by this or the two limits above.
+    SIGN_IN_GLOBAL_LIMIT = _env("TRACKER_SIGN_IN_GLOBAL_LIMIT", "200 per 10 minutes")
     # Calendar feeds are fetched with a secret link and no session: a calendar fetches one every
     # hour or so, so more than this from one address is someone guessing links.
     CALENDAR_FEED_RATE_LIMIT = _env("TRACKER_CALENDAR_FEED_RATE_LIMIT", "30 per minute")

@@ -2,7 +2,7 @@ from flask import g
 from sqlalchemy import select
 
 from tests.builders import make_user
-from tests.conftest import csrf_token
+from tests.conftest import DEMO_PASSWORD, csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEvent
 
@@ -356,3 +356,49 @@ def test_an_unknown_email_costs_the_same_hash_as_a_real_account(clean_db, monkey
             is None
         )
     assert checked == [method, method]  # the same kind and cost, known account or not
+
+
+# These use the seeded app: the `client` fixture holds an app context open, so `g` (the signed-in
+# person, the limiter's bookkeeping) would carry over from one test client to the next.
+CHAIR = "chief.executive@trust.example"
+LEAD = "hos.mash@trust.example"
+
+
+def test_the_owner_on_a_browser_used_before_is_never_locked_out_by_an_attack(seeded_app):
+    owner = seeded_app.test_client()
+    assert _attempt(owner, CHAIR, DEMO_PASSWORD, "192.0.2.1") == 302  # this browser is known now
+    owner.delete_cookie("session")  # signed out; the browser keeps its device cookie
+
+    attacker = seeded_app.test_client()
+    statuses = [
+        _attempt(attacker, CHAIR, "guess-123456", f"198.51.100.{i}") for i in range(12)
+    ]
+    assert statuses[:10] == [400] * 10 and set(statuses[10:]) == {429}  # the account limit
+    # A new browser with the right password still waits ...
+    assert _attempt(attacker, CHAIR, DEMO_PASSWORD, "192.0.2.77") == 429
+    # ... but the owner, from the browser they used before, on any address, gets in.
+    assert _attempt(owner, CHAIR, DEMO_PASSWORD, "192.0.2.1") == 302
+
+
+def test_spraying_from_many_addresses_is_limited_across_the_service(seeded_app, monkeypatch):
+    owner = seeded_app.test_client()
+    assert _attempt(owner, LEAD, DEMO_PASSWORD, "192.0.2.1") == 302
+    owner.delete_cookie("session")  # signed out; the browser keeps its device cookie
+    monkeypatch.setitem(seeded_app.config, "SIGN_IN_GLOBAL_LIMIT", "15 per 10 minutes")
+
+    sprayer = seeded_app.test_client()
+    statuses = [
+        _attempt(sprayer, f"guess{i}@trust.example", "password123456", f"203.0.113.{i}")
+        for i in range(20)
+    ]  # one try per address and per account: no address or account limit is reached
+    assert statuses[:15] == [400] * 15 and set(statuses[15:]) == {429}
+    assert _attempt(sprayer, LEAD, DEMO_PASSWORD, "203.0.113.99") == 429
+    assert _attempt(owner, LEAD, DEMO_PASSWORD, "192.0.2.1") == 302
+
+
+def test_a_forged_device_cookie_is_not_a_known_device(seeded_app, monkeypatch):
+    monkeypatch.setitem(seeded_app.config, "SIGN_IN_ACCOUNT_LIMIT", "3 per 10 minutes")
+    forger = seeded_app.test_client()
+    forger.set_cookie("tracker_device", "eyJkIjoieCIsImEiOltdfQ.forged", path="/sign-in")
+    statuses = [_attempt(forger, LEAD, "wrong-password", f"198.51.100.{i}") for i in range(5)]
+    assert statuses == [400, 400, 400, 429, 429]

@@ -13,6 +13,7 @@ from tracker.services import auth as auth_service
 from tracker.services import invitations
 from tracker.services import people as people_service
 from tracker.web.access import public, requires
+from tracker.web.auth import devices
 from tracker.web.auth.forms import ConfirmPasswordForm, SetPasswordForm, SignInForm
 from tracker.web.auth.recent import mark_signed_in
 from tracker.web.form_helpers import form_errors
@@ -36,6 +37,18 @@ def _account_key() -> str:
     return f"account|{_email_tried()}"
 
 
+def _known_device() -> bool:
+    return devices.known_device_for(_email_tried()) is not None
+
+
+def _unknown_device() -> bool:
+    return not _known_device()
+
+
+def _device_key() -> str:
+    return f"device|{devices.known_device_for(_email_tried())}|{_email_tried()}"
+
+
 def _failed(response) -> bool:
     """Only refused sign-ins count towards the address and account limits."""
     return response.status_code == 400
@@ -56,8 +69,19 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+# A browser the account's owner signed in from before (devices.py) is limited on its own, by
+# the device: none of the limits below can keep the owner out of it.
 @limiter.limit(
-    lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_sign_in_key, methods=["POST"]
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
+    key_func=_device_key,
+    methods=["POST"],
+    exempt_when=_unknown_device,
+)
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
+    key_func=_sign_in_key,
+    methods=["POST"],
+    exempt_when=_known_device,
 )
 # Password spraying: many emails from one address.
 @limiter.limit(
@@ -65,14 +89,23 @@ def _safe_next(target: str | None) -> str:
     key_func=_address_key,
     methods=["POST"],
     deduct_when=_failed,
+    exempt_when=_known_device,
 )
-# One account tried from many addresses: slowed, for a short while only, so that an attacker
-# cannot keep its owner out for long.
+# One account tried from many addresses: slowed, for a short while only.
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_ACCOUNT_LIMIT"],
     key_func=_account_key,
     methods=["POST"],
     deduct_when=_failed,
+    exempt_when=_known_device,
+)
+# Spraying from many addresses: refused sign-ins across the whole service.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_GLOBAL_LIMIT"],
+    key_func=lambda: "sign-in-global",
+    methods=["POST"],
+    deduct_when=_failed,
+    exempt_when=_known_device,
 )
 def sign_in():
     if current_user.is_authenticated:
@@ -90,7 +123,9 @@ def sign_in():
         if user is not None:
             login_user(user)
             mark_signed_in()
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            devices.remember(response, form.email.data)
+            return response
         error = "The email address or password is not right"
         form.password.errors = [error]
     return render_template("auth/sign_in.html", form=form, error=error), (
