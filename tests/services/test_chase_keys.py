@@ -304,3 +304,21 @@ def test_items_stored_under_the_old_key_format_are_not_sent_again(clean_db, two_
     assert counts[(manager.id, "return_escalation", "/returns/south/3", "manager")] == 1
     assert counts[(north.id, "return", "/returns/north/3", "late-2")] == 1
     assert counts[(south.id, "return", "/returns/south/3", "late-2")] == 1
+
+
+def test_the_scheduler_job_logs_and_raises_a_chase_it_cannot_write_after_sending(
+    clean_db, monkeypatch, caplog
+):
+    from tracker import jobs
+
+    sent = []
+
+    def cannot_write(*args, **kwargs):
+        raise chasing.ChaseWriteError("Could not write the chase for 2016-02-16")
+
+    monkeypatch.setattr(chasing, "run_due_days", cannot_write)
+    monkeypatch.setattr(jobs, "run_send_job", lambda app: sent.append(app))
+    with pytest.raises(chasing.ChaseWriteError):
+        jobs.run_chase_job(clean_db)
+    assert sent == [clean_db]  # what is already in the outbox still goes
+    assert "day not marked as run" in caplog.text
