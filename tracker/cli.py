@@ -153,7 +153,10 @@ def chase(today_text: str | None, dry_run: bool) -> None:
             "(dry run: nothing written)."
         )
         return
-    run = chasing.run_chasing(today, now=now_utc(), cfg=cfg)
+    try:
+        run = chasing.run_chasing(today, now=now_utc(), cfg=cfg)
+    except chasing.ChaseWriteError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(
         f"{run.written_messages} email(s) with {run.written_items} item(s) written to "
         f"the outbox for {today.isoformat()}."

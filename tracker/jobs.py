@@ -2,9 +2,11 @@
 
 Jobs have fixed ids and cron triggers in Europe/London; each job is one service call. On
 PostgreSQL a second scheduler waits on an advisory lock. On any database the outbox's unique
-keys write each reminder once, and a sender claims each message before delivering it, so two
-senders never both deliver one message (see `tracker.services.outbox` for exactly what delivery
-promises when a sender is killed mid-attempt).
+keys (which name the subject: recipient, kind, locality, cycle or month, step) write each
+reminder once; a clash on one is read again, never taken for success. A sender claims each
+message before delivering it, so two senders never both deliver one message (see
+`tracker.services.outbox` for exactly what delivery promises when a sender is killed
+mid-attempt).
 """
 
 from __future__ import annotations
@@ -36,9 +38,18 @@ def chase_trigger(hour: int, minute: int) -> CronTrigger:
 
 
 def run_chase_job(app: Flask) -> None:
+    """Chase (catching up missed days), then send. A chase that cannot be written is logged as
+    an error and raised (APScheduler logs the job as failed) after the send has run: the day is
+    not marked as run, so the next run, or the next start, writes it."""
+    failed: chasing.ChaseWriteError | None = None
     with app.app_context():
         cfg = chasing.ChaseConfig.from_mapping(app.config)
-        runs = chasing.run_due_days(today_london(), now=now_utc(), cfg=cfg)
+        try:
+            runs = chasing.run_due_days(today_london(), now=now_utc(), cfg=cfg)
+        except chasing.ChaseWriteError as exc:
+            log.error("chase failed, day not marked as run: %s", exc)
+            db.session.rollback()
+            failed, runs = exc, []
         people.anonymise_leavers(now=now_utc(), years=app.config["RETENTION_YEARS"])
         swept = evidence.sweep_orphans(evidence_store(), now=now_utc())
         if swept:
@@ -49,6 +60,8 @@ def run_chase_job(app: Flask) -> None:
             )
         db.session.remove()
     run_send_job(app)
+    if failed is not None:
+        raise failed
 
 
 def run_send_job(app: Flask) -> None:

@@ -11,7 +11,7 @@ from tracker.api.serialise import _utc
 from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, bp
 from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for, allowed, refuse
-from tracker.http.meeting_pack import pdf_response
+from tracker.http.meeting_pack import pdf_response, snapshot_for_reader
 from tracker.http.problems import problem
 from tracker.services import meetings as meeting_service
 from tracker.services.errors import NotFound
@@ -56,7 +56,8 @@ def meeting_json(m: meeting_service.MeetingView) -> dict[str, Any]:
         ],
         "created_at": _utc(m.created_at),
         "created_by": m.created_by,
-        "snapshot": m.snapshot,
+        # Challenges' text only where the challenge log lets the caller read it.
+        "snapshot": snapshot_for_reader(m.snapshot),
     }
 
 

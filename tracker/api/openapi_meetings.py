@@ -261,6 +261,19 @@ def meeting_schemas() -> dict[str, Any]:
                     "items": {"type": "string"},
                 },
                 "dashboard": {"type": ["object", "null"]},
+                "challenges": {
+                    "type": "array",
+                    "description": "Evidence of challenge as it stood: only the challenges the "
+                    "challenge log lets you read (chairs, JSIG members and administrators read "
+                    "every one; anyone else those they raised or answer)",
+                    "items": {"type": "object"},
+                },
+                "challenges_hidden": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "How many other challenges the snapshot holds, whose text "
+                    "you may not read",
+                },
             },
         },
     }

@@ -1,7 +1,11 @@
 """Who is chased, about what, on which London working day. A pure function of `today` and data.
 
-Every chase has a key (recipient, kind, period, step). The outbox stores each key once, so
-running the same day twice, or two schedulers at once, can never send anything twice.
+Every chase has a key naming its subject: (recipient, kind, locality, period, step) for a return
+or SEF and its escalations, whose locality says whose return or SEF it is; (recipient, kind,
+period, step) for the rest, whose period or step already names the action or challenge. The
+outbox stores each key once, so running the same day twice, or two schedulers at once, can
+never send anything twice, and two heads late on one deadline under one manager are two
+escalations, not one key written twice.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class Deadline:
     due_text: str  # e.g. "at 12:00 on Friday 12 February 2016"
     link: str
     submitted: bool
+    subject: str = ""  # whose it is: the locality's code
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,18 @@ class Chase:
     link: str
     about_id: int | None = None  # whose duty it is, when it is sent to someone else
     note: str = ""
+    subject: str = ""  # a return's or SEF's locality code; "" when period or step names it
 
     @property
     def key(self) -> str:
+        if self.subject:
+            return f"{self.recipient_id}|{self.kind}|{self.subject}|{self.period}|{self.step}"
+        return self.legacy_key
+
+    @property
+    def legacy_key(self) -> str:
+        """The key as it was stored before keys named the locality (issue 19): an item stored
+        under it, with this chase's link (which names the locality), is this chase."""
         return f"{self.recipient_id}|{self.kind}|{self.period}|{self.step}"
 
 
@@ -144,6 +158,7 @@ def _with(base: Chase, recipient: int, kind_suffix: str, step: str, about: int) 
         text=base.text,
         link=base.link,
         about_id=about,
+        subject=base.subject,
     )
 
 
@@ -175,7 +190,7 @@ def decide_chases(
                 f"{d.what} is {late} working day{'s' if late != 1 else ''} late "
                 f"(it was due {d.due_text}).",
             )
-            base = Chase(d.owner_id, d.kind, d.period, step, text, d.link)
+            base = Chase(d.owner_id, d.kind, d.period, step, text, d.link, subject=d.subject)
             chasing.add(base)
             if late:
                 _escalations(chasing, by_id, d.owner_id, chair_id, late, base, settings)
@@ -259,6 +274,7 @@ def _deliverable(chase: Chase, people: dict[int, Person]) -> Chase | None:
         link=chase.link,
         about_id=chase.about_id or person.id,
         note=f"Sent to you because {person.name} {why}.",
+        subject=chase.subject,
     )
 
 

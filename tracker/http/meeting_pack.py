@@ -10,13 +10,26 @@ from flask import Response, render_template, request
 from flask_login import current_user
 
 from tracker.clock import now_utc
+from tracker.http.access import actor_for
 from tracker.http.packs import pdf_response as pack_pdf_response
 from tracker.http.packs import stylesheet
 from tracker.services.audit import record_event
+from tracker.services.challenges import readable_evidence
 from tracker.services.meeting_snapshot import exception_rows
 from tracker.services.meetings import MeetingView
 
-__all__ = ["exception_rows", "pack_html", "pdf_response"]
+__all__ = ["exception_rows", "pack_html", "pdf_response", "snapshot_for_reader"]
+
+
+def snapshot_for_reader(snapshot: dict) -> dict:
+    """A meeting's snapshot as the signed-in person may read it: its challenges only where the
+    challenge log lets them read them, and `challenges_hidden`, how many others there are (for
+    the pack's page and PDF, and the API). A snapshot from before challenges were kept is
+    unchanged."""
+    if "challenges" not in snapshot:
+        return snapshot
+    shown, hidden = readable_evidence(snapshot["challenges"], actor_for(current_user))
+    return {**snapshot, "challenges": shown, "challenges_hidden": hidden}
 
 
 def pack_html(
@@ -31,7 +44,7 @@ def pack_html(
     return render_template(
         "meetings/pack.html",
         m=meeting,
-        s=meeting.snapshot,
+        s=snapshot_for_reader(meeting.snapshot),
         exceptions=exception_rows(meeting.snapshot),
         pdf_url=pdf_url,
         back_url=back_url,

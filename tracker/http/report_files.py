@@ -4,18 +4,29 @@ the page) and Word (python-docx: councils file committee papers in Word)."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from flask import render_template
+from flask_login import current_user
 
 from tracker.domain.measures import Status, describe_target, format_value
+from tracker.http.access import actor_for
 from tracker.services import reports
+from tracker.services.challenges import hidden_note, readable_evidence
 from tracker.services.reports import QuarterlyReport
+
+
+def for_reader(report: QuarterlyReport) -> QuarterlyReport:
+    """The report as the signed-in person may read it: the challenges' text only where the
+    challenge log lets them read it, and how many others there are (page, PDF and Word)."""
+    shown, hidden = readable_evidence(report.challenges, actor_for(current_user))
+    return replace(report, challenges=shown, challenges_hidden=hidden)
 
 
 def report_context(report: QuarterlyReport) -> dict:
     """What the report's templates need besides the report."""
     return {
-        "report": report,
+        "report": for_reader(report),
         "Status": Status,
         "rag_order": reports.RAG_ORDER,
         "rag_labels": reports.RAG_LABELS,
@@ -37,6 +48,7 @@ def report_docx(report: QuarterlyReport) -> bytes:
     from docx import Document
     from docx.shared import Pt
 
+    report = for_reader(report)
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Arial"
@@ -197,8 +209,10 @@ def report_docx(report: QuarterlyReport) -> bytes:
                     f"{step['label']} by {step['by']}, {_london(step['at'])}{text}",
                     style="List Bullet",
                 )
-    else:
+    elif not report.challenges_hidden:
         doc.add_paragraph("No challenge was raised or answered in this quarter.")
+    if report.challenges_hidden:
+        doc.add_paragraph(hidden_note(report.challenges_hidden))
 
     doc.add_heading("Appendix: every measure and its position against contract target", level=1)
     for area, rows in report.scorecard.by_area():

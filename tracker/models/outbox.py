@@ -1,6 +1,7 @@
 """Every email the tracker means to send, and the chase items each one carries.
 
-An item's key (recipient, kind, period, step) is unique, so a rerun or a second scheduler never
+An item's key (recipient, kind, locality, period, step; no locality for an action's or a
+challenge's) is unique, so a rerun or a second scheduler never
 creates it twice; a message's key (recipient, run day) is unique, so a person gets at most one
 digest per run.
 """

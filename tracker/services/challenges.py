@@ -352,6 +352,35 @@ def challenge_evidence(start: datetime | None, end: datetime) -> list[dict]:
     ]
 
 
+def hidden_note(count: int) -> str:
+    """What a report or pack says in place of the challenges its reader may not read."""
+    return (
+        f"{count} challenge{'s are' if count != 1 else ' is'} not shown: the challenge log "
+        "shows a challenge's text only to chairs, JSIG members and administrators, and to the "
+        "people who raised or answer it."
+    )
+
+
+def readable_evidence(items: list[dict], actor: Actor | None) -> tuple[list[dict], int]:
+    """Evidence of challenge (as `challenge_evidence` writes it: in the quarterly report, or a
+    meeting's stored snapshot) cut to what the challenge log lets `actor` read: the challenges
+    they may see, text and all, and how many others there are (they exist; their text is not
+    shown). The board (admin, chairs, JSIG members) reads every one without a query; anyone
+    else's are decided by the log's own rule (`_visible_to`) on the challenges as they are now,
+    in one statement. A challenge no longer found is not shown."""
+    if not items:
+        return [], 0
+    if actor is not None and actor.active and actor.role in rules.SEES_EVERY_CHALLENGE:
+        return list(items), 0
+    ids = [c["id"] for c in items if isinstance(c.get("id"), int)]
+    readable: set[int] = set()
+    if ids and actor is not None and actor.active:
+        query = _visible_to(_base(), actor).where(Challenge.id.in_(ids))
+        readable = {row[0].id for row in db.session.execute(query)}
+    shown = [c for c in items if c.get("id") in readable]
+    return shown, len(items) - len(shown)
+
+
 def _status_after(steps: list[StepView]) -> Status:
     status = Status.OPEN
     for step in steps:

@@ -153,6 +153,7 @@ def _inputs(today: date, cfg: ChaseConfig):
                     due_text=f"at {cycle.due_at:%H:%M} on {day_text(cycle.due_on)}",
                     link=f"/returns/{loc.code}/{n}",
                     submitted=row is not None and (loc.id, row.id) in submitted_returns,
+                    subject=loc.code,
                 )
             )
         for month in months:
@@ -169,6 +170,7 @@ def _inputs(today: date, cfg: ChaseConfig):
                     due_text=f"on {day_text(due)}",
                     link=f"/sefs/{loc.code}/{month}",
                     submitted=submitted_sefs.get((loc.code, month), False),
+                    subject=loc.code,
                 )
             )
 
@@ -336,43 +338,84 @@ def plan_chases(today: date, cfg: ChaseConfig, caught_up: Sequence[Chase] = ()) 
     return ChaseRun(today, sorted(digests.values(), key=lambda d: d.name))
 
 
+class ChaseWriteError(RuntimeError):
+    """The day's chase could not be written to the outbox: nothing of it is, and the day is
+    not marked as run (the next run catches it up)."""
+
+
+WRITE_ATTEMPTS = 3
+
+
+def _already_written(chases: Sequence[Chase]) -> set[str]:
+    """The keys of `chases` already in the outbox, read in one query. An item stored before
+    keys named the locality (issue 19) is under the chase's legacy key: it counts as this chase
+    only if its link, which names the locality (/returns/north/3), is this chase's link. So a
+    mail sent under an old key is never sent again, and the other locality's escalation, which
+    the old key could not hold, is still written."""
+    keys = {c.key for c in chases}
+    legacy = {c.legacy_key for c in chases if c.subject}
+    if not keys:
+        return set()
+    found = set(
+        db.session.execute(
+            select(OutboxItem.key, OutboxItem.link).where(OutboxItem.key.in_(keys | legacy))
+        ).all()
+    )
+    found_keys = {key for key, _ in found}
+    return {
+        c.key
+        for c in chases
+        if c.key in found_keys or (c.subject and (c.legacy_key, c.link) in found)
+    }
+
+
 def run_chasing(
     today: date, *, now: datetime, cfg: ChaseConfig, caught_up: Sequence[Chase] = ()
 ) -> ChaseRun:
     """Write today's new chase items to the outbox, one digest message per person; commit once.
-    Items already in the outbox (a rerun, or another scheduler) are left alone."""
+    Items already in the outbox (a rerun, or another scheduler) are left alone. A clash on a
+    unique key (another writer committed some of the same items, or a digest, between our read
+    and our write) is never taken for success: we read again and write what is still missing,
+    and if it still cannot be written, raise `ChaseWriteError` having written nothing."""
     run = plan_chases(today, cfg, caught_up)
-    keys = [c.key for d in run.digests for c in d.chases]
-    existing = (
-        set(db.session.execute(select(OutboxItem.key).where(OutboxItem.key.in_(keys))).scalars())
-        if keys
-        else set()
-    )
-    made_for = (
-        db.session.execute(select(OutboxMessage.recipient_id).where(OutboxMessage.run_day == today))
-        .scalars()
-        .all()
-    )
-    per_person_today: dict[int, int] = defaultdict(int)
-    for recipient in made_for:
-        per_person_today[recipient] += 1
-    try:
-        fresh_digests = _write_digests(run, existing, per_person_today, today, now, cfg)
-        if run.written_messages:
-            add_event(
-                "chase_run",
-                now=now,
-                target=today.isoformat(),
-                detail={"messages": run.written_messages, "items": run.written_items},
+    chases = [c for d in run.digests for c in d.chases]
+    clash: IntegrityError | None = None
+    for _ in range(WRITE_ATTEMPTS):
+        existing = _already_written(chases)
+        made_for = (
+            db.session.execute(
+                select(OutboxMessage.recipient_id).where(OutboxMessage.run_day == today)
             )
-        db.session.commit()
-    except IntegrityError:
-        # Another scheduler wrote the same keys first: what it wrote stands, we add nothing.
-        db.session.rollback()
+            .scalars()
+            .all()
+        )
+        per_person_today: dict[int, int] = defaultdict(int)
+        for recipient in made_for:
+            per_person_today[recipient] += 1
         run.written_items = run.written_messages = 0
-        fresh_digests = []
-    run.digests = fresh_digests
-    return run
+        try:
+            fresh_digests = _write_digests(run, existing, per_person_today, today, now, cfg)
+            if run.written_messages:
+                add_event(
+                    "chase_run",
+                    now=now,
+                    target=today.isoformat(),
+                    detail={"messages": run.written_messages, "items": run.written_items},
+                )
+            db.session.commit()
+        except IntegrityError as exc:
+            # Another writer got in first with some of these keys: read again, write the rest.
+            db.session.rollback()
+            clash = exc
+            continue
+        run.digests = fresh_digests
+        return run
+    run.written_items = run.written_messages = 0
+    raise ChaseWriteError(
+        f"Could not write the chase for {today.isoformat()} to the outbox after "
+        f"{WRITE_ATTEMPTS} attempts (a unique key kept clashing: {clash}); nothing was written "
+        "and the day is not marked as run."
+    ) from clash
 
 
 def _write_digests(
@@ -384,12 +427,18 @@ def _write_digests(
     cfg: ChaseConfig,
 ) -> list[Digest]:
     """All of a run's messages in one INSERT and all their items in another (executemany):
-    row-at-a-time ORM flushes cost a statement per item on SQLite. The unique keys still make a
-    second writer's INSERT fail, so the run writes all or nothing."""
+    row-at-a-time ORM flushes cost a statement per item on SQLite. The unique keys make a
+    second writer's INSERT fail, so the run writes all or nothing (and `run_chasing` reads
+    again and retries). A key planned twice in one run is written once."""
     fresh_digests = []
     messages: list[dict] = []
+    seen = set(existing)
     for digest in run.digests:
-        fresh = [c for c in digest.chases if c.key not in existing]
+        fresh = []
+        for chase in digest.chases:
+            if chase.key not in seen:
+                seen.add(chase.key)
+                fresh.append(chase)
         if not fresh:
             continue
         fresh_digests.append(Digest(digest.recipient_id, digest.name, digest.email, fresh))

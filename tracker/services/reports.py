@@ -140,6 +140,9 @@ class QuarterlyReport:
     # Evidence of challenge: challenges raised, or answered or decided, in the quarter (plain
     # values, as `challenges.challenge_evidence` writes them).
     challenges: list[dict] = field(default_factory=list)
+    # How many of them the reader may not read (the challenge log's rule): set per reader by
+    # `tracker.http.report_files.for_reader`, which also cuts `challenges` to the readable ones.
+    challenges_hidden: int = 0
 
     @property
     def title(self) -> str:
