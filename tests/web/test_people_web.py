@@ -428,3 +428,32 @@ def test_the_confirm_page_never_sends_you_off_site(client, admin):
         saved["signed_in_at"] = 0
     right = client.post(page, data=_form(client, page, password="a-long-test-password"))
     assert right.status_code == 302 and right.headers["Location"] == "/"
+
+
+def _selected(html: str, select_id: str) -> list[str]:
+    """The options of a select that are selected, as (value) strings."""
+    body = html[html.index(f'id="{select_id}"') :]
+    body = body[: body.index("</select>")]
+    return re.findall(r'<option[^>]*value="([^"]*)"[^>]*selected', body)
+
+
+def test_the_invite_form_preselects_no_role_and_the_inviters_organisation(client, admin):
+    police = make_user(org="police")  # a second organisation, listed before the trust
+    db.session.commit()
+    html = client.get("/admin/users/invite").get_data(as_text=True)
+    role = html[html.index('id="role"') :]
+    role = role[: role.index("</select>")]
+    assert re.search(r'<option[^>]*value=""[^>]*>Choose a role</option>', role), role
+    assert _selected(html, "role") in ([], [""])
+    assert _selected(html, "organisation_id") == [str(admin.organisation_id)]
+    assert police.organisation_id != admin.organisation_id
+
+
+def test_an_invitation_without_a_role_is_refused_with_choose_a_role(client, admin):
+    fields = _invite_fields(admin.organisation_id, role="")
+    response = client.post(
+        "/admin/users/invite", data=_form(client, "/admin/users/invite", **fields)
+    )
+    assert response.status_code == 400
+    assert "Choose a role" in _errors(response)
+    assert _count(User) == 1 and _count(Invitation) == 0

@@ -108,6 +108,16 @@ class PersonForm(FlaskForm):
 
 
 class InviteForm(PersonForm):
+    # No role is chosen for the admin: a person is never invited as an administrator by default.
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("", "Choose a role"),
+            *(SelectChoice(r.value, r.label) for r in Role),
+        ],
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose a role")],
+    )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def validate_email(self, field) -> None:

@@ -59,6 +59,8 @@ def invite():
     """Add a person and email them a one-time link to set their password."""
     form = InviteForm()
     form.fill_choices(*people_service.list_choices())
+    if not form.is_submitted():
+        form.organisation_id.data = current_user.organisation_id  # most invite their own staff
     if form.validate_on_submit():
         try:
             person = invitations.invite_person(
