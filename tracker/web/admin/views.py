@@ -149,13 +149,22 @@ def leave(user_id: int):
     refused = None
     if form.validate_on_submit():
         try:
-            people_service.mark_left(page.user.id, actor_id=current_user.id, now=now_utc())
+            people_service.mark_left(
+                page.user.id, actor_id=current_user.id, now=now_utc(), left_on=form.left_on.data
+            )
         except people_service.Refused as exc:
-            refused = exc.message
+            if exc.field == "left_on":
+                form.left_on.errors = [exc.message]
+            else:
+                refused = exc.message
         else:
             flash(f"{page.user.name} is marked as left and can no longer sign in.", "success")
             return redirect(url_for("admin.person", user_id=page.user.id))
-    errors = form_errors(form)
+    errors = [
+        # The date's message leads to its first box, as the GOV.UK date input asks.
+        e | {"href": "#left_on-day"} if e["href"] == "#left_on" else e
+        for e in form_errors(form)
+    ]
     if refused:
         errors.append({"text": refused, "href": "#confirm"})
     status = 400 if form.is_submitted() else 200
