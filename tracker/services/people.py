@@ -194,9 +194,7 @@ def commit_or_refuse() -> None:
         ) from None
 
 
-def mark_left(
-    user_id: int, *, actor_id: int, now: datetime, left_on: date | None = None
-) -> User:
+def mark_left(user_id: int, *, actor_id: int, now: datetime, left_on: date | None = None) -> User:
     """They can no longer sign in (their session stops too) and their history stays; their open
     actions are chased through their line manager until reassigned. `left_on` is the day they
     left (London; today when not given): today or earlier, and not years back."""
