@@ -181,6 +181,24 @@ def test_an_admin_names_a_deputy_who_submits_the_localitys_return(
     page.goto(f"{base}/admin/users")
     expect(page.locator("tr", has_text=email)).to_contain_text("Deputy for Central")
 
+    # The audit log says so in words, and finds it by kind and by person.
+    page.goto(f"{base}/admin/audit")
+    expect(heading(page)).to_have_text("Audit log")
+    events = page.locator("#audit-events")
+    expect(events).to_contain_text(f"{name} named deputy for Central")
+    axe.check(page)
+    page.get_by_label("Kind of event").select_option(label="Person changed")
+    page.get_by_label("Done by or about").select_option(label=f"{name} ({email})")
+    page.get_by_role("button", name="Show events").click()
+    expect(events.locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_role("link", name="Download this event as CSV")).to_be_visible()
+    axe.check(page)
+    page.get_by_label("From (London date)").fill("31/2/2016")
+    page.get_by_role("button", name="Show events").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the ‘from’ date")
+    expect(page).to_have_title(re.compile("^Error: "))
+    axe.check(page)
+
     # The deputy has never signed in: the admin invites them, and in their own browser they
     # set a password and do Central's return for this fortnight.
     deputy = invite_existing(page, base, name, email, axe, browser, browser_context_args)
