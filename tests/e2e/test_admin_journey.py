@@ -181,6 +181,24 @@ def test_an_admin_names_a_deputy_who_submits_the_localitys_return(
     page.goto(f"{base}/admin/users")
     expect(page.locator("tr", has_text=email)).to_contain_text("Deputy for Central")
 
+    # The audit log says so in words, and finds it by kind and by person.
+    page.goto(f"{base}/admin/audit")
+    expect(heading(page)).to_have_text("Audit log")
+    events = page.locator("#audit-events")
+    expect(events).to_contain_text(f"{name} named deputy for Central")
+    axe.check(page)
+    page.get_by_label("Kind of event").select_option(label="Person changed")
+    page.get_by_label("Done by or about").select_option(label=f"{name} ({email})")
+    page.get_by_role("button", name="Show events").click()
+    expect(events.locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_role("link", name="Download this event as CSV")).to_be_visible()
+    axe.check(page)
+    page.get_by_label("From (London date)").fill("31/2/2016")
+    page.get_by_role("button", name="Show events").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the ‘from’ date")
+    expect(page).to_have_title(re.compile("^Error: "))
+    axe.check(page)
+
     # The deputy has never signed in: the admin invites them, and in their own browser they
     # set a password and do Central's return for this fortnight.
     deputy = invite_existing(page, base, name, email, axe, browser, browser_context_args)
@@ -220,14 +238,27 @@ def test_an_admin_marks_someone_as_left_whose_session_stops_and_who_cannot_sign_
         page.get_by_text(f"chased through their line manager, {LEAVERS_MANAGER}")
     ).to_be_visible()
     axe.check(page)
-    page.get_by_role("button", name="Mark as left").click()  # without ticking the box
-    expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Confirm that they can no longer sign in"
-    )
+    page.get_by_role("button", name="Mark as left").click()  # no date, the box not ticked
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter the date they left")
+    expect(summary).to_contain_text("Confirm that they can no longer sign in")
     axe.check(page)
+    # A date in the future is refused: marking as left stops their sign-in now.
+    page.get_by_label("Day").fill("8")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2016")
+    page.get_by_label("I understand they can no longer sign in").check()
+    page.get_by_role("button", name="Mark as left").click()
+    expect(summary).to_contain_text("must be today (5 February 2016) or earlier")
+    expect(page.get_by_label("Day")).to_have_value("8")
+    axe.check(page)
+    summary.get_by_role("link").first.click()  # the summary leads to the date's first box
+    expect(page.get_by_label("Day")).to_be_focused()
+    page.get_by_label("Day").fill("4")
     page.get_by_label("I understand they can no longer sign in").check()
     page.get_by_role("button", name="Mark as left").click()
     expect(flash(page)).to_contain_text(f"{name} is marked as left and can no longer sign in.")
+    expect(page.locator("#person-status")).to_contain_text("left on Thursday 4 February 2016")
     expect(page.locator("#open-actions")).to_contain_text(
         f"Actions now chased through {LEAVERS_MANAGER} until reassigned."
     )

@@ -169,3 +169,42 @@ def test_the_search_migration_fills_the_index_as_a_rebuild_would(migration_url):
         assert migrated == rebuilt
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_leaving_date_migration_gives_past_leavers_the_london_day_they_were_marked(
+    migration_url,
+):
+    """People marked as left before 0019 get the London day of `left_at` as their leaving day
+    (23:30 UTC on 30 June is 1 July in London); everyone else has none."""
+    app = make_app(migration_url)
+    init_migrations(app)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0018")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisation (id, code, name, kind) "
+                    "VALUES (1, 'trust', 'Trust', 'trust')"
+                )
+            )
+            for user_id, left_at in ((1, "2016-06-30 23:30:00"), (2, None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO user_account (id, email, name, job_title, organisation_id, "
+                        "role, active, created_at, left_at, session_generation) VALUES (:id, "
+                        ":email, 'P', '', 1, 'viewer', :active, '2016-01-01 00:00:00', "
+                        ":left_at, 1)"
+                    ),
+                    {
+                        "id": user_id,
+                        "email": f"p{user_id}@trust.example",
+                        "active": left_at is None,
+                        "left_at": left_at,
+                    },
+                )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, left_on FROM user_account ORDER BY id")).all()
+        assert [(i, str(d) if d else None) for i, d in rows] == [(1, "2016-07-01"), (2, None)]
+        db.session.remove()
+        db.engine.dispose()

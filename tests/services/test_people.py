@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -391,3 +391,30 @@ def test_people_who_left_long_ago_are_anonymised_and_their_history_stays(clean_d
     assert len(history.scalars().all()) == rows_before  # the plan's history is intact
     assert people.anonymise_leavers(now=now, years=6) == []  # once
     assert people.anonymise_leavers(now=now, years=0) == []  # 0: off
+
+
+def test_a_leaver_is_recorded_with_their_leaving_day_or_today_in_london(clean_db):
+    admin = make_user(role="admin")
+    given, defaulted = make_user(), make_user()
+    db.session.commit()
+    people.mark_left(given.id, actor_id=admin.id, now=NOW, left_on=date(2016, 1, 29))
+    # 00:30 on 1 July in London is still 30 June in UTC: the day is London's.
+    summer = datetime(2016, 6, 30, 23, 30, tzinfo=UTC)
+    people.mark_left(defaulted.id, actor_id=admin.id, now=summer)
+    assert db.session.get(User, given.id).left_on == date(2016, 1, 29)
+    assert db.session.get(User, defaulted.id).left_on == date(2016, 7, 1)
+    first = _events("person_left")[0]
+    assert first.detail["left_on"] == "2016-01-29"
+
+
+def test_a_leaving_day_in_the_future_is_refused_and_writes_nothing(clean_db):
+    admin = make_user(role="admin")
+    other = make_user()
+    db.session.commit()
+    with pytest.raises(people.Refused, match="or earlier") as refused:
+        people.mark_left(other.id, actor_id=admin.id, now=NOW, left_on=date(2016, 2, 8))
+    assert refused.value.field == "left_on"
+    db.session.rollback()
+    person = db.session.get(User, other.id)
+    assert person.active and person.left_on is None and person.left_at is None
+    assert _events("person_left") == []

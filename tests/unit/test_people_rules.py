@@ -1,6 +1,6 @@
 """The rules for invitation links, new passwords, leavers and the last administrator."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -8,6 +8,7 @@ from tracker.domain.people import (
     LinkState,
     demotion_problem,
     invitation_state,
+    leaving_date_problem,
     leaving_problem,
     password_problem,
 )
@@ -86,3 +87,31 @@ def test_the_last_administrator_keeps_the_role(actor, person, was, stays, admins
         actor_id=actor, person_id=person, was_admin=was, stays_admin=stays, active_admins=admins
     )
     assert (problem is None) if refused is None else (refused in problem)
+
+
+TODAY = date(2016, 2, 5)
+
+
+@pytest.mark.parametrize(
+    ("left_on", "problem"),
+    [
+        (TODAY, None),
+        (date(2016, 1, 29), None),  # last Friday: recorded a week late
+        (date(2011, 2, 5), None),  # five years ago to the day: still believable
+        (date(2011, 2, 4), "must be on or after 5 February 2011"),  # a mistyped year, likely
+        (date(2016, 2, 6), "must be today (5 February 2016) or earlier"),
+        (date(2026, 2, 5), "must be today (5 February 2016) or earlier"),
+        (date(1, 1, 1), "must be on or after 5 February 2011"),
+    ],
+)
+def test_a_leaving_date_is_today_or_earlier_and_not_years_ago(left_on, problem):
+    found = leaving_date_problem(left_on, today=TODAY)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
+
+
+def test_a_leaving_date_five_years_before_29_february_is_28_february():
+    assert leaving_date_problem(date(2011, 2, 28), today=date(2016, 2, 29)) is None
+    assert leaving_date_problem(date(2011, 2, 27), today=date(2016, 2, 29)) is not None

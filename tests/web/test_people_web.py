@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import g
@@ -212,12 +212,14 @@ def test_the_leave_page_refuses_without_the_box_ticked_and_for_yourself(client, 
     assert unticked.status_code == 400
     assert "Confirm that they can no longer sign in" in _errors(unticked)
     self_leave = client.post(
-        f"/admin/users/{admin.id}/leave", data=_form(client, "/admin/users", confirm="y")
+        f"/admin/users/{admin.id}/leave",
+        data=_form(client, "/admin/users", confirm="y", left_on=["5", "2", "2016"]),
     )
     assert self_leave.status_code == 400
     assert any("cannot mark yourself" in e for e in _errors(self_leave))
     done = client.post(
-        f"/admin/users/{other.id}/leave", data=_form(client, "/admin/users", confirm="y")
+        f"/admin/users/{other.id}/leave",
+        data=_form(client, "/admin/users", confirm="y", left_on=["5", "2", "2016"]),
     )
     assert done.status_code == 302
     assert not db.session.get(User, other.id).active
@@ -428,3 +430,93 @@ def test_the_confirm_page_never_sends_you_off_site(client, admin):
         saved["signed_in_at"] = 0
     right = client.post(page, data=_form(client, page, password="a-long-test-password"))
     assert right.status_code == 302 and right.headers["Location"] == "/"
+
+
+def _selected(html: str, select_id: str) -> list[str]:
+    """The options of a select that are selected, as (value) strings."""
+    body = html[html.index(f'id="{select_id}"') :]
+    body = body[: body.index("</select>")]
+    return re.findall(r'<option[^>]*value="([^"]*)"[^>]*selected', body)
+
+
+def test_the_invite_form_preselects_no_role_and_the_inviters_organisation(client, admin):
+    police = make_user(org="police")  # a second organisation, listed before the trust
+    db.session.commit()
+    html = client.get("/admin/users/invite").get_data(as_text=True)
+    role = html[html.index('id="role"') :]
+    role = role[: role.index("</select>")]
+    assert re.search(r'<option[^>]*value=""[^>]*>Choose a role</option>', role), role
+    assert _selected(html, "role") in ([], [""])
+    assert _selected(html, "organisation_id") == [str(admin.organisation_id)]
+    assert police.organisation_id != admin.organisation_id
+
+
+def test_an_invitation_without_a_role_is_refused_with_choose_a_role(client, admin):
+    fields = _invite_fields(admin.organisation_id, role="")
+    response = client.post(
+        "/admin/users/invite", data=_form(client, "/admin/users/invite", **fields)
+    )
+    assert response.status_code == 400
+    assert "Choose a role" in _errors(response)
+    assert _count(User) == 1 and _count(Invitation) == 0
+
+
+def test_the_leave_page_asks_for_the_leaving_date_as_day_month_and_year(client, admin):
+    other = make_user()
+    db.session.commit()
+    html = client.get(f"/admin/users/{other.id}/leave").get_data(as_text=True)
+    assert "When did they leave?" in html
+    for part in ("day", "month", "year"):
+        assert f'id="left_on-{part}"' in html
+
+
+@pytest.mark.parametrize(
+    ("left_on", "error"),
+    [
+        (None, "Enter the date they left"),
+        (["", "", ""], "Enter the date they left"),
+        (["29", "", "2016"], "The date they left must include a month"),
+        (["31", "2", "2016"], "The date they left must be a real date"),
+        (["x", "2", "2016"], "The date they left must be a real date"),
+        (["5", "2", "16"], "The year must include 4 numbers"),
+        (["8", "2", "2016"], "must be today (5 February 2016) or earlier"),
+        (["4", "2", "2006"], "must be on or after 5 February 2011"),
+        (["99999999999999999999", "2", "2016"], "The date they left must be a real date"),
+        (["5", "2"], "Enter the date they left"),
+    ],
+)
+def test_a_bad_leaving_date_gets_an_error_summary_and_writes_nothing(client, admin, left_on, error):
+    other = make_user()
+    db.session.commit()
+    fields = {"confirm": "y"} | ({"left_on": left_on} if left_on is not None else {})
+    path = f"/admin/users/{other.id}/leave"
+    response = client.post(path, data=_form(client, path, **fields))
+    assert response.status_code == 400
+    assert any(error in e for e in _errors(response)), _errors(response)
+    assert 'href="#left_on-day"' in response.get_data(as_text=True)
+    person = db.session.get(User, other.id)
+    assert person.active and person.left_on is None
+
+
+def test_a_nul_byte_in_the_leaving_date_is_refused_and_writes_nothing(client, admin):
+    other = make_user()
+    db.session.commit()
+    path = f"/admin/users/{other.id}/leave"
+    response = client.post(
+        path, data=_form(client, path, confirm="y", left_on=["5\x00", "2", "2016"])
+    )
+    assert response.status_code == 400
+    assert db.session.get(User, other.id).active
+
+
+def test_the_leaving_date_is_kept_and_shown_on_the_person_and_people_pages(client, admin):
+    other = make_user()
+    db.session.commit()
+    path = f"/admin/users/{other.id}/leave"
+    done = client.post(path, data=_form(client, path, confirm="y", left_on=[" 29 ", "01", "2016"]))
+    assert done.status_code == 302
+    assert db.session.get(User, other.id).left_on == date(2016, 1, 29)
+    assert "left on Friday 29 January 2016" in client.get(f"/admin/users/{other.id}").get_data(
+        as_text=True
+    )
+    assert "left on Friday 29 January 2016" in client.get("/admin/users").get_data(as_text=True)

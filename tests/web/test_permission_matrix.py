@@ -55,6 +55,7 @@ ROUTES = {
     "dashboard.show": ("GET", "/dashboard?plan=north&lead_organisation=trust", DASHBOARD, 200),
     "admin.users": ("GET", "/admin/users", {"admin"}, 200),
     "admin.audit": ("GET", "/admin/audit", {"admin"}, 200),
+    "admin.audit_csv": ("GET", "/admin/audit.csv?kind=sign_in", {"admin"}, 200),
     "admin.outbox": ("GET", "/admin/outbox", {"admin"}, 200),
     # The seed has no mail: an unknown message is a 404 for the admin, a 403 for everyone else.
     "admin.message": ("GET", "/admin/outbox/999999", {"admin"}, 404),

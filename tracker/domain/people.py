@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 PASSWORD_MIN = 12
@@ -58,6 +58,31 @@ def leaving_problem(
     if is_admin and active_admins <= 1:
         return "This is the last active administrator: name another administrator first"
     return None
+
+
+# A leaving date further back than this is more likely a mistyped year than a late record.
+LEAVING_YEARS_BACK = 5
+
+
+def leaving_date_problem(left_on: date, *, today: date) -> str | None:
+    """Why `left_on` cannot be a person's leaving date, or None: marking them as left stops
+    their sign-in now, so the day is today or earlier (London), and not years back."""
+    if left_on > today:
+        return (
+            f"The date they left must be today ({_words(today)}) or earlier: "
+            "mark a person as left once they have gone"
+        )
+    try:
+        earliest = today.replace(year=today.year - LEAVING_YEARS_BACK)
+    except ValueError:  # 29 February
+        earliest = today.replace(year=today.year - LEAVING_YEARS_BACK, day=28)
+    if left_on < earliest:
+        return f"The date they left must be on or after {_words(earliest)}: check the year"
+    return None
+
+
+def _words(day: date) -> str:
+    return f"{day.day} {day.strftime('%B %Y')}"
 
 
 def demotion_problem(

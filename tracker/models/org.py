@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When an admin marked them as left: they cannot sign in; their history stays.
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The day they left, as the admin gave it (London); set with left_at.
+    left_on: Mapped[date | None] = mapped_column(Date)
     # The locality whose return and SEF they may do while its head is away (one per locality).
     deputy_locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"), unique=True)
     # Part of every sign-in session's id: signing out, a new password, a role change or leaving

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tracker.domain.people import demotion_problem, leaving_problem
+from tracker.domain.calendar import LONDON
+from tracker.domain.people import demotion_problem, leaving_date_problem, leaving_problem
 from tracker.domain.permissions import Role
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, Invitation, Locality, Organisation, User
@@ -193,10 +194,16 @@ def commit_or_refuse() -> None:
         ) from None
 
 
-def mark_left(user_id: int, *, actor_id: int, now: datetime) -> User:
+def mark_left(user_id: int, *, actor_id: int, now: datetime, left_on: date | None = None) -> User:
     """They can no longer sign in (their session stops too) and their history stays; their open
-    actions are chased through their line manager until reassigned."""
+    actions are chased through their line manager until reassigned. `left_on` is the day they
+    left (London; today when not given): today or earlier, and not years back."""
     user = load_person(user_id)
+    today = now.astimezone(LONDON).date()
+    left_on = left_on or today
+    date_problem = leaving_date_problem(left_on, today=today)
+    if date_problem:
+        raise Refused(date_problem, "left_on")
     problem = leaving_problem(
         actor_id=actor_id,
         person_id=user.id,
@@ -208,6 +215,7 @@ def mark_left(user_id: int, *, actor_id: int, now: datetime) -> User:
         raise Refused(problem)
     user.active = False
     user.left_at = now
+    user.left_on = left_on
     user.end_sessions()
     deputy = user.deputy_locality_id
     user.deputy_locality_id = None  # a leaver cannot speak for a locality
@@ -219,6 +227,7 @@ def mark_left(user_id: int, *, actor_id: int, now: datetime) -> User:
         target=user.email or user.name,
         detail={
             "person_id": user.id,
+            "left_on": left_on.isoformat(),
             "open_actions": open_refs,
             "chased_through": user.line_manager_id,
             "was_deputy_for": deputy,

@@ -1,3 +1,4 @@
+from tracker.web.admin import audit as _audit  # noqa: F401  (its routes)
 from tracker.web.admin import imports as _imports  # noqa: F401  (its routes)
 from tracker.web.admin.views import bp
 

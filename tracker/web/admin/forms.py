@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovDateInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
@@ -108,6 +119,16 @@ class PersonForm(FlaskForm):
 
 
 class InviteForm(PersonForm):
+    # No role is chosen for the admin: a person is never invited as an administrator by default.
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("", "Choose a role"),
+            *(SelectChoice(r.value, r.label) for r in Role),
+        ],
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose a role")],
+    )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def validate_email(self, field) -> None:
@@ -121,7 +142,50 @@ class ConfirmForm(FlaskForm):
     confirm = HiddenField(default="yes", validators=[InputRequired(message="Confirm")])
 
 
+class DayMonthYearField(Field):
+    """A GOV.UK date input: three boxes (day, month, year) sent under the field's one name. Its
+    errors follow the GOV.UK pattern ("must include a month", "must be a real date")."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, *, what: str, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.what = what  # "the date they left": for the error messages
+
+    def process_formdata(self, valuelist):
+        parts = [str(v).strip() for v in valuelist[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts  # always three: the widget draws the three boxes from them
+        self.data = None
+        day, month, year = parts
+        if not any(parts) or len(valuelist) != 3:
+            raise ValueError(f"Enter {self.what}")
+        missing = [name for name, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise ValueError(f"{self.what.capitalize()} must include a {' and a '.join(missing)}")
+        if not all(v.isdigit() and len(v) <= 4 for v in parts):
+            raise ValueError(f"{self.what.capitalize()} must be a real date")
+        if len(year) != 4:
+            raise ValueError("The year must include 4 numbers")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{self.what.capitalize()} must be a real date") from None
+
+    def pre_validate(self, form) -> None:
+        if self.data is None and not self.process_errors:
+            raise ValidationError(f"Enter {self.what}")
+
+    def _value(self) -> str:
+        return self.data.strftime("%d %m %Y") if self.data else ""
+
+
 class LeaveForm(FlaskForm):
+    left_on = DayMonthYearField(
+        "When did they leave?",
+        what="the date they left",
+        description="Their last working day. For example, 29 1 2016",
+    )
     confirm = BooleanField(
         "I understand they can no longer sign in",
         widget=GovCheckboxInput(),

@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from tracker.clock import now_utc
 from tracker.domain.permissions import Permission
-from tracker.services import admin as admin_service
 from tracker.services import auth as auth_service
 from tracker.services import invitations
 from tracker.services import outbox as outbox_service
@@ -59,6 +67,8 @@ def invite():
     """Add a person and email them a one-time link to set their password."""
     form = InviteForm()
     form.fill_choices(*people_service.list_choices())
+    if not form.is_submitted():
+        form.organisation_id.data = current_user.organisation_id  # most invite their own staff
     if form.validate_on_submit():
         try:
             person = invitations.invite_person(
@@ -147,13 +157,22 @@ def leave(user_id: int):
     refused = None
     if form.validate_on_submit():
         try:
-            people_service.mark_left(page.user.id, actor_id=current_user.id, now=now_utc())
+            people_service.mark_left(
+                page.user.id, actor_id=current_user.id, now=now_utc(), left_on=form.left_on.data
+            )
         except people_service.Refused as exc:
-            refused = exc.message
+            if exc.field == "left_on":
+                form.left_on.errors = [exc.message]
+            else:
+                refused = exc.message
         else:
             flash(f"{page.user.name} is marked as left and can no longer sign in.", "success")
             return redirect(url_for("admin.person", user_id=page.user.id))
-    errors = form_errors(form)
+    errors = [
+        # The date's message leads to its first box, as the GOV.UK date input asks.
+        e | {"href": "#left_on-day"} if e["href"] == "#left_on" else e
+        for e in form_errors(form)
+    ]
     if refused:
         errors.append({"text": refused, "href": "#confirm"})
     status = 400 if form.is_submitted() else 200
@@ -249,12 +268,6 @@ def revoke_tokens(user_id: int):
     count = auth_service.revoke_tokens_for(page.user.id, now=now_utc(), actor_id=current_user.id)
     flash(f"{count} API token(s) revoked.", "success")
     return redirect(url_for("admin.person", user_id=page.user.id))
-
-
-@bp.get("/audit")
-@requires(Permission.ADMIN)
-def audit():
-    return render_template("admin/audit.html", events=admin_service.list_audit_events(limit=200))
 
 
 STATUSES = ("pending", "sent", "failed")
