@@ -1,6 +1,7 @@
 """The chief executive prepares the weekly Getting to Good meeting in Chromium: the inspection
 page's deadline, what changed since the last meeting (from her home page, the net change per
-action first; then a mistyped date), the agenda as it prints, and recording the day the action plan was sent to Ofsted (a future date refused first).
+action first; then a mistyped date), the agenda as it prints, and recording the day the action
+plan was sent to Ofsted (a future date refused first).
 axe-core checks every page state seen.
 
 This is the only journey that records the plan as sent."""
