@@ -87,3 +87,15 @@ if (bar) {
   };
   window.setTimeout(poll, 500);
 }
+
+// Sections collapsed on screen print in full: opened before printing, closed again after (for
+// browsers that print a closed <details> without its content whatever the print stylesheet).
+let openedForPrint = [];
+window.addEventListener("beforeprint", () => {
+  openedForPrint = [...document.querySelectorAll("details.tracker-print-open:not([open])")];
+  openedForPrint.forEach((d) => d.setAttribute("open", ""));
+});
+window.addEventListener("afterprint", () => {
+  openedForPrint.forEach((d) => d.removeAttribute("open"));
+  openedForPrint = [];
+});

@@ -3,10 +3,16 @@ document, and bad input is a 400 problem that says what is wrong."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import jsonschema
 import pytest
+from sqlalchemy import select
 
+from tests.builders import add_update
 from tracker.api.openapi import openapi_document
+from tracker.extensions import db
+from tracker.models import Action
 
 DOC = openapi_document()
 
@@ -42,6 +48,40 @@ def test_the_changes_since_the_last_meeting_validate_and_read_moves_to_red_first
     assert moves[:13] == ["red"] * 13 and "red" not in moves[13:]
     first = body["items"][0]
     assert first["who"] and first["why"] and first["lead"] and first["at"].endswith("Z")
+    # The net view: red now and not red at the start, whatever came between.
+    assert body["net_counts"] == {
+        "to_red": 11,
+        "to_amber": 8,
+        "to_green": 3,
+        "closed": 12,
+        "unchanged": 2,
+    }
+    outcomes = [n["outcome"] for n in body["net"]]
+    order = ["to_red", "to_amber", "to_green", "closed", "unchanged"]
+    assert outcomes == sorted(outcomes, key=order.index)
+    assert all(n["end"] == "red" != n["start"] for n in body["net"] if n["outcome"] == "to_red")
+
+
+def test_a_move_to_red_and_its_reversal_is_unchanged_in_the_net_view(world):
+    """Moved to red and back to amber in one window: two moves in the items, no move to red."""
+    with world.app.app_context():
+        action = db.session.execute(select(Action).where(Action.ref == "N-02")).scalar_one()
+        for hour, rag in ((9, "red"), (10, "amber")):
+            add_update(action, recorded_at=datetime(2016, 2, 1, hour, tzinfo=UTC), rag=rag)
+        db.session.commit()
+        db.session.remove()
+    body = world.client("viewer").get("/api/v1/changes?since=2016-01-29").get_json()
+    check(body, "Changes")
+    assert [(c["old"], c["new"]) for c in body["items"]] == [("amber", "red"), ("red", "amber")]
+    [net] = body["net"]
+    assert (net["action"]["ref"], net["start"], net["end"], net["moves"], net["outcome"]) == (
+        "N-02",
+        "amber",
+        "amber",
+        2,
+        "unchanged",
+    )
+    assert body["net_counts"]["to_red"] == 0 and body["net_counts"]["unchanged"] == 1
 
 
 def test_without_since_the_changes_start_at_the_last_meeting(role_client):

@@ -102,7 +102,6 @@ def test_the_chair_goes_from_the_dashboard_to_a_meeting_pack_listing_every_overd
     heading(page, "Record a meeting")
     axe.check(page)
     page.get_by_label("Date of the meeting").fill("1/3/2016")
-    page.get_by_text("Who attended", exact=True).click()
     page.get_by_label("Claire Whitfield, Head of Service, North Locality").check()
     page.get_by_label("Decisions").fill(f"{ref} to report back next week.")
     page.get_by_role("button", name="Record the meeting and freeze the plan").click()

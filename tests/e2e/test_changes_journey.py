@@ -1,6 +1,7 @@
 """The chief executive prepares the weekly Getting to Good meeting in Chromium: the inspection
-page's deadline, what changed since the last meeting (a mistyped date first), the agenda as it
-prints, and recording the day the action plan was sent to Ofsted (a future date refused first).
+page's deadline, what changed since the last meeting (from her home page, the net change per
+action first; then a mistyped date), the agenda as it prints, and recording the day the action
+plan was sent to Ofsted (a future date refused first).
 axe-core checks every page state seen.
 
 This is the only journey that records the plan as sent."""
@@ -43,9 +44,15 @@ def test_the_chair_reads_the_deadline_the_changes_and_the_agenda_then_records_th
     expect(page.locator("#wrong-answers")).to_contain_text("Friday 4 March 2016")
     axe.check(page)
 
-    # What changed since the last meeting: a mistyped date is explained, then put right.
-    page.goto(f"{live_server}/changes")
+    # What changed since the last meeting, from her home page: the net change per action leads.
+    page.goto(f"{live_server}/")
+    page.get_by_role("link", name="What changed since the last meeting").click()
     expect(heading(page)).to_have_text("What changed since Thursday 28 January 2016")
+    expect(page.locator("#net-counts")).to_contain_text("14 to red")
+    expect(page.locator("#changes-net tbody tr").first).to_contain_text("Red")
+    expect(page.locator("#changes-net tbody tr").last).to_contain_text("back where it started")
+    axe.check(page)
+    # A mistyped date is explained, then put right.
     page.get_by_label("Show changes since").fill("29/1/2017")
     page.get_by_role("button", name="Show changes").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("today (5 February 2016)")

@@ -1,5 +1,7 @@
-"""Recording a Getting to Good meeting in Chromium (issue 9, parts 4 and 5): the chair records
-the meeting (after a mistake in the date), sees it with the plan frozen in it, opens the
+"""Recording a Getting to Good meeting in Chromium (issue 9, parts 4 and 5; issue 17, part 8):
+the chair records the meeting (after a mistake in the date, a second follow-up added without
+JavaScript, and a warning that nobody was ticked as attending), sees it with the plan frozen in
+it, its long sections collapsed on screen and in full in print, opens the
 printable pack and downloads the PDF, whose text lists every overdue action of the snapshot;
 marks a follow-up done; North's head, whom the meeting does not name, is told why they cannot
 see it. axe-core checks every page seen."""
@@ -48,9 +50,6 @@ def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_ser
     axe.check(page)
 
     page.get_by_label("Date of the meeting").fill("5/2/2016")
-    page.get_by_text("Who attended", exact=True).click()
-    page.get_by_label("Karen Lowther, Head of Service MASH").check()
-    page.get_by_label("Mark Ellison, Director of Operations").check()
     page.get_by_label("Notes").fill("Cycle 3 returns are coming in; South is still slipping.")
     page.get_by_label("Decisions").fill("Red actions report weekly.\nSouth keeps its check-in.")
     first = page.locator("fieldset", has_text="Follow-up 1")
@@ -59,6 +58,26 @@ def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_ser
         label="Daniel Okafor, Head of Service, South Locality"
     )
     first.get_by_label("Due by").fill("12/2/2016")
+    # A second follow-up, without JavaScript's help: the form comes back with one more row.
+    page.get_by_role("button", name="Add another follow-up").click()
+    second = page.locator("fieldset", has_text="Follow-up 2")
+    expect(second.get_by_label("What is to be done")).to_be_focused()
+    expect(first.get_by_label("What is to be done")).to_have_value("Bring South's recovery plan")
+    axe.check(page)
+    second.get_by_label("What is to be done").fill("Circulate the red actions to JSIG")
+    second.get_by_label("Who will do it").select_option(
+        label="Mark Ellison, Director of Operations"
+    )
+    second.get_by_label("Due by").fill("19/2/2016")
+    # Nobody ticked as attending: a warning, and nothing saved until the chair says so.
+    page.get_by_role("button", name="Record the meeting and freeze the plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a meeting")
+    expect(page.locator("#nobody-attending")).to_contain_text("nobody is recorded as attending")
+    expect(page.get_by_role("button", name="Save without attendees")).to_be_visible()
+    axe.check(page)
+    # Who attended is open on the form: no disclosure to find first.
+    page.get_by_label("Karen Lowther, Head of Service MASH").check()
+    page.get_by_label("Mark Ellison, Director of Operations").check()
     page.get_by_role("button", name="Record the meeting and freeze the plan").click()
 
     # --- The meeting page shows the frozen plan -----------------------------------------------
@@ -72,6 +91,17 @@ def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_ser
     overdue = [row["ref"] for row in snapshot["actions"] if row["overdue"]]
     assert len(overdue) > 5
     expect(page.locator("#exceptions-table")).to_contain_text(overdue[0])
+    expect(page.locator("#follow-up-table tbody tr")).to_have_count(2)
+    # The long sections show their summaries; the detail is a click away, and all of it prints.
+    expect(page.locator("#snapshot-actions")).to_be_hidden()
+    page.get_by_text(re.compile(r"^Every action: \d+ actions")).click()
+    expect(page.locator("#snapshot-actions")).to_be_visible()
+    axe.check(page)
+    page.emulate_media(media="print")
+    expect(page.locator("#exceptions-table")).to_be_visible()
+    expect(page.locator("#by-recommendation")).to_be_visible()
+    page.emulate_media(media="screen")
+    expect(page.locator("#exceptions-table")).to_be_hidden()
 
     # --- The printable pack ---------------------------------------------------------------
     page.get_by_role("link", name="Open the printable pack").click()
@@ -91,7 +121,7 @@ def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_ser
     assert "Exceptions: red and overdue actions" in text and "Page 1 of" not in text
 
     # --- A follow-up marked done ---------------------------------------------------------------
-    page.get_by_role("button", name=re.compile("Mark as done")).click()
+    page.get_by_role("button", name=re.compile("Mark as done")).first.click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Follow-up marked as done."
     )

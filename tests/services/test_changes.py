@@ -37,6 +37,50 @@ def test_a_rag_move_in_the_window_is_listed_with_who_and_why(clean_db):
     assert change.on == date(2016, 2, 2) and change.to_red
 
 
+def test_a_move_to_red_and_its_reversal_in_the_period_is_not_a_move_to_red(clean_db):
+    """The net view: the state at the start, the state now, how many moves between. Moved to red
+    and amended back to amber is two moves in the detail and no move to red in the net."""
+    author = make_user()
+    reversed_ = make_action(ref="MAP-010", rag="amber")
+    add_update(reversed_, recorded_at=IN_WINDOW, rag="red", reason="Slipped.", author=author)
+    add_update(
+        reversed_,
+        recorded_at=datetime(2016, 2, 2, 11, tzinfo=UTC),
+        rag="amber",
+        reason="Amended: typed red by mistake.",
+        author=author,
+    )
+    redder = make_action(ref="MAP-011", rag="green")
+    add_update(redder, recorded_at=datetime(2016, 2, 1, 9, tzinfo=UTC), rag="red", author=author)
+    add_update(redder, recorded_at=datetime(2016, 2, 3, 9, tzinfo=UTC), rag="amber")
+    add_update(redder, recorded_at=datetime(2016, 2, 4, 9, tzinfo=UTC), rag="red")
+    closer = make_action(ref="MAP-012", lifecycle="complete_awaiting_signoff", rag="green")
+    add_update(closer, recorded_at=IN_WINDOW, lifecycle="closed_evidenced", rag=None)
+    greener = make_action(ref="MAP-013", rag="red")
+    add_update(greener, recorded_at=BEFORE, rag="amber")  # before the period: its start
+    add_update(greener, recorded_at=IN_WINDOW, rag="green")
+    db.session.commit()
+
+    changes = list_changes(since=SINCE, today=TODAY)
+    # The detail keeps every move: three to red.
+    assert len([c for c in changes.of_kind(ChangeKind.RAG_MOVED) if c.to_red]) == 3
+    net = [(n.action_ref, n.start, n.end, n.moves, n.outcome) for n in changes.net]
+    assert net == [
+        ("MAP-011", "green", "red", 3, "to_red"),
+        ("MAP-013", "amber", "green", 1, "to_green"),
+        ("MAP-012", "green", "closed_evidenced", 1, "closed"),
+        ("MAP-010", "amber", "amber", 2, "unchanged"),
+    ]
+    assert changes.net_counts() == {
+        "to_red": 1,
+        "to_amber": 0,
+        "to_green": 1,
+        "closed": 1,
+        "unchanged": 1,
+    }
+    assert [n.to_red for n in changes.net] == [True, False, False, False]
+
+
 def test_moves_to_red_come_before_other_moves_and_other_kinds(clean_db):
     author = make_user()
     greener = make_action(ref="A-GREEN", rag="amber")

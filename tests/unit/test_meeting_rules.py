@@ -47,6 +47,8 @@ GOOD = MeetingProposal(kind="getting_to_good", held_on=TODAY, chair_id=1)
             {"follow_ups": (FollowUpProposal("", None, None),)},
             {"follow_ups-0-text", "follow_ups-0-assignee", "follow_ups-0-due_on"},
         ),
+        ({"follow_ups": (FollowUpProposal("Report back", 2, TODAY),) * 100}, set()),
+        ({"follow_ups": (FollowUpProposal("Report back", 2, TODAY),) * 101}, {"follow_ups"}),
     ],
 )
 def test_what_a_meeting_record_must_hold(changes, errors):

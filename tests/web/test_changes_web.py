@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
-from tests.builders import make_recommendation, make_user
+from tests.builders import add_update, make_action, make_recommendation, make_user
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import AuditEvent, Inspection
@@ -54,7 +54,18 @@ def test_the_changes_page_lists_the_week_with_moves_to_red_first(role_client):
     html = response.get_data(as_text=True)
     page = text_of(response)
     assert "What changed since Friday 29 January 2016" in page
-    assert "27 RAG moves (13 to red)" in page
+    # The net view leads: each action from its state at the start to its state now.
+    assert page.index("The net change per action (36)") < page.index("RAG moves (27)")
+    assert (
+        "Net change: 36 actions changed RAG or closed: 11 to red; 8 to amber; 3 to green;" in page
+    )
+    assert "27 RAG moves (every move, reversals included)" in page
+    net_table = html[
+        html.index('id="changes-net"') : html.index("</table>", html.index('id="changes-net"'))
+    ]
+    outcomes = re.findall(r'data-outcome="(\w+)"', net_table)
+    assert outcomes[:11] == ["to_red"] * 11 and "to_red" not in outcomes[11:]
+    assert outcomes[-2:] == ["unchanged", "unchanged"]
     rag_table = html[
         html.index('id="changes-rag_moved"') : html.index(
             "</table>", html.index('id="changes-rag_moved"')
@@ -66,6 +77,37 @@ def test_the_changes_page_lists_the_week_with_moves_to_red_first(role_client):
     # Who and why, in their words.
     assert "Daniel Okafor" in page and "Legal gateway slots not available" in page
     assert 'id="changes-newly_overdue"' in html and 'id="changes-closed"' in html
+
+
+def test_a_move_to_red_and_its_reversal_is_two_moves_and_no_move_to_red(client):
+    """Moved to red, then amended back to amber, in one period: the detail lists both moves; the
+    net view shows amber to amber after 2 moves, and the headline counts no move to red."""
+    chair = _chair_client(client)
+    action = make_action(ref="MAP-001", rag="amber", lead=chair)
+    add_update(action, recorded_at=datetime(2016, 2, 1, 9, tzinfo=UTC), rag="red", author=chair)
+    add_update(
+        action,
+        recorded_at=datetime(2016, 2, 1, 10, tzinfo=UTC),
+        rag="amber",
+        reason="Amended: red was typed by mistake.",
+        author=chair,
+    )
+    db.session.commit()
+    for path in ("/changes?since=29/1/2016", "/agenda?since=29/1/2016"):
+        response = client.get(path)
+        html = response.get_data(as_text=True)
+        page = text_of(response)
+        assert response.status_code == 200
+        assert "Net change: 1 action changed RAG or closed: 1 back where they started." in page
+        assert "to red" not in page[page.index("Net change") : page.index("Counted from")]
+        row = html[html.index('data-outcome="unchanged"') :]
+        row = text_of_html(row[: row.index("</tr>")])
+        assert "Amber Amber back where it started 2" in row
+        assert "Amended: red was typed by mistake." in page  # the detail keeps both moves
+
+
+def text_of_html(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def test_with_no_date_the_changes_page_starts_at_the_last_meeting(role_client):
@@ -193,3 +235,26 @@ def test_with_no_date_and_no_meeting_the_changes_run_from_a_week_ago(clean_db):
     from tracker.services.meetings import last_meeting_day
 
     assert last_meeting_day(date(2016, 2, 5)) is None  # an empty database: a week ago then
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "linked"),
+    [
+        ("chair", "/", True),
+        ("chair", "/dashboard", True),
+        ("locality_head", "/", False),
+    ],
+)
+def test_the_chair_home_and_the_dashboard_link_to_the_changes_and_the_agenda(
+    role_client, role, path, linked
+):
+    client = role_client(role)
+    html = client.get(path).get_data(as_text=True)
+    assert ('id="meeting-links"' in html) is linked
+    if linked:
+        links = html[html.index('id="meeting-links"') :]
+        links = links[: links.index("</p>")]
+        assert 'href="/changes">What changed since the last meeting</a>' in links
+        assert 'href="/agenda">agenda for the next Getting to Good meeting</a>' in links
+        page = text_of(client.get("/changes"))
+        assert "What changed since Thursday 28 January 2016" in page  # the last meeting

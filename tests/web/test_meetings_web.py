@@ -220,6 +220,10 @@ def test_every_problem_is_shown_at_once(people, clean_db):
     data = _form(client) | {
         "held_on": "next Tuesday",
         "chair": "",
+        # The first row left empty, as a browser sends it: only the second is a follow-up.
+        "follow_ups-0-text": "",
+        "follow_ups-0-assignee": "",
+        "follow_ups-0-due_on": "",
         "follow_ups-1-text": "Report back",
         "follow_ups-1-due_on": "soon",
     }
@@ -246,6 +250,7 @@ def test_two_posts_of_one_form_racing_make_one_meeting(people, clean_db):
         "held_on": "5/2/2016",
         "chair": str(people["chair"].id),
         "decisions": "Agreed the improvement board's terms of reference.",
+        "attendees": [str(people["lead"].id)],
     }
     tokens = [csrf_token(client, "/meetings") for client in clients]  # one session's each
     db.session.remove()
@@ -274,7 +279,12 @@ def test_the_meeting_still_shows_the_plan_as_presented_after_updates(people, cle
     recorded = chair.post(
         "/meetings/new",
         data=_form(chair)
-        | {"kind": "getting_to_good", "held_on": "5/2/2016", "chair": str(people["chair"].id)},
+        | {
+            "kind": "getting_to_good",
+            "held_on": "5/2/2016",
+            "chair": str(people["chair"].id),
+            "attendees": [str(people["lead"].id)],
+        },
     )
     assert recorded.status_code == 302
     meeting_url = recorded.headers["Location"]
@@ -305,3 +315,163 @@ def test_the_meeting_still_shows_the_plan_as_presented_after_updates(people, cle
     for path in (meeting_url, f"/meetings/{meeting_id}/pack"):
         page = chair.get(path).get_data(as_text=True)
         assert "MAP-001" in page and "Stalled: the supplier withdrew" not in page
+
+
+def _meeting(people, **extra) -> dict:
+    return {
+        "kind": "getting_to_good",
+        "held_on": "5/2/2016",
+        "chair": str(people["chair"].id),
+    } | extra
+
+
+def test_who_attended_is_shown_open_not_in_a_closed_disclosure(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    page = client.get("/meetings/new").get_data(as_text=True)
+    form = page[page.index('<form method="post"') :]
+    assert "<details" not in form
+    assert "Who attended (people in the tracker)" in form
+    assert f'value="{people["lead"].id}"' in form  # each person a checkbox, in view
+
+
+def test_a_meeting_with_nobody_attending_is_saved_only_after_a_warning(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    data = _form(client) | _meeting(people, notes="Nobody else could come.")
+    warned = client.post("/meetings/new", data=data)
+    page = warned.get_data(as_text=True)
+    assert warned.status_code == 200 and _count(Meeting) == 0  # never saved silently
+    assert "govuk-warning-text" in page
+    assert "Nobody is recorded as attending this meeting" in page
+    assert ">Save without attendees</button>" in page.replace("\n", "").replace("  ", "")
+    assert "Nobody else could come." in page  # what was typed is kept
+    saved = client.post("/meetings/new", data=data | {"save_without_attendees": "y"})
+    assert saved.status_code == 302 and _count(Meeting) == 1
+
+
+@pytest.mark.parametrize(
+    "attending",
+    [{"attendees": ["LEAD"]}, {"other_attendees": "Detective Inspector, South Yorkshire Police"}],
+)
+def test_a_meeting_with_someone_attending_is_saved_without_a_warning(people, clean_db, attending):
+    client = _signed_in(clean_db, "chair@trust.example")
+    if "attendees" in attending:
+        attending = {"attendees": [str(people["lead"].id)]}
+    response = client.post("/meetings/new", data=_form(client) | _meeting(people, **attending))
+    assert response.status_code == 302 and _count(Meeting) == 1
+
+
+def test_nobody_attending_and_a_problem_shows_both_and_saves_nothing(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    response = client.post("/meetings/new", data=_form(client) | _meeting(people, chair=""))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and _count(Meeting) == 0
+    assert "Select who chaired the meeting" in page
+    assert "Nobody is recorded as attending this meeting" in page
+
+
+def test_add_another_follow_up_gives_one_more_row_and_keeps_what_was_typed(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    first = client.get("/meetings/new").get_data(as_text=True)
+    assert 'name="follow_ups-0-text"' in first and 'name="follow_ups-1-text"' not in first
+    assert 'name="add_follow_up"' in first  # a plain submit button: no JavaScript needed
+    data = _form(client) | _meeting(
+        people,
+        **{
+            "follow_ups-0-text": "Bring a recovery plan",
+            "follow_ups-0-assignee": str(people["lead"].id),
+            "follow_ups-0-due_on": "12/2/2016",
+            "add_follow_up": "y",
+        },
+    )
+    response = client.post("/meetings/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and _count(Meeting) == 0
+    assert "There is a problem" not in page
+    assert 'name="follow_ups-1-text"' in page and 'name="follow_ups-2-text"' not in page
+    assert 'value="Bring a recovery plan"' in page
+    assert re.search(r'name="follow_ups-1-text"[^>]*autofocus', page)  # focus on the new row
+
+
+def test_any_number_of_follow_ups_is_recorded(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    data = _form(client) | _meeting(people, attendees=[str(people["lead"].id)])
+    for i in range(12):
+        data |= {
+            f"follow_ups-{i}-text": f"Follow-up number {i + 1}",
+            f"follow_ups-{i}-assignee": str(people["lead"].id),
+            f"follow_ups-{i}-due_on": "19/2/2016",
+        }
+    response = client.post("/meetings/new", data=data)
+    assert response.status_code == 302
+    assert _count(MeetingFollowUp) == 12
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Follow-up number 1<" in page and "Follow-up number 12<" in page
+
+
+def _rows(people, n: int, start: int = 0) -> dict:
+    return {
+        key: value
+        for i in range(start, n)
+        for key, value in {
+            f"follow_ups-{i}-text": f"Task {i + 1}",
+            f"follow_ups-{i}-assignee": str(people["lead"].id),
+            f"follow_ups-{i}-due_on": "19/2/2016",
+        }.items()
+    }
+
+
+def test_follow_ups_stop_at_100_with_a_clear_message(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    base = _form(client) | _meeting(people, attendees=[str(people["lead"].id)])
+    full = client.post("/meetings/new", data=base | _rows(people, 99) | {"add_follow_up": "y"})
+    page = full.get_data(as_text=True)
+    assert 'name="follow_ups-99-text"' in page and 'name="add_follow_up"' not in page
+    assert "A meeting can record up to 100 follow-ups" in page
+    # Past the cap, nothing is recorded and the reason is given.
+    over = client.post("/meetings/new", data=base | _rows(people, 101))
+    page = over.get_data(as_text=True)
+    assert over.status_code == 400 and _count(Meeting) == 0
+    assert "There is a problem" in page and "at most 100 follow-ups" in page
+    assert client.post("/meetings/new", data=base | _rows(people, 100)).status_code == 302
+    assert _count(MeetingFollowUp) == 100
+
+
+def test_a_follow_up_due_before_the_meeting_is_refused_with_a_clear_error(people, clean_db):
+    client = _signed_in(clean_db, "chair@trust.example")
+    data = _form(client) | _meeting(
+        people,
+        attendees=[str(people["lead"].id)],
+        **{
+            "follow_ups-0-text": "Report back",
+            "follow_ups-0-assignee": str(people["lead"].id),
+            "follow_ups-0-due_on": "1/2/2016",
+        },
+    )
+    response = client.post("/meetings/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and _count(Meeting) == 0
+    summary = page[page.index("govuk-error-summary") : page.index("Record a meeting</h1>")]
+    assert "The due date must be on or after the day of the meeting (5 February 2016)" in summary
+    assert 'href="#follow_ups-0-due_on"' in summary
+
+
+def test_the_snapshot_long_sections_are_collapsed_to_summaries_on_screen(people, clean_db):
+    meeting_id = make_meeting(chair=people["chair"], attendees=(people["lead"],))
+    client = _signed_in(clean_db, "chair@trust.example")
+    page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    for table in ("by-recommendation", "exceptions-table", "snapshot-actions"):
+        start = page.index(f'id="{table}"')
+        opened = page.rfind("<details", 0, start)
+        assert opened != -1 and page.rfind("</details>", 0, start) < opened, table
+        assert " open" not in page[opened : page.index(">", opened)]  # closed until clicked
+    # Each collapsed section says what it holds before it is opened.
+    assert re.search(r"<summary[^>]*>\s*<span[^>]*>\s*Every action: 2 actions", page)
+    assert re.search(r"<summary[^>]*>\s*<span[^>]*>\s*2 actions red or overdue", page)
+    # On paper, and in the pack, in full.
+    assert 'media="print"' in page and "print.css" in page
+    response = client.get("/static/print.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    assert "::details-content" in css and "tracker-print-open" in css
+    pack = client.get(f"/meetings/{meeting_id}/pack").get_data(as_text=True)
+    assert "<details" not in pack and "MAP-001" in pack and "MAP-002" in pack

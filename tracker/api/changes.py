@@ -21,7 +21,7 @@ from tracker.domain.permissions import Permission
 from tracker.services import queries
 from tracker.services.errors import BadFilter
 from tracker.services.meetings import last_meeting_day
-from tracker.services.reads.changes import Change, list_changes
+from tracker.services.reads.changes import Change, NetChange, list_changes
 
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 RULE = (
@@ -67,9 +67,22 @@ def changes():
         {
             "since": result.since.isoformat(),
             "until": result.until.isoformat(),
+            "net": [net_json(n) for n in result.net],
+            "net_counts": result.net_counts(),
             "items": [change_json(c) for c in result.items],
         }
     )
+
+
+def net_json(n: NetChange) -> dict[str, Any]:
+    return {
+        "action": {"ref": n.action_ref, "title": n.action_title, "plan": n.plan},
+        "start": n.start,
+        "end": n.end,
+        "moves": n.moves,
+        "outcome": n.outcome,
+        "lead": n.lead,
+    }
 
 
 def change_json(c: Change) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.api.openapi_lists import enum, query
-from tracker.domain.changes import ChangeKind
+from tracker.domain.changes import CLOSED_STATE, NET_OUTCOMES, ChangeKind
 from tracker.domain.deadlines import MAX_WORKING_DAYS, RESPONSE_WORKING_DAYS
 
 
@@ -21,9 +21,14 @@ def changes_paths(problem: dict) -> dict[str, Any]:
     return {
         "/changes": {
             "get": {
-                "summary": "What changed since a date: RAG moves (to red first), newly overdue, "
-                "closed, new dependencies",
-                "description": "Every change to the actions from the start of `since` to the end "
+                "summary": "What changed since a date: the net change per action, then RAG moves "
+                "(to red first), newly overdue, closed, new dependencies",
+                "description": "First `net`: each action whose RAG moved or that was closed in the "
+                "window, from its state before its first move to its state after its last, with "
+                "how many moves came between; `net_counts` counts them by outcome, so `to_red` is "
+                "the actions red now that were not red at the start (a move to red and its "
+                "reversal in the window is `unchanged`, not a move to red). Then `items`: "
+                "every change to the actions from the start of `since` to the end "
                 "of today (London days), each with who made it and why, in the order a Getting "
                 "to Good meeting reads them: RAG moves (moves to red, then amber, then green), "
                 "actions whose target date passed in the window and are still open, actions "
@@ -79,6 +84,11 @@ def changes_paths(problem: dict) -> dict[str, Any]:
 
 def changes_schemas() -> dict[str, Any]:
     nullable_text = {"type": ["string", "null"]}
+    state = {
+        "type": "string",
+        "description": f"A RAG (red, amber, green) or {CLOSED_STATE} (blue)",
+        "examples": ["red", "amber", "green", CLOSED_STATE],
+    }
     return {
         "Change": {
             "type": "object",
@@ -110,12 +120,50 @@ def changes_schemas() -> dict[str, Any]:
                 "related_ref": {**nullable_text, "description": "A new dependency's prerequisite"},
             },
         },
+        "NetChange": {
+            "type": "object",
+            "description": "One action's net change in the window",
+            "required": ["action", "start", "end", "moves", "outcome", "lead"],
+            "properties": {
+                "action": {
+                    "type": "object",
+                    "required": ["ref", "title", "plan"],
+                    "properties": {
+                        "ref": {"type": "string"},
+                        "title": {"type": "string"},
+                        "plan": {"type": "string"},
+                    },
+                },
+                "start": {**state, "description": "The state before its first move"},
+                "end": {**state, "description": "The state after its last move: now"},
+                "moves": {"type": "integer", "minimum": 1, "description": "Moves in between"},
+                "outcome": {
+                    **enum(list(NET_OUTCOMES)),
+                    "description": "to_red, to_amber, to_green, closed, or unchanged when the "
+                    "action ended where it started",
+                },
+                "lead": {**nullable_text, "description": "The lead who must account for it"},
+            },
+        },
         "Changes": {
             "type": "object",
-            "required": ["since", "until", "items"],
+            "required": ["since", "until", "net", "net_counts", "items"],
             "properties": {
                 "since": {"type": "string", "format": "date"},
                 "until": {"type": "string", "format": "date"},
+                "net": {
+                    "type": "array",
+                    "description": "The net change per action, moves to red first, actions back "
+                    "where they started last",
+                    "items": {"$ref": "#/components/schemas/NetChange"},
+                },
+                "net_counts": {
+                    "type": "object",
+                    "description": "How many actions ended the window each way",
+                    "required": list(NET_OUTCOMES),
+                    "properties": {o: {"type": "integer", "minimum": 0} for o in NET_OUTCOMES},
+                    "additionalProperties": False,
+                },
                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
             },
         },

@@ -3,6 +3,8 @@ dates a person may ask from."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -81,3 +83,53 @@ def since_problem(since: date, *, inspection_published: date | None, today: date
 
 def _words(day: date) -> str:
     return f"{day.day} {day.strftime('%B %Y')}"
+
+
+# An action's state for the net view: its RAG while open, or closed with evidence.
+CLOSED_STATE = "closed_evidenced"
+# The net outcomes, in the order a meeting reads them (bad news first).
+NET_OUTCOMES = ("to_red", "to_amber", "to_green", "closed", "unchanged")
+NET_LABELS = {
+    "to_red": "to red",
+    "to_amber": "to amber",
+    "to_green": "to green",
+    "closed": "closed with evidence",
+    "unchanged": "back where they started",
+}
+
+
+@dataclass(frozen=True)
+class NetMove:
+    """One action's state at the start of a period and at its end, and how many moves it took.
+    A move and its reversal in the period leave it where it started: not a move to red."""
+
+    start: str
+    end: str
+    moves: int
+
+    @property
+    def outcome(self) -> str:
+        if self.start == self.end:
+            return "unchanged"
+        if self.end == CLOSED_STATE:
+            return "closed"
+        return f"to_{self.end}"
+
+    @property
+    def to_red(self) -> bool:
+        """Red at the end of the period and not red at its start."""
+        return self.outcome == "to_red"
+
+
+def net_move(moves: Sequence[tuple[str, str]]) -> NetMove:
+    """The net of an action's moves in a period, given in the order they happened as (old, new)
+    states: from the first move's old state to the last move's new state."""
+    if not moves:
+        raise ValueError("an action with no moves has no net move")
+    return NetMove(start=moves[0][0], end=moves[-1][1], moves=len(moves))
+
+
+def net_sort_key(net: NetMove, ref: str) -> tuple:
+    """Moves to red first, then amber, green, closed; actions back where they started last."""
+    outcome = net.outcome
+    return (NET_OUTCOMES.index(outcome) if outcome in NET_OUTCOMES else 4, ref)

@@ -11,7 +11,7 @@ from tracker.domain.personal_data import personal_data_message
 
 NOTES_LIMIT = 8000
 LINE_LIMIT = 1000  # one decision, one follow-up, the other attendees
-MAX_FOLLOW_UPS = 10
+MAX_FOLLOW_UPS = 100  # one meeting's follow-ups: a form this long is already unusual
 EARLIEST_MEETING = date(2000, 1, 1)
 # The form's one-time key: a double click sends the same key twice and makes one meeting.
 IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")
@@ -84,6 +84,11 @@ def check_meeting(proposal: MeetingProposal, *, today: date) -> dict[str, str]:
             errors[name] = message
     if any(len(d) > LINE_LIMIT for d in proposal.decisions):
         errors["decisions"] = f"Each decision must be {LINE_LIMIT} characters or fewer"
+    if len(proposal.follow_ups) > MAX_FOLLOW_UPS:
+        errors["follow_ups"] = (
+            f"A meeting can record at most {MAX_FOLLOW_UPS} follow-ups: "
+            "record the rest at the next meeting or on the actions themselves"
+        )
     for i, f in enumerate(proposal.follow_ups):
         if not f.text:
             errors[f"follow_ups-{i}-text"] = "Enter what is to be done"
@@ -94,5 +99,8 @@ def check_meeting(proposal: MeetingProposal, *, today: date) -> dict[str, str]:
         if f.due_on is None:
             errors.setdefault(f"follow_ups-{i}-due_on", "Enter when it is due")
         elif proposal.held_on is not None and f.due_on < proposal.held_on:
-            errors[f"follow_ups-{i}-due_on"] = "The due date must be on or after the meeting"
+            errors[f"follow_ups-{i}-due_on"] = (
+                "The due date must be on or after the day of the meeting "
+                f"({proposal.held_on.day} {proposal.held_on:%B %Y})"
+            )
     return errors

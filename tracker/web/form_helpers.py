@@ -18,4 +18,5 @@ def form_errors(*forms) -> list[dict[str, str]]:
         for form in forms
         for field in form
         for message in field.errors
+        if isinstance(message, str)  # a list of subforms reports its rows' errors as dicts
     ]

@@ -1,5 +1,7 @@
-"""What changed since a date: RAG moves, newly overdue actions, closures and new dependencies,
-each with who made the change and why. A fixed number of queries, whatever the history's size."""
+"""What changed since a date: first the net change per action (its state at the start, its state
+now, how many moves in between), then the detail: RAG moves, newly overdue actions, closures and
+new dependencies, each with who made the change and why. A fixed number of queries, whatever the
+history's size."""
 
 from __future__ import annotations
 
@@ -10,7 +12,15 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
 from tracker.domain.calendar import LONDON
-from tracker.domain.changes import ChangeKind, change_sort_key
+from tracker.domain.changes import (
+    CLOSED_STATE,
+    NET_OUTCOMES,
+    ChangeKind,
+    NetMove,
+    change_sort_key,
+    net_move,
+    net_sort_key,
+)
 from tracker.domain.states import Lifecycle, days_overdue
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionState, ActionUpdate, Plan, User
@@ -39,10 +49,44 @@ class Change:
     lead: str | None = None  # who must account for the action
     related_ref: str | None = None  # the other action, for a dependency
     field: str | None = None  # the field edited, for an edit to the plan
+    version: int | None = None  # the history's version, to order one action's moves
+    old_state: str | None = None  # a closure's RAG before it, for the net view
 
     @property
     def to_red(self) -> bool:
         return self.kind == ChangeKind.RAG_MOVED and self.new == "red"
+
+
+@dataclass(frozen=True)
+class NetChange:
+    """One action's net change in the period: its state (RAG, or closed with evidence) before
+    its first move and after its last, and how many moves it took."""
+
+    action_ref: str
+    action_title: str
+    plan: str
+    lead: str | None
+    net: NetMove
+
+    @property
+    def start(self) -> str:
+        return self.net.start
+
+    @property
+    def end(self) -> str:
+        return self.net.end
+
+    @property
+    def moves(self) -> int:
+        return self.net.moves
+
+    @property
+    def outcome(self) -> str:
+        return self.net.outcome
+
+    @property
+    def to_red(self) -> bool:
+        return self.net.to_red
 
 
 @dataclass
@@ -50,6 +94,15 @@ class Changes:
     since: date
     until: date
     items: list[Change] = field(default_factory=list)
+    net: list[NetChange] = field(default_factory=list)
+
+    def net_counts(self) -> dict[str, int]:
+        """How many actions ended the period each way: "to_red" counts actions red now that
+        were not red at the start, whatever moves came between."""
+        counts = dict.fromkeys(NET_OUTCOMES, 0)
+        for n in self.net:
+            counts[n.outcome] = counts.get(n.outcome, 0) + 1
+        return counts
 
     def of_kind(self, kind: str) -> list[Change]:
         return [c for c in self.items if c.kind == kind]
@@ -70,12 +123,39 @@ def list_changes(*, since: date, today: date, extra: list[Change] | None = None)
     six queries whatever the size. `extra` takes changes read elsewhere into the order."""
     start = datetime.combine(since, time.min, tzinfo=LONDON)
     end = datetime.combine(today, time.max, tzinfo=LONDON)
-    items = [*_history_changes(start, end), *_newly_overdue(since, today)]
+    history = _history_changes(start, end)
+    items = [*history, *_newly_overdue(since, today)]
     items += _new_dependencies(start, end)
     items += _plan_changes(start, end)
     items += extra or []
     items.sort(key=lambda c: change_sort_key(c.kind, c.new, c.action_ref, c.on))
-    return Changes(since=since, until=today, items=items)
+    return Changes(since=since, until=today, items=items, net=_net_changes(history))
+
+
+def _state(c: Change, which: str) -> str:
+    """A RAG move's or a closure's state before or after it, for the net view."""
+    if c.kind == ChangeKind.CLOSED:
+        return CLOSED_STATE if which == "new" else c.old_state or ""
+    return (c.new if which == "new" else c.old) or ""
+
+
+def _net_changes(history: list[Change]) -> list[NetChange]:
+    """Each action's moves in the order they happened, folded to one net change per action."""
+    by_action: dict[str, list[Change]] = {}
+    for c in sorted(history, key=lambda c: (c.action_ref, c.version or 0)):
+        by_action.setdefault(c.action_ref, []).append(c)
+    nets = [
+        NetChange(
+            action_ref=ref,
+            action_title=moves[0].action_title,
+            plan=moves[0].plan,
+            lead=moves[0].lead,
+            net=net_move([(_state(c, "old"), _state(c, "new")) for c in moves]),
+        )
+        for ref, moves in by_action.items()
+    ]
+    nets.sort(key=lambda n: net_sort_key(n.net, n.action_ref))
+    return nets
 
 
 def _history_changes(start: datetime, end: datetime) -> list[Change]:
@@ -91,6 +171,7 @@ def _history_changes(start: datetime, end: datetime) -> list[Change]:
             Action.title,
             Plan.code,
             ActionUpdate.recorded_at,
+            ActionUpdate.version,
             ActionUpdate.lifecycle,
             ActionUpdate.rag,
             ActionUpdate.reason,
@@ -123,6 +204,7 @@ def _history_changes(start: datetime, end: datetime) -> list[Change]:
         title,
         plan,
         at,
+        version,
         lifecycle,
         rag,
         reason,
@@ -141,6 +223,7 @@ def _history_changes(start: datetime, end: datetime) -> list[Change]:
             at=at,
             who=who,
             lead=lead_name,
+            version=version,
         )
         if lifecycle == closed:
             changes.append(
@@ -149,6 +232,7 @@ def _history_changes(start: datetime, end: datetime) -> list[Change]:
                     why=evidence or reason or summary,
                     old=old_life,
                     new=lifecycle,
+                    old_state=old_rag,
                     **common,
                 )
             )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import Blueprint, render_template, request
 
 from tracker.clock import today_london
-from tracker.domain.changes import DEFAULT_DAYS, KIND_LABELS, since_problem
+from tracker.domain.changes import DEFAULT_DAYS, KIND_LABELS, NET_LABELS, since_problem
 from tracker.domain.dates import DATE_FORMAT_HINT, parse_day
 from tracker.domain.permissions import Permission
 from tracker.services import queries
@@ -62,7 +62,11 @@ def index():
         return render_template("changes/changes.html", since=since, changes=None), 400
     changes = list_changes(since=since.day, today=today)
     return render_template(
-        "changes/changes.html", since=since, changes=changes, kind_labels=KIND_LABELS
+        "changes/changes.html",
+        since=since,
+        changes=changes,
+        kind_labels=KIND_LABELS,
+        net_labels=NET_LABELS,
     )
 
 
@@ -79,4 +83,5 @@ def agenda():
         changes=list_changes(since=since.day, today=today),
         exceptions=list_exceptions(today=today),
         kind_labels=KIND_LABELS,
+        net_labels=NET_LABELS,
     )

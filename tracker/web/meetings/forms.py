@@ -26,11 +26,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from tracker.domain.meetings import LINE_LIMIT, NOTES_LIMIT, MeetingKind
+from tracker.domain.meetings import LINE_LIMIT, MAX_FOLLOW_UPS, NOTES_LIMIT, MeetingKind
 from tracker.web.form_helpers import no_nul
 
 NO_CHILD_DATA = "Never name or describe a child."
-FOLLOW_UP_ROWS = 3
+FOLLOW_UP_ROWS = 1  # rows drawn at first: "Add another follow-up" adds one at a time
 DATE_HINT = "For example, 5/2/2016 or 5 February 2016."
 
 
@@ -89,10 +89,18 @@ class MeetingForm(FlaskForm):
         description="One decision on each line. " + NO_CHILD_DATA,
         validators=[Optional(), Length(max=NOTES_LIMIT), no_nul],
     )
+    # One past the cap is read, so that a form sent with too many is refused, never cut short.
     follow_ups = FieldList(
-        FormField(FollowUpFields), min_entries=FOLLOW_UP_ROWS, max_entries=FOLLOW_UP_ROWS
+        FormField(FollowUpFields), min_entries=FOLLOW_UP_ROWS, max_entries=MAX_FOLLOW_UPS + 1
     )
+    add_follow_up = SubmitField("Add another follow-up", widget=GovSubmitInput())
     submit = SubmitField("Record the meeting and freeze the plan", widget=GovSubmitInput())
+    # Offered only after the warning that nobody is recorded as attending.
+    save_without_attendees = SubmitField("Save without attendees", widget=GovSubmitInput())
+
+    @property
+    def may_add_follow_up(self) -> bool:
+        return len(self.follow_ups) < MAX_FOLLOW_UPS
 
 
 class FollowUpDoneForm(FlaskForm):

@@ -11,7 +11,13 @@ from flask_login import current_user
 
 from tracker.clock import now_utc, today_london
 from tracker.domain.dates import parse_day
-from tracker.domain.meetings import FollowUpProposal, MeetingProposal, decision_lines
+from tracker.domain.meetings import (
+    MAX_FOLLOW_UPS,
+    FollowUpProposal,
+    MeetingProposal,
+    check_meeting,
+    decision_lines,
+)
 from tracker.domain.permissions import Permission, Target
 from tracker.http.meeting_pack import exception_rows, pack_html, pdf_response
 from tracker.http.requests import dashboard_settings
@@ -110,50 +116,86 @@ def _field_for(form: MeetingForm, name: str, rows: list[int]):
     return getattr(form, name, None)
 
 
+def _show_problems(form: MeetingForm, problems: dict[str, str], rows: list[int]) -> None:
+    """Each problem on the field it names (a problem with the list of follow-ups on the list)."""
+    for name, message in problems.items():
+        if name == "key":
+            form.key.data = secrets.token_hex(16)  # a fresh form, sent again
+            form.submit.errors = [message]
+            continue
+        if name == "follow_ups":
+            form.follow_ups.errors = [message]
+            continue
+        field = _field_for(form, name, rows)
+        if field is not None and not field.errors:
+            field.errors = [message]
+
+
+def _nobody_attending(proposal: MeetingProposal) -> bool:
+    return not proposal.attendee_ids and not proposal.other_attendees.strip()
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.RECORD_MEETING)
 def new():
     form = MeetingForm()
-    _people_choices(form, meeting_service.list_people())
+    people = meeting_service.list_people()
     status = 200
+    nobody_attending = False
+    new_row = None
     if request.method == "GET":
         form.key.data = secrets.token_hex(16)
         form.held_on.data = f"{today_london():%-d/%-m/%Y}"
         form.kind.data = "getting_to_good"
         form.chair.data = str(current_user.id) if current_user.role == "chair" else ""
+    elif form.add_follow_up.data:
+        # "Add another follow-up" without JavaScript: the form again with one more row, focused;
+        # nothing is checked or saved yet.
+        if form.may_add_follow_up:
+            form.follow_ups.append_entry()
+            new_row = len(form.follow_ups) - 1
     elif form.validate_on_submit():
         proposal, rows = _proposal(form)
-        # A date that is not understood is left out: the service then refuses the meeting, so
-        # every problem is shown at once (the date's own words kept on its field).
-        try:
-            meeting_id, made = meeting_service.record_meeting(
-                proposal,
-                key=form.key.data or "",
-                actor=actor_for(current_user),
-                now=now_utc(),
-                today=today_london(),
-                remote_addr=request.remote_addr or "",
-                dashboard=dashboard_settings(),
-            )
-        except Forbidden:
-            refuse(Permission.RECORD_MEETING)
-        except meeting_service.MeetingRejected as exc:
-            for name, message in exc.errors.items():
-                if name == "key":
-                    form.key.data = secrets.token_hex(16)  # a fresh form, sent again
-                    form.submit.errors = [message]
-                    continue
-                field = _field_for(form, name, rows)
-                if field is not None and not field.errors:
-                    field.errors = [message]
+        if _nobody_attending(proposal) and not form.save_without_attendees.data:
+            # Never saved silently: the chair is warned, and saves without attendees on purpose.
+            nobody_attending = True
+            _show_problems(form, check_meeting(proposal, today=today_london()), rows)
         else:
-            if made:
-                flash("Meeting recorded. The plan as it stands now is frozen in it.", "success")
-            return redirect(url_for("meetings.show", meeting_id=meeting_id))
+            # A date that is not understood is left out: the service then refuses the meeting,
+            # so every problem is shown at once (the date's own words kept on its field).
+            try:
+                meeting_id, made = meeting_service.record_meeting(
+                    proposal,
+                    key=form.key.data or "",
+                    actor=actor_for(current_user),
+                    now=now_utc(),
+                    today=today_london(),
+                    remote_addr=request.remote_addr or "",
+                    dashboard=dashboard_settings(),
+                )
+            except Forbidden:
+                refuse(Permission.RECORD_MEETING)
+            except meeting_service.MeetingRejected as exc:
+                _show_problems(form, exc.errors, rows)
+                nobody_attending = _nobody_attending(proposal)
+            else:
+                if made:
+                    flash("Meeting recorded. The plan as it stands now is frozen in it.", "success")
+                return redirect(url_for("meetings.show", meeting_id=meeting_id))
+    else:
+        nobody_attending = not (form.attendees.data or (form.other_attendees.data or "").strip())
+    _people_choices(form, people)
     errors = form_errors(form, *(entry.form for entry in form.follow_ups))
-    if request.method == "POST":
+    if request.method == "POST" and errors:
         status = 400
-    return render_template("meetings/new.html", form=form, errors=errors), status
+    return render_template(
+        "meetings/new.html",
+        form=form,
+        errors=errors,
+        nobody_attending=nobody_attending,
+        new_row=new_row,
+        max_follow_ups=MAX_FOLLOW_UPS,
+    ), status
 
 
 def _visible_meeting(meeting_id: int) -> meeting_service.MeetingView:
