@@ -65,6 +65,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
     # A signed-in session left alone this long ends (OWASP ASVS 3.3.2, level 2: 30 minutes).
     SESSION_IDLE_MINUTES = int(_env("TRACKER_SESSION_IDLE_MINUTES", "30") or 30)
+    # However active, a session ends this long after its sign-in (OWASP ASVS 3.3.2).
+    SESSION_ABSOLUTE_HOURS = int(_env("TRACKER_SESSION_ABSOLUTE_HOURS", "10") or 10)
     # Reverse proxies in front (TLS terminators, load balancers) whose X-Forwarded-For and
     # X-Forwarded-Proto are trusted: without this, every visitor has the proxy's address and
     # the sign-in limits would count them all as one.

@@ -50,11 +50,25 @@ def _is_asset() -> bool:
 
 
 def _end_idle_session() -> None:
-    """A signed-in session unused for SESSION_IDLE_MINUTES ends: the request goes on signed out
+    """A signed-in session ends SESSION_ABSOLUTE_HOURS after its sign-in, however busy; and one
+    unused for SESSION_IDLE_MINUTES ends: the request goes on signed out
     (to the sign-in page, saying why). Each request marks the session as used."""
     if _is_asset() or "_user_id" not in session:
         return
     now = real_now_utc().timestamp()
+    started = session.get("started_at")
+    hours = current_app.config["SESSION_ABSOLUTE_HOURS"]
+    if not isinstance(started, int | float):
+        session["started_at"] = int(now)  # a session from before this rule: counted from now
+    elif now - started > hours * 3600:
+        logout_user()
+        session.clear()
+        flash(
+            f"You were signed out because you signed in more than {hours} hours ago. "
+            "Sign in again to carry on.",
+            "info",
+        )
+        return
     seen = session.get("seen_at")
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     if isinstance(seen, int | float) and now - seen > idle:

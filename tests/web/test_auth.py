@@ -402,3 +402,22 @@ def test_a_forged_device_cookie_is_not_a_known_device(seeded_app, monkeypatch):
     forger.set_cookie("tracker_device", "eyJkIjoieCIsImEiOltdfQ.forged", path="/sign-in")
     statuses = [_attempt(forger, LEAD, "wrong-password", f"198.51.100.{i}") for i in range(5)]
     assert statuses == [400, 400, 400, 429, 429]
+
+
+def test_a_busy_session_still_ends_its_absolute_lifetime_after_sign_in(client, app):
+    from flask import g
+
+    make_user(email="lead@trust.example")
+    db.session.commit()
+    _post_sign_in(client, "lead@trust.example", PASSWORD)
+    hours = app.config["SESSION_ABSOLUTE_HOURS"]
+    with client.session_transaction() as saved:
+        saved["started_at"] -= hours * 3600 - 60  # signed in nearly that long ago, busy since
+    g.pop("_login_user", None)
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as saved:
+        saved["started_at"] -= 120
+    g.pop("_login_user", None)
+    response = client.get("/", follow_redirects=True)
+    assert "/sign-in" in response.request.path
+    assert f"signed in more than {hours} hours ago" in response.get_data(as_text=True)

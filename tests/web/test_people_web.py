@@ -520,3 +520,75 @@ def test_the_leaving_date_is_kept_and_shown_on_the_person_and_people_pages(clien
         as_text=True
     )
     assert "left on Friday 29 January 2016" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_an_invitation_link_is_never_readable_in_the_outbox(client, admin):
+    person, path = _invitation(now=datetime(2016, 2, 5, 9, 0, tzinfo=UTC))
+    message = db.session.execute(select(OutboxMessage)).scalar_one()
+    token = path.rsplit("/", 1)[1]
+    html = client.get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+    assert token not in html
+    assert "one-time link, hidden" in html
+
+
+def test_an_admin_cannot_reinvite_a_person_who_has_set_a_password(client, admin):
+    person = make_user(role="chair", email="chair@trust.example")  # has a password
+    db.session.commit()
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert f"/admin/users/{person.id}/reinvite" not in page
+    assert "Forgot your password?" in page
+    response = client.post(
+        f"/admin/users/{person.id}/reinvite",
+        data=_form(client, f"/admin/users/{person.id}", confirm="yes"),
+        follow_redirects=True,
+    )
+    assert "cannot be invited again" in response.get_data(as_text=True)
+    assert _count(OutboxMessage) == 0 and _count(Invitation) == 0
+
+
+def test_an_old_admin_link_never_replaces_a_password_set_since(client):
+    person, path = _invitation(now=datetime(2016, 2, 5, 9, 0, tzinfo=UTC))
+    person.password_hash = "scrypt:set-by-another-link"  # set since, by another way
+    db.session.commit()
+    done = client.post(
+        path, data=_form(client, path, password="a-good-password", confirm="a-good-password")
+    )
+    assert done.status_code != 302
+    assert db.session.get(type(person), person.id).password_hash == "scrypt:set-by-another-link"
+
+
+def test_forgot_your_password_sends_a_link_to_the_person_only_and_reads_the_same_either_way(
+    client,
+):
+    person = make_user(role="chair", email="chair@trust.example")
+    db.session.commit()
+    known = client.post(
+        "/forgot-password", data=_form(client, "/forgot-password", email="chair@trust.example")
+    )
+    unknown = client.post(
+        "/forgot-password", data=_form(client, "/forgot-password", email="nobody@trust.example")
+    )
+    assert known.status_code == unknown.status_code == 200
+    assert "Check your email" in known.get_data(as_text=True)
+    assert "Check your email" in unknown.get_data(as_text=True)
+    message = db.session.execute(select(OutboxMessage)).scalar_one()  # one: to the real account
+    assert message.to_address == "chair@trust.example"
+    path = re.search(r"/invitations/\S+", message.body_text).group(0)
+    done = client.post(
+        path,
+        data=_form(client, path, password="a-new-good-password", confirm="a-new-good-password"),
+    )
+    assert done.status_code == 302
+    sign_in(client, "chair@trust.example", "a-new-good-password")
+    assert person.id
+
+
+def test_forgot_your_password_refuses_a_bad_address_with_an_error_summary(client):
+    response = client.post(
+        "/forgot-password", data=_form(client, "/forgot-password", email="not an email")
+    )
+    assert response.status_code == 400
+    assert _errors(response) == [
+        "Enter an email address in the correct format, like name@example.org"
+    ]
+    assert _count(OutboxMessage) == 0

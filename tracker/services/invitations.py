@@ -36,7 +36,7 @@ def _hash(token: str) -> str:
 
 
 def _write_invitation(
-    user: User, *, actor_id: int, now: datetime, lifetime: timedelta, base_url: str
+    user: User, *, actor_id: int | None, now: datetime, lifetime: timedelta, base_url: str
 ) -> Invitation:
     """A fresh link (older unused links stop working) and its email in the outbox."""
     db.session.execute(
@@ -118,10 +118,38 @@ def reinvite_person(
         raise Refused("This person has left: they cannot be invited")
     if not user.email:
         raise Refused("This person has no email address: add one first")
+    if user.password_hash:
+        # Nobody sets another's password: they choose a new one themselves ("Forgot your
+        # password?" on the sign-in page sends the link to their own address).
+        raise Refused(
+            "This person has set a password, so they cannot be invited again. If they have "
+            "forgotten it, they can use \u201cForgot your password?\u201d on the sign-in page."
+        )
     _write_invitation(user, actor_id=actor_id, now=now, lifetime=lifetime, base_url=base_url)
     add_event("person_reinvited", now=now, user_id=actor_id, target=user.email)
     db.session.commit()
     return user
+
+
+def request_new_password(
+    email: str, *, now: datetime, lifetime: timedelta, base_url: str, remote_addr: str
+) -> None:
+    """"Forgot your password?": a one-time link to the account's own address, if there is such
+    an active account. Says nothing either way (the page reads the same), and is audited."""
+    user = db.session.execute(
+        select(User).where(User.email == normalise_email(email), User.active.is_(True))
+    ).scalar_one_or_none()
+    if user is not None and user.email:
+        _write_invitation(user, actor_id=None, now=now, lifetime=lifetime, base_url=base_url)
+    add_event(
+        "new_password_requested",
+        now=now,
+        user_id=None,
+        target=normalise_email(email)[:254],
+        detail={"known": user is not None},
+        remote_addr=remote_addr,
+    )
+    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -172,6 +200,10 @@ def accept_invitation(
     if problem:
         raise Refused(problem[1], problem[0])
     # Claimed with a guarded update, so two tabs sending the form at once use it only once.
+    if invitation.user.password_hash and invitation.created_by_id is not None:
+        # A link an admin sent never replaces a password its person has set: only a link the
+        # person asked for themselves ("Forgot your password?", no creator) does.
+        raise Refused("This link no longer works", LinkState.USED.value)
     claimed = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import smtplib
 import socket
 import uuid
@@ -309,11 +310,25 @@ def links_in(html: str) -> list[str]:
     return parser.links
 
 
+# A one-time link (an invitation, a new password) works for whoever holds it: it goes to its
+# person only, and nobody reading the outbox (an admin) sees it.
+_ONE_TIME_LINK = re.compile(r"/invitations/[A-Za-z0-9_-]{16,}")
+HIDDEN_LINK = "/invitations/[one-time link, hidden: only its person receives it]"
+
+
+def hide_one_time_links(text: str) -> str:
+    return _ONE_TIME_LINK.sub(HIDDEN_LINK, text)
+
+
 @dataclass
 class MessagePage:
+    """A message as the admin reads it: one-time links hidden in the bodies and the links."""
+
     row: OutboxRow
     links: list[str]
     attempts: list[DeliveryAttempt]
+    body_text: str = ""
+    body_html: str = ""
 
 
 def get_message(message_id: int) -> MessagePage:
@@ -343,7 +358,13 @@ def get_message(message_id: int) -> MessagePage:
             .order_by(DeliveryAttempt.number)
         ).scalars()
     )
-    return MessagePage(OutboxRow(message, name, items), links_in(message.body_html), attempts)
+    return MessagePage(
+        OutboxRow(message, name, items),
+        [hide_one_time_links(link) for link in links_in(message.body_html)],
+        attempts,
+        hide_one_time_links(message.body_text),
+        hide_one_time_links(message.body_html),
+    )
 
 
 class NotResendable(Exception):

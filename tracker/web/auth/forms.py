@@ -30,6 +30,13 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
+class NewPasswordForm(FlaskForm):
+    """"Forgot your password?": the email address only."""
+
+    email = SignInForm.email
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "Password",

@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.clock import now_utc
+from tracker.clock import now_utc, real_now_utc
 from tracker.domain.people import LinkState
 from tracker.domain.permissions import Permission
 from tracker.extensions import limiter
@@ -14,7 +23,12 @@ from tracker.services import invitations
 from tracker.services import people as people_service
 from tracker.web.access import public, requires
 from tracker.web.auth import devices
-from tracker.web.auth.forms import ConfirmPasswordForm, SetPasswordForm, SignInForm
+from tracker.web.auth.forms import (
+    ConfirmPasswordForm,
+    NewPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from tracker.web.auth.recent import mark_signed_in
 from tracker.web.form_helpers import form_errors
 
@@ -123,6 +137,7 @@ def sign_in():
         if user is not None:
             login_user(user)
             mark_signed_in()
+            session["started_at"] = int(real_now_utc().timestamp())  # the absolute lifetime
             response = redirect(_safe_next(request.args.get("next")))
             devices.remember(response, form.email.data)
             return response
@@ -131,6 +146,30 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form, error=error), (
         200 if not form.errors else 400
     )
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_address_key, methods=["POST"]
+)
+@limiter.limit("3 per hour", key_func=_account_key, methods=["POST"])
+def forgot_password():
+    """A one-time link to set a new password, sent to the account's own address only. The page
+    says the same whether or not there is such an account."""
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        from datetime import timedelta
+
+        invitations.request_new_password(
+            form.email.data,
+            now=now_utc(),
+            lifetime=timedelta(hours=current_app.config["INVITATION_HOURS"]),
+            base_url=current_app.config["BASE_URL"],
+            remote_addr=request.remote_addr or "",
+        )
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/confirm-sign-in", methods=["GET", "POST"])
