@@ -26,7 +26,7 @@ from tests.builders import (
 )
 from tracker.domain.meetings import FollowUpProposal, MeetingProposal
 from tracker.extensions import db
-from tracker.models import OutboxItem, OutboxMessage, TargetDateRequest
+from tracker.models import Notice, OutboxItem, OutboxMessage, TargetDateRequest
 from tracker.services import meetings as meeting_service
 from tracker.services import plan_changes
 from tracker.services.signoff import decide_sign_off
@@ -38,8 +38,9 @@ CYCLE_START = date(2016, 1, 4)
 WAIT = 30
 
 
-@pytest.fixture
-def world(clean_db):
+@pytest.fixture(params=["immediate", "digest"])
+def world(clean_db, request):
+    """Everyone told by a mail each time, or (the default) in their daily digest."""
     make_cycles(upto=3)
     people = {
         "chair": make_user(role="chair", email="chair@trust.example"),
@@ -61,19 +62,48 @@ def world(clean_db):
         done, recorded_at=NOW, lifecycle="complete_awaiting_signoff", summary="Done.", reason="Done"
     )
     add_evidence(done)
+    if request.param == "immediate":
+        for person in people.values():
+            person.mail_preference = "immediate"
     db.session.commit()
-    return {name: p.id for name, p in people.items()} | {"app": clean_db, "users": people}
+    return {name: p.id for name, p in people.items()} | {
+        "app": clean_db,
+        "users": people,
+        "preference": request.param,
+    }
 
 
-def _mail(prefix: str) -> list[tuple[int, str]]:
-    """(recipient, to address) of every message whose key starts with `prefix`."""
-    return sorted(
-        db.session.execute(
-            select(OutboxMessage.recipient_id, OutboxMessage.to_address).where(
-                OutboxMessage.key.startswith(prefix)
+def _mail(prefix: str) -> list[int]:
+    """Who is told of the event whose key starts with `prefix`: by a message now, or by a
+    notice queued for their digest (never both)."""
+    sent = db.session.execute(
+        select(OutboxMessage.recipient_id).where(OutboxMessage.key.startswith(prefix))
+    ).scalars()
+    queued = db.session.execute(
+        select(Notice.recipient_id).where(Notice.key.startswith(prefix))
+    ).scalars()
+    return sorted([*sent, *queued])
+
+
+def _told(world, prefix: str, person: str) -> tuple[str, str]:
+    """(subject or digest line, body) of what `person` was told."""
+    if world["preference"] == "immediate":
+        message = db.session.execute(
+            select(OutboxMessage).where(
+                OutboxMessage.key.startswith(prefix),
+                OutboxMessage.recipient_id == world[person],
             )
-        ).all()
-    )
+        ).scalar_one()
+        return message.subject, message.body_text + message.body_html
+    notice = db.session.execute(
+        select(Notice).where(Notice.key.startswith(prefix), Notice.recipient_id == world[person])
+    ).scalar_one()
+    return notice.text, notice.text + notice.link
+
+
+def _written() -> int:
+    """Outbox items and queued notices: one per person told."""
+    return _count(OutboxItem) + _count(Notice)
 
 
 def _count(model) -> int:
@@ -131,20 +161,16 @@ def test_a_date_decision_tells_the_requester_and_the_lead_once(world, approve):
         now=NOW,
     )
     mail = _mail(f"target_date|{request_id}|")
-    assert mail == sorted(
-        [(world["head"], "head@trust.example"), (world["lead"], "lead@trust.example")]
-    )
-    message = db.session.execute(
-        select(OutboxMessage).where(OutboxMessage.recipient_id == world["lead"])
-    ).scalar_one()
-    assert ("moved to Friday 29 April 2016" if approve else "refused") in message.subject
-    assert "Seen the plan" in message.body_text and "/actions/N-01" in message.body_html
+    assert mail == sorted([world["head"], world["lead"]])
+    subject, body = _told(world, "target_date|", "lead")
+    assert ("moved to Friday 29 April 2016" if approve else "refused") in subject
+    assert "Seen the plan" in body and "/actions/N-01" in body
     # Posted again: told it was decided, and no second mail.
     with pytest.raises(Rejected):
         plan_changes.decide_target_date(
             request_id, approve=approve, note="", actor=actor_for(world["users"]["chair"]), now=NOW
         )
-    assert len(_mail("target_date|")) == 2 and _count(OutboxItem) == 2
+    assert len(_mail("target_date|")) == 2 and _written() == 2
 
 
 def test_two_chairs_deciding_a_date_request_at_once_write_one_decision_and_one_mail(world):
@@ -165,7 +191,7 @@ def test_two_chairs_deciding_a_date_request_at_once_write_one_decision_and_one_m
     lost = [o for o in outcomes if isinstance(o, Rejected)]
     assert len(wins) == 1 and len(lost) == 1, outcomes
     assert "decided" in lost[0].errors["decision"]
-    assert len(_mail("target_date|")) == 2 and _count(OutboxItem) == 2
+    assert len(_mail("target_date|")) == 2 and _written() == 2
     assert db.session.get(TargetDateRequest, request_id).status in ("approved", "refused")
 
 
@@ -181,7 +207,7 @@ def test_a_date_decision_that_fails_writes_no_mail(world, monkeypatch):
             request_id, approve=True, note="", actor=actor_for(world["users"]["chair"]), now=NOW
         )
     db.session.rollback()
-    assert _count(OutboxMessage) == 0
+    assert _written() == 0
     assert db.session.get(TargetDateRequest, request_id).status == "pending"
 
 
@@ -206,23 +232,19 @@ def _sign_off(actor, approve=True):
 def test_a_sign_off_decision_tells_the_lead_and_the_locality_head_once(world, approve):
     _sign_off(actor_for(world["users"]["chair"]), approve)
     mail = _mail("sign_off|")
-    assert mail == sorted(
-        [(world["head"], "head@trust.example"), (world["lead"], "lead@trust.example")]
-    )
-    subject = db.session.execute(
-        select(OutboxMessage.subject).where(OutboxMessage.recipient_id == world["head"])
-    ).scalar_one()
+    assert mail == sorted([world["head"], world["lead"]])
+    subject, _ = _told(world, "sign_off|", "head")
     assert ("signed off and closed" if approve else "returned to its lead") in subject
     with pytest.raises(Conflict):  # posted again: the action has moved on
         _sign_off(actor_for(world["users"]["chair"]), approve)
-    assert len(_mail("sign_off|")) == 2 and _count(OutboxItem) == 2
+    assert len(_mail("sign_off|")) == 2 and _written() == 2
 
 
 def test_two_chairs_signing_off_at_once_write_one_decision_and_one_mail(world):
     chairs = [actor_for(world["users"]["chair"]), actor_for(world["users"]["chair2"])]
     outcomes = race(world["app"], *[(lambda c=c: _sign_off(c)) for c in chairs])
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "int"], outcomes
-    assert len(_mail("sign_off|")) == 2 and _count(OutboxItem) == 2
+    assert len(_mail("sign_off|")) == 2 and _written() == 2
 
 
 def test_a_refused_sign_off_writes_no_mail(world):
@@ -239,7 +261,7 @@ def test_a_refused_sign_off_writes_no_mail(world):
             cycle_start=CYCLE_START,
         )
     db.session.rollback()
-    assert _count(OutboxMessage) == 0
+    assert _written() == 0
 
 
 # -- meeting follow-ups ---------------------------------------------------------------------------
@@ -268,16 +290,9 @@ def _meeting(world, key="c" * 32):
 def test_each_follow_up_owner_is_told_with_the_due_date_once(world):
     _meeting(world)
     mail = _mail("follow_up|")
-    assert sorted(r for r, _ in mail) == sorted([world["lead"], world["lead"], world["head"]])
-    bodies = (
-        db.session.execute(
-            select(OutboxMessage.body_text).where(OutboxMessage.recipient_id == world["head"])
-        )
-        .scalars()
-        .all()
-    )
-    assert len(bodies) == 1
-    assert "Report on audits" in bodies[0] and "Friday 4 March 2016" in bodies[0]
+    assert mail == sorted([world["lead"], world["lead"], world["head"]])
+    _, body = _told(world, "follow_up|", "head")
+    assert "Report on audits" in body and "Friday 4 March 2016" in body
     _meeting(world)  # the same form posted again: the same meeting, no more mail
     assert len(_mail("follow_up|")) == 3
 
@@ -286,4 +301,39 @@ def test_one_meeting_posted_twice_at_once_tells_each_owner_once(world):
     outcomes = race(world["app"], lambda: _meeting(world), lambda: _meeting(world))
     assert all(isinstance(o, tuple) for o in outcomes), outcomes
     assert len({o[0] for o in outcomes}) == 1
-    assert len(_mail("follow_up|")) == 3 and _count(OutboxItem) == 3
+    assert len(_mail("follow_up|")) == 3 and _written() == 3
+
+
+# -- the daily digest -----------------------------------------------------------------------------
+
+
+def test_a_decision_waits_for_the_digest_and_goes_in_it_once(world):
+    """By default people are told in their daily digest: the scheduler's next chase run carries
+    the decision, once, however often it runs."""
+    if world["preference"] != "digest":
+        pytest.skip("the digest")
+    from tracker.services.chasing import ChaseConfig, run_chasing
+
+    cfg = ChaseConfig.from_mapping(world["app"].config)
+    _sign_off(actor_for(world["users"]["chair"]))
+    assert _count(OutboxMessage) == 0  # nothing mailed at once
+    day = date(2016, 2, 8)
+    now = datetime(2016, 2, 8, 9, 0, tzinfo=UTC)
+    run_chasing(day, now=now, cfg=cfg)
+    items = db.session.execute(
+        select(OutboxItem.recipient_id, OutboxItem.text).where(OutboxItem.kind == "notice")
+    ).all()
+    assert sorted(r for r, _ in items) == sorted([world["lead"], world["head"]])
+    assert all("N-02 is signed off and closed" in text for _, text in items)
+    digest = db.session.execute(
+        select(OutboxMessage.body_text)
+        .join(OutboxItem, OutboxItem.message_id == OutboxMessage.id)
+        .where(OutboxItem.kind == "notice", OutboxItem.recipient_id == world["head"])
+    ).scalar_one()
+    assert "N-02 is signed off and closed" in digest and "/actions/N-02" in digest
+    run_chasing(day, now=now, cfg=cfg)  # a rerun, or a second scheduler
+    run_chasing(date(2016, 2, 9), now=now, cfg=cfg)  # and the next day
+    notices = db.session.execute(
+        select(func.count()).select_from(OutboxItem).where(OutboxItem.kind == "notice")
+    ).scalar_one()
+    assert notices == 2

@@ -120,6 +120,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         # measures, the plan, returns, SEFs, meetings, challenges (and their steps)
         ("/measures/reports/quarterly/2015-Q3", 14),
         ("/account/calendar", 2),  # the person and their link's state
+        ("/account/notifications", 2),  # the person and the actions they follow
         ("/search?q=social", 4),  # the session (2), the counts by kind, the page
         ("/api/v1/search?q=social", 4),
         ("/challenges", 4),  # the session, the page of challenges, its total, the plans menu

@@ -30,6 +30,7 @@ from tracker.models import (
     UpdateCycle,
     User,
 )
+from tracker.services import notify
 from tracker.services.audit import add_event
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.filters import PLAN_CODES
@@ -452,6 +453,8 @@ def raise_challenge(
     _notify(
         view, "raised", recipients, now=now, author=view.raised_by, text=text, on_behalf=on_behalf
     )
+    if challenge.action_id is not None:  # the challenger follows the action from now on
+        notify.add_follow(actor.user_id, challenge.action_id, now=now)
     db.session.commit()
     return challenge.id
 
