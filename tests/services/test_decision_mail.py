@@ -337,3 +337,23 @@ def test_a_decision_waits_for_the_digest_and_goes_in_it_once(world):
         select(func.count()).select_from(OutboxItem).where(OutboxItem.kind == "notice")
     ).scalar_one()
     assert notices == 2
+
+
+def test_telling_many_people_of_many_events_reads_the_same_few_times(world, count_queries):
+    """A meeting with many follow-ups: three reads, whatever the number (writes aside)."""
+    from tracker.services import notify
+
+    def reads(n: int) -> int:
+        events = [
+            (
+                notify.Notice(f"test|{n}|{i}", "follow_up", f"Item {i}", ("x", "y"), "/"),
+                [world["lead"], world["head"]],
+            )
+            for i in range(n)
+        ]
+        with count_queries(world["app"]) as counter:
+            notify.tell_each(events, now=NOW)
+        db.session.rollback()
+        return sum(1 for s in counter.statements if s.lstrip().upper().startswith("SELECT"))
+
+    assert reads(1) == reads(6) == 3

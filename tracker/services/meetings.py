@@ -374,23 +374,26 @@ def _tell_follow_ups(meeting: Meeting, follow_ups: list[MeetingFollowUp], *, now
     keyed by the follow-up, so a meeting recorded twice (the same form key) tells them once."""
     kind = MeetingKind(meeting.kind).label
     held = day_text(meeting.held_on)
+    events = []
     for f in follow_ups:
         due = day_text(f.due_on)
-        notify.tell(
-            notify.Notice(
-                key=f"follow_up|{f.id}",
-                kind="follow_up",
-                subject=f"A follow-up for you from the {kind} meeting, due {due}",
-                lines=(
-                    f"The {kind} meeting on {held} gave you a follow-up:",
-                    f.text,
-                    f"It is due on {due}. Mark it done on the meeting's page when it is.",
+        events.append(
+            (
+                notify.Notice(
+                    key=f"follow_up|{f.id}",
+                    kind="follow_up",
+                    subject=f"A follow-up for you from the {kind} meeting, due {due}",
+                    lines=(
+                        f"The {kind} meeting on {held} gave you a follow-up:",
+                        f.text,
+                        f"It is due on {due}. Mark it done on the meeting's page when it is.",
+                    ),
+                    link=f"/meetings/{meeting.id}",
                 ),
-                link=f"/meetings/{meeting.id}",
-            ),
-            [f.assignee_id],
-            now=now,
+                [f.assignee_id],
+            )
         )
+    notify.tell_each(events, now=now)
 
 
 def set_follow_up_done(
