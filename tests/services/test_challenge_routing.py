@@ -125,3 +125,14 @@ def test_the_chair_is_warned_on_the_raise_page_before_sending(story, client):
         "/actions/MAP-001/challenges/new", data={"csrf_token": token, "question": "Why?"}
     )
     assert response.status_code == 302
+
+
+def test_before_escalating_the_chair_is_warned_too(story, client):
+    cid = _raise(story, "MAP-001")
+    # The lead answers (the service does not ask how they signed in).
+    lead = actor_for(story["police"])
+    service.add_step(cid, "response", text="Recruiting.", actor=lead, now=NOW)
+    db.session.remove()
+    sign_in(client, "chair@trust.example", "a-long-test-password")
+    page = client.get(f"/challenges/{cid}").get_data(as_text=True)
+    assert "If you escalate:" in page and "cannot sign in (not invited yet)" in page
