@@ -54,6 +54,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         inspections,
         measures,
         meetings,
+        notify,
         pages,
         plan_changes,
         plans,
@@ -82,6 +83,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(calendar.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(challenges.bp)
+    app.register_blueprint(notify.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 

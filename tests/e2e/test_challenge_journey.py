@@ -49,6 +49,18 @@ def test_the_chair_challenges_the_lead_responds_and_the_pack_shows_it(page: Page
     challenge_url = page.url
     assert re.search(r"/challenges/\d+$", challenge_url)
 
+    # Raising it made the chair follow the action; how they are told is theirs to choose.
+    page.goto(f"{base}/actions/MAP-003")
+    expect(page.get_by_role("button", name="Stop following")).to_be_visible()
+    axe.check(page)
+    page.goto(f"{base}/account/notifications")
+    expect(page.get_by_label("In my daily digest", exact=False)).to_be_checked()
+    expect(page.locator("#following ~ table")).to_contain_text("MAP-003")
+    axe.check(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("saved")
+    axe.check(page)
+
     # The log and the chair's dashboard list it, with its age.
     page.goto(f"{base}/challenges?status=open")
     expect(page.locator("main")).to_contain_text(QUESTION)

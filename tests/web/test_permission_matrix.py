@@ -166,6 +166,12 @@ ROUTES = {
     "calendar.make": ("POST", "/account/calendar", EVERYONE, 400),
     "calendar.turn_off": ("POST", "/account/calendar/turn-off", EVERYONE, 400),
     "calendar.feed": ("GET", "/calendar/" + "A" * 43 + ".ics", "public", 404),
+    # How each person is told, and following: everyone who may read an action (an empty form
+    # is a 400, writing nothing).
+    "notify.settings": ("GET", "/account/notifications", EVERYONE, 200),
+    "notify.settings:post": ("POST", "/account/notifications", EVERYONE, 400),
+    "notify.follow": ("POST", "/actions/MAP-001/follow", EVERYONE, 400),
+    "notify.unfollow": ("POST", "/actions/MAP-001/unfollow", EVERYONE, 400),
     "meetings.index": ("GET", "/meetings", EVERYONE, 200),
     "meetings.new": ("GET", "/meetings/new", RECORDERS, 200),
     "meetings.new:post": ("POST", "/meetings/new", RECORDERS, 400),  # no form key: nothing made

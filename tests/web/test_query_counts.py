@@ -120,11 +120,15 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         # measures, the plan, returns, SEFs, meetings, challenges (and their steps)
         ("/measures/reports/quarterly/2015-Q3", 14),
         ("/account/calendar", 2),  # the person and their link's state
+        ("/account/notifications", 2),  # the person and the actions they follow
         ("/search?q=social", 4),  # the session (2), the counts by kind, the page
         ("/api/v1/search?q=social", 4),
         ("/challenges", 4),  # the session, the page of challenges, its total, the plans menu
         ("/api/v1/challenges", 3),  # the page, its total and the steps (none in the seed)
-        ("/actions/MAP-001/challenges/new", 4),  # the session and the action's row
+        # the session and the action's row; then who is mailed (the warning before sending):
+        # the lead and locality, its head and deputy, those people, and for anyone who cannot
+        # sign in their line managers and heads, and invitations (five at most, whoever)
+        ("/actions/MAP-001/challenges/new", 9),
     ],
 )
 def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_queries, url, most):

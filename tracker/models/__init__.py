@@ -12,6 +12,7 @@ from tracker.models.measures import (
     measure_recommendation,
 )
 from tracker.models.meetings import Meeting, MeetingDecision, MeetingFollowUp, meeting_attendee
+from tracker.models.notify import ActionFollow, Notice
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
 from tracker.models.outbox import (
     DeliveryAttempt,
@@ -36,6 +37,7 @@ from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
 
 __all__ = [
     "Action",
+    "ActionFollow",
     "ActionDependency",
     "ActionEdit",
     "ActionState",
@@ -55,6 +57,7 @@ __all__ = [
     "MeasureValue",
     "LocalityReturn",
     "Meeting",
+    "Notice",
     "MeetingDecision",
     "MeetingFollowUp",
     "Organisation",

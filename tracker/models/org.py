@@ -63,6 +63,11 @@ class User(UserMixin, db.Model):
     # Part of every sign-in session's id: signing out, a new password, a role change or leaving
     # moves it on, and every session made before (even a copied cookie) stops working.
     session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
+    # How they are told of decisions and of what they follow: "digest" (the daily digest) or
+    # "immediate" (a mail each time).
+    mail_preference: Mapped[str] = mapped_column(
+        String(16), default="digest", server_default="digest"
+    )
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     locality: Mapped[Locality | None] = relationship(lazy="joined", foreign_keys=[locality_id])

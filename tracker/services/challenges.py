@@ -22,6 +22,7 @@ from tracker.models import (
     Action,
     Challenge,
     ChallengeStep,
+    Invitation,
     Locality,
     OutboxItem,
     OutboxMessage,
@@ -29,6 +30,7 @@ from tracker.models import (
     UpdateCycle,
     User,
 )
+from tracker.services import notify
 from tracker.services.audit import add_event
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.filters import PLAN_CODES
@@ -476,7 +478,12 @@ def raise_challenge(
         detail={"challenge": challenge.id},
         remote_addr=remote_addr,
     )
-    _notify(view, "raised", _answerers(view), now=now, author=view.raised_by, text=text)
+    recipients, on_behalf = _routed(view)
+    _notify(
+        view, "raised", recipients, now=now, author=view.raised_by, text=text, on_behalf=on_behalf
+    )
+    if challenge.action_id is not None:  # the challenger follows the action from now on
+        notify.add_follow(actor.user_id, challenge.action_id, now=now)
     db.session.commit()
     return challenge.id
 
@@ -561,8 +568,16 @@ def add_step(
             view, "response", [view.raised_by_id], now=now, author=author, text=body, step=step.id
         )
     elif kind == "escalated":
+        recipients, on_behalf = _routed(view)
         _notify(
-            view, "escalated", _answerers(view), now=now, author=author, text=body, step=step.id
+            view,
+            "escalated",
+            recipients,
+            now=now,
+            author=author,
+            text=body,
+            step=step.id,
+            on_behalf=on_behalf,
         )
     db.session.commit()
     view.status = moved
@@ -572,8 +587,168 @@ def add_step(
 def _answerers(view: ChallengeView) -> list[int]:
     """Who answers: the action's lead and, for a locality's action or return, its head and
     named deputy."""
-    ids = [view.lead_user_id] if view.lead_user_id else []
-    if view.locality:
+    return _answerer_ids(view.lead_user_id, view.locality)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where a challenge's mail for one person who answers it goes: to them, or, when they
+    cannot sign in, to their line manager or a locality head instead (or to nobody)."""
+
+    person_id: int
+    person: str
+    problem: str | None  # why they cannot sign in; None when they can
+    instead_id: int | None = None
+    instead: str | None = None
+    instead_as: str = ""
+
+    @property
+    def recipient_id(self) -> int | None:
+        return self.person_id if self.problem is None else self.instead_id
+
+    @property
+    def warning(self) -> str | None:
+        """What the chair is told before sending, or None when the person is told."""
+        if self.problem is None:
+            return None
+        if self.instead_id is None:
+            return (
+                f"{self.person} cannot sign in ({self.problem}), and has no line manager or "
+                "locality head who can: nobody will be emailed for them. Ask an administrator "
+                "to invite them."
+            )
+        return (
+            f"{self.person} cannot sign in ({self.problem}); this will go to {self.instead}, "
+            f"{self.instead_as}, instead."
+        )
+
+    @property
+    def on_behalf(self) -> str:
+        """The line in the substitute's mail saying why it came to them."""
+        return (
+            f"{self.person} cannot sign in ({self.problem}), so this comes to you as "
+            f"{self.instead_as}: please pass it on or answer for them."
+        )
+
+
+def _signs_in(user: User | None) -> bool:
+    return bool(user and user.active and user.email and user.password_hash)
+
+
+def route_answerers(lead_user_id: int | None, locality: str | None) -> list[Routing]:
+    """Who a challenge on this action or return is mailed to, person by person: four queries
+    at most, whatever the number of people."""
+    ids = _answerer_ids(lead_user_id, locality)
+    if not ids:
+        return []
+    people = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(ids))).scalars()}
+    stuck = [people[i] for i in ids if i in people and not _signs_in(people[i])]
+    if not stuck:
+        return [Routing(i, people[i].name, None) for i in ids if i in people]
+    # Their line managers and the heads of their localities (and of the challenge's), who can
+    # sign in: one statement.
+    manager_ids = [p.line_manager_id for p in stuck if p.line_manager_id] or [-1]
+    place_ids = [p.locality_id for p in stuck if p.locality_id] or [-1]
+    here = select(Locality.id).where(Locality.code == (locality or ""))
+    candidates = [
+        u
+        for u in db.session.execute(
+            select(User)
+            .where(
+                or_(
+                    User.id.in_(manager_ids),
+                    and_(
+                        User.role == "locality_head",
+                        or_(User.locality_id.in_(place_ids), User.locality_id.in_(here)),
+                    ),
+                )
+            )
+            .order_by(User.id)
+        ).scalars()
+        if _signs_in(u)
+    ]
+    managers = {u.id: u for u in candidates}
+    heads: dict[int | None, User] = {}
+    for u in candidates:
+        if u.role == "locality_head":
+            heads.setdefault(u.locality_id, u)
+    locality_id = next(
+        (u.locality_id for u in candidates if u.locality and u.locality.code == locality), None
+    )
+    invited = set(
+        db.session.execute(
+            select(Invitation.user_id).where(Invitation.user_id.in_([p.id for p in stuck]))
+        ).scalars()
+    )
+    out = []
+    for i in ids:
+        person = people.get(i)
+        if person is None:
+            continue
+        if _signs_in(person):
+            out.append(Routing(i, person.name, None))
+            continue
+        if not person.active:
+            problem = "they have left"
+        elif not person.email:
+            problem = "they have no email address"
+        elif person.id in invited:
+            problem = "invited, but they have not set a password yet"
+        else:
+            problem = "not invited yet"
+        manager = managers.get(person.line_manager_id or -1)
+        head = next(
+            (
+                h
+                for h in (heads.get(person.locality_id or -1), heads.get(locality_id or -1))
+                if h is not None and h.id != person.id
+            ),
+            None,
+        )
+        if _signs_in(manager) and manager is not None:
+            out.append(
+                Routing(i, person.name, problem, manager.id, manager.name, "their line manager")
+            )
+        elif head is not None:
+            place = head.locality.name if head.locality else "their locality"
+            out.append(Routing(i, person.name, problem, head.id, head.name, f"the head of {place}"))
+        else:
+            out.append(Routing(i, person.name, problem))
+    return out
+
+
+def who_is_told(*, action_ref: str | None = None, locality: str | None = None) -> list[Routing]:
+    """Before a challenge is raised: who its mail goes to (for the chair's warning)."""
+    if action_ref is not None:
+        row = db.session.execute(
+            select(Action.lead_user_id, Locality.code)
+            .join(Plan, Plan.id == Action.plan_id)
+            .outerjoin(Locality, Locality.id == Plan.locality_id)
+            .where(Action.ref == action_ref[:32])
+        ).first()
+        if row is None:
+            return []
+        return route_answerers(row[0], row[1])
+    return route_answerers(None, locality)
+
+
+def _routed(view: ChallengeView) -> tuple[list[int], dict[int, str]]:
+    """The recipients of a challenge's mail, and for each substitute the line saying for whom."""
+    recipients: list[int] = []
+    on_behalf: dict[int, list[str]] = {}
+    for r in route_answerers(view.lead_user_id, view.locality):
+        if r.recipient_id is None:
+            continue
+        recipients.append(r.recipient_id)
+        if r.problem is not None:
+            on_behalf.setdefault(r.recipient_id, []).append(r.on_behalf)
+    return list(dict.fromkeys(recipients)), {k: " ".join(v) for k, v in on_behalf.items()}
+
+
+def _answerer_ids(lead_user_id: int | None, locality: str | None) -> list[int]:
+    ids = [lead_user_id] if lead_user_id else []
+    view_locality = locality
+    if view_locality:
         ids += (
             db.session.execute(
                 select(User.id)
@@ -582,7 +757,7 @@ def _answerers(view: ChallengeView) -> list[int]:
                     or_(Locality.id == User.locality_id, Locality.id == User.deputy_locality_id),
                 )
                 .where(
-                    Locality.code == view.locality,
+                    Locality.code == view_locality,
                     User.active.is_(True),
                     or_(
                         and_(User.role == "locality_head", User.locality_id == Locality.id),
@@ -613,6 +788,7 @@ def _notify(
     author: str,
     text: str,
     step: int | None = None,
+    on_behalf: dict[int, str] | None = None,
 ) -> None:
     """One message (with one item) per person per event, under a key naming the event: a retry
     or a double submission can never send it twice. People without an address, or who have
@@ -643,6 +819,7 @@ def _notify(
             "author": author,
             "text": text,
             "link": f"{base_url}{view.link}",
+            "on_behalf": (on_behalf or {}).get(person_id, ""),
         }
         message = OutboxMessage(
             key=key,

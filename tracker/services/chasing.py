@@ -40,7 +40,7 @@ from tracker.models import (
     UpdateCycle,
     User,
 )
-from tracker.services import challenges, sefs
+from tracker.services import challenges, notify, sefs
 from tracker.services.audit import add_event
 from tracker.services.cycles import ensure_cycles
 
@@ -330,6 +330,9 @@ def plan_chases(today: date, cfg: ChaseConfig, caught_up: Sequence[Chase] = ()) 
     )
     by_person = {p.id: p for p in people}
     chases += [c for c in _challenge_chases(today) if c.recipient_id in by_person]
+    # Decisions and changes to followed actions queued for the digest (tracker.services.notify)
+    chases += [c for c in notify.digest_chases(today) if c.recipient_id in by_person]
+    chases += [c for c in notify.following_chases(today) if c.recipient_id in by_person]
     digests: dict[int, Digest] = {}
     for chase in chases:
         person = by_person[chase.recipient_id]
@@ -510,8 +513,9 @@ def still_owed(chase: Chase) -> bool:
     make from today's data (a return or SEF still missing, an action still not updated, an
     escalation about one), except the owner's own "N working days late" reminders, which
     today's run sends afresh."""
-    if chase.kind == "challenge":
-        return False  # today's run asks again for every challenge still waiting
+    if chase.kind in ("challenge", "notice", "following"):
+        return False  # today's run asks again for every challenge still waiting, and carries
+        # every queued notice not yet sent
     return not (chase.kind in ("return", "sef") and chase.step.startswith("late-"))
 
 

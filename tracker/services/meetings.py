@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from tracker.domain.chasing import day_text
 from tracker.domain.meetings import (
     IDEMPOTENCY_KEY,
     MeetingKind,
@@ -29,6 +30,7 @@ from tracker.models import (
     User,
     meeting_attendee,
 )
+from tracker.services import notify
 from tracker.services.audit import add_event
 from tracker.services.dashboard import DashboardSettings
 from tracker.services.errors import NotFound
@@ -329,16 +331,20 @@ def record_meeting(
         )
     for position, text in enumerate(proposal.decisions, start=1):
         db.session.add(MeetingDecision(meeting_id=meeting.id, position=position, text=text))
-    for position, f in enumerate(proposal.follow_ups, start=1):
-        db.session.add(
-            MeetingFollowUp(
-                meeting_id=meeting.id,
-                position=position,
-                text=f.text,
-                assignee_id=f.assignee_id,
-                due_on=f.due_on,
-            )
+    follow_ups = [
+        MeetingFollowUp(
+            meeting_id=meeting.id,
+            position=position,
+            text=f.text,
+            assignee_id=f.assignee_id,
+            due_on=f.due_on,
         )
+        for position, f in enumerate(proposal.follow_ups, start=1)
+    ]
+    db.session.add_all(follow_ups)
+    if follow_ups:
+        db.session.flush()
+        _tell_follow_ups(meeting, follow_ups, now=now)
     add_event(
         "meeting_recorded",
         now=now,
@@ -361,6 +367,33 @@ def record_meeting(
             raise
         return found, False
     return meeting.id, True
+
+
+def _tell_follow_ups(meeting: Meeting, follow_ups: list[MeetingFollowUp], *, now: datetime) -> None:
+    """Each follow-up's owner is told what they hold and by when, in the meeting's transaction:
+    keyed by the follow-up, so a meeting recorded twice (the same form key) tells them once."""
+    kind = MeetingKind(meeting.kind).label
+    held = day_text(meeting.held_on)
+    events = []
+    for f in follow_ups:
+        due = day_text(f.due_on)
+        events.append(
+            (
+                notify.Notice(
+                    key=f"follow_up|{f.id}",
+                    kind="follow_up",
+                    subject=f"A follow-up for you from the {kind} meeting, due {due}",
+                    lines=(
+                        f"The {kind} meeting on {held} gave you a follow-up:",
+                        f.text,
+                        f"It is due on {due}. Mark it done on the meeting's page when it is.",
+                    ),
+                    link=f"/meetings/{meeting.id}",
+                ),
+                [f.assignee_id],
+            )
+        )
+    notify.tell_each(events, now=now)
 
 
 def set_follow_up_done(

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain import plan_changes as rules
+from tracker.domain.chasing import day_text
 from tracker.domain.permissions import Actor, Permission, Target, can
 from tracker.domain.personal_data import personal_data_message
 from tracker.domain.plan_changes import FieldChange, NewAction, PlanEntry
@@ -31,7 +32,7 @@ from tracker.models import (
     User,
     action_partner,
 )
-from tracker.services import projection, search
+from tracker.services import notify, projection, search
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden, Rejected
@@ -573,8 +574,42 @@ def decide_target_date(
         },
         remote_addr=remote_addr,
     )
+    _tell_date_decision(request, action, approve=approve, note=note.strip(), now=now)
     db.session.commit()
     return action.ref
+
+
+def _tell_date_decision(
+    request: TargetDateRequest, action: Action, *, approve: bool, note: str, now: datetime
+) -> None:
+    """The requester and the action's lead are told, in the decision's transaction."""
+    asked = day_text(request.new_date)
+    if approve:
+        subject = f"{action.ref}: the target date is moved to {asked}"
+        outcome = (
+            f"A chair approved the request to move the target date of {action.ref} to {asked}."
+        )
+    else:
+        kept = day_text(request.old_date) if request.old_date else "unchanged"
+        subject = f"{action.ref}: the request to move the target date was refused"
+        outcome = (
+            f"A chair refused the request to move the target date of {action.ref} to {asked}. "
+            f"The target date stays {kept}."
+        )
+    lines = [f"{action.ref}: {action.title}", outcome]
+    if note:
+        lines.append(f"The chair's note: {note}")
+    notify.tell(
+        notify.Notice(
+            key=f"target_date|{request.id}",
+            kind=f"target_date_{'approved' if approve else 'refused'}",
+            subject=subject,
+            lines=tuple(lines),
+            link=f"/actions/{action.ref}",
+        ),
+        [request.requested_by_id, action.lead_user_id],
+        now=now,
+    )
 
 
 def supersede_action(

@@ -13,7 +13,7 @@ from tracker.domain.states import Lifecycle
 from tracker.domain.updates import Proposal
 from tracker.extensions import db
 from tracker.models import Action, ActionState, ActionUpdate, Plan, User
-from tracker.services import queries
+from tracker.services import notify, queries
 from tracker.services.errors import NotFound
 from tracker.services.updates import (
     ActionContext,
@@ -170,6 +170,9 @@ def decide_sign_off(
             remote_addr=remote_addr,
             authorise=may_sign_off,
             event="action_signed_off" if approve else "action_returned",
+            before_commit=lambda ctx, version: _tell_sign_off(
+                ctx, version, approve=approve, reason=reason.strip(), now=now
+            ),
         )
     except Rejected as exc:
         errors = dict(exc.errors)
@@ -181,3 +184,31 @@ def decide_sign_off(
         elif summary_error and "reason" not in errors:
             errors["reason"] = summary_error
         raise Rejected(errors) from None
+
+
+def _tell_sign_off(
+    ctx: ActionContext, version: int, *, approve: bool, reason: str, now: datetime
+) -> None:
+    """The lead and the locality's head are told, in the decision's transaction: keyed by the
+    version the decision made, so it is told once however often it is posted."""
+    action = ctx.action
+    if approve:
+        subject = f"{action.ref} is signed off and closed"
+        outcome = f"A chair signed off {action.ref}: it is closed with evidence."
+    else:
+        subject = f"{action.ref} is returned to its lead: not signed off"
+        outcome = f"A chair did not sign off {action.ref}: it is returned to its lead, in progress."
+    lines = [f"{action.ref}: {action.title}", outcome]
+    if reason:
+        lines.append(f"The chair's reason: {reason}")
+    notify.tell(
+        notify.Notice(
+            key=f"sign_off|{action.id}|{version}",
+            kind="action_signed_off" if approve else "action_returned",
+            subject=subject,
+            lines=tuple(lines),
+            link=f"/actions/{action.ref}",
+        ),
+        [action.lead_user_id, *notify.head_for_action(action.id)],
+        now=now,
+    )

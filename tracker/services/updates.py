@@ -229,9 +229,11 @@ def record_update(
     remote_addr: str = "",
     authorise: Callable[[Actor, ActionContext], bool] | None = None,
     event: str = "action_updated",
+    before_commit: Callable[[ActionContext, int], None] | None = None,
 ) -> int:
     """One person's change to one action: allowed, valid, not stale; committed once.
-    Returns the new version. Raises NotFound, Forbidden, Conflict or Rejected (nothing written)."""
+    Returns the new version. Raises NotFound, Forbidden, Conflict or Rejected (nothing written).
+    `before_commit(ctx, new_version)` writes more in the same transaction (a decision's mail)."""
     contexts = load_contexts(refs=[ref])
     if not contexts:
         raise NotFound(f"No action {ref}")
@@ -288,6 +290,8 @@ def record_update(
             },
             remote_addr=remote_addr,
         )
+        if before_commit is not None:
+            before_commit(ctx, expected_version + 1)
         db.session.commit()
     except Conflict as conflict:
         conflict.changes = changes_since(ctx.action.id, expected_version)

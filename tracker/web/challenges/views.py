@@ -97,8 +97,17 @@ def _raise(form: RaiseForm, *, back: str, subject: str, **target: Any):
             flash("Challenge raised: the people who answer for it have been told.", "success")
             return redirect(url_for("challenges.show", challenge_id=challenge_id))
     errors = form_errors(form)
+    # Warned before sending: who cannot sign in, and who the mail goes to instead.
+    routing = service.who_is_told(
+        action_ref=target.get("action_ref"), locality=target.get("locality")
+    )
     return render_template(
-        "challenges/raise.html", form=form, errors=errors, back=back, subject=subject
+        "challenges/raise.html",
+        form=form,
+        errors=errors,
+        back=back,
+        subject=subject,
+        warnings=[r.warning for r in routing if r.warning],
     ), (400 if errors else 200)
 
 
@@ -144,10 +153,15 @@ def _show(view, *, response_form=None, outcome_form=None, status: int = 200):
     response_form = response_form or ResponseForm(formdata=None)
     outcome_form = outcome_form or OutcomeForm(formdata=None)
     errors = form_errors(response_form, outcome_form)
+    # Before escalating (it is mailed again): who cannot sign in, and who is told instead.
+    routing = (
+        service.route_answerers(view.lead_user_id, view.locality) if view.may_decide(actor) else []
+    )
     return render_template(
         "challenges/show.html",
         c=view,
         actor=actor,
+        routing_warnings=[r.warning for r in routing if r.warning],
         response_form=response_form,
         outcome_form=outcome_form,
         errors=errors,

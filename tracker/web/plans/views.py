@@ -8,7 +8,7 @@ from tracker.domain.permissions import Permission, Target
 from tracker.domain.states import days_overdue
 from tracker.models import Plan
 from tracker.services import evidence as evidence_service
-from tracker.services import queries
+from tracker.services import notify, queries
 from tracker.services.dashboard import filter_args
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.exports import export_args
@@ -19,6 +19,7 @@ from tracker.web.access import actor_for, allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
 from tracker.web.back import LIST_PAGES, came_from
 from tracker.web.challenges import views as challenges
+from tracker.web.notify.forms import FollowForm
 from tracker.web.updates.forms import DependencyForm, RemoveDependencyForm
 
 bp = Blueprint("plans", __name__)
@@ -233,4 +234,6 @@ def render_action(ref: str, dependency_form=None) -> str:
         evidence_for=row.ref,
         add_url=url_for("evidence.add_to_action", ref=row.ref) if may_add_evidence else None,
         may_withdraw=may_add_evidence,
+        following=notify.is_following(current_user.id, row.id) if not as_at_day else False,
+        follow_form=FollowForm(),
     )

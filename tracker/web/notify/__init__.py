@@ -1,0 +1,3 @@
+from tracker.web.notify.views import bp
+
+__all__ = ["bp"]
