@@ -66,9 +66,7 @@ def _shown(north, refs=OPEN_REFS) -> dict[str, int]:
 
 
 def _mark(north, refs=OPEN_REFS, *, who="head", cycle=3, now=LATER):
-    return mark_no_change(
-        "north", cycle, _shown(north, refs), actor=actor_for(north[who]), now=now
-    )
+    return mark_no_change("north", cycle, _shown(north, refs), actor=actor_for(north[who]), now=now)
 
 
 def _drawn(view) -> list[Entry]:
@@ -171,9 +169,7 @@ def test_marked_entries_submit_as_no_change_with_the_last_summary_carried_forwar
     view = _view()
     assert view.done_count == len(OPEN_REFS) and view.next_needing_attention is None
 
-    written = submit_return(
-        "north", 3, _drawn(view), actor=actor_for(north["head"]), now=LATER
-    )
+    written = submit_return("north", 3, _drawn(view), actor=actor_for(north["head"]), now=LATER)
 
     assert written == len(OPEN_REFS)
     rows = db.session.execute(
