@@ -72,6 +72,14 @@ if (form) {
       });
     });
   }
+  // The shortcut written beside the link, Alt+Shift+N, in every browser (the access key alone
+  // needs other keys in some), and never while the link is hidden (nothing left to do).
+  document.addEventListener("keydown", (event) => {
+    if (!next || next.hidden || !event.altKey || !event.shiftKey || event.code !== "KeyN") return;
+    if (event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    next.click();
+  });
   openTarget();
   update();
 }
