@@ -143,6 +143,9 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
     )
     assert listed == [ref for ref in refs if ref not in (refs[0], rag_ref, third_ref)]
     axe.check(page)
+    # The same confirmation, left open in another tab: it is sent again later, below.
+    stale = page.context.new_page()
+    stale.goto(page.url)
     confirm = page.get_by_role("button", name=f"Mark {total - 3} actions as no change")
     hands("button: mark them", lambda: confirm.click())
 
@@ -178,7 +181,20 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
     assert "Changed" not in "".join(newest[3:6]) and newest[3] == previous[3]
     axe.check(page)
 
-    # The confirmation sent again, now the return is submitted: told so, nothing marked.
+    # The confirmation left open in the other tab, sent after the return was submitted: an
+    # error summary says so, and nothing is marked or written.
+    stale.get_by_role("button", name=f"Mark {total - 3} actions as no change").click()
+    expect(stale).to_have_title(re.compile("^Error: "))
+    expect(stale.locator(".govuk-error-summary")).to_contain_text(
+        "This return has already been submitted"
+    )
+    expect(stale.locator("#no-change-problem")).to_have_text(
+        "This return has already been submitted. Nothing was marked."
+    )
+    axe.check(stale)
+    stale.close()
+
+    # The confirmation page asked for again: there is nothing to mark.
     page.goto(f"{base}/returns/north/{CYCLE}/no-change")
     expect(page.locator("#no-change-problem")).to_have_text(
         "This return has already been submitted, so there is nothing to mark."
