@@ -282,3 +282,8 @@ def test_a_reopened_return_offers_no_marking(client, north):
     assert 'name="entries-0-summary"' in page and 'name="no_change"' not in page
     assert "3 of 3 done" in page  # reopened: every entry starts as "no change"
     assert "This return is reopened for amendment" in confirm
+
+
+def test_the_accessibility_statement_documents_the_shortcut(client, north):
+    page = _text(client.get("/accessibility"))
+    assert "Alt+Shift+N" in page and "next action needing attention" in page
