@@ -236,6 +236,7 @@ def forms(ids: dict) -> dict[str, Form]:
             head, "/returns/north/3", {"entries-0-ref": "N-01", **entry, "submit": "y"}
         ),
         "returns.reopen": Form(head, "/returns/north/3/reopen", {"confirm": "yes"}),
+        "returns.no_change:post": Form(head, "/returns/north/3/no-change", {"action": "N-01:1"}),
         "sefs.edit:post": Form(
             head,
             "/sefs/north/2016-02",

@@ -112,6 +112,9 @@ ROUTES = {
     "returns.show:post": ("POST", "/returns/north/1", NORTH, 400),
     # Cycle 1's deadline has passed: North's head is sent back to the return with the reason.
     "returns.reopen:post": ("POST", "/returns/north/1/reopen", NORTH, 302),
+    # North's cycle 1 was submitted: its head is told there is nothing to mark (a POST: 400).
+    "returns.no_change": ("GET", "/returns/north/1/no-change", NORTH, 200),
+    "returns.no_change:post": ("POST", "/returns/north/1/no-change", NORTH, 400),
     "updates.update": ("GET", "/actions/N-01/update", NORTH, 200),
     "updates.update:post": ("POST", "/actions/N-01/update", NORTH, 400),
     # Roles follow the work: the performance officer leads MAP-011 and updates it.

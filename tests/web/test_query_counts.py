@@ -139,6 +139,8 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
     ("role", "url", "most"),
     [
         ("locality_head", "/returns/north/3", 13),  # the return form: 38 actions; challenges
+        ("locality_head", "/returns/north/3?view=compact", 13),  # one line per action
+        ("locality_head", "/returns/north/3/no-change", 8),  # the return, without challenges
         # Each person's home: a fixed number of statements for each part they see (one more,
         # for anyone who may answer a challenge: those waiting for their response).
         ("admin", "/", 3),

@@ -46,6 +46,21 @@ class Entry:
                 errors[name] = f"Choose a {name if name != 'rag' else 'RAG rating'} from the list"
         return errors
 
+    @property
+    def done(self) -> bool:
+        """Ready to submit as far as the return goes: a summary typed, or "no change" ticked."""
+        return self.confirm_unchanged or bool(self.summary.strip())
+
+    def touched(self, lifecycle: Lifecycle, rag: Rag | None, impact: Impact) -> bool:
+        """Anything typed, ticked or chosen that differs from the action's state as drawn: an
+        entry "no change for every action I have not touched" must leave alone."""
+        if self.confirm_unchanged or any(
+            getattr(self, name).strip() for name in ("summary", "reason", "evidence")
+        ):
+            return True
+        drawn = (lifecycle.value, rag.value if rag else "", impact.value)
+        return (self.lifecycle, self.rag, self.impact) != drawn
+
     def proposal(self) -> Proposal:
         return Proposal(
             summary=self.summary,
@@ -75,6 +90,14 @@ class ReturnLine:
     last_updated: datetime
     updated_this_cycle: bool
     entry: Entry
+
+    @property
+    def done(self) -> bool:
+        return self.entry.done
+
+    @property
+    def touched(self) -> bool:
+        return self.entry.touched(self.lifecycle, self.rag, self.impact)
 
 
 @dataclass
@@ -111,6 +134,26 @@ class ReturnView:
     def editable(self) -> bool:
         """The form is drawn: the cycle has opened and the return is not (or no longer) sent."""
         return self.opened and (self.status != "submitted" or self.reopened)
+
+    @property
+    def done_count(self) -> int:
+        """How many entries are done (a summary typed or "no change" ticked)."""
+        return sum(1 for line in self.lines if line.done)
+
+    @property
+    def next_needing_attention(self) -> ReturnLine | None:
+        """The first action whose entry is not done yet, in the order of the form."""
+        return next((line for line in self.lines if not line.done), None)
+
+    @property
+    def untouched(self) -> list[ReturnLine]:
+        """The actions whose entry nobody has typed, ticked or changed anything in."""
+        return [line for line in self.lines if not line.touched]
+
+    @property
+    def first_submission_open(self) -> bool:
+        """The form is drawn for a first submission (not an amendment)."""
+        return self.editable and self.status != "submitted"
 
     def may_reopen(self, now: datetime) -> bool:
         """A submitted return may be reopened for amendment until its deadline."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.calendar import LONDON
@@ -52,6 +52,7 @@ __all__ = [
     "get_return",
     "list_cycles",
     "list_return_statuses",
+    "mark_no_change",
 ]
 
 
@@ -435,3 +436,124 @@ def reopen_return(
         remote_addr=remote_addr,
     )
     db.session.commit()
+
+
+NOTHING_TO_MARK_REOPENED = {
+    "": {
+        "return": "This return is reopened for amendment: every action you do not change is "
+        "kept as it stands already, so there is nothing to mark"
+    }
+}
+
+
+def mark_no_change(
+    locality_code: str,
+    cycle_number: int,
+    shown: dict[str, int],
+    *,
+    actor: Actor,
+    now: datetime,
+    remote_addr: str = "",
+) -> list[str]:
+    """ "No change this fortnight" in the draft for every action listed on the confirmation page
+    (ref -> the version shown there) whose entry nobody has touched: the last summary, RAG,
+    lifecycle and impact are kept as the entry, nothing retyped. An entry typed, ticked or
+    changed in any way is never overwritten. Returns the refs marked: none when every listed
+    entry is touched already (the confirmation sent twice), and then nothing is written."""
+    if not may_submit(actor, locality_code):
+        raise Forbidden(locality_code)
+    locality = queries.get_locality(locality_code)
+    cycle = get_cycle(cycle_number)
+    _refuse_unopened(cycle, now)
+    try:
+        try:
+            marked = _mark(locality, cycle, shown, actor=actor, now=now, remote_addr=remote_addr)
+        except IntegrityError:
+            # A simultaneous first save made the return's row: mark against it.
+            db.session.rollback()
+            marked = _mark(locality, cycle, shown, actor=actor, now=now, remote_addr=remote_addr)
+    except ReturnRejected:
+        db.session.rollback()
+        raise
+    if not marked:
+        db.session.rollback()  # not even the return's row or its "draft saved" time
+        return []
+    db.session.commit()
+    return marked
+
+
+def _refuse_sent(state: tuple[str, bool] | None) -> None:
+    if _sent(state):
+        raise ReturnRejected(ALREADY_SUBMITTED)
+    if state is not None and state[1]:
+        raise ReturnRejected(NOTHING_TO_MARK_REOPENED)
+
+
+def _mark(
+    locality: Locality,
+    cycle: UpdateCycle,
+    shown: dict[str, int],
+    *,
+    actor: Actor,
+    now: datetime,
+    remote_addr: str,
+) -> list[str]:
+    _refuse_sent(_record_state(locality, cycle))
+    record = _record(locality, cycle)
+    # Hold the return's row before reading its entries: a confirmation sent twice at once waits
+    # here for the first, then finds every entry it lists touched, and marks nothing.
+    db.session.execute(
+        update(LocalityReturn)
+        .where(LocalityReturn.id == record.id)
+        .values(draft_saved_at=now, draft_saved_by_id=actor.user_id)
+    )
+    _refuse_sent(_record_state(locality, cycle))  # submitted while this was on screen
+    contexts = _open_contexts(locality)
+    existing = {
+        d.action_id: d
+        for d in db.session.execute(
+            select(ReturnDraft)
+            .where(ReturnDraft.locality_return_id == record.id)
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
+    marked = []
+    for ref, version in shown.items():
+        ctx = contexts.get(ref)
+        if ctx is None:
+            continue  # closed since, or not this locality's
+        current = ctx.current
+        draft = existing.get(ctx.action.id)
+        if draft is not None:
+            entry = Entry(ref=ref, version=draft.base_version, **draft.fields)
+            if entry.touched(current.lifecycle, current.rag, current.impact):
+                continue
+        fields = Entry(
+            ref=ref,
+            version=version,
+            lifecycle=current.lifecycle.value,
+            rag=current.rag.value if current.rag else "",
+            impact=current.impact.value,
+            confirm_unchanged=True,
+        ).fields()
+        if draft is None:
+            draft = ReturnDraft(
+                locality_return_id=record.id, action_id=ctx.action.id, fields={}, saved_at=now
+            )
+            db.session.add(draft)
+        # The version shown on the confirmation: a change made since is shown at submission.
+        draft.base_version = version
+        draft.fields = fields
+        draft.saved_at = now
+        marked.append(ref)
+    if marked:
+        add_event(
+            "return_no_change_marked",
+            now=now,
+            user_id=actor.user_id,
+            target=f"{locality.code} cycle {cycle.number}",
+            detail={"actions": len(marked), "refs": ", ".join(marked)},
+            remote_addr=remote_addr,
+        )
+        db.session.flush()
+    return marked

@@ -14,7 +14,14 @@ class ReturnForm(FlaskForm):
     entries = FieldList(FormField(ReturnEntryForm), min_entries=0, max_entries=MOST_ENTRIES)
     save = SubmitField("Save as draft")
     submit = SubmitField("Submit return")
+    # Saves what was typed, then asks to confirm "no change" for every action not touched.
+    no_change = SubmitField("No change for every action I have not touched")
 
 
 class ReopenForm(FlaskForm):
     """Reopen a submitted return for amendment: the button and its CSRF token."""
+
+
+class NoChangeForm(FlaskForm):
+    """Confirm "no change this fortnight" for the actions listed: the button and its CSRF token
+    (the actions shown are sent as `action` values, "REF:version")."""

@@ -17,13 +17,19 @@ from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.challenges import views as challenges
 from tracker.web.returns.entries import Entry, entries_for
-from tracker.web.returns.forms import ReopenForm, ReturnForm
+from tracker.web.returns.forms import MOST_ENTRIES, NoChangeForm, ReopenForm, ReturnForm
+from tracker.web.templating import long_date
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 SIMULTANEOUS = (
     "Someone else changed these actions at the same moment. Nothing was submitted: "
     "check the actions and submit again"
 )
+
+
+def _view_args() -> dict[str, str]:
+    """The compact view (one line per action) is kept across a save and the confirmation."""
+    return {"view": "compact"} if request.values.get("view") == "compact" else {}
 
 
 def _cycle_start():
@@ -103,12 +109,19 @@ def show(locality: str, cycle: int):
                     now=now,
                     remote_addr=request.remote_addr or "",
                 )
+                if not saved.held_back and form.no_change.data:
+                    # What was typed is kept; the rest is confirmed on its own page.
+                    return redirect(
+                        url_for("returns.no_change", locality=locality, cycle=cycle, **_view_args())
+                    )
                 if not saved.held_back:
                     flash(
                         "Draft saved. You can come back to it at any time before you submit.",
                         "success",
                     )
-                    return redirect(url_for("returns.show", locality=locality, cycle=cycle))
+                    return redirect(
+                        url_for("returns.show", locality=locality, cycle=cycle, **_view_args())
+                    )
                 # Saved, except the flagged text: it stays on screen (never stored) to correct.
                 held_back = saved
                 errors_by_ref = saved.held_back
@@ -144,6 +157,7 @@ def show(locality: str, cycle: int):
         conflicts=conflicts,
         held_back=held_back,
         field_labels=FIELD_LABELS,
+        compact=bool(_view_args()),
         **challenges.section_for(locality=locality, cycle=cycle),
     ), status
 
@@ -184,6 +198,91 @@ def reopen(locality: str, cycle: int):
         "success",
     )
     return redirect(url_for("returns.show", locality=locality, cycle=cycle))
+
+
+def _closed_message(view: return_service.ReturnView) -> str:
+    """Why there is nothing to mark "no change" on this return, or an empty string."""
+    if not view.opened:
+        return (
+            f"Cycle {view.cycle_number} opens on {long_date(view.opens_on)}: "
+            "there is nothing to mark before then."
+        )
+    if view.reopened:
+        return return_service.NOTHING_TO_MARK_REOPENED[""]["return"] + "."
+    if not view.editable:
+        return "This return has already been submitted, so there is nothing to mark."
+    return ""
+
+
+def _shown(values: list[str]) -> dict[str, int]:
+    """The actions the confirmation page listed, each "REF:version"; anything else is ignored."""
+    shown: dict[str, int] = {}
+    for value in values[:MOST_ENTRIES]:
+        ref, _, version = value.partition(":")
+        if ref and version.isdigit() and len(version) < 10:
+            shown[ref] = int(version)
+    return shown
+
+
+@bp.route("/<locality>/<int:cycle>/no-change", methods=["GET", "POST"])
+@requires(Permission.SUBMIT_RETURN)
+def no_change(locality: str, cycle: int):
+    """Confirm "no change this fortnight" for every action whose entry nobody has touched: the
+    page lists them (and how many) before anything is marked."""
+    actor = actor_for(current_user)
+    if not return_service.may_submit(actor, locality):
+        refuse(Permission.SUBMIT_RETURN, request.path)
+    now = now_utc()
+    try:
+        view = return_service.get_return(locality, cycle, today=today_london(), now=now)
+    except NotFound:
+        abort(404)
+    form = NoChangeForm()
+    error = ""
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            marked = return_service.mark_no_change(
+                locality,
+                cycle,
+                _shown(request.form.getlist("action")),
+                actor=actor,
+                now=now,
+                remote_addr=request.remote_addr or "",
+            )
+        except Forbidden:
+            refuse(Permission.SUBMIT_RETURN, request.path)
+        except return_service.ReturnRejected as exc:
+            error = exc.errors[""]["return"].rstrip(".") + "."
+        else:
+            if marked:
+                flash(
+                    f"{_actions(len(marked))} marked “no change this fortnight”: each keeps its "
+                    "last summary, RAG, lifecycle and impact. Check the return, then submit it.",
+                    "success",
+                )
+            else:
+                flash(
+                    "Nothing was marked: every action listed already has an entry (this was "
+                    "probably confirmed already). Check the return, then submit it.",
+                    "notice",
+                )
+            return redirect(url_for("returns.show", locality=locality, cycle=cycle, **_view_args()))
+    problem = error or _closed_message(view)
+    return render_template(
+        "returns/no_change.html",
+        view=view,
+        form=form,
+        lines=[] if problem else view.untouched,
+        problem=problem,
+        error_list=[{"text": error, "href": "#no-change-problem"}] if error else [],
+        view_args=_view_args(),
+    ), (400 if error else 200)
+
+
+def _actions(count: int) -> str:
+    return f"{count} action" if count == 1 else f"{count} actions"
 
 
 def _shape_errors(form: ReturnForm) -> dict[str, dict[str, str]]:
