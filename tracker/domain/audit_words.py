@@ -49,6 +49,15 @@ KINDS: dict[str, Kind] = {
         "Password not confirmed", "Wrong password when asked to confirm it"
     ),
     "sign_out": Kind("Signed out", "Signed out"),
+    "new_password_requested": Kind(
+        "New password asked for", "“Forgot your password?” used for {about}"
+    ),
+    "mail_preference_set": Kind("Mail choice set", "Chose to be told by {preference} mail"),
+    "return_no_change_marked": Kind(
+        "Return: no change marked",
+        "“No change this fortnight” marked on the draft return for {about}"
+        "[ for {actions} untouched actions][: {refs}]",
+    ),
     "permission_refused": Kind(
         "Refused: no permission", "Refused {method} {about}[ (needs {permission})]"
     ),
