@@ -210,6 +210,9 @@ def forms(ids: dict) -> dict[str, Form]:
     person = ids["person"]
     return {
         "auth.sign_in:post": Form(None, "/sign-in", {"email": head, "password": "wrong-one"}),
+        "auth.forgot_password:post": Form(
+            None, "/forgot-password", {"email": "nobody.here@trust.example"}
+        ),
         "auth.invitation:post": Form(
             None,
             f"/invitations/{ids['token']}",

@@ -106,6 +106,7 @@ ROUTES = {
     # An empty JSON body: the North head (N-01's lead) and admins get 422 and write nothing.
     "api.create_update:post": ("POST", "/api/v1/actions/N-01/updates", NORTH, 422),
     "auth.sign_in": ("GET", "/sign-in", "public", 200),
+    "auth.forgot_password": ("GET", "/forgot-password", "public", 200),
     "auth.confirm_sign_in": ("GET", "/confirm-sign-in?next=/admin/users", EVERYONE, 200),
     "returns.index": ("GET", "/returns", EVERYONE, 200),
     "returns.show": ("GET", "/returns/south/2", EVERYONE, 200),
