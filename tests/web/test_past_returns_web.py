@@ -46,6 +46,10 @@ def _entry(ref: str, version: int, summary: str, rag: str, **kw) -> return_servi
 
 @pytest.fixture
 def north(clean_db):
+    return build_north()
+
+
+def build_north() -> dict:
     """North's cycle 2 return submitted at 10:00 on 29 January, N-02 amended at 11:30; then
     cycle 3's updates on 5 February (today), which the cycle 2 return must never show."""
     cycles = make_cycles(upto=4)

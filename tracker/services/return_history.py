@@ -19,7 +19,7 @@ from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, Locality, LocalityReturn, Plan, UpdateCycle, User
 from tracker.services import queries
 from tracker.services.errors import NotFound
-from tracker.services.return_reads import find_return, get_cycle
+from tracker.services.return_reads import ReturnView, get_cycle
 
 # Who reads every locality's returns (and their lists): the board. A locality's head and named
 # deputy read their own locality's; a head of another locality is refused.
@@ -171,45 +171,41 @@ class NotSubmitted(Exception):
     """The return was never submitted: there is nothing to show as submitted."""
 
 
-def get_submitted_return(locality_code: str, cycle_number: int) -> SubmittedReturn:
-    """The return exactly as submitted, from the history, with any later amendments."""
-    locality = queries.get_locality(locality_code)
-    cycle = get_cycle(cycle_number)
-    record = find_return(locality, cycle)
-    if record is None or record.status != "submitted" or record.submitted_at is None:
-        raise NotSubmitted(f"{locality_code} cycle {cycle_number}")
-    names = dict(
-        db.session.execute(
-            select(User.id, User.name).where(
-                User.id.in_([i for i in (record.submitted_by_id, record.amended_by_id) if i])
-            )
-        ).all()
-    )
+def get_submitted_return(
+    locality_code: str, cycle_number: int, *, known: ReturnView | None = None
+) -> SubmittedReturn:
+    """The return exactly as submitted, from the history, with any later amendments. `known`,
+    the return as the page already read it, saves reading its header again: one query then."""
+    if known is not None and known.status == "submitted" and known.submitted_at is not None:
+        view = SubmittedReturn(
+            locality_code=known.locality_code,
+            locality_name=known.locality_name,
+            cycle_number=known.cycle_number,
+            due_at=known.due_at,
+            submitted_at=known.submitted_at,
+            submitted_by=known.submitted_by,
+            late=known.late,
+            amended_at=known.amended_at,
+            amended_by=known.amended_by,
+        )
+    else:
+        view = _header(locality_code, cycle_number)
     author = aliased(User)
     rows = db.session.execute(
         select(ActionUpdate, Action.ref, Action.title, author.name)
         .join(Action, Action.id == ActionUpdate.action_id)
         .join(Plan, Plan.id == Action.plan_id)
+        .join(Locality, Locality.id == Plan.locality_id)
+        .join(UpdateCycle, UpdateCycle.id == ActionUpdate.cycle_id)
         .outerjoin(author, author.id == ActionUpdate.author_id)
-        .where(Plan.locality_id == locality.id, ActionUpdate.cycle_id == cycle.id)
+        .where(Locality.code == view.locality_code, UpdateCycle.number == view.cycle_number)
         .order_by(Action.ref, ActionUpdate.version)
     ).all()
-    view = SubmittedReturn(
-        locality_code=locality.code,
-        locality_name=locality.name,
-        cycle_number=cycle.number,
-        due_at=cycle.due_at,
-        submitted_at=record.submitted_at,
-        submitted_by=names.get(record.submitted_by_id),
-        late=record.late,
-        amended_at=record.amended_at,
-        amended_by=names.get(record.amended_by_id),
-    )
     lines: dict[str, SubmittedLine] = {}
     after: dict[str, list[EntryVersion]] = {}
     for update, ref, title, author_name in rows:
         version = _version(update, author_name)
-        if update.recorded_at <= record.submitted_at:
+        if update.recorded_at <= view.submitted_at:
             # The last row at or before the submission is what was sent for this action.
             lines[ref] = SubmittedLine(ref=ref, title=title, submitted=version)
         else:
@@ -218,6 +214,33 @@ def get_submitted_return(locality_code: str, cycle_number: int) -> SubmittedRetu
         line.amendments = after.get(ref, [])
         view.lines.append(line)
     return view
+
+
+def _header(locality_code: str, cycle_number: int) -> SubmittedReturn:
+    """The submitted return's locality, cycle, times and people: NotFound, NotSubmitted."""
+    locality = queries.get_locality(locality_code)
+    cycle = get_cycle(cycle_number)
+    submitter, amender = aliased(User), aliased(User)
+    found = db.session.execute(
+        select(LocalityReturn, submitter.name, amender.name)
+        .outerjoin(submitter, submitter.id == LocalityReturn.submitted_by_id)
+        .outerjoin(amender, amender.id == LocalityReturn.amended_by_id)
+        .where(LocalityReturn.locality_id == locality.id, LocalityReturn.cycle_id == cycle.id)
+    ).one_or_none()
+    if found is None or found[0].status != "submitted" or found[0].submitted_at is None:
+        raise NotSubmitted(f"{locality_code} cycle {cycle_number}")
+    record, submitted_by, amended_by = found
+    return SubmittedReturn(
+        locality_code=locality.code,
+        locality_name=locality.name,
+        cycle_number=cycle.number,
+        due_at=cycle.due_at,
+        submitted_at=record.submitted_at,
+        submitted_by=submitted_by,
+        late=record.late,
+        amended_at=record.amended_at,
+        amended_by=amended_by,
+    )
 
 
 def _version(u: ActionUpdate, author: str | None) -> EntryVersion:

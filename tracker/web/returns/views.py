@@ -75,17 +75,16 @@ def _upto() -> int:
 def history(locality: str):
     """A locality's returns, newest cycle first: its head and deputy, and who reads them all."""
     actor = actor_for(current_user)
-    try:
-        place = queries.get_locality(locality)
-    except NotFound:
-        abort(404)
     if not return_history.may_read_returns(actor, locality):
         refuse(Permission.SUBMIT_RETURN, request.path)
-    rows = return_history.list_past_returns(locality_code=locality, upto=_upto(), now=now_utc())
+    try:
+        rows = return_history.list_past_returns(locality_code=locality, upto=_upto(), now=now_utc())
+    except NotFound:
+        abort(404)
     return render_template(
         "returns/history.html",
         rows=rows,
-        locality_name=place.name,
+        locality_name=rows[0].locality_name if rows else queries.get_locality(locality).name,
         across=False,
         reads_every_return=return_history.reads_every_return(actor),
     )
@@ -225,7 +224,7 @@ def _past(actor, view: return_service.ReturnView, today) -> dict[str, Any]:
     filling_in = return_service.may_submit(actor, view.locality_code) and view.editable
     if view.status == "submitted" and not filling_in:
         shown["submitted"] = return_history.get_submitted_return(
-            view.locality_code, view.cycle_number
+            view.locality_code, view.cycle_number, known=view
         )
     if (is_past or shown["submitted"]) and return_history.may_read_returns(
         actor, view.locality_code
