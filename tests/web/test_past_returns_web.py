@@ -141,6 +141,16 @@ def test_the_back_link_of_a_past_return_goes_to_the_locality_list(client, north)
     assert back.group(2) == "North past returns"
 
 
+def test_the_current_return_links_to_the_past_returns(client, north):
+    sign_in(client, HEAD, PASSWORD)
+
+    page = _text(client.get("/returns/north/3"))
+
+    assert re.search(
+        r'id="past-returns-link"><a class="govuk-link" href="/returns/north/history"', page
+    )
+
+
 def test_the_locality_list_gives_cycle_due_submitted_amended_and_late(client, north):
     sign_in(client, HEAD, PASSWORD)
 

@@ -226,11 +226,11 @@ def _past(actor, view: return_service.ReturnView, today) -> dict[str, Any]:
         shown["submitted"] = return_history.get_submitted_return(
             view.locality_code, view.cycle_number, known=view
         )
-    if (is_past or shown["submitted"]) and return_history.may_read_returns(
-        actor, view.locality_code
-    ):
-        shown["back_href"] = url_for("returns.history", locality=view.locality_code)
-        shown["back_text"] = f"{view.locality_name} past returns"
+    if return_history.may_read_returns(actor, view.locality_code):
+        shown["history_href"] = url_for("returns.history", locality=view.locality_code)
+        if is_past or shown["submitted"]:
+            shown["back_href"] = shown["history_href"]
+            shown["back_text"] = f"{view.locality_name} past returns"
     return shown
 
 
