@@ -141,8 +141,8 @@ def test_the_back_link_of_a_past_return_goes_to_the_locality_list(client, north)
     assert back.group(2) == "North past returns"
 
 
-def test_the_current_return_links_to_the_past_returns(client, north):
-    sign_in(client, HEAD, PASSWORD)
+def test_a_return_read_only_links_to_the_past_returns(client, north):
+    sign_in(client, VIEWER, PASSWORD)
 
     page = _text(client.get("/returns/north/3"))
 
