@@ -1,7 +1,8 @@
 """Past returns as submitted, in Chromium (issue 17, part 3): North's head opens "Past returns"
 from the menu, opens cycle 2's return and reads what was submitted on 29 January (not today's
-state), and goes back to the list; the chair reads the list across localities. axe-core checks
-every page. These journeys only read."""
+state), and goes back to the list; the chair reads the list across localities, and an entry of
+East's return amended after submission, both versions. axe-core checks every page. The only write
+(East's amendment) is on this file's own seeded database, and changes nothing the others read."""
 
 from __future__ import annotations
 
@@ -53,4 +54,61 @@ def test_the_chair_reads_every_locality_s_past_returns(page: Page, live_server, 
     menu(page, "Past returns")
     expect(page.get_by_role("heading", level=1)).to_have_text("Past returns, every locality")
     expect(page.locator("#return-east-3")).to_contain_text("3 February 2016")
+    axe.check(page)
+
+
+def _amend_one_east_entry(app) -> str:
+    """East's head reopens cycle 3's return (submitted 3 February, due 12 February) and amends one
+    entry, as she would from the page: the ref amended."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from tests.builders import actor_for
+    from tracker.extensions import db
+    from tracker.models import User
+    from tracker.services import returns as return_service
+
+    now = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
+    with app.app_context():
+        head = db.session.execute(
+            select(User).where(User.email == "east.hos@trust.example")
+        ).scalar_one()
+        actor = actor_for(head)
+        line = return_service.get_return("east", 3, today=now.date(), now=now).lines[0]
+        return_service.reopen_return("east", 3, actor=actor, now=now)
+        return_service.submit_return(
+            "east",
+            3,
+            [
+                return_service.Entry(
+                    ref=line.ref,
+                    version=line.version,
+                    summary=AMENDED,
+                    lifecycle=line.lifecycle.value,
+                    rag=line.rag.value if line.rag else "",
+                    impact=line.impact.value,
+                )
+            ],
+            actor=actor,
+            now=now,
+        )
+        db.session.remove()
+    return line.ref
+
+
+AMENDED = "Corrected after submission: the audit date moved to March."
+
+
+def test_an_amended_entry_shows_both_versions_to_the_chair(
+    page: Page, live_server, browser_app, axe
+):
+    ref = _amend_one_east_entry(browser_app)
+    sign_in(page, live_server, ROLE_ACCOUNTS["chair"])
+    page.goto(f"{live_server}/returns/east/3")
+
+    row = page.locator(f"#action-{ref}")
+    expect(row).to_contain_text("Amended after submission")
+    expect(page.locator(f"#amendment-{ref}-1")).to_contain_text(AMENDED)
+    expect(row).not_to_contain_text(AMENDED)  # the version submitted on 3 February stays
     axe.check(page)
