@@ -111,6 +111,7 @@ def test_a_past_return_shows_what_was_submitted_never_the_current_state(client, 
     assert "N-01 typed on 5 February for cycle 3." not in page  # the current state: never
     assert "Current state of each open action" not in page
     assert "Updated this cycle" not in page
+    assert "Open actions (" not in page  # today's open actions: not the return's entries
     row = page[page.index('id="action-N-01"') : page.index("</tr>", page.index('id="action-N-01"'))]
     assert "Green" in row and "Amber" not in row
 
