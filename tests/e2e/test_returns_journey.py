@@ -427,7 +427,12 @@ def test_the_north_head_is_refused_a_south_action(page: Page, live_server, axe):
     response = page.goto(f"{base}/returns/south/{CYCLE}")
     assert response is not None and response.status == 200
     expect(page.get_by_role("button", name="Submit return")).to_have_count(0)
-    expect(page.locator("table tbody tr")).to_have_count(38 - len(closed))
+    entries = page.locator("#as-submitted-table tbody tr[id^='action-']")
+    if entries.count():
+        # Submitted by the journey above: its entries as sent, the one signed off since too.
+        expect(entries).to_have_count(38 - len(closed - {COMPLETE_REF}))
+    else:
+        expect(page.locator("table tbody tr")).to_have_count(38 - len(closed))
 
 
 def test_the_south_head_updates_one_action_and_its_dependencies(page: Page, live_server, axe):
