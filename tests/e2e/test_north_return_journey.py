@@ -31,9 +31,9 @@ from tracker.models import ReturnDraft
 NORTH_HEAD = "north.hos@trust.example"
 CENTRAL_HEAD = "central.hos@trust.example"
 CYCLE = 3  # Friday 5 February 2016 is in cycle 3 (due Friday 12 February at noon)
-# From the top to the first field (the menu, with Challenges, and the search box, and the link
-# to the compact view of one line per action); 46 before.
-FEW_TABS = 19
+# From the top to the first field (the menu, with Challenges and Past returns, the search box,
+# and the link to the compact view of one line per action); 46 before.
+FEW_TABS = 20
 
 # What North's head changes; every other action is ticked "no change" with nothing typed.
 RAG_CHANGE = ("amber", "Two team manager posts vacant from March; recruitment has started.")

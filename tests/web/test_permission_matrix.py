@@ -25,6 +25,8 @@ EXPORTERS = {
 # The chair's dashboard: the chair, JSIG members (viewers) and the admin who prepares the meeting.
 DASHBOARD = {"admin", "chair", "viewer"}
 RECORDERS = {"admin", "chair"}
+# Every locality's past returns: the board (chairs, JSIG members) and the administrator.
+RETURN_READERS = {"admin", "chair", "viewer"}
 # The seed's Getting to Good meeting (28 January 2016): the board sees every meeting; the MASH
 # head attended it and the performance officer holds a follow-up from it; North's head is in
 # neither, so is refused it.
@@ -103,6 +105,19 @@ ROUTES = {
     "api.cycles": ("GET", "/api/v1/cycles", EVERYONE, 200),
     "api.current_cycle": ("GET", "/api/v1/cycles/current", EVERYONE, 200),
     "api.locality_return": ("GET", "/api/v1/localities/south/returns/2", EVERYONE, 200),
+    "api.locality_returns": (
+        "GET",
+        "/api/v1/localities/north/returns",
+        NORTH | RETURN_READERS,
+        200,
+    ),
+    "api.submitted_return": (
+        "GET",
+        "/api/v1/localities/north/returns/2/as-submitted",
+        NORTH | RETURN_READERS,
+        200,
+    ),
+    "api.all_returns": ("GET", "/api/v1/returns", RETURN_READERS, 200),
     # An empty JSON body: the North head (N-01's lead) and admins get 422 and write nothing.
     "api.create_update:post": ("POST", "/api/v1/actions/N-01/updates", NORTH, 422),
     "auth.sign_in": ("GET", "/sign-in", "public", 200),
@@ -111,6 +126,10 @@ ROUTES = {
     "returns.index": ("GET", "/returns", EVERYONE, 200),
     "returns.show": ("GET", "/returns/south/2", EVERYONE, 200),
     "returns.show:post": ("POST", "/returns/north/1", NORTH, 400),
+    # Past returns: a locality's list is its head's (and deputy's) and the board's; a head of
+    # another locality is refused. The list across localities is the board's.
+    "returns.history": ("GET", "/returns/north/history", NORTH | RETURN_READERS, 200),
+    "returns.all_history": ("GET", "/returns/history", RETURN_READERS, 200),
     # Cycle 1's deadline has passed: North's head is sent back to the return with the reason.
     "returns.reopen:post": ("POST", "/returns/north/1/reopen", NORTH, 302),
     # North's cycle 1 was submitted: its head is told there is nothing to mark (a POST: 400).

@@ -69,6 +69,14 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/search?q=MAP-001", "/search?q=social"),
         ("/search?q=safeguarding&kind=update", "/search?q=social&page=2"),
         ("/api/v1/search?q=MAP-001", "/api/v1/search?q=social&per_page=200"),
+        # Past returns: one locality's against every locality's; a return as submitted with few
+        # entries (a 38-action return) against one of another locality.
+        ("/returns/north/history", "/returns/history"),
+        ("/api/v1/localities/north/returns", "/api/v1/returns"),
+        (
+            "/api/v1/localities/north/returns/1/as-submitted",
+            "/api/v1/localities/east/returns/3/as-submitted",
+        ),
     ],
 )
 def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries, small, large):
@@ -96,6 +104,10 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/returns", 5),
         ("/returns/north/2", 13),  # two for the return's challenges
         ("/api/v1/localities/north/returns/2", 11),
+        ("/returns/north/history", 4),  # the session (2), the locality, cycles, returns
+        ("/returns/history", 4),
+        ("/api/v1/returns", 4),
+        ("/api/v1/localities/north/returns/2/as-submitted", 6),
         ("/api/v1/cycles", 3),
         ("/sefs", 4),
         ("/actions/rebaselined", 2),

@@ -202,7 +202,8 @@ def test_a_valid_submission_writes_history_and_the_page_then_shows_it_submitted(
     page = _text(client.get(RETURN))
     assert "Return submitted: 3 actions updated." in page
     assert "Submitted 5 February 2016" in page
-    assert "Current state of each open action" in page  # read-only now
+    # Read-only now, and what was submitted (from the history), not the current state.
+    assert "As submitted on 5 February 2016" in page
     assert 'name="entries-0-summary"' not in page
     cycle3 = db.session.execute(select(UpdateCycle).where(UpdateCycle.number == 3)).scalar_one()
     rows = (
@@ -407,7 +408,7 @@ def test_the_seeded_east_return_for_this_cycle_shows_as_submitted_early(role_cli
     page = _text(role_client("viewer").get("/returns/east/3"))
 
     assert "Submitted 3 February 2016 at 10:44 by" in page
-    assert "Current state of each open action" in page
+    assert "As submitted on 3 February 2016 at 10:44" in page
 
 
 def test_the_seeded_north_return_for_this_cycle_is_there_to_do(role_client):

@@ -11,6 +11,7 @@ from tracker.api import (  # noqa: F401 - their routes join the blueprint
     meetings,
     outbox,
     overdue,
+    past_returns,
     returns,
     search,
     updates,

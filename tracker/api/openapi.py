@@ -13,6 +13,7 @@ from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
 from tracker.api.openapi_measures import measure_paths
 from tracker.api.openapi_meetings import meeting_paths, meeting_schemas
+from tracker.api.openapi_returns import returns_paths, returns_schemas
 from tracker.api.openapi_search import search_paths, search_schemas
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
@@ -277,6 +278,7 @@ def openapi_document() -> dict[str, Any]:
             **measure_paths(problem=PROBLEM),
             **meeting_paths(PROBLEM),
             **search_paths(PROBLEM),
+            **returns_paths(PROBLEM),
             **challenge_paths(PROBLEM),
             **evidence_paths({"$ref": "#/components/schemas/Problem"}),
             "/outbox": {
@@ -339,6 +341,7 @@ def openapi_document() -> dict[str, Any]:
                 **dashboard_schemas(),
                 **meeting_schemas(),
                 **search_schemas(),
+                **returns_schemas(),
                 **challenge_schemas(),
                 **evidence_schemas(),
                 "OutboxMessage": {

@@ -127,7 +127,8 @@ def workflow_paths() -> dict[str, Any]:
                 "summary": "One locality's return for one cycle",
                 "description": "Whether the return is not started, a draft, submitted or "
                 "submitted late, and each of the locality's open actions as it stands now. "
-                "What a draft holds is not shown: it has not been checked yet.",
+                "What a draft holds is not shown: it has not been checked yet. What was "
+                "submitted, entry by entry, is at `.../returns/{cycle_number}/as-submitted`.",
                 "operationId": "getLocalityReturn",
                 "parameters": [
                     _path_param(

@@ -11,6 +11,7 @@ from flask_login import current_user
 from config import parse_today
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Role
+from tracker.services import queries, return_history
 from tracker.services import returns as return_service
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
@@ -46,6 +47,70 @@ def index():
         return redirect(url_for("returns.show", locality=current_user.locality.code, cycle=current))
     grid = return_service.list_return_statuses(today=today, now=now_utc(), upto=current or 0)
     return render_template("returns/index.html", grid=grid, current=current)
+
+
+PAST_RETURN_ENDPOINTS = ("returns.history", "returns.all_history")
+
+
+def past_returns_url() -> str | None:
+    """The menu's "Past returns": a head's (or deputy's) own locality's list, the list across
+    localities for whoever reads every return, or nothing."""
+    if not current_user.is_authenticated:
+        return None
+    actor = actor_for(current_user)
+    own = return_history.own_locality(actor)
+    if own:
+        return url_for("returns.history", locality=own)
+    if return_history.reads_every_return(actor):
+        return url_for("returns.all_history")
+    return None
+
+
+@bp.app_context_processor
+def _past_returns_menu() -> dict[str, Any]:
+    return {"past_returns_url": past_returns_url, "past_return_endpoints": PAST_RETURN_ENDPOINTS}
+
+
+def _upto() -> int:
+    current = return_service.current_cycle_number(today_london(), _cycle_start())
+    return current or 0
+
+
+@bp.get("/<locality>/history")
+@requires(Permission.READ_PLAN)
+def history(locality: str):
+    """A locality's returns, newest cycle first: its head and deputy, and who reads them all."""
+    actor = actor_for(current_user)
+    if not return_history.may_read_returns(actor, locality):
+        refuse(Permission.SUBMIT_RETURN, request.path)
+    try:
+        rows = return_history.list_past_returns(locality_code=locality, upto=_upto(), now=now_utc())
+    except NotFound:
+        abort(404)
+    return render_template(
+        "returns/history.html",
+        rows=rows,
+        locality_name=rows[0].locality_name if rows else queries.get_locality(locality).name,
+        across=False,
+        reads_every_return=return_history.reads_every_return(actor),
+    )
+
+
+@bp.get("/history")
+@requires(Permission.READ_PLAN)
+def all_history():
+    """Every locality's returns, newest cycle first: for whoever reads every return."""
+    actor = actor_for(current_user)
+    if not return_history.reads_every_return(actor):
+        refuse(Permission.SUBMIT_RETURN, request.path)
+    rows = return_history.list_past_returns(locality_code=None, upto=_upto(), now=now_utc())
+    return render_template(
+        "returns/history.html",
+        rows=rows,
+        locality_name=None,
+        across=True,
+        reads_every_return=True,
+    )
 
 
 def _entries_from(form: ReturnForm) -> list[return_service.Entry]:
@@ -142,6 +207,7 @@ def show(locality: str, cycle: int):
         view = return_service.get_return(locality, cycle, today=today, now=now, as_drawn=typed)
     # Sign-off is a chair's, on its own page.
     drawn = entries_for(view, can_sign_off=False) if may_submit and view.editable else []
+    past = _past(actor, view, today)
     # A return no longer open is not drawn: its errors name the fields as posted.
     error_list = _error_list(drawn or list(form.entries), view, errors_by_ref)
     status = 409 if clashed else (400 if error_list else 200)
@@ -158,8 +224,28 @@ def show(locality: str, cycle: int):
         held_back=held_back,
         field_labels=FIELD_LABELS,
         compact=bool(_view_args()),
+        **past,
         **challenges.section_for(locality=locality, cycle=cycle),
     ), status
+
+
+def _past(actor, view: return_service.ReturnView, today) -> dict[str, Any]:
+    """A return no longer being filled in shows what was submitted, from the history (never
+    the actions' current state), and a past cycle's return leads back to the list of returns."""
+    current = return_service.current_cycle_number(today, _cycle_start()) or 0
+    is_past = view.cycle_number < current
+    shown: dict[str, Any] = {"past_cycle": is_past, "submitted": None}
+    filling_in = return_service.may_submit(actor, view.locality_code) and view.editable
+    if view.status == "submitted" and not filling_in:
+        shown["submitted"] = return_history.get_submitted_return(
+            view.locality_code, view.cycle_number, known=view
+        )
+    if return_history.may_read_returns(actor, view.locality_code):
+        shown["history_href"] = url_for("returns.history", locality=view.locality_code)
+        if is_past or shown["submitted"]:
+            shown["back_href"] = shown["history_href"]
+            shown["back_text"] = f"{view.locality_name} past returns"
+    return shown
 
 
 FIELD_LABELS = {"summary": "progress summary", "reason": "reason", "evidence": "evidence"}
