@@ -153,3 +153,15 @@ def test_a_partner_agency_s_lead_sees_her_actions_apart_from_her_agency_s(clean_
     assert len(hrefs) >= 5  # a count of none is not a link
     for href, n in hrefs:
         assert total(client.get(href).get_data(as_text=True)) == int(n), href
+
+
+def test_the_api_says_the_same_as_the_pages(plan_with_waiting_work, client):
+    sign_in(client, "lead@trust.example", PASSWORD)
+    body = client.get("/api/v1/actions?awaiting_past_target=true").get_json()
+    assert [item["ref"] for item in body["items"]] == ["MAP-901"]
+    item = body["items"][0]
+    assert item["overdue"] is False and item["awaiting_past_target"] is True
+    assert item["awaiting_sign_off_since"] == "2016-01-28T10:00:00Z"
+    assert item["working_days_awaiting_sign_off"] == 6
+    overdue = client.get("/api/v1/actions/overdue").get_json()
+    assert [item["ref"] for item in overdue["items"]] == ["MAP-902"]
