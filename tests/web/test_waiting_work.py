@@ -165,3 +165,29 @@ def test_the_api_says_the_same_as_the_pages(plan_with_waiting_work, client):
     assert item["working_days_awaiting_sign_off"] == 6
     overdue = client.get("/api/v1/actions/overdue").get_json()
     assert [item["ref"] for item in overdue["items"]] == ["MAP-902"]
+
+
+def test_a_partner_agency_s_home_runs_the_same_statements_however_many_actions(
+    clean_db, client, count_queries
+):
+    make_cycles(upto=4)
+    get_or_make_org("police", kind="police")
+    officer = make_user(email="dci@police.example", org="police")
+    colleague = make_user(email="di@police.example", org="police")
+    make_action(lead=officer, org="police")
+    make_action(lead=colleague, org="police", target_date=PAST)
+    db.session.commit()
+    sign_in(client, "dci@police.example", PASSWORD)
+    client.get("/")
+    with count_queries(clean_db) as counter:
+        assert client.get("/").status_code == 200
+    few = counter.count
+    for n in range(6):
+        waiting = make_action(lead=colleague if n % 2 else officer, org="police", target_date=PAST)
+        add_update(waiting, recorded_at=MARKED, lifecycle="complete_awaiting_signoff")
+    db.session.commit()
+    client.get("/")
+    with count_queries(clean_db) as counter:
+        page = client.get("/").get_data(as_text=True)
+    assert page.count("Awaiting sign-off, 6 working days") == 6
+    assert counter.count == few
