@@ -45,6 +45,7 @@ BENCH_USER = "bench.reader@trust.example"
 BENCH_PASSWORD = "bench-reader-password-2016"
 _BATCH = 20_000
 _CLOSED = ("closed_evidenced", "superseded")
+_AWAITING = "complete_awaiting_signoff"
 
 COPY_MARK = "~x"
 
@@ -280,9 +281,10 @@ def add_history(per_action: int = HISTORY_PER_ACTION) -> int:
 def make_overdue(today: date = TODAY, share: float = OVERDUE_SHARE) -> dict[str, int]:
     """Move target dates so that `share` of the open actions are overdue on `today`; commit once.
 
-    Open actions are those whose newest history row is not closed. Evenly spread over them (by id),
-    the chosen ones get a target date 1 to 42 days before `today` (never before their start);
-    every other open action gets one 7 to 66 days after it. Closed actions keep their dates.
+    Open actions are those whose newest history row is not closed. Evenly spread over those not
+    awaiting sign-off (by id: overdue is open work), the chosen ones get a target date 1 to 42
+    days before `today` (never before their start); every other open action gets one 7 to 66
+    days after it. Closed actions keep their dates.
     """
     actions, updates = Action.__table__, ActionUpdate.__table__
     rows = db.session.execute(
@@ -294,7 +296,12 @@ def make_overdue(today: date = TODAY, share: float = OVERDUE_SHARE) -> dict[str,
         .order_by(actions.c.id)
     ).all()
     open_rows = [r for r in rows if r.lifecycle not in _CLOSED]
-    can_be_overdue = [r for r in open_rows if r.start_date is None or r.start_date < today]
+    # Overdue is open work (not started or in progress): one awaiting sign-off never is.
+    can_be_overdue = [
+        r
+        for r in open_rows
+        if r.lifecycle != _AWAITING and (r.start_date is None or r.start_date < today)
+    ]
     want = round(len(open_rows) * share)
     if want > len(can_be_overdue):
         raise RuntimeError(f"only {len(can_be_overdue)} open actions started before {today}")

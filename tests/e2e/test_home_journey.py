@@ -70,6 +70,32 @@ def test_an_action_lead_goes_from_my_actions_on_the_home_page_to_an_action(
     axe.check(page)
 
 
+def test_a_partner_agency_s_lead_sees_what_she_may_update_apart_from_what_she_may_read(
+    page: Page, live_server, axe
+):
+    sign_in(page, live_server, "dci.publicprotection@police.example", axe)
+    expect(page.get_by_role("heading", name="My actions")).to_be_visible()
+    expect(page.get_by_role("heading", name="My agency's actions")).to_be_visible()
+    agency = page.locator("#agency-actions-table")
+    expect(agency.get_by_text("Update this cycle")).to_have_count(0)
+    expect(
+        agency.get_by_text(re.compile(r"^Awaiting sign-off, \d+ working days?$"))
+    ).not_to_have_count(0)
+
+    # The finished actions her agency is waiting on: the list of exactly those.
+    waiting = page.locator("#agency-actions-counts").get_by_role(
+        "link", name=re.compile(r"^\d+ complete, awaiting sign-off$")
+    )
+    count = int(waiting.inner_text().split()[0])
+    waiting.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("All actions")
+    assert shown_total(page) == count
+    expect(
+        page.locator("#actions-table td.tracker-col-overdue").get_by_text("Awaiting sign-off")
+    ).to_have_count(count)
+    axe.check(page)
+
+
 def test_the_chair_goes_from_a_home_page_count_to_the_overdue_list_and_downloads_it(
     page: Page, live_server, axe
 ):

@@ -131,6 +131,7 @@ def test_each_count_is_the_total_of_the_list_it_links_to(clean_db):
         "blocked": 1,
         "date_clash": 1,
         "awaiting_sign_off": 1,
+        "awaiting_past_target": 0,
         "returns_late": 0,
         "returns_missing": 2,  # North's cycles 1 and 2: never submitted
         "sefs_late": 0,
@@ -147,6 +148,7 @@ def test_each_count_is_the_total_of_the_list_it_links_to(clean_db):
         "blocked": {"blocked": "true"},
         "date_clash": {"date_clash": "true"},
         "awaiting_sign_off": {"lifecycle": "complete_awaiting_signoff"},
+        "awaiting_past_target": {"awaiting_past_target": "true"},
     }
     for key, args in lists.items():
         assert counts[key] == len(listed(**args)), key

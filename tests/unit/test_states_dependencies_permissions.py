@@ -4,7 +4,7 @@ import pytest
 
 from tracker.domain.dependencies import date_clash, find_cycle, is_blocked
 from tracker.domain.permissions import Actor, Permission, Role, Target, can
-from tracker.domain.states import Lifecycle, is_overdue, status_colour
+from tracker.domain.states import Lifecycle, is_awaiting_past_target, is_overdue, status_colour
 
 TODAY = date(2016, 2, 5)
 
@@ -14,7 +14,8 @@ TODAY = date(2016, 2, 5)
     [
         (date(2016, 2, 4), "in_progress", True),
         (date(2016, 2, 4), "not_started", True),
-        (date(2016, 2, 4), "complete_awaiting_signoff", True),
+        # Complete and awaiting sign-off: the work is done, the wait is the chair's, not late work.
+        (date(2016, 2, 4), "complete_awaiting_signoff", False),
         (date(2016, 2, 5), "in_progress", False),  # due today is not yet overdue
         (date(2016, 2, 4), "closed_evidenced", False),
         (date(2016, 2, 4), "superseded", False),
@@ -23,6 +24,26 @@ TODAY = date(2016, 2, 5)
 )
 def test_overdue_is_computed_from_target_date_and_lifecycle(target, lifecycle, overdue):
     assert is_overdue(target, lifecycle, TODAY) is overdue
+
+
+@pytest.mark.parametrize(
+    ("target", "lifecycle", "waiting_late"),
+    [
+        (date(2016, 2, 4), "complete_awaiting_signoff", True),
+        (date(2016, 2, 5), "complete_awaiting_signoff", False),  # due today: not yet past it
+        (date(2016, 3, 1), "complete_awaiting_signoff", False),
+        (None, "complete_awaiting_signoff", False),
+        (date(2016, 2, 4), "in_progress", False),  # that is overdue work, counted apart
+        (date(2016, 2, 4), "not_started", False),
+        (date(2016, 2, 4), "closed_evidenced", False),
+        (date(2016, 2, 4), "superseded", False),
+    ],
+)
+def test_complete_awaiting_sign_off_past_its_target_date_is_counted_apart_from_overdue(
+    target, lifecycle, waiting_late
+):
+    assert is_awaiting_past_target(target, lifecycle, TODAY) is waiting_late
+    assert not (waiting_late and is_overdue(target, lifecycle, TODAY))
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,13 @@ import html as htmllib
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests.builders import make_action, make_cycles, make_user
 from tests.conftest import ROLE_ACCOUNTS, sign_in
 from tests.web.test_action_lists import total
 from tracker.extensions import db
+from tracker.models import User
 
 COUNT_LINK = re.compile(
     r'<a class="govuk-link tracker-count" href="([^"]+)"><strong>(\d+)</strong>'
@@ -61,7 +63,7 @@ def test_every_count_on_the_overview_links_to_a_list_of_that_many(role_client):
     page = client.get("/overview").get_data(as_text=True)
     assert "Ofsted action plan overview" in page
     links = count_links(page)
-    assert ("/actions/overdue", 14) in links and ("/actions?rag=red", 19) in links
+    assert ("/actions/overdue", 6) in links and ("/actions?rag=red", 19) in links
     assert ("/actions", 335) in links
     assert any(href == "/actions?recommendation=R1" for href, _ in links)
     assert check_counts_match_their_lists(client, page) > 100
@@ -78,7 +80,7 @@ def test_the_overview_counts_as_at_a_date_link_to_lists_as_at_that_date(role_cli
 def test_an_action_lead_sees_my_actions_and_what_each_needs(role_client):
     page = role_client("action_lead").get("/").get_data(as_text=True)
     assert 'id="my-actions">My actions</h2>' in page
-    assert "<strong>10</strong> in all" in page
+    assert "<strong>7</strong> open" in page and "10 in all, counting 3 closed" in page
     assert "What each action needs in cycle 3" in page
     assert 'href="/actions/MAP-001"' in page
     assert 'id="sign-off-work"' not in page and 'id="locality-work"' not in page
@@ -90,9 +92,24 @@ def test_a_partner_agency_s_lead_sees_the_actions_their_agency_leads_or_partners
     client = seeded_app.test_client()
     sign_in(client, "dci.publicprotection@police.example")
     page = htmllib.unescape(client.get("/").get_data(as_text=True))
+    # The 5 she leads (and may update) apart from the 18 her agency leads or partners on.
+    assert 'id="my-actions">My actions</h2>' in page
+    assert 'id="agency-actions">My agency\'s actions</h2>' in page
     assert "Actions South Yorkshire Police leads or partners on" in page
-    assert any(href == "/actions?involving=syp" for href, _ in count_links(page))
-    assert check_counts_match_their_lists(client, page) >= 4
+    links = count_links(page)
+    assert (f"/actions?open=true&lead={_user_id(seeded_app)}", 5) in links
+    assert ("/actions?open=true&involving=syp", 16) in links
+    assert "18 in all, counting 2 closed or superseded" in page
+    # Never "Update this cycle" on what she may only read.
+    agency = re.search(r'id="agency-actions-table".*?</table>', page, re.S).group(0)
+    assert "Update this cycle" not in agency
+    assert "Awaiting sign-off, 6 working days" in agency  # MAP-037, finished and waiting
+    assert check_counts_match_their_lists(client, page) >= 8
+
+
+def _user_id(app, email: str = "dci.publicprotection@police.example") -> int:
+    with app.app_context():
+        return db.session.execute(select(User.id).where(User.email == email)).scalar_one()
 
 
 def test_a_locality_head_sees_this_cycle_s_return_and_this_month_s_sef(role_client):
@@ -104,7 +121,12 @@ def test_a_locality_head_sees_this_cycle_s_return_and_this_month_s_sef(role_clie
     assert 'href="/returns/north/3"' in page
     assert "SEF for February 2016" in page and 'href="/sefs/north/2016-02"' in page
     left = re.search(r"Actions left to update</dt>\s*<dd[^>]*>(.*?)</dd>", page, re.S).group(1)
-    assert "of 35 open actions" in left
+    # One definition on the whole page, said in the text: open actions (not closed or superseded).
+    assert "of the 35 open actions in the North plan" in left
+    mine = re.search(r'id="my-actions-counts">(.*?)</ul>', page, re.S).group(1)
+    assert "<strong>32</strong> open" in mine and "<strong>32</strong> not updated" in mine
+    assert "Every count is of open actions you lead" in page
+    assert "35 in all, counting 3 closed or superseded" in page
     # The Localities menu item goes to the head's own locality.
     assert re.search(r'href="/plans/north"[^>]*>\s*Localities', page)
 
@@ -117,7 +139,7 @@ def test_a_chair_sees_what_awaits_sign_off_and_red_and_overdue_across_all_plans(
     assert f"<strong>{len(waiting)}</strong> awaiting sign-off" in page
     assert "Waiting (working days)" in page
     assert ("/actions?rag=red", 19) in count_links(page)
-    assert ("/actions/overdue", 14) in count_links(page)
+    assert ("/actions/overdue", 6) in count_links(page)
 
 
 @pytest.mark.parametrize("role", ["admin", "viewer"])

@@ -56,6 +56,9 @@ def openapi_document() -> dict[str, Any]:
             "rag",
             "impact",
             "overdue",
+            "awaiting_past_target",
+            "awaiting_sign_off_since",
+            "working_days_awaiting_sign_off",
             "depends_on",
             "version",
             "updated_at",
@@ -78,7 +81,27 @@ def openapi_document() -> dict[str, Any]:
             "lifecycle": _enum(lifecycle),
             "rag": _enum(rag, nullable=True),
             "impact": _enum(impact),
-            "overdue": {"type": "boolean"},
+            "overdue": {
+                "type": "boolean",
+                "description": "Open work (not started or in progress) past its target date",
+            },
+            "awaiting_past_target": {
+                "type": "boolean",
+                "description": "Complete, awaiting sign-off, and past its target date: waiting "
+                "for the chair, never counted as overdue",
+            },
+            "awaiting_sign_off_since": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "When an action awaiting sign-off was marked complete; null "
+                "otherwise",
+            },
+            "working_days_awaiting_sign_off": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "London working days since it was marked complete (0 when not "
+                "awaiting sign-off)",
+            },
             "depends_on": {"type": "array", "items": {"type": "string"}},
             "version": {"type": "integer", "minimum": 1},
             "updated_at": {"type": "string", "format": "date-time"},

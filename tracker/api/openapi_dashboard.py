@@ -33,10 +33,13 @@ def dashboard_paths(problem: dict) -> dict[str, Any]:
         "/dashboard": {
             "get": {
                 "summary": "The chair's dashboard for Getting to Good: counts and chart figures",
-                "description": "Counts of open actions overdue, red, amber, green, green while "
-                "overdue (`watermelons`), with no update this cycle, blocked by a red or overdue "
-                "prerequisite, due before a prerequisite (`date_clash`) and complete awaiting "
-                "sign-off; returns and SEFs late or missing; and, per cycle, the RAG mix, the "
+                "description": "Counts of open actions overdue (open work, not started or in "
+                "progress, past its target date), red, amber, green, green while overdue "
+                "(`watermelons`, open work only), with no update this cycle, blocked by a red or "
+                "overdue prerequisite, due before a prerequisite (`date_clash`), complete awaiting "
+                "sign-off, and complete awaiting sign-off past its target date "
+                "(`awaiting_past_target`, never counted as overdue); returns and SEFs late or "
+                "missing; and, per cycle, the RAG mix, the "
                 "burn-down against target dates and overdue actions per plan. Past cycles are "
                 "as they stood at their return deadline; the current cycle as it stands now. "
                 "Each count equals the total of the list with the same filters (for example "

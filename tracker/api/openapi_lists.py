@@ -46,7 +46,13 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
         query("rag", enum(rag), "Delivery confidence"),
         query("lifecycle", enum(lifecycle), "Lifecycle state"),
         *(
-            [query("overdue", {"type": "boolean"}, "Target date passed and not closed")]
+            [
+                query(
+                    "overdue",
+                    {"type": "boolean"},
+                    "Open work (not started or in progress) past its target date",
+                )
+            ]
             if overdue
             else []
         ),
@@ -78,6 +84,12 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
             {"type": "boolean"},
             "Open, and due before an open prerequisite is due (not with as_at)",
         ),
+        query(
+            "awaiting_past_target",
+            {"type": "boolean"},
+            "Complete, awaiting sign-off, and past its target date (not counted as overdue)",
+        ),
+        query("open", {"type": "boolean"}, "Open: not closed with evidence or superseded"),
     ]
 
 

@@ -160,6 +160,10 @@ def meeting_schemas() -> dict[str, Any]:
             "target_date": {"type": ["string", "null"], "format": "date"},
             "overdue": {"type": "boolean"},
             "days_overdue": {"type": "integer", "minimum": 0},
+            # Added later (absent from older snapshots): waiting work, not overdue.
+            "awaiting_past_target": {"type": "boolean"},
+            "awaiting_since": {"type": ["string", "null"], "format": "date-time"},
+            "working_days_awaiting": {"type": "integer", "minimum": 0},
             "summary": {"type": "string"},
             "reason": {"type": "string"},
             "updated_at": moment,

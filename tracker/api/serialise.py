@@ -38,6 +38,11 @@ def action_json(r: ActionRow) -> dict[str, Any]:
         "rag": r.rag.value if r.rag else None,
         "impact": r.impact.value,
         "overdue": r.overdue,
+        "awaiting_past_target": r.awaiting_past_target,
+        "awaiting_sign_off_since": r.awaiting_since.isoformat().replace("+00:00", "Z")
+        if r.awaiting_since
+        else None,
+        "working_days_awaiting_sign_off": r.working_days_awaiting,
         "depends_on": r.depends_on,
         "version": r.version,
         "updated_at": r.updated_at.isoformat().replace("+00:00", "Z"),

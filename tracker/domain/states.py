@@ -66,6 +66,9 @@ class LeadBody(StrEnum):
 
 
 CLOSED = frozenset({Lifecycle.CLOSED_EVIDENCED, Lifecycle.SUPERSEDED})
+# Open work: what the lead still has to do. An action complete and awaiting sign-off is open
+# (not closed) but waits on the chair, so it is never the lead's lateness.
+OPEN_WORK = frozenset({Lifecycle.NOT_STARTED, Lifecycle.IN_PROGRESS})
 
 LIFECYCLE_LABELS = {
     Lifecycle.NOT_STARTED: "Not started",
@@ -87,10 +90,21 @@ IMPACT_LABELS = {
 
 
 def is_overdue(target_date: date | None, lifecycle: Lifecycle | str, today: date) -> bool:
-    """Overdue is computed, never typed: target date passed and the action is not closed."""
+    """Overdue is computed, never typed: open work (not started or in progress) whose target
+    date has passed. Complete and awaiting sign-off is counted apart (`is_awaiting_past_target`)."""
     if target_date is None:
         return False
-    return target_date < today and not Lifecycle(lifecycle).is_closed
+    return target_date < today and Lifecycle(lifecycle) in OPEN_WORK
+
+
+def is_awaiting_past_target(
+    target_date: date | None, lifecycle: Lifecycle | str, today: date
+) -> bool:
+    """Complete and awaiting sign-off, and its target date has passed: waiting work, not late
+    work (the lead has finished; the sign-off has not happened)."""
+    if target_date is None:
+        return False
+    return target_date < today and Lifecycle(lifecycle) is Lifecycle.COMPLETE_AWAITING_SIGNOFF
 
 
 def days_overdue(target_date: date | None, lifecycle: Lifecycle | str, today: date) -> int:

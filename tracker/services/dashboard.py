@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select, true
+from sqlalchemy import Select, and_, case, func, literal, select, true
 
 from tracker.domain import sef as sef_rules
 from tracker.domain.calendar import LONDON
@@ -30,6 +30,7 @@ from tracker.services.reads.action_rows import LEAD_ORG
 from tracker.services.reads.measure_links import list_green_actions_with_off_target_measures
 from tracker.services.reads.plan_lists import apply_filters
 from tracker.services.reads.state import (
+    awaiting_past_target_clause,
     blocked_clause,
     date_clash_clause,
     is_open_clause,
@@ -56,6 +57,7 @@ COUNT_KEYS = (
     "blocked",
     "date_clash",
     "awaiting_sign_off",
+    "awaiting_past_target",
     "returns_late",
     "returns_missing",
     "sefs_late",
@@ -63,7 +65,7 @@ COUNT_KEYS = (
     "green_off_target",
 )
 # The counts of actions (read from the projection); the rest are of returns and SEFs.
-_PROJECTED = COUNT_KEYS[:9]
+_PROJECTED = COUNT_KEYS[:10]
 PLAN_NAMES = {
     "main": "Main plan",
     "north": "North",
@@ -72,6 +74,7 @@ PLAN_NAMES = {
     "central": "Central",
 }
 _CLOSED_VALUES = ("closed_evidenced", "superseded")
+_WAITING = "waiting:"  # the history chart's mark on a RAG held while awaiting sign-off
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,8 @@ def _counts_by_plan(f: PlanFilters, today: date, cycle: int | None) -> dict[str,
         "awaiting_sign_off": _count(
             ActionState.lifecycle == Lifecycle.COMPLETE_AWAITING_SIGNOFF.value
         ),
+        # Waiting work, not late work: counted apart from overdue (the chair's queue).
+        "awaiting_past_target": _count(awaiting_past_target_clause(today)),
     }
     query = _in_scope(
         select(Plan.code, *(c.label(k) for k, c in columns.items()))
@@ -173,9 +178,14 @@ def _history_by_cycle(
     history row that held at the deadline, however long the history."""
     # What the held row counts as: closed, superseded, or its RAG. A value, not a row to join,
     # so no plan has to hash the whole history to find it again.
+    # Awaiting sign-off keeps its RAG, marked as waiting: it is never overdue (open work only).
     bucket = case(
         (ActionUpdate.lifecycle == Lifecycle.CLOSED_EVIDENCED.value, "closed"),
         (ActionUpdate.lifecycle == Lifecycle.SUPERSEDED.value, "superseded"),
+        (
+            ActionUpdate.lifecycle == Lifecycle.COMPLETE_AWAITING_SIGNOFF.value,
+            literal(_WAITING) + func.coalesce(ActionUpdate.rag, ""),
+        ),
         else_=ActionUpdate.rag,
     )
     held = (
@@ -210,6 +220,7 @@ def _history_by_cycle(
         pairs.c.target_date.is_not(None),
         pairs.c.target_date < pairs.c.due_on,
         pairs.c.bucket.not_in(("closed", "superseded")),
+        ~pairs.c.bucket.startswith(_WAITING),
     )
     query = (
         select(pairs.c.number, pairs.c.plan, pairs.c.bucket, func.count(), _count(overdue))
@@ -218,8 +229,9 @@ def _history_by_cycle(
     )
     out: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for number, plan, bucket_name, n, late in db.session.execute(query).all():
+        bucket_name = bucket_name.removeprefix(_WAITING)
         cell = out[number][plan]
-        cell[bucket_name] = int(n)
+        cell[bucket_name] = cell.get(bucket_name, 0) + int(n)
         cell["actions"] = cell.get("actions", 0) + int(n)
         cell["overdue"] = cell.get("overdue", 0) + int(late or 0)
     return out

@@ -36,6 +36,9 @@ class PlanFilters:
     no_update: bool = False  # open, with no update recorded in the current cycle
     blocked: bool = False  # open, with an open prerequisite that is red or overdue
     date_clash: bool = False  # open, due before an open prerequisite is due
+    # Complete, awaiting sign-off, and past its target date: waiting work, not overdue work.
+    awaiting_past_target: bool = False
+    open: bool = False  # not closed or superseded (the home page counts open actions)
     cycle: int | None = None  # the current cycle's number, set by the caller (not a filter)
 
 
@@ -55,6 +58,8 @@ LIST_PARAMS = frozenset(
         "no_update",
         "blocked",
         "date_clash",
+        "awaiting_past_target",
+        "open",
         "sort",
         "as_at",
     }
@@ -101,6 +106,8 @@ def parse_filters(args: dict[str, str], *, cycle: int | None = None) -> PlanFilt
     f.no_update = bool(_flag(args, "no_update"))
     f.blocked = bool(_flag(args, "blocked"))
     f.date_clash = bool(_flag(args, "date_clash"))
+    f.awaiting_past_target = bool(_flag(args, "awaiting_past_target"))
+    f.open = bool(_flag(args, "open"))
     if rec := args.get("recommendation"):
         f.recommendation = rec.strip().upper()
     if org := args.get("lead_organisation"):
@@ -147,6 +154,10 @@ def describe_filters(filters, leads, organisations, *, show_plan: bool) -> list[
         said.append(f"lifecycle {Lifecycle(filters.lifecycle).label.lower()}")
     if filters.overdue is not None:
         said.append("overdue only" if filters.overdue else "not overdue")
+    if filters.open:
+        said.append("open only")
+    if filters.awaiting_past_target:
+        said.append("complete, awaiting sign-off past its target date")
     if filters.due_within:
         said.append(f"due within {filters.due_within} weeks")
     if filters.no_update:

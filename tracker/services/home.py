@@ -1,10 +1,14 @@
 """Each person's starting page: their own work, counted, each count a filter of a list.
 
 - A locality head (or named deputy) sees this cycle's return and this month's SEF.
-- "My actions": Trust and Council staff see the actions they lead (the `lead` filter); a
-  partner agency's people (police, health, the safeguarding board...) see every action their
-  organisation leads or partners on (the `involving` filter), since an agency shares that work
-  across its staff. Counted: not updated this cycle, overdue, and due within four weeks.
+- "My actions": the actions the person leads (the `lead` filter), which they may update. A
+  partner agency's people (police, health, the safeguarding board...) also see "my agency's
+  actions": the others their organisation leads or partners on (the `involving` filter), which
+  they may read; only an action the person may update (the update route's own permission rule)
+  is ever marked "Update this cycle". An action complete and awaiting sign-off is marked with
+  its age instead: it waits on the chair, not the lead.
+- Every count on the page is of open actions (not closed or superseded): open, not updated
+  this cycle, overdue (open work past its target date) and due within four weeks.
 - A chair sees what awaits sign-off (with its age in working days) and red and overdue
   actions across all plans.
 - Everyone sees the plans with their counts.
@@ -18,7 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, select
 
 from tracker.domain import sef as sef_rules
-from tracker.domain.permissions import Actor, Permission, Role, can
+from tracker.domain.permissions import Actor, Permission, Role, Target, can
 from tracker.domain.states import CLOSED
 from tracker.extensions import db
 from tracker.models import Action, ActionState, Plan
@@ -51,17 +55,37 @@ class LocalityWork:
 
 @dataclass
 class MyActions:
-    """The person's actions and what each needs this cycle; `filter_args` gives the list."""
+    """A group of actions and what each needs this cycle; `filter_args` gives the list."""
 
     filter_args: dict[str, str]
-    organisation_name: str | None  # set when these are a partner agency's actions
+    organisation_name: str | None  # set for a partner agency's actions (read, not updated)
     rows: list[queries.ActionRow] = field(default_factory=list)
-    not_updated: set[int] = field(default_factory=set)
+    not_updated: set[int] = field(default_factory=set)  # open, no update this cycle
     due_soon: set[int] = field(default_factory=set)
+    may_update: set[int] = field(default_factory=set)
+    listed_above: set[int] = field(default_factory=set)  # counted here, shown as "my actions"
+
+    @property
+    def shown(self) -> list[queries.ActionRow]:
+        return [r for r in self.rows if r.id not in self.listed_above]
+
+    @property
+    def open_rows(self) -> list[queries.ActionRow]:
+        return [r for r in self.rows if r.lifecycle not in CLOSED]
 
     @property
     def overdue(self) -> list[queries.ActionRow]:
         return [r for r in self.rows if r.overdue]
+
+    @property
+    def awaiting(self) -> list[queries.ActionRow]:
+        return [r for r in self.rows if r.awaiting_since is not None]
+
+    def needs_update(self, row: queries.ActionRow) -> bool:
+        """'Update this cycle': open work the person may update, not updated this cycle."""
+        return (
+            row.id in self.not_updated and row.id in self.may_update and row.awaiting_since is None
+        )
 
 
 @dataclass
@@ -77,6 +101,7 @@ class PlanCounts:
 class HomeView:
     locality: LocalityWork | None = None
     my_actions: MyActions | None = None
+    agency_actions: MyActions | None = None  # a partner agency's, beyond the person's own
     awaiting_sign_off: list[AwaitingSignOff] | None = None
     totals: dict[str, int] = field(default_factory=dict)
     plans: list[PlanCounts] = field(default_factory=list)
@@ -108,22 +133,43 @@ def get_home(
             sef_first_month=sef_first_month,
             sef_due_working_day=sef_due_working_day,
         )
-    partner_agency = organisation_kind not in LEAD_BODIES
-    mine = MyActions(
-        filter_args={"involving": organisation_code}
-        if partner_agency
-        else {"lead": str(actor.user_id)},
-        organisation_name=organisation_name if partner_agency else None,
+    mine = MyActions(filter_args={"lead": str(actor.user_id)}, organisation_name=None)
+    mine.rows, _ = queries.list_actions(
+        today=today, filters=queries.parse_filters(mine.filter_args, cycle=cycle)
     )
-    filters = queries.parse_filters(mine.filter_args, cycle=cycle)
-    mine.rows, _ = queries.list_actions(today=today, filters=filters)
-    open_rows = [r for r in mine.rows if r.lifecycle not in CLOSED]
-    updated = queries.updated_in_cycle([r.id for r in open_rows], cycle)
+    groups = [mine]
+    if organisation_kind not in LEAD_BODIES:
+        agency = MyActions(
+            filter_args={"involving": organisation_code}, organisation_name=organisation_name
+        )
+        rows, _ = queries.list_actions(
+            today=today, filters=queries.parse_filters(agency.filter_args, cycle=cycle)
+        )
+        # Counted whole (each count is its list's total); the table leaves out the person's own.
+        agency.rows = rows
+        agency.listed_above = {r.id for r in mine.rows}
+        groups.append(agency)
+        if agency.rows:
+            view.agency_actions = agency
+    open_ids = [r.id for g in groups for r in g.open_rows]
+    updated = queries.updated_in_cycle(open_ids, cycle)
     soon = today + timedelta(weeks=DUE_SOON_WEEKS)
-    mine.not_updated = {r.id for r in open_rows if r.id not in updated}
-    mine.due_soon = {
-        r.id for r in open_rows if r.target_date is not None and today <= r.target_date <= soon
-    }
+    for group in groups:
+        open_rows = group.open_rows
+        group.not_updated = {r.id for r in open_rows if r.id not in updated}
+        group.due_soon = {
+            r.id for r in open_rows if r.target_date is not None and today <= r.target_date <= soon
+        }
+        # The update route's own rule: leading the action, or speaking for its locality.
+        group.may_update = {
+            r.id
+            for r in open_rows
+            if can(
+                actor,
+                Permission.UPDATE_ACTION,
+                Target(lead_user_id=r.lead_user_id, locality=r.locality),
+            )
+        }
     if mine.rows or actor.role is Role.ACTION_LEAD:
         view.my_actions = mine
     if can(actor, Permission.SIGN_OFF):

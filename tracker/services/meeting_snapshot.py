@@ -13,10 +13,12 @@ Shape (SNAPSHOT_VERSION 1; a later version adds keys, and readers keep reading v
     actions: [row], by plan then ref; a row is ref, plan, plan_name, recommendation,
         recommendation_title, lead_body, title, lead_name, lead_organisation,
         lead_organisation_name, lifecycle, rag, impact, target_date, overdue, days_overdue,
-        summary, reason, updated_at
+        summary, reason, updated_at (and, added later: awaiting_past_target, awaiting_since,
+        working_days_awaiting)
     totals: counts (see `_counts`) over every action
     by_plan, by_recommendation, by_lead_body: [{key, label, ...counts}]
-    exceptions: refs of the actions that are red or overdue, most days overdue first
+    exceptions: refs of the actions that are red or overdue (or, added later, complete and
+        awaiting sign-off past their target date), most days overdue first
     evidence (added later; absent from older snapshots): {since, items}: the evidence added to
         actions after the previous meeting was recorded (`since`, or None for the first) up to
         this one; an item is ref, title, evidence_type, evidence_type_label, evidence_date,
@@ -34,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.domain.calendar import LONDON
+from tracker.domain.calendar import LONDON, working_days_between
 from tracker.domain.states import (
     IMPACT_LABELS,
     LIFECYCLE_LABELS,
@@ -42,6 +44,7 @@ from tracker.domain.states import (
     LeadBody,
     Lifecycle,
     days_overdue,
+    is_awaiting_past_target,
     is_overdue,
 )
 from tracker.extensions import db
@@ -180,6 +183,18 @@ def build_snapshot(
                 "target_date": r.target_date.isoformat() if r.target_date else None,
                 "overdue": is_overdue(r.target_date, r.lifecycle, meeting_day),
                 "days_overdue": days_overdue(r.target_date, r.lifecycle, meeting_day),
+                # Waiting work, not late work: complete, awaiting sign-off since a moment, and
+                # its age in London working days (added later; absent from older snapshots).
+                "awaiting_past_target": is_awaiting_past_target(
+                    r.target_date, r.lifecycle, meeting_day
+                ),
+                "awaiting_since": _iso(r.awaiting_since) if r.awaiting_since else None,
+                "working_days_awaiting": max(
+                    0,
+                    working_days_between(r.awaiting_since.astimezone(LONDON).date(), meeting_day),
+                )
+                if r.awaiting_since
+                else 0,
                 "summary": r.summary or "",
                 "reason": r.reason or "",
                 "updated_at": _iso(r.recorded_at),
@@ -212,7 +227,8 @@ def build_snapshot(
         (
             row
             for row in rows
-            if row["overdue"] or row["rag"] == "red"  # a closed action has no RAG
+            # A closed action has no RAG; one awaiting sign-off past its date is shown waiting.
+            if row["overdue"] or row["rag"] == "red" or row["awaiting_past_target"]
         ),
         key=lambda row: (-row["days_overdue"], row["ref"]),
     )

@@ -56,6 +56,8 @@ def init_app(app: Flask) -> None:
         colour=status_colour,
         rag_tag=rag_tag,
         overdue_tag=overdue_tag,
+        awaiting_tag=awaiting_tag,
+        status_cell=status_cell,
         measure_value=format_value,
         measure_target=describe_target,
         measure_status_tag=measure_status_tag,
@@ -163,6 +165,20 @@ def rag_tag(rag: str | None, lifecycle: str | None = None) -> Markup:
 
 def overdue_tag(overdue: bool) -> Markup | str:
     return _OVERDUE if overdue else "No"
+
+
+def awaiting_tag(working_days: int) -> Markup:
+    """Complete and awaiting sign-off, with its age: waiting work, shown instead of 'Overdue' or
+    'Update this cycle' (the lead has finished; the sign-off is the chair's)."""
+    unit = "working day" if working_days == 1 else "working days"
+    return _tag("grey", f"Awaiting sign-off, {working_days} {unit}")
+
+
+def status_cell(row) -> Markup | str:
+    """A list's 'Overdue' cell: overdue open work, waiting work with its age, or 'No'."""
+    if row.awaiting_since is not None:
+        return awaiting_tag(row.working_days_awaiting)
+    return overdue_tag(row.overdue)
 
 
 def rag_label(value: str | None) -> str:

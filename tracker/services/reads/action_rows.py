@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
-from tracker.domain.states import Impact, Lifecycle, Rag, is_overdue
+from tracker.domain.calendar import LONDON, working_days_between
+from tracker.domain.states import Impact, Lifecycle, Rag, is_awaiting_past_target, is_overdue
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -52,6 +53,11 @@ class ActionRow:
     updated_at: datetime
     overdue: bool
     main_action_ref: str | None = None
+    # Complete and awaiting sign-off: when it was marked complete (the first update of the
+    # current run), its age in London working days, and whether its target date has passed.
+    awaiting_since: datetime | None = None
+    working_days_awaiting: int = 0
+    awaiting_past_target: bool = False
     lead_user_id: int | None = None
     partners: list[str] = field(default_factory=list)
     partner_names: list[str] = field(default_factory=list)
@@ -80,6 +86,36 @@ MAIN_ACTION = aliased(Action, name="main_action")
 REPLACEMENT = aliased(Action, name="replacement")
 
 
+_EARLIER = aliased(ActionUpdate, name="earlier")
+
+
+_MARKED = aliased(ActionUpdate, name="marked")
+
+
+def _awaiting_since(state):
+    """When an action awaiting sign-off was marked complete: the update just after the last one
+    that was not awaiting sign-off (as the sign-off queue says). Worked out only for the rows
+    awaiting sign-off: two steps down the (action, version) key each, in the same statement."""
+    awaiting = Lifecycle.COMPLETE_AWAITING_SIGNOFF.value
+    last_other = (
+        select(func.max(_EARLIER.version))
+        .where(
+            _EARLIER.action_id == Action.id,
+            _EARLIER.version <= state.version,
+            _EARLIER.lifecycle != awaiting,
+        )
+        .correlate(Action, state)
+        .scalar_subquery()
+    )
+    marked = (
+        select(_MARKED.recorded_at)
+        .where(_MARKED.action_id == Action.id, _MARKED.version == func.coalesce(last_other, 0) + 1)
+        .correlate(Action, state)
+        .scalar_subquery()
+    )
+    return case((state.lifecycle == awaiting, marked), else_=None).label("awaiting_since")
+
+
 # Plain columns, not ORM objects: a long list builds no identity-mapped entities.
 def _row_columns(state) -> tuple:
     return (
@@ -91,6 +127,7 @@ def _row_columns(state) -> tuple:
         state.summary,
         state.recorded_at,
         *_JOINED_COLUMNS,
+        _awaiting_since(state),
     )
 
 
@@ -150,6 +187,7 @@ def action_rows_query(as_at: datetime | None, action_ref: str | None = None) -> 
 
 def to_row(r, today: date) -> ActionRow:
     lifecycle = Lifecycle(r.lifecycle)
+    since = r.awaiting_since
     return ActionRow(
         id=r.id,
         ref=r.ref,
@@ -173,6 +211,11 @@ def to_row(r, today: date) -> ActionRow:
         summary=r.summary,
         updated_at=r.recorded_at,
         overdue=is_overdue(r.target_date, lifecycle, today),
+        awaiting_since=since,
+        working_days_awaiting=max(0, working_days_between(since.astimezone(LONDON).date(), today))
+        if since is not None
+        else 0,
+        awaiting_past_target=is_awaiting_past_target(r.target_date, lifecycle, today),
         main_action_ref=r.main_ref,
         lead_user_id=r.lead_user_id,
         baseline_target_date=r.baseline_target_date,

@@ -28,7 +28,7 @@ from tracker.services.filters import PlanFilters
 from tracker.services.reads.action_rows import ActionRow
 from tracker.services.reads.plan_changes import plan_changes_between
 from tracker.services.reads.plan_lists import list_actions
-from tracker.services.reads.state import is_open_clause
+from tracker.services.reads.state import overdue_clause
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ def _newly_overdue(since: date, today: date) -> list[Change]:
         .join(Plan, Plan.id == Action.plan_id)
         .outerjoin(lead, lead.id == Action.lead_user_id)
         .where(Action.target_date >= since, Action.target_date < today)
-        .where(is_open_clause(ActionState))
+        .where(overdue_clause(today))  # open work: awaiting sign-off is not overdue
     ).all()
     return [
         Change(

@@ -30,6 +30,7 @@ from tracker.services.reads.action_rows import (
     to_row,
 )
 from tracker.services.reads.state import (
+    awaiting_past_target_clause,
     blocked_clause,
     date_clash_clause,
     is_open_clause,
@@ -87,6 +88,10 @@ def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | 
     if f.overdue is not None:
         overdue = overdue_clause(today, state)
         query = query.where(overdue if f.overdue else ~overdue)
+    if f.awaiting_past_target:
+        query = query.where(awaiting_past_target_clause(today, state))
+    if f.open:
+        query = query.where(is_open)
     return query
 
 

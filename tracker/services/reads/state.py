@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from tracker.domain.states import CLOSED
+from tracker.domain.states import CLOSED, OPEN_WORK, Lifecycle
 from tracker.models import (
     Action,
     ActionDependency,
@@ -17,6 +17,8 @@ from tracker.models import (
 )
 
 _CLOSED_VALUES = tuple(s.value for s in CLOSED)
+_OPEN_WORK_VALUES = tuple(sorted(s.value for s in OPEN_WORK))
+AWAITING = Lifecycle.COMPLETE_AWAITING_SIGNOFF.value
 
 
 def state_for(as_at: datetime | None = None):
@@ -42,8 +44,23 @@ def is_open_clause(state=ActionState):
 
 
 def overdue_clause(today: date, state=ActionState, action=Action):
-    """SQL for the domain's `is_overdue`: a target date before today, and still open."""
-    return and_(action.target_date.is_not(None), action.target_date < today, is_open_clause(state))
+    """SQL for the domain's `is_overdue`: open work (not started or in progress) with a target
+    date before today."""
+    return and_(
+        action.target_date.is_not(None),
+        action.target_date < today,
+        state.lifecycle.in_(_OPEN_WORK_VALUES),
+    )
+
+
+def awaiting_past_target_clause(today: date, state=ActionState, action=Action):
+    """SQL for the domain's `is_awaiting_past_target`: complete, awaiting sign-off, with a
+    target date before today."""
+    return and_(
+        action.target_date.is_not(None),
+        action.target_date < today,
+        state.lifecycle == AWAITING,
+    )
 
 
 def not_updated_clause(cycle: int | None):

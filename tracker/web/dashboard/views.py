@@ -30,6 +30,7 @@ ACTION_LISTS = {
         "plans.all_actions",
         {"lifecycle": "complete_awaiting_signoff", **_BY_DATE},
     ),
+    "awaiting_past_target": ("plans.all_actions", {"awaiting_past_target": "true", **_BY_DATE}),
 }
 
 
