@@ -33,7 +33,7 @@ from tracker.web.updates.forms import (
 bp = Blueprint("updates", __name__)
 
 # Forms that take evidence files beside the update: their bodies may be EVIDENCE_MAX_BYTES.
-UPLOADS = frozenset({"updates.update", "returns.show"})
+UPLOADS = frozenset({"updates.update", "returns.show", "api.create_update"})
 
 
 @bp.record_once
@@ -56,14 +56,6 @@ def evidence_field_settings() -> dict[str, str]:
         "evidence_accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS),
         "evidence_max_size": megabytes(evidence_files.max_bytes()),
     }
-
-
-def evidence_store() -> evidence_service.EvidenceStore:
-    return evidence_service.EvidenceStore(
-        path=evidence_files.store(),
-        max_bytes=evidence_files.max_bytes(),
-        clamd_socket=current_app.config.get("CLAMD_SOCKET"),
-    )
 
 
 def _context(ref: str) -> update_service.ActionContext:
@@ -156,7 +148,7 @@ def update(ref: str):
                 ref,
                 _proposal(form),
                 evidence=[item] if item else [],
-                store=evidence_store(),
+                store=evidence_files.evidence_store(),
                 expected_version=form.version.data,
                 actor=actor,
                 now=now_utc(),
