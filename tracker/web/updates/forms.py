@@ -104,7 +104,7 @@ class ActionUpdateForm(FlaskForm, UpdateFields, NewEvidenceFields):
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
 
-class ReturnEntryForm(UpdateFields):
+class ReturnEntryForm(UpdateFields, NewEvidenceFields):
     ref = HiddenField()
 
 
