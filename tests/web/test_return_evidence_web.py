@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import sign_in
-from tests.evidence_support import PDF, WINDOWS_PROGRAM
+from tests.evidence_support import (
+    PDF,
+    WINDOWS_PROGRAM,
+    clamd_socket,  # noqa: F401 - the fixture
+    infected_pdf,
+)
 from tests.web.test_returns_web import HEAD, PASSWORD, RETURN, _form, _text, _updates, north
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, Evidence, LocalityReturn, ReturnDraft
@@ -171,3 +176,31 @@ def test_a_submission_refused_by_the_rules_leaves_no_evidence_and_no_file(client
     assert response.status_code == 400
     assert 'href="#entries-0-summary"' in _text(response)
     assert not _submitted() and _evidence() == [] and _files(store) == []
+
+
+def test_an_infected_file_in_a_return_is_refused_by_a_real_clamd_and_nothing_is_written(
+    client,
+    north,
+    store,
+    clamd_socket,  # noqa: F811
+):
+    client.application.config["CLAMD_SOCKET"] = clamd_socket  # the store fixture puts it back
+    sign_in(client, HEAD, PASSWORD)
+    before = _updates()
+
+    response = _post(
+        client,
+        _form(client, N_02=COMPLETE | ATTACH),
+        files={1: (infected_pdf(), "dip.pdf")},
+    )
+
+    page = _text(response)
+    assert response.status_code == 400
+    assert 'href="#entries-1-evidence_file"' in page
+    assert "N-02: The selected file contains a virus, so it was not added" in page
+    assert not _submitted() and _updates() == before
+    assert _evidence() == [] and _files(store) == []
+    infected = db.session.execute(
+        select(func.count()).where(AuditEvent.kind == "evidence_infected")
+    ).scalar_one()
+    assert infected == 1
