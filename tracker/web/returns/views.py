@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,6 +86,11 @@ def show(locality: str, cycle: int):
     if request.method == "POST":
         if not may_submit:
             refuse(Permission.SUBMIT_RETURN, request.path)
+        if any(not _EVIDENCE_FILE.fullmatch(name) for name in request.files):
+            # Only an entry's evidence field takes a file; the edge lets files through here.
+            abort(
+                400, description="Send the form's fields as text: a text field does not take files."
+            )
         entries = _entries_from(form)
         valid = form.validate_on_submit()
         attached, evidence_errors, typed_evidence = _evidence_from(form)
@@ -233,6 +239,7 @@ def _evidence_from(form: ReturnForm):
     return items, errors, typed
 
 
+_EVIDENCE_FILE = re.compile(r"entries-\d{1,4}-evidence_file")
 _ATTACHED = {
     "evidence_file": "file",
     "evidence_url": "url",

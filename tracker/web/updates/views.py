@@ -136,7 +136,7 @@ def update(ref: str):
     rule_errors: dict[str, str] = {}
     conflict = None
     if request.method == "POST" and set(request.files) - {"evidence_file"}:
-        abort(400, description="Send the form's fields as text: only the file field takes a file.")
+        abort(400, description="Send the form's fields as text: a text field does not take files.")
     valid = form.validate_on_submit()
     item, item_errors = new_evidence_from(form, evidence_files.read_upload) if valid else (None, {})
     if item_errors:
