@@ -96,10 +96,13 @@ def test_a_partner_agency_s_people_see_what_their_agency_leads_or_partners_on(cl
         action_partner.insert().values(action_id=partnered.id, organisation_id=police.id)
     )
     db.session.commit()
-    mine = get_home(officer).my_actions
-    assert mine is not None and mine.filter_args == {"involving": "syp"}
-    assert mine.organisation_name == police.name
-    assert {r.ref for r in mine.rows} == {led.ref, partnered.ref}
+    home = get_home(officer)
+    # Their own actions (they lead none here) apart from their agency's, which they may read.
+    assert home.my_actions is not None and home.my_actions.rows == []
+    agency = home.agency_actions
+    assert agency is not None and agency.filter_args == {"involving": "syp"}
+    assert agency.organisation_name == police.name
+    assert {r.ref for r in agency.rows} == {led.ref, partnered.ref}
 
 
 def test_a_named_deputy_sees_the_return_and_sef_of_the_locality_they_deputise_for(clean_db):

@@ -162,7 +162,7 @@ def test_the_search_migration_fills_the_index_as_a_rebuild_would(migration_url):
         rebuilt = [tuple(r) for r in db.session.execute(query)]
         db.session.remove()
 
-        downgrade(directory=MIGRATIONS, revision="0009")
+        downgrade(directory=MIGRATIONS, revision="0017")  # evidence (0016) and its rows stay
         upgrade(directory=MIGRATIONS)
         migrated = [tuple(r) for r in db.session.execute(query)]
         assert len(rebuilt) > 1500

@@ -62,6 +62,7 @@ def _fill(now: str) -> list[str]:
         "evidence",
     )
     update_text = _joined("CASE WHEN no_change THEN '' ELSE summary END", "reason", "evidence")
+    evidence_text = _joined("COALESCE(filename, '')", "COALESCE(url, '')")
     return [
         f"INSERT INTO search_document ({columns}) SELECT 'recommendation', "  # nosec B608
         "CAST(id AS VARCHAR(64)), NULL, NULL, 'plan', ref, ref || ' ' || title, text, "
@@ -77,6 +78,10 @@ def _fill(now: str) -> list[str]:
         f"THEN 'plan' ELSE 'sef_draft' END, month, 'Self-evaluation', {sef_text}, {now} "
         "FROM sef_version v WHERE version = (SELECT max(version) FROM sef_version w "
         "WHERE w.locality_id = v.locality_id AND w.month = v.month AND w.status = v.status)",
+        f"INSERT INTO search_document ({columns}) SELECT 'evidence', CAST(id AS VARCHAR(64)), "  # nosec B608
+        "action_id, sef_locality_id, CASE WHEN action_id IS NULL THEN 'sef_draft' ELSE 'plan' "
+        "END, CASE WHEN action_id IS NULL THEN COALESCE(sef_month, '') ELSE '' END, title, "
+        f"{evidence_text}, {now} FROM evidence",
     ]
 
 
