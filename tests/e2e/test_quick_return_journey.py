@@ -155,7 +155,7 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
     expect(next_action).to_be_hidden()
     expect(page.locator(".tracker-return-state", has_text="Done")).to_have_count(total)
     # What she typed is kept: the three changes were saved before the confirmation.
-    line(page, rag_ref).locator(":scope > summary").click()  # looking, not part of the return's work
+    line(page, rag_ref).locator(":scope > summary").click()  # looking, not the work
     expect(entry(page, rag_ref, "summary")).to_have_value(RAG_SUMMARY)
     expect(entry(page, rag_ref, "rag")).to_have_value(RAG_CHANGE[0])
     axe.check(page)

@@ -56,8 +56,8 @@ def legend_rows(
         ("", "", None),
         (
             "Overdue",
-            "Yes when the target date has passed and the action is not closed (worked out, "
-            "never typed in).",
+            "Yes when the target date has passed and the work is not started or in progress "
+            "(complete and awaiting sign-off is waiting, not late; worked out, never typed in).",
             "pink",
         ),
         (
