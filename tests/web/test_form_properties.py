@@ -268,7 +268,11 @@ def forms(ids: dict) -> dict[str, Form]:
             admin, f"/admin/users/{person}/reassign", {"to_user_id": str(ids["head"])}
         ),
         "admin.reinvite": Form(admin, f"/admin/users/{person}/reinvite", {"confirm": "yes"}),
-        "admin.create_token": Form(admin, f"/admin/users/{person}/tokens", {"label": "Excel"}),
+        "admin.create_token": Form(
+            admin,
+            f"/admin/users/{person}/tokens",
+            {"label": "Excel", "expires_on": ["5", "5", "2016"]},
+        ),
         "admin.revoke_tokens": Form(
             admin, f"/admin/users/{person}/tokens/revoke", {"confirm": "yes"}
         ),
