@@ -346,6 +346,11 @@ def forms(ids: dict) -> dict[str, Form]:
             "perf@trust.example", "/measures/values/upload", {"file": "<file>", "check": "y"}
         ),
         "calendar.make": Form(head, "/account/calendar", {"confirm": "yes"}),
+        "tokens.create": Form(
+            chair, "/account/api-tokens", {"label": "Board sheet", "expires_on": ["5", "5", "2016"]}
+        ),
+        # No token 999999 of theirs: refused, whatever is sent.
+        "tokens.revoke": Form(chair, "/account/api-tokens/999999/revoke", {"confirm": "yes"}),
         # A file that is not a plan file is refused; an unknown digest has nothing to apply.
         "admin.import_check": Form(admin, "/admin/import", {"file": "<file>"}),
         "admin.import_apply": Form(admin, "/admin/import/apply", {"digest": "0" * 64}),

@@ -177,6 +177,15 @@ def create_token_for(
     label_problem = _label_problem(label)
     if label_problem:
         raise TokenRefused(label_problem, "label")
+    if read_only:  # made by its holder, who names each live token apart
+        if not label:
+            raise TokenRefused("Enter what the token is for", "label")
+        if _live_label_taken(user.id, label, now=now):
+            raise TokenRefused(
+                f"You already have a live token called “{label}”: choose another name, "
+                "or revoke that one first",
+                "label",
+            )
     today = now.astimezone(LONDON).date()
     expires_on = expires_on if expires_on is not None else api_tokens.default_expiry(today)
     date_problem = api_tokens.expiry_problem(expires_on, today=today)
@@ -207,6 +216,13 @@ def create_token_for(
     )
     db.session.commit()
     return token
+
+
+def _live_label_taken(user_id: int, label: str, *, now: datetime) -> bool:
+    rows = db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ).scalars()
+    return any(t.label.casefold() == label.casefold() and not t.expired(now) for t in rows)
 
 
 def revoke_tokens(email: str, *, now: datetime) -> int:
