@@ -202,3 +202,30 @@ def test_who_may_not_export_gets_no_token_page(client, role):
         == 403
     )
     assert _count() == 0
+
+
+def test_the_list_says_when_each_token_was_last_used(client, member, app):
+    """Marked when it signs a request in, at most once an hour."""
+    _make(client)
+    assert "Never" in client.get(PAGE).get_data(as_text=True)
+    token = auth.create_token_for(member.id, now=NOW, label="script")
+    db.session.remove()
+    api = _api(app)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/recommendations", headers=bearer).status_code == 200
+    row = db.session.execute(select(ApiToken).where(ApiToken.label == "script")).scalar_one()
+    first = row.last_used_at
+    assert first is not None and first.date().isoformat() == "2016-02-05"
+    db.session.remove()
+    assert _api(app).get("/api/v1/recommendations", headers=bearer).status_code == 200
+    again = db.session.execute(select(ApiToken.last_used_at).where(ApiToken.label == "script"))
+    assert again.scalar_one() == first  # not written again within the hour
+    db.session.remove()
+    g.pop("_login_user", None)
+    html = client.get(PAGE).get_data(as_text=True)
+    row_html = re.sub(
+        r"<[^>]+>|\s+",
+        " ",
+        html.split("script (made by the administrator)", 1)[1].split("</tr>")[0],
+    )
+    assert "5 February 2016 at" in row_html

@@ -104,6 +104,8 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Made by its holder on their account page: it reads, and the API refuses its writes.
     read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When it last signed a request in (marked at most once an hour), or None if never.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.domain import api_tokens
@@ -310,7 +311,24 @@ def check_token(token: str, *, now: datetime) -> TokenCheck:
         )
     if not row.user.active:
         return TokenCheck(None, "The API token's holder has left.")
-    return TokenCheck(row.user, read_only=row.read_only)
+    checked = TokenCheck(row.user, read_only=row.read_only)
+    _mark_used(row, now)
+    return checked
+
+
+USE_MARKED_EVERY = timedelta(hours=1)
+
+
+def _mark_used(row: ApiToken, now: datetime) -> None:
+    """Note when a token was last used, at most once an hour (a busy script writes little).
+    A failure to note it never stops the request it signs in."""
+    if row.last_used_at is not None and now - row.last_used_at < USE_MARKED_EVERY:
+        return
+    row.last_used_at = now
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
 
 
 def user_for_token(token: str, *, now: datetime) -> User | None:

@@ -1,4 +1,5 @@
-"""tokens: API tokens expire (issue 19.4), and a token its holder made is read-only (issue 18.4)
+"""tokens: API tokens expire (issue 19.4); a token its holder made is read-only, and each says
+when it was last used (issue 18.4)
 
 A token made before this migration expires a year (365 days) after it was made: a year is the
 longest a new token may last. One already older than a year stops working at once.
@@ -29,6 +30,7 @@ def upgrade():
         batch_op.add_column(
             sa.Column("read_only", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        batch_op.add_column(sa.Column("last_used_at", sa.DateTime(), nullable=True))
     token = sa.table(
         "api_token",
         sa.column("id", sa.Integer()),
@@ -49,5 +51,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.drop_column("last_used_at")
         batch_op.drop_column("read_only")
         batch_op.drop_column("expires_at")
