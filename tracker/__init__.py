@@ -61,6 +61,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         returns,
         search,
         sefs,
+        tokens,
         updates,
     )
 
@@ -84,6 +85,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(search.bp)
     app.register_blueprint(challenges.bp)
     app.register_blueprint(notify.bp)
+    app.register_blueprint(tokens.bp)
     app.register_blueprint(api_bp)
     errors.init_app(app)
 

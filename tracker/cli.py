@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import OperationalError
 
 from tracker.clock import now_utc
+from tracker.domain.api_tokens import default_expiry
+from tracker.domain.calendar import LONDON
 from tracker.services import auth as auth_service
 from tracker.services import seed as seed_service
 from tracker.services.errors import NotFound
@@ -102,16 +106,39 @@ def user_create(
     click.echo(f"Created {user.email} ({user.role}).")
 
 
+def _expiry_date(ctx, param, value: str | None) -> date | None:
+    """--expires: a calendar date written YYYY-MM-DD (a London day), or not given."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise click.BadParameter("give the date as YYYY-MM-DD, for example 2016-05-05")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value} is not a real date") from None
+
+
 @token_cli.command("create")
 @click.argument("email")
 @click.option("--label", default="")
+@click.option(
+    "--expires",
+    callback=_expiry_date,
+    metavar="YYYY-MM-DD",
+    help="The last day (London) it works: today or later, at most a year on "
+    "(default: 90 days from today).",
+)
 @needs_database
-def token_create(email: str, label: str) -> None:
+def token_create(email: str, label: str, expires: date | None) -> None:
     """Print a new API bearer token for EMAIL (shown once; only its hash is kept)."""
+    now = now_utc()
     try:
-        click.echo(auth_service.create_token(email, now=now_utc(), label=label))
+        token = auth_service.create_token(email, now=now, label=label, expires_on=expires)
     except (NotFound, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    click.echo(token)
+    day = expires or default_expiry(now.astimezone(LONDON).date())
+    click.echo(f"It works until the end of {day.isoformat()} (London time).", err=True)
 
 
 @token_cli.command("revoke")

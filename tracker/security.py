@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, flash, request, session
+from flask import Flask, current_app, flash, g, request, session
 from flask_login import current_user, logout_user
 
-from tracker.clock import real_now_utc
+from tracker.clock import now_utc, real_now_utc
 from tracker.extensions import login_manager, talisman
 from tracker.services import auth as auth_service
 
@@ -109,5 +109,10 @@ def _load_user(session_id: str):
 def _load_user_from_token(req):
     header = req.headers.get("Authorization", "")
     if header.startswith("Bearer ") and request.path.startswith("/api/"):
-        return auth_service.user_for_token(header.removeprefix("Bearer ").strip())
+        checked = auth_service.check_token(header.removeprefix("Bearer ").strip(), now=now_utc())
+        # Why nobody is signed in (an expired token, say), for the API's 401; and whether the
+        # token may only read, for its writes' 403.
+        g.token_problem = checked.problem
+        g.token_read_only = checked.read_only
+        return checked.user
     return None

@@ -204,3 +204,22 @@ def test_the_api_items_validate_against_the_openapi_schema(role_client):
     item = client.get("/api/v1/actions", query_string={"per_page": 20}).get_json()["items"]
     for action in item:
         jsonschema.validate(action, schema)
+
+
+def test_an_expired_bearer_token_gets_401_saying_it_has_expired(seeded_app):
+    """Made on 1 March 2015 to last to 1 May 2015: on 5 February 2016 it no longer signs in."""
+    from datetime import UTC, date, datetime
+
+    with seeded_app.app_context():
+        made = datetime(2015, 3, 1, 9, 0, tzinfo=UTC)
+        token = create_token(
+            ROLE_ACCOUNTS["viewer"], now=made, label="old", expires_on=date(2015, 5, 1)
+        )
+        live = create_token(ROLE_ACCOUNTS["viewer"], now=now_utc(), label="new")
+        db.session.remove()
+    client = seeded_app.test_client()
+    response = client.get("/api/v1/recommendations", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    assert "has expired" in response.json["detail"] and "1 May 2015" in response.json["detail"]
+    fresh = client.get("/api/v1/recommendations", headers={"Authorization": f"Bearer {live}"})
+    assert fresh.status_code == 200

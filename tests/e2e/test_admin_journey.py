@@ -369,6 +369,7 @@ def test_an_admin_resends_a_failed_message_and_gives_a_person_an_api_token(
     page.get_by_role("button", name="Create API token").click()
     expect(page.locator("#new-token")).to_contain_text("trk_")
     expect(page.locator("#tokens")).to_contain_text("Live")
+    expect(page.locator("#tokens")).to_contain_text("End of Thursday 5 May 2016")  # 90 days on
     axe.check(page)
     page.get_by_role("button", name="Revoke all their live tokens").click()
     expect(flash(page)).to_contain_text("1 API token(s) revoked.")

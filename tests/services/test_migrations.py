@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from config import BASE_DIR, suite_database_url
@@ -206,5 +206,48 @@ def test_the_leaving_date_migration_gives_past_leavers_the_london_day_they_were_
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, left_on FROM user_account ORDER BY id")).all()
         assert [(i, str(d) if d else None) for i, d in rows] == [(1, "2016-07-01"), (2, None)]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_token_migration_gives_existing_tokens_a_year_from_when_they_were_made(
+    migration_url,
+):
+    """Tokens made before 0020 expire 365 days after they were made, and may write."""
+    app = make_app(migration_url)
+    init_migrations(app)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0019_notify")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisation (id, code, name, kind) "
+                    "VALUES (1, 'trust', 'Trust', 'trust')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (id, email, name, job_title, organisation_id, "
+                    "role, active, created_at, session_generation) VALUES (1, "
+                    "'p1@trust.example', 'P', '', 1, 'viewer', :active, '2016-01-01 00:00:00', 1)"
+                ),
+                {"active": True},
+            )
+            for token_id, made in ((1, "2015-03-01 09:30:00"), (2, "2016-02-01 23:30:00")):
+                conn.execute(
+                    text(
+                        "INSERT INTO api_token (id, user_id, token_hash, label, created_at) "
+                        "VALUES (:id, 1, :hash, 'x', :made)"
+                    ),
+                    {"id": token_id, "hash": f"{token_id:064d}", "made": made},
+                )
+        upgrade(directory=MIGRATIONS)
+        from tracker.models import ApiToken
+
+        rows = db.session.execute(select(ApiToken).order_by(ApiToken.id)).scalars().all()
+        assert [(t.expires_at.isoformat(), t.read_only) for t in rows] == [
+            ("2016-02-29T09:30:00+00:00", False),
+            ("2017-01-31T23:30:00+00:00", False),
+        ]
         db.session.remove()
         db.engine.dispose()

@@ -288,12 +288,63 @@ def test_api_tokens_are_created_and_revoked_for_a_person_with_audit_events(clean
     admin = make_user(role="admin")
     person = make_user()
     token = auth.create_token_for(person.id, now=NOW, label="dashboard", actor_id=admin.id)
-    assert auth.user_for_token(token).id == person.id
+    assert auth.user_for_token(token, now=NOW).id == person.id
     assert auth.revoke_tokens_for(person.id, now=NOW, actor_id=admin.id) == 1
-    assert auth.user_for_token(token) is None
+    assert auth.user_for_token(token, now=NOW) is None
     assert [e.user_id for e in _events("token_created")] == [admin.id]
     assert _events("token_revoked")[0].detail["count"] == 1
     assert db.session.execute(select(ApiToken.token_hash)).scalar_one() != token
+
+
+def test_an_api_token_works_to_the_end_of_its_london_day_then_says_it_has_expired(clean_db):
+    person = make_user()
+    token = auth.create_token_for(person.id, now=NOW, label="x", expires_on=date(2016, 5, 5))
+    row = db.session.execute(select(ApiToken)).scalar_one()
+    # The end of 5 May in London is 22:59:59.999999 UTC (British Summer Time).
+    assert row.expires_at == datetime(2016, 5, 5, 22, 59, 59, 999999, tzinfo=UTC)
+    assert row.expires_on == date(2016, 5, 5)
+    assert auth.user_for_token(token, now=row.expires_at).id == person.id
+    later = row.expires_at + timedelta(microseconds=1)
+    assert auth.user_for_token(token, now=later) is None
+    refused = auth.check_token(token, now=later)
+    assert refused.user is None and "has expired" in refused.problem
+    assert "5 May 2016" in refused.problem
+
+
+def test_an_api_token_lasts_90_days_unless_another_date_is_chosen(clean_db):
+    person = make_user()
+    auth.create_token_for(person.id, now=NOW)
+    [event] = _events("token_created")
+    assert db.session.execute(select(ApiToken)).scalar_one().expires_on == date(2016, 5, 5)
+    assert event.detail["expires_on"] == "2016-05-05"
+
+
+@pytest.mark.parametrize("day", [date(2016, 2, 5), date(2017, 2, 5)])
+def test_an_api_token_may_expire_today_or_a_year_from_today(clean_db, day):
+    person = make_user()
+    auth.create_token_for(person.id, now=NOW, expires_on=day)
+    assert db.session.execute(select(ApiToken)).scalar_one().expires_on == day
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"expires_on": date(2016, 2, 4)}, "expires_on", "today (5 February 2016) or later"),
+        ({"expires_on": date(2017, 2, 6)}, "expires_on", "5 February 2017 or earlier"),
+        ({"expires_on": date(2099, 1, 1)}, "expires_on", "at most a year"),
+        ({"label": "x" * 101}, "label", "100 characters or fewer"),
+        ({"label": "Excel\x00"}, "label", "NUL byte"),
+    ],
+)
+def test_a_bad_api_token_is_refused_and_nothing_is_written(clean_db, fields, field, message):
+    person = make_user()
+    db.session.commit()
+    with pytest.raises(auth.TokenRefused, match=re.escape(message)) as refused:
+        auth.create_token_for(person.id, now=NOW, **fields)
+    assert refused.value.field == field
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(ApiToken)).scalar_one() == 0
+    assert _events("token_created") == []
 
 
 def test_a_leaver_gets_no_new_api_token(clean_db):

@@ -268,7 +268,11 @@ def forms(ids: dict) -> dict[str, Form]:
             admin, f"/admin/users/{person}/reassign", {"to_user_id": str(ids["head"])}
         ),
         "admin.reinvite": Form(admin, f"/admin/users/{person}/reinvite", {"confirm": "yes"}),
-        "admin.create_token": Form(admin, f"/admin/users/{person}/tokens", {"label": "Excel"}),
+        "admin.create_token": Form(
+            admin,
+            f"/admin/users/{person}/tokens",
+            {"label": "Excel", "expires_on": ["5", "5", "2016"]},
+        ),
         "admin.revoke_tokens": Form(
             admin, f"/admin/users/{person}/tokens/revoke", {"confirm": "yes"}
         ),
@@ -342,6 +346,11 @@ def forms(ids: dict) -> dict[str, Form]:
             "perf@trust.example", "/measures/values/upload", {"file": "<file>", "check": "y"}
         ),
         "calendar.make": Form(head, "/account/calendar", {"confirm": "yes"}),
+        "tokens.create": Form(
+            chair, "/account/api-tokens", {"label": "Board sheet", "expires_on": ["5", "5", "2016"]}
+        ),
+        # No token 999999 of theirs: refused, whatever is sent.
+        "tokens.revoke": Form(chair, "/account/api-tokens/999999/revoke", {"confirm": "yes"}),
         # A file that is not a plan file is refused; an unknown digest has nothing to apply.
         "admin.import_check": Form(admin, "/admin/import", {"file": "<file>"}),
         "admin.import_apply": Form(admin, "/admin/import/apply", {"digest": "0" * 64}),

@@ -281,7 +281,9 @@ def test_an_api_token_is_shown_once_and_can_be_revoked(client, admin):
     path = f"/admin/users/{person.id}"
     empty = client.post(f"{path}/tokens", data=_form(client, path, label=""))
     assert empty.status_code == 400 and "Enter what the token is for" in _errors(empty)
-    made = client.post(f"{path}/tokens", data=_form(client, path, label="dashboard"))
+    made = client.post(
+        f"{path}/tokens", data=_form(client, path, label="dashboard", expires_on=["5", "5", "2016"])
+    )
     html = made.get_data(as_text=True)
     assert made.status_code == 200
     token = re.search(r"<code>(trk_[^<]+)</code>", html).group(1)
@@ -289,6 +291,75 @@ def test_an_api_token_is_shown_once_and_can_be_revoked(client, admin):
     revoked = client.post(f"{path}/tokens/revoke", data=_form(client, path, confirm="yes"))
     assert revoked.status_code == 302
     assert "1 API token(s) revoked" in client.get(path).get_data(as_text=True)
+
+
+def test_the_token_form_offers_90_days_and_the_list_shows_expiry_and_expired(client, admin):
+    from tracker.models import ApiToken
+
+    person = make_user()
+    db.session.add(
+        ApiToken(
+            user_id=person.id,
+            token_hash="0" * 64,
+            label="old sheet",
+            created_at=NOW - timedelta(days=100),
+            expires_at=NOW - timedelta(days=10),
+        )
+    )
+    db.session.commit()
+    path = f"/admin/users/{person.id}"
+    html = client.get(path).get_data(as_text=True)
+    for box, value in (("day", "05"), ("month", "05"), ("year", "2016")):
+        assert re.search(rf'id="expires_on-{box}"[^>]*value="{value}"', html) or re.search(
+            rf'value="{value}"[^>]*id="expires_on-{box}"', html
+        )
+    made = client.post(
+        f"{path}/tokens", data=_form(client, path, label="new", expires_on=["1", "3", "2016"])
+    )
+    table = made.get_data(as_text=True).split('id="tokens"')[1].split("</table>")[0]
+    rows = [re.sub(r"<[^>]+>|\s+", " ", r) for r in table.split("<tr")[2:]]
+    assert "End of Tuesday 1 March 2016" in rows[0] and "Live" in rows[0]
+    assert "End of Tuesday 26 January 2016" in rows[1] and "Expired" in rows[1]
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (["4", "2", "2016"], "The expiry date must be today (5 February 2016) or later"),
+        (
+            ["6", "2", "2017"],
+            "The expiry date must be 5 February 2017 or earlier: a token lasts at most a year",
+        ),
+        (["31", "2", "2016"], "The date the token expires must be a real date"),
+        (["next", "week", ""], "The date the token expires must include a year"),
+        (["", "", ""], "Enter the date the token expires"),
+    ],
+)
+def test_a_bad_token_expiry_date_is_refused_and_nothing_is_written(client, admin, day, message):
+    from tracker.models import ApiToken
+
+    person = make_user()
+    db.session.commit()
+    path = f"/admin/users/{person.id}"
+    refused = client.post(f"{path}/tokens", data=_form(client, path, label="x", expires_on=day))
+    assert refused.status_code == 400
+    assert _errors(refused) == [message]
+    assert 'href="#expires_on-day"' in refused.get_data(as_text=True)
+    assert db.session.execute(select(func.count()).select_from(ApiToken)).scalar_one() == 0
+
+
+def test_a_nul_byte_in_the_token_form_is_refused_and_nothing_is_written(client, admin):
+    from tracker.models import ApiToken
+
+    person = make_user()
+    db.session.commit()
+    path = f"/admin/users/{person.id}"
+    for fields in ({"expires_on": ["5\x00", "5", "2016"]}, {"label": "x\x00"}):
+        data = _form(client, path, label="x", expires_on=["5", "5", "2016"]) | fields
+        refused = client.post(f"{path}/tokens", data=data)
+        assert refused.status_code == 400
+        assert "a character that is not text (a NUL byte" in refused.get_data(as_text=True)
+    assert db.session.execute(select(func.count()).select_from(ApiToken)).scalar_one() == 0
 
 
 def test_a_message_page_shows_the_bodies_as_escaped_source_and_its_links(client, admin):

@@ -189,6 +189,10 @@ ROUTES = {
     "calendar.make": ("POST", "/account/calendar", EVERYONE, 400),
     "calendar.turn_off": ("POST", "/account/calendar/turn-off", EVERYONE, 400),
     "calendar.feed": ("GET", "/calendar/" + "A" * 43 + ".ics", "public", 404),
+    # Anyone who may export makes and revokes their own read-only API tokens.
+    "tokens.mine": ("GET", "/account/api-tokens", EXPORTERS, 200),
+    "tokens.create": ("POST", "/account/api-tokens", EXPORTERS, 400),
+    "tokens.revoke": ("POST", "/account/api-tokens/999999/revoke", EXPORTERS, 400),
     # How each person is told, and following: everyone who may read an action (an empty form
     # is a 400, writing nothing).
     "notify.settings": ("GET", "/account/notifications", EVERYONE, 200),

@@ -330,7 +330,14 @@ def openapi_document() -> dict[str, Any]:
         },
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token. It works until the end of the London day "
+                    "chosen when it was made (at most a year on); after that, and once revoked, "
+                    "the answer is 401. A read-only token (made on one's own account page) gets "
+                    "403 on every write.",
+                },
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
             "schemas": {

@@ -145,7 +145,9 @@ def evidence_paths(problem_ref: dict) -> dict[str, Any]:
                         "The body is not valid JSON, a field holds a NUL byte, or (session only) "
                         "no CSRF token"
                     ),
-                    "401": answer("Not signed in, or the bearer token is wrong or revoked"),
+                    "401": answer(
+                        "Not signed in, or the bearer token is wrong, revoked or expired"
+                    ),
                     "403": answer("The caller may not add evidence to this action (recorded)"),
                     "404": answer("There is no action with this ref"),
                     "413": answer("The file is bigger than the limit: nothing was stored"),

@@ -85,7 +85,9 @@ def workflow_paths() -> dict[str, Any]:
                         "The body is not valid JSON, a text holds a NUL byte or a lone surrogate "
                         "(`invalid_params` names it), or (session only) no CSRF token"
                     ),
-                    "401": _problem("Not signed in, or the bearer token is wrong or revoked"),
+                    "401": _problem(
+                        "Not signed in, or the bearer token is wrong, revoked or expired"
+                    ),
                     "403": _problem(
                         "The caller may not update this action (recorded in the audit log)"
                     ),

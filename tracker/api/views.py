@@ -5,7 +5,7 @@ from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request, session
+from flask import Blueprint, current_app, g, jsonify, request, session
 from flask_login import current_user
 
 from tracker.api.openapi import openapi_document
@@ -33,7 +33,11 @@ def api_requires(permission: Permission) -> Callable:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return problem(401, "Sign in, or send an API token as 'Authorization: Bearer ...'.")
+                return problem(
+                    401,
+                    g.get("token_problem")
+                    or "Sign in, or send an API token as 'Authorization: Bearer ...'.",
+                )
             if not allowed(permission):
                 refuse(permission)
             return view(*args, **kwargs)
@@ -69,6 +73,12 @@ def api_writes(permission: Permission) -> Callable:
                 and needs_csrf_token()
             ):
                 csrf.protect()
+            if current_user.is_authenticated and g.get("token_read_only"):
+                return problem(
+                    403,
+                    "This API token is read-only: it was made on its holder's account page, "
+                    "for reading. Writing needs a token the administrator makes.",
+                )
             return guarded(*args, **kwargs)
 
         return csrf.exempt(checked)

@@ -87,7 +87,9 @@ KINDS: dict[str, Kind] = {
         "Leavers anonymised", "Leavers anonymised ({about})[: {people}]", people=("people",)
     ),
     "token_created": Kind(
-        "API token made", "API token[ “{label}”] made for {person}", people=("person_id",)
+        "API token made",
+        "API token[ “{label}”] made for {person}[, expiring {expires_on}]",
+        people=("person_id",),
     ),
     "token_revoked": Kind(
         "API tokens revoked", "{count} API token(s) of {person} revoked", people=("person_id",)

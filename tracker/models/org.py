@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.api_tokens import expiry_day
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime
 
@@ -99,8 +100,22 @@ class ApiToken(db.Model):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last moment it works: the end of the London day its maker chose (at most a year on).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Made by its holder on their account page: it reads, and the API refuses its writes.
+    read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When it last signed a request in (marked at most once an hour), or None if never.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def expires_on(self) -> date:
+        """The London day it works until (the end of)."""
+        return expiry_day(self.expires_at)
+
+    def expired(self, now: datetime) -> bool:
+        return now > self.expires_at
 
 
 class Invitation(db.Model):

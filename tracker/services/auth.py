@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.domain import api_tokens
+from tracker.domain.calendar import LONDON
 from tracker.domain.permissions import Actor, Role
 from tracker.extensions import db
 from tracker.models import ApiToken, Locality, Organisation, User
@@ -128,33 +131,99 @@ def _user_by_email(email: str) -> User:
     return user
 
 
-def create_token(email: str, *, now: datetime, label: str = "") -> str:
+class TokenRefused(ValueError):
+    """A token the rules do not allow; `field` names the form field it is about."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+LABEL_MAX = 100
+
+
+def create_token(
+    email: str, *, now: datetime, label: str = "", expires_on: date | None = None
+) -> str:
     """Issue a bearer token; only its hash is stored, so it is shown once."""
-    return create_token_for(_user_by_email(email).id, now=now, label=label)
+    return create_token_for(_user_by_email(email).id, now=now, label=label, expires_on=expires_on)
+
+
+def _label_problem(label: str) -> str | None:
+    if len(label) > LABEL_MAX:
+        return f"The label must be {LABEL_MAX} characters or fewer"
+    if any(ord(c) < 32 or ord(c) == 127 for c in label):
+        return "The label must not hold control characters (such as a NUL byte or a new line)"
+    return None
 
 
 def create_token_for(
-    user_id: int, *, now: datetime, label: str = "", actor_id: int | None = None
+    user_id: int,
+    *,
+    now: datetime,
+    label: str = "",
+    expires_on: date | None = None,
+    actor_id: int | None = None,
+    read_only: bool = False,
 ) -> str:
-    """Issue a bearer token for a person who has not left (shown once; only its hash is kept)."""
+    """Issue a bearer token for a person who has not left (shown once; only its hash is kept).
+    It works until the end of the London day `expires_on`: today or later, at most a year on
+    (90 days on when not given). Refused (TokenRefused), nothing is written."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(f"no person {user_id}")
     if not user.active:
-        raise ValueError("This person has left: they cannot have an API token")
+        raise TokenRefused("This person has left: they cannot have an API token", "label")
+    label_problem = _label_problem(label)
+    if label_problem:
+        raise TokenRefused(label_problem, "label")
+    if read_only:  # made by its holder, who names each live token apart
+        if not label:
+            raise TokenRefused("Enter what the token is for", "label")
+        if _live_label_taken(user.id, label, now=now):
+            raise TokenRefused(
+                f"You already have a live token called “{label}”: choose another name, "
+                "or revoke that one first",
+                "label",
+            )
+    today = now.astimezone(LONDON).date()
+    expires_on = expires_on if expires_on is not None else api_tokens.default_expiry(today)
+    date_problem = api_tokens.expiry_problem(expires_on, today=today)
+    if date_problem:
+        raise TokenRefused(date_problem, "expires_on")
     token = "trk_" + secrets.token_urlsafe(32)
     db.session.add(
-        ApiToken(user_id=user.id, token_hash=_hash_token(token), label=label, created_at=now)
+        ApiToken(
+            user_id=user.id,
+            token_hash=_hash_token(token),
+            label=label,
+            created_at=now,
+            expires_at=api_tokens.expires_at(expires_on),
+            read_only=read_only,
+        )
     )
     add_event(
         "token_created",
         now=now,
         user_id=actor_id or user.id,
         target=user.email or user.name,
-        detail={"person_id": user.id, "label": label},
+        detail={
+            "person_id": user.id,
+            "label": label,
+            "expires_on": expires_on.isoformat(),
+            **({"read_only": True} if read_only else {}),
+        },
     )
     db.session.commit()
     return token
+
+
+def _live_label_taken(user_id: int, label: str, *, now: datetime) -> bool:
+    rows = db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ).scalars()
+    return any(t.label.casefold() == label.casefold() and not t.expired(now) for t in rows)
 
 
 def revoke_tokens(email: str, *, now: datetime) -> int:
@@ -187,16 +256,84 @@ def revoke_tokens_for(user_id: int, *, now: datetime, actor_id: int | None = Non
     return len(rows)
 
 
-def user_for_token(token: str) -> User | None:
-    """The active person a live token belongs to, or None."""
-    row = db.session.execute(
-        select(ApiToken).where(
-            ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None)
+def revoke_own_token(user_id: int, token_id: int, *, now: datetime) -> ApiToken:
+    """A person revokes one of their own tokens. Another person's token is NotFound, as is
+    one that does not exist (nobody learns whose ids are whose); revoking twice is harmless."""
+    row = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if row is None or row.user_id != user_id:
+        raise NotFound(f"no token {token_id} of yours")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        add_event(
+            "token_revoked",
+            now=now,
+            user_id=user_id,
+            target=row.user.email or row.user.name,
+            detail={"person_id": user_id, "count": 1, "label": row.label},
         )
+        db.session.commit()
+    return row
+
+
+def tokens_of(user_id: int) -> list[ApiToken]:
+    """A person's tokens, newest first (revoked and expired ones stay, as a record)."""
+    return list(
+        db.session.execute(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """Whom a bearer token signs in, or why it signs in nobody (`problem`, for the 401)."""
+
+    user: User | None
+    problem: str = ""
+    read_only: bool = False
+
+
+def check_token(token: str, *, now: datetime) -> TokenCheck:
+    """The active person a live, unexpired token belongs to; or None and why not."""
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
     ).scalar_one_or_none()
-    if row is None or not row.user.active:
-        return None
-    return row.user
+    if row is None:
+        return TokenCheck(None, "The API token is not known.")
+    if row.revoked_at is not None:
+        return TokenCheck(None, "The API token has been revoked.")
+    if row.expired(now):
+        day = row.expires_on
+        return TokenCheck(
+            None,
+            f"The API token has expired: it worked until the end of "
+            f"{day.day} {day.strftime('%B %Y')}. Ask for a new one.",
+        )
+    if not row.user.active:
+        return TokenCheck(None, "The API token's holder has left.")
+    checked = TokenCheck(row.user, read_only=row.read_only)
+    _mark_used(row, now)
+    return checked
+
+
+USE_MARKED_EVERY = timedelta(hours=1)
+
+
+def _mark_used(row: ApiToken, now: datetime) -> None:
+    """Note when a token was last used, at most once an hour (a busy script writes little).
+    A failure to note it never stops the request it signs in."""
+    if row.last_used_at is not None and now - row.last_used_at < USE_MARKED_EVERY:
+        return
+    row.last_used_at = now
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+
+
+def user_for_token(token: str, *, now: datetime) -> User | None:
+    """The active person a live token belongs to, or None (unknown, revoked or expired)."""
+    return check_token(token, now=now).user
 
 
 def confirm_password(user_id: int, password: str, *, now: datetime, remote_addr: str) -> bool:

@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from tracker.domain.api_tokens import default_expiry
 from tracker.domain.permissions import Role
 from tracker.web.form_helpers import no_nul
 
@@ -222,4 +223,23 @@ class TokenForm(FlaskForm):
             no_nul,
         ],
     )
+    expires_on = DayMonthYearField(
+        "When does it expire?",
+        what="the date the token expires",
+        description="It works until the end of that day (UK time): today or later, at most a "
+        "year from today. For example, 5 5 2016",
+    )
     submit = SubmitField("Create API token", widget=GovSubmitInput())
+
+    @classmethod
+    def blank(cls, today: date) -> TokenForm:
+        """A fresh form, its expiry date filled in as 90 days from today."""
+        form = cls(formdata=None)
+        form.expires_on.data = default_expiry(today)
+        return form
+
+
+def date_errors(errors: list[dict[str, str]], *names: str) -> list[dict[str, str]]:
+    """A date's message leads to its first box (the day), as the GOV.UK date input asks."""
+    hrefs = {f"#{name}": f"#{name}-day" for name in names}
+    return [e | {"href": hrefs[e["href"]]} if e["href"] in hrefs else e for e in errors]

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker.clock import now_utc
+from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.services import auth as auth_service
 from tracker.services import invitations
@@ -29,6 +29,7 @@ from tracker.web.admin.forms import (
     PersonForm,
     ReassignForm,
     TokenForm,
+    date_errors,
     people_choices,
 )
 from tracker.web.auth.recent import recent_sign_in
@@ -104,14 +105,15 @@ def _person_page(page, form: PersonForm, status: int = 200, **forms):
     if people is None:
         people = people_service.list_choices()[2]
     reassign.to_user_id.choices = people_choices(people, leaving_id=page.user.id)
-    token = forms.get("token") or TokenForm(formdata=None)
-    errors = form_errors(form, reassign, token)
+    token = forms.get("token") or TokenForm.blank(today_london())
+    errors = date_errors(form_errors(form, reassign, token), "expires_on")
     return render_template(
         "admin/person.html",
         page=page,
         form=form,
         reassign=reassign,
         token=token,
+        now=now_utc(),
         confirm=ConfirmForm(formdata=None),
         new_token=forms.get("new_token"),
         errors=errors,
@@ -247,10 +249,14 @@ def create_token(user_id: int):
     if form.validate_on_submit():
         try:
             new_token = auth_service.create_token_for(
-                page.user.id, now=now_utc(), label=form.label.data, actor_id=current_user.id
+                page.user.id,
+                now=now_utc(),
+                label=form.label.data,
+                expires_on=form.expires_on.data,
+                actor_id=current_user.id,
             )
-        except ValueError as exc:
-            form.label.errors.append(str(exc))
+        except auth_service.TokenRefused as exc:
+            getattr(form, exc.field, form.label).errors.append(exc.message)
         else:
             page = _load_person(user_id)  # now listing the new token
             return _person_page(page, _filled(page), 200, new_token=new_token)

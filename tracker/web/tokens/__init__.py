@@ -1,0 +1,3 @@
+from tracker.web.tokens.views import bp
+
+__all__ = ["bp"]
