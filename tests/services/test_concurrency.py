@@ -255,6 +255,66 @@ def test_two_api_clients_posting_the_same_version_get_one_201_and_one_409(clean_
         db.session.commit()
 
 
+# Two API clients, one after the other: each 201 tells its own version ---------------------------
+
+
+def test_each_201_carries_the_version_its_own_write_created(clean_db, monkeypatch):
+    """The worst moment: the first writer has committed version 2 and not yet answered, and a
+    second writer, who read version 2 meanwhile, writes version 3. The first 201 still says 2."""
+    head = make_user(role="locality_head", locality="north")
+    lead = make_user(role="action_lead")
+    make_action(ref="N-01", plan="north", lead=lead)
+    make_cycles(upto=3)
+    db.session.commit()
+    tokens = {"head": create_token(head.email, now=NOW), "lead": create_token(lead.email, now=NOW)}
+    db.session.commit()
+
+    def post(who: str, version: int):
+        response = clean_db.test_client().post(
+            "/api/v1/actions/N-01/updates",
+            headers={"Authorization": f"Bearer {tokens[who]}"},
+            json={
+                "version": version,
+                "summary": f"Update from the {who}.",
+                "lifecycle": "in_progress",
+                "rag": "green",
+                "impact": "not_yet_evidenced",
+            },
+        )
+        return response.status_code, response.get_json()
+
+    real = update_service.record_update
+    second: list[Outcome] = []
+    calls = []
+
+    def then_another_writer(*args: Any, **kwargs: Any) -> int:
+        calls.append(kwargs["actor"])
+        version = real(*args, **kwargs)
+        if len(calls) == 1:  # the first writer only: the lead writes on top, in its own thread
+            second.extend(race(clean_db, lambda: post("lead", version)))
+        return version
+
+    monkeypatch.setattr(update_service, "record_update", then_another_writer)
+    first = race(clean_db, lambda: post("head", 1))[0]
+
+    assert first.error is None and second[0].error is None, (first, second)
+    (head_status, head_body), (lead_status, lead_body) = first.value, second[0].value
+    assert (head_status, lead_status) == (201, 201), (head_body, lead_body)
+    assert (head_body["version"], lead_body["version"]) == (2, 3)
+    # Each answer is the action as its own write left it: its own row newest in the history.
+    for body, who in ((head_body, "head"), (lead_body, "lead")):
+        newest = body["history"][0]
+        assert (newest["version"], newest["summary"]) == (
+            body["version"],
+            f"Update from the {who}.",
+        )
+    rows = history("N-01")
+    assert [(r.version, r.summary) for r in rows[1:]] == [
+        (2, "Update from the head."),
+        (3, "Update from the lead."),
+    ]
+
+
 # A whole locality return against one action's update ---------------------------------------------
 
 

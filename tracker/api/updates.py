@@ -127,6 +127,13 @@ def create_update(ref: str):
             "The body is not valid JSON.",
             invalid_params=[{"name": "body", "reason": "The body is not valid JSON"}],
         )
+    created: dict[str, Any] = {}
+
+    def describe(_ctx: Any, _version: int) -> None:
+        # Read inside the write's own transaction: the action as this write left it, at the
+        # version it created. Read after the commit, a writer that came next could show through.
+        created.update(action_with_history(ref, today=today_london()))
+
     try:
         version, proposal = parse_update(body)
         update_service.record_update(
@@ -138,6 +145,7 @@ def create_update(ref: str):
             today=today_london(),
             cycle_start=parse_today(current_app.config["CYCLE_START"]),
             remote_addr=request.remote_addr or "",
+            before_commit=describe,
         )
     except InvalidBody as exc:
         return invalid(exc.errors)
@@ -157,5 +165,4 @@ def create_update(ref: str):
         refuse(Permission.UPDATE_ACTION)
     except NotFound:
         return problem(404, f"There is no action {ref}.")
-    body = action_with_history(ref, today=today_london())
-    return jsonify(body), 201, {"Location": url_for("api.action", ref=ref)}
+    return jsonify(created), 201, {"Location": url_for("api.action", ref=ref)}
