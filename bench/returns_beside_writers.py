@@ -4,10 +4,9 @@ update the same actions?
     .venv/bin/python bench/returns_beside_writers.py [--seconds 20] [--writers 4] [--pg-url URL]
 
 Builds a database `bench_returns_<pid>` on the PostgreSQL server (the illustrative seed; dropped
-at the end), then for `--seconds` runs, in this process, each in its own thread, app context and
-connection:
+at the end), then for `--seconds` runs, each with its own app and connection:
 
-- `--writers` API clients, each as North's head with a bearer token: read a random open North
+- `--writers` API clients, each in its own process, as North's head with a bearer token: read a random open North
   action (`GET /api/v1/actions/{ref}`), post an update with the version it read
   (`POST /api/v1/actions/{ref}/updates`: a new summary, its lifecycle, RAG and impact as read),
   and again;
@@ -25,6 +24,7 @@ than their own write's (must be 0).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import sys
@@ -111,6 +111,27 @@ def api_writer(app, stop: float, token: str, refs: list[str], tally: Counter, se
                 tally["201 naming another write"] += 1
 
 
+def writer_process(
+    url: str, token: str, refs: list[str], seconds: float, seed: int, ready, go, out
+):
+    """One API writer in its own process (its own interpreter: no lock shared with the return)."""
+    from generate import bench_app
+
+    from tracker.extensions import db
+
+    app = bench_app(url)
+    app.config["RATELIMIT_ENABLED"] = False
+    tally: Counter = Counter()
+    with app.app_context():
+        ready.put(seed)
+        go.wait()
+        try:
+            api_writer(app, time.monotonic() + seconds, token, refs, tally, seed)
+        finally:
+            db.session.remove()
+    out.put(dict(tally))
+
+
 def returns_loop(app, stop: float, tally: Counter) -> None:
     from sqlalchemy import select
 
@@ -174,24 +195,35 @@ def main(argv: list[str] | None = None) -> int:
     try:
         token, refs = prepare(app)
         tally: Counter = Counter()
+        spawn = multiprocessing.get_context("spawn")
+        ready, go, out = spawn.Queue(), spawn.Event(), spawn.Queue()
+        writers = [
+            spawn.Process(
+                target=writer_process, args=(url, token, refs, args.seconds, seed, ready, go, out)
+            )
+            for seed in range(args.writers)
+        ]
+        for w in writers:
+            w.start()
+        for _ in writers:
+            ready.get(timeout=120)
+        go.set()
         stop = time.monotonic() + args.seconds
 
-        def in_context(target, *extra) -> threading.Thread:
-            def run() -> None:
-                with app.app_context():
-                    try:
-                        target(app, stop, *extra)
-                    finally:
-                        db.session.remove()
+        def run_returns() -> None:
+            with app.app_context():
+                try:
+                    returns_loop(app, stop, tally)
+                finally:
+                    db.session.remove()
 
-            return threading.Thread(target=run)
-
-        threads = [in_context(api_writer, token, refs, tally, seed) for seed in range(args.writers)]
-        threads.append(in_context(returns_loop, tally))
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        thread = threading.Thread(target=run_returns)
+        thread.start()
+        thread.join()
+        for _ in writers:
+            tally.update(out.get(timeout=120))
+        for w in writers:
+            w.join()
         print(
             f"PostgreSQL, North's return ({len(refs)} open actions) beside {args.writers} API "
             f"writers on the same actions, {args.seconds:g} s:"

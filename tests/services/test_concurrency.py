@@ -523,3 +523,58 @@ def test_a_write_changing_what_the_entry_says_is_that_one_entrys_conflict(
         "N-02": 2,
         "N-03": 1,
     }
+
+
+def _lead_note(lead: Any, summary: str, version: int) -> Callable[[], int]:
+    def write() -> int:
+        return update_service.record_update(
+            "N-02",
+            proposal(summary),
+            expected_version=version,
+            actor=lead,
+            now=NOW,
+            today=TODAY,
+            cycle_start=CYCLE_START,
+        )
+
+    return write
+
+
+def test_a_no_change_entry_is_not_carried_onto_a_new_summary(clean_db, north_return, monkeypatch):
+    """ "No change" with the box empty carries forward the summary it was shown: when another
+    writer's summary lands meanwhile, that is no longer what the head confirmed."""
+    lead = north_return["lead"]
+    _inject_after_the_read(clean_db, monkeypatch, _lead_note(lead, "A new note from the lead.", 1))
+    entries = _return_entries()
+    entries[1].summary, entries[1].confirm_unchanged = "", True
+
+    with pytest.raises(return_service.ReturnConflict) as caught:
+        return_service.submit_return("north", 3, entries, actor=north_return["head"], now=NOW)
+
+    assert list(caught.value.conflicts) == ["N-02"]
+    db.session.rollback()
+    assert version_of("N-01") == 1 and version_of("N-02") == 2
+
+
+def test_a_stale_entry_is_told_the_version_its_action_is_at_when_refused(
+    clean_db, north_return, monkeypatch
+):
+    """The form was drawn at version 1; the action is at 2 when the submission reads it and at 3
+    by the time it is refused. The conflict says 3, with both changes: sent again at 3 it is
+    current, not stale again for a change made while it was being checked."""
+    lead = north_return["lead"]
+    _lead_note(lead, "The lead's first note.", 1)()
+    db.session.commit()
+    _inject_after_the_read(clean_db, monkeypatch, _lead_note(lead, "The lead's second note.", 2))
+
+    with pytest.raises(return_service.ReturnConflict) as caught:
+        return_service.submit_return(
+            "north", 3, _return_entries(), actor=north_return["head"], now=NOW
+        )
+
+    conflict = caught.value.conflicts["N-02"]
+    assert (conflict.expected_version, conflict.current_version) == (1, 3)
+    assert [c.summary for c in conflict.changes] == [
+        "The lead's second note.",
+        "The lead's first note.",
+    ]

@@ -298,9 +298,7 @@ def _check_entries(
                 errors[ref] = {"summary": "Enter a progress summary"}
             continue
         if ctx.action.version != entry.version:
-            conflicts[ref] = Conflict(
-                ref, entry.version, ctx.action.version, changes_since(ctx.action.id, entry.version)
-            )
+            conflicts[ref] = Conflict(ref, entry.version, ctx.action.version)
             continue
         bad_choices = entry.bad_choices()
         if bad_choices:
@@ -317,10 +315,30 @@ def _check_entries(
             errors[ref] = entry_errors
         to_write[ref] = ctx
     if conflicts:
-        raise ReturnConflict(conflicts)
+        raise ReturnConflict(_as_now(conflicts, contexts))
     if errors:
         raise ReturnRejected(errors)
     return to_write
+
+
+def _as_now(conflicts: dict[str, Conflict], contexts: dict[str, ActionContext]):
+    """Each conflict at the version its action is at now, as the submission is refused, with the
+    changes up to it: the form sent again at that version is stale only if someone writes in
+    between, not for everything written while this submission was checked."""
+    ids = {ref: contexts[ref].action.id for ref in conflicts}
+    now_at = dict(
+        db.session.execute(
+            select(Action.id, Action.version).where(Action.id.in_(list(ids.values())))
+        ).all()
+    )
+    for ref, conflict in conflicts.items():
+        conflict.current_version = now_at[ids[ref]]
+        conflict.changes = [
+            h
+            for h in changes_since(ids[ref], conflict.expected_version)
+            if h.version <= conflict.current_version
+        ]
+    return conflicts
 
 
 def submit_return(
