@@ -6,8 +6,9 @@ update the same actions?
 Builds a database `bench_returns_<pid>` on the PostgreSQL server (the illustrative seed; dropped
 at the end), then for `--seconds` runs, each with its own app and connection:
 
-- `--writers` API clients, each in its own process, as North's head with a bearer token: read a random open North
-  action (`GET /api/v1/actions/{ref}`), post an update with the version it read
+- `--writers` API clients, each in its own process, as North's head with a bearer token: read
+  a random open North action (`GET /api/v1/actions/{ref}`), post an update with the version it
+  read
   (`POST /api/v1/actions/{ref}/updates`: a new summary, its lifecycle, RAG and impact as read),
   and again;
 - one locality head submitting North's cycle 3 return (every open action, about 35, each with a

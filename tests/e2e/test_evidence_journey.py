@@ -1,7 +1,8 @@
 """Issue 13.1 in Chromium: a lead uploads evidence to the action they completed (a renamed
-program is refused first), a chair cannot close another action that has none, then signs off the
-lead's action with its evidence; the chair downloads the file, and the meeting pack lists it.
-axe-core runs on every page."""
+program is refused first), a chair withdraws the only evidence of another action and then cannot
+close it, then signs off the lead's action with its evidence; the chair downloads the file, and
+the meeting pack lists it. axe-core runs on every page. (The seed gives every action awaiting
+sign-off an illustrative evidence link, issue 17.1.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.evidence_support import PDF, WINDOWS_PROGRAM
 LEAD = "hos.mash@trust.example"  # leads MAP-037, complete and awaiting sign-off in the seed
 CHAIR = "chief.executive@trust.example"
 REF = "MAP-037"
-OTHER = "MAP-151"  # also awaiting sign-off, with no evidence
+OTHER = "MAP-151"  # also awaiting sign-off, with one illustrative link from the seed
 TITLE = "Strategy discussion audit, January 2016"
 
 
@@ -31,7 +32,7 @@ def test_a_lead_adds_evidence_and_the_chair_closes_the_action_with_it(page: Page
     page.goto(f"{base}/actions/{REF}")
     evidence = page.locator("#evidence")
     expect(evidence).to_have_text("Evidence")
-    expect(page.locator("main")).to_contain_text("No evidence has been added yet.")
+    expect(page.locator("main")).to_contain_text("Illustrative: ")  # the seed's link
     axe.check(page)
     page.get_by_role("link", name=f"Add evidence to {REF}").click()
     expect(heading(page)).to_have_text("Add evidence")
@@ -69,8 +70,15 @@ def test_a_lead_adds_evidence_and_the_chair_closes_the_action_with_it(page: Page
     axe.check(page)
     sign_out(page)
 
-    # --- The chair cannot close an action with no evidence ------------------------------------
+    # --- The chair withdraws the only evidence of another action, and cannot close it ---------
     sign_in(page, base, CHAIR)
+    page.goto(f"{base}/actions/{OTHER}")
+    page.locator("#evidence ~ *").get_by_role("link", name="Withdraw").first.click()
+    page.get_by_label("Why is this evidence being withdrawn?").fill(
+        "Illustrative only: the real data quality report is needed."
+    )
+    page.get_by_role("button", name="Withdraw evidence").click()
+    expect(flash(page)).to_contain_text("Evidence withdrawn: Illustrative: ")
     page.goto(f"{base}/actions/{OTHER}/sign-off")
     page.get_by_label("Sign off: close with evidence").check()
     page.get_by_label("Reason").fill("Checked at Getting to Good.")

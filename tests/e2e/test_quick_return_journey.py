@@ -95,7 +95,7 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
     expect(page.locator("details.tracker-return-line[open]")).to_have_count(0)
     compact_height = page_height(page)
     assert compact_height < COMPACT_MOST_PX < full_height, (compact_height, full_height)
-    summary = line(page, refs[0]).locator("summary")
+    summary = line(page, refs[0]).locator(":scope > summary")
     expect(summary).to_contain_text(f"{refs[0]}: ")
     expect(summary.locator(".tracker-tag").first).to_have_text(re.compile("Red|Amber|Green"))
     expect(state_of(page, refs[0])).to_have_text("Not touched")
@@ -116,14 +116,14 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
 
     # A RAG change with its reason and a new summary; then one more new summary.
     rag_ref, third_ref = refs[5], refs[9]
-    hands(f"open {rag_ref}", lambda: line(page, rag_ref).locator("summary").click())
+    hands(f"open {rag_ref}", lambda: line(page, rag_ref).locator(":scope > summary").click())
     hands(
         f"choose {rag_ref}'s RAG", lambda: entry(page, rag_ref, "rag").select_option(RAG_CHANGE[0])
     )
     expect(state_of(page, rag_ref)).to_have_text("Started")  # touched, not done yet
     hands(f"type {rag_ref}'s reason", lambda: entry(page, rag_ref, "reason").fill(RAG_CHANGE[1]))
     hands(f"type {rag_ref}'s summary", lambda: entry(page, rag_ref, "summary").fill(RAG_SUMMARY))
-    hands(f"open {third_ref}", lambda: line(page, third_ref).locator("summary").click())
+    hands(f"open {third_ref}", lambda: line(page, third_ref).locator(":scope > summary").click())
     hands(
         f"type {third_ref}'s summary", lambda: entry(page, third_ref, "summary").fill(THIRD_SUMMARY)
     )
@@ -155,7 +155,7 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
     expect(next_action).to_be_hidden()
     expect(page.locator(".tracker-return-state", has_text="Done")).to_have_count(total)
     # What she typed is kept: the three changes were saved before the confirmation.
-    line(page, rag_ref).locator("summary").click()  # looking, not part of the return's work
+    line(page, rag_ref).locator(":scope > summary").click()  # looking, not part of the return's work
     expect(entry(page, rag_ref, "summary")).to_have_value(RAG_SUMMARY)
     expect(entry(page, rag_ref, "rag")).to_have_value(RAG_CHANGE[0])
     axe.check(page)
@@ -218,7 +218,7 @@ def test_without_javascript_the_server_draws_the_count_and_the_next_action(
     ]
     total = len(refs)
     expect(done_count(page)).to_have_text(f"0 of {total} done")
-    line(page, refs[0]).locator("summary").click()
+    line(page, refs[0]).locator(":scope > summary").click()
     entry(page, refs[0], "confirm_unchanged").check()
     expect(done_count(page)).to_have_text(f"0 of {total} done")  # no script: until saved
     page.get_by_role("button", name="Save as draft").click()

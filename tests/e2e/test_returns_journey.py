@@ -300,8 +300,8 @@ def test_the_south_head_completes_the_return_by_keyboard_and_a_chair_signs_off(
     links.nth(1).click()
     expect(entry(page, LAST_REF_LEFT_EMPTY, "summary")).to_be_focused()
     page.keyboard.type(summary_for(LAST_REF_LEFT_EMPTY))
-    # Tab past its fields and "Save as draft" to "Submit return", and press Enter.
-    for _ in range(7):
+    # Tab past its fields, its folded "Attach evidence" and "Save as draft" to "Submit return".
+    for _ in range(8):
         page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Submit return")).to_be_focused()
     page.keyboard.press("Enter")

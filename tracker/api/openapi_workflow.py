@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.api.openapi_lists import NO_NUL, paged, paging
+from tracker.domain.evidence import EvidenceType
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.http.edge import INTEGER_MAX
 
@@ -55,7 +56,12 @@ def workflow_paths() -> dict[str, Any]:
                 "child-level data. With the session cookie, send the CSRF token in the "
                 "X-CSRFToken header; with a bearer token none is needed. "
                 "Only the action's lead and its locality's head of service (or their named "
-                "deputy) may update an action: not administrators, who manage people, not plans.",
+                "deputy) may update an action: not administrators, who manage people, not plans. "
+                "Evidence may come with the update, checked as POST /actions/{ref}/evidence "
+                "checks it and written with it (or not at all): links as `evidence_items`; or "
+                "send multipart/form-data with the update's JSON as the field `update` and one "
+                "file as `evidence_file`, described by `evidence_title`, `evidence_type` and "
+                "`evidence_date` (YYYY-MM-DD).",
                 "operationId": "createActionUpdate",
                 "parameters": [
                     _path_param("ref", {"type": "string"}, "The action's ref, e.g. N-01")
@@ -198,6 +204,22 @@ def workflow_schemas(text_limit: int) -> dict[str, Any]:
                     "maxLength": 32,
                     "description": "The ref of the open action that replaces this one: required "
                     "when lifecycle becomes superseded (chairs only)",
+                },
+                "evidence_items": {
+                    "type": "array",
+                    "maxItems": 5,
+                    "description": "Links to evidence, added to the action with the update",
+                    "items": {
+                        "type": "object",
+                        "required": ["title", "evidence_type", "evidence_date", "url"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "title": {"type": "string", "maxLength": 200, "pattern": NO_NUL},
+                            "evidence_type": _enum([t.value for t in EvidenceType]),
+                            "evidence_date": {"type": "string", "format": "date"},
+                            "url": {"type": "string", "maxLength": 2000, "pattern": NO_NUL},
+                        },
+                    },
                 },
             },
         },

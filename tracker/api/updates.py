@@ -3,24 +3,29 @@ read at. The rules, the version check and the history are the service's; this re
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from config import parse_today
+from tracker.api.evidence import _read_fields as read_evidence_fields
 from tracker.api.serialise import history_json
 from tracker.api.views import action_with_history, api_writes, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT, Proposal
+from tracker.http import evidence_files
 from tracker.http.access import actor_for, refuse
-from tracker.http.edge import INTEGER_MAX
+from tracker.http.edge import INTEGER_MAX, takes_files
 from tracker.http.problems import problem
+from tracker.services import evidence as evidence_service
 from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
+from tracker.services.update_evidence import record_update_with_evidence
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "lifecycle": tuple(s.value for s in Lifecycle),
@@ -35,7 +40,11 @@ MISSING = {
     "impact": "Send impact: one of " + ", ".join(CHOICES["impact"]),
 }
 TEXT_FIELDS = ("summary", "reason", "evidence", "superseded_by")
-FIELDS = frozenset({*MISSING, *TEXT_FIELDS, "confirm_unchanged"})
+FIELDS = frozenset({*MISSING, *TEXT_FIELDS, "confirm_unchanged", "evidence_items"})
+# Evidence sent with an update: links in the JSON, and with multipart one file beside them.
+MOST_ITEMS = 5
+FILE_FIELDS = {"evidence_title": "title", "evidence_type": "evidence_type"}
+FILE_FIELDS |= {"evidence_date": "evidence_date"}
 
 
 class InvalidBody(Exception):
@@ -86,6 +95,66 @@ def parse_update(body: Any) -> tuple[int, Proposal]:
     )
 
 
+def parse_evidence_items(body: dict) -> list[evidence_service.NewEvidence]:
+    """The links sent as `evidence_items` (their shape; the service checks the rest)."""
+    items = body.get("evidence_items", [])
+    if not isinstance(items, list) or len(items) > MOST_ITEMS:
+        raise InvalidBody(
+            {"evidence_items": f"evidence_items must be a list of at most {MOST_ITEMS} links"}
+        )
+    out, errors = [], {}
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[f"evidence_items[{n}]"] = "Each evidence item must be an object"
+            continue
+        values, problems = read_evidence_fields(item, link=True)
+        errors |= {f"evidence_items[{n}].{k}": v for k, v in problems.items()}
+        if not problems:
+            out.append(evidence_service.NewEvidence(**values))
+    if errors:
+        raise InvalidBody(errors)
+    return out
+
+
+def parse_evidence_file() -> evidence_service.NewEvidence | None:
+    """With multipart, one file as `evidence_file`, described by evidence_title, evidence_type
+    and evidence_date (YYYY-MM-DD)."""
+    upload = request.files.get("evidence_file")
+    errors = {}
+    if set(request.files) - {"evidence_file"}:
+        errors["files"] = "Send one file, as the multipart field `evidence_file`"
+    extra = set(request.form) - {"update", *FILE_FIELDS}
+    errors |= {name: f"{name} is not a field of an update with evidence" for name in extra}
+    if upload is None:
+        if any(name in request.form for name in FILE_FIELDS):
+            errors["evidence_file"] = "Send the file as the multipart field `evidence_file`"
+        if errors:
+            raise InvalidBody(errors)
+        return None
+    values, problems = read_evidence_fields(
+        {FILE_FIELDS[k]: v for k, v in request.form.items() if k in FILE_FIELDS}, link=False
+    )
+    errors |= {f"evidence_{k}" if k == "title" else k: v for k, v in problems.items()}
+    if errors:
+        raise InvalidBody(errors)
+    return evidence_service.NewEvidence(
+        **values, filename=upload.filename or "", data=evidence_files.read_upload(upload)
+    )
+
+
+def _read_body() -> Any:
+    """The update's JSON: the body, or with multipart the `update` field."""
+    if request.mimetype == "multipart/form-data":
+        text = request.form.get("update")
+        if text is None:
+            raise InvalidBody({"update": "Send the update's JSON as the multipart field `update`"})
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise InvalidBody({"update": "The update field is not valid JSON"}) from None
+    return request.get_json()
+
+
 def _whole_number(value: Any) -> int | None:
     """JSON has one kind of number: 3 and 3.0 are the same whole number (as JSON Schema says);
     true, 3.5 and "3" are not numbers of versions."""
@@ -106,6 +175,7 @@ def invalid(errors: dict[str, str]):
 
 
 @bp.post("/v1/actions/<ref>/updates")
+@takes_files
 @api_writes(Permission.UPDATE_ACTION)
 def create_update(ref: str):
     actor = actor_for(current_user)
@@ -115,18 +185,25 @@ def create_update(ref: str):
         return problem(404, f"There is no action {ref}.")
     if not update_service.may_update(actor, next(iter(contexts.values()))):
         refuse(Permission.UPDATE_ACTION)
-    if not request.is_json:
+    if not request.is_json and request.mimetype != "multipart/form-data":
         return problem(
-            415, "Send the update as JSON, with Content-Type: application/json.", title="Send JSON"
+            415,
+            "Send the update as JSON, with Content-Type: application/json (or as multipart/"
+            "form-data with the JSON as the field `update`, to send an evidence file).",
+            title="Send JSON",
         )
     try:
-        body = request.get_json()
+        body = _read_body()
     except BadRequest:
         return problem(
             400,
             "The body is not valid JSON.",
             invalid_params=[{"name": "body", "reason": "The body is not valid JSON"}],
         )
+    except InvalidBody as exc:
+        return invalid(exc.errors)
+    except RequestEntityTooLarge:
+        return problem(413, evidence_files.too_big_message(), title="The file is too big")
     created: dict[str, Any] = {}
 
     def describe(_ctx: Any, _version: int) -> None:
@@ -136,9 +213,15 @@ def create_update(ref: str):
 
     try:
         version, proposal = parse_update(body)
-        update_service.record_update(
+        items = parse_evidence_items(body)
+        if request.mimetype == "multipart/form-data":
+            upload = parse_evidence_file()
+            items += [upload] if upload else []
+        record_update_with_evidence(
             ref,
             proposal,
+            evidence=items,
+            store=evidence_files.evidence_store(),
             expected_version=version,
             actor=actor,
             now=now_utc(),

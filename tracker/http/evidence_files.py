@@ -27,6 +27,13 @@ def max_bytes() -> int:
     return current_app.config["EVIDENCE_MAX_BYTES"]
 
 
+def evidence_store() -> evidence_service.EvidenceStore:
+    """Where files go and what they must pass, for forms that take evidence beside an update."""
+    return evidence_service.EvidenceStore(
+        path=store(), max_bytes=max_bytes(), clamd_socket=current_app.config.get("CLAMD_SOCKET")
+    )
+
+
 def too_big_message() -> str:
     return f"The selected file must be smaller than {megabytes(max_bytes())}"
 

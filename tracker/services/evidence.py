@@ -187,29 +187,84 @@ def _refuse(
     return EvidenceRejected(errors, status=status)
 
 
-def add_file(
+@dataclass(frozen=True)
+class NewEvidence:
+    """An item to add, before it is checked: a file (`filename` and `data`) or a link (`url`)."""
+
+    title: str
+    evidence_type: str
+    evidence_date: date | None
+    url: str = ""
+    filename: str = ""
+    data: bytes | None = None
+
+    @property
+    def is_file(self) -> bool:
+        return self.data is not None
+
+
+@dataclass(frozen=True)
+class EvidenceStore:
+    """Where files are kept and what they must pass: the evidence page's settings."""
+
+    path: Path
+    max_bytes: int
+    clamd_socket: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedEvidence:
+    """An item that passed every check, ready to be written."""
+
+    item: NewEvidence
+    filename: str = ""
+    content_type: str = ""
+    sha256: str = ""
+
+
+@dataclass
+class Staged:
+    """Items added to the session (not committed) and the files written for them: discarded
+    when the transaction they belong to is not committed, so no file is left without a row."""
+
+    ids: list[int]
+    written: list[Path]
+
+    def discard(self) -> None:
+        for path in self.written:
+            path.unlink(missing_ok=True)
+        self.written.clear()
+
+
+def check_new(
     subject: Subject,
+    item: NewEvidence,
     *,
-    filename: str,
-    data: bytes,
-    title: str,
-    evidence_type: str,
-    evidence_date: date | None,
     actor: Actor,
     now: datetime,
     today: date,
-    store: Path,
-    max_bytes: int,
-    clamd_socket: str | None = None,
+    store: EvidenceStore | None,
     remote_addr: str = "",
-) -> int:
-    """Check the details, then the file by its content, then (when configured) with ClamAV;
-    store it under its SHA-256 and record it. A refused file leaves nothing but an audit event."""
+) -> CheckedEvidence:
+    """Every check of the evidence page, writing nothing but the audit event of a refused
+    file: the details, then a file by its content and (when configured) with ClamAV, or a
+    link. Raises EvidenceRejected (field -> message) or Forbidden."""
     _authorise(actor, subject)
-    filename = Path(filename.replace("\\", "/")).name[:200]
-    errors = _details_errors(title, evidence_type, evidence_date, today)
+    errors = _details_errors(item.title, item.evidence_type, item.evidence_date, today)
+    if not item.is_file:
+        message = rules.check_link(item.url)
+        if message:
+            errors["url"] = message
+        if errors:
+            raise EvidenceRejected(errors)
+        return CheckedEvidence(item=item)
     if errors:
         raise EvidenceRejected(errors)
+    if store is None:
+        raise EvidenceRejected({"file": "Files cannot be added here: give a link instead"})
+    data = item.data or b""
+    max_bytes = store.max_bytes
+    filename = Path(item.filename.replace("\\", "/")).name[:200]
     about = {"filename": filename, "size_bytes": len(data)}
     try:
         kind = rules.check_file(filename, data, max_bytes=max_bytes)
@@ -225,9 +280,9 @@ def add_file(
             status=status,
             **about,
         ) from None
-    if clamd_socket:
+    if store.clamd_socket:
         try:
-            verdict = virus_scan.scan(clamd_socket, data)
+            verdict = virus_scan.scan(store.clamd_socket, data)
         except virus_scan.ScannerUnavailable as exc:
             raise _refuse(
                 "evidence_refused",
@@ -255,17 +310,91 @@ def add_file(
                 signature=verdict.signature[:200],
                 **about,
             )
-    digest = hashlib.sha256(data).hexdigest()
-    _store_once(store, digest, data)
-    row = Evidence(
-        kind="file",
-        sha256=digest,
+    return CheckedEvidence(
+        item=item,
         filename=filename,
         content_type=kind.content_type,
-        size_bytes=len(data),
-        **_common(subject, title, evidence_type, evidence_date, actor, now),
+        sha256=hashlib.sha256(data).hexdigest(),
     )
-    return _record(row, subject, actor, now, remote_addr, {**about, "sha256": digest})
+
+
+def stage(
+    subject: Subject,
+    checked: list[CheckedEvidence],
+    *,
+    actor: Actor,
+    now: datetime,
+    store: EvidenceStore | None,
+    remote_addr: str = "",
+) -> Staged:
+    """Write the checked items' files (each once, under its SHA-256) and add their rows and
+    audit events to the session, without committing: the caller commits them with whatever
+    else it writes, or calls `discard()` on what this returns."""
+    staged = Staged(ids=[], written=[])
+    try:
+        for c in checked:
+            item = c.item
+            if item.is_file:
+                assert store is not None  # check_new refuses a file with no store
+                data = item.data or b""
+                if _store_once(store.path, c.sha256, data):
+                    staged.written.append(file_path(store.path, c.sha256))
+                row = Evidence(
+                    kind="file",
+                    sha256=c.sha256,
+                    filename=c.filename,
+                    content_type=c.content_type,
+                    size_bytes=len(data),
+                    **_common(
+                        subject, item.title, item.evidence_type, item.evidence_date, actor, now
+                    ),
+                )
+                detail = {"filename": c.filename, "size_bytes": len(data), "sha256": c.sha256}
+            else:
+                row = Evidence(
+                    kind="link",
+                    url=item.url.strip(),
+                    **_common(
+                        subject, item.title, item.evidence_type, item.evidence_date, actor, now
+                    ),
+                )
+                detail = {"url": item.url.strip()[:300]}
+            staged.ids.append(_add_row(row, subject, actor, now, remote_addr, detail))
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def add_file(
+    subject: Subject,
+    *,
+    filename: str,
+    data: bytes,
+    title: str,
+    evidence_type: str,
+    evidence_date: date | None,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    store: Path,
+    max_bytes: int,
+    clamd_socket: str | None = None,
+    remote_addr: str = "",
+) -> int:
+    """Check the details, then the file by its content, then (when configured) with ClamAV;
+    store it under its SHA-256 and record it. A refused file leaves nothing but an audit event."""
+    item = NewEvidence(
+        title=title,
+        evidence_type=evidence_type,
+        evidence_date=evidence_date,
+        filename=filename,
+        data=data,
+    )
+    where = EvidenceStore(path=store, max_bytes=max_bytes, clamd_socket=clamd_socket)
+    return _add_one(
+        subject, item, where, actor=actor, now=now, today=today, remote_addr=remote_addr
+    )
 
 
 def add_link(
@@ -281,19 +410,24 @@ def add_link(
     remote_addr: str = "",
 ) -> int:
     """Record a link (https only) to evidence kept elsewhere, such as the intranet."""
-    _authorise(actor, subject)
-    errors = _details_errors(title, evidence_type, evidence_date, today)
-    message = rules.check_link(url)
-    if message:
-        errors["url"] = message
-    if errors:
-        raise EvidenceRejected(errors)
-    row = Evidence(
-        kind="link",
-        url=url.strip(),
-        **_common(subject, title, evidence_type, evidence_date, actor, now),
+    item = NewEvidence(
+        title=title, evidence_type=evidence_type, evidence_date=evidence_date, url=url
     )
-    return _record(row, subject, actor, now, remote_addr, {"url": url.strip()[:300]})
+    return _add_one(subject, item, None, actor=actor, now=now, today=today, remote_addr=remote_addr)
+
+
+def _add_one(subject, item, store, *, actor, now, today, remote_addr) -> int:
+    checked = check_new(
+        subject, item, actor=actor, now=now, today=today, store=store, remote_addr=remote_addr
+    )
+    staged = stage(subject, [checked], actor=actor, now=now, store=store, remote_addr=remote_addr)
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        staged.discard()
+        raise
+    return staged.ids[0]
 
 
 def _common(subject, title, evidence_type, evidence_date, actor, now) -> dict:
@@ -309,7 +443,7 @@ def _common(subject, title, evidence_type, evidence_date, actor, now) -> dict:
     }
 
 
-def _record(row: Evidence, subject: Subject, actor: Actor, now, remote_addr, detail) -> int:
+def _add_row(row: Evidence, subject: Subject, actor: Actor, now, remote_addr, detail) -> int:
     db.session.add(row)
     db.session.flush()
     add_event(
@@ -320,15 +454,15 @@ def _record(row: Evidence, subject: Subject, actor: Actor, now, remote_addr, det
         detail={"evidence_id": row.id, "kind": row.kind, "title": row.title, **detail},
         remote_addr=remote_addr,
     )
-    db.session.commit()
     return row.id
 
 
-def _store_once(store: Path, digest: str, data: bytes) -> None:
-    """Write the file under its digest, atomically, unless it is already there."""
+def _store_once(store: Path, digest: str, data: bytes) -> bool:
+    """Write the file under its digest, atomically, unless it is already there: True when
+    this call wrote it."""
     path = file_path(store, digest)
     if path.exists():
-        return
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
     try:
@@ -338,6 +472,7 @@ def _store_once(store: Path, digest: str, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return True
 
 
 def file_path(store: Path, digest: str) -> Path:

@@ -3,7 +3,7 @@ amendments until the deadline. The read side (the form as drawn, the grid) is in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -17,6 +17,7 @@ from tracker.domain.states import CLOSED
 from tracker.domain.updates import CurrentState, carry_forward
 from tracker.extensions import db
 from tracker.models import Action, Locality, LocalityReturn, Plan, ReturnDraft, UpdateCycle
+from tracker.services import evidence as evidence_service
 from tracker.services import queries
 from tracker.services.audit import add_event
 from tracker.services.return_reads import (
@@ -74,6 +75,73 @@ class ReturnConflict(Exception):
 
 def may_submit(actor: Actor, locality_code: str) -> bool:
     return can(actor, Permission.SUBMIT_RETURN, Target(locality=locality_code))
+
+
+# Evidence given with entries: ref -> the item (tracker/services/update_evidence.py checks it).
+EvidenceByRef = dict[str, evidence_service.NewEvidence]
+
+
+@dataclass
+class _CheckedEvidence:
+    """The entries' items that passed every check (by ref), and the refusals (ref -> field ->
+    message). A refused item refuses its entry; the others are written with the return."""
+
+    passed: dict[str, tuple[evidence_service.Subject, evidence_service.CheckedEvidence]]
+    errors: dict[str, dict[str, str]]
+    staged: list[evidence_service.Staged]
+
+    def stage(self, *, actor: Actor, now: datetime, store, remote_addr: str) -> None:
+        for subject, checked in self.passed.values():
+            self.staged.append(
+                evidence_service.stage(
+                    subject, [checked], actor=actor, now=now, store=store, remote_addr=remote_addr
+                )
+            )
+
+    def discard(self) -> None:
+        for staged in self.staged:
+            staged.discard()
+
+
+def _check_evidence(
+    locality: Locality,
+    evidence: EvidenceByRef | None,
+    *,
+    actor: Actor,
+    now: datetime,
+    store,
+    remote_addr: str,
+) -> _CheckedEvidence:
+    """Each entry's item through the evidence page's checks (nothing written but a refused
+    file's audit event); only the locality's open actions take evidence here."""
+    from tracker.services.update_evidence import check_items
+
+    result = _CheckedEvidence(passed={}, errors={}, staged=[])
+    if not evidence:
+        return result
+    open_refs = set(_open_contexts(locality))
+    today = now.astimezone(LONDON).date()
+    for ref, item in evidence.items():
+        if ref not in open_refs:
+            continue
+        try:
+            subject = evidence_service.action_subject(ref)
+            checked, errors = check_items(
+                subject,
+                [item],
+                actor=actor,
+                now=now,
+                today=today,
+                store=store,
+                remote_addr=remote_addr,
+            )
+        except Forbidden:
+            errors, checked = {"evidence_file": "You may not add evidence to this action"}, []
+        if errors:
+            result.errors[ref] = errors
+        else:
+            result.passed[ref] = (subject, checked[0])
+    return result
 
 
 def _record(locality: Locality, cycle: UpdateCycle) -> LocalityReturn:
@@ -162,6 +230,8 @@ class DraftSaved:
 
     saved: list[str]
     held_back: dict[str, dict[str, str]]
+    # Evidence given with an entry that failed a check (not added): ref -> field -> message.
+    evidence_refused: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _personal_data(entries: list[Entry]) -> dict[str, dict[str, str]]:
@@ -182,9 +252,13 @@ def save_draft(
     actor: Actor,
     now: datetime,
     remote_addr: str = "",
+    evidence: EvidenceByRef | None = None,
+    store: evidence_service.EvidenceStore | None = None,
 ) -> DraftSaved:
     """Keep what was typed, whatever state it is in, until the return is submitted. Text that
-    looks like child-level data is held back (never stored); everything else is saved."""
+    looks like child-level data is held back (never stored); everything else is saved.
+    Evidence given with an entry is added to its action with the draft; an item that fails a
+    check is refused with the reason (as held back), and the rest of the draft is saved."""
     if not may_submit(actor, locality_code):
         raise Forbidden(locality_code)
     locality = queries.get_locality(locality_code)
@@ -192,8 +266,18 @@ def save_draft(
     _refuse_unopened(cycle, now)
     if _is_submitted(locality, cycle):
         raise ReturnRejected(ALREADY_SUBMITTED)
-    result = _save(locality, cycle, entries, actor=actor, now=now, remote_addr=remote_addr)
-    db.session.commit()
+    checked = _check_evidence(
+        locality, evidence, actor=actor, now=now, store=store, remote_addr=remote_addr
+    )
+    try:
+        result = _save(locality, cycle, entries, actor=actor, now=now, remote_addr=remote_addr)
+        checked.stage(actor=actor, now=now, store=store, remote_addr=remote_addr)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        checked.discard()
+        raise
+    result.evidence_refused = checked.errors
     return result
 
 
@@ -349,10 +433,13 @@ def submit_return(
     actor: Actor,
     now: datetime,
     remote_addr: str = "",
+    evidence: EvidenceByRef | None = None,
+    store: evidence_service.EvidenceStore | None = None,
 ) -> int:
     """All or nothing: every open action gets a valid, current update, or nothing is written.
     A reopened return is an amendment: only the changed actions are written, until its deadline.
-    Returns the number of updates written."""
+    Evidence given with an entry is written with the return; an item that fails a check refuses
+    its entry (with the reason) and so the submission. Returns the number of updates written."""
     if not may_submit(actor, locality_code):
         raise Forbidden(locality_code)
     locality = queries.get_locality(locality_code)
@@ -371,9 +458,19 @@ def submit_return(
         except ReturnRejected:
             db.session.rollback()  # nothing was sent to keep
         raise _past_deadline(cycle, kept=True)
+    checked = _check_evidence(
+        locality, evidence, actor=actor, now=now, store=store, remote_addr=remote_addr
+    )
     contexts = _open_contexts(locality)
     by_ref = {e.ref: e for e in entries}
-    to_write = _check_entries(contexts, by_ref, actor, amending=amending)
+    try:
+        to_write = _check_entries(contexts, by_ref, actor, amending=amending)
+    except ReturnRejected as exc:
+        for ref, errors in checked.errors.items():
+            exc.errors.setdefault(ref, {}).update(errors)
+        raise
+    if checked.errors:
+        raise ReturnRejected(checked.errors)
     # The version each action is written on: the form's, unless another writer's change landed
     # while this submission was being written and the entry could be carried onto it.
     expected = {ref: by_ref[ref].version for ref in to_write}
@@ -385,6 +482,8 @@ def submit_return(
                 to_write,
                 by_ref,
                 expected,
+                checked,
+                store=store,
                 actor=actor,
                 now=now,
                 amending=amending,
@@ -395,6 +494,8 @@ def submit_return(
             # Another writer took one of these versions, or made or submitted this return, at
             # the same time (a double click sends the form twice). Nothing of this try is kept.
             db.session.rollback()
+            checked.discard()
+            checked.staged.clear()
             if _is_submitted(locality, cycle):
                 raise ReturnRejected(ALREADY_SUBMITTED) from None
             if attempt == WRITE_ATTEMPTS:
@@ -420,7 +521,9 @@ def _write_return(
     to_write: dict[str, ActionContext],
     by_ref: dict[str, Entry],
     expected: dict[str, int],
+    checked: _CheckedEvidence,
     *,
+    store,
     actor: Actor,
     now: datetime,
     amending: bool,
@@ -472,6 +575,7 @@ def _write_return(
         record.submitted_at = now
         record.submitted_by_id = actor.user_id
         record.late = now > cycle.due_at
+    checked.stage(actor=actor, now=now, store=store, remote_addr=remote_addr)
     add_event(
         "return_amended" if amending else "return_submitted",
         now=now,

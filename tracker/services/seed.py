@@ -30,6 +30,7 @@ from tracker.models import (
 )
 from tracker.services import projection, search
 from tracker.services.audit import add_event
+from tracker.services.evidence_seed import derive_evidence
 from tracker.services.measure_seed import load_measures
 
 DEMO_ACCOUNTS = (
@@ -283,6 +284,8 @@ def load_seed(
     created["date_requests"] = _load_date_requests(seed_dir, actions, new_refs, people)
 
     created["returns"] = _derive_returns(update_rows, actions, plans, cycles, people)
+    # Before the meetings: their snapshots list the evidence added since the last meeting.
+    created["evidence"] = derive_evidence(update_rows, actions)
     created["meetings"] = _load_meetings(seed_dir / "meetings.yaml", people)
     created |= load_measures(seed_dir, now=now)
 

@@ -124,8 +124,11 @@ def may_update(actor: Actor, ctx: ActionContext) -> bool:
     return can(actor, Permission.UPDATE_ACTION, target_for(ctx))
 
 
-def validate(ctx: ActionContext, proposal: Proposal, actor: Actor) -> dict[str, str]:
-    """The domain rules plus the personal-data guard on every free-text field."""
+def validate(
+    ctx: ActionContext, proposal: Proposal, actor: Actor, *, evidence_added: int = 0
+) -> dict[str, str]:
+    """The domain rules plus the personal-data guard on every free-text field. `evidence_added`
+    items come with the change (and count towards closing with evidence)."""
     proposal = carry_forward(ctx.current, proposal)
     closing = (
         proposal.lifecycle is Lifecycle.CLOSED_EVIDENCED
@@ -137,7 +140,9 @@ def validate(ctx: ActionContext, proposal: Proposal, actor: Actor) -> dict[str, 
         can_sign_off=can(actor, Permission.SIGN_OFF),
         open_prerequisites=ctx.open_prerequisites,
         # Counted only when closing: one query, on the rare update that closes an action.
-        evidence_items=evidence_service.count_live(ctx.action.id) if closing else None,
+        evidence_items=(
+            evidence_service.count_live(ctx.action.id) + evidence_added if closing else None
+        ),
     )
     for name in FREE_TEXT:
         # Child-level data is the more serious problem: its warning wins over any other.
@@ -229,11 +234,15 @@ def record_update(
     remote_addr: str = "",
     authorise: Callable[[Actor, ActionContext], bool] | None = None,
     event: str = "action_updated",
+    evidence_added: int = 0,
+    with_change: Callable[[], None] | None = None,
     before_commit: Callable[[ActionContext, int], None] | None = None,
 ) -> int:
     """One person's change to one action: allowed, valid, not stale; committed once.
     Returns the new version. Raises NotFound, Forbidden, Conflict or Rejected (nothing written).
-    `before_commit(ctx, new_version)` writes more in the same transaction (a decision's mail)."""
+    `with_change` adds what comes with the change (its `evidence_added` evidence items) to the
+    same transaction (tracker/services/update_evidence.py); `before_commit(ctx, new_version)`
+    writes more in it too (a decision's mail)."""
     contexts = load_contexts(refs=[ref])
     if not contexts:
         raise NotFound(f"No action {ref}")
@@ -247,7 +256,7 @@ def record_update(
             ctx.action.version,
             changes_since(ctx.action.id, expected_version),
         )
-    errors = validate(ctx, proposal, actor)
+    errors = validate(ctx, proposal, actor, evidence_added=evidence_added)
     replacement_id = None
     if _supersedes(ctx, proposal) and not errors:
         message, replacement_id = superseding.replacement_error(ref, proposal.superseded_by)
@@ -273,6 +282,8 @@ def record_update(
                 author_id=actor.user_id,
                 now=now,
             )
+        if with_change is not None:
+            with_change()
         add_event(
             event,
             now=now,

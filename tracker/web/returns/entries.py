@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from tracker.domain.evidence import EvidenceType
 from tracker.domain.states import Lifecycle
 from tracker.services import returns as return_service
 from tracker.web.updates.forms import (
@@ -88,10 +89,48 @@ class Entry:
     impact: EntryField
     reason: EntryField
     evidence: EntryField
+    attach: EvidenceFields | None = None  # templates/returns/_entry_evidence.html
 
 
-def entries_for(view: return_service.ReturnView, *, can_sign_off: bool) -> list[Entry]:
-    """One entry per open action, pre-filled from the draft, what was typed or last cycle."""
+@dataclass(slots=True)
+class EvidenceFields:
+    """An evidence item given with the entry (NewEvidenceFields): a file or a link. A file
+    input cannot be refilled, so only the link and the details are drawn as typed."""
+
+    file: EntryField
+    url: EntryField
+    title: EntryField
+    type: EntryField
+    date: EntryField
+
+
+_TYPES = (("", "Choose a type"), *((t.value, t.label) for t in EvidenceType))
+
+
+def evidence_fields(prefix: str, typed: dict[str, str] | None = None) -> EvidenceFields:
+    typed = typed or {}
+
+    def f(name: str, **kw: Any) -> EntryField:
+        return EntryField(id=prefix + name, name=prefix + name, data=typed.get(name, ""), **kw)
+
+    return EvidenceFields(
+        file=f("evidence_file"),
+        url=f("evidence_url"),
+        title=f("evidence_title"),
+        type=f("evidence_type", choices=_TYPES),
+        date=f("evidence_date"),
+    )
+
+
+def entries_for(
+    view: return_service.ReturnView,
+    *,
+    can_sign_off: bool,
+    typed_evidence: dict[str, dict[str, str]] | None = None,
+) -> list[Entry]:
+    """One entry per open action, pre-filled from the draft, what was typed or last cycle
+    (`typed_evidence`: ref -> the evidence fields as posted)."""
+    typed_evidence = typed_evidence or {}
     drawn = []
     for index, line in enumerate(view.lines):
         e = line.entry
@@ -115,6 +154,7 @@ def entries_for(view: return_service.ReturnView, *, can_sign_off: bool) -> list[
                 impact=f("impact", e.impact, choices=_IMPACT),
                 reason=f("reason", e.reason, description=_HINTS["reason"]),
                 evidence=f("evidence", e.evidence, description=_HINTS["evidence"]),
+                attach=evidence_fields(prefix, typed_evidence.get(line.ref)),
             )
         )
     return drawn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,15 +12,19 @@ from flask_login import current_user
 from config import parse_today
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Role
+from tracker.http import evidence_files
+from tracker.http.edge import takes_files
 from tracker.services import queries, return_history
 from tracker.services import returns as return_service
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.challenges import views as challenges
+from tracker.web.evidence.forms import new_evidence_from
 from tracker.web.returns.entries import Entry, entries_for
 from tracker.web.returns.forms import MOST_ENTRIES, NoChangeForm, ReopenForm, ReturnForm
 from tracker.web.templating import long_date
+from tracker.web.updates.views import evidence_field_settings
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 SIMULTANEOUS = (
@@ -133,6 +138,7 @@ def _entries_from(form: ReturnForm) -> list[return_service.Entry]:
 
 
 @bp.route("/<locality>/<int:cycle>", methods=["GET", "POST"])
+@takes_files
 @requires(Permission.READ_PLAN)
 def show(locality: str, cycle: int):
     actor = actor_for(current_user)
@@ -147,13 +153,21 @@ def show(locality: str, cycle: int):
     conflicts: dict = {}
     clashed = False
     held_back: return_service.DraftSaved | None = None
+    typed_evidence: dict[str, dict[str, str]] = {}
     if request.method == "POST":
         if not may_submit:
             refuse(Permission.SUBMIT_RETURN, request.path)
+        if any(not _EVIDENCE_FILE.fullmatch(name) for name in request.files):
+            # Only an entry's evidence field takes a file; the edge lets files through here.
+            abort(
+                400, description="Send the form's fields as text: a text field does not take files."
+            )
         entries = _entries_from(form)
-        if not form.validate_on_submit():
-            errors_by_ref = _shape_errors(form)
-        else:
+        valid = form.validate_on_submit()
+        attached, evidence_errors, typed_evidence = _evidence_from(form)
+        errors_by_ref = evidence_errors if valid else _shape_errors(form)
+        if not errors_by_ref:
+            with_evidence = {"evidence": attached, "store": evidence_files.evidence_store()}
             try:
                 if form.submit.data:
                     written = return_service.submit_return(
@@ -163,6 +177,7 @@ def show(locality: str, cycle: int):
                         actor=actor,
                         now=now,
                         remote_addr=request.remote_addr or "",
+                        **with_evidence,
                     )
                     flash(_submitted_message(view, written), "success")
                     return redirect(url_for("returns.show", locality=locality, cycle=cycle))
@@ -173,13 +188,15 @@ def show(locality: str, cycle: int):
                     actor=actor,
                     now=now,
                     remote_addr=request.remote_addr or "",
+                    **with_evidence,
                 )
-                if not saved.held_back and form.no_change.data:
+                kept = not saved.held_back and not saved.evidence_refused
+                if kept and form.no_change.data:
                     # What was typed is kept; the rest is confirmed on its own page.
                     return redirect(
                         url_for("returns.no_change", locality=locality, cycle=cycle, **_view_args())
                     )
-                if not saved.held_back:
+                if kept:
                     flash(
                         "Draft saved. You can come back to it at any time before you submit.",
                         "success",
@@ -188,8 +205,8 @@ def show(locality: str, cycle: int):
                         url_for("returns.show", locality=locality, cycle=cycle, **_view_args())
                     )
                 # Saved, except the flagged text: it stays on screen (never stored) to correct.
-                held_back = saved
-                errors_by_ref = saved.held_back
+                held_back = saved if saved.held_back else None
+                errors_by_ref = _refused_evidence(saved)
             except Forbidden:
                 refuse(Permission.SUBMIT_RETURN, request.path)
             except return_service.ReturnRejected as exc:
@@ -206,7 +223,11 @@ def show(locality: str, cycle: int):
                 typed[ref].version = conflict.current_version
         view = return_service.get_return(locality, cycle, today=today, now=now, as_drawn=typed)
     # Sign-off is a chair's, on its own page.
-    drawn = entries_for(view, can_sign_off=False) if may_submit and view.editable else []
+    drawn = (
+        entries_for(view, can_sign_off=False, typed_evidence=typed_evidence)
+        if may_submit and view.editable
+        else []
+    )
     past = _past(actor, view, today)
     # A return no longer open is not drawn: its errors name the fields as posted.
     error_list = _error_list(drawn or list(form.entries), view, errors_by_ref)
@@ -225,6 +246,7 @@ def show(locality: str, cycle: int):
         field_labels=FIELD_LABELS,
         compact=bool(_view_args()),
         **past,
+        **evidence_field_settings(),
         **challenges.section_for(locality=locality, cycle=cycle),
     ), status
 
@@ -371,6 +393,54 @@ def _actions(count: int) -> str:
     return f"{count} action" if count == 1 else f"{count} actions"
 
 
+def _refused_evidence(saved: return_service.DraftSaved) -> dict[str, dict[str, str]]:
+    """The draft's held-back text and refused evidence, by action; the draft itself is saved."""
+    if saved.evidence_refused:
+        flash(
+            "Draft saved, except the evidence shown below, which was not added: "
+            "correct it or choose another file, then save again.",
+            "success",
+        )
+    errors = {ref: dict(fields) for ref, fields in saved.held_back.items()}
+    for ref, fields in saved.evidence_refused.items():
+        errors.setdefault(ref, {}).update(fields)
+    return errors
+
+
+def _evidence_from(form: ReturnForm):
+    """(ref -> the evidence item given with the entry, ref -> errors of a badly named item,
+    ref -> the evidence fields as typed, to draw them again)."""
+    items, errors, typed = {}, {}, {}
+    for sub in form.entries:
+        ref = sub.ref.data or ""
+        item, problems = new_evidence_from(sub, evidence_files.read_upload)
+        if item is not None:
+            items[ref] = item
+        if problems:
+            errors[ref] = problems
+        typed[ref] = {
+            name: (getattr(sub, name).raw_data or [""])[0]
+            for name in ("evidence_url", "evidence_title", "evidence_type", "evidence_date")
+        }
+    return items, errors, typed
+
+
+_EVIDENCE_FILE = re.compile(r"entries-\d{1,4}-evidence_file")
+_ATTACHED = {
+    "evidence_file": "file",
+    "evidence_url": "url",
+    "evidence_title": "title",
+    "evidence_type": "type",
+    "evidence_date": "date",
+}
+
+
+def _attached_field(sub, name: str):
+    """An entry's evidence field in error, as drawn (templates/returns/_entry_evidence.html)."""
+    attach = getattr(sub, "attach", None)
+    return getattr(attach, _ATTACHED[name]) if attach and name in _ATTACHED else None
+
+
 def _shape_errors(form: ReturnForm) -> dict[str, dict[str, str]]:
     """Errors WTForms found (a value not in a list, text too long), keyed by action ref."""
     errors: dict[str, dict[str, str]] = {}
@@ -388,7 +458,7 @@ def _error_list(entries: Sequence[Entry | Any], view, errors_by_ref: dict[str, d
     items = [{"text": m, "href": "#return-actions"} for m in errors_by_ref.get("", {}).values()]
     for sub, line in zip(entries, view.lines, strict=False):
         for name, message in errors_by_ref.get(line.ref, {}).items():
-            field = getattr(sub, name, None) or sub.summary
+            field = getattr(sub, name, None) or _attached_field(sub, name) or sub.summary
             field.errors = [message]
             items.append({"text": f"{line.ref}: {message}", "href": f"#{field.id}"})
     return items

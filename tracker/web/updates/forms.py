@@ -29,6 +29,7 @@ from wtforms.widgets import HiddenInput
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import SIGN_OFF_ONLY, TEXT_LIMIT, TRANSITIONS
 from tracker.http.edge import INTEGER_MAX
+from tracker.web.evidence.forms import NewEvidenceFields
 
 RAG_CHOICES = [SelectChoice("", "None (only for a closed action)")] + [
     SelectChoice(r.value, r.value.capitalize()) for r in Rag
@@ -82,12 +83,13 @@ class UpdateFields(Form):
     evidence = TextAreaField(
         "Evidence",
         widget=GovTextArea(),
-        description="Needed to mark the action complete: what shows it is done, such as an audit.",
+        description="Needed to mark the action complete: what shows it is done, such as an audit. "
+        "A description, not proof: add the file or link below.",
         validators=[Optional(), Length(max=TEXT_LIMIT)],
     )
 
 
-class ActionUpdateForm(FlaskForm, UpdateFields):
+class ActionUpdateForm(FlaskForm, UpdateFields, NewEvidenceFields):
     superseded_by = StringField(
         "Replaced by (when superseding)",
         widget=GovTextInput(),
@@ -102,7 +104,7 @@ class ActionUpdateForm(FlaskForm, UpdateFields):
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
 
-class ReturnEntryForm(UpdateFields):
+class ReturnEntryForm(UpdateFields, NewEvidenceFields):
     ref = HiddenField()
 
 

@@ -7,15 +7,20 @@ from flask_login import current_user
 
 from config import parse_today
 from tracker.clock import now_utc, today_london
+from tracker.domain.evidence import ALLOWED_EXTENSIONS, megabytes
 from tracker.domain.permissions import Permission
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
+from tracker.http import evidence_files
+from tracker.http.edge import takes_files
 from tracker.services import dependencies as dependency_service
 from tracker.services import evidence as evidence_service
 from tracker.services import queries, signoff
 from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
+from tracker.services.update_evidence import record_update_with_evidence
 from tracker.web.access import actor_for, allowed, refuse, requires
+from tracker.web.evidence.forms import new_evidence_from
 from tracker.web.updates.forms import (
     LIFECYCLE_CHOICES,
     ActionUpdateForm,
@@ -26,6 +31,31 @@ from tracker.web.updates.forms import (
 )
 
 bp = Blueprint("updates", __name__)
+
+# Forms that take evidence files beside the update: their bodies may be EVIDENCE_MAX_BYTES.
+UPLOADS = frozenset({"updates.update", "returns.show", "api.create_update"})
+
+
+@bp.record_once
+def _first_before_every_request(state) -> None:
+    # Before CSRF reads the form, as on the evidence page.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_evidence_files)
+
+
+def _allow_evidence_files():
+    if request.endpoint not in UPLOADS or request.method != "POST":
+        return None
+    if evidence_files.allow_evidence_upload():
+        return None
+    abort(413, description=evidence_files.too_big_message())
+
+
+def evidence_field_settings() -> dict[str, str]:
+    """What templates/evidence/_new_item_fields.html shows: the kinds and size taken."""
+    return {
+        "evidence_accept": ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS),
+        "evidence_max_size": megabytes(evidence_files.max_bytes()),
+    }
 
 
 def _context(ref: str) -> update_service.ActionContext:
@@ -87,6 +117,7 @@ def _error_list(form) -> list[dict[str, str]]:
 
 
 @bp.route("/actions/<ref>/update", methods=["GET", "POST"])
+@takes_files
 @requires(Permission.UPDATE_ACTION)
 def update(ref: str):
     ctx = _require_may_update(ref)
@@ -104,11 +135,20 @@ def update(ref: str):
         form.impact.data = ctx.current.impact.value
     rule_errors: dict[str, str] = {}
     conflict = None
-    if form.validate_on_submit():
+    if request.method == "POST" and set(request.files) - {"evidence_file"}:
+        abort(400, description="Send the form's fields as text: a text field does not take files.")
+    valid = form.validate_on_submit()
+    item, item_errors = new_evidence_from(form, evidence_files.read_upload) if valid else (None, {})
+    if item_errors:
+        # The update's own rules too, so every problem is shown at once (nothing is written).
+        rule_errors = update_service.validate(ctx, _proposal(form), actor) | item_errors
+    elif valid:
         rule_errors, conflict, saved = _try_write(
-            lambda: update_service.record_update(
+            lambda: record_update_with_evidence(
                 ref,
                 _proposal(form),
+                evidence=[item] if item else [],
+                store=evidence_files.evidence_store(),
                 expected_version=form.version.data,
                 actor=actor,
                 now=now_utc(),
@@ -135,6 +175,7 @@ def update(ref: str):
         errors=errors,
         conflict=conflict,
         can_sign_off=can_sign_off,
+        **evidence_field_settings(),
     ), status
 
 
