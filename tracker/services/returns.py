@@ -439,7 +439,10 @@ def submit_return(
     """All or nothing: every open action gets a valid, current update, or nothing is written.
     A reopened return is an amendment: only the changed actions are written, until its deadline.
     Evidence given with an entry is written with the return; an item that fails a check refuses
-    its entry (with the reason) and so the submission. Returns the number of updates written."""
+    its entry (with the reason) and so the submission. Another writer's change landing after
+    the versions were checked does not fail it: it is written again on top of that change when
+    the change leaves the entry's own fields alone (see `_carry_onto_concurrent`), else that one
+    entry is the ReturnConflict. Returns the number of updates written."""
     if not may_submit(actor, locality_code):
         raise Forbidden(locality_code)
     locality = queries.get_locality(locality_code)
