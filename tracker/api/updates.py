@@ -204,6 +204,13 @@ def create_update(ref: str):
         return invalid(exc.errors)
     except RequestEntityTooLarge:
         return problem(413, evidence_files.too_big_message(), title="The file is too big")
+    created: dict[str, Any] = {}
+
+    def describe(_ctx: Any, _version: int) -> None:
+        # Read inside the write's own transaction: the action as this write left it, at the
+        # version it created. Read after the commit, a writer that came next could show through.
+        created.update(action_with_history(ref, today=today_london()))
+
     try:
         version, proposal = parse_update(body)
         items = parse_evidence_items(body)
@@ -221,6 +228,7 @@ def create_update(ref: str):
             today=today_london(),
             cycle_start=parse_today(current_app.config["CYCLE_START"]),
             remote_addr=request.remote_addr or "",
+            before_commit=describe,
         )
     except InvalidBody as exc:
         return invalid(exc.errors)
@@ -240,5 +248,4 @@ def create_update(ref: str):
         refuse(Permission.UPDATE_ACTION)
     except NotFound:
         return problem(404, f"There is no action {ref}.")
-    body = action_with_history(ref, today=today_london())
-    return jsonify(body), 201, {"Location": url_for("api.action", ref=ref)}
+    return jsonify(created), 201, {"Location": url_for("api.action", ref=ref)}

@@ -14,7 +14,7 @@ from tracker.domain.chasing import day_text
 from tracker.domain.permissions import Actor, Permission, Target, can
 from tracker.domain.personal_data import personal_data_message
 from tracker.domain.states import CLOSED
-from tracker.domain.updates import carry_forward
+from tracker.domain.updates import CurrentState, carry_forward
 from tracker.extensions import db
 from tracker.models import Action, Locality, LocalityReturn, Plan, ReturnDraft, UpdateCycle
 from tracker.services import evidence as evidence_service
@@ -382,9 +382,7 @@ def _check_entries(
                 errors[ref] = {"summary": "Enter a progress summary"}
             continue
         if ctx.action.version != entry.version:
-            conflicts[ref] = Conflict(
-                ref, entry.version, ctx.action.version, changes_since(ctx.action.id, entry.version)
-            )
+            conflicts[ref] = Conflict(ref, entry.version, ctx.action.version)
             continue
         bad_choices = entry.bad_choices()
         if bad_choices:
@@ -401,10 +399,30 @@ def _check_entries(
             errors[ref] = entry_errors
         to_write[ref] = ctx
     if conflicts:
-        raise ReturnConflict(conflicts)
+        raise ReturnConflict(_as_now(conflicts, contexts))
     if errors:
         raise ReturnRejected(errors)
     return to_write
+
+
+def _as_now(conflicts: dict[str, Conflict], contexts: dict[str, ActionContext]):
+    """Each conflict at the version its action is at now, as the submission is refused, with the
+    changes up to it: the form sent again at that version is stale only if someone writes in
+    between, not for everything written while this submission was checked."""
+    ids = {ref: contexts[ref].action.id for ref in conflicts}
+    now_at = dict(
+        db.session.execute(
+            select(Action.id, Action.version).where(Action.id.in_(list(ids.values())))
+        ).all()
+    )
+    for ref, conflict in conflicts.items():
+        conflict.current_version = now_at[ids[ref]]
+        conflict.changes = [
+            h
+            for h in changes_since(ids[ref], conflict.expected_version)
+            if h.version <= conflict.current_version
+        ]
+    return conflicts
 
 
 def submit_return(
@@ -421,7 +439,10 @@ def submit_return(
     """All or nothing: every open action gets a valid, current update, or nothing is written.
     A reopened return is an amendment: only the changed actions are written, until its deadline.
     Evidence given with an entry is written with the return; an item that fails a check refuses
-    its entry (with the reason) and so the submission. Returns the number of updates written."""
+    its entry (with the reason) and so the submission. Another writer's change landing after
+    the versions were checked does not fail it: it is written again on top of that change when
+    the change leaves the entry's own fields alone (see `_carry_onto_concurrent`), else that one
+    entry is the ReturnConflict. Returns the number of updates written."""
     if not may_submit(actor, locality_code):
         raise Forbidden(locality_code)
     locality = queries.get_locality(locality_code)
@@ -453,58 +474,172 @@ def submit_return(
         raise
     if checked.errors:
         raise ReturnRejected(checked.errors)
-    try:
-        record = _record(locality, cycle)
-        if record.status == "submitted" and record.reopened_at is None:
-            raise ReturnRejected(ALREADY_SUBMITTED)
-        for ref, ctx in to_write.items():
-            entry = by_ref[ref]
-            append_update(
-                ctx,
-                entry.proposal(),
-                expected_version=entry.version,
+    # The version each action is written on: the form's, unless another writer's change landed
+    # while this submission was being written and the entry could be carried onto it.
+    expected = {ref: by_ref[ref].version for ref in to_write}
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            _write_return(
+                locality,
+                cycle,
+                to_write,
+                by_ref,
+                expected,
+                checked,
+                store=store,
                 actor=actor,
                 now=now,
-                cycle_id=cycle.id,
+                amending=amending,
+                remote_addr=remote_addr,
             )
-        if amending:
-            # The first submission stands; this is recorded as an amendment (when anything
-            # changed), and the drafts of the reopened return are done with.
-            record.reopened_at = None
-            record.reopened_by_id = None
-            if to_write:
-                record.amended_at = now
-                record.amended_by_id = actor.user_id
+            return len(to_write)
+        except (Conflict, IntegrityError) as exc:
+            # Another writer took one of these versions, or made or submitted this return, at
+            # the same time (a double click sends the form twice). Nothing of this try is kept.
+            db.session.rollback()
+            checked.discard()
+            checked.staged.clear()
+            if _is_submitted(locality, cycle):
+                raise ReturnRejected(ALREADY_SUBMITTED) from None
+            if attempt == WRITE_ATTEMPTS:
+                if isinstance(exc, Conflict):
+                    exc.changes = changes_since(
+                        to_write[exc.ref].action.id, by_ref[exc.ref].version
+                    )
+                    raise ReturnConflict({exc.ref: exc}) from None
+                raise ReturnConflict({}) from None
+            to_write = _carry_onto_concurrent(locality, to_write, by_ref, expected, actor)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# A change another writer makes while a return is being written sends the return round again,
+# carried onto it; a few rounds at most, then the entry still moving is shown as a conflict.
+WRITE_ATTEMPTS = 6
+STATE_FIELDS = ("lifecycle", "rag", "impact")
+
+
+def _write_return(
+    locality: Locality,
+    cycle: UpdateCycle,
+    to_write: dict[str, ActionContext],
+    by_ref: dict[str, Entry],
+    expected: dict[str, int],
+    checked: _CheckedEvidence,
+    *,
+    store,
+    actor: Actor,
+    now: datetime,
+    amending: bool,
+    remote_addr: str,
+) -> None:
+    """One try at writing the whole return, committed once; raises Conflict (nothing kept) when
+    an action is no longer at the version it is written on."""
+    # Hold every action of the return, in a fixed order, and check none moved since the read:
+    # on PostgreSQL no writer can then slip in between this check and the updates below.
+    ids = {ctx.action.id: ref for ref, ctx in to_write.items()}
+    held = (
+        dict(
             db.session.execute(
-                delete(ReturnDraft).where(ReturnDraft.locality_return_id == record.id)
-            )
-        else:
-            record.status = "submitted"
-            record.submitted_at = now
-            record.submitted_by_id = actor.user_id
-            record.late = now > cycle.due_at
-        checked.stage(actor=actor, now=now, store=store, remote_addr=remote_addr)
-        add_event(
-            "return_amended" if amending else "return_submitted",
-            now=now,
-            user_id=actor.user_id,
-            target=f"{locality_code} cycle {cycle_number}",
-            detail={"updates": len(to_write), "late": record.late},
-            remote_addr=remote_addr,
+                select(Action.id, Action.version)
+                .where(Action.id.in_(list(ids)))
+                .order_by(Action.id)
+                .with_for_update()
+            ).all()
         )
-        db.session.commit()
-    except (Conflict, IntegrityError) as exc:
-        # Another writer took one of these versions, or made or submitted this return, at the
-        # same time (a double click sends the form twice). Nothing of this submission is kept.
-        db.session.rollback()
-        checked.discard()
-        if _is_submitted(locality, cycle):
-            raise ReturnRejected(ALREADY_SUBMITTED) from None
-        if isinstance(exc, Conflict):
-            exc.changes = changes_since(contexts[exc.ref].action.id, exc.expected_version)
-            raise ReturnConflict({exc.ref: exc}) from None
-        raise ReturnConflict({}) from None
-    return len(to_write)
+        if ids
+        else {}
+    )
+    for action_id, ref in ids.items():
+        if held.get(action_id) != expected[ref]:
+            raise Conflict(ref, expected[ref], held.get(action_id, expected[ref]))
+    record = _record(locality, cycle)
+    if record.status == "submitted" and record.reopened_at is None:
+        raise ReturnRejected(ALREADY_SUBMITTED)
+    for ref, ctx in to_write.items():
+        append_update(
+            ctx,
+            by_ref[ref].proposal(),
+            expected_version=expected[ref],
+            actor=actor,
+            now=now,
+            cycle_id=cycle.id,
+        )
+    if amending:
+        # The first submission stands; this is recorded as an amendment (when anything
+        # changed), and the drafts of the reopened return are done with.
+        record.reopened_at = None
+        record.reopened_by_id = None
+        if to_write:
+            record.amended_at = now
+            record.amended_by_id = actor.user_id
+        db.session.execute(delete(ReturnDraft).where(ReturnDraft.locality_return_id == record.id))
+    else:
+        record.status = "submitted"
+        record.submitted_at = now
+        record.submitted_by_id = actor.user_id
+        record.late = now > cycle.due_at
+    checked.stage(actor=actor, now=now, store=store, remote_addr=remote_addr)
+    add_event(
+        "return_amended" if amending else "return_submitted",
+        now=now,
+        user_id=actor.user_id,
+        target=f"{locality.code} cycle {cycle.number}",
+        detail={"updates": len(to_write), "late": record.late},
+        remote_addr=remote_addr,
+    )
+    db.session.commit()
+
+
+def _carry_onto_concurrent(
+    locality: Locality,
+    to_write: dict[str, ActionContext],
+    by_ref: dict[str, Entry],
+    expected: dict[str, int],
+    actor: Actor,
+) -> dict[str, ActionContext]:
+    """Read the return's actions again after another writer's change landed mid-submission. An
+    entry whose action moved is carried onto the new version when that change left the entry's
+    own fields alone: its lifecycle, RAG and impact are as this submission read them or as the
+    entry sets them (and a "no change" entry with no summary still carries forward the summary
+    it was shown). Otherwise, or when the entry no longer passes the rules on the new state,
+    that one entry is a ReturnConflict; nothing is written, and the web keeps what was typed."""
+    fresh = _open_contexts(locality)
+    conflicts: dict[str, Conflict] = {}
+    carried: dict[str, ActionContext] = {}
+    for ref, was in to_write.items():
+        ctx = fresh.get(ref)
+        entry = by_ref[ref]
+        if ctx is not None and ctx.action.version == expected[ref]:
+            carried[ref] = ctx
+            continue
+        if ctx is not None and _fits(was.current, ctx, entry, actor):
+            expected[ref] = ctx.action.version
+            carried[ref] = ctx
+            continue
+        action_id = was.action.id
+        current = db.session.execute(
+            select(Action.version).where(Action.id == action_id)
+        ).scalar_one()
+        conflicts[ref] = Conflict(
+            ref, entry.version, current, changes_since(action_id, entry.version)
+        )
+    if conflicts:
+        raise ReturnConflict(conflicts)
+    return carried
+
+
+def _fits(read: CurrentState, ctx: ActionContext, entry: Entry, actor: Actor) -> bool:
+    theirs = ctx.current
+    mine = carry_forward(read, entry.proposal())
+    for name in STATE_FIELDS:
+        if getattr(theirs, name) != getattr(read, name) and getattr(mine, name) != getattr(
+            theirs, name
+        ):
+            return False
+    carries_summary = entry.confirm_unchanged and not entry.summary.strip()
+    if carries_summary and theirs.summary.strip() != read.summary.strip():
+        return False
+    return not validate(ctx, entry.proposal(), actor)
 
 
 def reopen_return(

@@ -5,7 +5,7 @@ its audit event); an update that is not saved leaves no item and no file behind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from tracker.domain.permissions import Actor
@@ -73,6 +73,7 @@ def record_update_with_evidence(
     today: date,
     cycle_start: date,
     remote_addr: str = "",
+    before_commit: Callable[[update_service.ActionContext, int], None] | None = None,
 ) -> int:
     """`record_update` with evidence items added in the same transaction. Every problem is
     raised at once (the update's rules and each item's checks, as Rejected); 404, 403 and a
@@ -84,6 +85,7 @@ def record_update_with_evidence(
         "today": today,
         "cycle_start": cycle_start,
         "remote_addr": remote_addr,
+        "before_commit": before_commit,
     }
     if not evidence:
         return update_service.record_update(ref, proposal, **common)
