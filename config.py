@@ -123,6 +123,14 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     # The largest plan file an import reads (the import page lets uploads this big through).
     IMPORT_MAX_BYTES = int(float(_env("TRACKER_IMPORT_MAX_MB", "10") or 10) * 1024 * 1024)
+    # What an import reads before it stops with a message: rows holding a value in a sheet,
+    # cells in the file (filled or only formatted), and a workbook's size unzipped. A declared
+    # sheet size is never trusted. 1,000,000 cells read in about 7 s on this machine.
+    IMPORT_MAX_ROWS = int(_env("TRACKER_IMPORT_MAX_ROWS", "40000") or 40000)
+    IMPORT_MAX_CELLS = int(_env("TRACKER_IMPORT_MAX_CELLS", "1000000") or 1000000)
+    IMPORT_MAX_UNZIPPED_BYTES = int(
+        float(_env("TRACKER_IMPORT_MAX_UNZIPPED_MB", "200") or 200) * 1024 * 1024
+    )
     # An import applying this many changes or more runs in the background with a progress bar
     # (about 300 changes a second were measured: smaller imports finish inside a second).
     IMPORT_BACKGROUND_CHANGES = int(_env("TRACKER_IMPORT_BACKGROUND_CHANGES", "300") or 300)

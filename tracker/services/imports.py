@@ -22,7 +22,14 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from tracker.domain import imports as rules
-from tracker.domain.imports import ActionNow, ImportPlan, Problem, Snapshot, UnreadableFile
+from tracker.domain.imports import (
+    ActionNow,
+    ImportPlan,
+    Problem,
+    ReadLimits,
+    Snapshot,
+    UnreadableFile,
+)
 from tracker.domain.permissions import Actor
 from tracker.domain.plan_changes import FieldChange, NewAction, PlanEntry, next_ref
 from tracker.domain.states import Impact, Lifecycle
@@ -64,6 +71,16 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.refused and not self.plan.problems
+
+
+def limits_from(config) -> ReadLimits:
+    """The read limits an app's settings give (TRACKER_IMPORT_MAX_ROWS, _CELLS, _UNZIPPED_MB)."""
+    default = ReadLimits()
+    return ReadLimits(
+        rows=config.get("IMPORT_MAX_ROWS", default.rows),
+        cells=config.get("IMPORT_MAX_CELLS", default.cells),
+        unzipped_bytes=config.get("IMPORT_MAX_UNZIPPED_BYTES", default.unzipped_bytes),
+    )
 
 
 def digest_of(data: bytes) -> str:
@@ -233,9 +250,11 @@ def run_import(
     max_bytes: int,
     remote_addr: str = "",
     progress: Callable[[str, int, int], None] | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Check the file (and, unless `dry_run`, apply it all or not at all). `progress` is told
-    (stage, done, total) as rows are checked and written."""
+    (stage, done, total) as rows are checked and written; the file is read within `limits`
+    (the defaults unless given)."""
     filename = filename.replace("\x00", "")[:200] or "import"  # as kept in the audit log
     result = ImportResult(filename=filename, digest=digest_of(data), dry_run=dry_run)
     user_id = actor.user_id if actor else None
@@ -248,7 +267,7 @@ def run_import(
         result.refused = "The file is empty: choose the file to import."
     else:
         try:
-            sheets, read_problems = rules.read_file(filename, data)
+            sheets, read_problems = rules.read_file(filename, data, limits)
         except UnreadableFile as exc:
             result.refused = str(exc)
         else:

@@ -137,6 +137,7 @@ def import_check():
         now=now_utc(),
         max_bytes=limit,
         remote_addr=request.remote_addr or "",
+        limits=imports.limits_from(current_app.config),
     )
     if result.refused:
         form.file.errors = [result.refused]
@@ -171,6 +172,7 @@ def import_apply():
         now=now_utc(),
         max_bytes=current_app.config["IMPORT_MAX_BYTES"],
         remote_addr=request.remote_addr or "",
+        limits=imports.limits_from(current_app.config),
     )
     if not result.ok:
         return _page(UploadForm(formdata=None), result=result, status=409)
@@ -227,6 +229,7 @@ def _start_in_background(digest: str, filename: str, data: bytes) -> None:
                     max_bytes=limit,
                     remote_addr=remote_addr,
                     progress=progress,
+                    limits=imports.limits_from(app.config),
                 )
                 if result.applied:
                     imports.forget(store, digest)
