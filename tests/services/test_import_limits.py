@@ -90,7 +90,7 @@ def test_a_value_at_a_far_row_is_refused_at_once_in_bounded_memory(seeded):
     assert len(data) < 10_000
     result, seconds, peak_mb = measured(lambda: _run(data))
     assert result.refused == (
-        "The sheet Main plan has more than 40,000 rows (row 1,048,576 holds a value): the most "
+        "The sheet Main plan has more than 20,000 rows (row 1,048,576 holds a value): the most "
         "an import reads. Split the file, or import the plans one at a time."
     )
     assert not result.plan.changes and not result.problems

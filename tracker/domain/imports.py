@@ -76,8 +76,8 @@ class ReadLimits:
     """How much of a file an import reads before it stops with a message. A workbook's
     declared size (its <dimension>) is never trusted: rows and cells are counted as read."""
 
-    rows: int = 40_000  # rows holding a value, in one sheet (or the CSV)
-    cells: int = 1_000_000  # cells read in the whole file, filled or only formatted
+    rows: int = 20_000  # rows holding a value, in one sheet (or the CSV)
+    cells: int = 500_000  # cells read in the whole file, filled or only formatted
     unzipped_bytes: int = 200 * 1024 * 1024  # what a workbook's parts hold, unzipped
 
 
