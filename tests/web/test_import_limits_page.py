@@ -73,3 +73,47 @@ def test_the_limits_are_the_app_s_settings(admin_client):
         assert "The file has more than 50 cells" in page
     finally:
         config["IMPORT_MAX_ROWS"], config["IMPORT_MAX_CELLS"] = 40_000, 500_000
+
+
+def test_a_file_with_thousands_of_problems_is_reported_a_page_at_a_time(
+    admin_client, count_queries
+):
+    rows = _rows(admin_client)
+    header, body = rows[0], rows[1:]
+    # Every row names an unknown organisation (repeated refs add more problems); long texts
+    # are cut so that the upload stays small.
+    bad = [header] + [
+        [v[:12] for v in (*row[:7], "Acme Widgets", *row[8:])] for _ in range(8) for row in body
+    ]
+    data = _csv(bad)
+    assert len(data) < 500_000  # bigger, the test client spools it to a file it leaves open
+    response = _upload(admin_client, data, "plan.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    total = int(page.split(" problems in plan.csv: nothing was written")[0].rsplit(">", 1)[1])
+    assert total > 2_000
+    assert (
+        page.count('<tr class="govuk-table__row">\n          <td class="govuk-table__cell">') == 100
+    )
+    digest = page.split("/admin/import/problems/")[1][:64]
+    last = -(-total // 100)
+    counts = []
+    for number in (2, last):
+        url = f"/admin/import/problems/{digest}?page={number}"
+        admin_client.get(url)
+        with count_queries(admin_client.application) as counter:
+            response = admin_client.get(url)
+        counts.append(counter.count)
+        assert response.status_code == 200
+        shown = response.get_data(as_text=True).count(
+            '<tr class="govuk-table__row">\n          <td class="govuk-table__cell">'
+        )
+        assert shown == (100 if number < last else total - 100 * (last - 1))
+    assert counts[0] == counts[1] <= 3
+    assert admin_client.get(f"/admin/import/problems/{'0' * 64}").status_code == 404
+
+
+def _csv(rows) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode()

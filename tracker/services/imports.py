@@ -578,6 +578,33 @@ def kept(store: Path, digest: str) -> tuple[str, bytes] | None:
     return (name.read_text(encoding="utf-8") if name.exists() else "import.csv"), data
 
 
+def keep_problems(store: Path, digest: str, filename: str, problems: list[Problem]) -> None:
+    """Hold a dry run's problems so that its report can be read a page at a time."""
+    store.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - KEEP_SECONDS
+    for old in store.glob("*.problems.json"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    write_status(
+        store,
+        f"{digest}.problems",
+        {
+            "filename": filename,
+            "problems": [[p.sheet, p.row, p.column, p.message] for p in problems],
+        },
+    )
+
+
+def kept_problems(store: Path, digest: str) -> ImportResult | None:
+    """A held dry run's report (its problems only), or None once it has gone."""
+    held = read_status(store, f"{digest}.problems")
+    if held is None:
+        return None
+    result = ImportResult(filename=held["filename"], digest=digest, dry_run=True)
+    result.plan.problems = [Problem(*p) for p in held["problems"]]
+    return result
+
+
 def forget(store: Path, digest: str) -> None:
     (store / f"{digest}.bin").unlink(missing_ok=True)
     (store / f"{digest}.name").unlink(missing_ok=True)

@@ -32,10 +32,12 @@ from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for
 from tracker.http.edge import takes_files
 from tracker.services import imports
+from tracker.web import listing
 from tracker.web.access import requires
 from tracker.web.admin.views import bp
 from tracker.web.auth.recent import recent_sign_in
 from tracker.web.form_helpers import form_errors
+from tracker.web.search.views import _pagination as search_pagination
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
@@ -55,16 +57,31 @@ def _store() -> Path:
     return Path(current_app.instance_path) / "imports"
 
 
-def _page(form: UploadForm, result=None, status: int = 200, errors=None):
+PROBLEMS_PER_PAGE = 100
+
+
+def _page(form: UploadForm, result=None, status: int = 200, errors=None, page: int = 1):
     apply = ApplyForm(formdata=None)
+    problems, pagination = [], None
     if result is not None:
         apply.digest.data = result.digest
         apply.changes.data = str(result.plan.changes)
+        pages = listing.Pages(page=1, total=len(result.problems), per_page=PROBLEMS_PER_PAGE)
+        pages.page = min(max(page, 1), pages.count)
+        start = (pages.page - 1) * PROBLEMS_PER_PAGE
+        problems = result.problems[start : start + PROBLEMS_PER_PAGE]
+        pagination = search_pagination(
+            pages, lambda n: url_for("admin.import_problems", digest=result.digest, page=n)
+        )
+        if pagination:
+            pagination["landmarkLabel"] = "Pages of the problems"
     return render_template(
         "admin/import.html",
         form=form,
         apply=apply,
         result=result,
+        problems=problems,
+        pagination=pagination,
         errors=errors if errors is not None else form_errors(form),
         max_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024),
     ), status
@@ -144,7 +161,21 @@ def import_check():
         return _page(form, result=None, status=400)
     if result.ok and result.plan.changes:
         imports.keep(_store(), result.digest, filename, data)
+    if result.problems:
+        imports.keep_problems(_store(), result.digest, filename, result.problems)
     return _page(UploadForm(formdata=None), result=result, status=200 if result.ok else 400)
+
+
+@bp.get("/import/problems/<digest>")
+@requires(Permission.ADMIN)
+def import_problems(digest: str):
+    """A dry run's problems, a page at a time (a file may have thousands)."""
+    result = imports.kept_problems(_store(), digest) if _DIGEST.fullmatch(digest) else None
+    if result is None:
+        abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdecimal() and len(page) < 7 else 1
+    return _page(UploadForm(formdata=None), result=result, status=200, page=page)
 
 
 @bp.post("/import/apply")
