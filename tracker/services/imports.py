@@ -12,6 +12,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ from tracker.models import (
     Action,
     ActionDependency,
     ActionState,
+    AuditEvent,
     Inspection,
     Organisation,
     Plan,
@@ -645,12 +648,97 @@ def write_status(store: Path, digest: str, status: dict) -> None:
     temporary.replace(path)  # readers never see half a file
 
 
+STALE_SECONDS = 900  # a running import that has said nothing for this long has stopped
+
+
+def running_status(stage: str, done: int, total: int) -> dict:
+    """A running import's status: with its process and a heartbeat, so that an import whose
+    process was killed is not shown as running for ever."""
+    return {
+        "state": "running",
+        "stage": stage,
+        "done": done,
+        "total": total,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "beat": time.time(),
+    }
+
+
 def read_status(store: Path, digest: str) -> dict | None:
     path = store / f"{digest}.status.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _process_gone(status: dict) -> bool:
+    if status.get("host") != socket.gethostname() or not status.get("pid"):
+        return False  # another host's worker: only its heartbeat tells
+    try:
+        os.kill(int(status["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+def status_now(store: Path, digest: str, *, now: float | None = None) -> dict | None:
+    """What is true of an import now. A "running" status whose process has ended (or that has
+    said nothing for STALE_SECONDS) was stopped: applied if its audit event says so (the event
+    is committed with the changes), else nothing was written, since an import is all or
+    nothing."""
+    status = read_status(store, digest)
+    if status is None or status.get("state") != "running":
+        return status
+    now = time.time() if now is None else now
+    if not _process_gone(status) and now - float(status.get("beat") or 0) < STALE_SECONDS:
+        return status
+    applied = applied_import(digest)
+    if applied is not None:
+        return {
+            "state": "done",
+            "filename": applied.get("file", ""),
+            "counts": {k: applied.get(k, 0) for k in _COUNT_KEYS},
+        }
+    return {
+        "state": "stopped",
+        "filename": status.get("filename", ""),
+        "problems": [
+            [
+                "",
+                0,
+                "",
+                "The import stopped before it finished (its process ended): nothing was "
+                "written, since an import is applied all or nothing. Check the file again.",
+            ]
+        ],
+    }
+
+
+_COUNT_KEYS = (
+    "new_actions",
+    "edited_actions",
+    "dependency_changes",
+    "new_recommendations",
+    "edited_recommendations",
+)
+
+
+def applied_import(digest: str) -> dict | None:
+    """The audit detail of the latest applied import of the file with this SHA-256, if it was
+    applied (one statement: the latest import events)."""
+    for detail in db.session.execute(
+        select(AuditEvent.detail)
+        .where(AuditEvent.kind == "import")
+        .order_by(AuditEvent.id.desc())
+        .limit(200)
+    ).scalars():
+        if detail and detail.get("sha256") == digest and detail.get("applied"):
+            return detail
+    return None
 
 
 def finished_status(result: ImportResult) -> dict:

@@ -185,8 +185,21 @@ def import_apply():
     """Check the kept file again and apply it: all of it, or nothing."""
     form = ApplyForm()
     digest = form.digest.data or ""
-    kept = imports.kept(_store(), digest) if _DIGEST.fullmatch(digest) else None
-    if not form.validate_on_submit() or kept is None:
+    valid = form.validate_on_submit() and _DIGEST.fullmatch(digest) is not None
+    status = imports.status_now(_store(), digest) if valid else None
+    if status is not None and status["state"] == "running":
+        return redirect(url_for("admin.import_progress", digest=digest))  # not a second time
+    kept = imports.kept(_store(), digest) if valid else None
+    if valid and kept is None:
+        applied = imports.applied_import(digest)
+        if applied is not None:  # a second "Apply" of a file already applied
+            flash(
+                f"{applied.get('file', 'The file')} was already applied: nothing was written "
+                "again. Each change is in the action's history.",
+                "success",
+            )
+            return redirect(url_for("admin.import_page"))
+    if not valid or kept is None:
         upload = UploadForm(formdata=None)
         upload.file.errors = ["Upload the file again: it is no longer held for applying"]
         return _page(upload, status=400)
@@ -240,12 +253,12 @@ def _start_in_background(digest: str, filename: str, data: bytes) -> None:
     remote_addr = request.remote_addr or ""
     limit = app.config["IMPORT_MAX_BYTES"]
     imports.write_status(
-        store, digest, {"state": "running", "stage": "Starting", "done": 0, "total": 1}
+        store, digest, {**imports.running_status("Starting", 0, 1), "filename": filename}
     )
 
     def progress(stage: str, done: int, total: int) -> None:
         imports.write_status(
-            store, digest, {"state": "running", "stage": stage, "done": done, "total": total}
+            store, digest, {**imports.running_status(stage, done, total), "filename": filename}
         )
 
     def work() -> None:
@@ -286,7 +299,7 @@ def _start_in_background(digest: str, filename: str, data: bytes) -> None:
 
 
 def _status_or_404(digest: str) -> dict:
-    status = imports.read_status(_store(), digest) if _DIGEST.fullmatch(digest) else None
+    status = imports.status_now(_store(), digest) if _DIGEST.fullmatch(digest) else None
     if status is None:
         abort(404)
     return status
