@@ -578,6 +578,7 @@ def import_command(file: Path, dry_run: bool) -> None:
         now=now_utc(),
         max_bytes=max_bytes,
         progress=progress,
+        limits=imports.limits_from(current_app.config),
     )
     if result.refused:
         raise click.ClickException(result.refused)

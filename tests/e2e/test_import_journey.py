@@ -110,9 +110,7 @@ def test_a_long_import_shows_a_progress_bar_then_what_it_did(
     # A long import, part way through: the bar and the words say how far it has gone.
     store = Path(browser_app.instance_path) / "imports"
     digest = "b" * 64
-    imports.write_status(
-        store, digest, {"state": "running", "stage": "Writing", "done": 150, "total": 3000}
-    )
+    imports.write_status(store, digest, imports.running_status("Writing", 150, 3000))
     page.goto(f"{base}/admin/import/progress/{digest}")
     expect(heading(page)).to_have_text("Importing the plan")
     expect(page.get_by_label("Progress")).to_have_attribute("value", "150")

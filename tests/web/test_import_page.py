@@ -96,13 +96,13 @@ def test_problems_are_listed_by_row_and_column_then_a_good_file_is_applied(admin
         (True, False),
         (False, True),
     ]
-    # The file is no longer held: applying it twice is refused.
+    # Applying it twice writes nothing more, and says it was already applied (issue 19).
     response = admin_client.post(
         "/admin/import/apply", data={"csrf_token": token, "digest": digest}
     )
-    assert response.status_code == 400 and "Upload the file again" in response.get_data(
-        as_text=True
-    )
+    assert response.status_code == 302
+    landing = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "plan.csv was already applied: nothing was written again" in landing
 
 
 def test_the_export_uploaded_unchanged_reports_no_changes(admin_client):
@@ -206,9 +206,7 @@ def test_the_progress_page_shows_a_bar_while_an_import_runs(admin_client):
 
     digest = "a" * 64
     store = Path(admin_client.application.instance_path) / "imports"
-    imports.write_status(
-        store, digest, {"state": "running", "stage": "Writing", "done": 150, "total": 3000}
-    )
+    imports.write_status(store, digest, imports.running_status("Writing", 150, 3000))
     try:
         response = admin_client.get(f"/admin/import/progress/{digest}")
         html = response.get_data(as_text=True)

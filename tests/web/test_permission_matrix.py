@@ -85,6 +85,7 @@ ROUTES = {
         {"admin"},
         404,
     ),
+    "admin.import_problems": ("GET", "/admin/import/problems/" + "0" * 64, {"admin"}, 404),
     # The link in an invitation is public; an unknown one says so, as a 404 page.
     "auth.invitation": ("GET", "/invitations/no-such-link", "public", 404),
     "api.outbox": ("GET", "/api/v1/outbox", {"admin"}, 200),

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -69,6 +69,43 @@ _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 class UnreadableFile(Exception):
     """The file cannot be read at all (a clear message; nothing is checked or written)."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much of a file an import reads before it stops with a message. A workbook's
+    declared size (its <dimension>) is never trusted: rows and cells are counted as read."""
+
+    rows: int = 20_000  # rows holding a value, in one sheet (or the CSV)
+    cells: int = 500_000  # cells read in the whole file, filled or only formatted
+    unzipped_bytes: int = 200 * 1024 * 1024  # what a workbook's parts hold, unzipped
+
+
+class _Budget:
+    """Counts the cells a file costs to read; stops the read at the limit."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits = limits
+        self.cells = 0
+
+    def spend(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells > self.limits.cells:
+            raise UnreadableFile(
+                f"The file has more than {self.limits.cells:,} cells (filled or only "
+                "formatted): the most an import reads. Delete the unused rows and columns "
+                "below and to the right of the plan, or split the file, and try again."
+            )
+
+    def rows(self, sheet: str, count: int, number: int) -> None:
+        """`count` rows holding a value so far, the latest at row `number`."""
+        limit = self.limits.rows
+        if count > limit or number > limit + HEADER_SEARCH_ROWS:
+            where = "The file" if sheet == CSV_SHEET else f"The sheet {sheet}"
+            raise UnreadableFile(
+                f"{where} has more than {limit:,} rows (row {number:,} holds a value): the most "
+                "an import reads. Split the file, or import the plans one at a time."
+            )
 
 
 @dataclass(frozen=True)
@@ -212,8 +249,10 @@ def _row(
     )
 
 
-def read_csv(data: bytes) -> tuple[list[Sheet], list[Problem]]:
-    """UTF-8 (with or without the BOM the export writes), the export's columns."""
+def read_csv(data: bytes, limits: ReadLimits | None = None) -> tuple[list[Sheet], list[Problem]]:
+    """UTF-8 (with or without the BOM the export writes), the export's columns; read line by
+    line, and stopped with a message past `limits`' rows or cells."""
+    budget = _Budget(limits or ReadLimits())
     if b"\x00" in data:
         raise UnreadableFile(
             "The file contains NUL bytes: it is not a CSV file. Save it as CSV UTF-8 and try again."
@@ -226,32 +265,83 @@ def read_csv(data: bytes) -> tuple[list[Sheet], list[Problem]]:
             f"{exc.start + 1} cannot be read). Save it as \u201cCSV UTF-8\u201d and try again."
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    header: tuple[str, ...] | None = None
+    filled = 0
     try:
-        lines = list(reader)
+        for number, values in enumerate(reader, start=1):
+            budget.spend(len(values) + 1)
+            if header is None:
+                problem = _header_problem(CSV_SHEET, values)
+                if problem:
+                    return [], [problem]
+                header = tuple(h.strip() for h in values)
+                continue
+            if any(v.strip() for v in values):
+                filled += 1
+                budget.rows(CSV_SHEET, filled, number)
+            if len([v for v in values[len(header) :] if v.strip()]):
+                problems.append(
+                    Problem(CSV_SHEET, number, "", "The row has more cells than columns")
+                )
+            row = _row(CSV_SHEET, number, header, values[: len(header)])
+            if row:
+                rows.append(row)
     except csv.Error as exc:
         raise UnreadableFile(f"The file is not valid CSV: {exc}") from None
-    if not lines:
+    if header is None:
         raise UnreadableFile("The file is empty: it needs the export's header row.")
-    problem = _header_problem(CSV_SHEET, lines[0])
-    if problem:
-        return [], [problem]
-    header = tuple(h.strip() for h in lines[0])
-    rows = []
-    problems = []
-    for number, values in enumerate(lines[1:], start=2):
-        if len([v for v in values[len(header) :] if v.strip()]):
-            problems.append(Problem(CSV_SHEET, number, "", "The row has more cells than columns"))
-        row = _row(CSV_SHEET, number, header, values[: len(header)])
-        if row:
-            rows.append(row)
     return [Sheet(CSV_SHEET, rows)], problems
 
 
-def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
+def _filled_rows(ws, budget: _Budget) -> Iterator[tuple[int, dict[int, object]]]:
+    """A read-only worksheet's rows that hold a value, as (row number, {column: value}), read
+    straight from its XML: the declared <dimension> is ignored (openpyxl's own rows trust it,
+    padding every row to its width and yielding every row up to its height), rows and cells
+    that are absent cost nothing, and formatted but empty cells are counted, not kept. A formula
+    cell's value is a `_Formula`."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    filled = 0
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=False,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            budget.spend(len(cells) + 1)
+            values: dict[int, object] = {}
+            for cell in cells:
+                value = cell["value"]
+                if cell["data_type"] == "f":
+                    values[cell["column"]] = _Formula(str(value))
+                elif value is not None and value != "":
+                    values[cell["column"]] = value
+            if not values:
+                continue  # a blank or only formatted row
+            filled += 1
+            budget.rows(ws.title, filled, number)
+            yield number, values
+
+
+def _as_list(values: dict[int, object], width: int | None = None) -> list[object]:
+    width = max(values, default=0) if width is None else width
+    return [values.get(column) for column in range(1, width + 1)]
+
+
+def read_xlsx(data: bytes, limits: ReadLimits | None = None) -> tuple[list[Sheet], list[Problem]]:
     """Every sheet whose header row is the export's (Summary, History or Legend sheets are left
-    alone); refused when corrupt or password-protected."""
+    alone); refused when corrupt or password-protected, or past `limits`."""
     from openpyxl import load_workbook
 
+    limits = limits or ReadLimits()
+    budget = _Budget(limits)
     if data[:4] != b"PK\x03\x04":
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise UnreadableFile(
@@ -259,6 +349,21 @@ def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
                 "or save it as .xlsx, and try again."
             )
         raise UnreadableFile("The file is not an Excel workbook (.xlsx): it cannot be read.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # Each part is read no further than its declared size (zipfile stops there).
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(
+            f"The workbook is damaged and cannot be read ({type(exc).__name__}). "
+            "Open it in Excel, save it again as .xlsx, and try again."
+        ) from None
+    if unzipped > limits.unzipped_bytes:
+        raise UnreadableFile(
+            f"The workbook holds {unzipped / 1_048_576:,.0f} MB unzipped: the most an import "
+            f"reads is {limits.unzipped_bytes / 1_048_576:,.0f} MB. Delete the unused rows, "
+            "columns and sheets, or split the file, and try again."
+        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
@@ -275,50 +380,49 @@ def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
     plan_like: list[tuple[str, Problem]] = []
     try:
         for ws in book.worksheets:
-            iterator = ws.iter_rows()
+            iterator = _filled_rows(ws, budget)
             # The header is the first row, or within the first few under a title.
             problem = None
             header: list[str] = []
             kind = "actions"
             is_rec = ws.title.strip().lower() == REC_SHEET.lower()
-            for _ in range(HEADER_SEARCH_ROWS):
-                first = next(iterator, None)
-                if first is None:
+            after_header: list[tuple[int, dict[int, object]]] = []
+            for number, first in iterator:
+                if number > HEADER_SEARCH_ROWS:
+                    after_header.append((number, first))
                     break
-                header = ["" if c.value is None else str(c.value) for c in first]
+                header = ["" if v is None else str(v) for v in _as_list(first)]
                 if _trimmed(header) == REC_HEADER:
                     kind, problem = "recommendations", None
                     break
                 problem = (_rec_header_problem if is_rec else _header_problem)(ws.title, header)
                 if problem is None or (header and header[0].strip() == "Ref"):
                     if problem is not None:
-                        problem = Problem(ws.title, first[0].row, "", problem.message)
+                        problem = Problem(ws.title, number, "", problem.message)
                     break
             if problem is not None or not header:
                 if problem is not None and header and header[0].strip() == "Ref":
                     plan_like.append((ws.title, problem))  # meant as a plan sheet
+                iterator.close()
                 continue
             header_t = tuple(h.strip() for h in header)
             while header_t and header_t[-1] == "":
                 header_t = header_t[:-1]
+            width = len(header_t)
             rows = []
-            for cells in iterator:
-                values: list[object] = []
-                for cell in cells[: len(header_t)]:
-                    if getattr(cell, "data_type", None) == "f":
-                        values.append(_Formula(str(cell.value)))
-                    else:
-                        values.append(cell.value)
-                number = cells[0].row if cells and getattr(cells[0], "row", None) else 0
-                extra = [c for c in cells[len(header_t) :] if c.value not in (None, "")]
-                if extra:
+            for number, cells in _chain(after_header, iterator):
+                if any(column > width for column in cells):
                     problems.append(
                         Problem(ws.title, number, "", "The row has more cells than columns")
                     )
-                row = _row(ws.title, number, header_t, values, text_may_be_formula=False)
+                row = _row(
+                    ws.title, number, header_t, _as_list(cells, width), text_may_be_formula=False
+                )
                 if row:
                     rows.append(row)
             sheets.append(Sheet(ws.title, rows, kind))
+    except UnreadableFile:
+        raise
     except Exception as exc:  # a damaged part found while reading rows
         raise UnreadableFile(
             f"The workbook is damaged and cannot be read ({type(exc).__name__})."
@@ -334,13 +438,20 @@ def read_xlsx(data: bytes) -> tuple[list[Sheet], list[Problem]]:
     return sheets, problems
 
 
-def read_file(filename: str, data: bytes) -> tuple[list[Sheet], list[Problem]]:
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def read_file(
+    filename: str, data: bytes, limits: ReadLimits | None = None
+) -> tuple[list[Sheet], list[Problem]]:
     name = filename.lower()
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return read_xlsx(data)
+        return read_xlsx(data, limits)
     if name.endswith((".xls", ".xlsm", ".ods")):
         raise UnreadableFile("Only .xlsx workbooks and .csv files can be imported.")
-    return read_csv(data)
+    return read_csv(data, limits)
 
 
 # ---------------------------------------------------------------------------------------------

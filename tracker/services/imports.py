@@ -12,6 +12,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +24,14 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from tracker.domain import imports as rules
-from tracker.domain.imports import ActionNow, ImportPlan, Problem, Snapshot, UnreadableFile
+from tracker.domain.imports import (
+    ActionNow,
+    ImportPlan,
+    Problem,
+    ReadLimits,
+    Snapshot,
+    UnreadableFile,
+)
 from tracker.domain.permissions import Actor
 from tracker.domain.plan_changes import FieldChange, NewAction, PlanEntry, next_ref
 from tracker.domain.states import Impact, Lifecycle
@@ -31,6 +40,7 @@ from tracker.models import (
     Action,
     ActionDependency,
     ActionState,
+    AuditEvent,
     Inspection,
     Organisation,
     Plan,
@@ -64,6 +74,16 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.refused and not self.plan.problems
+
+
+def limits_from(config) -> ReadLimits:
+    """The read limits an app's settings give (TRACKER_IMPORT_MAX_ROWS, _CELLS, _UNZIPPED_MB)."""
+    default = ReadLimits()
+    return ReadLimits(
+        rows=config.get("IMPORT_MAX_ROWS", default.rows),
+        cells=config.get("IMPORT_MAX_CELLS", default.cells),
+        unzipped_bytes=config.get("IMPORT_MAX_UNZIPPED_BYTES", default.unzipped_bytes),
+    )
 
 
 def digest_of(data: bytes) -> str:
@@ -233,9 +253,11 @@ def run_import(
     max_bytes: int,
     remote_addr: str = "",
     progress: Callable[[str, int, int], None] | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Check the file (and, unless `dry_run`, apply it all or not at all). `progress` is told
-    (stage, done, total) as rows are checked and written."""
+    (stage, done, total) as rows are checked and written; the file is read within `limits`
+    (the defaults unless given)."""
     filename = filename.replace("\x00", "")[:200] or "import"  # as kept in the audit log
     result = ImportResult(filename=filename, digest=digest_of(data), dry_run=dry_run)
     user_id = actor.user_id if actor else None
@@ -248,7 +270,7 @@ def run_import(
         result.refused = "The file is empty: choose the file to import."
     else:
         try:
-            sheets, read_problems = rules.read_file(filename, data)
+            sheets, read_problems = rules.read_file(filename, data, limits)
         except UnreadableFile as exc:
             result.refused = str(exc)
         else:
@@ -559,6 +581,33 @@ def kept(store: Path, digest: str) -> tuple[str, bytes] | None:
     return (name.read_text(encoding="utf-8") if name.exists() else "import.csv"), data
 
 
+def keep_problems(store: Path, digest: str, filename: str, problems: list[Problem]) -> None:
+    """Hold a dry run's problems so that its report can be read a page at a time."""
+    store.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - KEEP_SECONDS
+    for old in store.glob("*.problems.json"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    write_status(
+        store,
+        f"{digest}.problems",
+        {
+            "filename": filename,
+            "problems": [[p.sheet, p.row, p.column, p.message] for p in problems],
+        },
+    )
+
+
+def kept_problems(store: Path, digest: str) -> ImportResult | None:
+    """A held dry run's report (its problems only), or None once it has gone."""
+    held = read_status(store, f"{digest}.problems")
+    if held is None:
+        return None
+    result = ImportResult(filename=held["filename"], digest=digest, dry_run=True)
+    result.plan.problems = [Problem(*p) for p in held["problems"]]
+    return result
+
+
 def forget(store: Path, digest: str) -> None:
     (store / f"{digest}.bin").unlink(missing_ok=True)
     (store / f"{digest}.name").unlink(missing_ok=True)
@@ -599,12 +648,97 @@ def write_status(store: Path, digest: str, status: dict) -> None:
     temporary.replace(path)  # readers never see half a file
 
 
+STALE_SECONDS = 900  # a running import that has said nothing for this long has stopped
+
+
+def running_status(stage: str, done: int, total: int) -> dict:
+    """A running import's status: with its process and a heartbeat, so that an import whose
+    process was killed is not shown as running for ever."""
+    return {
+        "state": "running",
+        "stage": stage,
+        "done": done,
+        "total": total,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "beat": time.time(),
+    }
+
+
 def read_status(store: Path, digest: str) -> dict | None:
     path = store / f"{digest}.status.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _process_gone(status: dict) -> bool:
+    if status.get("host") != socket.gethostname() or not status.get("pid"):
+        return False  # another host's worker: only its heartbeat tells
+    try:
+        os.kill(int(status["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+def status_now(store: Path, digest: str, *, now: float | None = None) -> dict | None:
+    """What is true of an import now. A "running" status whose process has ended (or that has
+    said nothing for STALE_SECONDS) was stopped: applied if its audit event says so (the event
+    is committed with the changes), else nothing was written, since an import is all or
+    nothing."""
+    status = read_status(store, digest)
+    if status is None or status.get("state") != "running":
+        return status
+    now = time.time() if now is None else now
+    if not _process_gone(status) and now - float(status.get("beat") or 0) < STALE_SECONDS:
+        return status
+    applied = applied_import(digest)
+    if applied is not None:
+        return {
+            "state": "done",
+            "filename": applied.get("file", ""),
+            "counts": {k: applied.get(k, 0) for k in _COUNT_KEYS},
+        }
+    return {
+        "state": "stopped",
+        "filename": status.get("filename", ""),
+        "problems": [
+            [
+                "",
+                0,
+                "",
+                "The import stopped before it finished (its process ended): nothing was "
+                "written, since an import is applied all or nothing. Check the file again.",
+            ]
+        ],
+    }
+
+
+_COUNT_KEYS = (
+    "new_actions",
+    "edited_actions",
+    "dependency_changes",
+    "new_recommendations",
+    "edited_recommendations",
+)
+
+
+def applied_import(digest: str) -> dict | None:
+    """The audit detail of the latest applied import of the file with this SHA-256, if it was
+    applied (one statement: the latest import events)."""
+    for detail in db.session.execute(
+        select(AuditEvent.detail)
+        .where(AuditEvent.kind == "import")
+        .order_by(AuditEvent.id.desc())
+        .limit(200)
+    ).scalars():
+        if detail and detail.get("sha256") == digest and detail.get("applied"):
+            return detail
+    return None
 
 
 def finished_status(result: ImportResult) -> dict:

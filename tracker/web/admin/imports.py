@@ -32,10 +32,12 @@ from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for
 from tracker.http.edge import takes_files
 from tracker.services import imports
+from tracker.web import listing
 from tracker.web.access import requires
 from tracker.web.admin.views import bp
 from tracker.web.auth.recent import recent_sign_in
 from tracker.web.form_helpers import form_errors
+from tracker.web.search.views import _pagination as search_pagination
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
@@ -55,16 +57,31 @@ def _store() -> Path:
     return Path(current_app.instance_path) / "imports"
 
 
-def _page(form: UploadForm, result=None, status: int = 200, errors=None):
+PROBLEMS_PER_PAGE = 100
+
+
+def _page(form: UploadForm, result=None, status: int = 200, errors=None, page: int = 1):
     apply = ApplyForm(formdata=None)
+    problems, pagination = [], None
     if result is not None:
         apply.digest.data = result.digest
         apply.changes.data = str(result.plan.changes)
+        pages = listing.Pages(page=1, total=len(result.problems), per_page=PROBLEMS_PER_PAGE)
+        pages.page = min(max(page, 1), pages.count)
+        start = (pages.page - 1) * PROBLEMS_PER_PAGE
+        problems = result.problems[start : start + PROBLEMS_PER_PAGE]
+        pagination = search_pagination(
+            pages, lambda n: url_for("admin.import_problems", digest=result.digest, page=n)
+        )
+        if pagination:
+            pagination["landmarkLabel"] = "Pages of the problems"
     return render_template(
         "admin/import.html",
         form=form,
         apply=apply,
         result=result,
+        problems=problems,
+        pagination=pagination,
         errors=errors if errors is not None else form_errors(form),
         max_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024),
     ), status
@@ -137,13 +154,28 @@ def import_check():
         now=now_utc(),
         max_bytes=limit,
         remote_addr=request.remote_addr or "",
+        limits=imports.limits_from(current_app.config),
     )
     if result.refused:
         form.file.errors = [result.refused]
         return _page(form, result=None, status=400)
     if result.ok and result.plan.changes:
         imports.keep(_store(), result.digest, filename, data)
+    if result.problems:
+        imports.keep_problems(_store(), result.digest, filename, result.problems)
     return _page(UploadForm(formdata=None), result=result, status=200 if result.ok else 400)
+
+
+@bp.get("/import/problems/<digest>")
+@requires(Permission.ADMIN)
+def import_problems(digest: str):
+    """A dry run's problems, a page at a time (a file may have thousands)."""
+    result = imports.kept_problems(_store(), digest) if _DIGEST.fullmatch(digest) else None
+    if result is None:
+        abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdecimal() and len(page) < 7 else 1
+    return _page(UploadForm(formdata=None), result=result, status=200, page=page)
 
 
 @bp.post("/import/apply")
@@ -153,8 +185,21 @@ def import_apply():
     """Check the kept file again and apply it: all of it, or nothing."""
     form = ApplyForm()
     digest = form.digest.data or ""
-    kept = imports.kept(_store(), digest) if _DIGEST.fullmatch(digest) else None
-    if not form.validate_on_submit() or kept is None:
+    valid = form.validate_on_submit() and _DIGEST.fullmatch(digest) is not None
+    status = imports.status_now(_store(), digest) if valid else None
+    if status is not None and status["state"] == "running":
+        return redirect(url_for("admin.import_progress", digest=digest))  # not a second time
+    kept = imports.kept(_store(), digest) if valid else None
+    if valid and kept is None:
+        applied = imports.applied_import(digest)
+        if applied is not None:  # a second "Apply" of a file already applied
+            flash(
+                f"{applied.get('file', 'The file')} was already applied: nothing was written "
+                "again. Each change is in the action's history.",
+                "success",
+            )
+            return redirect(url_for("admin.import_page"))
+    if not valid or kept is None:
         upload = UploadForm(formdata=None)
         upload.file.errors = ["Upload the file again: it is no longer held for applying"]
         return _page(upload, status=400)
@@ -171,6 +216,7 @@ def import_apply():
         now=now_utc(),
         max_bytes=current_app.config["IMPORT_MAX_BYTES"],
         remote_addr=request.remote_addr or "",
+        limits=imports.limits_from(current_app.config),
     )
     if not result.ok:
         return _page(UploadForm(formdata=None), result=result, status=409)
@@ -207,12 +253,12 @@ def _start_in_background(digest: str, filename: str, data: bytes) -> None:
     remote_addr = request.remote_addr or ""
     limit = app.config["IMPORT_MAX_BYTES"]
     imports.write_status(
-        store, digest, {"state": "running", "stage": "Starting", "done": 0, "total": 1}
+        store, digest, {**imports.running_status("Starting", 0, 1), "filename": filename}
     )
 
     def progress(stage: str, done: int, total: int) -> None:
         imports.write_status(
-            store, digest, {"state": "running", "stage": stage, "done": done, "total": total}
+            store, digest, {**imports.running_status(stage, done, total), "filename": filename}
         )
 
     def work() -> None:
@@ -227,6 +273,7 @@ def _start_in_background(digest: str, filename: str, data: bytes) -> None:
                     max_bytes=limit,
                     remote_addr=remote_addr,
                     progress=progress,
+                    limits=imports.limits_from(app.config),
                 )
                 if result.applied:
                     imports.forget(store, digest)
@@ -252,7 +299,7 @@ def _start_in_background(digest: str, filename: str, data: bytes) -> None:
 
 
 def _status_or_404(digest: str) -> dict:
-    status = imports.read_status(_store(), digest) if _DIGEST.fullmatch(digest) else None
+    status = imports.status_now(_store(), digest) if _DIGEST.fullmatch(digest) else None
     if status is None:
         abort(404)
     return status
