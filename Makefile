@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
 
-.PHONY: install run serve migrate seed test test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security clean soak bench bench-queries \
+.PHONY: install run serve migrate seed test test-sqlite-core-then-browser test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security clean soak bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
@@ -61,19 +61,21 @@ scheduler: seed
 flask: seed
 	$(DEMO_ENV) $(FLASK) $(ARGS)
 
-# The whole suite on SQLite and on PostgreSQL: the browser-free tests of the two databases side
-# by side (one a core, each with its own databases, each report printed whole when it ends),
-# then the browser journeys on SQLite, alone on the machine (they wait on a real Chromium, and a
-# loaded machine makes waits long). The journeys drive the pages; what the pages read and write
-# is tested on both databases by the rest. `make test-postgres-browser` runs them on
-# PostgreSQL too (about five minutes more).
+# The whole suite on SQLite and on PostgreSQL, on two cores: the browser-free tests of
+# PostgreSQL on one; on the other, those of SQLite and then the browser journeys on SQLite (each
+# report printed whole when it ends). The journeys drive the pages; what the pages read and
+# write is tested on both databases by the rest. `make test-postgres-browser` runs them on
+# PostgreSQL too (about seven minutes more).
 PYTEST = $(BIN)/pytest -q -p no:cacheprovider
 PG = TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL)
 
 test: install
 	$(MAKE) lint
 	$(MAKE) security
-	$(MAKE) --output-sync=target -j2 test-sqlite-core test-postgres-core
+	$(MAKE) --output-sync=target -j2 test-postgres-core test-sqlite-core-then-browser
+
+test-sqlite-core-then-browser: install
+	$(MAKE) test-sqlite-core
 	$(MAKE) test-sqlite-browser
 
 # One database, everything (browser journeys included).
