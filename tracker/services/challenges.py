@@ -24,13 +24,12 @@ from tracker.models import (
     ChallengeStep,
     Invitation,
     Locality,
-    OutboxItem,
     OutboxMessage,
     Plan,
     UpdateCycle,
     User,
 )
-from tracker.services import notify
+from tracker.services import notify, outbox
 from tracker.services.audit import add_event
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.filters import PLAN_CODES
@@ -821,7 +820,7 @@ def _notify(
             "link": f"{base_url}{view.link}",
             "on_behalf": (on_behalf or {}).get(person_id, ""),
         }
-        message = OutboxMessage(
+        outbox.add_message(
             key=key,
             run_day=now.astimezone(LONDON).date(),
             recipient_id=person_id,
@@ -829,26 +828,12 @@ def _notify(
             subject=subject,
             body_text=env.get_template("email/challenge.txt").render(**values),
             body_html=env.get_template("email/challenge.html").render(**values),
-            created_at=now,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-        )
-        db.session.add(message)
-        db.session.flush()
-        db.session.add(
-            OutboxItem(
-                key=key,
-                message_id=message.id,
-                recipient_id=person_id,
-                kind=f"challenge_{event}",
-                period=now.astimezone(LONDON).date().isoformat(),
-                step=str(step or 0),
-                text=subject,
-                link=view.link,
-                about_id=None,
-                note="",
-                created_at=now,
-            )
+            now=now,
+            item={
+                "kind": f"challenge_{event}",
+                "period": now.astimezone(LONDON).date().isoformat(),
+                "step": str(step or 0),
+                "text": subject,
+                "link": view.link,
+            },
         )

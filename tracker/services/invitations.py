@@ -18,7 +18,8 @@ from werkzeug.security import generate_password_hash
 from tracker.domain.calendar import LONDON
 from tracker.domain.people import LinkState, invitation_state, password_problem
 from tracker.extensions import db
-from tracker.models import Invitation, OutboxMessage, User
+from tracker.models import Invitation, User
+from tracker.services import outbox
 from tracker.services.audit import add_event
 from tracker.services.auth import normalise_email
 from tracker.services.people import (
@@ -58,21 +59,15 @@ def _write_invitation(
     expires = (now + lifetime).astimezone(LONDON)
     values = {"name": user.name, "link": link, "expires": expires}
     env = current_app.jinja_env
-    db.session.add(
-        OutboxMessage(
-            key=f"invitation|{invitation.id}",
-            run_day=now.astimezone(LONDON).date(),
-            recipient_id=user.id,
-            to_address=user.email or "",
-            subject="Set your password for the Ofsted action plan tracker",
-            body_text=env.get_template("email/invitation.txt").render(**values),
-            body_html=env.get_template("email/invitation.html").render(**values),
-            created_at=now,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-        )
+    outbox.add_message(
+        key=f"invitation|{invitation.id}",
+        run_day=now.astimezone(LONDON).date(),
+        recipient_id=user.id,
+        to_address=user.email or "",
+        subject="Set your password for the Ofsted action plan tracker",
+        body_text=env.get_template("email/invitation.txt").render(**values),
+        body_html=env.get_template("email/invitation.html").render(**values),
+        now=now,
     )
     return invitation
 

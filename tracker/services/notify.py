@@ -31,6 +31,7 @@ from tracker.models import (
 )
 from tracker.models import Notice as QueuedNotice
 from tracker.models.notify import MAIL_PREFERENCES
+from tracker.services import outbox
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 from tracker.services.updates import Rejected
@@ -152,7 +153,7 @@ def _mail_now(
     env = current_app.jinja_env
     day = now.astimezone(LONDON).date()
     values = {"name": name, "notice": notice, "link": f"{base_url}{notice.link}"}
-    message = OutboxMessage(
+    outbox.add_message(
         key=key,
         run_day=day,
         recipient_id=person_id,
@@ -160,28 +161,14 @@ def _mail_now(
         subject=notice.subject[:300],
         body_text=env.get_template("email/notice.txt").render(**values),
         body_html=env.get_template("email/notice.html").render(**values),
-        created_at=now,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        last_error="",
-    )
-    db.session.add(message)
-    db.session.flush()
-    db.session.add(
-        OutboxItem(
-            key=key,
-            message_id=message.id,
-            recipient_id=person_id,
-            kind=notice.kind[:64],
-            period=day.isoformat(),
-            step="0",
-            text=notice.subject[:2000],
-            link=notice.link[:300],
-            about_id=None,
-            note="",
-            created_at=now,
-        )
+        now=now,
+        item={
+            "kind": notice.kind[:64],
+            "period": day.isoformat(),
+            "step": "0",
+            "text": notice.subject[:2000],
+            "link": notice.link[:300],
+        },
     )
 
 

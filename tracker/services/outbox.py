@@ -88,6 +88,52 @@ def message_id_for(message: OutboxMessage, sender: str) -> str:
     return f"<outbox.{digest}@{domain}>"
 
 
+def add_message(
+    *,
+    key: str,
+    run_day,
+    recipient_id: int,
+    to_address: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    now: datetime,
+    item: dict | None = None,
+) -> OutboxMessage:
+    """One message waiting in the outbox (pending, no attempt yet), in the caller's transaction,
+    under its unique `key`; with `item`, the one item it carries (the item's kind, period, step,
+    text and link), under the same key."""
+    message = OutboxMessage(
+        key=key,
+        run_day=run_day,
+        recipient_id=recipient_id,
+        to_address=to_address,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        created_at=now,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        last_error="",
+    )
+    db.session.add(message)
+    if item is not None:
+        db.session.flush()
+        db.session.add(
+            OutboxItem(
+                key=key,
+                message_id=message.id,
+                recipient_id=recipient_id,
+                about_id=None,
+                note="",
+                created_at=now,
+                **item,
+            )
+        )
+    return message
+
+
 def backoff(attempts: int) -> timedelta:
     """2, 4, 8 ... minutes, at most six hours."""
     return min(BACKOFF_START * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
