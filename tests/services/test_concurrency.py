@@ -573,9 +573,40 @@ def test_a_stale_entry_is_told_the_version_its_action_is_at_when_refused(
     by the time it is refused. The conflict says 3, with both changes: sent again at 3 it is
     current, not stale again for a change made while it was being checked."""
     lead = north_return["lead"]
-    _lead_note(lead, "The lead's first note.", 1)()
+    update_service.record_update(  # red, where the entry (drawn before) says green
+        "N-02",
+        Proposal(
+            summary="The lead's first note.",
+            lifecycle=Lifecycle.IN_PROGRESS,
+            rag=Rag.RED,
+            impact=Impact.NOT_YET_EVIDENCED,
+            reason="Provider withdrew.",
+        ),
+        expected_version=1,
+        actor=lead,
+        now=NOW,
+        today=TODAY,
+        cycle_start=CYCLE_START,
+    )
     db.session.commit()
-    _inject_after_the_read(clean_db, monkeypatch, _lead_note(lead, "The lead's second note.", 2))
+
+    def second_note() -> int:
+        return update_service.record_update(
+            "N-02",
+            Proposal(
+                summary="The lead's second note.",
+                lifecycle=Lifecycle.IN_PROGRESS,
+                rag=Rag.RED,
+                impact=Impact.NOT_YET_EVIDENCED,
+            ),
+            expected_version=2,
+            actor=lead,
+            now=NOW,
+            today=TODAY,
+            cycle_start=CYCLE_START,
+        )
+
+    _inject_after_the_read(clean_db, monkeypatch, second_note)
 
     with pytest.raises(return_service.ReturnConflict) as caught:
         return_service.submit_return(

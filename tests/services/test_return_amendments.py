@@ -260,9 +260,27 @@ def test_an_amendment_is_checked_by_the_same_rules(north):
 def test_an_amendment_over_someone_elses_change_is_a_conflict(north):
     _submit(north, _ticked())
     reopen_return("north", 3, actor=actor_for(north["head"]), now=LATER)
+    someone = make_user(role="action_lead")
+    north["actions"]["N-01"].lead_user_id = someone.id  # the action's lead
+    db.session.commit()
+    record_update(
+        "N-01",
+        Proposal(
+            "Rated red by the performance team.",
+            Lifecycle.IN_PROGRESS,
+            Rag.RED,
+            Impact.NOT_YET_EVIDENCED,
+            reason="Two visits missed this month.",
+        ),
+        expected_version=2,
+        actor=actor_for(someone),
+        now=LATER,
+        today=TODAY,
+        cycle_start=date(2016, 2, 1),
+    )
 
-    with pytest.raises(ReturnConflict) as caught:
-        _submit(north, [_entry("N-01", version=1, summary="Stale form.")], now=LATER)
+    with pytest.raises(ReturnConflict) as caught:  # drawn at 2, sets green: theirs is red
+        _submit(north, [_entry("N-01", version=2, summary="Stale form.")], now=LATER)
 
     assert set(caught.value.conflicts) == {"N-01"}
 

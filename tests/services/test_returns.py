@@ -316,6 +316,7 @@ def test_one_stale_version_is_a_conflict_naming_the_action_and_nothing_is_writte
     add_update(
         north["actions"]["N-01"],
         recorded_at=datetime(2016, 2, 5, 9, tzinfo=UTC),
+        rag="amber",  # the entry, drawn before, sets green: the two disagree
         summary="Corrected by the performance team.",
         author=someone,
     )
@@ -335,6 +336,56 @@ def test_one_stale_version_is_a_conflict_naming_the_action_and_nothing_is_writte
     db.session.rollback()
     assert _count(ActionUpdate) == len(north["actions"]) + 1
     assert _count(LocalityReturn) == 0
+
+
+def test_an_entry_drawn_before_a_narrative_only_change_is_written_on_top_and_named(north):
+    """Another writer's summary, landing after the form was drawn, leaves the entry's lifecycle,
+    RAG and impact alone: the entry is written after it (both in the history), not sent back,
+    so a return is not starved by API writers touching its actions."""
+    someone = make_user(role="admin")
+    add_update(
+        north["actions"]["N-01"],
+        recorded_at=datetime(2016, 2, 5, 9, tzinfo=UTC),
+        summary="Corrected by the performance team.",
+        author=someone,
+    )
+    db.session.commit()
+    entries = _entries(north)
+    entries[0].version = 1  # drawn before that change
+
+    written = _submit(north, entries)
+
+    assert written == 3
+    assert written.on_top == ("N-01",)
+    assert entries[0].version == 1  # the caller's entry is left as it was typed
+    n01 = north["actions"]["N-01"].id
+    summaries = db.session.execute(
+        select(ActionUpdate.version, ActionUpdate.summary)
+        .where(ActionUpdate.action_id == n01)
+        .order_by(ActionUpdate.version)
+    ).all()
+    assert [s for _, s in summaries[-2:]] == [
+        "Corrected by the performance team.",
+        "N-01: fortnight's progress recorded at the locality meeting.",
+    ]
+    assert [v for v, _ in summaries[-2:]] == [2, 3]
+
+
+def test_a_stale_no_change_entry_does_not_carry_forward_a_summary_it_was_not_shown(north):
+    someone = make_user(role="admin")
+    add_update(
+        north["actions"]["N-01"],
+        recorded_at=datetime(2016, 2, 5, 9, tzinfo=UTC),
+        summary="Corrected by the performance team.",
+        author=someone,
+    )
+    db.session.commit()
+    entries = _entries(north, **{"N-01": {"summary": "", "confirm_unchanged": True}})
+    entries[0].version = 1
+
+    with pytest.raises(ReturnConflict) as caught:
+        _submit(north, entries)
+    assert list(caught.value.conflicts) == ["N-01"]
 
 
 def test_a_summary_identical_to_the_last_needs_confirming(north):

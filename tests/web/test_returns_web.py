@@ -235,7 +235,7 @@ def test_a_stale_action_gets_409_with_who_changed_it_and_the_typing_kept(client,
     add_update(
         north["actions"]["N-02"],
         recorded_at=datetime(2016, 2, 5, 9, tzinfo=UTC),
-        rag="amber",
+        rag="red",  # the form, drawn before, keeps N-02's amber: the two disagree
         summary="Corrected by the performance team.",
         author=north["people"]["admin"],
     )
@@ -253,8 +253,33 @@ def test_a_stale_action_gets_409_with_who_changed_it_and_the_typing_kept(client,
     assert 'name="entries-1-version" type="hidden" value="2"' in page
     assert _updates() == len(north["actions"]) + 1
 
-    again = client.post(RETURN, data=data | {"entries-1-version": "2"})
+    # Sent again at the version it was shown, keeping amber over their red: a RAG change now.
+    again = client.post(
+        RETURN,
+        data=data | {"entries-1-version": "2", "entries-1-reason": "The new provider started."},
+    )
     assert again.status_code == 302
+
+
+def test_a_narrative_change_since_the_form_was_drawn_is_written_under_and_named(client, north):
+    sign_in(client, HEAD, PASSWORD)
+    data = _form(client, N_02={"summary": "My words for N-02."})
+    add_update(  # their summary only: N-02's state is as the form showed it
+        north["actions"]["N-02"],
+        recorded_at=datetime(2016, 2, 5, 9, tzinfo=UTC),
+        rag="amber",
+        summary="A note from the performance team.",
+        author=north["people"]["admin"],
+    )
+    db.session.commit()
+
+    response = client.post(RETURN, data=data, follow_redirects=True)
+
+    page = _text(response)
+    assert response.status_code == 200
+    assert "Return submitted" in page
+    assert "Someone else updated N-02 after you opened this return" in page
+    assert _updates() == len(north["actions"]) + 1 + len(OPEN_REFS)
 
 
 def test_a_conflict_the_service_cannot_attribute_still_tells_the_person(client, north, monkeypatch):

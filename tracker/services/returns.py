@@ -13,10 +13,18 @@ from tracker.domain.calendar import LONDON
 from tracker.domain.chasing import day_text
 from tracker.domain.permissions import Actor, Permission, Target, can
 from tracker.domain.personal_data import personal_data_message
-from tracker.domain.states import CLOSED
+from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag
 from tracker.domain.updates import CurrentState, carry_forward
 from tracker.extensions import db
-from tracker.models import Action, Locality, LocalityReturn, Plan, ReturnDraft, UpdateCycle
+from tracker.models import (
+    Action,
+    ActionUpdate,
+    Locality,
+    LocalityReturn,
+    Plan,
+    ReturnDraft,
+    UpdateCycle,
+)
 from tracker.services import evidence as evidence_service
 from tracker.services import queries
 from tracker.services.audit import add_event
@@ -55,6 +63,19 @@ __all__ = [
     "list_return_statuses",
     "mark_no_change",
 ]
+
+
+class Written(int):
+    """How many actions a submission updated; `on_top` names the entries whose form was drawn
+    before another writer's change and were written on top of it (that change left the entry's
+    own fields alone): the other writer's update stays in each action's history."""
+
+    on_top: tuple[str, ...] = ()
+
+    def __new__(cls, count: int, on_top: tuple[str, ...] = ()) -> Written:
+        written = super().__new__(cls, count)
+        written.on_top = on_top
+        return written
 
 
 class ReturnRejected(Exception):
@@ -368,22 +389,42 @@ def _changed(ctx: ActionContext, entry: Entry) -> bool:
 
 
 def _check_entries(
-    contexts: dict[str, ActionContext], by_ref: dict[str, Entry], actor: Actor, *, amending: bool
+    contexts: dict[str, ActionContext],
+    by_ref: dict[str, Entry],
+    actor: Actor,
+    *,
+    amending: bool,
+    carried_on_top: list[str],
 ) -> dict[str, ActionContext]:
     """The actions to write: every open action on a first submission, the changed ones on an
-    amendment. Raises ReturnConflict or ReturnRejected when any entry fails."""
+    amendment. An entry drawn at an older version than its action's is written on top when
+    the changes since left its lifecycle, RAG and impact as drawn or as it sets them (and, for
+    a "no change" entry with an empty box, the summary it carries forward); its ref is added to
+    `carried_on_top`. Raises ReturnConflict or ReturnRejected when any entry fails."""
     errors: dict[str, dict[str, str]] = {}
     conflicts: dict[str, Conflict] = {}
     to_write: dict[str, ActionContext] = {}
+    stale = {
+        ref: by_ref[ref].version
+        for ref, ctx in contexts.items()
+        if ref in by_ref and ctx.action.version != by_ref[ref].version
+    }
+    drawn = _states_as_drawn({contexts[ref].action.id: v for ref, v in stale.items()})
     for ref, ctx in contexts.items():
         entry = by_ref.get(ref)
         if entry is None or (amending and not _changed(ctx, entry)):
             if not amending:
                 errors[ref] = {"summary": "Enter a progress summary"}
             continue
-        if ctx.action.version != entry.version:
-            conflicts[ref] = Conflict(ref, entry.version, ctx.action.version)
-            continue
+        if ref in stale:
+            shown = drawn.get(ctx.action.id)
+            if shown is None or not _fits(shown, ctx, entry, actor):
+                conflicts[ref] = Conflict(ref, entry.version, ctx.action.version)
+                continue
+            # Drawn before another writer's change that left this entry's own fields alone:
+            # written on top of it (that change stays in the history), not sent back.
+            entry = by_ref[ref] = replace(entry, version=ctx.action.version)
+            carried_on_top.append(ref)
         bad_choices = entry.bad_choices()
         if bad_choices:
             errors[ref] = bad_choices
@@ -403,6 +444,32 @@ def _check_entries(
     if errors:
         raise ReturnRejected(errors)
     return to_write
+
+
+def _states_as_drawn(versions: dict[int, int]) -> dict[int, CurrentState]:
+    """The state each action was in at the version its form was drawn at (action id -> version),
+    read in one query: the newest update at or before that version."""
+    if not versions:
+        return {}
+    rows = db.session.execute(
+        select(
+            ActionUpdate.action_id,
+            ActionUpdate.version,
+            ActionUpdate.lifecycle,
+            ActionUpdate.rag,
+            ActionUpdate.impact,
+            ActionUpdate.summary,
+        )
+        .where(ActionUpdate.action_id.in_(list(versions)))
+        .order_by(ActionUpdate.action_id, ActionUpdate.version)
+    ).all()
+    states: dict[int, CurrentState] = {}
+    for action_id, version, lifecycle, rag, impact, summary in rows:
+        if version <= versions[action_id]:
+            states[action_id] = CurrentState(
+                Lifecycle(lifecycle), Rag(rag) if rag else None, Impact(impact), summary
+            )
+    return states
 
 
 def _as_now(conflicts: dict[str, Conflict], contexts: dict[str, ActionContext]):
@@ -435,14 +502,15 @@ def submit_return(
     remote_addr: str = "",
     evidence: EvidenceByRef | None = None,
     store: evidence_service.EvidenceStore | None = None,
-) -> int:
+) -> Written:
     """All or nothing: every open action gets a valid, current update, or nothing is written.
     A reopened return is an amendment: only the changed actions are written, until its deadline.
     Evidence given with an entry is written with the return; an item that fails a check refuses
-    its entry (with the reason) and so the submission. Another writer's change landing after
-    the versions were checked does not fail it: it is written again on top of that change when
-    the change leaves the entry's own fields alone (see `_carry_onto_concurrent`), else that one
-    entry is the ReturnConflict. Returns the number of updates written."""
+    its entry (with the reason) and so the submission. Another writer's change, made since the
+    form was drawn or landing while the return is written, does not fail it: the entry is
+    written on top of that change when the change left the entry's own fields alone (see
+    `_fits`), else that one entry is the ReturnConflict. Returns the number of updates written,
+    naming the entries written on top of a change made since their form was drawn."""
     if not may_submit(actor, locality_code):
         raise Forbidden(locality_code)
     locality = queries.get_locality(locality_code)
@@ -466,8 +534,11 @@ def submit_return(
     )
     contexts = _open_contexts(locality)
     by_ref = {e.ref: e for e in entries}
+    carried_on_top: list[str] = []
     try:
-        to_write = _check_entries(contexts, by_ref, actor, amending=amending)
+        to_write = _check_entries(
+            contexts, by_ref, actor, amending=amending, carried_on_top=carried_on_top
+        )
     except ReturnRejected as exc:
         for ref, errors in checked.errors.items():
             exc.errors.setdefault(ref, {}).update(errors)
@@ -492,7 +563,7 @@ def submit_return(
                 amending=amending,
                 remote_addr=remote_addr,
             )
-            return len(to_write)
+            return Written(len(to_write), tuple(carried_on_top))
         except (Conflict, IntegrityError) as exc:
             # Another writer took one of these versions, or made or submitted this return, at
             # the same time (a double click sends the form twice). Nothing of this try is kept.

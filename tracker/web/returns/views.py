@@ -273,12 +273,21 @@ def _past(actor, view: return_service.ReturnView, today) -> dict[str, Any]:
 FIELD_LABELS = {"summary": "progress summary", "reason": "reason", "evidence": "evidence"}
 
 
-def _submitted_message(view: return_service.ReturnView, written: int) -> str:
+def _submitted_message(view: return_service.ReturnView, written: return_service.Written) -> str:
     if not view.reopened:
-        return f"Return submitted: {written} actions updated."
-    if not written:
+        message = f"Return submitted: {written} actions updated."
+    elif not written:
         return "Nothing was changed: the return stands as first submitted."
-    return f"Return amended: {written} actions updated."
+    else:
+        message = f"Return amended: {written} actions updated."
+    if written.on_top:
+        refs = ", ".join(written.on_top)
+        message += (
+            f" Someone else updated {refs} after you opened this return, without changing what"
+            " your entry sets: yours is written after theirs, and both are in the action's"
+            " history."
+        )
+    return message
 
 
 @bp.post("/<locality>/<int:cycle>/reopen")
