@@ -231,7 +231,7 @@ def _is_submitted(locality: Locality, cycle: UpdateCycle) -> bool:
     return _sent(_record_state(locality, cycle))
 
 
-def _open_contexts(locality: Locality) -> dict[str, ActionContext]:
+def _open_contexts(locality: Locality, *, reread: bool = False) -> dict[str, ActionContext]:
     ids = (
         db.session.execute(
             select(Action.id)
@@ -241,7 +241,7 @@ def _open_contexts(locality: Locality) -> dict[str, ActionContext]:
         .scalars()
         .all()
     )
-    contexts = load_contexts(action_ids=list(ids))
+    contexts = load_contexts(action_ids=list(ids), reread=reread)
     return {c.action.ref: c for c in contexts.values() if c.current.lifecycle not in CLOSED}
 
 
@@ -579,8 +579,31 @@ def submit_return(
                     )
                     raise ReturnConflict({exc.ref: exc}) from None
                 raise ReturnConflict({}) from None
-            to_write = _carry_onto_concurrent(locality, to_write, by_ref, expected, actor)
+            # Hold the actions first, then read them again: on PostgreSQL nobody can write
+            # between this read and the write that follows in the same transaction.
+            _hold(to_write)
+            try:
+                to_write = _carry_onto_concurrent(locality, to_write, by_ref, expected, actor)
+            except ReturnConflict:
+                db.session.rollback()
+                raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _hold(to_write: dict[str, ActionContext]) -> dict[int, int]:
+    """Lock the return's actions (`SELECT ... FOR UPDATE`, in id order, so two writers never
+    wait on each other crosswise) and say the version each is at: action id -> version."""
+    ids = [ctx.action.id for ctx in to_write.values()]
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Action.id, Action.version)
+            .where(Action.id.in_(ids))
+            .order_by(Action.id)
+            .with_for_update()
+        ).all()
+    )
 
 
 # A change another writer makes while a return is being written sends the return round again,
@@ -608,18 +631,7 @@ def _write_return(
     # Hold every action of the return, in a fixed order, and check none moved since the read:
     # on PostgreSQL no writer can then slip in between this check and the updates below.
     ids = {ctx.action.id: ref for ref, ctx in to_write.items()}
-    held = (
-        dict(
-            db.session.execute(
-                select(Action.id, Action.version)
-                .where(Action.id.in_(list(ids)))
-                .order_by(Action.id)
-                .with_for_update()
-            ).all()
-        )
-        if ids
-        else {}
-    )
+    held = _hold(to_write)
     for action_id, ref in ids.items():
         if held.get(action_id) != expected[ref]:
             raise Conflict(ref, expected[ref], held.get(action_id, expected[ref]))
@@ -674,7 +686,7 @@ def _carry_onto_concurrent(
     entry sets them (and a "no change" entry with no summary still carries forward the summary
     it was shown). Otherwise, or when the entry no longer passes the rules on the new state,
     that one entry is a ReturnConflict; nothing is written, and the web keeps what was typed."""
-    fresh = _open_contexts(locality)
+    fresh = _open_contexts(locality, reread=True)
     conflicts: dict[str, Conflict] = {}
     carried: dict[str, ActionContext] = {}
     for ref, was in to_write.items():

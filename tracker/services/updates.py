@@ -67,13 +67,18 @@ class ActionContext:
     open_prerequisites: list[str]
 
 
-def load_contexts(action_ids: list[int] | None = None, refs: list[str] | None = None):
-    """Actions with their latest state, plan locality and open prerequisites: three queries."""
+def load_contexts(
+    action_ids: list[int] | None = None, refs: list[str] | None = None, *, reread: bool = False
+):
+    """Actions with their latest state, plan locality and open prerequisites: three queries.
+    `reread` refreshes actions already in the session (their version included) from the rows."""
     query = (
         queries.join_latest_update(select(Action, ActionUpdate, Plan.code, Locality.code))
         .join(Plan, Plan.id == Action.plan_id)
         .outerjoin(Locality, Locality.id == Plan.locality_id)
     )
+    if reread:
+        query = query.execution_options(populate_existing=True)
     if action_ids is not None:
         query = query.where(Action.id.in_(action_ids))
     if refs is not None:
