@@ -619,3 +619,32 @@ def test_a_stale_entry_is_told_the_version_its_action_is_at_when_refused(
         "The lead's second note.",
         "The lead's first note.",
     ]
+
+
+def test_a_returns_retry_reads_versions_from_the_rows_not_the_sessions_copies(
+    clean_db, north_return
+):
+    """A retry re-reads the return's actions after another writer's change: it must take each
+    version from the row, not from the copy of the action the session already holds (which
+    made every retry fail the same way beside API writers: bench/RESULTS.md)."""
+    north = db.session.execute(select(Locality).where(Locality.code == "north")).scalar_one()
+    drawn = return_service._open_contexts(north)  # the session now holds N-02 at version 1
+    entries = {e.ref: e for e in _return_entries()}
+    outcome = race(
+        clean_db,
+        lambda: update_service.record_update(
+            "N-02",
+            proposal("The lead's note."),
+            expected_version=1,
+            actor=north_return["lead"],
+            now=NOW,
+            today=TODAY,
+            cycle_start=CYCLE_START,
+        ),
+    )
+    assert outcome[0].error is None
+    expected = {ref: 1 for ref in entries}
+
+    return_service._carry_onto_concurrent(north, drawn, entries, expected, north_return["head"])
+
+    assert expected == {"N-01": 1, "N-02": 2, "N-03": 1}
