@@ -12,11 +12,10 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from tests.builders import make_user
-from tests.conftest import DEMO_PASSWORD, SEED_NOW
+from tests.conftest import DEMO_PASSWORD, load_seed_rows
 from tracker.extensions import db
 from tracker.models import ActionUpdate, OutboxMessage, User
 from tracker.services import backup
-from tracker.services.seed import load_seed
 
 
 def _every_table() -> dict[str, list[tuple]]:
@@ -30,13 +29,11 @@ def _every_table() -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def seeded_clean(clean_db):
-    load_seed(
-        clean_db.config["SEED_DIR"],
-        now=SEED_NOW,
+    load_seed_rows(
+        clean_db,
         demo_password=DEMO_PASSWORD,
         hash_method=clean_db.config["PASSWORD_HASH_METHOD"],
     )
-    db.session.commit()
     return clean_db
 
 

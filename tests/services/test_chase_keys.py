@@ -16,13 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.builders import make_cycles, make_user
-from tests.conftest import SEED_NOW
+from tests.conftest import load_seed_rows
 from tests.services.test_chasing_mail import config, nine_am
 from tracker.domain.calendar import is_working_day
 from tracker.extensions import db
 from tracker.models import OutboxItem, OutboxMessage, SchedulerRun, User
 from tracker.services import chasing
-from tracker.services.seed import load_seed
 
 SEED_DAYS = [date(2016, 2, 9), date(2016, 2, 11), date(2016, 2, 16), date(2016, 2, 18)]
 
@@ -104,8 +103,7 @@ def test_a_manager_escalation_key_names_the_locality(clean_db, two_heads):
 
 @pytest.fixture
 def seed(clean_db):
-    load_seed(clean_db.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
-    db.session.commit()
+    load_seed_rows(clean_db)
     return clean_db
 
 

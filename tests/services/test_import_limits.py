@@ -11,14 +11,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import DEMO_PASSWORD, SEED_NOW
+from tests.conftest import DEMO_PASSWORD, load_seed_rows
 from tests.import_files import appending, declaring, formatted_at, measured, text_at, workbook
 from tracker.domain.imports import ReadLimits
 from tracker.extensions import db
 from tracker.models import AuditEvent
 from tracker.services import exports, imports
 from tracker.services.filters import parse_filters
-from tracker.services.seed import load_seed
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 MAX = 10 * 1024 * 1024
@@ -26,13 +25,11 @@ MAX = 10 * 1024 * 1024
 
 @pytest.fixture
 def seeded(clean_db):
-    load_seed(
-        clean_db.config["SEED_DIR"],
-        now=SEED_NOW,
+    load_seed_rows(
+        clean_db,
         demo_password=DEMO_PASSWORD,
         hash_method=clean_db.config["PASSWORD_HASH_METHOD"],
     )
-    db.session.commit()
     return clean_db
 
 

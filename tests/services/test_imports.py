@@ -12,13 +12,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from tests.conftest import DEMO_PASSWORD, SEED_NOW
+from tests.conftest import DEMO_PASSWORD, load_seed_rows
 from tracker.domain.imports import HEADER, REC_HEADER, REC_SHEET, TEMPLATE_HEADER
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionEdit, AuditEvent, Recommendation
 from tracker.services import exports, imports
 from tracker.services.filters import parse_filters
-from tracker.services.seed import load_seed
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 MAX = 10 * 1024 * 1024
@@ -36,13 +35,11 @@ def _every_table(skip=("audit_event",)) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def seeded(clean_db):
-    load_seed(
-        clean_db.config["SEED_DIR"],
-        now=SEED_NOW,
+    load_seed_rows(
+        clean_db,
         demo_password=DEMO_PASSWORD,
         hash_method=clean_db.config["PASSWORD_HASH_METHOD"],
     )
-    db.session.commit()
     return clean_db
 
 
@@ -526,9 +523,7 @@ def test_a_recommendation_an_import_renames_is_found_by_its_new_words_at_once(se
     from tracker.services import search
 
     r1 = imports.load_snapshot().recommendation_rows["R1"]
-    data = _book_with(
-        [[r1.ref, r1.title + " quixotic", r1.text, r1.judgement_area, "Trust", ""]]
-    )
+    data = _book_with([[r1.ref, r1.title + " quixotic", r1.text, r1.judgement_area, "Trust", ""]])
     assert _run(data, dry_run=False, name="plan.xlsx").applied
     hits = search.search("quixotic", actor=Actor(user_id=None, role=Role.VIEWER)).hits
     assert [(h.kind, h.ref) for h in hits] == [("recommendation", "R1")]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.builders import actor_for
-from tests.conftest import DEMO_PASSWORD, SEED_NOW
+from tests.conftest import DEMO_PASSWORD, SEED_NOW, load_seed_rows
 from tracker.extensions import db
 from tracker.models import Action, ActionState, ActionUpdate, Evidence, User
 from tracker.services import evidence as evidence_service
@@ -36,7 +36,11 @@ def _load(app):
 
 @pytest.fixture
 def seeded(clean_db):
-    _load(clean_db)
+    load_seed_rows(
+        clean_db,
+        demo_password=DEMO_PASSWORD,
+        hash_method=clean_db.config["PASSWORD_HASH_METHOD"],
+    )
     return clean_db
 
 

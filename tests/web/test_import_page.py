@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.builders import make_user
-from tests.conftest import SEED_NOW, csrf_token, sign_in
+from tests.conftest import csrf_token, load_seed_rows, sign_in
 from tracker.domain.imports import HEADER
 from tracker.extensions import db
 from tracker.models import Action, ActionEdit, AuditEvent, Recommendation
-from tracker.services.seed import load_seed
 
 COL = {c: i for i, c in enumerate(HEADER)}
 
@@ -22,7 +21,7 @@ COL = {c: i for i, c in enumerate(HEADER)}
 @pytest.fixture
 def admin_client(client):
     app = client.application
-    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    load_seed_rows(app)
     admin = make_user(role="admin", email="import.admin@trust.example")
     db.session.commit()
     sign_in(client, admin.email, "a-long-test-password")
