@@ -148,8 +148,12 @@ def test_the_seed_keeps_titles_whole_and_appendix_a_decides_which_measures_are_k
     load_measures(Path(clean_db.config["SEED_DIR"]), now=NOW)
     rows = dict(db.session.execute(select(Measure.code, Measure.title)).all())
     assert rows["B12"] == "Percentage of Care Leavers in Employment, Education or Training"
-    assert rows["C15"] == "Of the Permanent Staff that left, how many left within 2 years of starting"
+    assert (
+        rows["C15"] == "Of the Permanent Staff that left, how many left within 2 years of starting"
+    )
     key = set(db.session.execute(select(Measure.code).where(Measure.kind == "key")).scalars())
     assert key == set(APPENDIX_A)
     with pytest.raises(ValueError, match="unknown field 'Education or Training'"):
-        check_entry({"code": "B12", "title": "Care Leavers in Employment", "Education or Training": None})
+        check_entry(
+            {"code": "B12", "title": "Care Leavers in Employment", "Education or Training": None}
+        )
