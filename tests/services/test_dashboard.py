@@ -281,4 +281,9 @@ def test_an_action_green_while_a_linked_measure_is_off_target_is_on_the_dashboar
         "2016-01",
         81.0,
     )
+    assert (row["value_text"], row["unit"], row["period_label"]) == (
+        "81%",
+        "percentage",
+        "January 2016",
+    )
     assert snapshot(plan="north")["counts"]["green_off_target"] == 0

@@ -134,3 +134,26 @@ def test_the_seed_loads_the_measures_once(clean_db):
     assert load_measures(seed, now=NOW) == {"measures": 0, "measure_values": 0}
     assert db.session.execute(select(func.count()).select_from(Measure)).scalar_one() == 60
     assert db.session.execute(select(func.count()).select_from(MeasureValue)).scalar_one() == 502
+
+
+def test_the_seed_keeps_titles_whole_and_appendix_a_decides_which_measures_are_key(clean_db):
+    """B12 and C15 hold a comma: unquoted in YAML's flow style, it cut them (issue 18)."""
+    from pathlib import Path
+
+    import pytest
+
+    from tests.appendix_a import APPENDIX_A
+    from tracker.services.measure_seed import check_entry, load_measures
+
+    load_measures(Path(clean_db.config["SEED_DIR"]), now=NOW)
+    rows = dict(db.session.execute(select(Measure.code, Measure.title)).all())
+    assert rows["B12"] == "Percentage of Care Leavers in Employment, Education or Training"
+    assert (
+        rows["C15"] == "Of the Permanent Staff that left, how many left within 2 years of starting"
+    )
+    key = set(db.session.execute(select(Measure.code).where(Measure.kind == "key")).scalars())
+    assert key == set(APPENDIX_A)
+    with pytest.raises(ValueError, match="unknown field 'Education or Training'"):
+        check_entry(
+            {"code": "B12", "title": "Care Leavers in Employment", "Education or Training": None}
+        )

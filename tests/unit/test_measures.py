@@ -282,3 +282,35 @@ def test_figures_are_printed_as_stored_never_rounded_onto_target(value, unit, te
     from tracker.domain.measures import format_value
 
     assert format_value(None if value is None else D(value), unit) == text
+
+
+@pytest.mark.parametrize(
+    ("statuses", "what", "sentence"),
+    [
+        (
+            [ON] * 9 + [IN] * 7 + [OFF] * 3 + [NONE] * 3,
+            "key measures",
+            "9 key measures at or exceeding target, 7 within tolerance, 3 outside tolerance and "
+            "3 with no target set",
+        ),
+        (
+            [ON, None],
+            "key measures",
+            "1 key measure at or exceeding target, 0 within tolerance, 0 outside tolerance, 0 "
+            "with no target set and 1 with no value for the period",
+        ),
+        (
+            [],
+            "",
+            "0 at or exceeding target, 0 within tolerance, 0 outside tolerance and 0 with "
+            "no target set",
+        ),
+    ],
+)
+def test_status_counts_read_as_the_scrutiny_reports_headline(statuses, what, sentence):
+    from tracker.domain.measures import count_statuses
+
+    counts = count_statuses(statuses)
+    assert counts.sentence(what) == sentence
+    assert counts.total == len(statuses)
+    assert counts.within_or_better == statuses.count(ON) + statuses.count(IN)

@@ -68,6 +68,8 @@ def test_the_seeded_dashboard_says_what_a_chief_executive_needs_to_hear(role_cli
     behind = r"317 actions are open against \d+ planned</strong>: \d+ behind the plan"
     assert re.search(behind, html)
     assert "19 red, 22 amber, 276 green" in html  # the RAG in words beside the bar
+    # Green while a measure it evidences is off target: each value with its unit (issue 18).
+    assert "£1,640,000 in December 2015" in html and "88.89% in January 2016" in html
 
 
 def test_a_viewer_opens_the_actions_awaiting_sign_off_not_the_sign_off_form(role_client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.api.openapi_lists import EMPTY_REFUSED, FILTER_TEXT, enum, query
+from tracker.domain.measures import Unit
 from tracker.http.edge import INTEGER_MAX
 from tracker.services.dashboard import COUNT_KEYS, PLAN_NAMES
 from tracker.services.filters import PLAN_CODES
@@ -160,7 +161,14 @@ def dashboard_schemas() -> dict[str, Any]:
                             "measure": {"type": "string"},
                             "measure_title": {"type": "string"},
                             "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                            "period_label": {"type": "string", "examples": ["December 2015"]},
                             "value": {"type": "number"},
+                            "unit": enum([u.value for u in Unit]),
+                            "value_text": {
+                                "type": "string",
+                                "description": "The value with its unit (money in pounds)",
+                                "examples": ["£1,640,000", "88.89%"],
+                            },
                         }
                     ),
                 },

@@ -393,6 +393,66 @@ def format_value(value: Decimal | None, unit: Unit | str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class StatusCounts:
+    """How many measures are in each status (a scorecard's key or operational measures)."""
+
+    on_target: int = 0
+    in_tolerance: int = 0
+    off_target: int = 0
+    no_target_set: int = 0
+    no_value: int = 0  # a target, but no value in the period
+
+    @property
+    def total(self) -> int:
+        return (
+            self.on_target
+            + self.in_tolerance
+            + self.off_target
+            + self.no_target_set
+            + self.no_value
+        )
+
+    @property
+    def within_or_better(self) -> int:
+        return self.on_target + self.in_tolerance
+
+    def of(self, status: Status | None) -> int:
+        return {
+            Status.ON_TARGET: self.on_target,
+            Status.IN_TOLERANCE: self.in_tolerance,
+            Status.OFF_TARGET: self.off_target,
+            Status.NO_TARGET_SET: self.no_target_set,
+            None: self.no_value,
+        }[status]
+
+    def sentence(self, what: str = "") -> str:
+        """'9 key measures at or exceeding target, 7 within tolerance, 3 outside tolerance and 3
+        with no target set': the scrutiny report's headline, in words."""
+        noun = what if self.on_target != 1 else what.removesuffix("s")
+        parts = [
+            " ".join(p for p in (str(self.on_target), noun, "at or exceeding target") if p),
+            f"{self.in_tolerance} within tolerance",
+            f"{self.off_target} outside tolerance",
+            f"{self.no_target_set} with no target set",
+        ]
+        if self.no_value:
+            parts.append(f"{self.no_value} with no value for the period")
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def count_statuses(statuses: Iterable[Status | None]) -> StatusCounts:
+    """The counts of a list of measures' statuses (None: a target but no value)."""
+    seen = list(statuses)
+    return StatusCounts(
+        on_target=seen.count(Status.ON_TARGET),
+        in_tolerance=seen.count(Status.IN_TOLERANCE),
+        off_target=seen.count(Status.OFF_TARGET),
+        no_target_set=seen.count(Status.NO_TARGET_SET),
+        no_value=seen.count(None),
+    )
+
+
 def describe_target(target: Decimal | None, tolerance: Decimal | None, unit: Unit | str) -> str:
     if target is None:
         return "No target set"

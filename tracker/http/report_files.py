@@ -9,7 +9,7 @@ from dataclasses import replace
 from flask import render_template
 from flask_login import current_user
 
-from tracker.domain.measures import Status, describe_target, format_value
+from tracker.domain.measures import Status
 from tracker.http.access import actor_for
 from tracker.services import reports
 from tracker.services.challenges import hidden_note, readable_evidence
@@ -37,92 +37,89 @@ def report_context(report: QuarterlyReport) -> dict:
 
 
 def report_pdf(report: QuarterlyReport) -> bytes:
+    """The page's HTML drawn by WeasyPrint, tagged like the packs (headings, tables and lists
+    marked for screen readers)."""
     from weasyprint import HTML  # about a second to import: only when a PDF is asked for
 
+    from tracker.http.packs import PDF_OPTIONS
+
     html = render_template("reports/quarterly_print.html", **report_context(report))
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(**PDF_OPTIONS)
+
+
+# The Word file has the PDF's page and styles: A4 (in twentieths of a point) with its margins,
+# Arial 10pt, bold table headers repeated on each page, and "page X of Y" in the footer.
+A4_TWIPS = (11906, 16838)
+MARGINS_MM = {"top": 18, "right": 16, "bottom": 20, "left": 16}
+FONT = "Arial"
 
 
 def report_docx(report: QuarterlyReport) -> bytes:
-    """The same sections as the page and the PDF, as a Word document."""
+    """The same sections, headings and tables as the page and the PDF, as a Word document."""
     from docx import Document
-    from docx.shared import Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt, RGBColor, Twips
 
     report = for_reader(report)
     doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Arial"
-    style.font.size = Pt(10)
+    section = doc.sections[0]
+    section.page_width, section.page_height = (Twips(n) for n in A4_TWIPS)
+    section.top_margin, section.right_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["right"])
+    section.bottom_margin, section.left_margin = Mm(MARGINS_MM["bottom"]), Mm(MARGINS_MM["left"])
+    for name, size in (
+        ("Normal", 10),
+        ("Title", 16),
+        ("Heading 1", 12.5),
+        ("Heading 2", 10.5),
+        ("List Bullet", 10),
+    ):
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        if name != "Normal":
+            style.font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
+            style.font.bold = name != "List Bullet"
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run(f"{report.quarter.label}: page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+    for run in footer.runs:
+        run.font.size = Pt(8)
     doc.core_properties.title = f"{report.title}, {report.quarter.label}"
     doc.core_properties.author = "Ofsted action plan tracker"
+
     doc.add_paragraph(f"{report.quarter.label}, {report.quarter.span}. Illustrative data.")
     doc.add_heading(report.title, level=0)
     doc.add_paragraph("To the Chair and Members of the Children and Young People Scrutiny Panel.")
 
-    on, within = report.line(Status.ON_TARGET), report.line(Status.IN_TOLERANCE)
-    off, none = report.line(Status.OFF_TARGET), report.line(Status.NO_TARGET_SET)
     doc.add_heading("1. Executive summary", level=1)
-    doc.add_paragraph(
-        f"At the end of {report.quarter.label} ({report.quarter.span}) the Trust reported "
-        f"{report.measures_total} contract measures: {report.key_count} key and "
-        f"{report.operational_count} operational. {on.total} "
-        f"{'was' if on.total == 1 else 'were'} at or above target, {within.total} within "
-        f"tolerance and {off.total} outside tolerance ({off.key} key, {off.operational} "
-        f"operational); {none.total} {'has' if none.total == 1 else 'have'} no target set."
-    )
-    before, now = report.within_or_better_before, report.within_or_better
-    change = (
-        f"increased from {before} to {now}"
-        if now > before
-        else f"fallen from {before} to {now}"
-        if now < before
-        else f"stayed at {now}"
-    )
-    doc.add_paragraph(
-        f"Since {report.previous.label}, the number of measures within tolerance or at or "
-        f"above target has {change}."
-    )
-    _table(
-        doc,
-        ["Status", "Key", "Operational", "All measures", report.previous.label, "Change"],
-        [
-            [
-                f"{s.label} ({s.status.value})",
-                s.key,
-                s.operational,
-                s.total,
-                s.previous,
-                f"{s.change:+d}" if s.change else "No change",
-            ]
-            for s in report.summary
-        ],
-    )
+    for sentence in (report.dataset_sentence, report.headline_sentence, report.change_sentence):
+        doc.add_paragraph(sentence)
+    since = f"{report.quarter.label}, with the change since {report.previous.label}"
+    _status_table(doc, report, f"Key measures by status, {since}", "key")
+    doc.add_heading("Operational measures", level=2)
+    doc.add_paragraph(report.operational_sentence)
+    _status_table(doc, report, f"Operational measures by status, {since}", "operational")
 
     doc.add_heading("2. Measures outside tolerance", level=1)
-    if not report.outside:
-        doc.add_paragraph(f"No measure lies outside tolerance in {report.quarter.label}.")
+    doc.add_paragraph(report.outside_sentence)
     for m in report.outside:
         doc.add_heading(f"{m.code} – {m.title} ({m.kind})", level=2)
-        figure = format_value(m.value, m.unit)
-        if m.denominator is not None:
-            figure += f" ({format_value(m.numerator, 'count')} of "
-            figure += f"{format_value(m.denominator, 'count')})"
         previous = report.previous_row(m.code)
         was = (
-            f"{format_value(previous.value, previous.unit)}: "
-            f"{previous.status.value if previous.status else 'no value'}"
+            f"{previous.value_text}: {previous.status_text}"
             if previous is not None and previous.value is not None
             else "No value"
         )
         _table(
             doc,
             None,
+            None,
             [
-                [report.quarter.label, f"{figure}: OFF TARGET"],
-                [
-                    "Target",
-                    f"{describe_target(m.target, m.tolerance, m.unit)}; {m.polarity} is better",
-                ],
+                [report.quarter.label, f"{m.figure_text}: OFF TARGET"],
+                ["Target", f"{m.target_text}; {m.polarity} is better"],
                 [report.previous.label, was],
             ],
         )
@@ -131,12 +128,13 @@ def report_docx(report: QuarterlyReport) -> bytes:
     plan = report.plan
     doc.add_heading("3. Ofsted action plan position", level=1)
     doc.add_paragraph(
-        f"As at {plan.as_at.day} {plan.as_at:%B %Y} there are {plan.total} actions in the main "
-        f"action plan and {plan.locality_actions} in the locality action plans."
+        f"As at {plan.as_at:%A} {plan.as_at.day} {plan.as_at:%B %Y} there are {plan.total} "
+        f"actions in the main action plan and {plan.locality_actions} in the locality action "
+        "plans."
     )
-    doc.add_paragraph("Main plan actions by lifecycle and RAG (delivery confidence)")
     _table(
         doc,
+        "Main plan actions by lifecycle and RAG (delivery confidence)",
         ["Lifecycle"] + [reports.RAG_LABELS[r] for r in reports.RAG_ORDER] + ["Total"],
         [
             [reports.LIFECYCLE_LABELS[lc]]
@@ -146,42 +144,32 @@ def report_docx(report: QuarterlyReport) -> bytes:
         ],
     )
     head = ["Actions", "Closed", "Red", "Amber", "Green"]
-    doc.add_paragraph("Main plan actions by the lead body of their recommendation")
-    _table(doc, ["Lead body", *head], [[b.title, *_counts(b)] for b in plan.by_lead_body])
-    doc.add_paragraph("Main plan actions by recommendation")
     _table(
         doc,
+        "Main plan actions by the lead body of their recommendation",
+        ["Lead body", *head],
+        [[b.title, *_counts(b)] for b in plan.by_lead_body],
+    )
+    _table(
+        doc,
+        "Main plan actions by recommendation",
         ["Recommendation", *head],
         [
             [f"{r.ref} {r.title} ({reports.LEAD_BODY_LABELS[r.lead_body]})", *_counts(r)]
             for r in plan.by_recommendation
         ],
     )
-    doc.add_heading("Locality returns and SEFs since the quarter began", level=2)
-    if plan.returns_due:
-        doc.add_paragraph(
-            f"{plan.returns_on_time} of {plan.returns_due} fortnightly locality returns due came "
-            f"in on time; {plan.returns_late} late and {plan.returns_missing} not submitted.",
-            style="List Bullet",
-        )
-    else:
-        doc.add_paragraph(
-            "No fortnightly locality return fell due in this period.", style="List Bullet"
-        )
-    if plan.sefs_expected:
-        late = f", {plan.sefs_late} of them late" if plan.sefs_late else ""
-        doc.add_paragraph(
-            f"{plan.sefs_received} of {plan.sefs_expected} monthly locality SEFs due "
-            f"({', '.join(plan.sef_months)}) were received{late}.",
-            style="List Bullet",
-        )
-    else:
-        doc.add_paragraph("No monthly locality SEF fell due in this period.", style="List Bullet")
+    doc.add_heading("Locality returns and SEFs due in the quarter", level=2)
+    doc.add_paragraph(plan.returns_sentence, style="List Bullet")
+    doc.add_paragraph(plan.sefs_sentence, style="List Bullet")
 
     doc.add_heading("4. Governance meetings held in the quarter", level=1)
     if report.meetings:
+        count = len(report.meetings)
         _table(
             doc,
+            f"{count} meeting{'' if count == 1 else 's'} recorded in the tracker, evidence of "
+            "oversight and challenge",
             ["Date", "Meeting", "Chair", "Decisions", "Follow-ups"],
             [
                 [
@@ -198,6 +186,11 @@ def report_docx(report: QuarterlyReport) -> bytes:
         doc.add_paragraph("No governance meeting was recorded in the tracker in this quarter.")
 
     doc.add_heading("5. Challenge and response", level=1)
+    doc.add_paragraph(
+        "Challenges chairs and JSIG members raised on actions and locality returns, or that were "
+        "answered, accepted or escalated, in the quarter: evidence that leaders challenged "
+        "progress."
+    )
     if report.challenges:
         for c in report.challenges:
             doc.add_heading(f"{c['subject']}: {c['status_label']}", level=2)
@@ -214,48 +207,108 @@ def report_docx(report: QuarterlyReport) -> bytes:
     if report.challenges_hidden:
         doc.add_paragraph(hidden_note(report.challenges_hidden))
 
-    doc.add_heading("Appendix: every measure and its position against contract target", level=1)
-    for area, rows in report.scorecard.by_area():
-        doc.add_paragraph(f"Measures relating to {area.label.lower()}")
-        _table(
-            doc,
-            ["Measure", "Kind", "Value", "Target (tolerance)", "Status"],
-            [
+    for letter, kind, heading in APPENDICES:
+        doc.add_heading(f"Appendix {letter}: {heading}", level=1)
+        doc.add_paragraph(f"{report.quarter.label} ({report.quarter.span}). {STATUS_KEY}")
+        for area, rows in report.scorecard.by_area(kind):
+            _table(
+                doc,
+                f"Measures relating to {area.label.lower()}",
+                ["Measure", "Value", "Target (tolerance)", "Status"],
                 [
-                    f"{m.code} – {m.title}",
-                    m.kind.capitalize(),
-                    format_value(m.value, m.unit),
-                    describe_target(m.target, m.tolerance, m.unit),
-                    m.status.value if m.status else "No value",
-                ]
-                for m in rows
-            ],
-        )
+                    [f"{m.code} – {m.title}", m.value_text, m.target_text, m.status_text]
+                    for m in rows
+                ],
+            )
     doc.add_paragraph(
-        "Generated by the tracker from the values, targets and plan it holds. Illustrative data."
+        f"Generated by the tracker on {_london(report.generated_at.isoformat())} from the "
+        "values, targets and plan it holds. Illustrative data."
     )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
+APPENDICES = (
+    ("A", "key", "key performance indicators and their position against contract target"),
+    ("B", "operational", "operational measures and their position against contract target"),
+)
+STATUS_KEY = (
+    "ON TARGET: performance is equal to or better than the target set within the contract; "
+    "IN TOLERANCE: performance is not at target but is within the tolerance range; OFF TARGET: "
+    "performance is outside the target and tolerance; NO TARGET SET: no target was set, so "
+    "position cannot be described."
+)
+
+
+def _status_table(doc, report: QuarterlyReport, caption: str, kind: str) -> None:
+    rows = []
+    for s in report.summary:
+        now, before = getattr(s, kind), getattr(s, f"{kind}_previous")
+        change = now - before
+        rows.append(
+            [
+                f"{s.label} ({s.status.value})",
+                now,
+                before,
+                f"{change:+d}" if change else "No change",
+            ]
+        )
+    _table(doc, caption, ["Status", report.quarter.label, report.previous.label, "Change"], rows)
+
+
 def _counts(line: reports.RecommendationLine) -> list[int]:
     return [line.total, line.closed, line.red, line.amber, line.green]
 
 
-def _table(doc, header: list[str] | None, rows: list[list]) -> None:
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) in `paragraph`: Word fills it in as it lays out pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def run_with(tag: str, **attributes: str) -> None:
+        element = OxmlElement(tag)
+        for name, value in attributes.items():
+            element.set(qn(name), value)
+        if tag == "w:instrText":
+            element.text = f" {instruction} "
+        paragraph.add_run()._r.append(element)
+
+    run_with("w:fldChar", **{"w:fldCharType": "begin"})
+    run_with("w:instrText", **{"xml:space": "preserve"})
+    run_with("w:fldChar", **{"w:fldCharType": "separate"})
+    paragraph.add_run("1")  # shown until Word works the number out
+    run_with("w:fldChar", **{"w:fldCharType": "end"})
+
+
+def _table(doc, caption: str | None, header: list[str] | None, rows: list[list]) -> None:
+    """A table as the PDF draws it: its caption in bold above, a bold header row repeated on
+    each page, numbers on the right."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if caption:
+        para = doc.add_paragraph()
+        para.paragraph_format.keep_with_next = True
+        para.add_run(caption).bold = True
     table = doc.add_table(rows=0, cols=len(rows[0]) if rows else len(header or [1]))
     table.style = "Table Grid"
     if header:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, header, strict=True):
+        row = table.add_row()
+        flag = OxmlElement("w:tblHeader")
+        flag.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(flag)
+        for cell, text in zip(row.cells, header, strict=True):
             cell.text = str(text)
             for run in cell.paragraphs[0].runs:
                 run.bold = True
-    for row in rows:
+    for values in rows:
         cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
+        for cell, value in zip(cells, values, strict=True):
             cell.text = str(value)
+            if isinstance(value, int):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def _london(iso: str) -> str:

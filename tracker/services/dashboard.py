@@ -451,7 +451,10 @@ def dashboard_snapshot(
                 "measure": g.measure_code,
                 "measure_title": g.measure_title,
                 "period": g.period.strftime("%Y-%m"),
+                "period_label": g.period_label,
                 "value": float(g.value),
+                "unit": g.unit,
+                "value_text": g.value_text,
             }
             for g in green_off
         ],

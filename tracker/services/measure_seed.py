@@ -31,6 +31,43 @@ def _month(text: str) -> date:
     return rules.parse_period(str(text))
 
 
+FIELDS = frozenset(
+    {
+        "code",
+        "title",
+        "definition",
+        "area",
+        "kind",
+        "polarity",
+        "unit",
+        "frequency",
+        "basis",
+        "numerator",
+        "denominator",
+        "targets",
+        "recommendations",
+        "actions",
+    }
+)
+TEXT_FIELDS = ("code", "title", "definition", "numerator", "denominator")
+
+
+def check_entry(m: dict) -> None:
+    """A register entry holds only known fields, with text where text belongs. In YAML's flow
+    style (`{code: B12, title: ...}`) an unquoted comma ends a value and the rest becomes a
+    field of its own, so a title cut at a comma shows here as an unknown field."""
+    code = m.get("code", "?")
+    unknown = sorted(str(k) for k in m if k not in FIELDS)
+    if unknown:
+        raise ValueError(
+            f"measures.yaml, {code}: unknown field {unknown[0]!r} (quote a value that holds a "
+            "comma)"
+        )
+    for name in TEXT_FIELDS:
+        if name in m and not isinstance(m[name], str):
+            raise ValueError(f"measures.yaml, {code}: {name} must be text")
+
+
 def load_measures(seed_dir: Path, *, now: datetime) -> dict[str, int]:
     """Create the measures the database lacks (matched on code), with their targets, links and
     values. Loading twice changes nothing."""
@@ -45,6 +82,7 @@ def load_measures(seed_dir: Path, *, now: datetime) -> dict[str, int]:
     created: dict[str, Measure] = {}
     positions: dict[str, int] = {}
     for m in data["measures"]:
+        check_entry(m)
         positions[m["area"]] = positions.get(m["area"], 0) + 1
         if m["code"] in existing:
             continue

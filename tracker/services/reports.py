@@ -9,7 +9,7 @@ added by the meetings feature. The same `QuarterlyReport` is drawn as HTML, PDF 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -70,16 +70,26 @@ SUMMARY_LABELS = {
 
 @dataclass(frozen=True)
 class SummaryLine:
+    """One status's count of key and of operational measures, this quarter and last."""
+
     status: Status
     label: str
     key: int
+    key_previous: int
     operational: int
-    total: int
-    previous: int
+    operational_previous: int
 
     @property
-    def change(self) -> int:
-        return self.total - self.previous
+    def total(self) -> int:
+        return self.key + self.operational
+
+    @property
+    def key_change(self) -> int:
+        return self.key - self.key_previous
+
+    @property
+    def operational_change(self) -> int:
+        return self.operational - self.operational_previous
 
 
 @dataclass
@@ -97,6 +107,9 @@ class RecommendationLine:
 @dataclass
 class ActionPlanPosition:
     as_at: date
+    # Returns and SEFs counted: those due from the quarter's first day to its last (or today).
+    window_from: date
+    window_to: date
     total: int
     # lifecycle -> rag -> count (main plan)
     grid: dict[str, dict[str | None, int]]
@@ -111,6 +124,34 @@ class ActionPlanPosition:
     sefs_expected: int
     sefs_received: int
     sefs_late: int
+
+    @property
+    def window(self) -> str:
+        return f"between {_day(self.window_from)} and {_day(self.window_to)}"
+
+    @property
+    def returns_sentence(self) -> str:
+        if not self.returns_due:
+            return f"No fortnightly locality return fell due {self.window}."
+        return (
+            f"{self.returns_on_time} of {self.returns_due} fortnightly locality returns due "
+            f"{self.window} came in on time; {self.returns_late} late and "
+            f"{self.returns_missing} not submitted."
+        )
+
+    @property
+    def sefs_sentence(self) -> str:
+        if not self.sefs_expected:
+            return f"No monthly locality SEF fell due {self.window}."
+        late = f", {self.sefs_late} of them late" if self.sefs_late else ""
+        return (
+            f"{self.sefs_received} of {self.sefs_expected} monthly locality SEFs due "
+            f"({', '.join(self.sef_months)}) were received{late}."
+        )
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass
@@ -159,32 +200,96 @@ class QuarterlyReport:
         return next(s for s in self.summary if s.status is status)
 
     @property
-    def within_or_better(self) -> int:
-        return self.line(Status.ON_TARGET).total + self.line(Status.IN_TOLERANCE).total
+    def key_counts(self) -> rules.StatusCounts:
+        return self.scorecard.status_counts("key")
 
     @property
-    def within_or_better_before(self) -> int:
-        return self.line(Status.ON_TARGET).previous + self.line(Status.IN_TOLERANCE).previous
+    def operational_counts(self) -> rules.StatusCounts:
+        return self.scorecard.status_counts("operational")
 
     @property
     def key_count(self) -> int:
-        return sum(1 for r in self.scorecard.rows if r.kind == "key")
+        return self.key_counts.total
 
     @property
     def operational_count(self) -> int:
-        return sum(1 for r in self.scorecard.rows if r.kind == "operational")
+        return self.operational_counts.total
+
+    # The executive summary's sentences, shared by the page, the PDF and the Word file. Like the
+    # scrutiny report (7.6.2 to 7.6.7), the headline is the key measures' (Appendix A), and the
+    # operational measures are reported apart.
+    @property
+    def dataset_sentence(self) -> str:
+        return (
+            f"The dataset for {self.quarter.label} ({self.quarter.span}) contains "
+            f"{self.key_count} key performance measures and a further {self.operational_count} "
+            "operational measures. The key measures are listed in Appendix A and the operational "
+            "measures in Appendix B, each with its position against contract target."
+        )
+
+    @property
+    def headline_sentence(self) -> str:
+        return (
+            f"At the end of {self.quarter.label} there were "
+            f"{self.key_counts.sentence('key measures')}."
+        )
+
+    @property
+    def change_sentence(self) -> str:
+        before = self.previous_scorecard.status_counts("key").within_or_better
+        now = self.key_counts.within_or_better
+        moved = (
+            f"increased from {before} to {now}"
+            if now > before
+            else f"fallen from {before} to {now}"
+            if now < before
+            else f"stayed at {now}"
+        )
+        return (
+            f"Since {self.previous.label}, the number of key measures within tolerance or at or "
+            f"above target has {moved}."
+        )
+
+    @property
+    def operational_sentence(self) -> str:
+        return (
+            f"Of the {self.operational_count} operational measures, reported apart from the key "
+            f"measures: {self.operational_counts.sentence()}."
+        )
+
+    @property
+    def outside_sentence(self) -> str:
+        if not self.outside:
+            return f"No measure lies outside tolerance in {self.quarter.label}."
+        key, ops = len(self.outside_key), len(self.outside_operational)
+        text = f"{key} key {'measure lies' if key == 1 else 'measures lie'} outside tolerance"
+        text += f" in {self.quarter.label}"
+        if ops:
+            text += f", and {ops} operational {'measure' if ops == 1 else 'measures'}"
+        return text + (
+            ". The narrative is the Trust's, as supplied with the latest value in the quarter."
+        )
+
+    @property
+    def outside_key(self) -> list[MeasureRow]:
+        return [m for m in self.outside if m.kind == "key"]
+
+    @property
+    def outside_operational(self) -> list[MeasureRow]:
+        return [m for m in self.outside if m.kind != "key"]
 
 
 def _summary(now: Scorecard, before: Scorecard) -> list[SummaryLine]:
-    key, operational, previous = now.counts("key"), now.counts("operational"), before.counts()
+    key, key_before = now.status_counts("key"), before.status_counts("key")
+    ops, ops_before = now.status_counts("operational"), before.status_counts("operational")
     return [
         SummaryLine(
             status=s,
             label=SUMMARY_LABELS[s],
-            key=key[s],
-            operational=operational[s],
-            total=key[s] + operational[s],
-            previous=previous[s],
+            key=key.of(s),
+            key_previous=key_before.of(s),
+            operational=ops.of(s),
+            operational_previous=ops_before.of(s),
         )
         for s in SUMMARY_STATUSES
     ]
@@ -194,8 +299,9 @@ def _action_plan(
     today: date, now: datetime, quarter: Quarter, sef_first_month: str, sef_due_working_day: int
 ) -> ActionPlanPosition:
     """The plan as it stands on the report's date: the main plan's actions by lifecycle and RAG,
-    by recommendation and lead body; locality returns due since the quarter began and whether
-    they came in on time; SEFs received for the months since the quarter began."""
+    by recommendation and lead body; the locality returns that fell due in the quarter (up to
+    now) and whether they came in on time; the SEFs due in the quarter and whether they came in.
+    A return or SEF due after the quarter's end belongs to a later report."""
     rows = db.session.execute(
         select(
             Plan.kind,
@@ -251,9 +357,10 @@ def _action_plan(
         body.green += line.green
     by_lead_body = [bodies[b] for b in LEAD_BODY_LABELS if b in bodies]
 
-    # Returns due from the quarter's start up to now (a cycle still open is not yet due).
+    # Returns due in the quarter, up to now (a cycle still open is not yet due).
+    after = rules.add_months(quarter.first, 3)  # the day after the quarter's last
     cycles = [c for c in return_reads.list_cycles() if c.due_at <= now]
-    due = [c for c in cycles if c.due_on >= quarter.first]
+    due = [c for c in cycles if quarter.first <= c.due_on < after]
     grid_returns = (
         return_reads.list_return_statuses(today=today, now=now, upto=max(c.number for c in due))
         if due
@@ -267,7 +374,7 @@ def _action_plan(
     months = [
         m
         for m in sef_rules.sef_months(sef_first_month, today)
-        if m >= rules.period_text(quarter.first)
+        if rules.period_text(quarter.first) <= m < rules.period_text(after)
         and sef_rules.due_on(m, sef_due_working_day) <= today
     ]
     cells = (
@@ -286,6 +393,8 @@ def _action_plan(
     )
     return ActionPlanPosition(
         as_at=today,
+        window_from=quarter.first,
+        window_to=min(today, after - timedelta(days=1)),
         total=sum(line.total for line in by_recommendation),
         grid=grid,
         by_recommendation=by_recommendation,
@@ -331,7 +440,7 @@ def build_quarterly_report(
         scorecard=current,
         previous_scorecard=before,
         summary=_summary(current, before),
-        outside=current.outside_tolerance(),
+        outside=sorted(current.outside_tolerance(), key=lambda r: r.kind != "key"),
         plan=_action_plan(today, now, quarter, sef_first_month, sef_due_working_day),
         meetings=_meetings_held(quarter, today),
         challenges=_challenges_in(quarter, now),

@@ -37,10 +37,16 @@ class GreenOffTarget:
     target: Decimal | None
     tolerance: Decimal | None
     plan: str = ""  # the plan holding the action
+    unit: str = rules.Unit.COUNT.value
 
     @property
     def period_label(self) -> str:
         return rules.period_label(self.period)
+
+    @property
+    def value_text(self) -> str:
+        """The value with its unit, as people read it ('£1,640,000', '88.89%')."""
+        return rules.format_value(self.value, self.unit)
 
 
 def list_green_actions_with_off_target_measures(today: date) -> list[GreenOffTarget]:
@@ -56,6 +62,7 @@ def list_green_actions_with_off_target_measures(today: date) -> list[GreenOffTar
             Measure.title,
             Measure.polarity,
             Plan.code,
+            Measure.unit,
         )
         .join(Plan, Plan.id == Action.plan_id)
         .join(measure_action, measure_action.c.action_id == Action.id)
@@ -91,7 +98,7 @@ def list_green_actions_with_off_target_measures(today: date) -> list[GreenOffTar
     ).scalars():
         targets[t.measure_id].append((t.effective_from, t.target, t.tolerance))
     out = []
-    for ref, title, measure_id, code, measure_title, polarity, plan in linked:
+    for ref, title, measure_id, code, measure_title, polarity, plan, unit in linked:
         value = values.get(measure_id)
         if value is None:
             continue
@@ -111,6 +118,7 @@ def list_green_actions_with_off_target_measures(today: date) -> list[GreenOffTar
                     target,
                     tolerance,
                     plan,
+                    unit,
                 )
             )
     return out

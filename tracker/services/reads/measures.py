@@ -80,6 +80,31 @@ class MeasureRow:
     def denominator(self) -> Decimal | None:
         return self.figure.denominator if self.figure else None
 
+    @property
+    def value_text(self) -> str:
+        """The figure with its unit ('87%', '£1,640,000', '24 days'), or 'No value'."""
+        return rules.format_value(self.value, self.unit)
+
+    @property
+    def figure_text(self) -> str:
+        """The value with its numerator and denominator where it has them: '87% (87 of 100)'."""
+        if self.denominator is None or self.numerator is None:
+            return self.value_text
+        count = rules.Unit.COUNT
+        return (
+            f"{self.value_text} ({rules.format_value(self.numerator, count)} of "
+            f"{rules.format_value(self.denominator, count)})"
+        )
+
+    @property
+    def target_text(self) -> str:
+        """The target in force with its tolerance and unit, or 'No target set'."""
+        return rules.describe_target(self.target, self.tolerance, self.unit)
+
+    @property
+    def status_text(self) -> str:
+        return self.status.value if self.status else "No value"
+
 
 @dataclass
 class Scorecard:
@@ -87,8 +112,11 @@ class Scorecard:
     text: str  # 2015-Q3 or 2015-12
     rows: list[MeasureRow]
 
-    def by_area(self) -> list[tuple[Area, list[MeasureRow]]]:
-        groups = [(area, [r for r in self.rows if r.area is area]) for area in Area]
+    def by_area(self, kind: str | None = None) -> list[tuple[Area, list[MeasureRow]]]:
+        groups = [
+            (area, [r for r in self.rows if r.area is area and kind in (None, r.kind)])
+            for area in Area
+        ]
         return [(area, rows) for area, rows in groups if rows]
 
     def counts(self, kind: str | None = None) -> dict[Status | None, int]:
@@ -97,6 +125,11 @@ class Scorecard:
             if kind is None or r.kind == kind:
                 counts[r.status] += 1
         return counts
+
+    def status_counts(self, kind: str | None = None) -> rules.StatusCounts:
+        """The scrutiny report's headline counts for the key (or operational, or all) measures:
+        `get_scorecard(quarter, kind="key").status_counts().sentence("key measures")`."""
+        return rules.count_statuses(r.status for r in self.rows if kind is None or r.kind == kind)
 
     def outside_tolerance(self) -> list[MeasureRow]:
         return [r for r in self.rows if r.status is Status.OFF_TARGET]
