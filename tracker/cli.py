@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from tracker.clock import now_utc
 from tracker.domain.api_tokens import default_expiry
 from tracker.domain.calendar import LONDON
+from tracker.models.org import ORG_KINDS
 from tracker.services import auth as auth_service
 from tracker.services import seed as seed_service
 from tracker.services.errors import NotFound
@@ -74,16 +75,50 @@ def seed() -> None:
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+@tracker_cli.command("init")
+@click.option("--organisation", prompt="The organisation's name", help="e.g. Anytown Council")
+@click.option(
+    "--kind",
+    prompt="Its kind",
+    default="council",
+    show_default=True,
+    type=click.Choice(ORG_KINDS),
+    help="council, trust, police, safeguarding_board, health or other",
+)
+@click.option("--email", prompt="The first administrator's email address")
+@click.option("--name", prompt="The first administrator's name")
+@needs_database
+def init(organisation: str, kind: str, email: str, name: str) -> None:
+    """First run, on a database with no administrator: the organisation and its first
+    administrator, and a one-time set-up link (24 hours, used once) to set their password. A
+    database that has an administrator refuses and changes nothing."""
+    from tracker.services import setup
+
+    try:
+        link = setup.initialise(
+            setup.FirstRun(organisation=organisation, kind=kind, email=email, name=name),
+            now=now_utc(),
+            base_url=current_app.config["BASE_URL"],
+        )
+    except (setup.AlreadySetUp, setup.BadSetUp) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Set up {organisation} with {email} as its first administrator.")
+    click.echo("Open this link within 24 hours to set their password (it works once):")
+    click.echo(link)
+
+
 @user_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True)
 @click.option("--locality", default=None)
-@click.option("--organisation", default="trust", show_default=True)
+@click.option(
+    "--organisation", default=None, help="an organisation's code; the only one when not given"
+)
 @click.option("--job-title", default="")
 @needs_database
 def user_create(
-    email: str, name: str, role: str, locality: str | None, organisation: str, job_title: str
+    email: str, name: str, role: str, locality: str | None, organisation: str | None, job_title: str
 ) -> None:
     """Create a person; the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\n")

@@ -62,6 +62,10 @@ KINDS: dict[str, Kind] = {
         "Refused: no permission", "Refused {method} {about}[ (needs {permission})]"
     ),
     # People
+    "tracker_initialised": Kind(
+        "Tracker set up",
+        "Set up for {organisation} ({kind}) with {about} as its first administrator",
+    ),
     "user_created": Kind("Account made", "Account made for {about}[ as {role}]"),
     "person_invited": Kind(
         "Person invited",

@@ -70,7 +70,7 @@ class NewUser:
     email: str
     name: str
     role: str
-    organisation: str
+    organisation: str | None
     locality: str | None = None
     job_title: str = ""
 
@@ -86,11 +86,21 @@ def create_user(new: NewUser, password: str, *, now: datetime, hash_method: str)
         raise ValueError("the password must be at least 12 characters")
     if db.session.execute(select(User.id).where(User.email == email)).first():
         raise ValueError(f"a user with email {email} already exists")
-    org = db.session.execute(
-        select(Organisation).where(Organisation.code == new.organisation)
-    ).scalar_one_or_none()
+    if new.organisation:
+        org = db.session.execute(
+            select(Organisation).where(Organisation.code == new.organisation)
+        ).scalar_one_or_none()
+    else:  # not named: the only organisation there is (as after `flask tracker init`)
+        orgs = db.session.execute(select(Organisation).limit(2)).scalars().all()
+        org = orgs[0] if len(orgs) == 1 else None
     if org is None:
-        raise ValueError(f"no organisation with code {new.organisation!r}")
+        codes = db.session.execute(select(Organisation.code).order_by(Organisation.code)).scalars()
+        known = ", ".join(codes) or "none yet: run `flask tracker init` first"
+        raise ValueError(
+            f"no organisation with code {new.organisation!r} (organisations: {known})"
+            if new.organisation
+            else f"name the person's organisation with --organisation (organisations: {known})"
+        )
     locality = None
     if new.locality:
         locality = db.session.execute(

@@ -40,6 +40,30 @@ def _write_invitation(
     user: User, *, actor_id: int | None, now: datetime, lifetime: timedelta, base_url: str
 ) -> Invitation:
     """A fresh link (older unused links stop working) and its email in the outbox."""
+    invitation, link = new_link(
+        user, actor_id=actor_id, now=now, lifetime=lifetime, base_url=base_url
+    )
+    expires = (now + lifetime).astimezone(LONDON)
+    values = {"name": user.name, "link": link, "expires": expires}
+    env = current_app.jinja_env
+    outbox.add_message(
+        key=f"invitation|{invitation.id}",
+        run_day=now.astimezone(LONDON).date(),
+        recipient_id=user.id,
+        to_address=user.email or "",
+        subject="Set your password for the Ofsted action plan tracker",
+        body_text=env.get_template("email/invitation.txt").render(**values),
+        body_html=env.get_template("email/invitation.html").render(**values),
+        now=now,
+    )
+    return invitation
+
+
+def new_link(
+    user: User, *, actor_id: int | None, now: datetime, lifetime: timedelta, base_url: str
+) -> tuple[Invitation, str]:
+    """A fresh one-time link for `user` to set a password (older unused links stop working):
+    the row (only the token's hash is stored) and the link, which is shown nowhere else."""
     db.session.execute(
         update(Invitation)
         .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
@@ -55,21 +79,7 @@ def _write_invitation(
     )
     db.session.add(invitation)
     db.session.flush()
-    link = f"{base_url.rstrip('/')}/invitations/{token}"
-    expires = (now + lifetime).astimezone(LONDON)
-    values = {"name": user.name, "link": link, "expires": expires}
-    env = current_app.jinja_env
-    outbox.add_message(
-        key=f"invitation|{invitation.id}",
-        run_day=now.astimezone(LONDON).date(),
-        recipient_id=user.id,
-        to_address=user.email or "",
-        subject="Set your password for the Ofsted action plan tracker",
-        body_text=env.get_template("email/invitation.txt").render(**values),
-        body_html=env.get_template("email/invitation.html").render(**values),
-        now=now,
-    )
-    return invitation
+    return invitation, f"{base_url.rstrip('/')}/invitations/{token}"
 
 
 def invite_person(
