@@ -61,7 +61,7 @@ class Config:
     # forked from, and may take at most this many seconds; past either it is stopped and the
     # person is told the document is too large to draw (a 503). 0 turns a bound off.
     PDF_MEMORY_MB = int(_env("TRACKER_PDF_MEMORY_MB", "1024") or 0)
-    PDF_SECONDS = int(_env("TRACKER_PDF_SECONDS", "60") or 0)
+    PDF_SECONDS = int(_env("TRACKER_PDF_SECONDS", "300") or 0)
 
     # Security
     SESSION_COOKIE_HTTPONLY = True
