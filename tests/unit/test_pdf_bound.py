@@ -111,3 +111,14 @@ def test_html_far_past_what_the_bound_can_draw_is_refused_at_once(bounded, tmp_p
         )
     assert not target.exists()  # no child was started
     assert "is past 900 KB for a bound of 300 MB" in caplog.text
+
+
+def test_no_child_to_draw_in_is_a_503_too(bounded, tmp_path, monkeypatch):
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    open_before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(packs.TooLargeToDraw):
+        packs.draw_bounded(lambda path: None, str(tmp_path / "pack.pdf"))
+    assert len(os.listdir("/proc/self/fd")) == open_before  # the pipe is closed

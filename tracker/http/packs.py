@@ -186,7 +186,13 @@ def draw_bounded(write: Callable[[str], None], path: str, *, html_size: int = 0)
             # WeasyPrint, which the worker runs once (`_warm`, never while forking), so no lock
             # of WeasyPrint's is held by another thread at the fork.
             warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError as exc:  # no memory, or too many processes, for even a child
+                os.close(read_end)
+                os.close(write_end)
+                current_app.logger.warning("A PDF could not be drawn: no child process (%s)", exc)
+                raise TooLargeToDraw() from None
         if pid == 0:
             os.close(read_end)
             _child(write, path, write_end, memory_mb, seconds)
