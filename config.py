@@ -56,6 +56,13 @@ class Config:
 
     BASE_URL = _env("TRACKER_BASE_URL", "http://127.0.0.1:5000")
 
+    # PDFs (board pack, meeting pack, quarterly report) are drawn in a child process forked from
+    # the worker: it may grow by at most this many MB of address space beyond the worker it was
+    # forked from, and may take at most this many seconds; past either it is stopped and the
+    # person is told the document is too large to draw (a 503). 0 turns a bound off.
+    PDF_MEMORY_MB = int(_env("TRACKER_PDF_MEMORY_MB", "1024") or 0)
+    PDF_SECONDS = int(_env("TRACKER_PDF_SECONDS", "300") or 0)
+
     # Security
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

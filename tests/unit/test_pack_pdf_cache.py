@@ -19,6 +19,8 @@ def drawn(monkeypatch):
             fh.write(b"%PDF-" + html.encode())
 
     monkeypatch.setattr(packs, "write_pdf", fake_write)
+    # Drawn here rather than in a child (tests/unit/test_pdf_bound.py), so the calls are seen.
+    monkeypatch.setattr(packs, "draw_bounded", lambda write, path, **_: write(path))
     return calls
 
 

@@ -237,6 +237,12 @@ def list_paths(
                         },
                     },
                     **errors,
+                    "503": {
+                        **problem,
+                        "description": "Too large to draw as a PDF within the server's bounds "
+                        "(TRACKER_PDF_MEMORY_MB, TRACKER_PDF_SECONDS): choose fewer actions, or "
+                        "the CSV or XLSX",
+                    },
                 },
             }
         },

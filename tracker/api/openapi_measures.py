@@ -126,6 +126,11 @@ def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
                     "401": problem,
                     "403": problem,
                     "404": problem,
+                    "503": {
+                        **problem,
+                        "description": "The PDF is too large to draw within the server's bounds "
+                        "(TRACKER_PDF_MEMORY_MB, TRACKER_PDF_SECONDS)",
+                    },
                 },
             }
         },

@@ -79,6 +79,11 @@ def meeting_paths(problem: dict) -> dict[str, Any]:
                         },
                     },
                     **seen,
+                    "503": {
+                        **problem,
+                        "description": "Too large to draw as a PDF within the server's bounds "
+                        "(TRACKER_PDF_MEMORY_MB, TRACKER_PDF_SECONDS)",
+                    },
                 },
             }
         },

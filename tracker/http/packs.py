@@ -2,18 +2,33 @@
 (templates/packs/base.html) for the screen and the printer, and a PDF of that same document
 drawn by WeasyPrint with real (searchable) text, tagged headings, tables and lists, and
 "Page X of Y" in the footer. The PDF is written to a temporary file and streamed with its
-length, so a large pack is not held in memory and a browser can show the download's progress."""
+length, so a large pack is not held in memory and a browser can show the download's progress.
+
+Every PDF the app draws is drawn in a child process forked from the worker (`draw_bounded`),
+from HTML the worker has already rendered: the child never touches the database, may grow by
+at most PDF_MEMORY_MB beyond the worker and take at most PDF_SECONDS, and whatever happens to it
+the worker carries on; a child that fails is a 503 saying the document is too large to draw."""
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
+import gc
 import hashlib
+import io
+import os
+import resource
+import select
+import signal
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import IO, Any
 
 from flask import Response, current_app, render_template
+from werkzeug.exceptions import ServiceUnavailable
 
 from tracker.services.board_pack import MIMETYPE, BoardPack
 from tracker.services.spool import spool
@@ -37,8 +52,9 @@ def stylesheet(inline_css: bool) -> str | None:
 def write_pdf(
     html: str, target: str | IO[bytes], step: Callable[[str], None] | None = None
 ) -> None:
-    """Draw `html` as a PDF into `target` (a path or a file). `step` is told when the layout is
-    done and when the file is written: the command line's progress bar."""
+    """Draw `html` as a PDF into `target` (a path or a file), in this process (the command line;
+    pages and the API draw through `draw_bounded`). `step` is told when the layout is done and
+    when the file is written: the command line's progress bar."""
     from weasyprint import HTML  # imported when first needed: it takes a moment to load
     from weasyprint.urls import URLFetcher
 
@@ -49,6 +65,167 @@ def write_pdf(
     document.write_pdf(target, **PDF_OPTIONS)
     if step is not None:
         step("written")
+
+
+class TooLargeToDraw(ServiceUnavailable):
+    """A PDF that could not be drawn within its memory and time bounds: a 503 page, or a problem
+    for the API (tracker/web/errors.py). Asking again will not help, so no Retry-After."""
+
+    description = (
+        "This document is too large for the tracker to draw as a PDF. Where the page has "
+        "filters, choose fewer actions and try again, or download the actions as a spreadsheet "
+        "(CSV or Excel) instead."
+    )
+
+
+# How the child ended, as its exit status says.
+_DRAWN_OK, _OUT_OF_MEMORY, _FAILED = 0, 3, 4
+
+
+def _address_space() -> int:
+    """This process's virtual memory size (VmSize) in bytes."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmSize in /proc/self/status")
+
+
+def _bound_child(memory_mb: int, seconds: int) -> None:
+    """In the child: at most `memory_mb` more address space than it was forked with (what it
+    shares with the worker is not counted twice), and a CPU-time backstop in case the worker
+    that waits for it is gone."""
+    if memory_mb > 0:
+        limit = _address_space() + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if seconds > 0:
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds + 1, seconds + 5))
+
+
+def _child(write: Callable[[str], None], path: str, report: int, memory_mb: int, seconds: int):
+    """The forked child's whole life: bound itself, draw, say what went wrong, leave at once
+    (os._exit: nothing of the worker's, no atexit, no flushing its buffers, no closing its
+    database connections, runs here)."""
+    status = _FAILED
+    try:
+        # A C library that does not check its allocations may crash the child past its bound:
+        # the worker logs how it ended; the worker's own crash handler has nothing to add.
+        faulthandler.disable()
+        _bound_child(memory_mb, seconds)
+        write(path)
+        status = _DRAWN_OK
+    except MemoryError:
+        status = _OUT_OF_MEMORY
+    except BaseException as exc:  # noqa: BLE001 - whatever it was, the worker is told
+        with contextlib.suppress(BaseException):  # nothing more can be said
+            os.write(report, f"{type(exc).__name__}: {exc}"[:500].encode("utf-8", "replace"))
+    finally:
+        os._exit(status)
+
+
+def _wait(pid: int, seconds: int) -> int | None:
+    """The child's wait status, or None when it ran out of time (then it is killed)."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([pidfd], [], [], seconds if seconds > 0 else None)
+    finally:
+        os.close(pidfd)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return None
+    return os.waitpid(pid, 0)[1]
+
+
+_FORKING = threading.Lock()
+_WARM: list[bool] = []
+
+
+def _warm() -> None:
+    """Once a worker: load WeasyPrint and draw a line, so its fonts (fontconfig's configuration,
+    Pango's font map) are loaded here and shared by every child, which would otherwise load them
+    each time (about half a second a PDF; they cost the worker about 5 MB)."""
+    if _WARM:
+        return
+    with _FORKING:
+        if not _WARM:
+            write_pdf('<html lang="en-GB"><p>Ofsted action plan tracker</p></html>', io.BytesIO())
+            _WARM.append(True)
+
+
+# WeasyPrint needs about 400 times a document's HTML in memory to lay it out and write it (the
+# board pack at 10x: 0.85 MB of HTML, 340 MB more than the worker; bench/RESULTS.md). HTML past
+# 3 KB for every MB of the bound (3 MB at 1,024 MB: about 1.2 GB to draw) is refused at once
+# rather than after minutes of drawing towards a bound it would pass.
+HTML_KB_PER_MB = 3
+
+
+def draw_bounded(write: Callable[[str], None], path: str, *, html_size: int = 0) -> None:
+    """Call `write(path)` in a child process forked from this worker, bounded by PDF_MEMORY_MB and
+    PDF_SECONDS; raise TooLargeToDraw if it fails, runs out of memory or time, or is killed, or
+    at once if its HTML (`html_size` characters) is too large to draw within the bound.
+    `write` must only draw (render the HTML first, here): the child never touches the database."""
+    memory_mb = int(current_app.config.get("PDF_MEMORY_MB") or 0)
+    seconds = int(current_app.config.get("PDF_SECONDS") or 0)
+    if memory_mb and html_size > memory_mb * HTML_KB_PER_MB * 1024:
+        current_app.logger.warning(
+            "A PDF was not drawn: its HTML (%d KB) is past %d KB for a bound of %d MB",
+            html_size // 1024,
+            memory_mb * HTML_KB_PER_MB,
+            memory_mb,
+        )
+        raise TooLargeToDraw()
+    _warm()
+    read_end, write_end = os.pipe()
+    # Objects the worker has now are left alone by the child's garbage collector, so it does not
+    # copy the worker's pages just to look at them; the worker collects them again at once.
+    gc.freeze()
+    try:
+        with _FORKING, warnings.catch_warnings():
+            # Python 3.12 warns about forking a process with threads. The child runs only
+            # WeasyPrint, which the worker runs once (`_warm`, never while forking), so no lock
+            # of WeasyPrint's is held by another thread at the fork.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            try:
+                pid = os.fork()
+            except OSError as exc:  # no memory, or too many processes, for even a child
+                os.close(read_end)
+                os.close(write_end)
+                current_app.logger.warning("A PDF could not be drawn: no child process (%s)", exc)
+                raise TooLargeToDraw() from None
+        if pid == 0:
+            os.close(read_end)
+            _child(write, path, write_end, memory_mb, seconds)
+    finally:
+        gc.unfreeze()
+    os.close(write_end)
+    try:
+        status = None
+        try:
+            status = _wait(pid, seconds)
+        except BaseException:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+        os.set_blocking(read_end, False)
+        try:
+            said = os.read(read_end, 1000).decode("utf-8", "replace")
+        except BlockingIOError:  # another worker thread's child holds the pipe open too
+            said = ""
+    finally:
+        os.close(read_end)
+    if status is not None and os.waitstatus_to_exitcode(status) == _DRAWN_OK:
+        return
+    if status is None:
+        why = f"took more than {seconds} s"
+    elif os.WIFSIGNALED(status):
+        why = f"was stopped by signal {os.WTERMSIG(status)}"
+    elif os.waitstatus_to_exitcode(status) == _OUT_OF_MEMORY:
+        why = f"ran out of its {memory_mb} MB"
+    else:
+        why = f"failed ({said or 'exit status ' + str(os.waitstatus_to_exitcode(status))})"
+    current_app.logger.warning("A PDF could not be drawn: the drawing process %s", why)
+    raise TooLargeToDraw()
 
 
 # The same document draws the same PDF: a meeting's pack never changes (it is drawn from its
@@ -89,7 +266,12 @@ def pdf_response(html: str, filename: str, headers: dict[str, str] | None = None
     if pdf is not None:
         size, chunks = len(pdf), iter((pdf,))
     else:
-        size, chunks = spool(lambda path: write_pdf(html, path), suffix=".pdf")
+        size, chunks = spool(
+            lambda path: draw_bounded(
+                lambda target: write_pdf(html, target), path, html_size=len(html)
+            ),
+            suffix=".pdf",
+        )
         if size <= _DRAWN_LARGEST:
             chunks = _keeping(key, chunks)
     return Response(

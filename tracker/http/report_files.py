@@ -11,9 +11,11 @@ from flask_login import current_user
 
 from tracker.domain.measures import Status
 from tracker.http.access import actor_for
+from tracker.http.packs import draw_bounded
 from tracker.services import reports
 from tracker.services.challenges import hidden_note, readable_evidence
 from tracker.services.reports import QuarterlyReport
+from tracker.services.spool import spool
 
 
 def for_reader(report: QuarterlyReport) -> QuarterlyReport:
@@ -37,14 +39,22 @@ def report_context(report: QuarterlyReport) -> dict:
 
 
 def report_pdf(report: QuarterlyReport) -> bytes:
-    """The page's HTML drawn by WeasyPrint, tagged like the packs (headings, tables and lists
-    marked for screen readers)."""
-    from weasyprint import HTML  # about a second to import: only when a PDF is asked for
-
+    """The report's PDF, drawn in a bounded child process (tracker/http/packs.py) from the HTML
+    rendered here, tagged like the packs (headings, tables and lists marked for screen readers):
+    a report too large to draw is a 503, never a worker out of memory."""
     from tracker.http.packs import PDF_OPTIONS
 
     html = render_template("reports/quarterly_print.html", **report_context(report))
-    return HTML(string=html).write_pdf(**PDF_OPTIONS)
+
+    def write(path: str) -> None:
+        from weasyprint import HTML
+
+        HTML(string=html).write_pdf(path, **PDF_OPTIONS)
+
+    _size, chunks = spool(
+        lambda path: draw_bounded(write, path, html_size=len(html)), suffix=".pdf"
+    )
+    return b"".join(chunks)
 
 
 # The Word file has the PDF's page and styles: A4 (in twentieths of a point) with its margins,
