@@ -62,6 +62,11 @@ class Config:
     # person is told the document is too large to draw (a 503). 0 turns a bound off.
     PDF_MEMORY_MB = int(_env("TRACKER_PDF_MEMORY_MB", "1024") or 0)
     PDF_SECONDS = int(_env("TRACKER_PDF_SECONDS", "300") or 0)
+    # Drawn PDFs kept on disk by their document's digest, shared by every worker, host (on a
+    # shared folder) and the scheduler, which draws the JSIG board pack ahead of time: the
+    # folder (default: the instance folder's `pdf-cache`; empty turns it off) and how many.
+    PDF_CACHE_DIR = _env("TRACKER_PDF_CACHE_DIR", str(BASE_DIR / "instance" / "pdf-cache"))
+    PDF_CACHE_FILES = int(_env("TRACKER_PDF_CACHE_FILES", "40") or 40)
 
     # Security
     SESSION_COOKIE_HTTPONLY = True
@@ -193,6 +198,8 @@ class TestConfig(Config):
     # Evidence files go to a temporary folder (made on the first upload), never the instance
     # folder; content-addressed, so runs side by side share it safely.
     EVIDENCE_DIR = str(Path(tempfile.gettempdir()) / "tracker-test-evidence")
+    # No PDF is kept between tests (a test of the cache gives its own folder).
+    PDF_CACHE_DIR = ""
 
 
 def suite_database_url() -> str | None:

@@ -19,12 +19,15 @@ import io
 import os
 import resource
 import select
+import shutil
 import signal
+import tempfile
 import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import cache
+from pathlib import Path
 from typing import IO, Any
 
 from flask import Response, current_app, render_template
@@ -250,8 +253,7 @@ def _keeping(key: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
             _DRAWN.popitem(last=False)
 
 
-def _drawn(html: str) -> tuple[str, bytes | None]:
-    key = hashlib.sha256(html.encode("utf-8")).hexdigest()
+def _drawn_by_key(key: str) -> tuple[str, bytes | None]:
     with _DRAWN_LOCK:
         pdf = _DRAWN.get(key)
         if pdf is not None:
@@ -259,19 +261,95 @@ def _drawn(html: str) -> tuple[str, bytes | None]:
     return key, pdf
 
 
-def pdf_response(html: str, filename: str, headers: dict[str, str] | None = None) -> Response:
-    """A pack's PDF as a download (pages and the API send the same), streamed with its length
-    (drawn again only when its document has changed)."""
-    key, pdf = _drawn(html)
+def _cache_folder() -> Path | None:
+    folder = current_app.config.get("PDF_CACHE_DIR")
+    return Path(folder) if folder else None
+
+
+def cached_pdf(key: str) -> Path | None:
+    """The PDF already drawn for the document whose digest is `key`, if the cache holds it."""
+    folder = _cache_folder()
+    path = folder / f"{key}.pdf" if folder is not None else None
+    return path if path is not None and path.is_file() else None
+
+
+def _keep_on_disk(key: str, drawn: str) -> None:
+    """Copy a drawn PDF into the cache (written aside, then renamed: a reader never sees half a
+    file), and keep only the newest PDF_CACHE_FILES."""
+    folder = _cache_folder()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        aside = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        shutil.copyfile(drawn, aside)
+        os.replace(aside, folder / f"{key}.pdf")
+        kept = sorted(folder.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[int(current_app.config.get("PDF_CACHE_FILES") or 40) :]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # a full or read-only disk: the PDF is still sent, just not kept
+        current_app.logger.warning("A drawn PDF was not kept in the cache: %s", exc)
+
+
+def draw_into_cache(html: str, key: str | None = None) -> Path | None:
+    """Draw `html` (bounded, as a page would) into the cache unless it is there already; the
+    scheduler's way of having the board pack ready before anyone asks. Returns its path."""
+    key = key or document_key(html)
+    found = cached_pdf(key)
+    if found is not None or _cache_folder() is None:
+        return found
+    handle, path = tempfile.mkstemp(prefix="tracker-pack-", suffix=".pdf")
+    os.close(handle)
+    try:
+        _draw(html, key, path)
+    finally:
+        os.unlink(path)
+    return cached_pdf(key)
+
+
+def document_key(html: str, *, varying: str = "") -> str:
+    """The digest a drawn PDF is kept by: of its HTML, less `varying` (the moment a pack was
+    prepared, which alone would make every request's document new)."""
+    text = html.replace(varying, "") if varying else html
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _draw(html: str, key: str, path: str) -> None:
+    draw_bounded(lambda target: write_pdf(html, target), path, html_size=len(html))
+    _keep_on_disk(key, path)
+
+
+def _stream_file(path: Path) -> tuple[int, Iterator[bytes]] | None:
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (closed when the response closes)
+    except OSError:  # pruned since it was found
+        return None
+
+    def chunks() -> Iterator[bytes]:
+        with stream:
+            while chunk := stream.read(64 * 1024):
+                yield chunk
+
+    return os.fstat(stream.fileno()).st_size, chunks()
+
+
+def pdf_response(
+    html: str, filename: str, headers: dict[str, str] | None = None, *, key: str | None = None
+) -> Response:
+    """A pack's PDF as a download (pages and the API send the same), streamed with its length,
+    drawn again only when its document has changed: the last few small ones are kept in this
+    worker's memory, and every one in the cache folder shared by the workers and the scheduler.
+    `key` is the document's digest when part of the HTML does not count (see `document_key`)."""
+    key = key or document_key(html)
+    _, pdf = _drawn_by_key(key)
+    found = cached_pdf(key) if pdf is None else None
+    on_disk = _stream_file(found) if found is not None else None
     if pdf is not None:
         size, chunks = len(pdf), iter((pdf,))
+    elif on_disk is not None:
+        size, chunks = on_disk
     else:
-        size, chunks = spool(
-            lambda path: draw_bounded(
-                lambda target: write_pdf(html, target), path, html_size=len(html)
-            ),
-            suffix=".pdf",
-        )
+        size, chunks = spool(lambda path: _draw(html, key, path), suffix=".pdf")
         if size <= _DRAWN_LARGEST:
             chunks = _keeping(key, chunks)
     return Response(
