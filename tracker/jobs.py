@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 CHASE_JOB_ID = chasing.CHASE_JOB
 SEND_JOB_ID = "outbox-send"
+DRAW_AHEAD_JOB_ID = "board-pack-ahead"
+DRAW_AHEAD_MINUTES = 10  # how often the scheduler checks that the board pack drawn ahead is current
 ADVISORY_LOCK_KEY = 7_020_160_205  # any fixed number, shared by every scheduler of this app
 
 
@@ -75,6 +77,15 @@ def run_send_job(app: Flask) -> None:
         db.session.remove()
 
 
+def run_draw_ahead_job(app: Flask) -> None:
+    """The JSIG board pack drawn into the PDF cache when it has changed (tracker/http/ahead.py)."""
+    from tracker.http.ahead import draw_board_packs_ahead
+
+    drawn = draw_board_packs_ahead(app)
+    if drawn:
+        log.info("board pack: %s drawn ahead", drawn)
+
+
 def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     scheduler = scheduler_class(timezone=LONDON)
     scheduler.add_job(
@@ -91,6 +102,15 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
         run_send_job,
         IntervalTrigger(seconds=health.HEARTBEAT_EVERY.total_seconds(), timezone=LONDON),
         id=SEND_JOB_ID,
+        kwargs={"app": app},
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        run_draw_ahead_job,
+        IntervalTrigger(minutes=DRAW_AHEAD_MINUTES, timezone=LONDON),
+        id=DRAW_AHEAD_JOB_ID,
         kwargs={"app": app},
         replace_existing=True,
         coalesce=True,

@@ -40,12 +40,12 @@ def test_reminders_go_at_nine_london_time_on_both_sides_of_the_clock_change(afte
 def test_the_scheduler_has_fixed_job_ids_and_london_triggers(app):
     scheduler = jobs.build_scheduler(app, scheduler_class=BackgroundScheduler)
     ids = {job.id for job in scheduler.get_jobs()}
-    assert ids == {jobs.CHASE_JOB_ID, jobs.SEND_JOB_ID}
+    assert ids == {jobs.CHASE_JOB_ID, jobs.SEND_JOB_ID, jobs.DRAW_AHEAD_JOB_ID}
     chase = scheduler.get_job(jobs.CHASE_JOB_ID)
     assert str(chase.trigger.timezone) == "Europe/London"
     # Building it again replaces, never duplicates, the jobs.
     jobs.build_scheduler(app, scheduler_class=BackgroundScheduler)
-    assert len(scheduler.get_jobs()) == 2
+    assert len(scheduler.get_jobs()) == 3
 
 
 def test_two_schedulers_running_the_same_day_at_once_add_nothing(clean_db, scenario):  # noqa: F811

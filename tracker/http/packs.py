@@ -383,9 +383,18 @@ def board_pack_html(
     )
 
 
+def board_pack_key(pack: BoardPack, html: str) -> str:
+    """The pack's key in the PDF cache: its document, less the moment it was prepared (a pack
+    drawn ahead by the scheduler is sent while nothing in it has changed)."""
+    prepared = current_app.jinja_env.filters["london_time"](pack.prepared_at)
+    return document_key(html, varying=prepared)
+
+
 def board_pack_response(pack: BoardPack) -> Response:
+    html = board_pack_html(pack, inline_css=True)
     return pdf_response(
-        board_pack_html(pack, inline_css=True),
+        html,
         pack.filename,
         {"X-Total-Count": str(pack.count)},
+        key=board_pack_key(pack, html),
     )

@@ -54,6 +54,7 @@ def start_board_pack(
     settings: DashboardSettings,
     remote_addr: str = "",
     via: str = "",
+    record: bool = True,
 ) -> BoardPack:
     """Build the board pack's document and record the export as an audit event (who, the
     filters, how many actions and exceptions), committed before the PDF is drawn: the event is
@@ -85,6 +86,8 @@ def start_board_pack(
         "rows": pack.count,
         "exceptions": len(snapshot["exceptions"]),
     }
+    if not record:  # drawn ahead by the scheduler: nobody has exported anything
+        return pack
     record_export(
         "board-pack.pdf",
         detail,
