@@ -4,6 +4,7 @@ worker use (issue 19, part 8).
     .venv/bin/python bench/pdf_memory.py --database-url sqlite:///instance/bench-10x.db
     .venv/bin/python bench/pdf_memory.py --scale 10                 # builds a temporary 10x file
     .venv/bin/python bench/pdf_memory.py --database-url ... --in-process   # as before: no child
+    .venv/bin/python bench/pdf_memory.py --database-url ... --ahead   # drawn ahead, then sent
 
 Build the database first with bench/generate.py (or give --scale to build a temporary SQLite file
 with the same builder, removed at the end). It signs in as the bench reader through the test
@@ -52,6 +53,11 @@ def main() -> None:
     parser.add_argument("--memory-mb", type=int, default=None, help="PDF_MEMORY_MB (0: none)")
     parser.add_argument("--seconds", type=int, default=None, help="PDF_SECONDS (0: none)")
     parser.add_argument("--in-process", action="store_true", help="draw in this process (before)")
+    parser.add_argument(
+        "--ahead",
+        action="store_true",
+        help="first draw the pack ahead as the scheduler does (timed), then time the download",
+    )
     args = parser.parse_args()
 
     temporary = None
@@ -71,6 +77,18 @@ def main() -> None:
         from tracker.http import packs
 
         packs.draw_bounded = lambda write, path, **_: write(path)
+    cache = tempfile.mkdtemp(prefix="bench-pdf-cache-")
+    app.config["PDF_CACHE_DIR"] = cache if args.ahead else ""
+    if args.ahead:
+        from tracker.jobs import run_draw_ahead_job
+
+        start = time.perf_counter()
+        run_draw_ahead_job(app)
+        print(
+            f"drawn ahead (the scheduler's job): {time.perf_counter() - start:.1f} s, "
+            f"{len(list(Path(cache).glob('*.pdf')))} PDF(s) | load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
     client = app.test_client()
     token = csrf_token(client.get("/sign-in").get_data(as_text=True))
     signed = client.post(
@@ -98,6 +116,9 @@ def main() -> None:
     )
     if response.status_code != 200:
         print(response.get_data(as_text=True)[:300])
+    for path in Path(cache).iterdir():
+        path.unlink()
+    os.rmdir(cache)
     if temporary:
         for path in Path(temporary).iterdir():
             path.unlink()
