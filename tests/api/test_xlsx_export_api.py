@@ -317,3 +317,69 @@ def test_the_recommendations_sheet_holds_every_recommendation_s_values(role_clie
     sheet = book[REC_SHEET]
     assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == f"A1:F{len(rows) + 1}"
     assert sheet.column_dimensions["C"].width > 50
+
+
+def test_sheets_print_a4_landscape_fit_to_width_with_titles_and_history_holds_moves_and_cycles(
+    role_client, seeded_app
+):
+    response = role_client("viewer").get(URL, query_string={"history": "true"})
+    book = workbook(response)
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="action-plan_as-at-2016-02-05_with-history.xlsx"'
+    )
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize) == ("landscape", 9), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert "Page &P of &N" in sheet.oddFooter.right.text, sheet.title
+    main = book[PLAN_SHEETS[0]]
+    col = {name: i for i, name in enumerate(exports.HEADER)}
+    assert exports.HEADER[-2:] == ("Baseline target date", "Days overdue")
+    rows = sheet_rows(main)[1:]
+    overdue = [r for r in rows if r[col["Overdue"]] == "Yes"]
+    assert overdue and all(r[col["Days overdue"]] > 0 for r in overdue)
+    assert all(r[col["Days overdue"]] == 0 for r in rows if r[col["Overdue"]] == "No")
+    with seeded_app.app_context():
+        moved = db.session.execute(
+            select(Action.ref, Action.baseline_target_date, TargetDateRequest.new_date)
+            .join(TargetDateRequest, TargetDateRequest.action_id == Action.id)
+            .where(TargetDateRequest.status == "approved")
+        ).all()
+        db.session.remove()
+    assert moved
+    by_ref = {r[col["Ref"]]: r for name in PLAN_SHEETS for r in sheet_rows(book[name])[1:]}
+    for ref, baseline, _new in moved:
+        assert by_ref[ref][col["Baseline target date"]].date() == baseline
+    h = {name: i for i, name in enumerate(plan_workbook.HISTORY_HEADER)}
+    history = sheet_rows(book["History"])[1:]
+    moves = {
+        (r[h["Ref"]], r[h["Summary"]]) for r in history if r[h["Change"]] == "Target date moved"
+    }
+    assert {(ref, new.isoformat()) for ref, _b, new in moved} == {
+        (ref, summary.rsplit(" ", 1)[-1]) for ref, summary in moves
+    }
+    # Every row has its cycle: an update its own, an edit or a move the one open that day.
+    assert all(isinstance(r[h["Cycle"]], int) for r in history if r[2] >= datetime(2016, 1, 4))
+    assert {r[h["Change"]] for r in history} >= {"Update", "Target date moved"}
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"plan": "north", "rag": "red"}, "action-plan_north_red_as-at-2016-02-05.xlsx"),
+        (
+            {"plan": "north", "rag": "red", "as_at": "2016-01-20", "history": "true"},
+            "action-plan_north_red_as-at-2016-01-20_with-history.xlsx",
+        ),
+        ({"overdue": "true", "sort": "ref"}, "action-plan_overdue-true_as-at-2016-02-05.xlsx"),
+    ],
+)
+def test_the_file_name_says_what_is_in_it(query, name):
+    filters = exports.PlanFilters(plan=query.get("plan"))
+    day = date.fromisoformat(query.get("as_at", "2016-02-05"))
+    got = exports.plan_export_filename(
+        filters, day, "xlsx", asked=exports.export_args(query), history="history" in query
+    )
+    assert got == name

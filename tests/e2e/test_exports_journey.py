@@ -46,7 +46,7 @@ def test_the_chair_downloads_a_filtered_plan_as_at_a_date_as_a_workbook(
             "link", name=f"Download these {shown} actions as an Excel workbook (XLSX)"
         ).click()
     file = download.value
-    assert file.suggested_filename == "action-plan-north-2016-01-20.xlsx"
+    assert file.suggested_filename == "action-plan_north_green_as-at-2016-01-20.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(file.path()).read_bytes()))
     assert book.sheetnames == ["Summary", "Recommendations", "North locality action plan", "Legend"]
     rows = list(book["North locality action plan"].iter_rows(min_row=2, values_only=True))
@@ -59,12 +59,15 @@ def test_the_chair_downloads_a_filtered_plan_as_at_a_date_as_a_workbook(
         page.get_by_role("link", name=re.compile(r"with every update’s history \(XLSX\)")).click()
     # Fetched by the page, with a bar showing its progress, then saved under its own name.
     expect(page.locator(".tracker-downloads [role=status]")).to_have_text(
-        "Downloaded action-plan-north-2016-01-20.xlsx."
+        "Downloaded action-plan_north_green_as-at-2016-01-20_with-history.xlsx."
     )
     expect(page.get_by_role("progressbar", name="Download progress")).to_have_attribute(
         "value", "1"
     )
-    assert download.value.suggested_filename == "action-plan-north-2016-01-20.xlsx"
+    assert (
+        download.value.suggested_filename
+        == "action-plan_north_green_as-at-2016-01-20_with-history.xlsx"
+    )
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert "History" in book.sheetnames and book["History"].max_row > shown
     axe.check(page)
