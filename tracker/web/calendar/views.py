@@ -90,6 +90,7 @@ def feed(token: str):
             base_url=current_app.config["BASE_URL"],
             sef_first_month=current_app.config["SEF_FIRST_MONTH"],
             sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
+            deadline_anchor=current_app.config["DEADLINE_ANCHOR"],
         ),
         remote_addr=request.remote_addr or "",
     )
