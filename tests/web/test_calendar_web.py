@@ -63,6 +63,15 @@ def test_a_locality_head_is_told_their_returns_and_sefs_are_in_it(client):
     assert "North's monthly self-evaluation (SEF)" in html
 
 
+def test_a_jsig_member_is_told_every_meeting_and_return_and_their_reminder_are_in_it(client):
+    _signed_in(client, role="viewer", org="council")
+    html = client.get("/account/calendar").get_data(as_text=True)
+    assert "every governance meeting" in html
+    assert "when every locality’s fortnightly return is due" in html
+    assert "the statutory deadline" in html
+    assert "Each deadline reminds you 2 days before" in html
+
+
 def test_the_link_is_shown_once_and_the_feed_needs_no_session(client, clean_db):
     user = _signed_in(client)
     make_action(ref="MAP-001", lead=make_user(), target_date=date(2016, 3, 1))

@@ -36,6 +36,7 @@ def _page(*, feed_url: str | None = None):
             form=FeedForm(),
             partner_agency=calendar_feeds.is_partner_agency(user),
             localities=calendar_feeds.return_localities(user),
+            sees_everything=calendar_feeds.sees_every_meeting_and_return(user),
         )
     )
     response.headers["Cache-Control"] = "no-store"  # it may hold the link, a secret
