@@ -103,6 +103,22 @@ def test_a_printed_plan_page_keeps_every_column_rag_in_words_and_the_as_at_date(
     assert everything.count("Lead organisation") >= pages  # the header row on every page
     assert "/actions/MAP-" not in everything  # no link addresses printed after the refs
 
+    # Printing the page prints its 100 rows; "Print all N actions" prints every one of them.
+    page.emulate_media(media="screen")
+    link = page.get_by_role("link", name=re.compile(r"^Print all \d+ actions$"))
+    total = int(re.search(r"\d+", link.inner_text()).group(0))
+    assert total > 100
+    link.click()
+    expect(page.locator("#actions-table tbody tr")).to_have_count(total)
+    expect(page.locator(".govuk-pagination")).to_have_count(0)
+    axe.check(page)
+    page.emulate_media(media="print")
+    whole = tmp_path / "whole.pdf"
+    page.pdf(path=str(whole))
+    printed = pdf_text(whole)
+    assert len(set(re.findall(r"\bMAP-\d{3}\b", printed))) == total
+    assert "As at the end of Wednesday 20 January 2016" in printed
+
 
 def test_the_chair_downloads_the_board_pack_from_a_plan_page_and_from_the_dashboard(
     page: Page, live_server, axe, tmp_path: Path
