@@ -544,3 +544,20 @@ def add_evidence(
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def make_inspection(*, published: date = date(2015, 11, 27)):
+    """The inspection (SIF), its report published on `published`: the statutory deadline is 70
+    working days after it (9 March 2016 for the seed's 27 November 2015)."""
+    from tracker.models import Inspection
+
+    inspection = Inspection(
+        framework="SIF",
+        local_authority="Illustrative council",
+        report_published=published,
+        deadline_anchor="publication",
+        judgements=[],
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    return inspection

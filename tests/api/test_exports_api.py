@@ -69,11 +69,11 @@ def test_lines_end_in_crlf_and_the_file_is_named_for_the_london_day_or_the_as_at
     assert first_line == b"\xef\xbb\xbf" + ",".join(exports.HEADER).encode()
     assert body.endswith(b"\r\n") and b"\r\n" in rest
     assert today.headers["Content-Disposition"] == (
-        'attachment; filename="action-plan-north-2016-02-05.csv"'
+        'attachment; filename="action-plan_north_as-at-2016-02-05.csv"'
     )
     past = client.get(URL, query_string={"as_at": "2016-01-20"})
     assert past.headers["Content-Disposition"] == (
-        'attachment; filename="action-plan-2016-01-20.csv"'
+        'attachment; filename="action-plan_as-at-2016-01-20.csv"'
     )
 
 

@@ -20,7 +20,7 @@ from tests.conftest import sign_in
 from tracker.domain.calendar import LONDON
 from tracker.domain.imports import REC_HEADER, REC_SHEET
 from tracker.extensions import db
-from tracker.models import Action, ActionUpdate, AuditEvent
+from tracker.models import Action, ActionEdit, ActionUpdate, AuditEvent, TargetDateRequest
 from tracker.services import exports, plan_workbook
 
 URL = "/api/v1/exports/plan.xlsx"
@@ -56,7 +56,7 @@ def as_csv_row(row: tuple) -> list[str]:
     for name, value in zip(exports.HEADER, row, strict=True):
         if value is None:
             out.append("")
-        elif name in ("Start date", "Target date"):
+        elif name in ("Start date", "Target date", "Baseline target date"):
             out.append(value.date().isoformat())
         elif name == "Last updated (London time)":
             out.append(value.strftime("%Y-%m-%d %H:%M"))
@@ -161,17 +161,29 @@ def test_as_at_the_workbook_matches_the_history_recorded_by_then(role_client, se
         recorded = db.session.execute(
             select(func.count()).select_from(ActionUpdate).where(ActionUpdate.recorded_at <= end)
         ).scalar_one()
+        edits = db.session.execute(
+            select(func.count()).select_from(ActionEdit).where(ActionEdit.recorded_at <= end)
+        ).scalar_one()
+        moves = db.session.execute(
+            select(func.count())
+            .select_from(TargetDateRequest)
+            .where(TargetDateRequest.status == "approved", TargetDateRequest.decided_at <= end)
+        ).scalar_one()
         first_rows = db.session.execute(
             select(Action.ref, func.min(ActionUpdate.recorded_at))
             .join(ActionUpdate, ActionUpdate.action_id == Action.id)
             .group_by(Action.ref)
         ).all()
         db.session.remove()
-    assert len(history) - 1 == recorded
+    h = {name: i for i, name in enumerate(plan_workbook.HISTORY_HEADER)}
+    kinds = [row[h["Change"]] for row in history[1:]]
+    assert kinds.count("Update") == recorded
+    assert len(history) - 1 == recorded + edits + moves
     assert all(row[2] <= datetime(2016, 1, 20, 23, 59, 59) for row in history[1:])
     latest = {}
     for row in history[1:]:
-        latest[row[0]] = row  # ref then version order: the last one is the latest
+        if row[h["Change"]] == "Update":
+            latest[row[0]] = row  # ref then time order: the last update is the latest
     col = {name: i for i, name in enumerate(exports.HEADER)}
     plan_rows = [row for name in PLAN_SHEETS for row in sheet_rows(book[name])[1:]]
     existing = {ref for ref, first in first_rows if first <= end}
@@ -180,9 +192,9 @@ def test_as_at_the_workbook_matches_the_history_recorded_by_then(role_client, se
         last = latest[row[col["Ref"]]]
         assert row[col["Version"]] == last[1]
         assert row[col["Last updated (London time)"]] == last[2]
-        assert row[col["Lifecycle"]] == last[4]
-        assert (row[col["RAG"]] or None) == last[5]
-        assert (row[col["Latest summary"]] or None) == last[7]
+        assert row[col["Lifecycle"]] == last[h["Lifecycle"]]
+        assert (row[col["RAG"]] or None) == last[h["RAG"]]
+        assert (row[col["Latest summary"]] or None) == last[h["Summary"]]
 
 
 def test_text_that_looks_like_a_formula_is_neutralised_and_written_as_text_never_a_formula(
@@ -213,7 +225,8 @@ def test_text_that_looks_like_a_formula_is_neutralised_and_written_as_text_never
     assert row["Latest summary"] == '\'=HYPERLINK("http://evil.example","Click")'
     assert row["Latest reason"] == "'@SUM(1+1)"
     last = sheet_rows(book["History"])[-1]
-    assert last[3] == "'=cmd|' /C calc'!A0" and last[8] == "'@SUM(1+1)"
+    history = dict(zip(plan_workbook.HISTORY_HEADER, last, strict=True))
+    assert history["Who"] == "'=cmd|' /C calc'!A0" and history["Reason"] == "'@SUM(1+1)"
     with zipfile.ZipFile(io.BytesIO(body)) as package:
         for name in package.namelist():
             if name.startswith("xl/worksheets/"):
@@ -304,3 +317,69 @@ def test_the_recommendations_sheet_holds_every_recommendation_s_values(role_clie
     sheet = book[REC_SHEET]
     assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == f"A1:F{len(rows) + 1}"
     assert sheet.column_dimensions["C"].width > 50
+
+
+def test_sheets_print_a4_landscape_fit_to_width_with_titles_and_history_holds_moves_and_cycles(
+    role_client, seeded_app
+):
+    response = role_client("viewer").get(URL, query_string={"history": "true"})
+    book = workbook(response)
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="action-plan_as-at-2016-02-05_with-history.xlsx"'
+    )
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize) == ("landscape", 9), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert "Page &P of &N" in sheet.oddFooter.right.text, sheet.title
+    main = book[PLAN_SHEETS[0]]
+    col = {name: i for i, name in enumerate(exports.HEADER)}
+    assert exports.HEADER[-2:] == ("Baseline target date", "Days overdue")
+    rows = sheet_rows(main)[1:]
+    overdue = [r for r in rows if r[col["Overdue"]] == "Yes"]
+    assert overdue and all(r[col["Days overdue"]] > 0 for r in overdue)
+    assert all(r[col["Days overdue"]] == 0 for r in rows if r[col["Overdue"]] == "No")
+    with seeded_app.app_context():
+        moved = db.session.execute(
+            select(Action.ref, Action.baseline_target_date, TargetDateRequest.new_date)
+            .join(TargetDateRequest, TargetDateRequest.action_id == Action.id)
+            .where(TargetDateRequest.status == "approved")
+        ).all()
+        db.session.remove()
+    assert moved
+    by_ref = {r[col["Ref"]]: r for name in PLAN_SHEETS for r in sheet_rows(book[name])[1:]}
+    for ref, baseline, _new in moved:
+        assert by_ref[ref][col["Baseline target date"]].date() == baseline
+    h = {name: i for i, name in enumerate(plan_workbook.HISTORY_HEADER)}
+    history = sheet_rows(book["History"])[1:]
+    moves = {
+        (r[h["Ref"]], r[h["Summary"]]) for r in history if r[h["Change"]] == "Target date moved"
+    }
+    assert {(ref, new.isoformat()) for ref, _b, new in moved} == {
+        (ref, summary.rsplit(" ", 1)[-1]) for ref, summary in moves
+    }
+    # Every row has its cycle: an update its own, an edit or a move the one open that day.
+    assert all(isinstance(r[h["Cycle"]], int) for r in history if r[2] >= datetime(2016, 1, 4))
+    assert {r[h["Change"]] for r in history} >= {"Update", "Target date moved"}
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"plan": "north", "rag": "red"}, "action-plan_north_red_as-at-2016-02-05.xlsx"),
+        (
+            {"plan": "north", "rag": "red", "as_at": "2016-01-20", "history": "true"},
+            "action-plan_north_red_as-at-2016-01-20_with-history.xlsx",
+        ),
+        ({"overdue": "true", "sort": "ref"}, "action-plan_overdue-true_as-at-2016-02-05.xlsx"),
+    ],
+)
+def test_the_file_name_says_what_is_in_it(query, name):
+    filters = exports.PlanFilters(plan=query.get("plan"))
+    day = date.fromisoformat(query.get("as_at", "2016-02-05"))
+    got = exports.plan_export_filename(
+        filters, day, "xlsx", asked=exports.export_args(query), history="history" in query
+    )
+    assert got == name

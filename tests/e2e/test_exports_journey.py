@@ -46,7 +46,7 @@ def test_the_chair_downloads_a_filtered_plan_as_at_a_date_as_a_workbook(
             "link", name=f"Download these {shown} actions as an Excel workbook (XLSX)"
         ).click()
     file = download.value
-    assert file.suggested_filename == "action-plan-north-2016-01-20.xlsx"
+    assert file.suggested_filename == "action-plan_north_green_as-at-2016-01-20.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(file.path()).read_bytes()))
     assert book.sheetnames == ["Summary", "Recommendations", "North locality action plan", "Legend"]
     rows = list(book["North locality action plan"].iter_rows(min_row=2, values_only=True))
@@ -59,12 +59,15 @@ def test_the_chair_downloads_a_filtered_plan_as_at_a_date_as_a_workbook(
         page.get_by_role("link", name=re.compile(r"with every update’s history \(XLSX\)")).click()
     # Fetched by the page, with a bar showing its progress, then saved under its own name.
     expect(page.locator(".tracker-downloads [role=status]")).to_have_text(
-        "Downloaded action-plan-north-2016-01-20.xlsx."
+        "Downloaded action-plan_north_green_as-at-2016-01-20_with-history.xlsx."
     )
     expect(page.get_by_role("progressbar", name="Download progress")).to_have_attribute(
         "value", "1"
     )
-    assert download.value.suggested_filename == "action-plan-north-2016-01-20.xlsx"
+    assert (
+        download.value.suggested_filename
+        == "action-plan_north_green_as-at-2016-01-20_with-history.xlsx"
+    )
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert "History" in book.sheetnames and book["History"].max_row > shown
     axe.check(page)
@@ -99,6 +102,22 @@ def test_a_printed_plan_page_keeps_every_column_rag_in_words_and_the_as_at_date(
     assert 1 < pages <= 10, pages  # 100 rows: was 61 portrait pages with columns cut off
     assert everything.count("Lead organisation") >= pages  # the header row on every page
     assert "/actions/MAP-" not in everything  # no link addresses printed after the refs
+
+    # Printing the page prints its 100 rows; "Print all N actions" prints every one of them.
+    page.emulate_media(media="screen")
+    link = page.get_by_role("link", name=re.compile(r"^Print all \d+ actions$"))
+    total = int(re.search(r"\d+", link.inner_text()).group(0))
+    assert total > 100
+    link.click()
+    expect(page.locator("#actions-table tbody tr")).to_have_count(total)
+    expect(page.locator(".govuk-pagination")).to_have_count(0)
+    axe.check(page)
+    page.emulate_media(media="print")
+    whole = tmp_path / "whole.pdf"
+    page.pdf(path=str(whole))
+    printed = pdf_text(whole)
+    assert len(set(re.findall(r"\bMAP-\d{3}\b", printed))) == total
+    assert "As at the end of Wednesday 20 January 2016" in printed
 
 
 def test_the_chair_downloads_the_board_pack_from_a_plan_page_and_from_the_dashboard(

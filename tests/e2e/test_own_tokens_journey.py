@@ -61,6 +61,23 @@ def test_a_jsig_member_makes_reads_with_and_revokes_their_own_api_token(
 
     status, body = _api(base, token)
     assert status == 200 and body
+    # The list says when the token was last used; a blank name, one over 100 characters and a
+    # second live token of the same name are each refused in words.
+    page.goto(f"{base}/account/api-tokens")
+    expect(page.locator("#tokens tbody tr").first).not_to_contain_text("Never")
+    for name, says in (
+        ("", "Enter what the token is for"),
+        ("x" * 101, "100 characters or fewer"),
+        ("Board pack spreadsheet", "You already have a live token called “Board pack spreadsheet”"),
+    ):
+        page.get_by_label("What the token is for").fill(name)
+        page.locator("#expires_on-day").fill("31")
+        page.locator("#expires_on-month").fill("3")
+        page.locator("#expires_on-year").fill("2016")
+        page.get_by_role("button", name="Create API token").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(says)
+        expect(page.locator("#new-token")).to_have_count(0)
+    axe.check(page)
     page.get_by_role("button", name="Revoke “Board pack spreadsheet”").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("no longer works")
     expect(page.locator("#tokens")).to_contain_text("Revoked")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,12 +16,14 @@ from tests.builders import (
     get_or_make_org,
     make_action,
     make_cycles,
+    make_inspection,
     make_locality_return,
+    make_meeting,
     make_sef_version,
     make_user,
 )
 from tracker.extensions import db
-from tracker.models import AuditEvent, CalendarFeed, UpdateCycle, action_partner
+from tracker.models import ActionFollow, AuditEvent, CalendarFeed, UpdateCycle, action_partner
 from tracker.services import calendar_feeds
 from tracker.services.calendar_feeds import FeedSettings
 from tracker.services.errors import NotFound
@@ -204,7 +207,7 @@ def test_the_feed_holds_only_the_persons_own_open_actions_with_a_target_date(cle
     awaiting = make_action(ref="MAP-007", lead=me, lifecycle="complete_awaiting_signoff")
     db.session.commit()
     events = _events(_read(calendar_feeds.make_feed(me.id, now=NOW)))
-    assert set(events) == {
+    assert {uid for uid in events if not uid.startswith("statutory-")} == {
         f"action-{mine.id}-target-date@tracker.example",
         f"action-{awaiting.id}-target-date@tracker.example",
     }
@@ -227,7 +230,7 @@ def test_a_partner_agencys_people_see_the_actions_their_agency_leads_or_partners
     make_action(ref="MAP-012", org="trust")
     db.session.commit()
     events = _events(_read(calendar_feeds.make_feed(officer.id, now=NOW)))
-    assert {uid.split("-target")[0] for uid in events} == {
+    assert {uid.split("-target")[0] for uid in events if uid.startswith("action-")} == {
         f"action-{led.id}",
         f"action-{partnered.id}",
     }
@@ -360,3 +363,84 @@ def test_two_resets_at_the_same_moment_leave_exactly_one_working_link(clean_db):
         working = [t for t in (first.value, second.value) if _read(t) is not None]
         assert len(working) == 1
         assert _live_rows(user_id) == 1
+
+
+# --- what concerns each person (issue 18.4) --------------------------------------------------
+
+
+def _alarms(event) -> list:
+    return event.walk("VALARM")
+
+
+def test_a_jsig_member_gets_the_meetings_the_statutory_deadline_every_return_and_reminders(
+    clean_db,
+):
+    jsig = make_user(role="viewer", org="council", email="jsig@council.example")
+    jsig.reminder_days = 5
+    chair = make_user(role="chair")
+    lead = make_user(email="lead@trust.example")
+    followed = make_action(ref="F-1", lead=lead, target_date=date(2016, 3, 31))
+    make_action(ref="F-2", lead=lead, target_date=date(2016, 4, 1))
+    db.session.add(ActionFollow(user_id=jsig.id, action_id=followed.id, created_at=NOW))
+    make_user(role="locality_head", locality="north")
+    make_user(role="locality_head", locality="south")
+    make_cycles(upto=3)
+    make_inspection()
+    db.session.commit()
+    recorded = make_meeting(chair=chair, kind="jsig", held_on=date(2016, 1, 21))
+    body = _read(calendar_feeds.make_feed(jsig.id, now=NOW))
+    events = _events(body)
+
+    # The next JSIG (the third Thursday: 18 February 2016), timed, with its end, no reminder.
+    jsig_next = events["meeting-jsig-2016-02-18@tracker.example"]
+    start, end = jsig_next.start, jsig_next.end
+    assert (start.hour, end.hour, start.tzname()) == (10, 12, "GMT")
+    assert not _alarms(jsig_next) and str(jsig_next["TRANSP"]) == "OPAQUE"
+    held = events["meeting-jsig-2016-01-21@tracker.example"]
+    assert held["URL"] == f"https://tracker.example/meetings/{recorded}"
+    assert "meeting-getting_to_good-2016-02-25@tracker.example" in events  # every group's
+    # The statutory deadline: 70 working days from publication, with the reminder 5 days before.
+    statutory = events["statutory-deadline-2015-11-27@tracker.example"]
+    assert statutory.start == date(2016, 3, 9)
+    assert [str(a["TRIGGER"].to_ical(), "ascii") for a in _alarms(statutory)] == ["-P5D"]
+    assert all(str(a["ACTION"]) == "DISPLAY" for a in _alarms(statutory))
+    # Every locality's returns, timed with an end, each with the reminder.
+    returns = {uid for uid in events if uid.startswith("return-")}
+    assert returns == {
+        f"return-{loc}-cycle-{n}@tracker.example" for loc in ("north", "south") for n in (1, 2, 3)
+    }
+    for uid in returns:
+        assert events[uid].end - events[uid].start == timedelta(minutes=30)
+        assert len(_alarms(events[uid])) == 1
+    # The action they follow (not the one they do not).
+    assert set(uid for uid in events if uid.startswith("action-")) == {
+        f"action-{followed.id}-target-date@tracker.example"
+    }
+    # Every timed event has an end, and a strict second parser reads it all.
+    for event in events.values():
+        assert "DTEND" in event
+    strict = IcsCalendarStream.calendar_from_ics(body.decode())
+    assert {e.uid for e in strict.events} == set(events)
+    assert all(e.dtend is not None for e in strict.events)
+    assert {a.trigger for e in strict.events for a in e.alarm} == {timedelta(days=-5)}
+
+
+def test_an_action_lead_gets_the_meetings_they_attend_and_no_reminders_when_they_choose_none(
+    clean_db,
+):
+    chair = make_user(role="chair")
+    lead = make_user()
+    lead.reminder_days = 0
+    make_action(ref="L-1", lead=lead, target_date=date(2016, 3, 31))
+    make_cycles(upto=2)
+    make_user(role="locality_head", locality="north")
+    db.session.commit()
+    make_meeting(chair=chair, kind="getting_to_good", held_on=date(2016, 1, 28), attendees=(lead,))
+    make_meeting(chair=chair, kind="jsig", held_on=date(2016, 1, 21), key="b" * 32)
+    events = _events(_read(calendar_feeds.make_feed(lead.id, now=NOW)))
+    meetings = {uid for uid in events if uid.startswith("meeting-")}
+    assert "meeting-getting_to_good-2016-01-28@tracker.example" in meetings
+    assert "meeting-getting_to_good-2016-02-25@tracker.example" in meetings
+    assert not any("jsig" in uid for uid in meetings)  # not theirs
+    assert not any(uid.startswith("return-") for uid in events)
+    assert all(not _alarms(e) for e in events.values())

@@ -3,7 +3,7 @@ London wall-clock times that stay right across the clocks changing."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from ical.calendar_stream import IcsCalendarStream
@@ -13,10 +13,12 @@ from tracker.domain.calendar import LONDON
 from tracker.domain.calendar_feed import (
     action_event,
     london_moment,
+    meeting_event,
     return_event,
     sef_event,
     write_calendar,
 )
+from tracker.domain.meetings import planned_meetings
 
 CHANGED = datetime(2016, 2, 1, 10, 0, tzinfo=UTC)
 
@@ -228,3 +230,42 @@ def test_a_strict_second_parser_reads_the_feed_too():
 )
 def test_moments_are_written_in_london_time(moment, words):
     assert london_moment(moment) == words
+
+
+@pytest.mark.parametrize(
+    ("kind", "after", "months", "days"),
+    [
+        # The third Thursday, across a year's end; the meeting day itself is not "after".
+        ("jsig", date(2015, 12, 20), 2, [date(2016, 1, 21), date(2016, 2, 18)]),
+        ("jsig", date(2016, 1, 21), 1, [date(2016, 2, 18)]),
+        ("getting_to_good", date(2016, 2, 5), 1, [date(2016, 2, 25), date(2016, 3, 24)]),
+        ("cib", date(2016, 2, 5), 3, []),  # no usual day known: recorded meetings only
+    ],
+)
+def test_a_group_s_usual_meeting_days_ahead(kind, after, months, days):
+    assert planned_meetings(kind, after=after, months=months) == days
+
+
+def test_a_meeting_is_timed_with_its_end_and_a_deadline_gets_the_chosen_reminder():
+    meeting = meeting_event(
+        kind="jsig",
+        label="Joint Strategic Inspection Group",
+        day=date(2016, 3, 31),  # after the clocks change: 10:00 BST
+        start=time(10),
+        length=timedelta(hours=2),
+        planned=True,
+        changed_at=datetime(2016, 2, 1, tzinfo=UTC),
+        url="https://tracker.example/meetings",
+        domain="tracker.example",
+    )
+    body = write_calendar(
+        [meeting, _action()], name="Test", today=date(2016, 2, 5), reminder_days=1
+    )
+    events = {str(e["UID"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
+    jsig = events["meeting-jsig-2016-03-31@tracker.example"]
+    assert jsig.start.astimezone(UTC) == datetime(2016, 3, 31, 9, tzinfo=UTC)
+    assert jsig.end - jsig.start == timedelta(hours=2) and not jsig.walk("VALARM")
+    (alarm,) = events["action-12-target-date@tracker.example"].walk("VALARM")
+    assert alarm["TRIGGER"].dt == timedelta(days=-1) and str(alarm["ACTION"]) == "DISPLAY"
+    none = write_calendar([_action()], name="Test", today=date(2016, 2, 5), reminder_days=0)
+    assert b"BEGIN:VALARM" not in none

@@ -103,6 +103,28 @@ def test_a_plan_page_shows_100_actions_a_page_with_the_total(viewer):
     assert "183 actions: showing 101 to 183." in second
 
 
+def test_print_all_shows_every_row_of_the_filtered_list_on_one_page_to_print(viewer):
+    first = htmllib.unescape(
+        viewer.get("/actions?involving=trust&sort=-target_date").get_data(as_text=True)
+    )
+    link = re.search(r'id="print-all" href="([^"]+)">Print all 303 actions</a>', first).group(1)
+    assert link == "/actions?involving=trust&sort=-target_date&print=all"
+    printed = viewer.get(link).get_data(as_text=True)
+    wanted = [
+        r
+        for n in (1, 2, 3, 4)
+        for r in rows(
+            viewer.get(f"/actions?involving=trust&sort=-target_date&page={n}").get_data(
+                as_text=True
+            )
+        )
+    ]
+    assert rows(printed) == wanted and len(wanted) == 303
+    assert "govuk-pagination" not in printed and 'id="download-xlsx"' not in printed
+    assert "print.css" in printed and 'id="print-all"' not in printed
+    assert viewer.get("/plans/main?print=some").status_code == 400
+
+
 def test_every_page_and_sort_link_keeps_the_filters(viewer):
     page = htmllib.unescape(
         viewer.get("/actions?involving=trust&rag=&sort=-target_date").get_data(as_text=True)

@@ -373,7 +373,9 @@ def forms(ids: dict) -> dict[str, Form]:
         # No meeting 999999 and no follow-up: refused, whatever is sent.
         "meetings.follow_up": Form(chair, "/meetings/999999/follow-ups/999999", {"done": "1"}),
         "calendar.turn_off": Form(head, "/account/calendar/turn-off", {"confirm": "yes"}),
-        "notify.settings:post": Form(head, "/account/notifications", {"preference": "immediate"}),
+        "notify.settings:post": Form(
+            head, "/account/notifications", {"preference": "immediate", "reminder": "5"}
+        ),
         "notify.follow": Form(head, "/actions/N-01/follow", {"confirm": "yes"}),
         "notify.unfollow": Form(head, "/actions/N-01/unfollow", {"confirm": "yes"}),
         "challenges.raise_on_action:post": Form(

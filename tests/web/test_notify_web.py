@@ -80,6 +80,47 @@ def test_a_choice_the_tracker_does_not_offer_is_refused_with_the_error_summary(
     assert _preference(world["lead"]) == "digest"
 
 
+def _reminder_days(user_id: int) -> int:
+    value = db.session.execute(select(User.reminder_days).where(User.id == user_id)).scalar_one()
+    db.session.remove()
+    return value
+
+
+def test_a_jsig_member_chooses_how_long_before_a_deadline_their_calendar_reminds_them(
+    client, world
+):
+    token = _as(client, "jsig@council.example")
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert "When should your calendar remind you of a deadline?" in page
+    assert 'value="2" checked' in page  # two days until they choose
+    response = client.post(
+        "/account/notifications",
+        data={"csrf_token": token, "preference": "digest", "reminder": "5"},
+    )
+    assert response.status_code == 302 and _reminder_days(world["viewer"]) == 5
+    assert 'value="5" checked' in client.get("/account/notifications").get_data(as_text=True)
+    kinds = db.session.execute(
+        select(AuditEvent.kind).where(AuditEvent.kind == "calendar_reminder_set")
+    ).all()
+    assert len(kinds) == 1
+
+
+@pytest.mark.parametrize("value", ["3", "-1", "x" * 300])
+def test_a_reminder_the_tracker_does_not_offer_is_refused_in_words_and_nothing_changes(
+    client, world, value
+):
+    token = _as(client, "jsig@council.example")
+    response = client.post(
+        "/account/notifications",
+        data={"csrf_token": token, "preference": "immediate", "reminder": value},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in page
+    assert "Choose when your calendar reminds you of a deadline" in page
+    assert 'href="#reminder"' in page
+    assert _reminder_days(world["viewer"]) == 2 and _preference(world["viewer"]) == "digest"
+
+
 def test_a_post_without_its_csrf_token_is_refused(client, world):
     _as(client, "lead@trust.example")
     response = client.post("/account/notifications", data={"preference": "immediate"})

@@ -25,6 +25,8 @@ def _count(role_client, seeded_app, count_queries, url):
         ("/plans/main?rag=red", "/plans/main"),
         ("/plans/north?as_at=5/2/2016", "/plans/main?as_at=5 Feb 2016"),
         ("/actions?plan=north", "/actions"),  # 38 rows against a page of 100 (of 335)
+        ("/plans/north?print=all", "/plans/main?print=all"),  # print view: 38 rows against 183
+        ("/actions?plan=north&print=all", "/actions?print=all"),  # 38 rows against 335
         ("/actions?plan=north&page=1", "/actions?page=4"),  # the last page, 35 rows
         (
             "/actions?plan=north&involving=trust&due_within=12",
@@ -91,6 +93,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/", 3),  # the viewer's home: the plans and their counts
         ("/overview", 6),
         ("/plans/main", 9),
+        ("/plans/main?print=all", 9),  # every row of the list, to print
         ("/actions", 8),
         ("/actions/MAP-001", 12),  # its challenges (two) and its evidence (one)
         ("/api/v1/actions", 6),

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone
 
 from tracker.domain.calendar import LONDON
 from tracker.domain.sef import month_label
@@ -27,7 +27,19 @@ from tracker.domain.states import LIFECYCLE_LABELS, Lifecycle
 
 PRODID = "-//Ofsted action plan tracker//Calendar feed//EN"
 TZID = "Europe/London"
-REFRESH = timedelta(hours=1)  # how often a calendar should fetch the feed again (PT1H)
+REFRESH = timedelta(hours=1)
+# A deadline at a moment is shown as a short slot starting then (RFC 5545 wants an end later
+# than the start, and Outlook draws a zero-length event badly).
+DEADLINE_SLOT = timedelta(minutes=30)  # how often a calendar should fetch the feed again (PT1H)
+# How many days before a deadline a person's feed reminds them (VALARM), as they choose on their
+# notifications page; 0 is none. Two days (a weekend's notice for a Monday) until they choose.
+REMINDER_CHOICES = {
+    1: "1 day before",
+    2: "2 days before",
+    5: "5 days before (a working week)",
+    0: "No reminders",
+}
+DEFAULT_REMINDER_DAYS = 2
 # Characters RFC 5545 does not allow in TEXT (a line break is escaped by the writer instead).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -43,7 +55,9 @@ class FeedEvent:
     modified: datetime  # aware: when the thing last changed (DTSTAMP and LAST-MODIFIED)
     day: date | None = None
     at: datetime | None = None
+    end: datetime | None = None  # a timed event's end (aware); an all-day event lasts its day
     sequence: int = 0
+    deadline: bool = True  # a deadline gets the person's reminder (VALARM); a meeting does not
 
     @property
     def first_day(self) -> date:
@@ -137,6 +151,7 @@ def return_event(
         url=url,
         modified=changed_at,
         at=due_at.astimezone(LONDON),
+        end=due_at.astimezone(LONDON) + DEADLINE_SLOT,
     )
 
 
@@ -168,6 +183,66 @@ def sef_event(
     )
 
 
+def meeting_event(
+    *,
+    kind: str,
+    label: str,
+    day: date,
+    start: time,
+    length: timedelta,
+    planned: bool,
+    changed_at: datetime,
+    url: str,
+    domain: str,
+) -> FeedEvent:
+    """A governance meeting: a timed event at its usual London time. One the tracker has a record
+    of links to it; a future one is planned (its usual day), and keeps its UID once recorded."""
+    at = datetime.combine(day, start, tzinfo=LONDON)
+    state = "Planned: the group's usual day and time" if planned else "Held: its record"
+    description = (
+        f"{label} meeting, {london_moment(at)} (London time).\n{state} is in the tracker: {url}"
+    )
+    return FeedEvent(
+        uid=f"meeting-{kind}-{day.isoformat()}@{domain}",
+        summary=_text(f"{label} meeting"),
+        description=_text(description),
+        url=url,
+        modified=changed_at,
+        at=at,
+        end=at + length,
+        deadline=False,
+    )
+
+
+def statutory_event(
+    *,
+    due: date,
+    working_days: int,
+    anchor_words: str,
+    anchor_date: date,
+    sent_on: date | None,
+    changed_at: datetime,
+    url: str,
+    domain: str,
+) -> FeedEvent:
+    """The statutory deadline: the day the action plan must reach Ofsted (all day)."""
+    status = f"Sent to Ofsted on {long_day(sent_on)}" if sent_on else "Not yet sent"
+    description = (
+        f"The action plan must reach Ofsted by {long_day(due)}: {working_days} working days "
+        f"from the report's {anchor_words} on {long_day(anchor_date)}.\n"
+        f"Status: {status}\n"
+        f"Open it in the tracker: {url}"
+    )
+    return FeedEvent(
+        uid=f"statutory-deadline-{anchor_date.isoformat()}@{domain}",
+        summary=_text("Statutory deadline: the action plan is due to Ofsted"),
+        description=_text(description),
+        url=url,
+        modified=changed_at,
+        day=due,
+    )
+
+
 # --- the file ------------------------------------------------------------------------------
 
 
@@ -180,7 +255,17 @@ def london_timezone(first_year: int, last_year: int) -> Timezone:
     )
 
 
-def _event(e: FeedEvent) -> Event:
+def _alarm(e: FeedEvent, days: int) -> Alarm:
+    """A reminder `days` before the event starts (RFC 5545 3.6.6: ACTION, TRIGGER, DESCRIPTION)."""
+    alarm = Alarm()
+    alarm.add("uid", f"reminder-{days}d-{e.uid}")
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", timedelta(days=-days))
+    alarm.add("description", _text(f"In {days} day{'s' if days != 1 else ''}: {e.summary}"))
+    return alarm
+
+
+def _event(e: FeedEvent, reminder_days: int = 0) -> Event:
     event = Event()
     event.add("uid", e.uid)
     event.add("dtstamp", e.modified.astimezone(UTC))
@@ -190,18 +275,24 @@ def _event(e: FeedEvent) -> Event:
         event.add("dtstart", e.day)  # VALUE=DATE
         event.add("dtend", e.day + timedelta(days=1))
     else:
-        # A deadline is a moment: no DTEND, so the event lasts no time (RFC 5545 3.6.1).
         event.add("dtstart", e.at)  # TZID=Europe/London
+        event.add("dtend", e.end or e.at + DEADLINE_SLOT)
     event.add("summary", e.summary)
     event.add("description", e.description)
     event.add("url", e.url)
-    event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+    # A deadline does not make anyone busy; a meeting does.
+    event.add("transp", "TRANSPARENT" if e.deadline else "OPAQUE")
+    if e.deadline and reminder_days > 0:
+        event.add_component(_alarm(e, reminder_days))
     return event
 
 
-def write_calendar(events: Iterable[FeedEvent], *, name: str, today: date) -> bytes:
+def write_calendar(
+    events: Iterable[FeedEvent], *, name: str, today: date, reminder_days: int = 0
+) -> bytes:
     """The whole feed as RFC 5545 bytes (CRLF line ends, long lines folded at 75 octets), with
-    Europe/London's VTIMEZONE covering every event."""
+    Europe/London's VTIMEZONE covering every event, and a reminder `reminder_days` before each
+    deadline (none for 0)."""
     events = sorted(events, key=lambda e: (e.first_day, e.uid))
     years = [today.year] + [e.first_day.year for e in events]
     calendar = Calendar()
@@ -215,5 +306,5 @@ def write_calendar(events: Iterable[FeedEvent], *, name: str, today: date) -> by
     calendar.add("x-published-ttl", "PT1H")  # Outlook's older name for REFRESH-INTERVAL
     calendar.add_component(london_timezone(min(years) - 1, max(years) + 2))
     for e in events:
-        calendar.add_component(_event(e))
+        calendar.add_component(_event(e, reminder_days))
     return calendar.to_ical()

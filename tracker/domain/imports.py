@@ -47,7 +47,7 @@ HEADER = (
 )
 # Columns the export writes after these for people to read (an action's evidence), which the
 # import leaves alone: an export imported again changes nothing.
-EXPORT_ONLY = ("Evidence items", "Evidence titles")
+EXPORT_ONLY = ("Evidence items", "Evidence titles", "Baseline target date", "Days overdue")
 # A column the export does not write but the template does: a new action needs one.
 SUCCESS_MEASURE = "Success measure"
 TEMPLATE_HEADER = (*HEADER, SUCCESS_MEASURE)
@@ -152,8 +152,12 @@ def _header_problem(sheet: str, header: list[str]) -> Problem | None:
     got = tuple(h.strip() for h in header)
     while got and got[-1] == "":
         got = got[:-1]
-    if got[len(HEADER) : len(HEADER) + len(EXPORT_ONLY)] == EXPORT_ONLY:
-        got = got[: len(HEADER)] + got[len(HEADER) + len(EXPORT_ONLY) :]  # read, not imported
+    # Read, not imported: the export-only columns after the import's (an older export wrote
+    # fewer of them, so any leading run of them is left out).
+    tail = got[len(HEADER) :]
+    while tail and tail[0] in EXPORT_ONLY:
+        tail = tail[1:]
+    got = got[: len(HEADER)] + tail
     if got in (HEADER, TEMPLATE_HEADER):
         return None
     missing = [c for c in HEADER if c not in got]

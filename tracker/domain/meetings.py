@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 from enum import StrEnum
 
 from tracker.domain.personal_data import personal_data_message
@@ -32,6 +32,47 @@ MEETING_KIND_LABELS = {
     MeetingKind.JSIG: "Joint Strategic Inspection Group",
     MeetingKind.CIB: "Continuous Improvement Board",
 }
+
+
+@dataclass(frozen=True)
+class Usual:
+    """When a group usually meets: the `nth` `weekday` (Monday 0) of each month, at `start`
+    London time, for `length`."""
+
+    nth: int
+    weekday: int
+    start: time
+    length: timedelta
+
+
+# The groups' usual days (illustrative, as the seed is: the seed's JSIG met on the third
+# Thursday of January 2016 and Getting to Good on the fourth). The Continuous Improvement Board
+# has no usual day the tracker knows: only its recorded meetings are shown.
+USUAL = {
+    MeetingKind.JSIG: Usual(3, 3, time(10, 0), timedelta(hours=2)),
+    MeetingKind.GETTING_TO_GOOD: Usual(4, 3, time(14, 0), timedelta(hours=2)),
+}
+DEFAULT_START, DEFAULT_LENGTH = time(10, 0), timedelta(hours=2)
+
+
+def nth_weekday(year: int, month: int, nth: int, weekday: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def planned_meetings(kind: MeetingKind | str, *, after: date, months: int) -> list[date]:
+    """The group's usual days after `after` (not that day), for `months` months from its
+    month; none for a group with no usual day."""
+    usual = USUAL.get(MeetingKind(kind))
+    if usual is None:
+        return []
+    days = []
+    for n in range(months + 1):
+        year, month = after.year + (after.month - 1 + n) // 12, (after.month - 1 + n) % 12 + 1
+        day = nth_weekday(year, month, usual.nth, usual.weekday)
+        if day > after:
+            days.append(day)
+    return days
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,23 @@ def legend_rows(
             "pink",
         ),
         (
+            "Target date",
+            "The approved target date: it moves only when a chair approves a request.",
+            None,
+        ),
+        ("Baseline target date", "The target date first agreed, when it has been moved.", None),
+        (
+            "Days overdue",
+            "Calendar days since the target date, for an overdue action; 0 otherwise.",
+            None,
+        ),
+        (
+            "History",
+            "Every change: each update (with its fortnightly cycle), each edit to the plan "
+            "entry and each target date a chair moved, oldest first.",
+            None,
+        ),
+        (
             "Text beginning with '",
             "Text that began with =, +, -, @, a tab or a carriage return is shown with a single "
             "quote in front, so that no spreadsheet runs it as a formula.",

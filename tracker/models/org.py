@@ -69,6 +69,8 @@ class User(UserMixin, db.Model):
     mail_preference: Mapped[str] = mapped_column(
         String(16), default="digest", server_default="digest"
     )
+    # How many days before a deadline their calendar feed reminds them (VALARM); 0 for none.
+    reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     locality: Mapped[Locality | None] = relationship(lazy="joined", foreign_keys=[locality_id])

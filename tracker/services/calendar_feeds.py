@@ -1,5 +1,9 @@
 """Each person's private calendar feed: making, resetting and turning off its secret link, and
-the feed itself (their actions' target dates, and the returns and SEFs they write).
+the feed itself: what concerns them. Everyone: the statutory deadline, the target dates of the
+actions they lead (or their agency's, for a partner agency) or follow, and the meetings they
+attend (recorded, and the group's usual days ahead). A locality head or deputy: their
+locality's returns and SEFs. Chairs, admins and JSIG members: every meeting and every
+locality's returns. Deadlines carry the person's reminder (VALARM).
 
 Only the link's SHA-256 hash is stored, and a link is found by looking its hash up: a wrong or
 revoked link costs the same one query as a live one and gets the same answer as any other bad
@@ -20,27 +24,33 @@ from sqlalchemy import and_, case, exists, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain import calendar_feed as feed_rules
+from tracker.domain import meetings as meeting_rules
 from tracker.domain import sef as sef_rules
 from tracker.domain.calendar import LONDON
-from tracker.domain.permissions import Permission, Role, Target, can
+from tracker.domain.meetings import MeetingKind
+from tracker.domain.permissions import Permission, Role, Target, can, sees_every_meeting
 from tracker.domain.states import CLOSED
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    ActionFollow,
     ActionState,
     CalendarFeed,
     Locality,
     LocalityReturn,
+    Meeting,
     Organisation,
     SefVersion,
     UpdateCycle,
     User,
     action_partner,
+    meeting_attendee,
 )
 from tracker.services.audit import add_event
 from tracker.services.auth import actor_of
 from tracker.services.errors import NotFound
 from tracker.services.home import LEAD_BODIES
+from tracker.services.reads.recommendations import get_deadline, get_inspection
 
 # What secrets.token_urlsafe(32) makes: 43 URL-safe characters. Anything else names no feed,
 # and is answered without a query (the same 404 as a wrong or revoked link).
@@ -64,6 +74,11 @@ class FeedSettings:
     base_url: str
     sef_first_month: str
     sef_due_working_day: int
+    deadline_anchor: str = "publication"
+
+
+# How far ahead a feed shows a group's usual meeting days.
+PLANNED_MONTHS = 3
 
 
 def get_feed_status(user_id: int) -> FeedStatus | None:
@@ -160,15 +175,109 @@ def is_partner_agency(user: User) -> bool:
 
 
 def _mine(user: User):
-    """The person's actions, as their home page counts them: the actions they lead, or for a
-    partner agency's people every action their organisation leads or partners on."""
+    """The person's actions: as their home page counts them (the actions they lead, or for a
+    partner agency's people every action their organisation leads or partners on), and the
+    actions they follow."""
+    follows = exists().where(ActionFollow.action_id == Action.id, ActionFollow.user_id == user.id)
     if not is_partner_agency(user):
-        return Action.lead_user_id == user.id
+        return or_(Action.lead_user_id == user.id, follows)
     partner = exists().where(
         action_partner.c.action_id == Action.id,
         action_partner.c.organisation_id == user.organisation_id,
     )
-    return or_(Action.lead_organisation_id == user.organisation_id, partner)
+    return or_(Action.lead_organisation_id == user.organisation_id, partner, follows)
+
+
+def sees_every_meeting_and_return(user: User) -> bool:
+    """Chairs, admins and JSIG members: every meeting, and every locality's return deadline."""
+    return sees_every_meeting(actor_of(user))
+
+
+def _meeting_events(
+    user: User, *, every: bool, today: date, since: datetime, base: str, domain: str
+) -> list[feed_rules.FeedEvent]:
+    """The meetings the person attends or chairs (every one for the board), as recorded, and
+    their groups' usual days for the next few months: one statement."""
+    query = select(Meeting.id, Meeting.kind, Meeting.held_on, Meeting.created_at)
+    if not every:
+        attends = exists().where(
+            meeting_attendee.c.meeting_id == Meeting.id, meeting_attendee.c.user_id == user.id
+        )
+        query = query.where(or_(Meeting.chair_id == user.id, attends))
+    rows = db.session.execute(query.order_by(Meeting.held_on, Meeting.id)).all()
+    kinds = {MeetingKind(k) for k in MeetingKind} if every else {MeetingKind(r.kind) for r in rows}
+    events, seen = [], set()
+    for r in rows:
+        if (r.kind, r.held_on) in seen:
+            continue  # two records of one group on one day: one event (its UID is the day's)
+        seen.add((r.kind, r.held_on))
+        events.append(
+            _meeting(
+                r.kind,
+                r.held_on,
+                planned=False,
+                at=r.created_at,
+                url=f"{base}/meetings/{r.id}",
+                domain=domain,
+            )
+        )
+    for kind in sorted(kinds):
+        for day in meeting_rules.planned_meetings(kind, after=today, months=PLANNED_MONTHS):
+            if (kind.value, day) not in seen:
+                events.append(
+                    _meeting(
+                        kind.value,
+                        day,
+                        planned=True,
+                        at=since,
+                        url=f"{base}/meetings",
+                        domain=domain,
+                    )
+                )
+    return events
+
+
+def _meeting(
+    kind: str, day: date, *, planned: bool, at: datetime, url: str, domain: str
+) -> feed_rules.FeedEvent:
+    usual = meeting_rules.USUAL.get(MeetingKind(kind))
+    return feed_rules.meeting_event(
+        kind=kind,
+        label=MeetingKind(kind).label,
+        day=day,
+        start=usual.start if usual else meeting_rules.DEFAULT_START,
+        length=usual.length if usual else meeting_rules.DEFAULT_LENGTH,
+        planned=planned,
+        changed_at=at,
+        url=url,
+        domain=domain,
+    )
+
+
+_ANCHOR_WORDS = {"publication": "publication", "receipt": "receipt"}
+
+
+def _statutory_events(
+    settings: FeedSettings, since: datetime, base: str, domain: str
+) -> list[feed_rules.FeedEvent]:
+    """The day the action plan must reach Ofsted (70 working days), as the inspection page
+    works it out: one statement."""
+    inspection = get_inspection()
+    deadline = get_deadline(inspection, settings.deadline_anchor)
+    if inspection is None or deadline is None:
+        return []
+    return [
+        feed_rules.statutory_event(
+            due=deadline.due,
+            working_days=deadline.working_days,
+            anchor_words=_ANCHOR_WORDS.get(deadline.anchor.value, deadline.anchor.value),
+            anchor_date=deadline.anchor_date,
+            sent_on=inspection.plan_submitted_on,
+            changed_at=_latest(inspection.plan_submitted_recorded_at, since) or since,
+            url=f"{base}/inspection",
+            domain=domain,
+        )
+    ]
 
 
 def _action_events(user: User, base: str, domain: str) -> list[feed_rules.FeedEvent]:
@@ -356,10 +465,21 @@ def read_feed(
     user = feed.user
     base = settings.base_url.rstrip("/")
     domain = urlsplit(base).hostname or "tracker"
+    every = sees_every_meeting_and_return(user)
     events = _action_events(user, base, domain)
+    events += _statutory_events(settings, feed.created_at, base, domain)
+    events += _meeting_events(
+        user, every=every, today=today, since=feed.created_at, base=base, domain=domain
+    )
     localities = return_localities(user)
+    returns_of = (
+        list(db.session.execute(select(Locality).order_by(Locality.id)).scalars())
+        if every
+        else localities
+    )
+    if returns_of:
+        events += _return_events(returns_of, feed.created_at, base, domain)
     if localities:
-        events += _return_events(localities, feed.created_at, base, domain)
         events += _sef_events(
             localities,
             today=today,
@@ -369,7 +489,10 @@ def read_feed(
             domain=domain,
         )
     body = feed_rules.write_calendar(
-        events, name=f"Ofsted action plan tracker: {user.name}", today=today
+        events,
+        name=f"Ofsted action plan tracker: {user.name}",
+        today=today,
+        reminder_days=user.reminder_days,
     )
     last = feed.last_used_at
     feed.last_used_at = now

@@ -8,26 +8,42 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Select,
+    String,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from tracker.domain.calendar import LONDON
 from tracker.domain.imports import EXPORT_ONLY
 from tracker.domain.imports import HEADER as IMPORT_HEADER
 from tracker.domain.spreadsheet import neutralise_cell
-from tracker.domain.states import Impact, Lifecycle, Rag, is_overdue
+from tracker.domain.states import Impact, Lifecycle, Rag, days_overdue, is_overdue
 from tracker.extensions import db
 from tracker.models import (
     Action,
     ActionDependency,
+    ActionEdit,
     ActionUpdate,
     Evidence,
     Organisation,
     Plan,
+    TargetDateRequest,
+    UpdateCycle,
     User,
     action_partner,
 )
@@ -154,6 +170,8 @@ def row_cells(r, today: date) -> list[str | int]:
         safe(_listed(r.depends_on)),
         r.evidence_count,
         safe(_listed(r.evidence_titles)),
+        r.baseline_target_date.isoformat() if r.baseline_target_date else "",
+        days_overdue(r.target_date, r.lifecycle, today),
     ]
 
 
@@ -182,12 +200,49 @@ def _count(query: Select) -> int:
     ).scalar_one()
 
 
+# Filters whose value says what it is on its own ("north", "red"); the others are named too.
+_NAMED_BY_VALUE = ("plan", "recommendation", "lead_organisation", "rag", "lifecycle")
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(value: str) -> str:
+    return _UNSAFE.sub("-", value.lower()).strip("-")[:40] or "x"
+
+
 def export_filename(
     filters: PlanFilters, today: date, extension: str, stem: str = "action-plan"
 ) -> str:
-    """<stem>[-<plan>]-<London day, or the as-at day>.<extension>"""
+    """<stem>[-<plan>]-<London day, or the as-at day>.<extension> (the board pack's name)."""
     plan = f"-{filters.plan}" if filters.plan else ""
     return f"{stem}{plan}-{today.isoformat()}.{extension}"
+
+
+def plan_export_filename(
+    filters: PlanFilters,
+    today: date,
+    extension: str,
+    stem: str = "action-plan",
+    *,
+    asked: dict[str, str] | None = None,
+    history: bool = False,
+) -> str:
+    """What is in the file, in its name: <stem>[_<plan>][_<filter>...]_as-at-<day>
+    [_with-history].<extension>, e.g. action-plan_north_red_as-at-2016-02-05_with-history.xlsx.
+    The day is London's today, or the as-at day; the filters are the ones asked for (the sort
+    is left out: it changes no row)."""
+    asked = asked or {}
+    parts = [stem]
+    if filters.plan:
+        parts.append(_slug(filters.plan))
+    for key in sorted(asked):
+        if key in ("plan", "as_at", "sort", "history"):
+            continue
+        value = _slug(asked[key])
+        parts.append(value if key in _NAMED_BY_VALUE else f"{_slug(key)}-{value}")
+    parts.append(f"as-at-{today.isoformat()}")
+    if history:
+        parts.append("with-history")
+    return "_".join(parts) + f".{extension}"
 
 
 def record_export(
@@ -255,7 +310,9 @@ def start_plan_export(
     total = count + history_count
     tick = (lambda n: progress(n, total)) if progress is not None else None
     rows = order_by_sort(_with_partners_and_dependencies(query, as_at), filters, state_for(as_at))
-    name = export_filename(filters, today, file_format)
+    name = plan_export_filename(
+        filters, today, file_format, asked=asked, history=history_query is not None
+    )
     if file_format == "csv":
         return PlanExport(
             filename=name, count=count, chunks=_csv_chunks(rows, today, tick), total=count
@@ -287,28 +344,93 @@ def start_plan_export(
 
 
 def history_rows_query(filtered: Select, as_at: datetime | None) -> Select:
-    """Every history row (recorded by `as_at`, when given) of the actions `filtered` chooses,
-    action by action in ref order, oldest first: one statement, read in batches."""
+    """Every change (recorded by `as_at`, when given) to the actions `filtered` chooses: their
+    updates (with the cycle each belongs to), the edits to their plan entries, and each target
+    date a chair moved; action by action in ref order, oldest first. One statement (a UNION
+    ALL), read in batches. The cycle of an edit or a move is worked out from its day by
+    the workbook (`cycle_for`): only an update names its cycle."""
     chosen = filtered.with_only_columns(Action.id).order_by(None)
-    query = (
+    none_text = null().cast(String)
+    none_int = null().cast(Integer)
+    decider = aliased(User, name="decider")
+    updates = (
         select(
-            Action.ref,
-            ActionUpdate.version,
-            ActionUpdate.recorded_at,
+            Action.ref.label("ref"),
+            ActionUpdate.version.label("version"),
+            ActionUpdate.recorded_at.label("recorded_at"),
             User.name.label("author_name"),
-            ActionUpdate.cause,
-            ActionUpdate.lifecycle,
-            ActionUpdate.rag,
-            ActionUpdate.impact,
-            ActionUpdate.summary,
-            ActionUpdate.reason,
-            ActionUpdate.no_change,
+            ActionUpdate.cause.label("cause"),
+            UpdateCycle.number.label("cycle"),
+            literal("update", String).label("kind"),
+            literal("", String).label("field"),
+            literal("", String).label("old_value"),
+            literal("", String).label("new_value"),
+            ActionUpdate.lifecycle.label("lifecycle"),
+            ActionUpdate.rag.label("rag"),
+            ActionUpdate.impact.label("impact"),
+            ActionUpdate.summary.label("summary"),
+            ActionUpdate.reason.label("reason"),
+            ActionUpdate.no_change.label("no_change"),
         )
         .join(Action, Action.id == ActionUpdate.action_id)
         .outerjoin(User, User.id == ActionUpdate.author_id)
+        .outerjoin(UpdateCycle, UpdateCycle.id == ActionUpdate.cycle_id)
         .where(ActionUpdate.action_id.in_(chosen))
-        .order_by(Action.ref, ActionUpdate.version)
+    )
+    edits = (
+        select(
+            Action.ref,
+            none_int,
+            ActionEdit.recorded_at,
+            User.name,
+            ActionEdit.cause,
+            none_int,
+            ActionEdit.kind,
+            ActionEdit.field,
+            ActionEdit.old_value,
+            ActionEdit.new_value,
+            none_text,
+            none_text,
+            none_text,
+            none_text,
+            ActionEdit.reason,
+            null().cast(Boolean),
+        )
+        .join(Action, Action.id == ActionEdit.action_id)
+        .outerjoin(User, User.id == ActionEdit.author_id)
+        .where(ActionEdit.action_id.in_(chosen))
+    )
+    moves = (
+        select(
+            Action.ref,
+            none_int,
+            TargetDateRequest.decided_at,
+            decider.name,
+            literal("person", String),
+            none_int,
+            literal("target_date_moved", String),
+            literal("target_date", String),
+            cast(TargetDateRequest.old_date, String),
+            cast(TargetDateRequest.new_date, String),
+            none_text,
+            none_text,
+            none_text,
+            none_text,
+            TargetDateRequest.reason,
+            null().cast(Boolean),
+        )
+        .join(Action, Action.id == TargetDateRequest.action_id)
+        .outerjoin(decider, decider.id == TargetDateRequest.decided_by_id)
+        .where(
+            TargetDateRequest.action_id.in_(chosen),
+            TargetDateRequest.status == "approved",
+        )
     )
     if as_at is not None:
-        query = query.where(ActionUpdate.recorded_at <= as_at)
-    return query
+        updates = updates.where(ActionUpdate.recorded_at <= as_at)
+        edits = edits.where(ActionEdit.recorded_at <= as_at)
+        moves = moves.where(TargetDateRequest.decided_at <= as_at)
+    everything = union_all(updates, edits, moves).subquery("change")
+    return select(everything).order_by(
+        everything.c.ref, everything.c.recorded_at, everything.c.kind, everything.c.version
+    )

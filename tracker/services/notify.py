@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from tracker.domain.calendar import LONDON
+from tracker.domain.calendar_feed import REMINDER_CHOICES
 from tracker.domain.chasing import Chase
 from tracker.domain.states import Lifecycle
 from tracker.extensions import db
@@ -217,14 +218,35 @@ PREFERENCE_LABELS = {
 
 
 def set_mail_preference(
-    user_id: int, preference: str, *, now: datetime, remote_addr: str = ""
+    user_id: int,
+    preference: str,
+    *,
+    now: datetime,
+    remote_addr: str = "",
+    reminder: str | None = None,
 ) -> None:
-    """Immediate mail or the daily digest; committed once, with an audit event."""
+    """Immediate mail or the daily digest, and (when given) how many days before a deadline the
+    calendar feed reminds them; committed once, with an audit event for each change."""
+    errors = {}
     if preference not in MAIL_PREFERENCES:
-        raise Rejected({"preference": "Choose how you want to be told"})
+        errors["preference"] = "Choose how you want to be told"
+    if reminder not in (None, "") and reminder not in {str(d) for d in REMINDER_CHOICES}:
+        errors["reminder"] = "Choose when your calendar reminds you of a deadline"
+    if errors:
+        raise Rejected(errors)
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(f"No person {user_id}")
+    if reminder not in (None, "") and user.reminder_days != int(reminder):
+        user.reminder_days = int(reminder)
+        add_event(
+            "calendar_reminder_set",
+            now=now,
+            user_id=user_id,
+            target=user.email or user.name,
+            detail={"days": user.reminder_days},
+            remote_addr=remote_addr,
+        )
     if user.mail_preference != preference:
         user.mail_preference = preference
         add_event(

@@ -14,8 +14,17 @@ from tracker.http.requests import PER_PAGE, current_cycle
 from tracker.services import queries
 from tracker.services.errors import BadFilter
 
-# Query values that are not filters: the date, the page, and a plan page's own plan.
-NOT_FILTERS = ("as_at", "page")
+# Query values that are not filters: the date, the page, the print view (`print=all`), and a
+# plan page's own plan.
+NOT_FILTERS = ("as_at", "page", "print")
+
+
+def read_print_all() -> bool:
+    """Whether the list is asked for whole, to print (`print=all`): every row, no pages."""
+    value = request.args.get("print") or ""
+    if value not in ("", "all"):
+        raise BadFilter("print", "print must be all")
+    return value == "all"
 
 
 def read_filters(

@@ -36,6 +36,7 @@ def _page(*, feed_url: str | None = None):
             form=FeedForm(),
             partner_agency=calendar_feeds.is_partner_agency(user),
             localities=calendar_feeds.return_localities(user),
+            sees_everything=calendar_feeds.sees_every_meeting_and_return(user),
         )
     )
     response.headers["Cache-Control"] = "no-store"  # it may hold the link, a secret
@@ -90,6 +91,7 @@ def feed(token: str):
             base_url=current_app.config["BASE_URL"],
             sef_first_month=current_app.config["SEF_FIRST_MONTH"],
             sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
+            deadline_anchor=current_app.config["DEADLINE_ANCHOR"],
         ),
         remote_addr=request.remote_addr or "",
     )

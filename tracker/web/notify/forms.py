@@ -8,6 +8,7 @@ from wtforms import HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from tracker.domain.calendar_feed import REMINDER_CHOICES
 from tracker.services.notify import PREFERENCE_LABELS
 
 
@@ -17,6 +18,13 @@ class PreferenceForm(FlaskForm):
         choices=[SelectChoice(value, label) for value, label in PREFERENCE_LABELS.items()],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose how you want to be told")],
+    )
+    # Checked by the service (a value it does not know is refused in words); left out, it is kept.
+    reminder = RadioField(
+        "When should your calendar remind you of a deadline?",
+        choices=[SelectChoice(str(days), label) for days, label in REMINDER_CHOICES.items()],
+        widget=GovRadioInput(),
+        validate_choice=False,
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 

@@ -24,6 +24,7 @@ def settings():
     form = PreferenceForm()
     if request.method == "GET":
         form.preference.data = current_user.mail_preference
+        form.reminder.data = str(current_user.reminder_days)
     elif form.validate_on_submit():
         try:
             notify.set_mail_preference(
@@ -31,9 +32,12 @@ def settings():
                 form.preference.data,
                 now=now_utc(),
                 remote_addr=request.remote_addr or "",
+                reminder=form.reminder.data,
             )
         except Rejected as exc:
-            form.preference.errors = [*form.preference.errors, *exc.errors.values()]
+            for name, message in exc.errors.items():
+                field = getattr(form, name, form.preference)
+                field.errors = [*field.errors, message]
         else:
             flash("Your choice is saved.", "success")
             return redirect(url_for("notify.settings"))

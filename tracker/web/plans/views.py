@@ -61,6 +61,7 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
     try:
         args, filters = listing.read_filters(day, drop=drop)
         page = listing.read_page()
+        print_all = listing.read_print_all()
     except BadFilter as exc:
         abort(400, description=exc.message)
     if overdue_only:
@@ -71,15 +72,17 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
             plan=plan.code if plan else None,
             filters=filters,
             as_at=as_at.moment,
-            page=page,
-            per_page=listing.PER_PAGE,
+            page=None if print_all else page,
+            per_page=None if print_all else listing.PER_PAGE,
         )
     except BadFilter as exc:  # filters that cannot be read as at a past date
         abort(400, description=exc.message)
-    pages = listing.Pages(page=page, total=total)
+    # The print view holds every row on one page (the same statements, without the paging).
+    pages = listing.Pages(page=1, total=total, per_page=max(total, 1)) if print_all else None
+    pages = pages or listing.Pages(page=page, total=total)
     leads, organisations = queries.list_leads(), queries.list_organisations()
     kept = {**args, **_as_at_arg(as_at)}  # every link keeps the filters and the date
-    if page > pages.count:
+    if not print_all and page > pages.count:
         return redirect(_list_url(plan, kept, page=pages.count, overdue_only=overdue_only))
     return render_template(
         "plans/plan.html",
@@ -103,6 +106,9 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         clear_url=_list_url(plan, {}, overdue_only=overdue_only),
         sort_state=_sort_state(plan, kept, filters),
         printed_at=now_utc(),
+        print_all=print_all,
+        print_url=_list_url(plan, {**kept, "print": "all"}, overdue_only=overdue_only),
+        list_url=_list_url(plan, kept, overdue_only=overdue_only),
         applied=describe_filters(filters, leads, organisations, show_plan=plan is None),
         dashboard_url=_dashboard_url(filters) if plan is None else None,
     ), (400 if as_at.error else 200)
