@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from tracker.clock import now_utc
 from tracker.http.access import actor_for
-from tracker.http.packs import pdf_response as pack_pdf_response
 from tracker.http.packs import paper_helpers, stylesheet
+from tracker.http.packs import pdf_response as pack_pdf_response
 from tracker.services.audit import record_event
 from tracker.services.challenges import readable_evidence
 from tracker.services.meeting_snapshot import exception_rows

@@ -63,9 +63,7 @@ def _challenges(doc, items: list[dict], empty: str) -> None:
         doc.add_paragraph(empty)
     for c in items:
         doc.add_paragraph(f"{c['subject']}: {c['status_label']}", style="List Number")
-        doc.add_paragraph(
-            f"Raised by {c['raised_by']}, {_london(c['raised_at'])}: {c['question']}"
-        )
+        doc.add_paragraph(f"Raised by {c['raised_by']}, {_london(c['raised_at'])}: {c['question']}")
         for step in c["steps"]:
             text = f": {step['text']}" if step["text"] else ""
             doc.add_paragraph(
@@ -140,7 +138,9 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
         )
 
     doc.add_heading(f"Net changes {paper.since_words}", level=1)
-    _table(doc, ["Net change", "Actions"], [[label.capitalize(), n] for label, n in paper.net_lines()])
+    _table(
+        doc, ["Net change", "Actions"], [[label.capitalize(), n] for label, n in paper.net_lines()]
+    )
     if paper.changes.net:
         _table(
             doc,
@@ -225,8 +225,8 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
         items = s["evidence"]["items"]
         for i in items:
             doc.add_paragraph(
-                f"{i['ref']}: {i['title']} ({i['evidence_type_label']}, {_day(i['evidence_date'])}),"
-                f" added by {i['added_by']}",
+                f"{i['ref']}: {i['title']} ({i['evidence_type_label']}, "
+                f"{_day(i['evidence_date'])}), added by {i['added_by']}",
                 style="List Bullet",
             )
         if not items:

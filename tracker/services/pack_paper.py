@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from tracker.domain.challenges import OPEN_STATUSES
 from tracker.domain.changes import CLOSED_STATE, NET_LABELS, ChangeKind
 from tracker.domain.measures import Quarter, Status, last_complete_quarter
 from tracker.domain.meetings import MeetingKind
 from tracker.domain.packs import check_note, exception_standing
-from tracker.domain.states import RAG_LABELS, Rag
 from tracker.domain.permissions import Actor, Permission, can
+from tracker.domain.states import RAG_LABELS, Rag
 from tracker.extensions import db
 from tracker.models import Meeting, PackNote, User
 from tracker.services.audit import add_event
@@ -107,9 +108,7 @@ class Paper:
         """Since when the changes and decisions count, in words."""
         if self.since_meeting is not None:
             return f"since the last {self.kind.label} meeting ({_day(self.since_meeting)})"
-        return (
-            f"since {_day(self.since)} (no earlier {self.kind.label} meeting is recorded)"
-        )
+        return f"since {_day(self.since)} (no earlier {self.kind.label} meeting is recorded)"
 
     def net_lines(self) -> list[tuple[str, int]]:
         counts = self.changes.net_counts()
@@ -208,8 +207,6 @@ def build_paper(
         standing, closes = exception_standing(row, day)
         lines.append(ExceptionLine(row, standing, closes))
     challenges = challenges or []
-    from tracker.domain.challenges import OPEN_STATUSES
-
     return Paper(
         kind=kind,
         day=day,
