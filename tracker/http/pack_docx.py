@@ -234,7 +234,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
 
     if "challenges" in s:
         doc.add_heading("Challenge and response: open and answered challenges", level=1)
-        doc.add_heading("Open challenges", level=2)
+        doc.add_heading("Open challenges: awaiting an answer", level=2)
         _challenges(doc, paper.challenges_open, "No challenge is open.")
         doc.add_heading("Answered challenges", level=2)
         hidden = s.get("challenges_hidden", 0)

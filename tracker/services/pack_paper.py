@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from tracker.domain.challenges import OPEN_STATUSES
+from tracker.domain.challenges import Status as ChallengeStatus
 from tracker.domain.changes import CLOSED_STATE, NET_LABELS, ChangeKind
 from tracker.domain.measures import Quarter, Status, last_complete_quarter
 from tracker.domain.meetings import MeetingKind
@@ -47,6 +47,10 @@ DECISION_LABELS = {
     ChangeKind.ADDED: "Actions added to the plan",
     ChangeKind.SUPERSEDED: "Actions superseded",
 }
+
+
+# A challenge waiting for an answer (raised, or escalated for a further one); the rest have one.
+AWAITING_ANSWER = (ChallengeStatus.OPEN.value, ChallengeStatus.ESCALATED.value)
 
 
 class NoteRejected(Exception):
@@ -218,8 +222,8 @@ def build_paper(
         changes=changes,
         decisions=decisions,
         exceptions=lines,
-        challenges_open=[c for c in challenges if c.get("status") in OPEN_STATUSES],
-        challenges_answered=[c for c in challenges if c.get("status") not in OPEN_STATUSES],
+        challenges_open=[c for c in challenges if c.get("status") in AWAITING_ANSWER],
+        challenges_answered=[c for c in challenges if c.get("status") not in AWAITING_ANSWER],
     )
 
 
