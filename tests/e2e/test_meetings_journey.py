@@ -118,7 +118,8 @@ def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_ser
     text = text.decode()
     missing = [ref for ref in overdue if ref not in text]
     assert missing == [], f"not in the pack's text: {missing}"
-    assert "Exceptions: red and overdue actions" in text and "Page 1 of" not in text
+    assert "Exceptions: where each stands and what would close it" in text
+    assert "Page 1 of" not in text
 
     # --- A follow-up marked done ---------------------------------------------------------------
     page.get_by_role("button", name=re.compile("Mark as done")).first.click()

@@ -233,7 +233,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
             doc.add_paragraph("No evidence was added.")
 
     if "challenges" in s:
-        doc.add_heading("Challenge and response: open and answered challenges", level=1)
+        doc.add_heading("Challenge and response", level=1)
         doc.add_heading("Open challenges: awaiting an answer", level=2)
         _challenges(doc, paper.challenges_open, "No challenge is open.")
         doc.add_heading("Answered challenges", level=2)
