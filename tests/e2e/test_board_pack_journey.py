@@ -53,7 +53,7 @@ def test_a_jsig_member_writes_the_covering_note_and_downloads_the_board_pack(
     axe.check(page)
     page.get_by_role("link", name="Back to the meeting").click()
 
-    with page.expect_download() as download:
+    with page.expect_download(timeout=90_000) as download:
         page.get_by_role("link", name="Download the board pack (PDF)").click()
     assert download.value.suggested_filename == (
         "board-pack-joint-strategic-inspection-group-2016-01-21.pdf"

@@ -124,6 +124,8 @@ def board_pack_html(
         "packs/board.html",
         pack=pack,
         s=pack.snapshot,
+        paper=pack.paper,
+        **paper_helpers(),
         exceptions=pack.exceptions,
         pdf_url=pdf_url,
         back_url=back_url,

@@ -193,6 +193,7 @@ def build_paper(
     snapshot: dict,
     challenges: list[dict] | None = None,
     meeting_id: int | None = None,
+    only_chosen: bool = False,
 ) -> Paper:
     """The paper's sections for a pack of `kind` on `day` (a meeting's, or the board pack's):
     a fixed number of statements, whatever the size of the plan or its history."""
@@ -205,6 +206,10 @@ def build_paper(
     since = min(since, day)
     quarter = last_complete_quarter(day)
     changes = list_changes(since=since, today=day)
+    if only_chosen:  # a filtered board pack: the changes to the actions it chose
+        refs = {row["ref"] for row in snapshot["actions"]}
+        changes.items = [c for c in changes.items if c.action_ref in refs]
+        changes.net = [n for n in changes.net if n.action_ref in refs]
     decisions = [(DECISION_LABELS[k], changes.of_kind(k)) for k in DECISION_KINDS]
     lines = []
     for row in exception_rows(snapshot):
