@@ -198,10 +198,10 @@ def build_paper(
     """The paper's sections for a pack of `kind` on `day` (a meeting's, or the board pack's):
     a fixed number of statements, whatever the size of the plan or its history."""
     previous = _previous_meeting(kind.value, day, meeting_id)
+    inspection = get_inspection()  # read either way: the same statements for every pack
     if previous is not None:
         since = previous + timedelta(days=1)
     else:
-        inspection = get_inspection()
         since = inspection.report_published if inspection else day - timedelta(days=28)
     since = min(since, day)
     quarter = last_complete_quarter(day)
