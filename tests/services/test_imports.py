@@ -526,7 +526,9 @@ def test_a_recommendation_an_import_renames_is_found_by_its_new_words_at_once(se
     from tracker.services import search
 
     r1 = imports.load_snapshot().recommendation_rows["R1"]
-    data = _book_with([[r1.ref, r1.title + " quixotic", r1.text, r1.judgement_area, "Trust", ""]])
+    data = _book_with(
+        [[r1.ref, r1.title + " quixotic", r1.text, r1.judgement_area, "Trust", ""]]
+    )
     assert _run(data, dry_run=False, name="plan.xlsx").applied
     hits = search.search("quixotic", actor=Actor(user_id=None, role=Role.VIEWER)).hits
     assert [(h.kind, h.ref) for h in hits] == [("recommendation", "R1")]

@@ -370,7 +370,9 @@ def test_the_owner_on_a_browser_used_before_is_never_locked_out_by_an_attack(see
     owner.delete_cookie("session")  # signed out; the browser keeps its device cookie
 
     attacker = seeded_app.test_client()
-    statuses = [_attempt(attacker, CHAIR, "guess-123456", f"198.51.100.{i}") for i in range(12)]
+    statuses = [
+        _attempt(attacker, CHAIR, "guess-123456", f"198.51.100.{i}") for i in range(12)
+    ]
     assert statuses[:10] == [400] * 10 and set(statuses[10:]) == {429}  # the account limit
     # A new browser with the right password still waits ...
     assert _attempt(attacker, CHAIR, DEMO_PASSWORD, "192.0.2.77") == 429

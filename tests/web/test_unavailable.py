@@ -28,7 +28,9 @@ def down_app(seeded_app):
     """The same tracker (same secret key) with its database gone."""
     return make_app(
         _unreachable_url(),
-        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}} if IS_POSTGRES else {},
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}}
+        if IS_POSTGRES
+        else {},
     )
 
 

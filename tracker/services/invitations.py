@@ -129,7 +129,7 @@ def reinvite_person(
 def request_new_password(
     email: str, *, now: datetime, lifetime: timedelta, base_url: str, remote_addr: str
 ) -> None:
-    """ "Forgot your password?": a one-time link to the account's own address, if there is such
+    """"Forgot your password?": a one-time link to the account's own address, if there is such
     an active account. Says nothing either way (the page reads the same), and is audited."""
     user = db.session.execute(
         select(User).where(User.email == normalise_email(email), User.active.is_(True))

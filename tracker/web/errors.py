@@ -98,7 +98,7 @@ _FULL_WORDS = ("database or disk is full", "no space left on device", "disk i/o 
 
 
 def unavailable_reason(exc: BaseException) -> str | None:
-    """ "database" when the database cannot be reached, "disk" when storage is full, else None
+    """"database" when the database cannot be reached, "disk" when storage is full, else None
     (a fault of ours: a 500)."""
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return "disk"

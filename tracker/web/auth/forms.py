@@ -31,7 +31,7 @@ class SignInForm(FlaskForm):
 
 
 class NewPasswordForm(FlaskForm):
-    """ "Forgot your password?": the email address only."""
+    """"Forgot your password?": the email address only."""
 
     email = SignInForm.email
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
