@@ -210,6 +210,7 @@ def test_the_board_pack_pdf_is_a_complete_paper(pack):
         "MAP-003",
         "Target date moves approved",
         "MAP-004",
+        "(Thursday 31 March 2016 to Friday 29 April 2016)",  # dates in words
         "Target date moves refused",
         "Actions signed off (closed with evidence)",
         "Actions added to the plan",

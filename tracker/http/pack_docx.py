@@ -12,7 +12,7 @@ from tracker.domain.measures import describe_target, format_value
 from tracker.http.report_files import _london, _table
 from tracker.services.challenges import hidden_note
 from tracker.services.meetings import MeetingView
-from tracker.services.pack_paper import Paper, state_words
+from tracker.services.pack_paper import Paper, decision_line, state_words
 
 
 def _day(iso: str | None) -> str:
@@ -159,12 +159,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
         if not items:
             doc.add_paragraph("None.")
         for d in items:
-            moved = " to ".join(x for x in (d.old, d.new) if x)
-            text = f"{d.action_ref} {d.action_title}, {_long(d.on)}"
-            text += f" ({moved})" if moved else ""
-            text += f", by {d.who}" if d.who else ""
-            text += f": {d.why}" if d.why else ""
-            doc.add_paragraph(text, style="List Bullet")
+            doc.add_paragraph(decision_line(d), style="List Bullet")
 
     doc.add_heading("The meeting", level=1)
     doc.add_heading("Attended", level=2)

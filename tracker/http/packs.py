@@ -107,9 +107,14 @@ def pdf_response(html: str, filename: str, headers: dict[str, str] | None = None
 def paper_helpers() -> dict[str, Any]:
     """The words the paper's sections (templates/packs/_paper.html) write figures in."""
     from tracker.domain.measures import describe_target, format_value
-    from tracker.services.pack_paper import state_words
+    from tracker.services.pack_paper import decision_line, state_words
 
-    return {"fmt": format_value, "target_words": describe_target, "state_words": state_words}
+    return {
+        "fmt": format_value,
+        "target_words": describe_target,
+        "state_words": state_words,
+        "decision_line": decision_line,
+    }
 
 
 def board_pack_html(

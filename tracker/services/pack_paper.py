@@ -237,3 +237,20 @@ def state_words(state: str | None) -> str:
     if state == CLOSED_STATE:
         return "Closed with evidence"
     return RAG_LABELS.get(Rag(state), state) if state in {r.value for r in Rag} else "No RAG set"
+
+
+def _value_words(value: str) -> str:
+    """A change's old or new value as people read it: a date in words, anything else as it is."""
+    try:
+        return _day(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def decision_line(d: Change) -> str:
+    """One decision since the last meeting, in words (the pack's page, PDF and Word)."""
+    moved = " to ".join(_value_words(x) for x in (d.old, d.new) if x)
+    text = f"{d.action_ref} {d.action_title}, {_day(d.on)}"
+    text += f" ({moved})" if moved else ""
+    text += f", by {d.who}" if d.who else ""
+    return text + (f": {d.why}" if d.why else "")
