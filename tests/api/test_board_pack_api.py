@@ -26,7 +26,10 @@ SECTIONS = (
     "Contents",
     "Key to the ratings",
     "Summary by recommendation and lead body",
-    "Exceptions: red and overdue actions",
+    "Performance scorecard: key measures",
+    "Net changes since",
+    "Exceptions: where each stands and what would close it",
+    "Appendix: every action",
     "Charts",
 )
 REF = re.compile(r"\b(?:MAP|[NSEC])-\d{2,3}\b")

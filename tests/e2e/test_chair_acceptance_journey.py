@@ -124,7 +124,9 @@ def test_the_chair_goes_from_the_dashboard_to_a_meeting_pack_listing_every_overd
     page.get_by_role("link", name="Back to the meeting").click()
     heading(page, "Meeting on Tuesday 1 March 2016")
 
-    with page.expect_download() as download:
+    # The pack is a whole paper (covering note to appendix): WeasyPrint takes a while to draw
+    # it on a busy machine, so the download is given longer than Playwright's 30 seconds.
+    with page.expect_download(timeout=90_000) as download:
         page.get_by_role("link", name="Download the meeting pack (PDF)").click()
     assert download.value.suggested_filename == "meeting-pack-getting-to-good-2016-03-01.pdf"
     text = subprocess.run(

@@ -113,7 +113,9 @@ def test_the_chair_challenges_the_lead_responds_and_the_pack_shows_it(page: Page
     expect(page.locator("main")).to_contain_text(ANSWER)
     axe.check(page)
     page.get_by_role("link", name="Back to the meeting").click()
-    with page.expect_download() as download:
+    # The pack is a whole paper (covering note to appendix): WeasyPrint takes a while to draw
+    # it on a busy machine, so the download is given longer than Playwright's 30 seconds.
+    with page.expect_download(timeout=90_000) as download:
         page.get_by_role("link", name="Download the meeting pack (PDF)").click()
     text = subprocess.run(
         ["pdftotext", str(download.value.path()), "-"], capture_output=True, check=True

@@ -29,6 +29,7 @@ from tests.builders import (
     make_cycles,
     make_date_request,
     make_measure,
+    make_meeting,
     make_outbox_message,
     make_user,
 )
@@ -148,6 +149,7 @@ def _world() -> dict:
         actor_for(chair), question="Why late?", now=NOW, action_ref="N-01"
     )
     challenges.add_step(answered, "response", text="Recruitment.", actor=actor_for(head), now=NOW)
+    meeting = make_meeting(chair=chair, kind="jsig")
     body = db.session.execute(
         select(OutboxMessage.body_text).where(OutboxMessage.to_address == invited.email)
     ).scalar_one()
@@ -167,6 +169,7 @@ def _world() -> dict:
         "token": token,
         "challenge": challenge,
         "answered": answered,
+        "meeting": meeting,
     }
     db.session.remove()
     return ids
@@ -369,6 +372,10 @@ def forms(ids: dict) -> dict[str, Form]:
                 "follow_ups-0-assignee": "",
                 "follow_ups-0-due_on": "",
             },
+        ),
+        # A JSIG board pack's covering note: each valid one is a new version.
+        "meetings.note:post": Form(
+            chair, f"/meetings/{ids.get('meeting', 1)}/note", {"note": "The plan is on track."}
         ),
         # No meeting 999999 and no follow-up: refused, whatever is sent.
         "meetings.follow_up": Form(chair, "/meetings/999999/follow-ups/999999", {"done": "1"}),

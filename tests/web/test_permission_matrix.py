@@ -25,6 +25,7 @@ EXPORTERS = {
 # The chair's dashboard: the chair, JSIG members (viewers) and the admin who prepares the meeting.
 DASHBOARD = {"admin", "chair", "viewer"}
 RECORDERS = {"admin", "chair"}
+NOTE_WRITERS = {"chair", "viewer"}
 # Every locality's past returns: the board (chairs, JSIG members) and the administrator.
 RETURN_READERS = {"admin", "chair", "viewer"}
 # The seed's Getting to Good meeting (28 January 2016): the board sees every meeting; the MASH
@@ -208,6 +209,10 @@ ROUTES = {
     "meetings.follow_up": ("POST", "/meetings/{meeting}/follow-ups/999999", EVERYONE, 400),
     "meetings.pack": ("GET", "/meetings/{meeting}/pack", MEETING_SEERS, 200),
     "meetings.pack_pdf": ("GET", "/meetings/{meeting}/pack.pdf", MEETING_SEERS, 200),
+    "meetings.pack_docx": ("GET", "/meetings/{meeting}/pack.docx", MEETING_SEERS, 200),
+    # A pack's covering note: the chair or a JSIG member (viewer); a blank note writes nothing.
+    "meetings.note": ("GET", "/meetings/{meeting}/note", NOTE_WRITERS, 200),
+    "meetings.note:post": ("POST", "/meetings/{meeting}/note", NOTE_WRITERS, 400),
     "api.meetings": ("GET", "/api/v1/meetings", EVERYONE, 200),
     # Search: everyone who may read the plan; what each finds is filtered (test_search*.py).
     "search.results": ("GET", "/search?q=safeguarding", EVERYONE, 200),

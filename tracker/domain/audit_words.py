@@ -178,6 +178,9 @@ KINDS: dict[str, Kind] = {
     ),
     "follow_up_done": Kind("Follow-up done", "Meeting follow-up marked done"),
     "follow_up_reopened": Kind("Follow-up reopened", "Meeting follow-up reopened"),
+    "pack_note_written": Kind(
+        "Pack covering note written", "Meeting pack's covering note written[ (version {version})]"
+    ),
     "measure_values_recorded": Kind(
         "Measure values recorded",
         "Measure values recorded for {about}[: {added} added][, {replaced} replaced]",

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     READ_SEF_DRAFT = "sef.read_draft"
     SIGN_OFF = "action.sign_off"
     RECORD_MEETING = "meeting.record"
+    WRITE_PACK_NOTE = "meeting.pack_note"
     READ_MEETING = "meeting.read"
     COMPLETE_FOLLOW_UP = "meeting.follow_up"
     RECORD_PLAN_SUBMISSION = "inspection.record_plan_submission"
@@ -99,6 +100,8 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SIGN_OFF: frozenset({Role.CHAIR}),
     Permission.RECORD_MEETING: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.READ_MEETING: _EVERY_ROLE,
+    # A meeting pack's covering note: the chair or the JSIG secretary (JSIG members) writes it.
+    Permission.WRITE_PACK_NOTE: frozenset({Role.CHAIR, Role.VIEWER}),
     Permission.COMPLETE_FOLLOW_UP: _EVERY_ROLE,
     # The day the action plan went to Ofsted: the Getting to Good chair or the administrator.
     Permission.RECORD_PLAN_SUBMISSION: frozenset({Role.ADMIN, Role.CHAIR}),

@@ -364,6 +364,19 @@ def pdf_response(
     )
 
 
+def paper_helpers() -> dict[str, Any]:
+    """The words the paper's sections (templates/packs/_paper.html) write figures in."""
+    from tracker.domain.measures import describe_target, format_value
+    from tracker.services.pack_paper import decision_line, state_words
+
+    return {
+        "fmt": format_value,
+        "target_words": describe_target,
+        "state_words": state_words,
+        "decision_line": decision_line,
+    }
+
+
 def board_pack_html(
     pack: BoardPack,
     *,
@@ -376,6 +389,8 @@ def board_pack_html(
         "packs/board.html",
         pack=pack,
         s=pack.snapshot,
+        paper=pack.paper,
+        **paper_helpers(),
         exceptions=pack.exceptions,
         pdf_url=pdf_url,
         back_url=back_url,

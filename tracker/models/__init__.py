@@ -11,7 +11,13 @@ from tracker.models.measures import (
     measure_action,
     measure_recommendation,
 )
-from tracker.models.meetings import Meeting, MeetingDecision, MeetingFollowUp, meeting_attendee
+from tracker.models.meetings import (
+    Meeting,
+    MeetingDecision,
+    MeetingFollowUp,
+    PackNote,
+    meeting_attendee,
+)
 from tracker.models.notify import ActionFollow, Notice
 from tracker.models.org import ApiToken, Invitation, Locality, Organisation, User
 from tracker.models.outbox import (
@@ -60,6 +66,7 @@ __all__ = [
     "Notice",
     "MeetingDecision",
     "MeetingFollowUp",
+    "PackNote",
     "Organisation",
     "OutboxItem",
     "OutboxMessage",

@@ -70,3 +70,21 @@ class MeetingFollowUp(db.Model):
     due_on: Mapped[date] = mapped_column(Date)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class PackNote(db.Model):
+    """One version of a meeting pack's covering note, written in the app by the chair or a JSIG
+    member. A new version is a new row: the note's history is kept with the meeting, never
+    overwritten; the pack prints the latest."""
+
+    __tablename__ = "pack_note"
+    __table_args__ = (
+        db.UniqueConstraint("meeting_id", "version", name="uq_pack_note_meeting_id_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    written_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,8 +2,10 @@
 page's filters choose), today or as at a past day, as a snapshot document like a meeting's.
 
 The pack is drawn by the meeting pack's renderer (tracker/http/packs.py) from this document
-alone: cover, contents, key, summary by plan, lead body and recommendation, the exceptions (red
-or overdue, with their latest summaries and reasons) and the chair's dashboard charts. Building
+alone: cover, contents, key, the key measures' scorecard for the latest quarter, the net changes
+and the decisions since the last JSIG meeting, summary by plan, lead body and recommendation, the
+exceptions (red, overdue or awaiting sign-off, with where each stands in its lifecycle and what
+would close it), the chair's dashboard charts and the appendix of every action chosen. Building
 it runs a fixed number of statements, whatever the size of the plan."""
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tracker.domain.meetings import MeetingKind
 from tracker.services import queries
 from tracker.services.dashboard import DashboardSettings
 from tracker.services.exports import export_filename, record_export
 from tracker.services.filters import PlanFilters, describe_filters
 from tracker.services.meeting_snapshot import build_snapshot, exception_rows
+from tracker.services.pack_paper import Paper, build_paper
 
 TITLE = "Joint Strategic Inspection Group board pack"
 MIMETYPE = "application/pdf"
@@ -33,6 +37,9 @@ class BoardPack:
     filters: list[str]  # in words
     charts_scope: list[str]  # the filters the charts are narrowed by, in words
     filename: str
+    # The paper's sections (tracker/services/pack_paper.py): the key measures' scorecard, the
+    # net changes and decisions since the last JSIG meeting, the exceptions' standing.
+    paper: Paper | None = None
 
     @property
     def count(self) -> int:
@@ -79,6 +86,7 @@ def start_board_pack(
         filters=words,
         charts_scope=describe_filters(scope, leads, organisations, show_plan=True),
         filename=export_filename(filters, today, "pdf", stem="board-pack"),
+        paper=build_paper(kind=MeetingKind.JSIG, day=today, snapshot=snapshot, only_chosen=True),
     )
     detail: dict[str, object] = {
         "format": "pdf",

@@ -341,10 +341,9 @@ def list_exceptions(*, today: date) -> list[ExceptionLine]:
 
 
 def _plan_changes(start: datetime, end: datetime) -> list[Change]:
-    """The plan's own changes in the window, with each action's plan and lead: three queries."""
+    """The plan's own changes in the window, with each action's plan and lead: three queries,
+    whether or not there were any (a pack's statements do not depend on its window)."""
     changes = plan_changes_between(start, end)
-    if not changes:
-        return []
     lead = aliased(User, name="lead")
     about = {
         ref: (plan, lead_name)

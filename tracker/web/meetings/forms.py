@@ -107,3 +107,19 @@ class FollowUpDoneForm(FlaskForm):
     """Marks one follow-up done (or not done after all): a button, no fields to fill."""
 
     done = HiddenField()
+
+
+class PackNoteForm(FlaskForm):
+    """A meeting pack's covering note: the rules (blank, length, control characters, personal
+    data) are the domain's (tracker.domain.packs.check_note), the same on every database."""
+
+    note = TextAreaField(
+        "Covering note",
+        widget=GovTextArea(),
+        description=(
+            "The paper's narrative for the board: where the plan stands, what has changed and "
+            "what the board is asked to note or decide. Saving keeps the earlier versions. "
+            + NO_CHILD_DATA
+        ),
+    )
+    submit = SubmitField("Save the covering note", widget=GovSubmitInput())

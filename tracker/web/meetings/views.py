@@ -19,16 +19,17 @@ from tracker.domain.meetings import (
     decision_lines,
 )
 from tracker.domain.permissions import Permission, Target
-from tracker.http.meeting_pack import exception_rows, pack_html, pdf_response
+from tracker.http.meeting_pack import docx_response, exception_rows, pack_html, pdf_response
 from tracker.http.requests import dashboard_settings
 from tracker.services import meetings as meeting_service
+from tracker.services import pack_paper
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.meeting_snapshot import snapshot_day
 from tracker.services.updates import Forbidden
 from tracker.web import listing
 from tracker.web.access import actor_for, allowed, refuse, requires
 from tracker.web.form_helpers import form_errors
-from tracker.web.meetings.forms import FollowUpDoneForm, MeetingForm
+from tracker.web.meetings.forms import FollowUpDoneForm, MeetingForm, PackNoteForm
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -233,7 +234,12 @@ def _downloads(meeting) -> dict[str, str]:
     """What the meeting page offers: its pack (PDF) to everyone who sees the meeting; to people
     who may export, the plan as a workbook and as CSV as at the day of the snapshot's moment
     (exports take a day, and show the plan at its end)."""
-    links = {"pdf": url_for("meetings.pack_pdf", meeting_id=meeting.id)}
+    links = {
+        "pdf": url_for("meetings.pack_pdf", meeting_id=meeting.id),
+        "docx": url_for("meetings.pack_docx", meeting_id=meeting.id),
+    }
+    if allowed(Permission.WRITE_PACK_NOTE):
+        links["note"] = url_for("meetings.note", meeting_id=meeting.id)
     if allowed(Permission.EXPORT):
         day = snapshot_day(meeting.snapshot).isoformat()
         links["xlsx"] = url_for("api.plan_xlsx", as_at=day)
@@ -287,6 +293,52 @@ def pack(meeting_id: int):
 @requires(Permission.READ_MEETING)
 def pack_download(meeting_id: int):
     return pdf_response(_visible_meeting(meeting_id))
+
+
+@bp.get("/<int:meeting_id>/pack.docx", endpoint="pack_docx")
+@requires(Permission.READ_MEETING)
+def pack_word(meeting_id: int):
+    """The pack as a Word document, for papers that go through a committee system."""
+    return docx_response(_visible_meeting(meeting_id))
+
+
+@bp.route("/<int:meeting_id>/note", methods=["GET", "POST"])
+@requires(Permission.WRITE_PACK_NOTE)
+def note(meeting_id: int):
+    """The pack's covering note: the chair or a JSIG member writes it; each save is a new
+    version, and the earlier ones are listed below the form."""
+    meeting = _visible_meeting(meeting_id)
+    form = PackNoteForm()
+    status = 200
+    if request.method == "GET":
+        history = pack_paper.note_history(meeting.id)
+        form.note.data = history[0].text if history else ""
+    elif form.validate_on_submit():
+        try:
+            version = pack_paper.write_note(
+                meeting.id,
+                form.note.data or "",
+                actor=actor_for(current_user),
+                now=now_utc(),
+                remote_addr=request.remote_addr or "",
+            )
+        except Forbidden:
+            refuse(Permission.WRITE_PACK_NOTE)
+        except pack_paper.NoteRejected as exc:
+            form.note.errors = [exc.message]
+        else:
+            flash(f"Covering note saved (version {version}). The pack now carries it.", "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor="pack"))
+    errors = form_errors(form)
+    if request.method == "POST":
+        status = 400  # refused: by the rules, or an expired form (its CSRF token)
+    return render_template(
+        "meetings/note.html",
+        m=meeting,
+        form=form,
+        errors=errors,
+        history=pack_paper.note_history(meeting.id),
+    ), status
 
 
 @bp.app_template_filter("iso_day")
