@@ -5,7 +5,7 @@ Getting to Good pack) in the app; each save is a new version, so the note's hist
 the meeting and nothing is overwritten.
 
 Revision ID: 0021_pack_notes
-Revises: 0020_tokens
+Revises: 0021_calendar
 Create Date: 2026-12-06 21:45:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0021_pack_notes"
-down_revision = "0020_tokens"
+down_revision = "0021_calendar"
 branch_labels = None
 depends_on = None
 
