@@ -66,7 +66,7 @@ flask: seed
 # report printed whole when it ends). The journeys drive the pages; what the pages read and
 # write is tested on both databases by the rest. `make test-postgres-browser` runs them on
 # PostgreSQL too (about seven minutes more).
-PYTEST = $(BIN)/pytest -q -p no:cacheprovider
+PYTEST = $(BIN)/pytest -q -p no:cacheprovider --durations=15
 PG = TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL)
 
 test: install
