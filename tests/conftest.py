@@ -309,3 +309,23 @@ def count_queries():
             return QueryCounter(db.engine)
 
     return make
+
+
+# A PDF in the shape WeasyPrint starts one with, for tests that ask for PDFs but test something
+# else about the request (its permission, its statements, its answer to odd input).
+STUB_PDF = b"%PDF-1.7\n% stub: drawing is tested in the pack and report tests\n%%EOF\n"
+
+
+@pytest.fixture
+def pdf_drawing_stubbed(monkeypatch):
+    """PDFs are not drawn: `draw_bounded` writes STUB_PDF at once. For tests whose subject is the
+    request around the PDF, not the drawing, which tests/unit/test_pdf_bound.py, the pack tests
+    and the report file tests exercise for real (a board pack takes seconds to draw)."""
+    from tracker.http import packs, report_files
+
+    def stub(write, path, **_):
+        with open(path, "wb") as fh:
+            fh.write(STUB_PDF)
+
+    monkeypatch.setattr(packs, "draw_bounded", stub)
+    monkeypatch.setattr(report_files, "draw_bounded", stub)

@@ -34,6 +34,9 @@ from tracker.api.openapi import openapi_document
 from tracker.extensions import db
 from tracker.services.auth import create_token
 
+# The PDFs these requests ask for are not drawn: drawing is tested in the pack and report tests.
+pytestmark = pytest.mark.usefixtures("pdf_drawing_stubbed")
+
 # Bounded and fixed: the fuzzing examples per operation, and one seed for every run.
 MAX_EXAMPLES = 40
 SEED = 20160205

@@ -78,3 +78,13 @@ def test_a_jsig_member_writes_the_covering_note_and_downloads_the_board_pack(
     assert headings[0] == "Covering note" and "Appendix: every action" in headings
     assert all(h in flat for h in headings)
     assert NOTE in "\n".join(p.text for p in doc.paragraphs)
+
+    # The same JSIG member makes an API token for the board's pulls (its own journey,
+    # test_own_tokens_journey.py, covers expiry, last use, refusals and revoking).
+    page.goto(f"{base}/account/api-tokens")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your API tokens")
+    page.get_by_label("What the token is for").fill("Board pack pulls")
+    page.get_by_role("button", name="Create API token").click()
+    assert page.locator("#new-token code").inner_text().startswith("trk_")
+    expect(page.locator("#tokens")).to_contain_text("Board pack pulls")
+    axe.check(page)

@@ -12,6 +12,9 @@ import re
 
 import pytest
 
+# The PDFs these requests ask for are not drawn: drawing is tested in the pack and report tests.
+pytestmark = pytest.mark.usefixtures("pdf_drawing_stubbed")
+
 ODD = [
     "x",
     "0",

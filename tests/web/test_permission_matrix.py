@@ -10,6 +10,9 @@ from tracker.extensions import db
 from tracker.models import AuditEvent
 from tracker.web.access import PUBLIC
 
+# The PDFs these requests ask for are not drawn: drawing is tested in the pack and report tests.
+pytestmark = pytest.mark.usefixtures("pdf_drawing_stubbed")
+
 ROLES = list(ROLE_ACCOUNTS)
 EVERYONE = set(ROLES)
 SIGNERS = {"chair"}  # separation of duties: the admin does not sign off

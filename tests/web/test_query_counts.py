@@ -7,6 +7,9 @@ from sqlalchemy import select
 
 from tests.builders import NOW
 
+# The PDFs these requests ask for are not drawn: drawing is tested in the pack and report tests.
+pytestmark = pytest.mark.usefixtures("pdf_drawing_stubbed")
+
 
 def _count(role_client, seeded_app, count_queries, url):
     client = role_client("viewer")

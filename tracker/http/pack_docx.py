@@ -15,6 +15,11 @@ from tracker.services.meetings import MeetingView
 from tracker.services.pack_paper import Paper, decision_line, state_words
 
 
+def _grid(doc, header: list[str] | None, rows: list[list]) -> None:
+    """A table as the report's Word file draws one (no caption: the pack's headings say it)."""
+    _table(doc, None, header, rows)
+
+
 def _day(iso: str | None) -> str:
     if not iso:
         return "Not set"
@@ -123,7 +128,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
     else:
         counts = ", ".join(f"{n} {status.value}" for status, n in paper.status_counts())
         doc.add_paragraph(f"Key measures against the target in force: {counts}.")
-        _table(
+        _grid(
             doc,
             ["Measure", "Value", "Target (tolerance)", "Status"],
             [
@@ -138,11 +143,11 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
         )
 
     doc.add_heading(f"Net changes {paper.since_words}", level=1)
-    _table(
+    _grid(
         doc, ["Net change", "Actions"], [[label.capitalize(), n] for label, n in paper.net_lines()]
     )
     if paper.changes.net:
-        _table(
+        _grid(
             doc,
             ["Ref", "Action", "From", "To", "Changes"],
             [
@@ -178,7 +183,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
         doc.add_paragraph("No decisions were recorded.")
     doc.add_heading("Follow-ups", level=2)
     if m.follow_ups:
-        _table(
+        _grid(
             doc,
             ["Follow-up", "Who", "Due"],
             [[f.text, f.assignee.name, _long(f.due_on)] for f in m.follow_ups],
@@ -187,7 +192,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
         doc.add_paragraph("No follow-ups were agreed.")
 
     doc.add_heading("Summary tables", level=1)
-    _table(
+    _grid(
         doc,
         ["Plan", "Actions", "Open", "Red", "Overdue"],
         [
@@ -198,7 +203,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
 
     doc.add_heading("Exceptions: where each stands and what would close it", level=1)
     if paper.exceptions:
-        _table(
+        _grid(
             doc,
             ["Ref", "Action and lead", "Where it stands", "What would close it"],
             [
@@ -245,7 +250,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
 
     doc.add_heading("Appendix: every action", level=1)
     labels = s["labels"]
-    _table(
+    _grid(
         doc,
         ["Ref", "Action", "Lead", "Lifecycle", "RAG", "Target date"],
         [
