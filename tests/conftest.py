@@ -329,3 +329,5 @@ def pdf_drawing_stubbed(monkeypatch):
 
     monkeypatch.setattr(packs, "draw_bounded", stub)
     monkeypatch.setattr(report_files, "draw_bounded", stub)
+    # Nor are the stubs kept: the worker's memory of drawn packs is this test's own.
+    monkeypatch.setattr(packs, "_DRAWN", packs.OrderedDict())
