@@ -124,8 +124,9 @@ def _seeded(url: str, settings: dict | None = None, **engine_options: object) ->
     application = make_app(url, SQLALCHEMY_ENGINE_OPTIONS=options, **(settings or {}))
     _fresh_schema(application)
     with application.app_context():
-        load_seed_rows(
-            application,
+        load_seed(
+            application.config["SEED_DIR"],
+            now=SEED_NOW,
             demo_password=DEMO_PASSWORD,
             hash_method=application.config["PASSWORD_HASH_METHOD"],
         )

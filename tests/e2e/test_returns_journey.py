@@ -254,6 +254,10 @@ def test_the_south_head_completes_the_return_by_keyboard_and_a_chair_signs_off(
     lead_name = sign_in(lead, base, CONFLICT_LEAD)
     lead.goto(f"{base}/actions/{CONFLICT_REF}/update")
     lead.get_by_label("Progress summary").fill(LEAD_SUMMARY)
+    # Amber where the head's return says green: a real disagreement (a summary alone would be
+    # written under the head's entry, and named on the confirmation).
+    lead.get_by_label("RAG (delivery confidence)").select_option("amber")
+    lead.get_by_label("Reason for the change").fill("Two trainers left the team this month.")
     lead.get_by_role("button", name="Save update").click()
     expect(flash(lead)).to_contain_text(f"{CONFLICT_REF} updated.")
     other.close()
@@ -268,6 +272,10 @@ def test_the_south_head_completes_the_return_by_keyboard_and_a_chair_signs_off(
     axe.check(page)
     assert form_values(page) == typed
     expect(page.locator("#return-status")).to_contain_text("Draft saved")
+    # The head reads the lead's change and agrees: S-14 is amber (no reason needed, it is
+    # the action's rating now).
+    entry(page, CONFLICT_REF, "rag").select_option("amber")
+    typed = form_values(page)
 
     # Submit again: one summary is empty and one is last cycle's, unconfirmed.
     page.get_by_role("button", name="Submit return").focus()
@@ -331,6 +339,7 @@ def test_the_south_head_completes_the_return_by_keyboard_and_a_chair_signs_off(
     assert changed == {
         **{ref: (rag.capitalize(), before[ref][1]) for ref, (rag, _) in RAG_CHANGES.items()},
         COMPLETE_REF: (before[COMPLETE_REF][0], "Complete, awaiting sign-off"),
+        CONFLICT_REF: ("Amber", "In progress"),  # the lead's change, which the head agreed
     }
 
     # Each action page's history shows the change, marked, with its reason and evidence.
