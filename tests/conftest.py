@@ -59,6 +59,9 @@ def _urls() -> tuple[str, str, str]:
             for name in names:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
+                # A commit does not wait for its WAL to reach the disk: a killed process still
+                # loses nothing committed (only a machine crash would), and the suite is quicker.
+                conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
         admin.dispose()
         atexit.register(_drop_databases, base, names)
         return tuple(  # type: ignore[return-value]
@@ -217,9 +220,14 @@ def browser_app() -> Iterator[Flask]:
 def _empty_tables(application: Flask) -> None:
     with application.app_context():
         db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+            if conn.dialect.name == "postgresql":
+                # One round trip for every table: a test's clean-up is most of its cost otherwise.
+                conn.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in tables))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
         db.session.remove()
 
 

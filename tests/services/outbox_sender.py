@@ -1,6 +1,8 @@
 """A sender in a process of its own, for the outbox tests: `python outbox_sender.py URL PORT NOW
-[--die-after-accept] [--wait-for FILE]`. With --die-after-accept it is killed (os._exit) the
-moment the SMTP server has accepted its first message: the worst moment for a sender to die."""
+[--die-after-accept] [--wait-for FILE]`, or `run_to_file` in a process forked from a server
+that imported this module once (the tests start many senders). With --die-after-accept it is
+killed (os._exit) the moment the SMTP server has accepted its first message: the worst moment
+for a sender to die."""
 
 from __future__ import annotations
 
@@ -37,6 +39,12 @@ def main(argv: list[str]) -> None:
         smtp = outbox.SmtpSettings("127.0.0.1", port, False, None, None, "tracker@trust.example")
         result = outbox.send_pending(now=now, smtp=smtp)
     print(result.sent, result.failed)
+
+
+def run_to_file(argv: list[str], out: str) -> None:
+    """`main(argv)` with what it prints written to the file `out` (a forked sender's output)."""
+    with open(out, "w", encoding="utf-8") as sys.stdout:
+        main(argv)
 
 
 if __name__ == "__main__":
