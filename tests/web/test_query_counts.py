@@ -344,12 +344,11 @@ def test_the_csv_export_and_the_board_pack_run_the_same_statements_at_one_and_th
     the board pack's snapshot and charts take a fixed number of statements."""
     from bench.generate import add_copies
     from tests.builders import make_user
-    from tests.conftest import SEED_NOW, sign_in
+    from tests.conftest import load_seed_rows, sign_in
     from tracker.extensions import db
-    from tracker.services.seed import load_seed
 
     app = client.application
-    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    load_seed_rows(app)
     reader = make_user(role="viewer", email="reader@trust.example")
     db.session.commit()
     sign_in(client, reader.email, "a-long-test-password")
@@ -387,12 +386,11 @@ def test_the_changes_and_the_agenda_run_the_same_statements_at_one_and_three_tim
     """335 actions and their history, then 1,005: a fixed number of statements either way."""
     from bench.generate import add_copies
     from tests.builders import make_user
-    from tests.conftest import SEED_NOW, sign_in
+    from tests.conftest import load_seed_rows, sign_in
     from tracker.extensions import db
-    from tracker.services.seed import load_seed
 
     app = client.application
-    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    load_seed_rows(app)
     reader = make_user(role="viewer", email="reader@trust.example")
     db.session.commit()
     sign_in(client, reader.email, "a-long-test-password")
@@ -423,12 +421,11 @@ def test_the_dashboard_runs_the_same_statements_at_one_and_three_times_the_seed(
     statement whatever the size of the plan or the length of its history."""
     from bench.generate import add_copies
     from tests.builders import make_user
-    from tests.conftest import SEED_NOW, sign_in
+    from tests.conftest import load_seed_rows, sign_in
     from tracker.extensions import db
-    from tracker.services.seed import load_seed
 
     app = client.application
-    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    load_seed_rows(app)
     reader = make_user(role="chair", email="reader@trust.example")
     db.session.commit()
     sign_in(client, reader.email, "a-long-test-password")
@@ -560,12 +557,11 @@ def test_checking_an_import_runs_the_same_statements_at_one_and_three_times_the_
     """335 rows, then 1,005: the file is checked against a snapshot read in fixed queries."""
     from bench.generate import add_copies
     from tests.builders import make_user
-    from tests.conftest import SEED_NOW, csrf_token, sign_in
+    from tests.conftest import csrf_token, load_seed_rows, sign_in
     from tracker.extensions import db
-    from tracker.services.seed import load_seed
 
     app = client.application
-    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    load_seed_rows(app)
     admin = make_user(role="admin", email="import.admin@trust.example")
     db.session.commit()
     sign_in(client, admin.email, "a-long-test-password")
@@ -595,12 +591,11 @@ def test_search_runs_the_same_statements_at_one_and_three_times_the_seed(client,
     same statements (the counts by kind and one page)."""
     from bench.generate import add_copies
     from tests.builders import make_user
-    from tests.conftest import SEED_NOW, sign_in
+    from tests.conftest import load_seed_rows, sign_in
     from tracker.extensions import db
-    from tracker.services.seed import load_seed
 
     app = client.application
-    load_seed(app.config["SEED_DIR"], now=SEED_NOW, demo_password=None, hash_method="x")
+    load_seed_rows(app)
     reader = make_user(role="chair", email="search.reader@trust.example")
     db.session.commit()
     sign_in(client, reader.email, "a-long-test-password")
