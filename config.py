@@ -122,6 +122,8 @@ class Config:
     SEF_FIRST_MONTH = _env("TRACKER_SEF_FIRST_MONTH", "2016-02")
     # Contract measures: a percentage on fewer cases than this carries a small-cohort warning.
     MEASURE_SMALL_COHORT = int(_env("TRACKER_MEASURE_SMALL_COHORT", "10") or 10)
+    # The first financial-year quarter the measures scorecard offers (the demo's values start then).
+    MEASURES_FIRST_QUARTER = _env("TRACKER_MEASURES_FIRST_QUARTER", "2015-Q1")
     # Chasing: working days before a deadline to remind, and late days before escalating.
     CHASE_REMIND_DAYS_BEFORE = int(_env("TRACKER_CHASE_REMIND_DAYS_BEFORE", "2") or 2)
     CHASE_ESCALATE_MANAGER_AFTER = int(_env("TRACKER_CHASE_ESCALATE_MANAGER_AFTER", "2") or 2)

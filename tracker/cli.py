@@ -146,7 +146,7 @@ def _expiry_date(ctx, param, value: str | None) -> date | None:
     if value is None:
         return None
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise click.BadParameter("give the date as YYYY-MM-DD, for example 2016-05-05")
+        raise click.BadParameter("give the date as YYYY-MM-DD, for example 2025-03-27")
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -341,7 +341,7 @@ class _DelayedBar:
     "pdf: the JSIG board pack.",
 )
 @click.option("--as-at", "as_at_text", default=None, help="The plan as at the end of YYYY-MM-DD.")
-@click.option("--plan", default=None, help="One plan only: main, north, south, east or central.")
+@click.option("--plan", default=None, help="One plan only, by its code (as in /plans/CODE).")
 @click.option(
     "--filter",
     "filter_args",
@@ -389,7 +389,8 @@ def export(
         asked["plan"] = plan
     today = day or today_london()
     try:
-        filters = queries.parse_filters(asked, cycle=current_cycle(today))
+        plans = [p.code for p in queries.list_plan_choices()]
+        filters = queries.parse_filters(asked, cycle=current_cycle(today), plans=plans)
     except BadFilter as exc:
         raise click.BadParameter(exc.message, param_hint=exc.parameter) from None
     if day:

@@ -99,9 +99,10 @@ def _load_user(session_id: str):
     user_id, _, generation = session_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()) or int(user_id) >= 2**31:
         return None
-    user = auth_service.get_user(int(user_id))
+    user, plans = auth_service.get_signed_in_user(int(user_id))
     if user is None or not user.active or str(user.session_generation) != generation:
         return None
+    g.plans = plans  # read by tracker.http.requests.request_plans
     return user
 
 

@@ -30,6 +30,7 @@ from werkzeug.serving import make_server
 
 from tests.builders import make_action, make_cycles, make_user
 from tests.conftest import _empty_tables
+from tests.demo_codes import demo_openapi_document
 from tracker.api.openapi import openapi_document
 from tracker.extensions import db
 from tracker.services.auth import create_token
@@ -133,8 +134,10 @@ def _config(**extra: object) -> schemathesis.Config:
     )
 
 
-# The document the app serves at /api/openapi.json (test_openapi_routes.py checks they agree).
-READER = schemathesis.openapi.from_dict(openapi_document(), config=_config())
+# The document the app serves at /api/openapi.json (test_openapi_routes.py checks they agree):
+# the seeded demo's plan and locality codes are its enums, so plan filters and locality paths are
+# drawn from the codes the database holds (and anything else is a documented 400 or 404).
+READER = schemathesis.openapi.from_dict(demo_openapi_document(), config=_config())
 
 
 def _writes_only(document: dict) -> dict:
@@ -148,14 +151,19 @@ def _writes_only(document: dict) -> dict:
     return document | {"paths": paths}
 
 
+# The writer's small plan (the `writer` fixture): two locality plans, and the document its
+# database serves, with their codes as the plan and locality enums.
+WRITER_PLANS = ["north", "south"]
+WRITER_DOCUMENT = openapi_document(plan_codes=WRITER_PLANS, locality_codes=WRITER_PLANS)
+
 # The writer's update always names an action the writer may update; the reader's names any ref.
 WRITER = schemathesis.openapi.from_dict(
-    _writes_only(openapi_document()), config=_config(parameters={"path.ref": "N-01"})
+    _writes_only(WRITER_DOCUMENT), config=_config(parameters={"path.ref": "N-01"})
 )
 
 
 # Chains of calls, linking one answer to the next call (a ref from GET /actions into an update).
-STATEFUL = schemathesis.openapi.from_dict(openapi_document(), config=_config())
+STATEFUL = schemathesis.openapi.from_dict(WRITER_DOCUMENT, config=_config())
 SCENARIOS = settings(
     max_examples=25,
     stateful_step_count=6,
@@ -213,9 +221,10 @@ def writer(app: Flask) -> Iterator[Live]:
     with app.app_context():
         make_cycles(upto=4)
         head = make_user(email="north.head@trust.example", role="locality_head", locality="north")
-        make_action(ref="N-01", plan="north", lead=head)
-        make_action(ref="N-02", plan="north", lead=head, rag="amber")
-        make_action(ref="S-01", plan="south")
+        north, south = WRITER_PLANS
+        make_action(ref="N-01", plan=north, lead=head)
+        make_action(ref="N-02", plan=north, lead=head, rag="amber")
+        make_action(ref="S-01", plan=south)
         db.session.commit()
         db.session.remove()
     with _served(app, "north.head@trust.example") as live:

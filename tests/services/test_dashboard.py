@@ -40,11 +40,16 @@ IN_CYCLE_3 = datetime(2016, 2, 2, 10, tzinfo=UTC)
 
 
 def snapshot(**args: str) -> dict:
-    return dashboard_snapshot(TODAY, parse_dashboard_filters(args), now=NOW, settings=SETTINGS)
+    plans = queries.list_plan_choices()
+    return dashboard_snapshot(
+        TODAY, parse_dashboard_filters(args, plans=plans), now=NOW, settings=SETTINGS, plans=plans
+    )
 
 
 def listed(**args: str) -> set[str]:
-    filters = queries.parse_filters(args, cycle=3)
+    filters = queries.parse_filters(
+        args, cycle=3, plans=[p.code for p in queries.list_plan_choices()]
+    )
     return {r.ref for r in queries.list_actions(today=TODAY, filters=filters)[0]}
 
 
@@ -224,7 +229,11 @@ def test_returns_and_sefs_late_or_missing_are_as_their_pages_say(clean_db):
     make_locality_return(locality="south", cycle=cycles[2], status="draft", submitted_at=IN_CYCLE_2)
     db.session.commit()
     snap = dashboard_snapshot(
-        date(2016, 2, 8), parse_dashboard_filters({}), now=NOW.replace(day=8), settings=SETTINGS
+        date(2016, 2, 8),
+        parse_dashboard_filters({}, plans=[]),
+        now=NOW.replace(day=8),
+        settings=SETTINGS,
+        plans=queries.list_plan_choices(),
     )
     got = {(r["locality"], r["cycle"], r["status"]) for r in snap["returns"]}
     assert got == {("north", 1, "late"), ("south", 1, "missing"), ("south", 2, "missing")}
@@ -256,7 +265,7 @@ def test_the_snapshot_is_plain_json_values(clean_db):
 )
 def test_the_dashboard_refuses_filters_it_does_not_understand(args, parameter):
     with pytest.raises(BadFilter) as refused:
-        parse_dashboard_filters(args)
+        parse_dashboard_filters(args, plans=[])
     assert refused.value.parameter == parameter
 
 

@@ -106,8 +106,12 @@ def test_bad_filters_name_the_parameter(args, parameter):
 
 
 def test_an_unknown_plan_is_a_bad_filter(clean_db):
-    with pytest.raises(BadFilter):
-        queries.list_actions(today=TODAY, plan="west")
+    make_action(ref="M-1")  # a plan the database holds
+    db.session.commit()
+    plans = [p.code for p in queries.list_plan_choices()]
+    with pytest.raises(BadFilter) as exc:
+        queries.parse_filters({"plan": "west"}, plans=plans)
+    assert exc.value.message == "plan must be one of " + ", ".join(plans)
 
 
 def test_an_unknown_ref_is_not_found(clean_db):

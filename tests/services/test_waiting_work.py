@@ -43,7 +43,9 @@ def _plan(cycles) -> None:
 def test_the_dashboard_history_counts_waiting_work_apart_from_overdue(clean_db):
     cycles = make_cycles(upto=4)
     _plan(cycles)
-    snap = dashboard_snapshot(TODAY, None, now=NOW, settings=SETTINGS)
+    snap = dashboard_snapshot(
+        TODAY, None, now=NOW, settings=SETTINGS, plans=queries.list_plan_choices()
+    )
     assert snap["counts"]["overdue"] == 1 and snap["counts"]["awaiting_past_target"] == 1
     assert snap["counts"]["watermelons"] == 0  # the green one is finished, not late
     overdue = [

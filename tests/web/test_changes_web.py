@@ -121,7 +121,7 @@ def test_with_no_date_the_changes_page_starts_at_the_last_meeting(role_client):
     [
         ("2016-02-06", "The date must be today (5 February 2016) or earlier"),
         ("1/1/2015", "The date must be on or after 27 November 2015"),
-        ("yesterday", "Enter a date like 5 February 2016"),
+        ("yesterday", "Enter a date like 27 March 2025"),
         ("31/2/2016", "Enter a real date"),
         ("9" * 500, "Enter a date like"),
     ],
@@ -188,7 +188,7 @@ def test_the_chair_records_the_day_the_plan_was_sent(client):
         ("6/2/2016", "must be today or in the past"),
         ("26/11/2015", "on or after 27 November 2015"),
         ("soon", "Enter a date like"),
-        ("4" * 41, "Enter a date like 9 March 2016"),
+        ("4" * 41, "Enter a date like 27 March 2025"),
     ],
 )
 def test_a_wrong_date_is_refused_with_the_reason_and_writes_nothing(client, typed, error):

@@ -231,7 +231,7 @@ def test_every_problem_is_shown_at_once(people, clean_db):
     summary = page[page.index("govuk-error-summary") : page.index("Record a meeting</h1>")]
     for message in (
         "Select which meeting this was",
-        "Enter a date like 5 February 2016",
+        "Enter a date like 27 March 2025",
         "Select who chaired the meeting",
         "Select who will do it",
     ):

@@ -16,6 +16,7 @@ from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for, refuse
 from tracker.http.edge import INTEGER_MAX
 from tracker.http.problems import problem
+from tracker.http.requests import plan_codes
 from tracker.services import challenges as service
 from tracker.services.errors import BadFilter, NotFound
 
@@ -105,7 +106,7 @@ def challenges():
     unknown = sorted(set(request.args) - KNOWN_PARAMS)
     if unknown:
         raise BadFilter(unknown[0], f"{unknown[0]} is not a filter this API understands")
-    filters = service.parse_filters(request.args)
+    filters = service.parse_filters(request.args, plans=plan_codes())
     page = _int_arg("page", 1, 1, 100_000)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
     rows, total = service.list_challenges(

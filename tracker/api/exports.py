@@ -13,7 +13,7 @@ from tracker.api.views import _as_at, api_requires, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.packs import board_pack_response
-from tracker.http.requests import current_cycle, dashboard_settings
+from tracker.http.requests import current_cycle, dashboard_settings, plan_codes
 from tracker.services import exports, queries
 from tracker.services.board_pack import start_board_pack
 from tracker.services.errors import BadFilter
@@ -34,7 +34,9 @@ def _read(known: frozenset[str]):
     today = day or today_london()
     asked = export_args(request.args.to_dict())
     filters = queries.parse_filters(
-        {k: v for k, v in asked.items() if k != "as_at"}, cycle=current_cycle(today)
+        {k: v for k, v in asked.items() if k != "as_at"},
+        cycle=current_cycle(today),
+        plans=plan_codes(),
     )
     return today, as_at, asked, filters
 

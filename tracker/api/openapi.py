@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tracker.api.openapi_challenges import challenge_paths, challenge_schemas
 from tracker.api.openapi_changes import changes_paths, changes_schemas
 from tracker.api.openapi_dashboard import dashboard_paths, dashboard_schemas
 from tracker.api.openapi_evidence import evidence_paths, evidence_schemas
-from tracker.api.openapi_lists import action_filters, list_paths, list_schemas, paged, paging
+from tracker.api.openapi_lists import (
+    PLAN_CODE,
+    action_filters,
+    code_schemas,
+    list_paths,
+    list_schemas,
+    paged,
+    paging,
+)
 from tracker.api.openapi_lists import enum as _enum
 from tracker.api.openapi_lists import query as _query
 from tracker.api.openapi_measures import measure_paths
@@ -18,7 +27,7 @@ from tracker.api.openapi_search import search_paths, search_schemas
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT
-from tracker.services.queries import PLAN_CODES, SORT_KEYS
+from tracker.services.queries import SORT_KEYS
 
 SORT = _query(
     "sort",
@@ -36,7 +45,10 @@ PROBLEM = {
 }
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(
+    plan_codes: Sequence[str] | None = None, locality_codes: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The document; with the database's plan and locality codes, their enums (the served one)."""
     lifecycle = [s.value for s in Lifecycle]
     rag = [r.value for r in Rag]
     impact = [i.value for i in Impact]
@@ -67,7 +79,7 @@ def openapi_document() -> dict[str, Any]:
         ],
         "properties": {
             "ref": {"type": "string"},
-            "plan": _enum(list(PLAN_CODES)),
+            "plan": PLAN_CODE,
             "recommendation": {"type": "string"},
             "title": {"type": "string"},
             "lead": {
@@ -362,6 +374,7 @@ def openapi_document() -> dict[str, Any]:
                         "action_count": {"type": "integer"},
                     },
                 },
+                **code_schemas(plan_codes, locality_codes),
                 "Action": action,
                 "HistoryEntry": history,
                 "DateRequest": date_request,

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import NO_NUL, enum, paged, paging, query
+from tracker.api.openapi_lists import LOCALITY_CODE, NO_NUL, PLAN_CODE, enum, paged, paging, query
 from tracker.domain.challenges import NOTE_LIMIT, QUESTION_LIMIT, RESPONSE_LIMIT, Status
 from tracker.http.edge import INTEGER_MAX
 from tracker.services.challenges import STATUS_FILTERS
-from tracker.services.filters import PLAN_CODES
 
 CHALLENGE_ID = {
     "name": "challenge_id",
@@ -56,7 +55,7 @@ def challenge_paths(problem: dict) -> dict[str, Any]:
                 "operationId": "listChallenges",
                 "parameters": [
                     query("status", enum(list(STATUS_FILTERS)), "Only this status"),
-                    query("plan", enum(list(PLAN_CODES)), "Only this plan (or its returns)"),
+                    query("plan", PLAN_CODE, "Only this plan (or its returns)"),
                     *paging(50),
                 ],
                 "responses": {
@@ -92,7 +91,7 @@ def challenge_paths(problem: dict) -> dict[str, Any]:
                                 "maxLength": 32,
                                 "pattern": NO_NUL,
                             },
-                            "locality": enum(["north", "south", "east", "central"]),
+                            "locality": LOCALITY_CODE,
                             "cycle": {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
                         },
                     }

@@ -54,7 +54,7 @@ def changes_paths(problem: dict) -> dict[str, Any]:
                 "holidays (substitute days included); `from` is day 0. Without `from`, counts "
                 "from the inspection's configured anchor (publication or receipt of the report) "
                 "and says which, and whether the plan has been sent. From publication on "
-                "2015-11-27, 70 working days is 2016-03-09.",
+                "2025-01-10, 70 working days is 2025-04-22.",
                 "operationId": "getDeadline",
                 "parameters": [
                     query(

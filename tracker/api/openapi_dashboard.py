@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import EMPTY_REFUSED, FILTER_TEXT, enum, query
+from tracker.api.openapi_lists import EMPTY_REFUSED, FILTER_TEXT, PLAN_CODE, enum, query
 from tracker.domain.measures import Unit
 from tracker.http.edge import INTEGER_MAX
-from tracker.services.dashboard import COUNT_KEYS, PLAN_NAMES
-from tracker.services.filters import PLAN_CODES
+from tracker.services.dashboard import COUNT_KEYS
 
 _INT = {"type": "integer", "minimum": 0}
 _DAY = {"type": "string", "format": "date"}
@@ -49,9 +48,11 @@ def dashboard_paths(problem: dict) -> dict[str, Any]:
                 "viewers and administrators).",
                 "operationId": "getDashboard",
                 "parameters": [
-                    query("plan", enum(list(PLAN_CODES)), "Which plan (a locality, or main)"),
+                    query("plan", PLAN_CODE, "Which plan (a locality's, or the main plan)"),
                     query(
-                        "recommendation", FILTER_TEXT, "Recommendation ref, e.g. R3" + EMPTY_REFUSED
+                        "recommendation",
+                        FILTER_TEXT,
+                        "Recommendation ref, e.g. REC-3" + EMPTY_REFUSED,
                     ),
                     query("lead_organisation", FILTER_TEXT, "Organisation code" + EMPTY_REFUSED),
                     query(
@@ -79,7 +80,7 @@ def dashboard_paths(problem: dict) -> dict[str, Any]:
 
 
 def dashboard_schemas() -> dict[str, Any]:
-    plan = enum(list(PLAN_NAMES))
+    plan = PLAN_CODE
     cycle_point = {
         "cycle": {"type": "integer", "minimum": 1},
         "as_at": _DAY,
@@ -161,7 +162,7 @@ def dashboard_schemas() -> dict[str, Any]:
                             "measure": {"type": "string"},
                             "measure_title": {"type": "string"},
                             "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                            "period_label": {"type": "string", "examples": ["December 2015"]},
+                            "period_label": {"type": "string", "examples": ["December 2024"]},
                             "value": {"type": "number"},
                             "unit": enum([u.value for u in Unit]),
                             "value_text": {

@@ -17,7 +17,7 @@ def evidence_paths(problem_ref: dict) -> dict[str, Any]:
         "in": "path",
         "required": True,
         "schema": {"type": "string"},
-        "description": "The action's ref, e.g. N-01",
+        "description": "The action's ref, e.g. AP-012",
     }
     details = {
         "title": {

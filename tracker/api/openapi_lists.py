@@ -3,11 +3,12 @@ export (the filters themselves are shared with `/actions`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tracker.http.edge import INTEGER_MAX
 from tracker.services.exports import XLSX_MIMETYPE
-from tracker.services.filters import LONGEST_FILTER, PLAN_CODES
+from tracker.services.filters import LONGEST_FILTER
 
 # The API refuses an empty query value (`?as_at=`) with 400: leave the parameter out instead.
 EMPTY_REFUSED = " An empty value is refused (400): leave the parameter out instead."
@@ -30,6 +31,35 @@ def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
     }
 
 
+# A plan's and a locality's code: the database's codes, described once in the components (see
+# `code_schemas`), since the served document lists the plans the database holds.
+PLAN_CODE = {"$ref": "#/components/schemas/PlanCode"}
+LOCALITY_CODE = {"$ref": "#/components/schemas/LocalityCode"}
+
+
+def code_schemas(
+    plan_codes: Sequence[str] | None, locality_codes: Sequence[str] | None
+) -> dict[str, Any]:
+    """PlanCode and LocalityCode: an enum of the codes the database holds (the served document
+    is built for each request), or, without them, any code (GET /api/openapi.json lists them)."""
+
+    def code(values: Sequence[str] | None, what: str) -> dict[str, Any]:
+        if values:
+            return {**enum(list(values)), "description": f"{what}'s code"}
+        return {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 32,
+            "pattern": NO_NUL,
+            "description": f"{what}'s code: the served document lists the database's",
+        }
+
+    return {
+        "PlanCode": code(plan_codes, "A plan"),
+        "LocalityCode": code(locality_codes, "A locality"),
+    }
+
+
 def enum(values: list[str], nullable: bool = False) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": ["string", "null"] if nullable else "string", "enum": values}
     if nullable:
@@ -40,8 +70,8 @@ def enum(values: list[str], nullable: bool = False) -> dict[str, Any]:
 def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True) -> list[dict]:
     """The plan filters every list of actions takes (the overdue list leaves out `overdue`)."""
     return [
-        query("plan", enum(list(PLAN_CODES)), "Which plan"),
-        query("recommendation", FILTER_TEXT, "Recommendation ref, e.g. R3"),
+        query("plan", PLAN_CODE, "Which plan"),
+        query("recommendation", FILTER_TEXT, "Recommendation ref, e.g. REC-3"),
         query("lead_organisation", FILTER_TEXT, "Organisation code, e.g. trust"),
         query("rag", enum(rag), "Delivery confidence"),
         query("lifecycle", enum(lifecycle), "Lifecycle state"),

@@ -62,7 +62,7 @@ def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
                     query(
                         "quarter",
                         {"type": "string", "pattern": r"^20\d{2}-Q[1-4]$"},
-                        "A financial-year quarter: 2015-Q3 is October to December 2015. "
+                        "A financial-year quarter: 2024-Q3 is October to December 2024. "
                         "Neither period nor quarter: the last full quarter",
                     ),
                     query("kind", enum([k.value for k in Kind]), "Key or operational only"),

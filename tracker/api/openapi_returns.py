@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import paged, paging
+from tracker.api.openapi_lists import LOCALITY_CODE, paged, paging
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.http.edge import INTEGER_MAX
 
@@ -12,7 +12,7 @@ _LOCALITY = {
     "name": "locality",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "enum": ["north", "south", "east", "central"]},
+    "schema": LOCALITY_CODE,
     "description": "Locality",
 }
 _TIME = {"type": ["string", "null"], "format": "date-time"}

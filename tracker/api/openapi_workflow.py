@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import NO_NUL, paged, paging
+from tracker.api.openapi_lists import LOCALITY_CODE, NO_NUL, paged, paging
 from tracker.domain.evidence import EvidenceType
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.http.edge import INTEGER_MAX
@@ -64,7 +64,7 @@ def workflow_paths() -> dict[str, Any]:
                 "`evidence_date` (YYYY-MM-DD).",
                 "operationId": "createActionUpdate",
                 "parameters": [
-                    _path_param("ref", {"type": "string"}, "The action's ref, e.g. N-01")
+                    _path_param("ref", {"type": "string"}, "The action's ref, e.g. AP-012")
                 ],
                 "requestBody": {
                     "required": True,
@@ -139,9 +139,7 @@ def workflow_paths() -> dict[str, Any]:
                 "submitted, entry by entry, is at `.../returns/{cycle_number}/as-submitted`.",
                 "operationId": "getLocalityReturn",
                 "parameters": [
-                    _path_param(
-                        "locality", _enum(["north", "south", "east", "central"]), "Locality"
-                    ),
+                    _path_param("locality", LOCALITY_CODE, "Locality"),
                     _path_param(
                         "cycle_number",
                         {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},

@@ -17,7 +17,7 @@ from tracker.api.views import (
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.states import days_overdue
-from tracker.http.requests import PER_PAGE, current_cycle
+from tracker.http.requests import PER_PAGE, current_cycle, plan_codes
 from tracker.services import queries
 from tracker.services.errors import BadFilter
 
@@ -37,6 +37,7 @@ def overdue_actions():
     filters = queries.parse_filters(
         {k: v for k, v in request.args.items() if k not in _NOT_FILTERS},
         cycle=current_cycle(today),
+        plans=plan_codes(),
     )
     # Most days overdue first is the oldest target date first; ties by ref.
     filters.overdue, filters.sort, filters.descending = True, "target_date", False

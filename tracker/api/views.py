@@ -16,10 +16,10 @@ from tracker.domain.permissions import Permission
 from tracker.extensions import csrf
 from tracker.http.access import allowed, refuse
 from tracker.http.problems import problem
-from tracker.http.requests import current_cycle, parse_as_at
+from tracker.http.requests import current_cycle, parse_as_at, plan_codes, request_plans
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
-from tracker.services.filters import LIST_PARAMS
+from tracker.services.filters import LIST_PARAMS, check_plan
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -127,7 +127,13 @@ def bad_filter(exc: BadFilter):
 @bp.get("/openapi.json")
 @api_requires(Permission.READ_PLAN)
 def openapi():
-    return jsonify(openapi_document())
+    plans = request_plans()
+    return jsonify(
+        openapi_document(
+            plan_codes=[p.code for p in plans],
+            locality_codes=[p.locality_code for p in plans if p.locality_code],
+        )
+    )
 
 
 @bp.get("/v1/recommendations")
@@ -168,7 +174,7 @@ def actions():
     )
     page = _int_arg("page", 1, 1, LAST_PAGE)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
-    plan = request.args.get("plan") or None
+    plan = check_plan(request.args.get("plan"), plan_codes())
     rows, total = queries.list_actions(
         today=day or today_london(),
         plan=plan,

@@ -273,8 +273,8 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
 
 
 def _person_changed(values: dict[str, Any], names: Names) -> str:
-    """ "Claire Whitfield named deputy for North", or "Sam Newcombe's role changed from Action
-    lead to Chair or senior leader; line manager from none to Imran Siddiqui"."""
+    """ "Alex Smith named deputy for Eastside", or "Sam Jones's role changed from Action
+    lead to Chair or senior leader; line manager from none to Jo Brown"."""
     person = values["person"]
     changes = values["_detail"].get("changes")
     raw = changes if isinstance(changes, Mapping) else {}
@@ -334,7 +334,7 @@ def _fallback(kind: str, target: str, detail: Mapping[str, Any], names: Names) -
 
 
 def _about(target: str, names: Names) -> str:
-    """A target like "north cycle 3" or "north SEF 2016-02" with the locality's name."""
+    """A target like "eastside cycle 3" or "eastside SEF 2025-03" with the locality's name."""
     first, _, rest = (target or "").partition(" ")
     if rest and first in names.locality_codes:
         return f"{names.locality_codes[first]} {rest}"
@@ -354,7 +354,7 @@ def _named(value: Any, table: Mapping[int, str]) -> str:
 
 
 def _text(value: Any, *, key: str = "") -> str:
-    """A detail's value in words: dates as 5 February 2016, yes and no, lists joined."""
+    """A detail's value in words: dates as 27 March 2025, yes and no, lists joined."""
     if value is None:
         return ""
     if isinstance(value, bool):

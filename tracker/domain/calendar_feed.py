@@ -69,12 +69,12 @@ def _text(value: str) -> str:
 
 
 def long_day(day: date) -> str:
-    """ "Friday 12 February 2016"."""
+    """ "Friday 28 March 2025"."""
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def london_moment(moment: datetime) -> str:
-    """ "12:00 on Friday 12 February 2016" in London wall-clock time."""
+    """ "12:00 on Friday 28 March 2025" in London wall-clock time."""
     local = moment.astimezone(LONDON)
     return f"{local:%H:%M} on {long_day(local.date())}"
 

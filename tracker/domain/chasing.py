@@ -45,10 +45,10 @@ class Deadline:
     kind: str  # "return" | "sef"
     owner_id: int
     period: str  # the cycle number or the YYYY-MM month
-    what: str  # e.g. "The North return for cycle 3"
+    what: str  # e.g. "The Eastside return for cycle 3"
     opens_on: date
     due_on: date
-    due_text: str  # e.g. "at 12:00 on Friday 12 February 2016"
+    due_text: str  # e.g. "at 12:00 on Friday 28 March 2025"
     link: str
     submitted: bool
     subject: str = ""  # whose it is: the locality's code

@@ -1,4 +1,5 @@
-"""Dates as people type them: `2016-02-05`, `5/2/2016` (day first, as in the UK) or `5 Feb 2016`."""
+"""Dates as people type them: `2025-03-27`, `27/3/2025` (day first, as in the UK) or
+`27 Mar 2025`."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _SLASHED = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 _WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})")
 
-DATE_FORMAT_HINT = "a date like 5 February 2016, 5/2/2016 or 2016-02-05"
+DATE_FORMAT_HINT = "a date like 27 March 2025, 27/3/2025 or 2025-03-27"
 
 
 def parse_day(text: str) -> date:

@@ -493,7 +493,7 @@ class RecommendationNow:
 @dataclass
 class Snapshot:
     plans: dict[str, str]  # plan name or code (lower case) -> code
-    next_refs: dict[str, str]  # plan code -> the next ref in its sequence ("MAP-041", "N-12")
+    next_refs: dict[str, str]  # plan code -> the next ref in its sequence ("AP-041", "B-12")
     recommendations: set[str]
     organisations: dict[str, str]  # name or code (lower case) -> code
     people_by_email: dict[str, int]  # lower case
@@ -611,7 +611,7 @@ def parse_date(value: object) -> date | None | str:
             return date(int(m[3]), int(m[2]), int(m[1]))
         except ValueError:
             pass
-    return f"\u201c{text}\u201d is not a date: write it as YYYY-MM-DD, for example 2016-03-31"
+    return f"\u201c{text}\u201d is not a date: write it as YYYY-MM-DD, for example 2025-03-31"
 
 
 def _text(value: object) -> str:
@@ -680,10 +680,10 @@ def plan_import(
                 cells[column] = _text(value)
         ref = _ref(_text(cells.get("Ref")), snapshot)
         if not ref:
-            problem(row, "Ref", "Enter the action's ref, for example MAP-001")
+            problem(row, "Ref", "Enter the action's ref, for example AP-001")
             continue
         if ref not in snapshot.actions and (len(ref) > 16 or not _REF.fullmatch(ref)):
-            problem(row, "Ref", f"\u201c{ref}\u201d is not a ref like MAP-001 or N-01")
+            problem(row, "Ref", f"\u201c{ref}\u201d is not a ref like AP-001 or B-01")
             continue
         if ref in seen:
             first_sheet, first_row = seen[ref]

@@ -239,10 +239,10 @@ MONTH_NAMES = [
 
 
 def parse_period(text: str | None) -> date:
-    """'2015-12' -> 1 December 2015 (a period is a calendar month)."""
+    """'2024-12' -> 1 December 2024 (a period is a calendar month)."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise MeasureError("The period must be a month in the format YYYY-MM, like 2015-12")
+        raise MeasureError("The period must be a month in the format YYYY-MM, like 2024-12")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -270,9 +270,9 @@ def check_not_future(period: date, today: date) -> None:
 
 @dataclass(frozen=True, order=True)
 class Quarter:
-    """A financial-year quarter: 2015-Q3 is October to December 2015 (April starts the year)."""
+    """A financial-year quarter: 2024-Q3 is October to December 2024 (April starts the year)."""
 
-    year: int  # the financial year's first calendar year: 2015 for 2015/16
+    year: int  # the financial year's first calendar year: 2024 for 2024/25
     number: int  # 1 to 4
 
     @property
@@ -314,7 +314,7 @@ def parse_quarter(text: str | None) -> Quarter:
     match = re.fullmatch(r"(\d{4})-Q([1-4])", (text or "").strip(), flags=re.IGNORECASE)
     if not match or int(match.group(1)) < 1900:
         raise MeasureError(
-            "The quarter must be a financial-year quarter like 2015-Q3 (October to December 2015)"
+            "The quarter must be a financial-year quarter like 2024-Q3 (October to December 2024)"
         )
     return Quarter(int(match.group(1)), int(match.group(2)))
 

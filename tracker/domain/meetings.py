@@ -45,8 +45,8 @@ class Usual:
     length: timedelta
 
 
-# The groups' usual days (illustrative, as the seed is: the seed's JSIG met on the third
-# Thursday of January 2016 and Getting to Good on the fourth). The Continuous Improvement Board
+# The groups' usual days (illustrative, as the seed is: the seed's JSIG meets on the third
+# Thursday of the month and Getting to Good on the fourth). The Continuous Improvement Board
 # has no usual day the tracker knows: only its recorded meetings are shown.
 USUAL = {
     MeetingKind.JSIG: Usual(3, 3, time(10, 0), timedelta(hours=2)),

@@ -100,7 +100,7 @@ def _dates_of_birth(text: str) -> list[tuple[int, int]]:
                 spans.append((start, cue.end() + text.startswith(")", cue.end())))
         for cue in _BORN_CUE.finditer(text, max(0, start - _NEAR), start):
             # "born" only counts right before the date: "born on 3 April 2009", not "born out
-            # of the Getting to Good meeting on 11/01/2016".
+            # of the Getting to Good meeting on 27/03/2025".
             most = 0 if cue.group() == "b." else 1  # "b. 03/04/2009", "born on 3 April 2009"
             if _joined_by_fillers(text[cue.end() : start], _BORN_FILLERS, most):
                 spans.append((cue.start(), end))
@@ -181,7 +181,8 @@ _PLACE_WORDS = _word_set("in at from across within outside to of for")
 _PREVIOUS_WORD = re.compile(r"([A-Za-z]+)\W*$")
 
 # Capitalised words that are not names in plan text: sentence openers, calendar words, and
-# the vocabulary of action plans, boards and services ("Heads of Service (4)").
+# the vocabulary of action plans, boards and services ("Heads of Service (4)"). Place words are
+# generic (compass points, England's regions): no council's own town is listed here.
 _NOT_NAMES = _word_set(
     """
     a an the this that these those all any anyone everyone each every some most many none only
@@ -205,7 +206,7 @@ _NOT_NAMES = _word_set(
     care need protection leaver red amber green blue grey case rag sef round wave batch option
     scenario slide annex schedule clause standard principle criterion element strand key line
     row column figure chart box tab sheet file list foster fostering adoption residential home
-    placement region county borough city district doncaster yorkshire england ofsted term
+    placement region county borough city district yorkshire england ofsted term
     session course training class baby infant toddler girl boy pupil teen teenager sibling
     brother sister son daughter mother father mum dad parent carer looked sexual exploitation
     criminal missing abuse neglect poverty death safeguarding development support friendly
@@ -271,7 +272,7 @@ _RECORD_ID = re.compile(  # "child ID 12345", "person ID 123456", "UPN A12345678
     r"|service\s+user)\s*(?i:id\b|no\b\.?|number\b|ref\b\.?|reference\b)\s*[:#.]?\s*"
     rf"{_ID}|\bUPN\s*[:#]?\s*(?P<upn>[A-Z]\d{{11}}[\dA-Z])\b"
 )
-_SYSTEM_ID = re.compile(  # "LCS 123456", "Mosaic ID 12345", "CIN/12345", "CP-2016-0042"
+_SYSTEM_ID = re.compile(  # "LCS 123456", "Mosaic ID 12345", "CIN/12345", "CP-2025-0042"
     r"\b(?:LCS|Mosaic|Liquidlogic|CareFirst|Carefirst|Frameworki|ICS|EHM|Azeus|SystmOne"
     r"|CP|CIN|CiN|LAC|CLA|CSC)\b\s*(?:(?i:no\b\.?|number\b|ref\b\.?|reference\b|id\b)\s*)?"
     r"[:#./-]?\s*(?P<id>\d[\d/-]*\d)\b"
@@ -301,7 +302,7 @@ def _case_numbers(text: str) -> list[tuple[int, int]]:
             spans.append(m.span())
     for m in _SYSTEM_ID.finditer(text):
         ref = m.group("id")
-        if _digits(ref) >= 5 and not _YEARISH.fullmatch(ref):  # not "CIN census 2015/16"
+        if _digits(ref) >= 5 and not _YEARISH.fullmatch(ref):  # not "CIN census 2024/25"
             spans.append(m.span())
     for m in _GENERIC_REF.finditer(text):
         before = _PREVIOUS_WORD.search(text[: m.start()])

@@ -225,7 +225,7 @@ def check_replacement(
     """The action that supersedes another exists, is another action and is still open ('' when
     it may)."""
     if not replacement_ref.strip():
-        return "Name the action that replaces this one, for example MAP-012"
+        return "Name the action that replaces this one, for example AP-012"
     if replacement_ref == action_ref:
         return "An action cannot be replaced by itself"
     if not found:

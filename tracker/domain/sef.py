@@ -139,7 +139,7 @@ def month_of(day: date) -> str:
 
 
 def month_label(month: str) -> str:
-    """ "2016-02" -> "February 2016"."""
+    """ "2025-03" -> "March 2025"."""
     year, number = (int(p) for p in month.split("-"))
     return f"{date(year, number, 1):%B} {year}"
 

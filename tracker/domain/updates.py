@@ -117,7 +117,7 @@ def check_update(
 
     superseding = new is Lifecycle.SUPERSEDED and old is not Lifecycle.SUPERSEDED
     if superseding and "lifecycle" not in errors and not proposal.superseded_by.strip():
-        errors["superseded_by"] = "Name the action that replaces this one, for example MAP-012"
+        errors["superseded_by"] = "Name the action that replaces this one, for example AP-012"
 
     if new in CLOSED:
         if proposal.rag is not None:

@@ -100,7 +100,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
         f"{t['overdue']} overdue."
     )
     doc.add_paragraph(
-        "Illustrative demonstration data, not the real Doncaster plan. This pack holds no "
+        "Illustrative demonstration data, not a real council's plan. This pack holds no "
         "child-level personal data."
     )
 

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, g
 
 from config import parse_today
 from tracker.clock import end_of_london_day_utc
 from tracker.domain.cycles import cycle_number_for
 from tracker.services.dashboard import DashboardSettings
+from tracker.services.reads.reference import PlanChoice, list_plan_choices
 
 # A page of a long list of actions, on the pages and in the API's overdue list.
 PER_PAGE = 100
+
+
+def request_plans() -> list[PlanChoice]:
+    """The plans, read once a request: with the person a session names (tracker/security.py),
+    or in one statement of their own (a bearer token, a page for anyone)."""
+    if "plans" not in g:
+        g.plans = list_plan_choices()
+    return g.plans
+
+
+def plan_codes() -> list[str]:
+    """The plans' codes, which a plan filter must be one of."""
+    return [p.code for p in request_plans()]
 
 
 def current_cycle(day: date) -> int | None:

@@ -42,7 +42,7 @@ SQLITE_CREATE = (
 )
 SQLITE_DROP = (f"DROP TABLE IF EXISTS {FTS_TABLE}",)
 # Words are letters and digits, everything else separates them, as in FTS5's unicode61 and the
-# query's own tokens: PostgreSQL's parser alone would read "MAP-001" as "map" and "-001".
+# query's own tokens: PostgreSQL's parser alone would read "AP-001" as "ap" and "-001".
 _PG_WORDS = "regexp_replace({}, '[^[:alnum:]]+', ' ', 'g')"
 PG_CREATE = (
     f"ALTER TABLE search_document ADD COLUMN {PG_VECTOR} tsvector GENERATED ALWAYS AS ("

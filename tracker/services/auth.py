@@ -19,6 +19,7 @@ from tracker.extensions import db
 from tracker.models import ApiToken, Locality, Organisation, User
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
+from tracker.services.reads.reference import PlanChoice, get_user_with_plans
 
 
 @lru_cache(maxsize=4)
@@ -383,6 +384,12 @@ def sign_out(user_id: int, *, now: datetime, remote_addr: str) -> None:
 
 def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def get_signed_in_user(user_id: int) -> tuple[User | None, list[PlanChoice]]:
+    """The person a session names, with every plan (the menu's links and the plan filter's
+    check need them on every page): one statement."""
+    return get_user_with_plans(user_id)
 
 
 def list_users() -> list[User]:

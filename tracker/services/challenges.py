@@ -4,6 +4,7 @@ edit), an audit event and the outbox messages it owes, and commits once."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -32,7 +33,7 @@ from tracker.models import (
 from tracker.services import notify, outbox
 from tracker.services.audit import add_event
 from tracker.services.errors import BadFilter, NotFound
-from tracker.services.filters import PLAN_CODES
+from tracker.services.filters import check_plan
 from tracker.services.updates import Forbidden, Rejected
 
 MAX_ID = 2_147_483_647
@@ -225,15 +226,13 @@ class ChallengeFilters:
 STATUS_FILTERS = ("open", "awaiting_response", "responded", "escalated", "accepted")
 
 
-def parse_filters(args) -> ChallengeFilters:
-    """The list's filters from a query string; a value the tracker does not know is BadFilter."""
+def parse_filters(args, *, plans: Collection[str]) -> ChallengeFilters:
+    """The list's filters from a query string; a value the tracker does not know is BadFilter.
+    `plans`: the plans' codes."""
     status = args.get("status") or None
     if status is not None and status not in STATUS_FILTERS:
         raise BadFilter("status", f"status must be one of {', '.join(STATUS_FILTERS)}")
-    plan = args.get("plan") or None
-    if plan is not None and plan not in PLAN_CODES:
-        raise BadFilter("plan", f"plan must be one of {', '.join(PLAN_CODES)}")
-    return ChallengeFilters(status=status, plan=plan)
+    return ChallengeFilters(status=status, plan=check_plan(args.get("plan"), plans))
 
 
 def _filtered(query: Select, f: ChallengeFilters) -> Select:

@@ -352,7 +352,7 @@ WRITE_ATTEMPTS = 3
 def _already_written(chases: Sequence[Chase]) -> set[str]:
     """The keys of `chases` already in the outbox, read in one query. An item stored before
     keys named the locality (issue 19) is under the chase's legacy key: it counts as this chase
-    only if its link, which names the locality (/returns/north/3), is this chase's link. So a
+    only if its link, which names the locality (/returns/eastside/3), is this chase's link. So a
     mail sent under an old key is never sent again, and the other locality's escalation, which
     the old key could not hold, is still written."""
     keys = {c.key for c in chases}

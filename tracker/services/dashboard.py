@@ -11,6 +11,7 @@ of the list it links to.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from tracker.services.filters import PlanFilters, parse_filters
 from tracker.services.reads.action_rows import LEAD_ORG
 from tracker.services.reads.measure_links import list_green_actions_with_off_target_measures
 from tracker.services.reads.plan_lists import apply_filters
+from tracker.services.reads.reference import PlanChoice
 from tracker.services.reads.state import (
     awaiting_past_target_clause,
     blocked_clause,
@@ -66,13 +68,6 @@ COUNT_KEYS = (
 )
 # The counts of actions (read from the projection); the rest are of returns and SEFs.
 _PROJECTED = COUNT_KEYS[:10]
-PLAN_NAMES = {
-    "main": "Main plan",
-    "north": "North",
-    "south": "South",
-    "east": "East",
-    "central": "Central",
-}
 _CLOSED_VALUES = ("closed_evidenced", "superseded")
 _WAITING = "waiting:"  # the history chart's mark on a RAG held while awaiting sign-off
 
@@ -86,12 +81,15 @@ class DashboardSettings:
     sef_due_working_day: int
 
 
-def parse_dashboard_filters(args: dict[str, str]) -> PlanFilters:
-    """The dashboard's four filters from query-string values; any other name is refused."""
+def parse_dashboard_filters(args: dict[str, str], *, plans: Sequence[PlanChoice]) -> PlanFilters:
+    """The dashboard's four filters from query-string values; any other name is refused.
+    `plans`: every plan (the database's), which a plan filter must name."""
     unknown = sorted(set(args) - set(DASHBOARD_PARAMS))
     if unknown:
         raise BadFilter(unknown[0], f"{unknown[0]} is not a filter the dashboard understands")
-    return parse_filters({k: v for k, v in args.items() if v not in ("", None)})
+    return parse_filters(
+        {k: v for k, v in args.items() if v not in ("", None)}, plans=[p.code for p in plans]
+    )
 
 
 def filter_args(f: PlanFilters) -> dict[str, str]:
@@ -256,18 +254,26 @@ def _cycles_with_planned(f: PlanFilters, today: date) -> list[tuple[int, date, d
     ]
 
 
-def _plans_shown(f: PlanFilters) -> list[str]:
-    return [f.plan] if f.plan else list(PLAN_NAMES)
+def _plans_shown(f: PlanFilters, plans: Sequence[PlanChoice]) -> list[PlanChoice]:
+    return [p for p in plans if f.plan in (None, p.code)]
 
 
 def _returns_and_sefs(
-    f: PlanFilters, *, today: date, now: datetime, cycle: int | None, settings: DashboardSettings
+    f: PlanFilters,
+    plans: Sequence[PlanChoice],
+    *,
+    today: date,
+    now: datetime,
+    cycle: int | None,
+    settings: DashboardSettings,
 ) -> tuple[list[dict], list[dict]]:
     """Returns and SEFs late or missing, newest first, as the returns and SEF pages say. They
-    are a locality's: only the plan filter narrows them (the main plan has none)."""
-    if f.plan == "main":
-        return [], []
-    locality = f.plan
+    are a locality's: only the plan filter narrows them (a plan of no locality has none)."""
+    locality = None
+    if f.plan is not None:
+        locality = next((p.locality_code for p in plans if p.code == f.plan), None)
+        if locality is None:
+            return [], []
     returns = []
     for row in list_return_statuses(today=today, now=now, upto=cycle or 0):
         for r in row:
@@ -315,12 +321,13 @@ def _charts(
     cycle: int | None,
     now_by_plan: dict[str, dict[str, int]],
     total: int,
+    plans: Sequence[PlanChoice],
 ) -> dict[str, Any]:
     """The three charts' figures: RAG mix per cycle, the burn-down and overdue by locality."""
     cycles = _cycles_with_planned(f, today)
     current = cycle or 0
     past = _history_by_cycle(f, today, before=current) if current > 1 else {}
-    plans = _plans_shown(f)
+    shown = _plans_shown(f, plans)
     rag_mix, overdue_by_plan, burn_down = [], [], []
     # The cycles so far, and on to the first by which every chosen action with a date is due.
     all_due = max((planned for *_, planned in cycles), default=0)
@@ -359,7 +366,7 @@ def _charts(
                 "cycle": number,
                 "as_at": as_at,
                 "so_far": number == current,
-                "counts": {p: by_plan.get(p, {}).get("overdue", 0) for p in plans},
+                "counts": {p.code: by_plan.get(p.code, {}).get("overdue", 0) for p in shown},
             }
         )
     due = next((due_at for n, _, due_at, _ in cycles if n == current), None)
@@ -368,7 +375,7 @@ def _charts(
         "rag_mix": rag_mix,
         "burn_down": burn_down,
         "overdue_by_plan": {
-            "plans": [{"code": p, "name": PLAN_NAMES[p]} for p in plans],
+            "plans": [{"code": p.code, "name": p.name} for p in shown],
             "cycles": overdue_by_plan,
         },
     }
@@ -380,6 +387,7 @@ def dashboard_snapshot(
     *,
     now: datetime,
     settings: DashboardSettings,
+    plans: Sequence[PlanChoice],
 ) -> dict[str, Any]:
     """The chair's dashboard as plain values (JSON as it is): the counts, what each list needs
     to show beside them, and the charts' figures. A fixed number of statements, whatever the
@@ -389,7 +397,9 @@ def dashboard_snapshot(
     by_plan = _counts_by_plan(f, today, cycle)
     counts = {k: _sum(by_plan, k) for k in _PROJECTED}
     awaiting = list_awaiting_sign_off(today, scope=_scope_ids(f, today))
-    returns, sefs = _returns_and_sefs(f, today=today, now=now, cycle=cycle, settings=settings)
+    returns, sefs = _returns_and_sefs(
+        f, plans, today=today, now=now, cycle=cycle, settings=settings
+    )
     counts |= {
         "returns_late": sum(1 for r in returns if r["status"] == "late"),
         "returns_missing": sum(1 for r in returns if r["status"] == "missing"),
@@ -403,7 +413,7 @@ def dashboard_snapshot(
     if f.plan is not None:
         green_off = [g for g in green_off if g.plan == f.plan]
     counts["green_off_target"] = len({g.action_ref for g in green_off})
-    charts = _charts(f, today=today, cycle=cycle, now_by_plan=by_plan, total=total)
+    charts = _charts(f, today=today, cycle=cycle, now_by_plan=by_plan, total=total, plans=plans)
     return {
         "today": today.isoformat(),
         "cycle": cycle,

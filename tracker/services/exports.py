@@ -200,7 +200,7 @@ def _count(query: Select) -> int:
     ).scalar_one()
 
 
-# Filters whose value says what it is on its own ("north", "red"); the others are named too.
+# Filters whose value says what it is on its own (a plan's code, "red"); the others are named too.
 _NAMED_BY_VALUE = ("plan", "recommendation", "lead_organisation", "rag", "lifecycle")
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 
@@ -227,7 +227,7 @@ def plan_export_filename(
     history: bool = False,
 ) -> str:
     """What is in the file, in its name: <stem>[_<plan>][_<filter>...]_as-at-<day>
-    [_with-history].<extension>, e.g. action-plan_north_red_as-at-2016-02-05_with-history.xlsx.
+    [_with-history].<extension>, e.g. action-plan_area-1_red_as-at-2025-03-27_with-history.xlsx.
     The day is London's today, or the as-at day; the filters are the ones asked for (the sort
     is left out: it changes no row)."""
     asked = asked or {}

@@ -3,12 +3,12 @@ all-actions list, the home page's counts and the API."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from tracker.domain.states import Lifecycle, Rag
 from tracker.services.errors import BadFilter
 
-PLAN_CODES = ("main", "north", "south", "east", "central")
 SORT_KEYS = (
     "ref",
     "recommendation",
@@ -88,17 +88,24 @@ def _whole_number(args: dict[str, str], name: str, lo: int, hi: int) -> int | No
     return int(value)
 
 
-def parse_filters(args: dict[str, str], *, cycle: int | None = None) -> PlanFilters:
+def check_plan(plan: str | None, plans: Collection[str]) -> str | None:
+    """A plan filter's value: one of the plans' codes (from the database, in their order)."""
+    if plan and plan not in plans:
+        raise BadFilter("plan", "plan must be one of " + ", ".join(plans))
+    return plan or None
+
+
+def parse_filters(
+    args: dict[str, str], *, cycle: int | None = None, plans: Collection[str] = ()
+) -> PlanFilters:
     """Turn query-string values into filters, naming the parameter when one is not understood.
-    `cycle` is the current cycle's number, which the 'no update this cycle' filter needs."""
+    `cycle` is the current cycle's number, which the 'no update this cycle' filter needs;
+    `plans` the plans' codes, which a plan filter must be one of."""
     for name, value in args.items():
         if "\x00" in value or len(value) > LONGEST_FILTER:
             raise BadFilter(name, f"{name} is not a value the tracker understands")
     f = PlanFilters(cycle=cycle)
-    if plan := args.get("plan"):
-        if plan not in PLAN_CODES:
-            raise BadFilter("plan", "plan must be one of " + ", ".join(PLAN_CODES))
-        f.plan = plan
+    f.plan = check_plan(args.get("plan"), plans)
     f.lead = _whole_number(args, "lead", 1, 2**31 - 1)
     if involving := args.get("involving"):
         f.involving = involving.strip().lower()

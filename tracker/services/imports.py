@@ -614,21 +614,22 @@ def forget(store: Path, digest: str) -> None:
 
 
 def template_csv() -> bytes:
-    """The export's columns plus Success measure, and one illustrative row to copy."""
+    """The export's columns plus Success measure, and one illustrative row to copy (no one's
+    plan: a made-up ref, organisation and dates)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(rules.TEMPLATE_HEADER)
     example = {
-        "Ref": "MAP-101",
+        "Ref": "AP-101",
         "Plan": "Main action plan",
-        "Recommendation": "R1",
+        "Recommendation": "REC-1",
         "Title": "Illustrative: weekly audit of contacts that wait more than 24 hours",
         "Description": "Illustrative row: replace it with your own.",
         "Lead": "name@example.org",
-        "Lead organisation": "Doncaster Children's Services Trust",
+        "Lead organisation": "Anytown Council",
         "Partners": "",
-        "Start date": "2016-03-01",
-        "Target date": "2016-06-30",
+        "Start date": "2025-04-01",
+        "Target date": "2025-06-30",
         "Depends on": "",
         rules.SUCCESS_MEASURE: "Every contact decided within 24 hours",
     }

@@ -75,7 +75,7 @@ def load_measures(seed_dir: Path, *, now: datetime) -> dict[str, int]:
     if not register.exists():
         return {"measures": 0, "measure_values": 0}
     data = yaml.safe_load(register.read_text(encoding="utf-8"))
-    default_from = str(data.get("defaults", {}).get("targets_from", "2014-10"))
+    default_from = str(data["defaults"]["targets_from"])  # the month targets apply from
     existing = set(db.session.execute(select(Measure.code)).scalars())
     recs = {r.ref: r.id for r in db.session.execute(select(Recommendation)).scalars()}
     action_ids = dict(db.session.execute(select(Action.ref, Action.id)).all())

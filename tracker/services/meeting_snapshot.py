@@ -56,6 +56,7 @@ from tracker.services.filters import PlanFilters
 from tracker.services.reads.action_rows import action_rows_query
 from tracker.services.reads.plan_lists import apply_filters
 from tracker.services.reads.recommendations import get_inspection
+from tracker.services.reads.reference import list_plan_choices
 from tracker.services.reads.state import state_for
 
 SNAPSHOT_VERSION = 1
@@ -200,7 +201,7 @@ def build_snapshot(
                 "updated_at": _iso(r.recorded_at),
             }
         )
-    plans = db.session.execute(select(Plan.code, Plan.name).order_by(Plan.id)).all()
+    plans = list_plan_choices()
     recs = db.session.execute(
         select(Recommendation.ref, Recommendation.title, Recommendation.lead_body).order_by(
             Recommendation.number
@@ -209,7 +210,7 @@ def build_snapshot(
     inspection = get_inspection()
 
     totals = _counts()
-    by_plan = {code: {"key": code, "label": name, **_counts()} for code, name in plans}
+    by_plan = {p.code: {"key": p.code, "label": p.full_name, **_counts()} for p in plans}
     by_rec = {
         ref: {"key": ref, "label": title, "lead_body": body, **_counts()}
         for ref, title, body in recs
@@ -274,7 +275,7 @@ def build_snapshot(
         ),
         # The chair's dashboard as it stood (tracker/services/dashboard.py), frozen with the rest.
         "dashboard": (
-            dashboard_snapshot(meeting_day, filters, now=now, settings=dashboard)
+            dashboard_snapshot(meeting_day, filters, now=now, settings=dashboard, plans=plans)
             if dashboard is not None and as_at is None
             else None
         ),

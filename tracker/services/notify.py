@@ -46,7 +46,7 @@ class Notice:
     kind: str  # e.g. "target_date_approved", "action_signed_off", "follow_up"
     subject: str
     lines: tuple[str, ...]  # the body, a paragraph a line
-    link: str  # a path, e.g. "/actions/MAP-001"
+    link: str  # a path, e.g. "/actions/AP-001"
 
     @property
     def digest_text(self) -> str:

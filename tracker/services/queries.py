@@ -1,7 +1,7 @@
 """Every read, re-exported from the module that answers it (tracker/services/reads/), so callers
 keep importing `queries`. New code may import the read model it needs directly."""
 
-from tracker.services.filters import PLAN_CODES, SORT_KEYS, PlanFilters, parse_filters
+from tracker.services.filters import SORT_KEYS, PlanFilters, parse_filters
 from tracker.services.reads.action_rows import ActionRow
 from tracker.services.reads.one_action import (
     HistoryEntry,
@@ -20,10 +20,12 @@ from tracker.services.reads.recommendations import (
     totals,
 )
 from tracker.services.reads.reference import (
+    PlanChoice,
     get_locality,
     get_plan,
     list_leads,
     list_organisations,
+    list_plan_choices,
     list_plans,
     list_recommendation_refs,
 )
@@ -37,10 +39,10 @@ from tracker.services.reads.state import (
 )
 
 __all__ = [
-    "PLAN_CODES",
     "SORT_KEYS",
     "ActionRow",
     "HistoryEntry",
+    "PlanChoice",
     "PlanFilters",
     "RecommendationSummary",
     "Related",
@@ -60,6 +62,7 @@ __all__ = [
     "list_actions",
     "list_leads",
     "list_organisations",
+    "list_plan_choices",
     "list_plans",
     "list_recommendation_refs",
     "list_recommendations",

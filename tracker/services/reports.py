@@ -425,7 +425,7 @@ def build_quarterly_report(
     today: date,
     now: datetime,
     small_cohort_below: int = 10,
-    sef_first_month: str = "2016-02",
+    sef_first_month: str,
     sef_due_working_day: int = sef_rules.DEFAULT_DUE_WORKING_DAY,
 ) -> QuarterlyReport:
     """The report for a quarter that has begun (a quarter in the future is refused)."""

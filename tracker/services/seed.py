@@ -1,4 +1,5 @@
-"""Loading the illustrative seed data (seed/*.yaml, *.csv). Loading twice changes nothing."""
+"""Loading the illustrative seed data (seed/*.yaml, *.csv). Loading twice changes nothing.
+Everything about the demo (its plans, cycles, people and demo accounts) is in the seed files."""
 
 from __future__ import annotations
 
@@ -33,22 +34,6 @@ from tracker.services.audit import add_event
 from tracker.services.evidence_seed import derive_evidence
 from tracker.services.measure_seed import load_measures
 
-DEMO_ACCOUNTS = (
-    "admin@trust.example",
-    "chief.executive@trust.example",
-    "director.operations@trust.example",
-    "north.hos@trust.example",
-    "south.hos@trust.example",
-    "east.hos@trust.example",
-    "central.hos@trust.example",
-    "hos.mash@trust.example",
-    "dci.publicprotection@police.example",
-    "performance@trust.example",
-    "jsig.member@council.example",
-)
-CYCLE_START = date(2016, 1, 4)
-CYCLES_THROUGH = date(2016, 12, 31)
-
 
 @dataclass
 class SeedResult:
@@ -78,12 +63,17 @@ def load_seed(
     now: datetime,
     demo_password: str | None,
     hash_method: str,
-    cycle_start: date = CYCLE_START,
-    cycles_through: date = CYCLES_THROUGH,
+    cycle_start: date | None = None,
+    cycles_through: date | None = None,
 ) -> SeedResult:
-    """Create whatever of the seed is missing, matched on natural keys (codes, emails, refs)."""
+    """Create whatever of the seed is missing, matched on natural keys (codes, emails, refs).
+    The cycles run from `cycle_start` to `cycles_through`, by default the seed's own."""
     seed_dir = Path(seed_dir)
     ref = yaml.safe_load((seed_dir / "reference.yaml").read_text(encoding="utf-8"))
+    cycle_start = cycle_start or ref["cycles"]["first_opens_on"]
+    cycles_through = cycles_through or ref["cycles"]["through"]
+    demo_accounts = {e.lower() for e in ref.get("demo_accounts") or ()}
+    main_plan = ref["main_plan"]
     created = {
         k: 0
         for k in (
@@ -133,7 +123,7 @@ def load_seed(
             )
             db.session.add(people[email])
             created["people"] += 1
-        if demo_hash and email in DEMO_ACCOUNTS and not people[email].password_hash:
+        if demo_hash and email in demo_accounts and not people[email].password_hash:
             people[email].password_hash = demo_hash
     db.session.flush()
     for p in ref["people"]:
@@ -174,7 +164,7 @@ def load_seed(
             created["recommendations"] += 1
 
     plans = {p.code: p for p in db.session.execute(select(Plan)).scalars()}
-    wanted = [("main", "Main action plan", "main", None)] + [
+    wanted = [(main_plan["code"], main_plan["name"], "main", None)] + [
         (code, f"{loc.name} locality action plan", "locality", loc.id)
         for code, loc in localities.items()
     ]
@@ -194,7 +184,7 @@ def load_seed(
             created["cycles"] += 1
     db.session.flush()
 
-    rows = [("main", r) for r in _read_csv(seed_dir / "main_plan.csv")] + [
+    rows = [(main_plan["code"], r) for r in _read_csv(seed_dir / "main_plan.csv")] + [
         (r["locality"], r) for r in _read_csv(seed_dir / "locality_plans.csv")
     ]
     actions = {a.ref: a for a in db.session.execute(select(Action)).scalars()}

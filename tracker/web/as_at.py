@@ -1,6 +1,6 @@
 """Reading `as_at` from the query string: the plan as it stood at the end of that day.
 
-People type dates as they write them (`5/2/2016`, `5 Feb 2016`) as well as `2016-02-05`."""
+People type dates as they write them (`27/3/2025`, `27 Mar 2025`) as well as `2025-03-27`."""
 
 from __future__ import annotations
 

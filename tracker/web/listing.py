@@ -10,7 +10,7 @@ from math import ceil
 
 from flask import request
 
-from tracker.http.requests import PER_PAGE, current_cycle
+from tracker.http.requests import PER_PAGE, current_cycle, plan_codes
 from tracker.services import queries
 from tracker.services.errors import BadFilter
 
@@ -34,7 +34,7 @@ def read_filters(
     args = {
         k: v for k, v in request.args.items() if k not in NOT_FILTERS + drop and v not in ("", None)
     }
-    return args, queries.parse_filters(args, cycle=current_cycle(day))
+    return args, queries.parse_filters(args, cycle=current_cycle(day), plans=plan_codes())
 
 
 def read_page() -> int:

@@ -24,6 +24,7 @@ from tracker.domain.states import (
     Rag,
     status_colour,
 )
+from tracker.http.requests import request_plans
 from tracker.web.access import allowed
 
 
@@ -70,6 +71,8 @@ def init_app(app: Flask) -> None:
             "demo_mode": app.config.get("DEMO_MODE", False),
             "fixed_today": is_fixed_today(),
             "can": allowed,
+            # The plans, for the menu (loaded with the person who is signed in).
+            "request_plans": request_plans,
             "Permission": Permission,
             "Role": Role,
             "Lifecycle": Lifecycle,
@@ -108,7 +111,7 @@ def day_month(value: str | date | datetime | None) -> str:
 
 
 def iso_long_date(value: str | None) -> str:
-    """A date kept as text in a history row (2016-02-12), written out as `long_date` does."""
+    """A date kept as text in a history row (2025-03-27), written out as `long_date` does."""
     return long_date(date.fromisoformat(value)) if value else "Not set"
 
 

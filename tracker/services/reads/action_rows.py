@@ -67,11 +67,13 @@ class ActionRow:
     baseline_target_date: date | None = None
     superseded_by: str | None = None
     plan_version: int = 1
+    plan_kind: str = "locality"
 
     @property
     def locality(self) -> str | None:
-        """The locality whose plan holds this action (None for the main plan)."""
-        return None if self.plan == "main" else self.plan
+        """The locality whose plan holds this action (None for the main plan): a locality's plan
+        has the locality's code."""
+        return self.plan if self.plan_kind == "locality" else None
 
 
 LEAD = aliased(User, name="lead")
@@ -148,6 +150,7 @@ _ACTION_COLUMNS = (
 _JOINED_COLUMNS = (
     Plan.code.label("plan_code"),
     Plan.name.label("plan_name"),
+    Plan.kind.label("plan_kind"),
     Recommendation.ref.label("rec_ref"),
     LEAD.name.label("lead_name"),
     LEAD.email.label("lead_email"),
@@ -193,6 +196,7 @@ def to_row(r, today: date) -> ActionRow:
         ref=r.ref,
         plan=r.plan_code,
         plan_name=r.plan_name,
+        plan_kind=r.plan_kind,
         recommendation=r.rec_ref,
         title=r.title,
         description=r.description,

@@ -108,8 +108,8 @@ class MeasureRow:
 
 @dataclass
 class Scorecard:
-    label: str  # "Quarter 3 2015/16 (October to December 2015)" or "December 2015"
-    text: str  # 2015-Q3 or 2015-12
+    label: str  # "Quarter 3 2024/25 (October to December 2024)" or "December 2024"
+    text: str  # 2024-Q3 or 2024-12
     rows: list[MeasureRow]
 
     def by_area(self, kind: str | None = None) -> list[tuple[Area, list[MeasureRow]]]:

@@ -3,7 +3,10 @@ recommendations and leads."""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select, true
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import (
@@ -15,6 +18,61 @@ from tracker.models import (
     User,
 )
 from tracker.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    """A plan as the filter menus, the plan filter's check, the dashboard and the OpenAPI
+    document know it: its code, its short name (its locality's, or "Main plan"), its kind, its
+    locality's code (None for the main plan) and its own full name."""
+
+    code: str
+    name: str
+    kind: str
+    locality_code: str | None
+    full_name: str
+
+
+_PLAN_LOCALITY = aliased(Locality, name="plan_locality")
+# The columns a PlanChoice is made of, in the order `plan_choice` reads them.
+PLAN_CHOICE_COLUMNS = (Plan.code, Plan.kind, _PLAN_LOCALITY.code, _PLAN_LOCALITY.name, Plan.name)
+
+
+def plan_choice(code, kind, locality_code, locality_name, full_name) -> PlanChoice | None:
+    """A PlanChoice from PLAN_CHOICE_COLUMNS' values (None when there is no plan)."""
+    if code is None or kind is None:
+        return None
+    return PlanChoice(code, locality_name or "Main plan", kind, locality_code, full_name)
+
+
+def list_plan_choices() -> list[PlanChoice]:
+    """Every plan, in the order they were made: one statement."""
+    rows = db.session.execute(
+        select(*PLAN_CHOICE_COLUMNS)
+        .outerjoin(_PLAN_LOCALITY, _PLAN_LOCALITY.id == Plan.locality_id)
+        .order_by(Plan.id)
+    ).all()
+    return [p for p in (plan_choice(*row) for row in rows) if p is not None]
+
+
+def get_user_with_plans(user_id: int) -> tuple[User | None, list[PlanChoice]]:
+    """A person and every plan, in one statement: each page's menu links to the plans, and its
+    filters check a plan's code, so the plans come with the person who asks (one row a plan)."""
+    rows = db.session.execute(
+        select(User, *PLAN_CHOICE_COLUMNS)
+        .select_from(User)
+        .outerjoin(Plan, true())
+        .outerjoin(_PLAN_LOCALITY, _PLAN_LOCALITY.id == Plan.locality_id)
+        .where(User.id == user_id)
+        .order_by(Plan.id)
+        # A person already in the session (expired by a commit) is loaded whole again, with
+        # their organisation and localities, as `session.get` would.
+        .execution_options(populate_existing=True)
+    ).all()
+    if not rows:
+        return None, []
+    plans = [plan_choice(*row[1:]) for row in rows]
+    return rows[0][0], [p for p in plans if p is not None]
 
 
 def list_plans() -> list[Plan]:

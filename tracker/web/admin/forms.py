@@ -185,7 +185,7 @@ class LeaveForm(FlaskForm):
     left_on = DayMonthYearField(
         "When did they leave?",
         what="the date they left",
-        description="Their last working day. For example, 29 1 2016",
+        description="Their last working day. For example, 27 3 2025",
     )
     confirm = BooleanField(
         "I understand they can no longer sign in",
@@ -227,7 +227,7 @@ class TokenForm(FlaskForm):
         "When does it expire?",
         what="the date the token expires",
         description="It works until the end of that day (UK time): today or later, at most a "
-        "year from today. For example, 5 5 2016",
+        "year from today. For example, 27 3 2025",
     )
     submit = SubmitField("Create API token", widget=GovSubmitInput())
 

@@ -11,9 +11,9 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.challenges import may_raise
 from tracker.domain.permissions import Permission
+from tracker.http.requests import plan_codes, request_plans
 from tracker.services import challenges as service
 from tracker.services.errors import BadFilter, NotFound
-from tracker.services.reads.reference import list_plans
 from tracker.services.updates import Forbidden, Rejected
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.challenges.forms import OutcomeForm, RaiseForm, ResponseForm
@@ -48,7 +48,7 @@ def section_for(
 def index():
     actor = actor_for(current_user)
     try:
-        filters = service.parse_filters(request.args)
+        filters = service.parse_filters(request.args, plans=plan_codes())
     except BadFilter as exc:
         filters, error = service.ChallengeFilters(), exc
     else:
@@ -67,7 +67,7 @@ def index():
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         filters=filters,
-        plans=list_plans(),
+        plans=request_plans(),
         statuses=service.STATUS_FILTERS,
         error=error,
         today=today_london(),

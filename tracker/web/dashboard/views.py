@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
-from tracker.http.requests import dashboard_settings
+from tracker.http.requests import dashboard_settings, request_plans
 from tracker.services import queries
 from tracker.services.dashboard import dashboard_snapshot, filter_args, parse_dashboard_filters
 from tracker.services.errors import BadFilter
@@ -65,11 +65,14 @@ def _downloads(scope: dict[str, str]) -> dict[str, str] | None:
 def show():
     """Counts, lists and charts for the weekly Getting to Good meeting."""
     today = today_london()
+    plans = request_plans()
     try:
-        filters = parse_dashboard_filters(dict(request.args.items()))
+        filters = parse_dashboard_filters(dict(request.args.items()), plans=plans)
     except BadFilter as exc:
         abort(400, description=exc.message)
-    snapshot = dashboard_snapshot(today, filters, now=now_utc(), settings=dashboard_settings())
+    snapshot = dashboard_snapshot(
+        today, filters, now=now_utc(), settings=dashboard_settings(), plans=plans
+    )
     scope = filter_args(filters)
     return render_template(
         "dashboard/show.html",
@@ -77,6 +80,8 @@ def show():
         counts=snapshot["counts"],
         links=list_links(scope),
         filters=filters,
+        plans=plans,
+        filtered_plan=next((p for p in plans if p.code == filters.plan), None),
         filtered=bool(scope),
         downloads=_downloads(scope),
         may_sign_off=allowed(Permission.SIGN_OFF),

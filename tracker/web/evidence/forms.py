@@ -49,7 +49,7 @@ class EvidenceForm(FlaskForm):
     evidence_date = DayField(
         "Date of the evidence",
         widget=GovTextInput(),
-        description="The day the audit, minutes or record is dated, for example 27/1/2016.",
+        description="The day the audit, minutes or record is dated, for example 27/3/2025.",
         validators=[InputRequired(message="Enter the date of the evidence")],
     )
     file = FileField(
@@ -93,7 +93,7 @@ class NewEvidenceFields(Form):
     evidence_date = DayField(
         "Date of the evidence",
         widget=GovTextInput(),
-        description="The day the audit, minutes or record is dated, for example 27/1/2016.",
+        description="The day the audit, minutes or record is dated, for example 27/3/2025.",
         validators=[Optional()],
     )
     evidence_file = FileField(

@@ -27,10 +27,10 @@ class PlanSentForm(FlaskForm):
         "Date the action plan was sent to Ofsted",
         widget=GovTextInput(),
         filters=[_strip],
-        description="For example, 9/3/2016 or 9 March 2016",
+        description="For example, 27/3/2025 or 27 March 2025",
         validators=[
             InputRequired(message="Enter the date the action plan was sent to Ofsted"),
-            Length(max=40, message="Enter a date like 9 March 2016"),
+            Length(max=40, message="Enter a date like 27 March 2025"),
             no_nul,
             a_day,
         ],

@@ -38,7 +38,7 @@ class ValueForm(FlaskForm):
     measure = SelectField("Measure", widget=GovSelect(), validate_choice=False)
     period = _month(
         "Month",
-        "The month the value is for, as YYYY-MM (for example 2016-01). A quarterly "
+        "The month the value is for, as YYYY-MM (for example 2025-03). A quarterly "
         "measure takes the quarter's last month.",
     )
     value = _number(
@@ -88,7 +88,7 @@ class TargetForm(FlaskForm):
     """A new target and tolerance from a month: earlier ones are kept."""
 
     effective_from = _month(
-        "In force from", "The first month it applies to, as YYYY-MM (for example 2016-04)."
+        "In force from", "The first month it applies to, as YYYY-MM (for example 2025-04)."
     )
     target = _number("Target", "Leave blank for no target.")
     tolerance = _number(

@@ -24,8 +24,6 @@ from tracker.web.measures.forms import TargetForm, UploadForm, ValueForm
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
-FIRST_QUARTER = Quarter(2015, 1)  # the first quarter the scorecard offers
-
 
 def _small_cohort() -> int:
     return current_app.config["MEASURE_SMALL_COHORT"]
@@ -34,7 +32,8 @@ def _small_cohort() -> int:
 def _quarters(today) -> list[Quarter]:
     """Quarters from the first with values to the current one, newest first."""
     out, q = [], rules.quarter_of(rules.month_of(today))
-    while q >= FIRST_QUARTER:
+    first = rules.parse_quarter(current_app.config["MEASURES_FIRST_QUARTER"])
+    while q >= first:
         out.append(q)
         q = q.previous()
     return out

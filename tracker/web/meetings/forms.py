@@ -31,7 +31,7 @@ from tracker.web.form_helpers import no_nul
 
 NO_CHILD_DATA = "Never name or describe a child."
 FOLLOW_UP_ROWS = 1  # rows drawn at first: "Add another follow-up" adds one at a time
-DATE_HINT = "For example, 5/2/2016 or 5 February 2016."
+DATE_HINT = "For example, 27/3/2025 or 27 March 2025."
 
 
 class FollowUpFields(Form):

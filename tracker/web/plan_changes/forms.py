@@ -37,7 +37,7 @@ def _strip(value):
 
 
 class DayField(StringField):
-    """A date typed as people type them (5/2/2016, 5 February 2016, 2016-02-05)."""
+    """A date typed as people type them (27/3/2025, 27 March 2025, 2025-03-27)."""
 
     day = None
 
@@ -104,13 +104,13 @@ class AddActionForm(PlanEntryFields):
     start_date = DayField(
         "Start date",
         widget=GovTextInput(),
-        description="For example, 15/2/2016. Leave empty if it is not agreed yet.",
+        description="For example, 27/3/2025. Leave empty if it is not agreed yet.",
         validators=[Optional(), Length(max=40)],
     )
     target_date = DayField(
         "Target date",
         widget=GovTextInput(),
-        description="For example, 31/3/2016.",
+        description="For example, 27/3/2025.",
         validators=[InputRequired(message="Enter a target date"), Length(max=40)],
     )
     submit = SubmitField("Add the action", widget=GovSubmitInput())
@@ -132,7 +132,7 @@ class DateRequestForm(FlaskForm):
     new_date = DayField(
         "New target date",
         widget=GovTextInput(),
-        description="For example, 29/4/2016.",
+        description="For example, 27/3/2025.",
         validators=[InputRequired(message="Enter the new target date"), Length(max=40)],
     )
     reason = TextAreaField(
@@ -171,7 +171,7 @@ class SupersedeForm(FlaskForm):
         "The action that replaces it",
         widget=GovTextInput(),
         filters=[_strip],
-        description="The ref of an open action, for example MAP-012.",
+        description="The ref of an open action, for example AP-012.",
         validators=[
             InputRequired(message="Name the action that replaces this one"),
             Length(max=32),

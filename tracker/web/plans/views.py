@@ -6,6 +6,7 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Target
 from tracker.domain.states import days_overdue
+from tracker.http.requests import request_plans
 from tracker.models import Plan
 from tracker.services import evidence as evidence_service
 from tracker.services import notify, queries
@@ -28,9 +29,11 @@ bp = Blueprint("plans", __name__)
 @bp.get("/plans/<code>")
 @requires(Permission.READ_PLAN)
 def show(code: str):
-    if code not in queries.PLAN_CODES:
+    try:
+        plan = queries.get_plan(code)
+    except NotFound:
         abort(404)
-    return _action_list(queries.get_plan(code))
+    return _action_list(plan)
 
 
 @bp.get("/actions")
@@ -87,6 +90,7 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
     return render_template(
         "plans/plan.html",
         plan=plan,
+        plans=request_plans(),
         overdue_only=overdue_only,
         days_overdue={r.id: days_overdue(r.target_date, r.lifecycle, day) for r in rows}
         if overdue_only

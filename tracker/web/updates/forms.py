@@ -94,7 +94,7 @@ class ActionUpdateForm(FlaskForm, UpdateFields, NewEvidenceFields):
         "Replaced by (when superseding)",
         widget=GovTextInput(),
         description="Chairs only: the ref of the open action that replaces this one, for example "
-        "MAP-012. Needed to mark the action superseded.",
+        "AP-012. Needed to mark the action superseded.",
         validators=[Optional(), Length(max=32)],
     )
     override_prerequisites = BooleanField(
@@ -112,7 +112,7 @@ class DependencyForm(FlaskForm):
     prerequisite = StringField(
         "Add a prerequisite",
         widget=GovTextInput(),
-        description="The ref of an action this one depends on, for example MAP-012.",
+        description="The ref of an action this one depends on, for example AP-012.",
         validators=[InputRequired(message="Enter the ref of an action"), Length(max=32)],
     )
     submit = SubmitField("Add dependency", widget=GovSubmitInput())

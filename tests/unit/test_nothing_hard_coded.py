@@ -1,0 +1,157 @@
+"""Issue 20.5: nothing of the demo is hard-coded. The Doncaster demo lives in seed/; the code
+(tracker/, without its migrations, which are history) and the templates read the plans, the
+areas and the organisations from the database. The demo's names, refs and dates are read from
+the seed files here, so the search cannot go stale when the demo changes."""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seed"
+SEARCHED = (ROOT / "tracker", ROOT / "templates")
+HISTORY = ROOT / "tracker" / "migrations"  # what the schema was: never rewritten
+
+# The organisation's own words for its meetings and groups stay for now: part 20.2 makes them
+# settings (the names of its improvement board and scrutiny group). They are never searched for.
+LEFT_FOR_PART_20_2 = ("Getting to Good", "JSIG", "Joint Strategic Inspection Group", "scrutiny")
+
+
+@cache
+def reference() -> dict:
+    return yaml.safe_load((SEED / "reference.yaml").read_text(encoding="utf-8"))
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    with (SEED / name).open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def demo_names() -> list[str]:
+    """The council, the organisations and the people of the demo, by name."""
+    ref = reference()
+    names = [ref["inspection"]["local_authority"]]
+    names += [o["name"] for o in ref["organisations"]]
+    names += [p["name"] for p in ref["people"]]
+    return [n for n in names if n not in LEFT_FOR_PART_20_2]
+
+
+def demo_refs() -> list[str]:
+    """The demo's recommendation and action refs."""
+    refs = [r["ref"] for r in reference()["recommendations"]]
+    return refs + [r["ref"] for r in _csv("main_plan.csv") + _csv("locality_plans.csv")]
+
+
+def demo_plan_codes() -> list[str]:
+    return [reference()["main_plan"]["code"]] + [loc["code"] for loc in reference()["localities"]]
+
+
+def demo_years() -> set[int]:
+    """Every year a date in the seed falls in (the inspection, the plan, the history)."""
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEED.glob("*.*sv")))
+    text += (SEED / "reference.yaml").read_text(encoding="utf-8")
+    return {int(y) for y in re.findall(r"\b(20\d\d)-\d\d\b", text)}
+
+
+def _word(text: str) -> str:
+    return r"(?<![\w-])" + re.escape(text) + r"(?![\w-])"
+
+
+def patterns() -> dict[str, re.Pattern[str]]:
+    ref = reference()
+    areas = [loc["code"] for loc in ref["localities"]] + [loc["name"] for loc in ref["localities"]]
+    quoted_area = "|".join(re.escape(a) for a in areas)
+    main = re.escape(ref["main_plan"]["code"])
+    return {
+        "a name of the demo": re.compile(
+            "|".join(_word(n) for n in sorted(demo_names(), key=len, reverse=True)), re.IGNORECASE
+        ),
+        "a ref of the demo": re.compile("|".join(_word(r) for r in demo_refs())),
+        # An area's code or name as a value (a plan code in a list, a link, a comparison), not
+        # the compass word in prose ("north of the river").
+        "an area of the demo as a value": re.compile(
+            rf"""["'](?:{quoted_area})["']|/(?:{quoted_area})(?:[/"'?]|$)|code=(?:{quoted_area})\b"""
+        ),
+        "the demo's main plan code as a value": re.compile(
+            rf"""(?:code|plan)\s*(?:==|=|!=)\s*["']{main}["']"""
+        ),
+        "a year of the demo": re.compile(
+            "|".join(rf"(?<!\d){y}(?!\d)" for y in sorted(demo_years()))
+        ),
+    }
+
+
+def searched_files() -> list[Path]:
+    files = []
+    for root in SEARCHED:
+        for path in sorted(root.rglob("*")):
+            text = path.suffix in {".py", ".html", ".txt", ".j2", ".md", ".sql"}
+            if path.is_file() and text and HISTORY not in path.parents:
+                files.append(path)
+    return files
+
+
+def hits(files: list[Path], root: Path = ROOT) -> list[str]:
+    found = []
+    compiled = patterns()
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for what, pattern in compiled.items():
+                if match := pattern.search(line):
+                    where = path.relative_to(root)
+                    found.append(f"{where}:{number}: {what} ({match.group(0)!r}): {line.strip()}")
+    return found
+
+
+def test_the_seed_gives_the_search_something_to_find():
+    assert "Doncaster" in demo_names()
+    assert {"MAP-001", "N-01", "R1"} <= set(demo_refs())
+    assert {"north", "south", "east", "central"} <= set(demo_plan_codes())
+    assert {2015, 2016} <= demo_years()
+
+
+def test_tracker_and_templates_hold_nothing_of_the_demo():
+    found = hits(searched_files())
+    assert found == [], "The demo belongs in seed/:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'PLAN_CODES = ("main", "north", "south", "east", "central")',
+        '{% for code, name in [("main", "Main plan"), ("north", "North")] %}',
+        '"schema": {"type": "string", "enum": ["north", "south", "east", "central"]},',
+        'if f.plan == "main":',
+        '"Lead organisation": "Doncaster Children\'s Services Trust",',
+        'description="The ref of an action this one depends on, for example MAP-012."',
+        'DATE_HINT = "For example, 5/2/2016 or 5 February 2016."',
+        '"""A target like "Claire Whitfield named deputy"."""',
+        'href="/returns/north/3"',
+    ],
+)
+def test_the_search_finds_what_was_hard_coded_before(tmp_path, line):
+    """The lines issue 20.5 removed, each found (the search can fail)."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(line + "\n", encoding="utf-8")
+    assert hits([sample], tmp_path), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'DATE_HINT = "For example, 27/3/2025 or 27 March 2025."',
+        "# the compass words are generic: north south east west central",
+        'if plan.kind == "main":',
+        "Getting to Good",
+    ],
+)
+def test_the_search_leaves_neutral_lines_alone(tmp_path, line):
+    sample = tmp_path / "sample.py"
+    sample.write_text(line + "\n", encoding="utf-8")
+    assert hits([sample], tmp_path) == [], line
