@@ -101,14 +101,20 @@ def _too_big(limit: int) -> list[str]:
 def _allow_plan_files():
     """Before anything reads the form (CSRF does, first): the import page takes files up to
     IMPORT_MAX_BYTES instead of MAX_CONTENT_LENGTH, and a bigger one is refused unread."""
-    if request.endpoint != "admin.import_check":
+    if request.endpoint not in UPLOADS:
         return None
     request.max_content_length = _upload_limit()
     if (request.content_length or 0) > _upload_limit():
+        if request.endpoint != "admin.import_check":
+            abort(413, description=_too_big(current_app.config["IMPORT_MAX_BYTES"])[0])
         form = UploadForm(formdata=None)
         form.file.errors = _too_big(current_app.config["IMPORT_MAX_BYTES"])
         return _page(form, status=413)
     return None
+
+
+# The pages that take a plan-sized file (the mapped import's upload too).
+UPLOADS = {"admin.import_check", "admin.mapped_import_upload"}
 
 
 @bp.record_once
