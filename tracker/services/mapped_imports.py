@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.domain import mapping as rules
 from tracker.domain.imports import (
@@ -277,15 +278,30 @@ def run_people_import(
         if not problems:
             result.people = people
         if not dry_run and result.ok and people:
-            _add_people(people, result.digest, actor, now)
-            _save_mapping(
-                rules.PEOPLE,
-                table.header,
-                chosen,
-                user_id=actor.user_id if actor else None,
-                now=now,
-            )
-            result.applied = True
+            try:
+                _add_people(people, result.digest, actor, now)
+                _save_mapping(
+                    rules.PEOPLE,
+                    table.header,
+                    chosen,
+                    user_id=actor.user_id if actor else None,
+                    now=now,
+                )
+                db.session.flush()
+            except IntegrityError:
+                db.session.rollback()  # someone took an address a moment ago: all or nothing
+                result.people = []
+                result.problems = [
+                    Problem(
+                        "",
+                        0,
+                        "",
+                        "Someone was added with one of these addresses while the sheet was "
+                        "imported: nothing was written. Check the sheet again.",
+                    )
+                ]
+            else:
+                result.applied = True
     add_event(
         "import",
         now=now,
