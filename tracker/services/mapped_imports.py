@@ -303,14 +303,15 @@ def run_people_import(
             else:
                 result.applied = True
     add_event(
-        "import",
+        "people_import",
         now=now,
         user_id=actor.user_id if actor else None,
         target=filename[:300],
         detail={
             "file": filename[:200],
             "sha256": result.digest,
-            "kind": "people",
+            "sheet": result.sheet[:100],
+            "added": len(result.people) if result.applied else 0,
             "dry_run": dry_run,
             "applied": result.applied,
             "bytes": len(data),
