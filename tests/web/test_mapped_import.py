@@ -167,6 +167,14 @@ def test_a_plan_in_its_own_shape_is_mapped_checked_applied_and_its_mapping_offer
     )
     assert detail["applied"] and detail["mapped"] and detail["sheet"] == "Our plan"
 
+    # Applied again: it says so and writes nothing.
+    edits = _count(AuditEvent, AuditEvent.kind == "action_added")
+    response = _post(admin_client, location, fields, action="apply")
+    assert response.status_code == 302
+    landing = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "our plan.xlsx was already applied: nothing was written again" in landing
+    assert _count(AuditEvent, AuditEvent.kind == "action_added") == edits
+
     # The next sheet with the same headers is offered the saved mapping.
     again = _upload(admin_client, _workbook([]), "next month.xlsx")
     page = admin_client.get(again.headers["Location"], query_string={"sheet": "Our plan"}).get_data(

@@ -326,6 +326,15 @@ def mapped_import_check(kind: str, digest: str):
             "success",
         )
         return redirect(url_for("admin.imported_invitations"))
+    if apply and kind == PLAN and result.ok and not result.plan.changes:
+        done = imports.applied_import(digest)
+        if done is not None and done.get("mapped") and done.get("sheet") == view.sheet[:100]:
+            flash(
+                f"{filename} was already applied: nothing was written again. Each change is in "
+                "the action's history.",
+                "success",
+            )
+            return redirect(url_for("admin.import_page"))
     status = 200 if result.ok else (409 if apply else 400)
     return _map_page(kind, digest, filename, view, form, status=status, result=result)
 
