@@ -24,6 +24,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from tracker.clock import now_utc
@@ -47,7 +48,7 @@ ROLE_WORDS = {role.value: label for role, label in ROLE_LABELS.items()}
 class MappedUploadForm(FlaskForm):
     kind = RadioField(
         "What does the spreadsheet hold?",
-        choices=[(PLAN, "Actions of a plan"), (PEOPLE, "People to invite")],
+        choices=[SelectChoice(PLAN, "Actions of a plan"), SelectChoice(PEOPLE, "People to invite")],
         default=PLAN,
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose what the spreadsheet holds")],
@@ -173,13 +174,15 @@ def mapped_import_upload():
 
 
 def _fill(form: _MappingBase, view: mapped_imports.MappingView) -> None:
-    choices = [("", "Not in this sheet")] + [
-        (h, f"{column_letter(i)}: {h}") for i, h in enumerate(view.header) if h.strip()
+    choices = [SelectChoice("", "Not in this sheet")] + [
+        SelectChoice(h, f"{column_letter(i)}: {h}") for i, h in enumerate(view.header) if h.strip()
     ]
     for f in FIELDS[view.kind]:
         getattr(form, f"map_{f.key}").choices = choices
     if view.kind == PLAN:
-        form.default_plan.choices = view.plans  # type: ignore[attr-defined]
+        form.default_plan.choices = [  # type: ignore[attr-defined]
+            SelectChoice(code, name) for code, name in view.plans
+        ]
 
 
 def _chosen(form: _MappingBase, kind: str) -> dict[str, str]:
@@ -235,7 +238,7 @@ def mapped_import_map(kind: str, digest: str):
         if sheet not in sheets:
             if len(sheets) > 1:
                 picker = SheetForm(formdata=None)
-                picker.sheet.choices = [(s, s) for s in sheets]
+                picker.sheet.choices = [SelectChoice(s, s) for s in sheets]
                 status = 400 if sheet else 200
                 if sheet:
                     picker.sheet.errors = ["Choose a sheet from the list"]
@@ -345,7 +348,7 @@ def imported_invitations():
     """The invitations people sheets made, waiting for the admin to send them."""
     waiting = mapped_imports.list_waiting_invitations()
     form = SendForm(formdata=None)
-    form.chosen.choices = [(str(w.id), w.email) for w in waiting]
+    form.chosen.choices = [SelectChoice(str(w.id), w.email) for w in waiting]
     form.chosen.data = [str(w.id) for w in waiting]
     return _invitations_page(form, waiting)
 
@@ -370,7 +373,7 @@ def send_imported_invitations():
 
     waiting = mapped_imports.list_waiting_invitations()
     form = SendForm()
-    form.chosen.choices = [(str(w.id), w.email) for w in waiting]
+    form.chosen.choices = [SelectChoice(str(w.id), w.email) for w in waiting]
     if not form.validate_on_submit():
         return _invitations_page(form, waiting, 400)
     sent = mapped_imports.send_waiting_invitations(
