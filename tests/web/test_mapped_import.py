@@ -357,3 +357,62 @@ def test_a_bad_people_sheet_lists_every_problem_and_adds_no_one(admin_client):
         assert message in page
     assert "D: Role" in page and "E: Area" in page
     assert _count(User) == people_before and _count(ImportedInvitation) == 0
+
+
+def test_one_workbook_gives_its_people_then_a_plan_they_lead(admin_client):
+    book = Workbook()
+    people = book.active
+    people.title = "People"
+    people.append(["Name", "Email", "Organisation", "Role", "Area"])
+    people.append(["Rae Newlead", "rae.newlead@council.example", "council", "Action lead", ""])
+    plan = book.create_sheet("Plan")
+    plan.append(["Notes", "Owner", "No.", "Action", "Finding", "Agency", "Due", "Status"])
+    plan.append(["x", "Rae Newlead", "MAP-184", "Audit of strategy meetings", "R1", "council",
+                 "30/06/2016", "in progress"])  # fmt: skip
+    out = io.BytesIO()
+    book.save(out)
+    location = _upload(admin_client, out.getvalue(), "council.xlsx", kind="people").headers[
+        "Location"
+    ]
+    people_fields = {
+        "sheet": "People",
+        "map_name": "Name",
+        "map_email": "Email",
+        "map_organisation": "Organisation",
+        "map_role": "Role",
+        "map_area": "Area",
+    }
+    assert _post(admin_client, location, people_fields, action="apply").status_code == 302
+    plan_location = location.replace("/people/", "/plan/")
+    page = admin_client.get(plan_location, query_string={"sheet": "Plan"}).get_data(as_text=True)
+    assert "Choose the columns" in page
+    fields = {
+        "sheet": "Plan",
+        "default_plan": "main",
+        "map_ref": "No.",
+        "map_finding": "Finding",
+        "map_title": "Action",
+        "map_lead": "Owner",
+        "map_lead_organisation": "Agency",
+        "map_target_date": "Due",
+        "map_status": "Status",
+    }
+    response = _post(admin_client, plan_location, fields, action="apply")
+    page = response.get_data(as_text=True)
+    # A new action needs its success measure: named by the field, as the sheet has no column.
+    assert response.status_code == 409 and "Success measure (no column)" in page
+    plan.cell(row=1, column=9, value="Measure of success")
+    plan.cell(row=2, column=9, value="Every meeting within 3 working days")
+    out = io.BytesIO()
+    book.save(out)
+    location = _upload(admin_client, out.getvalue(), "council.xlsx").headers["Location"]
+    fields["map_success_measure"] = "Measure of success"
+    response = _post(admin_client, location, fields, action="apply")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    lead, lifecycle = db.session.execute(
+        select(User.email, ActionState.lifecycle)
+        .join(Action, Action.lead_user_id == User.id)
+        .join(ActionState, ActionState.action_id == Action.id)
+        .where(Action.ref == "MAP-184")
+    ).one()
+    assert (lead, lifecycle) == ("rae.newlead@council.example", "in_progress")
