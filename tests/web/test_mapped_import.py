@@ -416,3 +416,56 @@ def test_one_workbook_gives_its_people_then_a_plan_they_lead(admin_client):
         .where(Action.ref == "MAP-184")
     ).one()
     assert (lead, lifecycle) == ("rae.newlead@council.example", "in_progress")
+
+
+def test_a_long_mapped_apply_runs_in_the_background_with_the_plan_imports_progress(admin_client):
+    from tracker.web.admin import imports as page
+
+    app = admin_client.application
+    sheet = (
+        b"Action No,Priority area,What we will do,Lead Officer,Lead agency,Due\r\n"
+        b"MAP-003,R1,Decision template in use (checked weekly),hos.mash@trust.example,trust,"
+        b"18/03/2016\r\n"
+        b"MAP-184,R1,Weekly audit of repeat referrals,hos.mash@trust.example,trust,2016-06-30\r\n"
+    )
+    location = _upload(admin_client, sheet, "plan.csv").headers["Location"]
+    digest = location.split("/plan/")[1].split("?")[0]
+    fields = {
+        "sheet": "CSV",
+        "default_plan": "main",
+        "map_ref": "Action No",
+        "map_finding": "Priority area",
+        "map_title": "What we will do",
+        "map_lead": "Lead Officer",
+        "map_lead_organisation": "Lead agency",
+        "map_target_date": "Due",
+        "changes": "2",
+    }
+    app.config["IMPORT_BACKGROUND_CHANGES"] = 1
+    try:
+        # MAP-184 has no success measure: the background apply refuses it all.
+        response = _post(admin_client, location, fields, action="apply")
+        assert response.headers["Location"].endswith(f"/admin/import/progress/{digest}")
+        page.RUNNING[digest].join(timeout=60)
+        status = admin_client.get(f"/admin/import/progress/{digest}.json").get_json()
+        assert status["state"] == "failed"
+        assert "say how success will be measured" in str(status["problems"])
+        assert _count(Action, Action.ref == "MAP-184") == 0
+        assert db.session.execute(
+            select(Action.title).where(Action.ref == "MAP-003")
+        ).scalar_one() != ("Decision template in use (checked weekly)")  # all or nothing
+
+        # Without the new action, the edit is applied and the progress page says so.
+        one = sheet.split(b"\r\nMAP-184")[0] + b"\r\n"
+        location = _upload(admin_client, one, "plan.csv").headers["Location"]
+        digest = location.split("/plan/")[1].split("?")[0]
+        response = _post(admin_client, location, fields, action="apply")
+        page.RUNNING[digest].join(timeout=60)
+        done = admin_client.get(f"/admin/import/progress/{digest}", follow_redirects=True)
+        assert "Imported plan.csv: 0 actions added, 1 edited" in done.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.execute(
+            select(Action.title).where(Action.ref == "MAP-003")
+        ).scalar_one() == ("Decision template in use (checked weekly)")
+    finally:
+        app.config["IMPORT_BACKGROUND_CHANGES"] = 300

@@ -8,6 +8,7 @@ is applied, for the next sheet with the same headers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -188,10 +189,12 @@ def run_plan_import(
     max_bytes: int,
     remote_addr: str = "",
     limits: ReadLimits | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     """Check (and unless `dry_run` apply, all or nothing) a plan sheet in its own shape. A
     wrong mapping raises MappingRefused before anything is read or written; a file that
-    cannot be read is refused as the plan import refuses it."""
+    cannot be read is refused as the plan import refuses it. `progress` is told as the plan
+    import tells it (a long apply runs in the background)."""
     try:
         table = _table_and_mapping(rules.PLAN, filename, data, sheet, chosen, limits)
     except UnreadableFile as exc:
@@ -208,7 +211,13 @@ def run_plan_import(
         remote_addr=remote_addr,
         limits=limits,
         mapped=_PlanSheet(table, chosen, default_plan),
+        progress=progress,
     )
+
+
+def mapping_problems(view: MappingView, chosen: dict[str, str]) -> list[tuple[str, str]]:
+    """What is wrong with a mapping of the sheet the page shows, as (field key, message)."""
+    return rules.check_mapping(view.kind, view.header, chosen)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import (
@@ -250,9 +251,15 @@ def _flash_done(filename: str, counts: dict) -> None:
 RUNNING: dict[str, threading.Thread] = {}
 
 
-def _start_in_background(digest: str, filename: str, data: bytes) -> None:
+def _start_in_background(
+    digest: str,
+    filename: str,
+    data: bytes,
+    run: Callable[[Callable[[str, int, int], None]], imports.ImportResult] | None = None,
+) -> None:
     """Apply a long import in a thread of its own (its own session and transaction), writing
-    its progress beside the kept file for the progress page to read."""
+    its progress beside the kept file for the progress page to read. `run` applies it, told
+    the progress (a mapped sheet's own apply); by default the file is applied as it is."""
     app = current_app._get_current_object()
     store = _store()
     actor = actor_for(current_user)
@@ -270,17 +277,20 @@ def _start_in_background(digest: str, filename: str, data: bytes) -> None:
     def work() -> None:
         with app.app_context():
             try:
-                result = imports.run_import(
-                    filename,
-                    data,
-                    dry_run=False,
-                    actor=actor,
-                    now=now_utc(),
-                    max_bytes=limit,
-                    remote_addr=remote_addr,
-                    progress=progress,
-                    limits=imports.limits_from(app.config),
-                )
+                if run is not None:
+                    result = run(progress)
+                else:
+                    result = imports.run_import(
+                        filename,
+                        data,
+                        dry_run=False,
+                        actor=actor,
+                        now=now_utc(),
+                        max_bytes=limit,
+                        remote_addr=remote_addr,
+                        progress=progress,
+                        limits=imports.limits_from(app.config),
+                    )
                 if result.applied:
                     imports.forget(store, digest)
                 imports.write_status(store, digest, imports.finished_status(result))

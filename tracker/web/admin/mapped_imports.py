@@ -35,7 +35,14 @@ from tracker.http.edge import takes_files
 from tracker.services import imports, mapped_imports
 from tracker.web import listing
 from tracker.web.access import requires
-from tracker.web.admin.imports import _DIGEST, PROBLEMS_PER_PAGE, _flash_done, _store, _too_big
+from tracker.web.admin.imports import (
+    _DIGEST,
+    PROBLEMS_PER_PAGE,
+    _flash_done,
+    _start_in_background,
+    _store,
+    _too_big,
+)
 from tracker.web.admin.views import bp
 from tracker.web.auth.recent import recent_sign_in
 from tracker.web.form_helpers import form_errors
@@ -303,6 +310,15 @@ def mapped_import_check(kind: str, digest: str):
             if default_plan not in plans:
                 form.default_plan.errors = ["Choose a plan from the list"]  # type: ignore[attr-defined]
                 return _map_page(kind, digest, filename, view, form, status=400)
+            if apply and not mapped_imports.mapping_problems(view, chosen):
+                running = imports.status_now(_store(), digest)
+                if running is not None and running["state"] == "running":
+                    return redirect(url_for("admin.import_progress", digest=digest))
+                changes = request.form.get("changes", "")
+                threshold = current_app.config["IMPORT_BACKGROUND_CHANGES"]
+                if changes.isdigit() and len(changes) < 9 and int(changes) >= threshold:
+                    _apply_in_background(digest, filename, data, default_plan, common)
+                    return redirect(url_for("admin.import_progress", digest=digest))
             result = mapped_imports.run_plan_import(
                 filename,
                 data,
@@ -340,6 +356,26 @@ def mapped_import_check(kind: str, digest: str):
             return redirect(url_for("admin.import_page"))
     status = 200 if result.ok else (409 if apply else 400)
     return _map_page(kind, digest, filename, view, form, status=status, result=result)
+
+
+def _apply_in_background(digest, filename, data, default_plan, common) -> None:
+    """A long apply runs as the plan import's does: in its own thread, with progress and a
+    heartbeat on the plan import's progress page."""
+    app = current_app._get_current_object()
+    max_bytes = app.config["IMPORT_MAX_BYTES"]
+    settings = {**common, "dry_run": False}
+
+    def run(progress):
+        return mapped_imports.run_plan_import(
+            filename,
+            data,
+            default_plan=default_plan,
+            max_bytes=max_bytes,
+            progress=progress,
+            **{**settings, "now": now_utc()},
+        )
+
+    _start_in_background(digest, filename, data, run)
 
 
 @bp.get("/import/invitations")
