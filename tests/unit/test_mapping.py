@@ -115,3 +115,46 @@ def test_problems_are_named_by_the_sheets_own_columns():
         "RAG (no column), B: Lead Officer",
         "",
     ]
+
+
+def _new_action_plan(ref: str):
+    from tracker.domain.imports import ImportPlan, NewActionRow
+    from tracker.domain.plan_changes import PlanEntry
+
+    entry = PlanEntry("Title", "", "", "trust", (), "Measured")
+    return ImportPlan(new_actions=[NewActionRow("Plan", 2, ref, "main", "R1", entry, None, None)])
+
+
+@pytest.mark.parametrize(
+    ("rag", "status", "progress", "state", "problem"),
+    [
+        (
+            "amber",
+            "In progress",
+            "Two audits done",
+            ("in_progress", "amber", "Two audits done"),
+            "",
+        ),
+        ("G", "not started", "", ("not_started", "green", ""), ""),
+        ("", "", "", None, ""),
+        ("Purple", "", "", None, "\u201cPurple\u201d is not a RAG: use Red, Amber or Green"),
+        ("", "Done-ish", "", None, "\u201cDone-ish\u201d is not a status"),
+        ("", "Closed with evidence", "", None, "X-9 is a new action: it starts not started"),
+        ("", "", "Child A aged 7 was seen", None, "child"),
+    ],
+)
+def test_a_new_actions_first_state_comes_from_the_sheet_or_is_refused(
+    rag, status, progress, state, problem
+):
+    from tracker.domain.imports import Row, Sheet, Snapshot
+    from tracker.domain.mapping import check_plan_states
+
+    snapshot = Snapshot({}, {}, set(), {}, {}, {}, {})
+    cells = {"Ref": "X-9", "RAG": rag, "Lifecycle": status, "Latest summary": progress}
+    plan = _new_action_plan("X-9")
+    problems = check_plan_states(Sheet("Plan", [Row("Plan", 2, cells)]), snapshot, plan)
+    assert plan.initial_states.get("X-9") == state
+    if problem:
+        assert any(problem.lower() in p.message.lower() for p in problems), problems
+    else:
+        assert problems == []
