@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
 
-.PHONY: install run serve migrate seed test test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security docs clean soak bench bench-queries \
+.PHONY: install run serve migrate seed test test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security docs docs-site clean soak bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
@@ -107,9 +107,16 @@ security: install
 
 # The documentation site (docs/, mkdocs.yml) into site/, strict: a broken link, a page missing
 # from the nav or a setting config.py reads without a meaning fails. The configuration table and
-# the API's operations are generated from config.py and tracker/api/openapi.py as it builds.
-docs: $(BIN)/activate
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+# the API's operations are generated from config.py and tracker/api/openapi.py as it builds. The
+# guides' screenshots are taken first, from a seeded demo in Chromium (docs/screenshots.py,
+# about 35 s; into docs/img/). `make docs-site` builds the site alone, from screenshots taken.
+MKDOCS_BUILD = NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+docs: install
+	$(BIN)/python docs/screenshots.py
+	$(MKDOCS_BUILD)
+
+docs-site: $(BIN)/activate
+	$(MKDOCS_BUILD)
 
 # The benchmark (bench/README.md): gunicorn on SQLite and PostgreSQL at 10x, measured from
 # another process; about ten minutes. bench-queries times the plan reads in-process.
@@ -125,4 +132,4 @@ bench-queries: install
 	$(BIN)/python bench/plan_queries.py
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache site
+	rm -rf $(VENV) node_modules instance .pytest_cache site docs/img
