@@ -74,8 +74,7 @@ PG = TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL)
 test: install
 	$(MAKE) lint
 	$(MAKE) security
-	$(MAKE) docs
-	$(MAKE) --output-sync=target -j3 test-postgres-core test-sqlite-core test-sqlite-browser
+	$(MAKE) --output-sync=target -j4 docs test-postgres-core test-sqlite-core test-sqlite-browser
 
 # One database, everything (browser journeys included).
 test-sqlite: install
