@@ -40,6 +40,21 @@ class Config:
     DEMO_PASSWORD = _env("TRACKER_DEMO_PASSWORD", "illustrative-demo-2016")
     # Which date the 70 working days run from when the inspection row does not say.
     DEADLINE_ANCHOR = _env("TRACKER_DEADLINE_ANCHOR", "publication")
+    # Each inspection framework's rule: the working days from the report (or letter) to the
+    # action plan, 0 for none. The README names each default's source.
+    DEADLINE_WORKING_DAYS = {
+        code: int(_env(f"TRACKER_DEADLINE_DAYS_{code}", str(default)) or 0)
+        for code, default in (
+            ("SIF", 70),
+            ("ILACS_STANDARD", 70),
+            ("ILACS_SHORT", 70),
+            ("FOCUSED_VISIT", 70),  # only when the visit finds areas for priority action
+            ("MONITORING_VISIT", 0),
+            ("JTAI", 70),
+            ("SEND_AREA", 0),
+            ("OTHER", 0),
+        )
+    }
 
     SMTP_HOST = _env("TRACKER_SMTP_HOST")
     SMTP_PORT = int(_env("TRACKER_SMTP_PORT", "25") or 25)
