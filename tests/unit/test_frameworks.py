@@ -201,3 +201,13 @@ def test_each_problem_is_named_beside_its_field(changes, field, words):
 
 def test_finding_kinds_have_labels():
     assert FindingKind("area_for_priority_action").label == "Area for priority action"
+
+
+def test_the_app_refuses_to_start_with_a_rule_outside_the_calendar():
+    from tracker import create_app
+
+    with pytest.raises(RuntimeError, match="TRACKER_DEADLINE_DAYS_"):
+        create_app(TESTING=True, DEADLINE_WORKING_DAYS={"SIF": -70})
+    app = create_app(TESTING=True, DEADLINE_WORKING_DAYS={"SIF": 50})
+    assert app.config["DEADLINE_WORKING_DAYS"]["SIF"] == 50
+    assert app.config["DEADLINE_WORKING_DAYS"]["JTAI"] == 0  # a framework left out: none

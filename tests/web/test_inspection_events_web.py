@@ -204,3 +204,10 @@ def test_continuing_without_choosing_a_kind_says_so(admin):
     assert response.status_code == 400
     assert "Choose the kind of inspection or visit" in _text(response)
     assert admin.get("/inspections/new?framework=NOPE").status_code == 400
+
+
+def test_the_inspection_page_links_the_administrator_to_its_form(admin):
+    first = db.session.execute(select(Inspection.id)).scalar_one()
+    db.session.remove()
+    page = admin.get("/inspection").get_data(as_text=True)
+    assert f'href="/inspections/{first}/edit"' in page and 'href="/inspections/new"' in page
