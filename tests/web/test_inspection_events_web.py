@@ -8,7 +8,7 @@ import re
 from html import unescape
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.builders import make_action, make_recommendation, make_user
 from tests.conftest import csrf_token, sign_in
@@ -211,3 +211,17 @@ def test_the_inspection_page_links_the_administrator_to_its_form(admin):
     db.session.remove()
     page = admin.get("/inspection").get_data(as_text=True)
     assert f'href="/inspections/{first}/edit"' in page and 'href="/inspections/new"' in page
+
+
+def test_a_first_inspection_whose_framework_asks_for_no_plan_shows_no_deadline(admin):
+    db.session.remove()
+    db.session.execute(
+        update(Inspection).values(framework="MONITORING_VISIT", title="Second monitoring visit")
+    )
+    db.session.commit()
+    db.session.remove()
+    page = admin.get("/overview")
+    html = page.get_data(as_text=True)
+    assert 'id="statutory-deadline"' not in html
+    assert "Second monitoring visit (ILACS monitoring visit) of services" in _text(page)
+    assert "None counted" in _text(page)

@@ -61,7 +61,9 @@ def overview():
         default_anchor=anchor,
     )
     inspection = inspections[0] if inspections else None
-    deadline = queries.get_deadline(inspection, anchor)
+    # The first inspection's deadline, by its framework's rule (none for a visit that asks
+    # for no plan).
+    deadline = events[0].deadline if events else None
     return render_template(
         "pages/overview.html",
         summaries=progress.findings,
