@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
 
-.PHONY: install run serve migrate seed test test-sqlite-core-then-browser test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security clean soak bench bench-queries \
+.PHONY: install run serve migrate seed test test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security docs docs-site clean soak bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
@@ -61,50 +61,61 @@ scheduler: seed
 flask: seed
 	$(DEMO_ENV) $(FLASK) $(ARGS)
 
-# The whole suite on SQLite and on PostgreSQL, on two cores: the browser-free tests of
-# PostgreSQL on one; on the other, those of SQLite and then the browser journeys on SQLite (each
-# report printed whole when it ends). The journeys drive the pages; what the pages read and
-# write is tested on both databases by the rest. `make test-postgres-browser` runs them on
-# PostgreSQL too (about seven minutes more).
+# The whole suite on SQLite and on PostgreSQL, side by side: the browser-free tests of each
+# database and the browser journeys (on SQLite) at once, each in two worker processes (pytest-
+# xdist, a test file to a worker; each report printed whole when it ends). A test waits on its
+# database, its browser or its server thread much of the time, so six processes keep the two
+# cores busy. The journeys drive the pages; what the pages read and write is tested on both
+# databases by the rest. `make test-postgres-browser` runs them on PostgreSQL too.
 PYTEST = $(BIN)/pytest -q -p no:cacheprovider --durations=15
+WORKERS = -n 2 --dist loadfile
 PG = TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL)
 
 test: install
 	$(MAKE) lint
 	$(MAKE) security
-	$(MAKE) --output-sync=target -j2 test-postgres-core test-sqlite-core-then-browser
-
-test-sqlite-core-then-browser: install
-	$(MAKE) test-sqlite-core
-	$(MAKE) test-sqlite-browser
+	$(MAKE) --output-sync=target -j4 docs test-postgres-core test-sqlite-core test-sqlite-browser
 
 # One database, everything (browser journeys included).
 test-sqlite: install
-	$(PYTEST)
+	$(PYTEST) $(WORKERS)
 
 test-postgres: install
-	$(PG) $(PYTEST)
+	$(PG) $(PYTEST) $(WORKERS)
 
 test-sqlite-core: install
-	$(PYTEST) --ignore=tests/e2e
+	$(PYTEST) $(WORKERS) --ignore=tests/e2e
 
 test-postgres-core: install
-	$(PG) $(PYTEST) --ignore=tests/e2e
+	$(PG) $(PYTEST) $(WORKERS) --ignore=tests/e2e
 
 test-sqlite-browser: install
-	$(PYTEST) tests/e2e
+	$(PYTEST) $(WORKERS) tests/e2e
 
 test-postgres-browser: install
-	$(PG) $(PYTEST) tests/e2e
+	$(PG) $(PYTEST) $(WORKERS) tests/e2e
 
 lint: install
-	$(BIN)/ruff check tracker tests bench config.py wsgi.py
+	$(BIN)/ruff check tracker tests bench docs config.py wsgi.py
 
 # bandit fails on any medium or high finding; the dependency audit fails on a known
 # vulnerability and says NOT CHECKED, loudly, for packages it could not judge.
 security: install
 	$(BIN)/bandit -q -r tracker config.py wsgi.py -ll
 	$(BIN)/python .ci/audit_dependencies.py
+
+# The documentation site (docs/, mkdocs.yml) into site/, strict: a broken link, a page missing
+# from the nav or a setting config.py reads without a meaning fails. The configuration table and
+# the API's operations are generated from config.py and tracker/api/openapi.py as it builds. The
+# guides' screenshots are taken first, from a seeded demo in Chromium (docs/screenshots.py,
+# about 35 s; into docs/img/). `make docs-site` builds the site alone, from screenshots taken.
+MKDOCS_BUILD = NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+docs: install
+	$(BIN)/python docs/screenshots.py
+	$(MKDOCS_BUILD)
+
+docs-site: $(BIN)/activate
+	$(MKDOCS_BUILD)
 
 # The benchmark (bench/README.md): gunicorn on SQLite and PostgreSQL at 10x, measured from
 # another process; about ten minutes. bench-queries times the plan reads in-process.
@@ -120,4 +131,4 @@ bench-queries: install
 	$(BIN)/python bench/plan_queries.py
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache site docs/img

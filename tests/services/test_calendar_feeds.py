@@ -183,7 +183,9 @@ def test_each_fetch_is_noted_and_the_first_of_each_london_day_is_audited(clean_d
     status = calendar_feeds.get_feed_status(user.id)
     assert status.last_used_at == datetime(2016, 4, 1, 23, 30, tzinfo=UTC)
     reads = db.session.execute(
-        select(AuditEvent).where(AuditEvent.kind == "calendar_feed_read")
+        select(AuditEvent)
+        .where(AuditEvent.kind == "calendar_feed_read")
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).scalars()
     assert [e.occurred_at for e in reads] == [
         NOW,

@@ -139,7 +139,7 @@ def test_a_file_with_many_kinds_of_error_lists_each_with_row_and_column_and_writ
         assert not result.applied
     messages = " | ".join(p.message for p in result.problems)
     for words in (
-        "no active person called Nobody Atall",
+        "no active person or invitation called Nobody Atall",
         "no organisation called Acme Widgets",
         "not a date",
         "no recommendation R99",

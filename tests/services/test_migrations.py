@@ -25,7 +25,7 @@ LATER_ACTION_COLUMNS = (
     "baseline_target_date DATE",
     "superseded_by_id INTEGER",
 )
-# ... and the finding's kind the Recommendation model has (added by 0022).
+# ... and the finding's kind the Recommendation model has (added by 0023).
 LATER_RECOMMENDATION_COLUMNS = ("kind VARCHAR(32) DEFAULT 'recommendation' NOT NULL",)
 
 

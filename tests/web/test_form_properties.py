@@ -16,8 +16,10 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select
@@ -35,8 +37,15 @@ from tests.builders import (
 )
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
-from tracker.models import Action, Inspection, OutboxMessage, Recommendation, SefVersion
-from tracker.services import invitations, people
+from tracker.models import (
+    Action,
+    ImportedInvitation,
+    Inspection,
+    OutboxMessage,
+    Recommendation,
+    SefVersion,
+)
+from tracker.services import imports, invitations, mapped_imports, people
 
 PASSWORD = "a-long-test-password"
 EXAMPLES = 30
@@ -150,6 +159,29 @@ def _world() -> dict:
     )
     challenges.add_step(answered, "response", text="Recruitment.", actor=actor_for(head), now=NOW)
     meeting = make_meeting(chair=chair, kind="jsig")
+    # A people sheet held for its mapping form, and an invitation a people sheet made that
+    # waits to be sent.
+    people_sheet = (
+        b"Full name,E-mail,Agency,Access,Team\r\n"
+        b"Sam Sheet,sam.sheet@trust.example,trust,Action lead,\r\n"
+    )
+    people_digest = imports.digest_of(people_sheet)
+    imports.keep(
+        Path(current_app.instance_path) / "imports", people_digest, "people.csv", people_sheet
+    )
+    waiting_sheet = (
+        b"Name,Email,Organisation,Role\r\nWai Ting,wai.ting@trust.example,trust,Viewer\r\n"
+    )
+    mapped_imports.run_people_import(
+        "waiting.csv",
+        waiting_sheet,
+        sheet="CSV",
+        chosen={"name": "Name", "email": "Email", "organisation": "Organisation", "role": "Role"},
+        dry_run=False,
+        actor=None,
+        now=NOW,
+    )
+    waiting = db.session.execute(select(ImportedInvitation.id)).scalar_one()
     body = db.session.execute(
         select(OutboxMessage.body_text).where(OutboxMessage.to_address == invited.email)
     ).scalar_one()
@@ -177,6 +209,8 @@ def _world() -> dict:
         "challenge": challenge,
         "answered": answered,
         "meeting": meeting,
+        "people_sheet": people_digest,
+        "waiting": waiting,
     }
     db.session.remove()
     return ids
@@ -414,6 +448,27 @@ def forms(ids: dict) -> dict[str, Form]:
         # A file that is not a plan file is refused; an unknown digest has nothing to apply.
         "admin.import_check": Form(admin, "/admin/import", {"file": "<file>"}),
         "admin.import_apply": Form(admin, "/admin/import/apply", {"digest": "0" * 64}),
+        # A spreadsheet in its own shape: a file that is not one is refused; the held people
+        # sheet, mapped, adds its one person once (then the address is taken: refused).
+        "admin.mapped_import_upload": Form(
+            admin, "/admin/import/mapped", {"kind": "people", "file": "<file>"}
+        ),
+        "admin.mapped_import_check": Form(
+            admin,
+            f"/admin/import/mapped/people/{ids.get('people_sheet', '0' * 64)}",
+            {
+                "sheet": "CSV",
+                "action": "apply",
+                "map_name": "Full name",
+                "map_email": "E-mail",
+                "map_organisation": "Agency",
+                "map_role": "Access",
+                "map_area": "",
+            },
+        ),
+        "admin.send_imported_invitations": Form(
+            admin, "/admin/import/invitations", {"chosen": str(ids.get("waiting", 1))}
+        ),
         "meetings.new:post": Form(
             chair,
             "/meetings/new",

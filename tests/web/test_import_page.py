@@ -249,7 +249,7 @@ def test_the_workbook_s_recommendations_are_checked_listed_and_applied(admin_cli
     assert response.status_code == 200, page
     assert "Recommendation added: Illustrative: a new recommendation" in page
     assert "Recommendation changed: Title" in page
-    assert "People are not created by an import" in page
+    assert "People are not created by an import of the plan" in page
     assert (
         db.session.execute(
             select(func.count()).select_from(Recommendation).where(Recommendation.ref == "R21")

@@ -90,6 +90,19 @@ ROUTES = {
         404,
     ),
     "admin.import_problems": ("GET", "/admin/import/problems/" + "0" * 64, {"admin"}, 404),
+    # A spreadsheet in its own shape: no file sent is a 400; no file held under that digest is
+    # a 404 for the admin; the invitations a people sheet made wait on their own page.
+    "admin.mapped_import": ("GET", "/admin/import/mapped", {"admin"}, 200),
+    "admin.mapped_import_upload": ("POST", "/admin/import/mapped", {"admin"}, 400),
+    "admin.mapped_import_map": ("GET", "/admin/import/mapped/plan/" + "0" * 64, {"admin"}, 404),
+    "admin.mapped_import_check": (
+        "POST",
+        "/admin/import/mapped/people/" + "0" * 64,
+        {"admin"},
+        404,
+    ),
+    "admin.imported_invitations": ("GET", "/admin/import/invitations", {"admin"}, 200),
+    "admin.send_imported_invitations": ("POST", "/admin/import/invitations", {"admin"}, 400),
     # The link in an invitation is public; an unknown one says so, as a 404 page.
     "auth.invitation": ("GET", "/invitations/no-such-link", "public", 404),
     "api.outbox": ("GET", "/api/v1/outbox", {"admin"}, 200),

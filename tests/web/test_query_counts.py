@@ -661,3 +661,49 @@ def test_the_challenge_log_runs_the_same_statements_whatever_its_length(client, 
     for _ in range(12):
         add()
     assert measured() == few
+
+
+def test_the_mapped_import_pages_run_the_same_statements_whatever_the_sheet_holds(
+    client, count_queries
+):
+    """The mapping page reads the sheet from the held file and the database for the saved
+    mapping and the plans only; the invitations waiting are one statement, however many."""
+    from tests.builders import make_user
+    from tests.conftest import csrf_token, sign_in
+    from tracker.extensions import db
+    from tracker.services import mapped_imports
+
+    admin = make_user(role="admin", email="admin@trust.example")
+    db.session.commit()
+    sign_in(client, admin.email, "a-long-test-password")
+    app = client.application
+
+    def held(rows: int) -> str:
+        data = (
+            "Name,Email,Organisation,Role\r\n"
+            + "".join(f"P {n},p{n}.{rows}@trust.example,trust,Viewer\r\n" for n in range(rows))
+        ).encode()
+        token = csrf_token(client, "/admin/import/mapped")
+        response = client.post(
+            "/admin/import/mapped",
+            data={"csrf_token": token, "kind": "people", "file": (io.BytesIO(data), "p.csv")},
+            content_type="multipart/form-data",
+        )
+        return response.headers["Location"]
+
+    def waiting(rows: int) -> None:
+        data = (
+            "Name,Email,Organisation,Role\r\n"
+            + "".join(f"W {n},w{n}.{rows}@trust.example,trust,Viewer\r\n" for n in range(rows))
+        ).encode()
+        chosen = {"name": "Name", "email": "Email", "organisation": "Organisation", "role": "Role"}
+        mapped_imports.run_people_import(
+            "w.csv", data, sheet="CSV", chosen=chosen, dry_run=False, actor=None, now=NOW
+        )
+
+    waiting(1)
+    small = _admin_counts(client, app, count_queries, [held(2), "/admin/import/invitations"])
+    waiting(12)
+    large = _admin_counts(client, app, count_queries, [held(60), "/admin/import/invitations"])
+    assert small == large
+    assert large[0] <= 4 and large[1] <= 3, large

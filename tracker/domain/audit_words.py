@@ -73,6 +73,11 @@ KINDS: dict[str, Kind] = {
         people=("person_id",),
     ),
     "person_reinvited": Kind("Invitation sent again", "New invitation sent to {about}"),
+    "person_imported": Kind(
+        "Person imported",
+        "{person} added from a people sheet[ as {role}]: their invitation waits to be sent",
+        people=("person_id",),
+    ),
     "invitation_used": Kind("Invitation used", "Password set from an invitation"),
     "person_changed": Kind("Person changed", lambda v, n: _person_changed(v, n)),
     "person_left": Kind(
@@ -150,6 +155,10 @@ KINDS: dict[str, Kind] = {
         "Plan sent to Ofsted", "Action plan recorded as sent to Ofsted[ on {submitted_on}]"
     ),
     "import": Kind("Plan imported", "Plan file {about} read[ ({rows} rows)][; applied: {applied}]"),
+    "people_import": Kind(
+        "People sheet imported",
+        "People sheet {about} read[ ({rows} rows)][; people added: {added}]",
+    ),
     "export": Kind("Export", "Exported {about}[ ({rows} rows)]"),
     "report_generated": Kind("Report made", "Quarterly report {about} made"),
     # Returns, SEFs, evidence, challenges

@@ -253,22 +253,26 @@ def _row(
     )
 
 
-def read_csv(data: bytes, limits: ReadLimits | None = None) -> tuple[list[Sheet], list[Problem]]:
-    """UTF-8 (with or without the BOM the export writes), the export's columns; read line by
-    line, and stopped with a message past `limits`' rows or cells."""
-    budget = _Budget(limits or ReadLimits())
+def csv_text(data: bytes) -> str:
+    """A CSV file's text: UTF-8, with or without the BOM the export writes; refused otherwise."""
     if b"\x00" in data:
         raise UnreadableFile(
             "The file contains NUL bytes: it is not a CSV file. Save it as CSV UTF-8 and try again."
         )
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
             "The file is not UTF-8 text (byte "
             f"{exc.start + 1} cannot be read). Save it as \u201cCSV UTF-8\u201d and try again."
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+
+
+def read_csv(data: bytes, limits: ReadLimits | None = None) -> tuple[list[Sheet], list[Problem]]:
+    """UTF-8 (with or without the BOM the export writes), the export's columns; read line by
+    line, and stopped with a message past `limits`' rows or cells."""
+    budget = _Budget(limits or ReadLimits())
+    reader = csv.reader(io.StringIO(csv_text(data), newline=""))
     rows: list[Row] = []
     problems: list[Problem] = []
     header: tuple[str, ...] | None = None
@@ -339,13 +343,11 @@ def _as_list(values: dict[int, object], width: int | None = None) -> list[object
     return [values.get(column) for column in range(1, width + 1)]
 
 
-def read_xlsx(data: bytes, limits: ReadLimits | None = None) -> tuple[list[Sheet], list[Problem]]:
-    """Every sheet whose header row is the export's (Summary, History or Legend sheets are left
-    alone); refused when corrupt or password-protected, or past `limits`."""
+def open_workbook(data: bytes, limits: ReadLimits):
+    """A workbook opened read-only (formulas kept as formulas); refused when it is not a
+    workbook, is damaged or password-protected, or holds more than `limits` unzipped."""
     from openpyxl import load_workbook
 
-    limits = limits or ReadLimits()
-    budget = _Budget(limits)
     if data[:4] != b"PK\x03\x04":
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise UnreadableFile(
@@ -379,6 +381,15 @@ def read_xlsx(data: bytes, limits: ReadLimits | None = None) -> tuple[list[Sheet
         raise UnreadableFile(
             f"The workbook cannot be read ({type(exc).__name__}). Save it again as .xlsx."
         ) from None
+    return book
+
+
+def read_xlsx(data: bytes, limits: ReadLimits | None = None) -> tuple[list[Sheet], list[Problem]]:
+    """Every sheet whose header row is the export's (Summary, History or Legend sheets are left
+    alone); refused when corrupt or password-protected, or past `limits`."""
+    limits = limits or ReadLimits()
+    budget = _Budget(limits)
+    book = open_workbook(data, limits)
     sheets: list[Sheet] = []
     problems: list[Problem] = []
     plan_like: list[tuple[str, Problem]] = []
@@ -561,6 +572,10 @@ class ImportPlan:
     dependencies: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     new_recommendations: list[RecommendationRow] = field(default_factory=list)
     recommendation_edits: list[RecommendationRow] = field(default_factory=list)
+    # A new action's first state, when a mapped sheet gives one: ref -> (lifecycle, RAG,
+    # summary) as stored ("in_progress", "amber", "Two posts filled"). Blank parts keep the
+    # defaults (not started, green, "Added to the plan.").
+    initial_states: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def changes(self) -> int:
@@ -576,6 +591,7 @@ class ImportPlan:
         """A file with any problem changes nothing."""
         self.new_actions, self.edits, self.dependencies = [], [], {}
         self.new_recommendations, self.recommendation_edits = [], []
+        self.initial_states = {}
 
     def summary(self) -> dict[str, int]:
         return {
@@ -856,7 +872,9 @@ def _person(
     if len(ids) > 1:
         problem(row, "Lead", f"More than one person is called {value}: give their email instead")
         return None
-    problem(row, "Lead", f"There is no active person called {value} (by name or email)")
+    problem(
+        row, "Lead", f"There is no active person or invitation called {value} (by name or email)"
+    )
     return None
 
 

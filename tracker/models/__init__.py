@@ -4,6 +4,7 @@ from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarFeed
 from tracker.models.challenges import Challenge, ChallengeStep
 from tracker.models.evidence import Evidence
+from tracker.models.imports import ImportedInvitation, ImportMapping
 from tracker.models.measures import (
     Measure,
     MeasureTarget,
@@ -56,6 +57,8 @@ __all__ = [
     "ChallengeStep",
     "DeliveryAttempt",
     "Evidence",
+    "ImportMapping",
+    "ImportedInvitation",
     "Inspection",
     "Invitation",
     "Locality",

@@ -15,7 +15,7 @@ from tracker.models.types import UTCDateTime
 LEAD_BODIES = ("trust", "council", "joint", "safeguarding_board")
 PLAN_KINDS = ("main", "locality")
 ANCHORS = ("publication", "receipt")
-# What an inspection finds (migration 0022): the domain's FindingKind values.
+# What an inspection finds (migration 0023): the domain's FindingKind values.
 FINDING_KINDS = ("recommendation", "area_for_priority_action", "area_for_improvement")
 
 
@@ -36,7 +36,7 @@ class Inspection(db.Model):
     plan_submitted_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     plan_submitted_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    # An inspection event's own title and the days inspectors were on site (migration 0022).
+    # An inspection event's own title and the days inspectors were on site (migration 0023).
     title: Mapped[str | None] = mapped_column(String(200))
     started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)

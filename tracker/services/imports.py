@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import aliased
@@ -74,6 +75,22 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.refused and not self.plan.problems
+
+
+class MappedSheet(Protocol):
+    """A sheet in another shape, mapped to the export's columns."""
+
+    def sheets(self) -> list[rules.Sheet]: ...
+
+    def prepare(self, snapshot: Snapshot) -> None: ...
+
+    def check(self, plan: ImportPlan, snapshot: Snapshot) -> list[Problem]: ...
+
+    def in_sheet_terms(self, problems: list[Problem]) -> list[Problem]: ...
+
+    def applied(self, actor: Actor | None, now: datetime) -> None: ...
+
+    def detail(self) -> dict: ...
 
 
 def limits_from(config) -> ReadLimits:
@@ -254,10 +271,12 @@ def run_import(
     remote_addr: str = "",
     progress: Callable[[str, int, int], None] | None = None,
     limits: ReadLimits | None = None,
+    mapped: MappedSheet | None = None,
 ) -> ImportResult:
     """Check the file (and, unless `dry_run`, apply it all or not at all). `progress` is told
     (stage, done, total) as rows are checked and written; the file is read within `limits`
-    (the defaults unless given)."""
+    (the defaults unless given). A sheet in another shape comes `mapped` to the export's
+    columns (tracker/services/mapped_imports.py): the same checks, the same transaction."""
     filename = filename.replace("\x00", "")[:200] or "import"  # as kept in the audit log
     result = ImportResult(filename=filename, digest=digest_of(data), dry_run=dry_run)
     user_id = actor.user_id if actor else None
@@ -270,15 +289,25 @@ def run_import(
         result.refused = "The file is empty: choose the file to import."
     else:
         try:
-            sheets, read_problems = rules.read_file(filename, data, limits)
+            if mapped is None:
+                sheets, read_problems = rules.read_file(filename, data, limits)
+            else:
+                sheets, read_problems = mapped.sheets(), []
         except UnreadableFile as exc:
             result.refused = str(exc)
         else:
             result.sheets = [s.name for s in sheets]
             total = sum(len(s.rows) for s in sheets)
             snapshot = load_snapshot()
+            if mapped is not None:
+                mapped.prepare(snapshot)
             tell = (lambda done: progress("Checking", done, total)) if progress else None
             result.plan = rules.plan_import(sheets, snapshot, progress=tell)
+            if mapped is not None:
+                read_problems = mapped.check(result.plan, snapshot)
+                result.plan.problems = mapped.in_sheet_terms(result.plan.problems)
+                result.plan.notices = mapped.in_sheet_terms(result.plan.notices)
+                read_problems = mapped.in_sheet_terms(read_problems)
             result.plan.problems = rules.sort_problems(
                 read_problems + result.plan.problems, result.sheets
             )
@@ -287,6 +316,8 @@ def run_import(
             if not dry_run and result.ok and result.plan.changes:
                 try:
                     _apply(result, actor, now, remote_addr, progress)
+                    if mapped is not None:
+                        mapped.applied(actor, now)
                     result.applied = True
                 except (Rejected, PlanConflict) as exc:
                     db.session.rollback()
@@ -302,6 +333,7 @@ def run_import(
         "applied": result.applied,
         "bytes": len(data),
         **result.plan.summary(),
+        **(mapped.detail() if mapped is not None else {}),
     }
     if result.refused:
         detail["refused"] = result.refused[:300]
@@ -372,6 +404,7 @@ def _apply(
             remote_addr=remote_addr,
             ref=new.ref,
             commit=False,
+            first_state=plan.initial_states.get(new.ref),
         )
         step()
     for edit in plan.edits:

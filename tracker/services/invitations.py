@@ -59,6 +59,14 @@ def _write_invitation(
     return invitation
 
 
+def send_invitation(
+    user: User, *, actor_id: int | None, now: datetime, lifetime: timedelta, base_url: str
+) -> Invitation:
+    """Email someone already added (who has not set a password) a one-time link through the
+    outbox; older unused links stop working. Not committed: the caller commits once."""
+    return _write_invitation(user, actor_id=actor_id, now=now, lifetime=lifetime, base_url=base_url)
+
+
 def new_link(
     user: User, *, actor_id: int | None, now: datetime, lifetime: timedelta, base_url: str
 ) -> tuple[Invitation, str]:

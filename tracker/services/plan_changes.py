@@ -319,10 +319,12 @@ def add_action(
     remote_addr: str = "",
     ref: str | None = None,
     commit: bool = True,
+    first_state: tuple[str, str, str] | None = None,
 ) -> str:
     """Add an action to a plan with the next ref in its sequence, its first (not started) state
     and an 'added' history row with the reason; committed once. Returns the new ref. An
-    importer names the ref itself and passes `commit=False` (it commits once for the file)."""
+    importer names the ref itself and passes `commit=False` (it commits once for the file),
+    and may give the first state (lifecycle, RAG, summary; blank parts keep the defaults)."""
     if cause == "person" and not can(actor, Permission.EDIT_PLAN):
         raise Forbidden(plan_code)
     plan = db.session.execute(select(Plan).where(Plan.code == plan_code)).scalar_one_or_none()
@@ -388,6 +390,7 @@ def add_action(
             insert(action_partner),
             [{"action_id": action.id, "organisation_id": p} for p in partner_ids],
         )
+    lifecycle, rag, summary = first_state or ("", "", "")
     first = ActionUpdate(
         action_id=action.id,
         version=1,
@@ -395,10 +398,10 @@ def add_action(
         author_id=author_id,
         cause=cause,
         recorded_at=now,
-        lifecycle=Lifecycle.NOT_STARTED.value,
-        rag="green",
+        lifecycle=lifecycle or Lifecycle.NOT_STARTED.value,
+        rag=rag or "green",
         impact="not_yet_evidenced",
-        summary="Added to the plan.",
+        summary=summary or "Added to the plan.",
         reason=new.reason.strip(),
         evidence="",
         no_change=False,

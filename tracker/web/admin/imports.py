@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import (
@@ -101,14 +102,20 @@ def _too_big(limit: int) -> list[str]:
 def _allow_plan_files():
     """Before anything reads the form (CSRF does, first): the import page takes files up to
     IMPORT_MAX_BYTES instead of MAX_CONTENT_LENGTH, and a bigger one is refused unread."""
-    if request.endpoint != "admin.import_check":
+    if request.endpoint not in UPLOADS:
         return None
     request.max_content_length = _upload_limit()
     if (request.content_length or 0) > _upload_limit():
+        if request.endpoint != "admin.import_check":
+            abort(413, description=_too_big(current_app.config["IMPORT_MAX_BYTES"])[0])
         form = UploadForm(formdata=None)
         form.file.errors = _too_big(current_app.config["IMPORT_MAX_BYTES"])
         return _page(form, status=413)
     return None
+
+
+# The pages that take a plan-sized file (the mapped import's upload too).
+UPLOADS = {"admin.import_check", "admin.mapped_import_upload"}
 
 
 @bp.record_once
@@ -244,9 +251,15 @@ def _flash_done(filename: str, counts: dict) -> None:
 RUNNING: dict[str, threading.Thread] = {}
 
 
-def _start_in_background(digest: str, filename: str, data: bytes) -> None:
+def _start_in_background(
+    digest: str,
+    filename: str,
+    data: bytes,
+    run: Callable[[Callable[[str, int, int], None]], imports.ImportResult] | None = None,
+) -> None:
     """Apply a long import in a thread of its own (its own session and transaction), writing
-    its progress beside the kept file for the progress page to read."""
+    its progress beside the kept file for the progress page to read. `run` applies it, told
+    the progress (a mapped sheet's own apply); by default the file is applied as it is."""
     app = current_app._get_current_object()
     store = _store()
     actor = actor_for(current_user)
@@ -264,17 +277,20 @@ def _start_in_background(digest: str, filename: str, data: bytes) -> None:
     def work() -> None:
         with app.app_context():
             try:
-                result = imports.run_import(
-                    filename,
-                    data,
-                    dry_run=False,
-                    actor=actor,
-                    now=now_utc(),
-                    max_bytes=limit,
-                    remote_addr=remote_addr,
-                    progress=progress,
-                    limits=imports.limits_from(app.config),
-                )
+                if run is not None:
+                    result = run(progress)
+                else:
+                    result = imports.run_import(
+                        filename,
+                        data,
+                        dry_run=False,
+                        actor=actor,
+                        now=now_utc(),
+                        max_bytes=limit,
+                        remote_addr=remote_addr,
+                        progress=progress,
+                        limits=imports.limits_from(app.config),
+                    )
                 if result.applied:
                     imports.forget(store, digest)
                 imports.write_status(store, digest, imports.finished_status(result))

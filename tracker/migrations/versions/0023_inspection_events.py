@@ -8,8 +8,8 @@ kinds; an action answering findings beyond its own (issue 20.3)
 - `action_finding` holds the further findings an action answers; its own
   `action.recommendation_id` stays the primary one and is never repeated here.
 
-Revision ID: 0022_inspection_events
-Revises: 0021_pack_notes
+Revision ID: 0023_inspection_events
+Revises: 0022_import_mapping
 Create Date: 2026-12-07 01:30:00
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0022_inspection_events"
-down_revision = "0021_pack_notes"
+revision = "0023_inspection_events"
+down_revision = "0022_import_mapping"
 branch_labels = None
 depends_on = None
 
