@@ -40,6 +40,19 @@ class Config:
     DEMO_PASSWORD = _env("TRACKER_DEMO_PASSWORD", "illustrative-demo-2016")
     # Which date the 70 working days run from when the inspection row does not say.
     DEADLINE_ANCHOR = _env("TRACKER_DEADLINE_ANCHOR", "publication")
+    # Each inspection framework's rule: the working days from the report (or letter) to the
+    # action plan, 0 for none. The README names each default's source.
+    DEADLINE_WORKING_DAYS = {
+        "SIF": int(_env("TRACKER_DEADLINE_DAYS_SIF", "70") or 0),
+        "ILACS_STANDARD": int(_env("TRACKER_DEADLINE_DAYS_ILACS_STANDARD", "70") or 0),
+        "ILACS_SHORT": int(_env("TRACKER_DEADLINE_DAYS_ILACS_SHORT", "70") or 0),
+        # Counted only when the visit finds areas for priority action.
+        "FOCUSED_VISIT": int(_env("TRACKER_DEADLINE_DAYS_FOCUSED_VISIT", "70") or 0),
+        "MONITORING_VISIT": int(_env("TRACKER_DEADLINE_DAYS_MONITORING_VISIT", "0") or 0),
+        "JTAI": int(_env("TRACKER_DEADLINE_DAYS_JTAI", "70") or 0),
+        "SEND_AREA": int(_env("TRACKER_DEADLINE_DAYS_SEND_AREA", "0") or 0),
+        "OTHER": int(_env("TRACKER_DEADLINE_DAYS_OTHER", "0") or 0),
+    }
 
     SMTP_HOST = _env("TRACKER_SMTP_HOST")
     SMTP_PORT = int(_env("TRACKER_SMTP_PORT", "25") or 25)

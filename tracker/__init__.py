@@ -17,6 +17,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.config.from_object(config or config_for())
     app.config.update(overrides)
     _check_production_settings(app)
+    _check_deadline_rules(app)  # each inspection framework's working days (issue 20.3)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -93,6 +94,19 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     cli.init_app(app)
     return app
+
+
+def _check_deadline_rules(app: Flask) -> None:
+    """Every framework has a rule, from 0 (no plan due) to the calendar's limit; a bad setting
+    stops the start with the variable's name rather than a wrong date on a page."""
+    from tracker.domain.frameworks import check_rule_days
+
+    try:
+        app.config["DEADLINE_WORKING_DAYS"] = check_rule_days(
+            dict(app.config.get("DEADLINE_WORKING_DAYS") or {})
+        )
+    except ValueError as exc:
+        raise RuntimeError(f"Check the TRACKER_DEADLINE_DAYS_* settings: {exc}") from None
 
 
 MIN_SECRET_KEY_BYTES = 32  # signs every session cookie: as long as the HMAC's own key

@@ -25,6 +25,8 @@ LATER_ACTION_COLUMNS = (
     "baseline_target_date DATE",
     "superseded_by_id INTEGER",
 )
+# ... and the finding's kind the Recommendation model has (added by 0023).
+LATER_RECOMMENDATION_COLUMNS = ("kind VARCHAR(32) DEFAULT 'recommendation' NOT NULL",)
 
 
 @pytest.fixture
@@ -96,6 +98,8 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
         with db.engine.begin() as conn:  # (and the action columns 0008 adds)
             for column in LATER_ACTION_COLUMNS:
                 conn.execute(text(f"ALTER TABLE action ADD COLUMN {column}"))
+            for column in LATER_RECOMMENDATION_COLUMNS:
+                conn.execute(text(f"ALTER TABLE recommendation ADD COLUMN {column}"))
         action = make_action(ref="MAP-001")
         db.session.add(
             ActionUpdate(
@@ -119,6 +123,8 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
         with db.engine.begin() as conn:
             for column in LATER_ACTION_COLUMNS:
                 conn.execute(text(f"ALTER TABLE action DROP COLUMN {column.split()[0]}"))
+            for column in LATER_RECOMMENDATION_COLUMNS:
+                conn.execute(text(f"ALTER TABLE recommendation DROP COLUMN {column.split()[0]}"))
         upgrade(directory=MIGRATIONS)
         assert projection.differences() == []
         state = db.session.execute(text("SELECT version, rag, summary FROM action_state")).one()

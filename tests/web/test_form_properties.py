@@ -40,6 +40,7 @@ from tracker.extensions import db
 from tracker.models import (
     Action,
     ImportedInvitation,
+    Inspection,
     OutboxMessage,
     Recommendation,
     SefVersion,
@@ -198,6 +199,13 @@ def _world() -> dict:
             select(Recommendation.ref).where(Recommendation.id == north.recommendation_id)
         ).scalar_one(),
         "token": token,
+        "inspection": db.session.execute(select(Inspection.id)).scalars().first(),
+        "findings": [
+            (rec.id, rec.ref)
+            for rec in db.session.execute(select(Recommendation).order_by(Recommendation.id))
+            .scalars()
+            .all()
+        ],
         "challenge": challenge,
         "answered": answered,
         "meeting": meeting,
@@ -360,6 +368,56 @@ def forms(ids: dict) -> dict[str, Form]:
         ),
         "inspections.plan_sent:post": Form(
             chair, "/inspection/plan-sent", {"submitted_on": "1/2/2016"}
+        ),
+        # Issue 20.3: a focused visit with an area for priority action answered by N-01 (each
+        # valid example after the first is refused: its ref is taken), and the SIF event's
+        # judgements and findings changed.
+        "inspections.new_event:post": Form(
+            admin,
+            "/inspections/new?framework=FOCUSED_VISIT",
+            {
+                "title": "Focused visit: the front door",
+                "local_authority": "Exampleshire",
+                "started_on": "12/1/2016",
+                "ended_on": "13/1/2016",
+                "report_received": "",
+                "report_published": "5/2/2016",
+                "findings-0-finding_id": "",
+                "findings-0-kind": "area_for_priority_action",
+                "findings-0-ref": "APA1",
+                "findings-0-title": "Strategy discussions",
+                "findings-0-text": "Strategy discussions are not timely.",
+                "findings-0-judgement_area": "Front door",
+                "findings-0-lead_body": "council",
+                "findings-0-actions": "N-01",
+            },
+        ),
+        "inspections.edit_event:post": Form(
+            admin,
+            f"/inspections/{ids.get('inspection', 1)}/edit",
+            {
+                "title": "Single inspection",
+                "local_authority": "Exampleshire",
+                "started_on": "",
+                "ended_on": "",
+                "report_received": "",
+                "report_published": "27/11/2015",
+                "judgement_0": "Inadequate",
+                **{
+                    f"findings-{n}-{name}": value
+                    for n, (finding_id, ref) in enumerate(ids.get("findings", []))
+                    for name, value in {
+                        "finding_id": str(finding_id),
+                        "kind": "recommendation",
+                        "ref": ref,
+                        "title": f"Recommendation {ref}",
+                        "text": "Illustrative text.",
+                        "judgement_area": "",
+                        "lead_body": "trust",
+                        "actions": "M-01" if n == 0 else "",
+                    }.items()
+                },
+            },
         ),
         "measures.enter_value:post": Form(
             "perf@trust.example",

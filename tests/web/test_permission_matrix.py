@@ -186,6 +186,16 @@ ROUTES = {
     # The day the plan went to Ofsted: an empty form is refused (400) and writes nothing.
     "inspections.plan_sent": ("GET", "/inspection/plan-sent", {"admin", "chair"}, 200),
     "inspections.plan_sent:post": ("POST", "/inspection/plan-sent", {"admin", "chair"}, 400),
+    # Issue 20.3: the administrator records inspection events; an empty form writes nothing.
+    "inspections.new_event": ("GET", "/inspections/new", {"admin"}, 200),
+    "inspections.new_event:post": (
+        "POST",
+        "/inspections/new?framework=ILACS_STANDARD",
+        {"admin"},
+        400,
+    ),
+    "inspections.edit_event": ("GET", "/inspections/{inspection}/edit", {"admin"}, 200),
+    "inspections.edit_event:post": ("POST", "/inspections/{inspection}/edit", {"admin"}, 400),
     "changes.index": ("GET", "/changes?since=2016-01-29", EVERYONE, 200),
     "changes.agenda": ("GET", "/agenda", EVERYONE, 200),
     "api.changes": ("GET", "/api/v1/changes?since=2016-01-29", EVERYONE, 200),
@@ -318,6 +328,17 @@ def pending(seeded_app) -> int:
 
 
 @pytest.fixture(scope="module")
+def inspection(seeded_app) -> int:
+    """The seed's inspection's id."""
+    from tracker.models import Inspection
+
+    with seeded_app.app_context():
+        inspection_id = db.session.execute(select(func.min(Inspection.id))).scalar_one()
+        db.session.remove()
+    return inspection_id
+
+
+@pytest.fixture(scope="module")
 def person(seeded_app) -> int:
     """The JSIG viewer's id: the person the admin pages are asked about."""
     from tracker.models import User
@@ -358,10 +379,12 @@ def test_every_view_declares_a_permission_or_is_public(seeded_app):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_role_is_allowed_or_refused(
-    role_client, awaiting, person, meeting, pending, role, endpoint
+    role_client, awaiting, person, meeting, pending, inspection, role, endpoint
 ):
     method, url, allowed, ok = ROUTES[endpoint]
-    url = url.format(awaiting=awaiting, person=person, meeting=meeting, pending=pending)
+    url = url.format(
+        awaiting=awaiting, person=person, meeting=meeting, pending=pending, inspection=inspection
+    )
     response = _request(role_client(role), method, url)
     response.close()  # a streamed body (the CSV export) is not read: close it, as a server does
     if allowed == "public":
@@ -377,10 +400,12 @@ def test_role_is_allowed_or_refused(
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_anonymous_visitors_sign_in_first(
-    seeded_client, awaiting, person, meeting, pending, endpoint
+    seeded_client, awaiting, person, meeting, pending, inspection, endpoint
 ):
     method, url, allowed, ok = ROUTES[endpoint]
-    url = url.format(awaiting=awaiting, person=person, meeting=meeting, pending=pending)
+    url = url.format(
+        awaiting=awaiting, person=person, meeting=meeting, pending=pending, inspection=inspection
+    )
     response = seeded_client.open(url, method=method)
     response.close()
     if url.startswith("/api/"):

@@ -142,6 +142,15 @@ KINDS: dict[str, Kind] = {
     "recommendation_changed": Kind(
         "Recommendation changed", "Recommendation {about} changed[ from {file}]"
     ),
+    "inspection_added": Kind(
+        "Inspection added",
+        "Inspection {about} added[: {title}][ ({framework})][; findings added: {findings_added}]",
+    ),
+    "inspection_changed": Kind(
+        "Inspection changed",
+        "Inspection {about} changed[: {title}][ ({framework})][; findings added: "
+        "{findings_added}][; findings changed: {findings_changed}]",
+    ),
     "plan_submission_recorded": Kind(
         "Plan sent to Ofsted", "Action plan recorded as sent to Ofsted[ on {submitted_on}]"
     ),

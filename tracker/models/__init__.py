@@ -34,6 +34,7 @@ from tracker.models.plan import (
     Inspection,
     Plan,
     Recommendation,
+    action_finding,
     action_partner,
 )
 from tracker.models.plan_changes import ActionEdit, TargetDateRequest
@@ -83,6 +84,7 @@ __all__ = [
     "TargetDateRequest",
     "UpdateCycle",
     "User",
+    "action_finding",
     "action_partner",
     "measure_action",
     "measure_recommendation",

@@ -15,6 +15,8 @@ from tracker.models.types import UTCDateTime
 LEAD_BODIES = ("trust", "council", "joint", "safeguarding_board")
 PLAN_KINDS = ("main", "locality")
 ANCHORS = ("publication", "receipt")
+# What an inspection finds (migration 0023): the domain's FindingKind values.
+FINDING_KINDS = ("recommendation", "area_for_priority_action", "area_for_improvement")
 
 
 class Inspection(db.Model):
@@ -34,12 +36,23 @@ class Inspection(db.Model):
     plan_submitted_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     plan_submitted_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # An inspection event's own title and the days inspectors were on site (migration 0023).
+    title: Mapped[str | None] = mapped_column(String(200))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
     plan_submitted_recorded_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class Recommendation(db.Model):
+    """A finding of an inspection event: a recommendation, an area for priority action or an
+    area for improvement (`kind`). The table keeps its first name."""
+
     __tablename__ = "recommendation"
-    __table_args__ = (CheckConstraint(_in("lead_body", LEAD_BODIES), name="lead_body"),)
+    __table_args__ = (
+        CheckConstraint(_in("lead_body", LEAD_BODIES), name="lead_body"),
+        CheckConstraint(_in("kind", FINDING_KINDS), name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
@@ -50,6 +63,9 @@ class Recommendation(db.Model):
     judgement_area: Mapped[str] = mapped_column(String(200))
     lead_body: Mapped[str] = mapped_column(String(32))
     partners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    kind: Mapped[str] = mapped_column(
+        String(32), default="recommendation", server_default="recommendation"
+    )
 
 
 class Plan(db.Model):
@@ -70,6 +86,21 @@ action_partner = Table(
     db.metadata,
     Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
     Column("organisation_id", ForeignKey("organisation.id"), primary_key=True),
+)
+
+
+# The further findings an action answers, beside its own `recommendation_id` (the primary one,
+# never repeated here): an action may answer findings of more than one inspection event.
+action_finding = Table(
+    "action_finding",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "recommendation_id",
+        ForeignKey("recommendation.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 

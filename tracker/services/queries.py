@@ -12,10 +12,14 @@ from tracker.services.reads.one_action import (
 )
 from tracker.services.reads.plan_lists import get_history_start, list_actions, updated_in_cycle
 from tracker.services.reads.recommendations import (
+    Counts,
+    Progress,
     RecommendationSummary,
     get_deadline,
     get_inspection,
+    get_progress,
     get_recommendation,
+    list_inspections,
     list_recommendations,
     totals,
 )
@@ -41,9 +45,11 @@ from tracker.services.reads.state import (
 __all__ = [
     "SORT_KEYS",
     "ActionRow",
+    "Counts",
     "HistoryEntry",
     "PlanChoice",
     "PlanFilters",
+    "Progress",
     "RecommendationSummary",
     "Related",
     "get_action",
@@ -53,6 +59,7 @@ __all__ = [
     "get_history_start",
     "get_inspection",
     "get_locality",
+    "get_progress",
     "get_plan",
     "get_recommendation",
     "is_open_clause",
@@ -60,6 +67,7 @@ __all__ = [
     "join_state",
     "latest_versions",
     "list_actions",
+    "list_inspections",
     "list_leads",
     "list_organisations",
     "list_plan_choices",

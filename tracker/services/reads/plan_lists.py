@@ -17,6 +17,7 @@ from tracker.models import (
     Plan,
     Recommendation,
     UpdateCycle,
+    action_finding,
     action_partner,
 )
 from tracker.services.errors import BadFilter
@@ -38,6 +39,19 @@ from tracker.services.reads.state import (
     overdue_clause,
     state_for,
 )
+
+_LINKED = aliased(Recommendation, name="linked_finding")
+
+
+def answers_finding_clause(ref: str):
+    """The action answers the finding `ref`: its own (Recommendation, joined by the caller) or
+    one linked beside it."""
+    linked = (
+        select(action_finding.c.action_id)
+        .join(_LINKED, _LINKED.id == action_finding.c.recommendation_id)
+        .where(action_finding.c.action_id == Action.id, _LINKED.ref == ref)
+    )
+    return or_(Recommendation.ref == ref, exists(linked))
 
 
 def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
@@ -78,7 +92,7 @@ def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | 
             )
             query = query.where(~exists(updated))
     if f.recommendation:
-        query = query.where(Recommendation.ref == f.recommendation)
+        query = query.where(answers_finding_clause(f.recommendation))
     if f.lead_organisation:
         query = query.where(LEAD_ORG.code == f.lead_organisation)
     if f.rag:

@@ -9,6 +9,7 @@ from tracker.services import challenges as challenge_service
 from tracker.services import home as home_service
 from tracker.services import queries
 from tracker.services.errors import NotFound
+from tracker.services.reads.inspections import list_events
 from tracker.services.reads.plan_changes import count_rebaselined
 from tracker.web import listing
 from tracker.web.access import actor_for, public, requires
@@ -50,13 +51,24 @@ def overview():
     today = today_london()
     as_at, as_at_day = as_at_from_request()
     effective_today = as_at_day or today
-    summaries = queries.list_recommendations(today=effective_today, as_at=as_at)
-    inspection = queries.get_inspection()
-    deadline = queries.get_deadline(inspection, current_app.config["DEADLINE_ANCHOR"])
+    progress = queries.get_progress(today=effective_today, as_at=as_at)
+    anchor = current_app.config["DEADLINE_ANCHOR"]
+    inspections = queries.list_inspections()
+    events = list_events(
+        progress,
+        inspections,
+        rule_days=current_app.config["DEADLINE_WORKING_DAYS"],
+        default_anchor=anchor,
+    )
+    inspection = inspections[0] if inspections else None
+    # The first inspection's deadline, by its framework's rule (none for a visit that asks
+    # for no plan).
+    deadline = events[0].deadline if events else None
     return render_template(
         "pages/overview.html",
-        summaries=summaries,
-        totals=queries.totals(summaries),
+        summaries=progress.findings,
+        totals=progress.plan.as_totals(),
+        events=events,
         inspection=inspection,
         deadline=deadline,
         plans=queries.list_plans(),
