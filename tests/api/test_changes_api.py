@@ -140,6 +140,30 @@ def test_without_from_the_deadline_is_the_inspections_own_and_says_its_anchor(ro
     assert body["plan_submitted_on"] is None
 
 
+def test_the_inspections_own_deadline_follows_its_frameworks_rule(
+    seeded_app, role_client, monkeypatch
+):
+    """TRACKER_DEADLINE_DAYS_SIF set to 60: the API, the inspection page and the count agree;
+    set to 0 (no plan due), the API asks for a date and the page says no plan is due."""
+    viewer = role_client("viewer")
+    monkeypatch.setitem(seeded_app.config, "DEADLINE_WORKING_DAYS", {"SIF": 60})
+    body = viewer.get("/api/v1/deadline").get_json()
+    check(body, "Deadline")
+    assert (body["from"], body["working_days"], body["due"]) == ("2015-11-27", 60, "2016-02-24")
+    # Asked for, another count is still the calculator's.
+    assert viewer.get("/api/v1/deadline?working_days=70").get_json()["due"] == "2016-03-09"
+    page = viewer.get("/inspection").get_data(as_text=True)
+    assert "must reach Ofsted by Wednesday 24 February 2016" in page and "60 working days" in page
+
+    monkeypatch.setitem(seeded_app.config, "DEADLINE_WORKING_DAYS", {"SIF": 0})
+    response = viewer.get("/api/v1/deadline")
+    assert (
+        response.status_code == 400 and response.get_json()["invalid_params"][0]["name"] == "from"
+    )
+    page = viewer.get("/inspection")
+    assert page.status_code == 200 and "No action plan deadline" in page.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("start", "days", "due"),
     [

@@ -110,10 +110,16 @@ def deadline():
     body: dict[str, Any] = {}
     if start is None:
         inspection = queries.get_inspection()
-        own = queries.get_deadline(inspection, current_app.config["DEADLINE_ANCHOR"])
+        own = queries.get_deadline(
+            inspection,
+            current_app.config["DEADLINE_ANCHOR"],
+            current_app.config["DEADLINE_WORKING_DAYS"],
+        )
         if inspection is None or own is None:
             raise BadFilter("from", "from is needed: there is no inspection to count from")
         start = own.anchor_date
+        if "working_days" not in request.args:  # the inspection's own framework's rule
+            working_days = own.working_days
         body = {
             "anchor": own.anchor.value,
             "plan_submitted_on": inspection.plan_submitted_on.isoformat()

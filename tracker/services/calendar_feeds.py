@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
@@ -75,6 +75,8 @@ class FeedSettings:
     sef_first_month: str
     sef_due_working_day: int
     deadline_anchor: str = "publication"
+    # Each inspection framework's working days (TRACKER_DEADLINE_DAYS_*); 70 where none given.
+    deadline_days: dict[str, int] = field(default_factory=dict)
 
 
 # How far ahead a feed shows a group's usual meeting days.
@@ -263,7 +265,7 @@ def _statutory_events(
     """The day the action plan must reach Ofsted (70 working days), as the inspection page
     works it out: one statement."""
     inspection = get_inspection()
-    deadline = get_deadline(inspection, settings.deadline_anchor)
+    deadline = get_deadline(inspection, settings.deadline_anchor, settings.deadline_days)
     if inspection is None or deadline is None:
         return []
     return [

@@ -4,12 +4,13 @@ the response deadline."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import distinct, func, literal_column, select, union_all
 
-from tracker.domain.deadlines import ResponseDeadline, response_deadline
+from tracker.domain.deadlines import RESPONSE_WORKING_DAYS, ResponseDeadline, response_deadline
 from tracker.domain.frameworks import FindingKind
 from tracker.extensions import db
 from tracker.models import (
@@ -199,11 +200,22 @@ def list_inspections() -> list[Inspection]:
     return list(db.session.execute(select(Inspection).order_by(Inspection.id)).scalars())
 
 
-def get_deadline(inspection: Inspection | None, default_anchor: str) -> ResponseDeadline | None:
+def get_deadline(
+    inspection: Inspection | None,
+    default_anchor: str,
+    rule_days: Mapping[str, int] | None = None,
+) -> ResponseDeadline | None:
+    """The inspection's action plan deadline: its framework's working days (`rule_days`, the
+    TRACKER_DEADLINE_DAYS_* settings; 70 where none is given) from publication or receipt.
+    None when there is no inspection or its framework's rule asks for no plan (0 days)."""
     if inspection is None:
+        return None
+    days = (rule_days or {}).get(inspection.framework, RESPONSE_WORKING_DAYS)
+    if days <= 0:
         return None
     return response_deadline(
         published=inspection.report_published,
         received=inspection.report_received,
         anchor=inspection.deadline_anchor or default_anchor,
+        working_days=days,
     )

@@ -92,6 +92,7 @@ def feed(token: str):
             sef_first_month=current_app.config["SEF_FIRST_MONTH"],
             sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
             deadline_anchor=current_app.config["DEADLINE_ANCHOR"],
+            deadline_days=current_app.config["DEADLINE_WORKING_DAYS"],
         ),
         remote_addr=request.remote_addr or "",
     )

@@ -52,13 +52,21 @@ def show():
     inspection = queries.get_inspection()
     if inspection is None:
         abort(404)
-    deadline = queries.get_deadline(inspection, current_app.config["DEADLINE_ANCHOR"])
+    deadline = queries.get_deadline(
+        inspection,
+        current_app.config["DEADLINE_ANCHOR"],
+        current_app.config["DEADLINE_WORKING_DAYS"],
+    )
     return render_template(
         "inspections/show.html",
         inspection=inspection,
         deadline=deadline,
-        weekdays_only=weekdays_only_after(deadline.anchor_date, deadline.working_days),
-        calendar_days=deadline.anchor_date + timedelta(days=deadline.working_days),
+        weekdays_only=weekdays_only_after(deadline.anchor_date, deadline.working_days)
+        if deadline
+        else None,
+        calendar_days=deadline.anchor_date + timedelta(days=deadline.working_days)
+        if deadline
+        else None,
     )
 
 
