@@ -73,8 +73,9 @@ def test_no_get_route_answers_odd_path_values_with_a_server_error(seeded_app, ro
     client = role_client(role)
     failures = []
     for rule in _get_routes(seeded_app):
-        for value in ODD:
-            url = _fill(rule, value)
+        # Each distinct address once: a route without values in its path is asked once, not
+        # once for each odd value (half of the routes; the sweep took twice as long).
+        for url in dict.fromkeys(_fill(rule, value) for value in ODD):
             response = client.get(url)
             if response.status_code >= 500:
                 failures.append((url, response.status_code))
