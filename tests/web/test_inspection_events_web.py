@@ -182,6 +182,11 @@ def test_the_administrator_changes_an_event_s_judgements_and_links_an_action(adm
     assert re.search(r'href="/actions\?recommendation=R1">2<', overview)
     listed = _text(admin.get("/actions?recommendation=R1"))
     assert "M-01" in listed and "N-01" in listed
+    # M-01's page names the further finding it answers, with its kind and event.
+    action = admin.get("/actions/M-01").get_data(as_text=True)
+    assert 'id="further-findings"' in action
+    assert "Recommendation R1" in action and "(recommendation, Single inspection)" in action
+    assert 'id="further-findings"' not in admin.get("/actions/N-01").get_data(as_text=True)
 
 
 def test_add_another_finding_draws_one_more_row_and_saves_nothing(admin):

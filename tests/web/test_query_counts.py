@@ -98,7 +98,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/plans/main", 9),
         ("/plans/main?print=all", 9),  # every row of the list, to print
         ("/actions", 8),
-        ("/actions/MAP-001", 12),  # its challenges (two) and its evidence (one)
+        ("/actions/MAP-001", 13),  # its challenges (two), its evidence (one), further findings
         ("/api/v1/actions", 6),
         ("/api/v1/exports/plan.csv", 6),
         ("/api/v1/exports/plan.xlsx", 8),
@@ -175,7 +175,7 @@ def test_pages_stay_within_a_small_query_budget(role_client, seeded_app, count_q
         ("chair", "/actions/MAP-003/edit", 5),
         ("chair", "/plans/north/actions/new", 5),
         ("chair", "/actions/MAP-003/supersede", 3),
-        ("chair", "/actions/S-21", 12),  # a pending request to decide, challenges, evidence
+        ("chair", "/actions/S-21", 13),  # a pending request, challenges, evidence, findings
         ("action_lead", "/actions/MAP-003/target-date", 3),
         ("admin", "/admin/outbox", 3),
         ("admin", "/api/v1/outbox", 3),

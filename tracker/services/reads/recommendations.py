@@ -219,3 +219,43 @@ def get_deadline(
         anchor=inspection.deadline_anchor or default_anchor,
         working_days=days,
     )
+
+
+@dataclass(frozen=True)
+class FurtherFinding:
+    """A finding an action answers beside its own recommendation, with its inspection event."""
+
+    ref: str
+    title: str
+    kind: str  # a FindingKind value
+    event: str  # the event's title, or its framework where it has none
+    published: date
+
+    @property
+    def kind_label(self) -> str:
+        return FindingKind(self.kind).label
+
+
+def list_further_findings(action_id: int) -> list[FurtherFinding]:
+    """The findings an action answers beside its own (its primary recommendation), of any
+    inspection event, in the events' and findings' order: one statement."""
+    rows = db.session.execute(
+        select(
+            Recommendation.ref,
+            Recommendation.title,
+            Recommendation.kind,
+            Inspection.title,
+            Inspection.framework,
+            Inspection.report_published,
+        )
+        .join(action_finding, action_finding.c.recommendation_id == Recommendation.id)
+        .join(Inspection, Inspection.id == Recommendation.inspection_id)
+        .where(action_finding.c.action_id == action_id)
+        .order_by(Recommendation.inspection_id, Recommendation.number)
+    ).all()
+    return [
+        FurtherFinding(
+            ref=ref, title=title, kind=kind, event=event or framework, published=published
+        )
+        for ref, title, kind, event, framework, published in rows
+    ]

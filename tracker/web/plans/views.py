@@ -224,6 +224,7 @@ def render_action(ref: str, dependency_form=None) -> str:
     return render_template(
         "plans/action.html",
         row=row,
+        further_findings=queries.list_further_findings(row.id),
         back=_back_link(row),
         prerequisites=prerequisites,
         dependents=dependents,
