@@ -86,9 +86,8 @@ test-postgres: install
 test-sqlite-core: install
 	$(PYTEST) $(WORKERS) --ignore=tests/e2e
 
-# PostgreSQL's suite waits on its server the most: a third worker fills those waits.
 test-postgres-core: install
-	$(PG) $(PYTEST) -n 3 --dist loadfile --ignore=tests/e2e
+	$(PG) $(PYTEST) $(WORKERS) --ignore=tests/e2e
 
 test-sqlite-browser: install
 	$(PYTEST) $(WORKERS) tests/e2e
