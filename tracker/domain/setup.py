@@ -101,7 +101,7 @@ class SelfEvaluation:
     day, and which of its focused sections are asked."""
 
     enabled: bool = True
-    first_month: str = "2016-02"
+    first_month: str = ""
     due_working_day: int = 5
     sections: tuple[str, ...] = ("management_oversight", "practice_quality")
 
@@ -191,7 +191,9 @@ def check_self_evaluation(new: SelfEvaluation, known_sections: tuple[str, ...]) 
     if not 1 <= new.due_working_day <= 15:
         raise SetupError("due_working_day", "The working day must be between 1 and 15")
     if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", new.first_month):
-        raise SetupError("first_month", "Enter the first month as a year and month, like 2016-02")
+        raise SetupError(
+            "first_month", "Enter the first month as a year and month, in the form YYYY-MM"
+        )
     unknown = set(new.sections) - set(known_sections)
     if unknown:
         raise SetupError("sections", "Choose sections from the list")

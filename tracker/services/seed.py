@@ -7,12 +7,14 @@ import csv
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from tracker.domain.cycles import cycles_until
+from tracker.domain.cycles import Schedule, fortnightly
+from tracker.domain.setup import WEEKDAYS, Rhythm, parse_time
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -29,7 +31,7 @@ from tracker.models import (
     User,
     action_partner,
 )
-from tracker.services import projection, search
+from tracker.services import projection, search, settings
 from tracker.services.audit import add_event
 from tracker.services.evidence_seed import derive_evidence
 from tracker.services.measure_seed import load_measures
@@ -42,6 +44,31 @@ class SeedResult:
     @property
     def changed(self) -> bool:
         return any(self.created.values())
+
+
+def setup_from_seed(block: dict[str, Any]) -> dict[str, Any]:
+    """A seed's `setup:` block as the values services/settings.py saves: `words` as given;
+    `rhythm` (every, from, due_weekday by name, due_time) as the first of `rhythms`;
+    `self_evaluation: null` for none asked; `chasing` as given."""
+    values: dict[str, Any] = {}
+    if block.get("words"):
+        values["words"] = dict(block["words"])
+    if block.get("rhythm"):
+        r = block["rhythm"]
+        values["rhythms"] = [
+            Rhythm(
+                every=str(r["every"]),
+                starts_on=r["from"],
+                due_weekday=WEEKDAYS.index(str(r.get("due_weekday", "friday")).lower()),
+                due_time=parse_time(str(r.get("due_time", "12:00"))),
+            ).as_dict()
+        ]
+    if "self_evaluation" in block:
+        sef = block["self_evaluation"]
+        values["self_evaluation"] = {"enabled": False} if sef is None else dict(sef)
+    if block.get("chasing"):
+        values["chasing"] = dict(block["chasing"])
+    return values
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -70,7 +97,13 @@ def load_seed(
     The cycles run from `cycle_start` to `cycles_through`, by default the seed's own."""
     seed_dir = Path(seed_dir)
     ref = yaml.safe_load((seed_dir / "reference.yaml").read_text(encoding="utf-8"))
-    cycle_start = cycle_start or ref["cycles"]["first_opens_on"]
+    setup_values = setup_from_seed(ref.get("setup") or {})
+    if cycle_start is not None:
+        schedule = fortnightly(cycle_start)
+    elif setup_values.get("rhythms"):
+        schedule = Schedule([Rhythm.from_dict(r) for r in setup_values["rhythms"]])
+    else:
+        schedule = fortnightly(ref["cycles"]["first_opens_on"])
     cycles_through = cycles_through or ref["cycles"]["through"]
     demo_accounts = {e.lower() for e in ref.get("demo_accounts") or ()}
     main_plan = ref["main_plan"]
@@ -90,6 +123,8 @@ def load_seed(
             "date_requests",
         )
     }
+
+    created["settings"] = settings.seed(setup_values, now=now)
 
     orgs = {o.code: o for o in db.session.execute(select(Organisation)).scalars()}
     for o in ref["organisations"]:
@@ -175,7 +210,7 @@ def load_seed(
             created["plans"] += 1
 
     cycles = {c.number: c for c in db.session.execute(select(UpdateCycle)).scalars()}
-    for c in cycles_until(cycle_start, cycles_through):
+    for c in schedule.until(cycles_through):
         if c.number not in cycles:
             cycles[c.number] = UpdateCycle(
                 number=c.number, opens_on=c.opens_on, due_on=c.due_on, due_at=c.due_at_utc
