@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app, g
+from flask import g
 
 from tracker.clock import end_of_london_day_utc
 from tracker.services import settings as setup_settings
