@@ -126,7 +126,10 @@ class Config:
     # Limits are counted in a store: memory:// is per worker; production behind several
     # workers or hosts uses Redis (redis://host:6379/0) so the limits hold across them all.
 
-    SEED_DIR = str(BASE_DIR / "seed")
+    # The illustrative seed `flask tracker seed` loads: a folder holding its reference.yaml,
+    # relative to the project or absolute. `seed` is the first demo (Doncaster, 2016);
+    # `seed/second` the second (a council with service areas and three inspection events).
+    SEED_DIR = str(BASE_DIR / (_env("TRACKER_SEED_DIR", "seed") or "seed"))
     # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).
     CYCLE_START = _env("TRACKER_CYCLE_START", "2016-01-04")
     RETURN_DUE_TIME = _env("TRACKER_RETURN_DUE_TIME", "12:00")
@@ -188,11 +191,35 @@ class Config:
     COMPRESS_MIN_SIZE = 500
 
 
+def seed_demo_days(seed_dir: str) -> dict[str, str]:
+    """The days a seed gives its demo, from its reference.yaml: `today` (its `demo_today`) and
+    `cycle_start` (its `cycles: first_opens_on`). Empty for a folder without them."""
+    path = Path(seed_dir) / "reference.yaml"
+    if not path.is_file():
+        return {}
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader, C when there is one
+    ref = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # nosec B506
+    days = {
+        "today": ref.get("demo_today"),
+        "cycle_start": (ref.get("cycles") or {}).get("first_opens_on"),
+    }
+    return {k: str(v) for k, v in days.items() if v}
+
+
+# The demo seed's own days (read once, when this module is imported).
+DEMO_SEED_DAYS = seed_demo_days(Config.SEED_DIR)
+
+
 class DemoConfig(Config):
     """`make run`: SQLite, demo accounts, a fixed day inside the story, plain http."""
 
     DEMO_MODE = True
-    TODAY = _env("TRACKER_TODAY", "2016-02-05")
+    # The seed's own days (seed_demo_days): the demo's "today" and its first cycle, inside its
+    # story, unless the variables name others. The first demo's are 5 February and 4 January 2016.
+    TODAY = _env("TRACKER_TODAY", DEMO_SEED_DAYS.get("today", "2016-02-05"))
+    CYCLE_START = _env("TRACKER_CYCLE_START", DEMO_SEED_DAYS.get("cycle_start", "2016-01-04"))
     SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     HSTS = _bool("TRACKER_HSTS", False)  # plain http on 127.0.0.1
