@@ -179,6 +179,12 @@ def test_tracker_and_templates_hold_nothing_of_the_demo():
         'DATE_HINT = "For example, 5/2/2016 or 5 February 2016."',
         '"""A target like "Claire Whitfield named deputy"."""',
         'href="/returns/north/3"',
+        # The second council's, as they would be if its story leaked into the code.
+        'href="/plans/front-door"',
+        'council = "Westmere Borough Council"',
+        'EXAMPLE_REF = "FV-APA1"',
+        'if plan.code == "improvement":',
+        'DATE_HINT = "For example, 16/11/2023."',
     ],
 )
 def test_the_search_finds_what_was_hard_coded_before(tmp_path, line):
