@@ -191,35 +191,26 @@ class Config:
     COMPRESS_MIN_SIZE = 500
 
 
-def seed_demo_days(seed_dir: str) -> dict[str, str]:
-    """The days a seed gives its demo, from its reference.yaml: `today` (its `demo_today`) and
-    `cycle_start` (its `cycles: first_opens_on`). Empty for a folder without them."""
+def seed_demo_today(seed_dir: str) -> str | None:
+    """The demo's "today" a seed gives, inside its story (`demo_today` in its reference.yaml),
+    or None for a folder without one."""
     path = Path(seed_dir) / "reference.yaml"
     if not path.is_file():
-        return {}
+        return None
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader, C when there is one
     ref = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # nosec B506
-    days = {
-        "today": ref.get("demo_today"),
-        "cycle_start": (ref.get("cycles") or {}).get("first_opens_on"),
-    }
-    return {k: str(v) for k, v in days.items() if v}
-
-
-# The demo seed's own days (read once, when this module is imported).
-DEMO_SEED_DAYS = seed_demo_days(Config.SEED_DIR)
+    return str(ref["demo_today"]) if ref.get("demo_today") else None
 
 
 class DemoConfig(Config):
     """`make run`: SQLite, demo accounts, a fixed day inside the story, plain http."""
 
     DEMO_MODE = True
-    # The seed's own days (seed_demo_days): the demo's "today" and its first cycle, inside its
-    # story, unless the variables name others. The first demo's are 5 February and 4 January 2016.
-    TODAY = _env("TRACKER_TODAY", DEMO_SEED_DAYS.get("today", "2016-02-05"))
-    CYCLE_START = _env("TRACKER_CYCLE_START", DEMO_SEED_DAYS.get("cycle_start", "2016-01-04"))
+    # The seed's own day inside its story (read once, at import), unless TRACKER_TODAY names
+    # another; the first demo's is 5 February 2016.
+    TODAY = _env("TRACKER_TODAY", seed_demo_today(Config.SEED_DIR) or "2016-02-05")
     SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     HSTS = _bool("TRACKER_HSTS", False)  # plain http on 127.0.0.1

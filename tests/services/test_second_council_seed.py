@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from config import seed_demo_days
+from config import seed_demo_today
 from tests.conftest import SECOND_SEED_DIR, SEED_NOW
 from tracker.extensions import db
 from tracker.models import (
@@ -107,9 +107,9 @@ def test_ten_actions_answer_findings_of_two_events(second_app):
         assert "IP-20" in crossing  # the journey's action: a priority action and a recommendation
 
 
-def test_the_second_council_carries_its_own_demo_days():
-    assert seed_demo_days(SECOND_SEED_DIR) == {"today": "2023-11-16", "cycle_start": "2023-01-02"}
-    assert seed_demo_days(str(Path(SECOND_SEED_DIR).parent)) == {"cycle_start": "2016-01-04"}
+def test_the_second_council_carries_its_own_demo_day():
+    assert seed_demo_today(SECOND_SEED_DIR) == "2023-11-16"
+    assert seed_demo_today(str(Path(SECOND_SEED_DIR).parent)) is None  # config.py's default
 
 
 def test_a_finding_its_event_cannot_produce_is_refused_by_name_and_nothing_is_kept(

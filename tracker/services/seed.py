@@ -3,8 +3,8 @@ Loading twice changes nothing. Everything about the demo (its inspections, areas
 people and demo accounts) is in the seed files; the files beside `reference.yaml`,
 `main_plan.csv` and `history.csv` are optional (see seed/README.md).
 
-`reference.yaml` may also hold `demo_today` (read by config.py) and `setup` (the council's
-words and rhythm, for the database-held settings): the loader leaves both alone."""
+`reference.yaml` may also hold `setup` (the council's words, rhythm, self-evaluation and
+chasing: the starting settings) and `demo_today` (read by config.py, left alone here)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ import csv
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from tracker.domain.calendar import LONDON
-from tracker.domain.cycles import cycle_number_for, cycles_until
+from tracker.domain.cycles import Schedule, fortnightly
+from tracker.domain.setup import WEEKDAYS, Rhythm, parse_time
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -35,7 +37,7 @@ from tracker.models import (
     action_finding,
     action_partner,
 )
-from tracker.services import projection, search
+from tracker.services import projection, search, settings
 from tracker.services.audit import add_event
 from tracker.services.evidence_seed import derive_evidence
 from tracker.services.inspection_seed import load_inspections
@@ -49,6 +51,31 @@ class SeedResult:
     @property
     def changed(self) -> bool:
         return any(self.created.values())
+
+
+def setup_from_seed(block: dict[str, Any]) -> dict[str, Any]:
+    """A seed's `setup:` block as the values services/settings.py saves: `words` as given;
+    `rhythm` (every, from, due_weekday by name, due_time) as the first of `rhythms`;
+    `self_evaluation: null` for none asked; `chasing` as given."""
+    values: dict[str, Any] = {}
+    if block.get("words"):
+        values["words"] = dict(block["words"])
+    if block.get("rhythm"):
+        r = block["rhythm"]
+        values["rhythms"] = [
+            Rhythm(
+                every=str(r["every"]),
+                starts_on=r["from"],
+                due_weekday=WEEKDAYS.index(str(r.get("due_weekday", "friday")).lower()),
+                due_time=parse_time(str(r.get("due_time", "12:00"))),
+            ).as_dict()
+        ]
+    if "self_evaluation" in block:
+        sef = block["self_evaluation"]
+        values["self_evaluation"] = {"enabled": False} if sef is None else dict(sef)
+    if block.get("chasing"):
+        values["chasing"] = dict(block["chasing"])
+    return values
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -77,7 +104,13 @@ def load_seed(
     The cycles run from `cycle_start` to `cycles_through`, by default the seed's own."""
     seed_dir = Path(seed_dir)
     ref = yaml.safe_load((seed_dir / "reference.yaml").read_text(encoding="utf-8"))
-    cycle_start = cycle_start or ref["cycles"]["first_opens_on"]
+    setup_values = setup_from_seed(ref.get("setup") or {})
+    if cycle_start is not None:
+        schedule = fortnightly(cycle_start)
+    elif setup_values.get("rhythms"):
+        schedule = Schedule([Rhythm.from_dict(r) for r in setup_values["rhythms"]])
+    else:
+        schedule = fortnightly(ref["cycles"]["first_opens_on"])
     cycles_through = cycles_through or ref["cycles"]["through"]
     demo_accounts = {e.lower() for e in ref.get("demo_accounts") or ()}
     main_plan = ref["main_plan"]
@@ -97,6 +130,8 @@ def load_seed(
             "date_requests",
         )
     }
+
+    created["settings"] = settings.seed(setup_values, now=now)
 
     orgs = {o.code: o for o in db.session.execute(select(Organisation)).scalars()}
     for o in ref["organisations"]:
@@ -158,7 +193,7 @@ def load_seed(
             created["plans"] += 1
 
     cycles = {c.number: c for c in db.session.execute(select(UpdateCycle)).scalars()}
-    for c in cycles_until(cycle_start, cycles_through):
+    for c in schedule.until(cycles_through):
         if c.number not in cycles:
             cycles[c.number] = UpdateCycle(
                 number=c.number, opens_on=c.opens_on, due_on=c.due_on, due_at=c.due_at_utc
@@ -237,7 +272,7 @@ def load_seed(
             {
                 "action_id": action.id,
                 "version": version,
-                "cycle_id": _cycle_id(h, recorded_at, cycles, cycle_start),
+                "cycle_id": _cycle_id(h, recorded_at, cycles, schedule),
                 "author_id": people[h["author"].lower()].id if h["author"] else None,
                 "cause": h["cause"] or "import",
                 "recorded_at": recorded_at,
@@ -285,7 +320,7 @@ def _area_rows(seed_dir: Path) -> list[dict[str, str]]:
 
 
 def _cycle_id(
-    row: dict[str, str], recorded_at: datetime, cycles: dict[int, UpdateCycle], first: date
+    row: dict[str, str], recorded_at: datetime, cycles: dict[int, UpdateCycle], schedule: Schedule
 ) -> int | None:
     """The cycle a history row names; with no `cycle` column, a person's row falls in the cycle
     whose window holds its London day (so the seed fits whatever rhythm makes the cycles)."""
@@ -293,7 +328,7 @@ def _cycle_id(
         return cycles[int(row["cycle"])].id if row["cycle"] else None
     if row["cause"] == "import":
         return None
-    number = cycle_number_for(first, recorded_at.astimezone(LONDON).date())
+    number = schedule.number_for(recorded_at.astimezone(LONDON).date())
     return cycles[number].id if number in cycles else None
 
 

@@ -6,16 +6,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from config import parse_today
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Role
 from tracker.http import evidence_files
 from tracker.http.edge import takes_files
 from tracker.services import queries, return_history
 from tracker.services import returns as return_service
+from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
@@ -39,7 +39,7 @@ def _view_args() -> dict[str, str]:
 
 
 def _cycle_start():
-    return parse_today(current_app.config["CYCLE_START"])
+    return setup_settings.schedule()
 
 
 @bp.get("")
