@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from tracker.models import (
     Plan,
     Recommendation,
     TargetDateRequest,
+    UpdateCycle,
     action_finding,
 )
 from tracker.services.seed import load_seed
@@ -82,8 +84,19 @@ def test_the_second_council_has_three_service_areas_each_with_a_plan(second_app)
             "Family Help service plan": 8,
         }
         assert db.session.execute(select(Organisation.kind)).scalars().all().count("trust") == 0
-        # Returns came in (the history is monthly), and the optional files were left out.
-        assert _count(LocalityReturn) > 0
+        # Its rhythm is monthly: a return from each area for July to October, and Family Help's
+        # early one for November (cycle 11, due on its last Thursday at 16:00, London).
+        november = db.session.execute(
+            select(UpdateCycle).where(UpdateCycle.number == 11)
+        ).scalar_one()
+        assert (november.opens_on, november.due_on) == (date(2023, 11, 1), date(2023, 11, 30))
+        returns = db.session.execute(
+            select(UpdateCycle.number, func.count())
+            .join(LocalityReturn, LocalityReturn.cycle_id == UpdateCycle.id)
+            .group_by(UpdateCycle.number)
+        ).all()
+        assert sorted(returns) == [(7, 3), (8, 3), (9, 3), (10, 3), (11, 1)]
+        # The optional files were left out.
         assert [_count(m) for m in (Measure, Meeting, TargetDateRequest)] == [0, 0, 0]
 
 
