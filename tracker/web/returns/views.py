@@ -344,7 +344,7 @@ def _shown(values: list[str]) -> dict[str, int]:
 @bp.route("/<locality>/<int:cycle>/no-change", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_RETURN)
 def no_change(locality: str, cycle: int):
-    """Confirm "no change this fortnight" for every action whose entry nobody has touched: the
+    """Confirm "no change this cycle" for every action whose entry nobody has touched: the
     page lists them (and how many) before anything is marked."""
     actor = actor_for(current_user)
     if not return_service.may_submit(actor, locality):
@@ -375,7 +375,7 @@ def no_change(locality: str, cycle: int):
         else:
             if marked:
                 flash(
-                    f"{_actions(len(marked))} marked “no change this fortnight”: each keeps its "
+                    f"{_actions(len(marked))} marked “no change this cycle”: each keeps its "
                     "last summary, RAG, lifecycle and impact. Check the return, then submit it.",
                     "success",
                 )
