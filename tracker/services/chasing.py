@@ -137,8 +137,8 @@ def _inputs(today: date, cfg: ChaseConfig):
     deadlines: list[Deadline] = []
     for loc in localities:
         head = heads.get(loc.id)
-        if head is None:
-            continue
+        if head is None or loc.retired_at is not None:
+            continue  # no head to chase, or the area is retired: nothing is asked of it
         for n in numbers:
             cycle = build_cycle(cfg.cycle_start, n, cfg.due_time)
             row = cycle_rows.get(n)

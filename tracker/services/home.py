@@ -193,6 +193,8 @@ def _locality_work(
 ) -> LocalityWork:
     locality = queries.get_locality(code)
     work = LocalityWork(locality_code=locality.code, locality_name=locality.name)
+    if locality.retired_at is not None:
+        return work  # a retired area is asked for no return and no SEF
     if cycle is not None:
         try:
             ret = return_service.get_return(code, cycle, today=today, now=now)

@@ -105,11 +105,16 @@ class PersonForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
     def fill_choices(
-        self, orgs, localities, people, *, person_id: int | None = None, manager=None
+        self, orgs, localities, people, *, person_id: int | None = None, manager=None, kept=()
     ) -> None:
-        """The lists' choices; a line manager who has since left stays listed, marked."""
+        """The lists' choices; a line manager who has since left stays listed, marked, and so
+        does a retired locality the person is still in (`kept`): no one else is offered it."""
         self.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
-        places = [SelectChoice(loc.id, loc.name) for loc in localities]
+        places = [
+            SelectChoice(loc.id, f"{loc.name} (retired)" if loc.retired_at else loc.name)
+            for loc in localities
+            if loc.retired_at is None or loc.id in kept
+        ]
         self.locality_id.choices = [SelectChoice(None, "None"), *places]
         self.deputy_locality_id.choices = [SelectChoice(None, "Not a deputy"), *places]
         self.line_manager_id.choices = [SelectChoice(None, "None")] + [
