@@ -131,3 +131,54 @@ def test_a_retired_areas_actions_stay_in_its_plan(two_areas):
     action = make_action(plan="south")
     db.session.commit()
     assert action.plan_id is not None  # its plan and history are untouched by retiring
+
+
+def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db):
+    from tracker.services import queries
+    from tracker.services.dashboard import (
+        DashboardSettings,
+        dashboard_snapshot,
+        parse_dashboard_filters,
+    )
+
+    make_cycles(upto=4)
+    make_action(ref="N-1", plan="north")
+    make_action(ref="S-1", plan="south")
+    get_or_make_locality("south").retired_at = RETIRED
+    db.session.commit()
+    snap = dashboard_snapshot(
+        date(2016, 2, 15),
+        parse_dashboard_filters({}, plans=[]),
+        now=datetime(2016, 2, 15, 10, tzinfo=UTC),
+        settings=DashboardSettings(
+            cycle_start=date(2016, 1, 4), sef_first_month="2016-02", sef_due_working_day=5
+        ),
+        plans=queries.list_plan_choices(),
+    )
+    assert {r["locality"] for r in snap["returns"]} == {"north"}
+    assert {s["locality"] for s in snap["sefs"]} == {"north"}
+
+
+def test_a_retired_areas_head_is_asked_for_no_return_or_sef_on_their_home_page(clean_db):
+    from tests.builders import actor_for
+    from tracker.services import home
+
+    make_cycles(upto=4)
+    make_action(ref="S-1", plan="south")
+    head = make_user(role="locality_head", locality="south")
+    get_or_make_locality("south").retired_at = RETIRED
+    db.session.commit()
+    org = head.organisation
+    work = home.get_home(
+        actor_for(head),
+        organisation_code=org.code,
+        organisation_kind=org.kind,
+        organisation_name=org.name,
+        today=date(2016, 2, 5),
+        now=datetime(2016, 2, 5, 10, tzinfo=UTC),
+        cycle=3,
+        sef_first_month="2016-02",
+        sef_due_working_day=5,
+    ).locality
+    assert work is not None and work.locality_code == "south"
+    assert work.cycle_number is None and work.sef_month is None
