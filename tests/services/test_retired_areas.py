@@ -182,3 +182,4 @@ def test_a_retired_areas_head_is_asked_for_no_return_or_sef_on_their_home_page(c
     ).locality
     assert work is not None and work.locality_code == "south"
     assert work.cycle_number is None and work.sef_month is None
+    assert work.retired_at is not None

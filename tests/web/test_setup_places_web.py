@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as html_text
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -212,3 +213,13 @@ def test_each_page_runs_one_statement_whatever_the_rows(client, admin, count_que
         with count_queries(clean_db) as counter:
             assert client.get(url).status_code == 200
         assert counter.count <= most, (url, counter.statements)
+
+
+def test_a_retired_areas_head_is_told_on_their_home_page(client):
+    head = make_user(role="locality_head", locality="south", email="south@trust.example")
+    get_or_make_locality("south").retired_at = datetime(2016, 2, 3, 15, 0, tzinfo=UTC)
+    db.session.commit()
+    sign_in(client, head.email, PASSWORD)
+    html = client.get("/").get_data(as_text=True)
+    assert "South was retired on Wednesday 3 February 2016: no return or SEF is asked" in html
+    assert client.get("/returns").status_code == 200  # not sent to a return nobody asks for
