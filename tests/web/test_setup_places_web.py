@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import get_or_make_locality, get_or_make_org, make_action, make_user
+from tests.builders import (
+    get_or_make_locality,
+    get_or_make_org,
+    make_action,
+    make_cycles,
+    make_user,
+)
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import AuditEvent, Locality, Organisation, Plan
@@ -223,3 +229,17 @@ def test_a_retired_areas_head_is_told_on_their_home_page(client):
     html = client.get("/").get_data(as_text=True)
     assert "South was retired on Wednesday 3 February 2016: no return or SEF is asked" in html
     assert client.get("/returns").status_code == 200  # not sent to a return nobody asks for
+
+
+def test_the_returns_and_sef_pages_say_what_a_retired_area_is_no_longer_asked_for(client, admin):
+    make_cycles(upto=3)
+    make_action(plan="north")
+    make_action(plan="south")
+    # Retired in cycle 2 (18 to 29 January): cycle 3 and February's SEF are not asked of it.
+    get_or_make_locality("south").retired_at = datetime(2016, 1, 20, 12, 0, tzinfo=UTC)
+    db.session.commit()
+    returns = client.get("/returns").get_data(as_text=True)
+    assert returns.count("Not asked: area retired") == 1 and "(retired)" in returns
+    assert 'href="/returns/south/2"' in returns and 'href="/returns/south/3"' not in returns
+    sefs = client.get("/sefs").get_data(as_text=True)
+    assert "Not asked: area retired" in sefs
