@@ -32,6 +32,9 @@ SETUP_ENDPOINTS = (
     "admin.retire_area",
     "admin.unretire_area",
     "admin.remove_area",
+    "admin.setup_rhythm",
+    "admin.setup_self_evaluation",
+    "admin.setup_chasing",
 )
 
 

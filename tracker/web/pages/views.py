@@ -8,6 +8,7 @@ from tracker.domain.permissions import Permission
 from tracker.services import challenges as challenge_service
 from tracker.services import home as home_service
 from tracker.services import queries
+from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
 from tracker.services.reads.inspections import list_events
 from tracker.services.reads.plan_changes import count_rebaselined
@@ -32,8 +33,8 @@ def home():
         today=today,
         now=now_utc(),
         cycle=listing.current_cycle(today),
-        sef_first_month=current_app.config["SEF_FIRST_MONTH"],
-        sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
+        sef_first_month=setup_settings.current().self_evaluation.first_month,
+        sef_due_working_day=setup_settings.current().self_evaluation.due_working_day,
     )
     actor = actor_for(current_user)
     # Challenges waiting for this person's response (one statement; the board answers none).
