@@ -35,9 +35,6 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     observability.init_app(app)  # a request id per request, structured logs
-    from tracker.services import settings as setup_settings
-
-    app.before_request(setup_settings.forget)  # the set-up is read afresh by each request
     security.init_app(app)  # sign-in sessions, bearer tokens, security headers
     edge.init_app(app)  # NUL bytes, lone surrogates, files, numbers beyond INTEGER: 400 or 404
     extensions.compress.init_app(app)  # gzip when the client accepts it; streams stay streamed

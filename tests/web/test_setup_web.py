@@ -98,9 +98,21 @@ def test_without_a_self_evaluation_its_pages_are_gone_and_it_can_come_back(admin
     response = admin.get("/sefs")
     assert response.status_code == 404
     assert "does not ask for a monthly self-evaluation" in _text(response)
+    # Nothing leads to them: no menu link, no SEF counts on the dashboard, no SEF on the home
+    # page of the area's head.
+    dashboard = admin.get("/dashboard").get_data(as_text=True)
+    assert 'href="/sefs"' not in dashboard and "SEFs missing" not in dashboard
+    head = clean_db.test_client()
+    with clean_db.app_context():  # a request context of its own: another person signed in
+        sign_in(head, HEAD, "demo-password-1")
+        home = head.get("/").get_data(as_text=True)
+    assert 'id="this-sef"' not in home and 'href="/sefs"' not in home
     form["enabled"] = "y"
     admin.post("/admin/setup/self-evaluation", data=form)
     assert admin.get("/sefs").status_code == 200
+    assert "SEFs missing" in admin.get("/dashboard").get_data(as_text=True)
+    with clean_db.app_context():
+        assert 'id="this-sef"' in head.get("/").get_data(as_text=True)
     assert db.session.get(Setting, "self_evaluation").value["sections"] == ["management_oversight"]
 
 

@@ -51,4 +51,5 @@ def dashboard_settings() -> DashboardSettings:
         cycle_start=setup_settings.schedule(setup),
         sef_first_month=setup.self_evaluation.first_month,
         sef_due_working_day=setup.self_evaluation.due_working_day,
+        sef_enabled=setup.self_evaluation.enabled,
     )

@@ -1,8 +1,10 @@
 """The organisation's set-up as held in the database (issue 20.2), overlaid on the
 environment's first defaults.
 
-Read once a request: `current()` loads every saved setting in one statement and keeps the
-result for the rest of the request (the app clears it as each request starts). Each save is
+Read once a request: the settings come with the person signed in (the statement that loads
+them and the plans for the menu), else `current()` loads them in one statement; either way they
+are kept on flask.g for the rest of the request (each request has an app context, so a g, of
+its own; the scheduler's jobs too). Each save is
 audited with the old and new value and takes effect at once; the update rhythm keeps its whole
 history, so a change applies from the next cycle and never moves one that has begun.
 """
@@ -33,7 +35,7 @@ from tracker.models import (
 from tracker.services.audit import add_event
 from tracker.services.cycles import ensure_cycles
 
-KEYS = ("words", "rhythms", "self_evaluation", "chasing")
+KEYS = rules.SETTING_KEYS
 _G_KEY = "_tracker_setup"
 
 
@@ -94,6 +96,13 @@ def current() -> Setup:
     if has_app_context():
         setattr(g, _G_KEY, value)
     return value
+
+
+def remember(saved: Mapping[str, Any]) -> None:
+    """Keep for this request the settings read with the person signed in (the same statement
+    as their menu: see reads/reference.get_user_with_plans), so pages read none of their own."""
+    if has_app_context():
+        setattr(g, _G_KEY, _overlay(defaults(current_app.config), saved))
 
 
 def forget() -> None:

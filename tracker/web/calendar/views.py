@@ -92,6 +92,7 @@ def feed(token: str):
             base_url=current_app.config["BASE_URL"],
             sef_first_month=setup_settings.current().self_evaluation.first_month,
             sef_due_working_day=setup_settings.current().self_evaluation.due_working_day,
+            sef_enabled=setup_settings.current().self_evaluation.enabled,
             deadline_anchor=current_app.config["DEADLINE_ANCHOR"],
             deadline_days=current_app.config["DEADLINE_WORKING_DAYS"],
         ),

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
 from tracker.clock import now_utc, today_london
+from tracker.domain.frameworks import FindingKind
 from tracker.domain.permissions import Permission
 from tracker.services import challenges as challenge_service
 from tracker.services import home as home_service
@@ -94,7 +95,13 @@ def recommendation(ref: str):
         filters=queries.PlanFilters(recommendation=rec.ref, sort="recommendation"),
         as_at=as_at,
     )
-    return render_template("pages/recommendation.html", rec=rec, rows=rows, as_at_day=as_at_day)
+    return render_template(
+        "pages/recommendation.html",
+        rec=rec,
+        kind_label=FindingKind(rec.kind).label,  # a finding of any kind, not only a recommendation
+        rows=rows,
+        as_at_day=as_at_day,
+    )
 
 
 @bp.get("/accessibility")

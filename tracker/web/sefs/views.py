@@ -22,6 +22,7 @@ bp = Blueprint("sefs", __name__, url_prefix="/sefs")
 @bp.before_request
 def _asked_for():
     """An organisation that asks for no monthly self-evaluation has no SEF pages (issue 20.2)."""
+    _ = current_user.is_authenticated  # the set-up comes with the person signed in
     if not setup_settings.current().self_evaluation.enabled:
         abort(404, description="Your organisation does not ask for a monthly self-evaluation.")
 
