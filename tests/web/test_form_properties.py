@@ -41,6 +41,7 @@ from tracker.models import (
     Action,
     ImportedInvitation,
     Inspection,
+    Locality,
     OutboxMessage,
     Recommendation,
     SefVersion,
@@ -211,6 +212,9 @@ def _world() -> dict:
         "meeting": meeting,
         "people_sheet": people_digest,
         "waiting": waiting,
+        "area": db.session.execute(
+            select(Locality.id).where(Locality.code == "north")
+        ).scalar_one(),
     }
     db.session.remove()
     return ids
@@ -321,6 +325,29 @@ def forms(ids: dict) -> dict[str, Form]:
             admin, f"/admin/users/{person}/tokens/revoke", {"confirm": "yes"}
         ),
         "admin.resend": Form(admin, f"/admin/outbox/{ids['message']}/resend", {"confirm": "yes"}),
+        # Set-up (issue 20.2): the people's organisation and North (which has open actions).
+        "admin.add_organisation:post": Form(
+            admin, "/admin/organisations/new", {"name": "Cafcass", "kind": "other"}
+        ),
+        "admin.organisation:post": Form(
+            admin, f"/admin/organisations/{ids['org']}", {"name": "The Trust", "kind": "trust"}
+        ),
+        "admin.remove_organisation": Form(
+            admin, f"/admin/organisations/{ids['org']}/remove", {"confirm": "yes"}
+        ),
+        "admin.add_area:post": Form(admin, "/admin/areas/new", {"name": "Coastal"}),
+        "admin.area:post": Form(
+            admin, f"/admin/areas/{ids.get('area', 1)}", {"name": "North and Coast"}
+        ),
+        "admin.retire_area": Form(
+            admin, f"/admin/areas/{ids.get('area', 1)}/retire", {"confirm": "yes"}
+        ),
+        "admin.unretire_area": Form(
+            admin, f"/admin/areas/{ids.get('area', 1)}/unretire", {"confirm": "yes"}
+        ),
+        "admin.remove_area": Form(
+            admin, f"/admin/areas/{ids.get('area', 1)}/remove", {"confirm": "yes"}
+        ),
         "auth.confirm_sign_in:post": Form(head, "/confirm-sign-in", {"password": "not-it"}),
         "plan_changes.add_action:post": Form(
             chair,
