@@ -348,6 +348,37 @@ def forms(ids: dict) -> dict[str, Form]:
         "admin.remove_area": Form(
             admin, f"/admin/areas/{ids.get('area', 1)}/remove", {"confirm": "yes"}
         ),
+        "admin.setup_rhythm:post": Form(
+            admin,
+            "/admin/setup/rhythm",
+            {
+                "every": "month",
+                "starts_on": ["1", "3", "2016"],
+                "due_weekday": "3",
+                "due_time": "16:00",
+            },
+        ),
+        "admin.setup_self_evaluation:post": Form(
+            admin,
+            "/admin/setup/self-evaluation",
+            {
+                "enabled": "y",
+                "first_month": "2016-02",
+                "due_working_day": "5",
+                "sections": "practice_quality",
+            },
+        ),
+        "admin.setup_chasing:post": Form(
+            admin,
+            "/admin/setup/chasing",
+            {
+                "remind_days_before": "2",
+                "escalate_manager_after": "2",
+                "escalate_chair_after": "4",
+                "target_notice_days": "10",
+                "chair_email": "chair@trust.example",
+            },
+        ),
         "auth.confirm_sign_in:post": Form(head, "/confirm-sign-in", {"password": "not-it"}),
         "plan_changes.add_action:post": Form(
             chair,
