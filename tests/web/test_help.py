@@ -271,5 +271,14 @@ def test_the_help_links_run_no_sql(role_client, seeded_app, count_queries, monke
     assert with_links.count == without.count
 
 
+def test_the_guides_are_served_without_sql(served, seeded_client, count_queries):
+    with count_queries(served) as counter:
+        for path in ("/help/", "/help/guides/chair/", "/help/search/search_index.json"):
+            response = seeded_client.get(path)
+            assert response.status_code == 200
+            response.close()
+    assert counter.count == 0
+
+
 def test_the_test_configuration_has_no_built_site():
     assert TestConfig.HELP_SITE_DIR == "" and help_module.site_folder(make_app("sqlite://")) is None
