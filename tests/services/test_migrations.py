@@ -27,6 +27,7 @@ LATER_ACTION_COLUMNS = (
 )
 # ... and the finding's kind the Recommendation model has (added by 0023).
 LATER_RECOMMENDATION_COLUMNS = ("kind VARCHAR(32) DEFAULT 'recommendation' NOT NULL",)
+LATER_LOCALITY_COLUMNS = ("retired_at TIMESTAMP",)  # 0024
 
 
 @pytest.fixture
@@ -100,6 +101,8 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
                 conn.execute(text(f"ALTER TABLE action ADD COLUMN {column}"))
             for column in LATER_RECOMMENDATION_COLUMNS:
                 conn.execute(text(f"ALTER TABLE recommendation ADD COLUMN {column}"))
+            for column in LATER_LOCALITY_COLUMNS:
+                conn.execute(text(f"ALTER TABLE locality ADD COLUMN {column}"))
         action = make_action(ref="MAP-001")
         db.session.add(
             ActionUpdate(
@@ -125,6 +128,8 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
                 conn.execute(text(f"ALTER TABLE action DROP COLUMN {column.split()[0]}"))
             for column in LATER_RECOMMENDATION_COLUMNS:
                 conn.execute(text(f"ALTER TABLE recommendation DROP COLUMN {column.split()[0]}"))
+            for column in LATER_LOCALITY_COLUMNS:
+                conn.execute(text(f"ALTER TABLE locality DROP COLUMN {column.split()[0]}"))
         upgrade(directory=MIGRATIONS)
         assert projection.differences() == []
         state = db.session.execute(text("SELECT version, rag, summary FROM action_state")).one()

@@ -82,6 +82,11 @@ PAGES = [
     ("admin", "/admin/import", "/help/guides/admin/#4-import-the-plan"),
     ("admin", "/admin/outbox", "/help/guides/admin/#5-watch-the-outbox"),
     ("admin", "/admin/audit", "/help/guides/admin/#6-read-the-audit-log"),
+    (
+        "admin",
+        "/admin/setup/rhythm",
+        "/help/guides/admin/#how-often-returns-are-due-the-self-evaluation-and-chasing",
+    ),
     ("admin", "/inspection", "/help/reference/plans/#inspections-of-every-kind"),
 ]
 # Blueprints with no page of their own to explain: signing in, the health check, files, the API.

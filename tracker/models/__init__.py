@@ -41,6 +41,7 @@ from tracker.models.plan_changes import ActionEdit, TargetDateRequest
 from tracker.models.returns import LocalityReturn, ReturnDraft
 from tracker.models.search import SearchDocument
 from tracker.models.sef import SefVersion
+from tracker.models.setup import Setting
 from tracker.models.updates import ActionState, ActionUpdate, UpdateCycle
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "SchedulerRun",
     "SearchDocument",
     "SefVersion",
+    "Setting",
     "TargetDateRequest",
     "UpdateCycle",
     "User",

@@ -36,6 +36,8 @@ class Locality(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # When an admin retired the area: no returns are asked of it from then; its history stays.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class User(UserMixin, db.Model):

@@ -99,6 +99,7 @@ CALENDAR = {
     Role.PERFORMANCE_OFFICER: Section(JSIG, "6-your-calendar"),
 }
 PEOPLE = Section(ADMIN, "3-change-deputise-and-mark-leavers")
+SETUP = Section(ADMIN, "how-often-returns-are-due-the-self-evaluation-and-chasing")
 
 BLUEPRINT_SECTIONS: dict[str, Sections] = {
     "pages": {None: PLAN_PAGES},
@@ -177,6 +178,9 @@ PAGE_SECTIONS: dict[str, Sections] = {
     "admin.outbox": {None: Section(ADMIN, "5-watch-the-outbox")},
     "admin.message": {None: Section(ADMIN, "5-watch-the-outbox")},
     "admin.audit": {None: Section(ADMIN, "6-read-the-audit-log")},
+    "admin.setup_rhythm": {None: SETUP},
+    "admin.setup_self_evaluation": {None: SETUP},
+    "admin.setup_chasing": {None: SETUP},
 }
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
+from werkzeug.local import LocalProxy
 
 from tracker.clock import is_fixed_today, today_london
 from tracker.domain.calendar import LONDON
@@ -25,6 +26,7 @@ from tracker.domain.states import (
     status_colour,
 )
 from tracker.http.requests import request_plans
+from tracker.services import settings as setup_settings
 from tracker.web.access import allowed
 
 
@@ -73,6 +75,9 @@ def init_app(app: Flask) -> None:
             "can": allowed,
             # The plans, for the menu (loaded with the person who is signed in).
             "request_plans": request_plans,
+            # The organisation's set-up (issue 20.2), read only if the page uses it: it comes
+            # with the person signed in, so their pages run no statement for it.
+            "setup": LocalProxy(setup_settings.current),
             "Permission": Permission,
             "Role": Role,
             "Lifecycle": Lifecycle,

@@ -1,0 +1,223 @@
+"""What an organisation sets up for itself (issue 20.2): the words it uses, how often returns are
+due, whether a monthly self-evaluation is asked for, and how late work is chased.
+
+Pure rules: the values, their defaults' shape and their checks. The database keeps one row per
+setting (services/settings.py); the environment gives only the first defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from typing import Any
+
+# The settings saved in the database, one row each (services/settings.py).
+SETTING_KEYS = ("words", "rhythms", "self_evaluation", "chasing")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+# How often returns are due: every 1, 2 or 4 weeks, or each calendar month.
+EVERY = {"1w": "Every week", "2w": "Every two weeks", "4w": "Every four weeks", "month": "Monthly"}
+WEEKS = {"1w": 1, "2w": 2, "4w": 4}
+WORD_LIMIT = 80
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class SetupError(ValueError):
+    """A setting that cannot be saved; `field` names the form field at fault."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Words:
+    """The names an organisation gives its meetings and scrutiny body, shown on pages, in mails
+    and in packs. `short` forms are used where space is tight (tables, subjects)."""
+
+    board: str = "Improvement board"
+    board_short: str = "Improvement board"
+    group: str = "Strategic inspection group"
+    group_short: str = "Strategic group"
+    scrutiny: str = "scrutiny committee"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "board": self.board,
+            "board_short": self.board_short,
+            "group": self.group,
+            "group_short": self.group_short,
+            "scrutiny": self.scrutiny,
+        }
+
+
+WORD_LABELS = {
+    "board": "Name of the meeting that reviews overdue and red actions",
+    "board_short": "Short name of that meeting",
+    "group": "Name of the group that signs off progress",
+    "group_short": "Short name of that group",
+    "scrutiny": "Name of the scrutiny body that receives quarterly reports",
+}
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """From `starts_on`, returns are due `every` 1w/2w/4w/month, at `due_time` London on
+    `due_weekday` (0 Monday) of each window's last week (a month's last such weekday)."""
+
+    every: str
+    starts_on: date
+    due_weekday: int = 4
+    due_time: time = time(12, 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "every": self.every,
+            "starts_on": self.starts_on.isoformat(),
+            "due_weekday": self.due_weekday,
+            "due_time": self.due_time.strftime("%H:%M"),
+        }
+
+    @classmethod
+    def from_dict(cls, value: Mapping[str, Any]) -> Rhythm:
+        return cls(
+            every=str(value["every"]),
+            starts_on=date.fromisoformat(str(value["starts_on"])),
+            due_weekday=int(value.get("due_weekday", 4)),
+            due_time=parse_time(str(value.get("due_time", "12:00"))),
+        )
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{EVERY[self.every]}, due {WEEKDAYS[self.due_weekday].title()} at "
+            f"{self.due_time.strftime('%H:%M')}"
+        )
+
+
+@dataclass(frozen=True)
+class SelfEvaluation:
+    """The monthly self-evaluation: asked for or not, from which month, due on which working
+    day, and which of its focused sections are asked."""
+
+    enabled: bool = True
+    first_month: str = ""
+    due_working_day: int = 5
+    sections: tuple[str, ...] = ("management_oversight", "practice_quality")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "enabled": self.enabled,
+            "first_month": self.first_month,
+            "due_working_day": self.due_working_day,
+            "sections": list(self.sections),
+        }
+
+
+@dataclass(frozen=True)
+class Chasing:
+    """Working days before a deadline to remind; late working days before escalating to the line
+    manager, then to the escalation contact; days' notice of a target date."""
+
+    remind_days_before: int = 2
+    escalate_manager_after: int = 2
+    escalate_chair_after: int = 4
+    target_notice_days: int = 10
+    chair_email: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "remind_days_before": self.remind_days_before,
+            "escalate_manager_after": self.escalate_manager_after,
+            "escalate_chair_after": self.escalate_chair_after,
+            "target_notice_days": self.target_notice_days,
+            "chair_email": self.chair_email,
+        }
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything set up, as in force now: defaults overlaid with what is saved."""
+
+    words: Words = field(default_factory=Words)
+    rhythms: tuple[Rhythm, ...] = ()
+    self_evaluation: SelfEvaluation = field(default_factory=SelfEvaluation)
+    chasing: Chasing = field(default_factory=Chasing)
+
+    @property
+    def rhythm(self) -> Rhythm:
+        """The rhythm set last (the one that decides the cycles to come)."""
+        return self.rhythms[-1]
+
+
+def parse_time(value: str) -> time:
+    match = _TIME.match(value.strip())
+    if not match:
+        raise SetupError("due_time", "Enter a time in 24-hour form, like 12:00 or 16:30")
+    return time(int(match[1]), int(match[2]))
+
+
+def check_words(values: Mapping[str, str]) -> Words:
+    out = {}
+    for key in WORD_LABELS:
+        text = " ".join(str(values.get(key) or "").split())
+        if not text:
+            raise SetupError(key, f"Enter the {WORD_LABELS[key][0].lower()}{WORD_LABELS[key][1:]}")
+        if len(text) > WORD_LIMIT:
+            raise SetupError(key, f"{WORD_LABELS[key]} must be {WORD_LIMIT} characters or fewer")
+        out[key] = text
+    return Words(**out)
+
+
+def check_rhythm(new: Rhythm, *, earliest: date) -> Rhythm:
+    """A new rhythm applies from the next cycle: it may not start before `earliest` (the day
+    after the cycle in progress ends). A monthly rhythm starts on the first of a month."""
+    if new.every not in EVERY:
+        raise SetupError("every", "Choose how often returns are due")
+    if not 0 <= new.due_weekday < len(WEEKDAYS):
+        raise SetupError("due_weekday", "Choose the weekday returns are due")
+    if new.starts_on < earliest:
+        raise SetupError(
+            "starts_on",
+            "A new rhythm applies from the next cycle: the date must be "
+            f"{earliest.day} {earliest:%B %Y} or later",
+        )
+    if new.every == "month" and new.starts_on.day != 1:
+        raise SetupError("starts_on", "A monthly rhythm starts on the first day of a month")
+    return new
+
+
+def check_self_evaluation(new: SelfEvaluation, known_sections: tuple[str, ...]) -> SelfEvaluation:
+    if not 1 <= new.due_working_day <= 15:
+        raise SetupError("due_working_day", "The working day must be between 1 and 15")
+    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", new.first_month):
+        raise SetupError(
+            "first_month", "Enter the first month as a year and month, in the form YYYY-MM"
+        )
+    unknown = set(new.sections) - set(known_sections)
+    if unknown:
+        raise SetupError("sections", "Choose sections from the list")
+    return new
+
+
+def check_chasing(new: Chasing) -> Chasing:
+    for name, low, high in (
+        ("remind_days_before", 0, 10),
+        ("escalate_manager_after", 1, 20),
+        ("escalate_chair_after", 1, 30),
+        ("target_notice_days", 0, 60),
+    ):
+        value = getattr(new, name)
+        if not low <= value <= high:
+            raise SetupError(name, f"Enter a number of working days from {low} to {high}")
+    if new.escalate_chair_after <= new.escalate_manager_after:
+        raise SetupError(
+            "escalate_chair_after",
+            "The last escalation must come after the escalation to the line manager",
+        )
+    email = (new.chair_email or "").strip().lower() or None
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        raise SetupError("chair_email", "Enter an email address like name@example.org")
+    return replace(new, chair_email=email)
