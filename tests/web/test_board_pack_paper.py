@@ -224,6 +224,11 @@ def test_the_board_pack_pdf_is_a_complete_paper(pack):
         "Complete, awaiting sign-off, 7 working days past target",
         "Closes when the lead's evidence is signed off",
         "In progress, 7 days overdue",
+        # Progress by inspection and finding (issue 20.3), as the overview has it.
+        "Progress by inspection and finding",
+        "Single inspection framework (SIF) inspection Wednesday 9 March 2016 4 4 0 1 0 3 1",
+        "Single inspection framework (SIF) inspection: the actions answering each finding",
+        "R10: Recommendation 10 Recommendation 1 0 1 0 0 0",
         "Appendix: every action",
     ):
         assert expected in text, expected
@@ -251,7 +256,12 @@ def test_the_word_version_opens_with_the_same_headings(pack):
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert "NUMPAGES" in section.footer._element.xml
     text = _docx_text(doc)
-    for expected in (NOTE, "ON TARGET", "Complete, awaiting sign-off, 7 working days past target"):
+    for expected in (
+        NOTE,
+        "ON TARGET",
+        "Complete, awaiting sign-off, 7 working days past target",
+        "Progress by inspection and finding",
+    ):
         assert expected in text, expected
     assert OPEN in text and ANSWER in text
 

@@ -77,6 +77,43 @@ def _challenges(doc, items: list[dict], empty: str) -> None:
             )
 
 
+def _counts(c) -> list:
+    rag = c.rag_counts
+    closed = c.lifecycle_counts.get("closed_evidenced", 0)
+    return [c.action_count, closed, rag.get("red", 0), rag.get("amber", 0), rag.get("green", 0)]
+
+
+def _events(doc, paper: Paper) -> None:
+    """Progress by inspection and finding, as the pack's page has it."""
+    doc.add_heading("Progress by inspection and finding", level=1)
+    if not paper.events:
+        doc.add_paragraph("No inspection or visit is recorded.")
+        return
+    counts = ["Actions", "Closed", "Red", "Amber", "Green", "Overdue"]
+    _grid(
+        doc,
+        ["Inspection or visit", "Action plan due", "Findings", *counts],
+        [
+            [
+                e.title if e.title == e.framework.name else f"{e.title} ({e.framework.name})",
+                _long(e.deadline.due) if e.deadline else "None counted",
+                len(e.findings),
+                *_counts(e.progress),
+                e.progress.overdue,
+            ]
+            for e in paper.events
+        ],
+    )
+    for e in paper.events:
+        if e.findings:
+            doc.add_heading(f"{e.title}: the actions answering each finding", level=2)
+            _grid(
+                doc,
+                ["Finding", "Kind", *counts],
+                [[f"{f.ref}: {f.title}", f.kind_label, *_counts(f), f.overdue] for f in e.findings],
+            )
+
+
 def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
     """The pack as Word: the snapshot `s` already cut to what its reader may read."""
     from docx import Document
@@ -165,6 +202,8 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
             doc.add_paragraph("None.")
         for d in items:
             doc.add_paragraph(decision_line(d), style="List Bullet")
+
+    _events(doc, paper)
 
     doc.add_heading("The meeting", level=1)
     doc.add_heading("Attended", level=2)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from tracker.domain.challenges import Status as ChallengeStatus
@@ -27,8 +28,9 @@ from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 from tracker.services.meeting_snapshot import exception_rows
 from tracker.services.reads.changes import Change, Changes, list_changes
+from tracker.services.reads.inspections import EventSummary, list_events
 from tracker.services.reads.measures import Scorecard, get_scorecard
-from tracker.services.reads.recommendations import get_inspection
+from tracker.services.reads.recommendations import get_inspection, get_progress, list_inspections
 from tracker.services.updates import Forbidden
 
 # The decisions a pack reports since the last meeting: date moves approved and refused,
@@ -90,6 +92,9 @@ class Paper:
     exceptions: list[ExceptionLine] = field(default_factory=list)
     challenges_open: list[dict] = field(default_factory=list)
     challenges_answered: list[dict] = field(default_factory=list)
+    # Each inspection or visit with its deadline and the actions answering it, per finding
+    # (issue 20.3): what the overview shows, on the pack's day.
+    events: list[EventSummary] = field(default_factory=list)
 
     @property
     def note(self) -> NoteVersion | None:
@@ -216,6 +221,12 @@ def build_paper(
         standing, closes = exception_standing(row, day)
         lines.append(ExceptionLine(row, standing, closes))
     challenges = challenges or []
+    events = list_events(
+        get_progress(today=day),
+        list_inspections(),
+        rule_days=current_app.config["DEADLINE_WORKING_DAYS"],
+        default_anchor=current_app.config["DEADLINE_ANCHOR"],
+    )
     return Paper(
         kind=kind,
         day=day,
@@ -229,6 +240,7 @@ def build_paper(
         exceptions=lines,
         challenges_open=[c for c in challenges if c.get("status") in AWAITING_ANSWER],
         challenges_answered=[c for c in challenges if c.get("status") not in AWAITING_ANSWER],
+        events=events,
     )
 
 
