@@ -183,3 +183,24 @@ def test_a_retired_areas_head_is_asked_for_no_return_or_sef_on_their_home_page(c
     assert work is not None and work.locality_code == "south"
     assert work.cycle_number is None and work.sef_month is None
     assert work.retired_at is not None
+
+
+def test_a_retired_areas_head_saves_and_submits_nothing_for_a_cycle_opened_after(two_areas):
+    """Reached by its address, the form of a cycle that opened after the area was retired
+    refuses a draft and a submission; the cycle in progress when it was retired is still open
+    to it."""
+    from tracker.models import ReturnDraft
+    from tracker.services.returns import ReturnRejected, save_draft, submit_return
+    from tracker.web.access import actor_for
+
+    make_action(ref="S-01", plan="south", lead=two_areas["south"])
+    db.session.commit()
+    actor = actor_for(two_areas["south"])
+    for write in (save_draft, submit_return):
+        with pytest.raises(ReturnRejected) as refused:
+            write("south", 4, [], actor=actor, now=NOW)
+        assert "was retired before cycle 4 opened" in str(refused.value.errors)
+    assert db.session.execute(select(ReturnDraft)).first() is None
+    with pytest.raises(ReturnRejected) as refused:  # cycle 3: asked, so other checks speak
+        submit_return("south", 3, [], actor=actor, now=NOW)
+    assert "retired" not in str(refused.value.errors)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tracker.domain.areas import asked_for
 from tracker.domain.calendar import LONDON
 from tracker.domain.chasing import day_text
 from tracker.domain.permissions import Actor, Permission, Target, can
@@ -188,6 +189,20 @@ def _due_text(cycle: UpdateCycle) -> str:
     return f"{due:%H:%M} on {day_text(due.date())}"
 
 
+def _refuse_not_asked(locality: Locality, cycle: UpdateCycle) -> None:
+    """A retired area is asked for nothing that opened on or after the day it was retired
+    (issue 20.2): a form reached by its address saves and submits nothing."""
+    if not asked_for(locality.retired_at, cycle.opens_on):
+        raise ReturnRejected(
+            {
+                "": {
+                    "return": f"{locality.name} was retired before cycle {cycle.number} "
+                    "opened: no return is asked of it"
+                }
+            }
+        )
+
+
 def _refuse_unopened(cycle: UpdateCycle, now: datetime) -> None:
     """A cycle that has not opened is not a form: nothing is saved or submitted for it."""
     if now.astimezone(LONDON).date() < cycle.opens_on:
@@ -285,6 +300,7 @@ def save_draft(
     locality = queries.get_locality(locality_code)
     cycle = get_cycle(cycle_number)
     _refuse_unopened(cycle, now)
+    _refuse_not_asked(locality, cycle)
     if _is_submitted(locality, cycle):
         raise ReturnRejected(ALREADY_SUBMITTED)
     checked = _check_evidence(
@@ -516,6 +532,7 @@ def submit_return(
     locality = queries.get_locality(locality_code)
     cycle = get_cycle(cycle_number)
     _refuse_unopened(cycle, now)
+    _refuse_not_asked(locality, cycle)
     # Before the version checks: a resent form must not look like someone else's change.
     state = _record_state(locality, cycle)
     if _sent(state):
@@ -782,6 +799,7 @@ def mark_no_change(
     locality = queries.get_locality(locality_code)
     cycle = get_cycle(cycle_number)
     _refuse_unopened(cycle, now)
+    _refuse_not_asked(locality, cycle)
     try:
         try:
             marked = _mark(locality, cycle, shown, actor=actor, now=now, remote_addr=remote_addr)
