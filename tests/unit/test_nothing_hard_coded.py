@@ -1,7 +1,9 @@
-"""Issue 20.5: nothing of the demo is hard-coded. The Doncaster demo lives in seed/; the code
-(tracker/, without its migrations, which are history) and the templates read the plans, the
+"""Issues 20.5 and 20.2: nothing of the demo is hard-coded. The Doncaster demo lives in seed/;
+the code (tracker/, without its migrations, which are history) and the templates read the plans, the
 areas and the organisations from the database. The demo's names, refs and dates are read from
-the seed files here, so the search cannot go stale when the demo changes."""
+the seed files here, so the search cannot go stale when the demo changes. The organisation's own
+words for its board, its group and its scrutiny body are settings (issue 20.2): the demo's are
+in the seed's `setup:` block, and the code and templates read them from the database."""
 
 from __future__ import annotations
 
@@ -17,10 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seed"
 SEARCHED = (ROOT / "tracker", ROOT / "templates")
 HISTORY = ROOT / "tracker" / "migrations"  # what the schema was: never rewritten
-
-# The organisation's own words for its meetings and groups stay for now: part 20.2 makes them
-# settings (the names of its improvement board and scrutiny group). They are never searched for.
-LEFT_FOR_PART_20_2 = ("Getting to Good", "JSIG", "Joint Strategic Inspection Group", "scrutiny")
 
 
 @cache
@@ -39,7 +37,25 @@ def demo_names() -> list[str]:
     names = [ref["inspection"]["local_authority"]]
     names += [o["name"] for o in ref["organisations"]]
     names += [p["name"] for p in ref["people"]]
-    return [n for n in names if n not in LEFT_FOR_PART_20_2]
+    return names
+
+
+def demo_words() -> list[str]:
+    """The demo's words for its board, its group and its scrutiny body (its `setup:` block)."""
+    return sorted(set(reference()["setup"]["words"].values()), key=len, reverse=True)
+
+
+def _words_pattern(words: list[str]) -> re.Pattern[str]:
+    """A phrase in any case ("Scrutiny Panel"); a one-word name (an acronym) as written and not
+    as a code's name: `MeetingKind.JSIG` and its definition `JSIG = "jsig"` are the kind's code,
+    which stays (only what people read changes)."""
+    parts = []
+    for word in words:
+        if " " in word:
+            parts.append("(?i:" + _word(word) + ")")
+        else:
+            parts.append(r"(?<![\w.-])" + re.escape(word) + r"(?![\w-])(?!\s*=[^=])")
+    return re.compile("|".join(parts))
 
 
 def demo_refs() -> list[str]:
@@ -92,6 +108,7 @@ def patterns() -> dict[str, re.Pattern[str] | RefSearch]:
             "|".join(_word(n) for n in sorted(demo_names(), key=len, reverse=True)), re.IGNORECASE
         ),
         "a ref of the demo": RefSearch(demo_refs()),
+        "a word of the demo (a setting: settings.current().words)": _words_pattern(demo_words()),
         # An area's code or name as a value (a plan code in a list, a link, a comparison), not
         # the compass word in prose ("north of the river").
         "an area of the demo as a value": re.compile(
@@ -133,6 +150,7 @@ def test_the_seed_gives_the_search_something_to_find():
     assert {"MAP-001", "N-01", "R1"} <= set(demo_refs())
     assert {"north", "south", "east", "central"} <= set(demo_plan_codes())
     assert {2015, 2016} <= demo_years()
+    assert {"Getting to Good", "JSIG", "Joint Strategic Inspection Group"} <= set(demo_words())
 
 
 def test_tracker_and_templates_hold_nothing_of_the_demo():
@@ -152,10 +170,16 @@ def test_tracker_and_templates_hold_nothing_of_the_demo():
         'DATE_HINT = "For example, 5/2/2016 or 5 February 2016."',
         '"""A target like "Claire Whitfield named deputy"."""',
         'href="/returns/north/3"',
+        "Getting to Good dashboard",
+        '{% set pack_name = "JSIG board pack" if jsig else "Meeting pack" %}',
+        "# the chair or a JSIG member writes it",
+        '"summary": "The Joint Strategic Inspection Group board pack"',
+        "<p>To the Chair and Members of the Children and Young People Scrutiny Panel.</p>",
+        "Chairs and viewers (JSIG) only.",
     ],
 )
 def test_the_search_finds_what_was_hard_coded_before(tmp_path, line):
-    """The lines issue 20.5 removed, each found (the search can fail)."""
+    """The lines issues 20.5 and 20.2 removed, each found (the search can fail)."""
     sample = tmp_path / "sample.py"
     sample.write_text(line + "\n", encoding="utf-8")
     assert hits([sample], tmp_path), line
@@ -167,7 +191,12 @@ def test_the_search_finds_what_was_hard_coded_before(tmp_path, line):
         'DATE_HINT = "For example, 27/3/2025 or 27 March 2025."',
         "# the compass words are generic: north south east west central",
         'if plan.kind == "main":',
-        "Getting to Good",
+        'JSIG = "jsig"',
+        "paper=build_paper(kind=MeetingKind.JSIG, day=today)",
+        "if MeetingKind(kind) is MeetingKind.JSIG:",
+        '{% if m.kind.value == "jsig" %}{{ words.group_short }} board pack{% endif %}',
+        "The quarterly scrutiny report",
+        'GETTING_TO_GOOD = "getting_to_good"',
     ],
 )
 def test_the_search_leaves_neutral_lines_alone(tmp_path, line):

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from tracker.clock import is_fixed_today, today_london
 from tracker.domain.calendar import LONDON
 from tracker.domain.measures import Status, describe_target, format_value
+from tracker.domain.meetings import MeetingKind, kind_label, pack_name
 from tracker.domain.permissions import Permission, Role
 from tracker.domain.sef import month_label
 from tracker.domain.states import (
@@ -25,6 +26,7 @@ from tracker.domain.states import (
     status_colour,
 )
 from tracker.http.requests import request_plans
+from tracker.services.settings import current as current_setup
 from tracker.web.access import allowed
 
 
@@ -78,11 +80,34 @@ def init_app(app: Flask) -> None:
             "Lifecycle": Lifecycle,
             "Rag": Rag,
             "Impact": Impact,
+            # The organisation's names for its board and group, read when a page first names them.
+            "words": WORDS,
             # No one is signed in outside a request (the command line's board pack).
             "role_label": Role(current_user.role).label
             if getattr(current_user, "is_authenticated", False)
             else "",
         }
+
+
+class PageWords:
+    """The organisation's words (`settings.current().words`) for templates, read the first time
+    a page names them: a page that never does runs no statement for them."""
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(current_setup().words, name)
+
+    def meeting(self, kind: MeetingKind | str) -> str:
+        """A kind of meeting in the organisation's words."""
+        return kind_label(kind, current_setup().words)
+
+    def pack(self, kind: MeetingKind | str) -> str:
+        """What a meeting's pack is called."""
+        return pack_name(kind, current_setup().words)
+
+
+WORDS = PageWords()
 
 
 def long_date(value: date | datetime | None) -> str:
