@@ -74,7 +74,7 @@ def _known(cls: type, value: Mapping[str, Any]) -> dict[str, Any]:
 def load(cfg: Mapping[str, Any] | None = None) -> Setup:
     """Read the saved settings (one statement) over the environment's defaults."""
     cfg = cfg if cfg is not None else current_app.config
-    saved = dict(db.session.execute(select(Setting.key, Setting.value)).tuples())
+    saved = {key: value for key, value in db.session.execute(select(Setting.key, Setting.value))}
     return _overlay(defaults(cfg), saved)
 
 

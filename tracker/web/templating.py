@@ -45,6 +45,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    # The organisation's names for its board, group and scrutiny body, read when a page first
+    # names them: a global, so the macros a page imports (without its context) have them too.
+    app.jinja_env.globals["words"] = WORDS
     app.jinja_env.filters.update(
         long_date=long_date,
         iso_long_date=iso_long_date,
@@ -80,8 +83,6 @@ def init_app(app: Flask) -> None:
             "Lifecycle": Lifecycle,
             "Rag": Rag,
             "Impact": Impact,
-            # The organisation's names for its board and group, read when a page first names them.
-            "words": WORDS,
             # No one is signed in outside a request (the command line's board pack).
             "role_label": Role(current_user.role).label
             if getattr(current_user, "is_authenticated", False)
