@@ -321,6 +321,17 @@ def forms(ids: dict) -> dict[str, Form]:
             admin, f"/admin/users/{person}/tokens/revoke", {"confirm": "yes"}
         ),
         "admin.resend": Form(admin, f"/admin/outbox/{ids['message']}/resend", {"confirm": "yes"}),
+        "admin.words:post": Form(
+            admin,
+            "/admin/setup/words",
+            {
+                "board": "Improvement Board",
+                "board_short": "Improvement Board",
+                "group": "Strategic Inspection Group",
+                "group_short": "SIG",
+                "scrutiny": "scrutiny committee",
+            },
+        ),
         "auth.confirm_sign_in:post": Form(head, "/confirm-sign-in", {"password": "not-it"}),
         "plan_changes.add_action:post": Form(
             chair,

@@ -304,13 +304,16 @@ _WORD_NAMES = {
 
 
 def _words_changed(values: dict[str, Any]) -> str:
-    """ "The organisation's words changed: the board from “X” to “Y”"."""
+    """ "The organisation's words changed: the board from “X” to “Y”" (or "set to “Y”", the
+    first time, over the defaults)."""
     detail = values["_detail"]
     old, new = detail.get("from"), detail.get("to")
     old = old if isinstance(old, Mapping) else {}
     new = new if isinstance(new, Mapping) else {}
     changes = [
-        f"{name} from “{old.get(key) or 'not set'}” to “{new[key]}”"
+        f"{name} from “{old[key]}” to “{new[key]}”"
+        if old.get(key)
+        else f"{name} set to “{new[key]}”"
         for key, name in _WORD_NAMES.items()
         if new.get(key) and new.get(key) != old.get(key)
     ]
