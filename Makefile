@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db
+# SEED=second runs the second illustrative council (seed/second) in a database of its own.
+DEMO_DB := $(if $(SEED),demo-$(SEED),demo)
+DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/$(DEMO_DB).db \
+	$(if $(SEED),TRACKER_SEED_DIR=seed/$(SEED))
 
 .PHONY: install run serve migrate seed test test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security docs docs-site clean soak bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
@@ -34,8 +37,9 @@ migrate: install
 seed: migrate
 	$(DEMO_ENV) $(FLASK) tracker seed
 
-# Install, migrate, seed and serve the demo at http://127.0.0.1:5000 (today is 5 February 2016),
-# with the scheduler beside it as its own process (stopped when the server stops).
+# Install, migrate, seed and serve the demo at http://127.0.0.1:5000 (today is 5 February 2016;
+# with SEED=second, 16 November 2023), with the scheduler beside it as its own process (stopped
+# when the server stops).
 run: seed
 	@echo "Serving the demo at http://127.0.0.1:5000 (accounts in README.md)."
 	$(DEMO_ENV) $(FLASK) tracker scheduler & SCHEDULER=$$!; \

@@ -126,7 +126,10 @@ class Config:
     # Limits are counted in a store: memory:// is per worker; production behind several
     # workers or hosts uses Redis (redis://host:6379/0) so the limits hold across them all.
 
-    SEED_DIR = str(BASE_DIR / "seed")
+    # The illustrative seed `flask tracker seed` loads: a folder holding its reference.yaml,
+    # relative to the project or absolute. `seed` is the first demo (Doncaster, 2016);
+    # `seed/second` the second (a council with service areas and three inspection events).
+    SEED_DIR = str(BASE_DIR / (_env("TRACKER_SEED_DIR", "seed") or "seed"))
     # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).
     CYCLE_START = _env("TRACKER_CYCLE_START", "2016-01-04")
     RETURN_DUE_TIME = _env("TRACKER_RETURN_DUE_TIME", "12:00")
@@ -188,11 +191,26 @@ class Config:
     COMPRESS_MIN_SIZE = 500
 
 
+def seed_demo_today(seed_dir: str) -> str | None:
+    """The demo's "today" a seed gives, inside its story (`demo_today` in its reference.yaml),
+    or None for a folder without one."""
+    path = Path(seed_dir) / "reference.yaml"
+    if not path.is_file():
+        return None
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader, C when there is one
+    ref = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # nosec B506
+    return str(ref["demo_today"]) if ref.get("demo_today") else None
+
+
 class DemoConfig(Config):
     """`make run`: SQLite, demo accounts, a fixed day inside the story, plain http."""
 
     DEMO_MODE = True
-    TODAY = _env("TRACKER_TODAY", "2016-02-05")
+    # The seed's own day inside its story (read once, at import), unless TRACKER_TODAY names
+    # another; the first demo's is 5 February 2016.
+    TODAY = _env("TRACKER_TODAY", seed_demo_today(Config.SEED_DIR) or "2016-02-05")
     SESSION_COOKIE_SECURE = _bool("TRACKER_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     HSTS = _bool("TRACKER_HSTS", False)  # plain http on 127.0.0.1

@@ -41,7 +41,7 @@ SHOTS = (
         "locality-head-return",
         "north.hos@trust.example",
         "/returns/north/3",
-        "Fortnightly return, cycle 3",
+        "Return for cycle 3",
     ),
     Shot(
         "locality-head-sef",

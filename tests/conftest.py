@@ -6,6 +6,8 @@ Three databases are used:
 - a seeded one, loaded once per run with the illustrative seed, for tests that only read the
   plan (`seeded_app`, `seeded_client`). Those tests may add audit events but never change the plan;
 - another seeded one for the browser journeys (`browser_app`), which write as people do.
+A fourth, holding the second illustrative council (seed/second), is made only when a test asks
+for it (`second_app`) and is read like `seeded_app`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from hypothesis import settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from config import TestConfig, suite_database_url
+from config import BASE_DIR, TestConfig, seed_demo_today, suite_database_url
 from tracker import create_app
 from tracker.extensions import db, limiter
 from tracker.services.seed import load_seed
@@ -45,15 +47,33 @@ ROLE_ACCOUNTS = {
 }
 SEED_NOW = datetime(2016, 1, 4, 9, 0, tzinfo=UTC)
 
+# The second illustrative council: its seed, its demo accounts by role, and the settings its
+# demo runs with (its own "today", read from its reference.yaml; its rhythm is in its setup).
+SECOND_SEED_DIR = str(BASE_DIR / "seed" / "second")
+SECOND_ACCOUNTS = {
+    "admin": "admin@westmere.example",
+    "chair": "dcs@westmere.example",
+    "locality_head": "hos.frontdoor@westmere.example",
+    "action_lead": "principal.sw@westmere.example",
+    "performance_officer": "performance@westmere.example",
+    "viewer": "scrutiny.member@westmere.example",
+}
 
-def _urls() -> tuple[str, str, str]:
-    """(empty, seeded, and browser journeys' seeded) database URLs. On PostgreSQL all three are
-    created for this run (named after the process, so two runs on one server do not trample each
-    other) and dropped at the end; the server in TRACKER_TEST_DATABASE_URL must be reachable."""
+
+def second_settings() -> dict[str, str]:
+    """The test configuration's overrides for the second council's app."""
+    return {"SEED_DIR": SECOND_SEED_DIR, "TODAY": seed_demo_today(SECOND_SEED_DIR)}
+
+
+def _urls(kinds: tuple[str, ...] = ("empty", "seeded", "browser")) -> tuple[str, ...]:
+    """A database URL for each kind: by default the empty, the seeded and the browser journeys'
+    seeded ones. On PostgreSQL each is created for this run (named after the process, so two
+    runs on one server do not trample each other) and dropped at the end; the server in
+    TRACKER_TEST_DATABASE_URL must be reachable."""
     base = suite_database_url()
     if base and base.startswith("postgresql"):
         url = make_url(base)
-        names = [f"{url.database}_{kind}_{os.getpid()}" for kind in ("empty", "seeded", "browser")]
+        names = [f"{url.database}_{kind}_{os.getpid()}" for kind in kinds]
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:  # fails loudly if PostgreSQL is not there
             for name in names:
@@ -64,13 +84,9 @@ def _urls() -> tuple[str, str, str]:
                 conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
         admin.dispose()
         atexit.register(_drop_databases, base, names)
-        return tuple(  # type: ignore[return-value]
-            url.set(database=name).render_as_string(hide_password=False) for name in names
-        )
+        return tuple(url.set(database=name).render_as_string(hide_password=False) for name in names)
     folder = Path(tempfile.mkdtemp(prefix="tracker-tests-"))
-    return tuple(  # type: ignore[return-value]
-        f"sqlite:///{folder / name}" for name in ("empty.db", "seeded.db", "browser.db")
-    )
+    return tuple(f"sqlite:///{folder / kind}.db" for kind in kinds)
 
 
 def _drop_databases(base: str, names: list[str]) -> None:
@@ -197,6 +213,16 @@ def seeded_app() -> Iterator[Flask]:
     """An app on a database holding the illustrative seed, loaded once per run. Tests only read
     it (sign-ins add audit events); nothing may change the plan here."""
     application = _seeded(SEEDED_URL)
+    yield application
+    _dispose(application)
+
+
+@pytest.fixture(scope="session")
+def second_app() -> Iterator[Flask]:
+    """An app on a database of its own (made when first asked for) holding the second
+    illustrative council, on its own demo day. Tests only read it, as with `seeded_app`."""
+    (url,) = _urls(("second",))
+    application = _seeded(url, second_settings())
     yield application
     _dispose(application)
 

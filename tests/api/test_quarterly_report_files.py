@@ -25,7 +25,7 @@ TITLES = {
 }
 OPERATIONAL = "Of the 38 operational measures, reported apart from the key measures:"
 QUARTER_ONLY = (
-    "No fortnightly locality return fell due between 1 October 2015 and 31 December 2015.",
+    "No locality return fell due between 1 October 2015 and 31 December 2015.",
     "No monthly locality SEF fell due between 1 October 2015 and 31 December 2015.",
 )
 

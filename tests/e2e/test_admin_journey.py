@@ -231,7 +231,7 @@ def test_an_admin_names_a_deputy_who_submits_the_localitys_return(
     # set a password and do Central's return for this fortnight.
     deputy = invite_existing(page, base, name, email, axe, browser, browser_context_args)
     deputy.goto(f"{base}/returns/central/{CYCLE}")
-    expect(heading(deputy)).to_have_text(f"Fortnightly return, cycle {CYCLE}")
+    expect(heading(deputy)).to_have_text(f"Return for cycle {CYCLE}")
     axe.check(deputy)
     sections = deputy.locator("section.tracker-return-entry")
     refs = [i.removeprefix("action-") for i in sections.evaluate_all("s => s.map(e => e.id)")]

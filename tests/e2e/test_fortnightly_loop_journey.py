@@ -83,7 +83,7 @@ def test_the_fortnight_from_the_head_s_return_to_the_chair_s_sign_off(
     # --- North's head: three changes, "no change" for the rest, one complete with its PDF ------
     sign_in(page, base, NORTH_HEAD)
     page.goto(f"{base}/returns/north/{CYCLE}?view=compact")
-    expect(heading(page)).to_have_text(f"Fortnightly return, cycle {CYCLE}")
+    expect(heading(page)).to_have_text(f"Return for cycle {CYCLE}")
     refs = [
         i.removeprefix("action-")
         for i in page.locator("section.tracker-return-entry").evaluate_all("s => s.map(e => e.id)")
@@ -117,7 +117,7 @@ def test_the_fortnight_from_the_head_s_return_to_the_chair_s_sign_off(
 
     page.get_by_role("button", name="No change for every action I have not touched").click()
     expect(page.locator("#no-change-count")).to_have_text(
-        f"{total - 3} actions of {total} will be marked “no change this fortnight”."
+        f"{total - 3} actions of {total} will be marked “no change this cycle”."
     )
     axe.check(page)
     page.get_by_role("button", name=f"Mark {total - 3} actions as no change").click()

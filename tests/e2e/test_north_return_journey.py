@@ -63,7 +63,7 @@ def test_the_north_head_returns_with_no_change_ticks_then_amends_it(page: Page, 
     name = sign_in(page, base, NORTH_HEAD)
     nav(page, "Returns")
     expect(page).to_have_url(f"{base}/returns/north/{CYCLE}")
-    expect(heading(page)).to_have_text(f"Fortnightly return, cycle {CYCLE}")
+    expect(heading(page)).to_have_text(f"Return for cycle {CYCLE}")
     expect(page.locator("#return-status")).to_have_text("Not started")
     axe.check(page)
 
@@ -80,7 +80,7 @@ def test_the_north_head_returns_with_no_change_ticks_then_amends_it(page: Page, 
         for ref in (refs[0], amended_ref)
     }
 
-    # "No change this fortnight" on every action but one, nothing retyped; one RAG change
+    # "No change this cycle" on every action but one, nothing retyped; one RAG change
     # with its reason (ticked too: the summary is kept); one new summary typed in the box.
     for ref in refs:
         if ref != typed_ref:
@@ -122,9 +122,9 @@ def test_the_north_head_returns_with_no_change_ticks_then_amends_it(page: Page, 
     amendment, first, *_ = history_rows(page, amended_ref)
     assert amendment[1] == name and amendment[2] == str(CYCLE)
     assert amendment[3] == f"{AMENDED_RAG[0].capitalize()}\nChanged"
-    assert amendment[6].startswith("Summary unchanged this fortnight\n")
+    assert amendment[6].startswith("Summary unchanged this cycle\n")
     assert amendment[6].endswith(f"Reason: {AMENDED_RAG[1]}")
-    assert first[2] == str(CYCLE) and first[6].startswith("No change this fortnight\n")
+    assert first[2] == str(CYCLE) and first[6].startswith("No change this cycle\n")
     assert last[amended_ref].split("“", 1)[1].rsplit("”", 1)[0] in first[6]
     axe.check(page)
 
@@ -134,7 +134,7 @@ def test_the_north_head_returns_with_no_change_ticks_then_amends_it(page: Page, 
     page.goto(f"{base}/actions/{rag_ref}")
     newest = history_rows(page, rag_ref)[0]
     assert newest[3] == f"{RAG_CHANGE[0].capitalize()}\nChanged"
-    assert newest[6].startswith("Summary unchanged this fortnight\n")
+    assert newest[6].startswith("Summary unchanged this cycle\n")
     assert newest[6].endswith(f"Reason: {RAG_CHANGE[1]}")
     axe.check(page)
 

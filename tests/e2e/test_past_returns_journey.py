@@ -37,7 +37,7 @@ def test_north_s_head_reads_cycle_2_as_submitted_from_her_past_returns(
     axe.check(page)
 
     page.locator("#return-north-2").get_by_role("link", name=re.compile("Cycle 2")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Fortnightly return, cycle 2")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Return for cycle 2")
     expect(
         page.get_by_role("heading", name=re.compile("As submitted on 29 January 2016"))
     ).to_be_visible()

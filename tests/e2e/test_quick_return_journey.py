@@ -72,7 +72,7 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
 
     hands("menu: Returns", lambda: nav(page, "Returns"))
     expect(page).to_have_url(f"{base}/returns/north/{CYCLE}")
-    expect(heading(page)).to_have_text(f"Fortnightly return, cycle {CYCLE}")
+    expect(heading(page)).to_have_text(f"Return for cycle {CYCLE}")
     refs = [
         i.removeprefix("action-")
         for i in page.locator("section.tracker-return-entry").evaluate_all("s => s.map(e => e.id)")
@@ -136,7 +136,7 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
     hands("button: no change for the rest", lambda: control.click())
     expect(page).to_have_url(f"{base}/returns/north/{CYCLE}/no-change?view=compact")
     expect(page.locator("#no-change-count")).to_have_text(
-        f"{total - 3} actions of {total} will be marked “no change this fortnight”."
+        f"{total - 3} actions of {total} will be marked “no change this cycle”."
     )
     listed = page.locator("#no-change-actions tbody th").evaluate_all(
         "cells => cells.map(c => c.innerText.split(' ')[0])"
@@ -149,7 +149,7 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
     confirm = page.get_by_role("button", name=f"Mark {total - 3} actions as no change")
     hands("button: mark them", lambda: confirm.click())
 
-    expect(flash(page)).to_contain_text(f"{total - 3} actions marked “no change this fortnight”")
+    expect(flash(page)).to_contain_text(f"{total - 3} actions marked “no change this cycle”")
     expect(page).to_have_url(f"{base}/returns/north/{CYCLE}?view=compact")
     expect(done_count(page)).to_have_text(f"{total} of {total} done")
     expect(next_action).to_be_hidden()
@@ -177,7 +177,7 @@ def test_a_quiet_fortnight_takes_fewer_than_fifteen_actions_of_the_hand(
     page.goto(f"{base}/actions/{unchanged}")
     newest, previous = history_rows(page, unchanged)[:2]
     assert newest[1] == name and newest[2] == str(CYCLE)
-    assert newest[6].startswith("No change this fortnight\n")
+    assert newest[6].startswith("No change this cycle\n")
     assert "Changed" not in "".join(newest[3:6]) and newest[3] == previous[3]
     axe.check(page)
 

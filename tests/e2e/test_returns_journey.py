@@ -120,7 +120,7 @@ def entry(page: Page, ref: str, field: str) -> Locator:
     }
     section = page.locator(f"#action-{ref}")
     if field == "confirm_unchanged":
-        return section.get_by_label("No change this fortnight")
+        return section.get_by_label("No change this cycle")
     return section.get_by_label(labels[field], exact=True)
 
 
@@ -157,7 +157,7 @@ def test_the_south_head_completes_the_return_by_keyboard_and_a_chair_signs_off(
     # The "Returns" link takes a locality head straight to this fortnight's return.
     nav(page, "Returns")
     expect(page).to_have_url(f"{base}/returns/south/{CYCLE}")
-    expect(heading(page)).to_have_text(f"Fortnightly return, cycle {CYCLE}")
+    expect(heading(page)).to_have_text(f"Return for cycle {CYCLE}")
     expect(page.locator("#return-status")).to_have_text("Not started")
     axe.check(page)
 
@@ -366,7 +366,7 @@ def test_the_south_head_completes_the_return_by_keyboard_and_a_chair_signs_off(
     page.goto(f"{base}/actions/{UNCHANGED_REF}")
     newest = history_rows(page, UNCHANGED_REF)[0]
     assert newest[2] == str(CYCLE) and "Changed" not in "".join(newest[3:6])
-    assert newest[6] == f"No change this fortnight\n{last_unchanged} (carried forward)"
+    assert newest[6] == f"No change this cycle\n{last_unchanged} (carried forward)"
 
     page.goto(f"{base}/actions/{LAST_REF_LEFT_EMPTY}")
     newest = history_rows(page, LAST_REF_LEFT_EMPTY)[0]

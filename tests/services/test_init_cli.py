@@ -14,7 +14,7 @@ from tests.conftest import csrf_token, sign_in
 from tracker.clock import now_utc
 from tracker.domain.people import LinkState
 from tracker.extensions import db
-from tracker.models import AuditEvent, Invitation, Organisation, OutboxMessage, User
+from tracker.models import AuditEvent, Invitation, Organisation, OutboxMessage, Plan, User
 from tracker.services import invitations
 
 PASSWORD = "a-long-new-password-2026"
@@ -69,6 +69,9 @@ def test_init_on_an_empty_database_prints_a_link_that_makes_the_first_administra
         "council",
         org.id,
     )
+    # The one improvement plan every inspection's findings feed: imports and areas need it.
+    plan = db.session.execute(select(Plan)).scalar_one()
+    assert (plan.name, plan.kind) == ("Anytown Borough Council improvement plan", "main")
     # The link is printed, never mailed (there may be no mail server yet) nor stored.
     assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 0
     token = link.rsplit("/", 1)[1]

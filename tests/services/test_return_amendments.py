@@ -1,4 +1,4 @@
-"""'No change this fortnight', amending a submitted return until its deadline, and the chasing
+"""'No change this cycle', amending a submitted return until its deadline, and the chasing
 that follows both."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _entry(ref: str, version: int = 1, **values) -> Entry:
 
 
 def _ticked(**per_ref) -> list[Entry]:
-    """'No change this fortnight' ticked with an empty box on every action; per_ref overrides."""
+    """'No change this cycle' ticked with an empty box on every action; per_ref overrides."""
     return [_entry(ref, **({"confirm_unchanged": True} | per_ref.get(ref, {}))) for ref in RAGS]
 
 
@@ -76,7 +76,7 @@ def _record() -> LocalityReturn:
     return db.session.execute(select(LocalityReturn)).scalar_one()
 
 
-# --- no change this fortnight -------------------------------------------------------------------
+# --- no change this cycle -------------------------------------------------------------------
 
 
 def test_a_tick_with_an_empty_box_carries_the_last_summary_forward_as_a_no_change_update(north):

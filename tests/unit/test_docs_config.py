@@ -55,7 +55,9 @@ def test_a_default_in_the_table_is_the_one_config_py_writes():
     rows = table_rows(load_generator().settings_table())
     assert "`5 per minute`" in rows["TRACKER_SIGN_IN_RATE_LIMIT"]
     assert "`json` (demo: `text`)" in rows["TRACKER_LOG_FORMAT"]
-    assert "unset (demo: `2016-02-05`)" in rows["TRACKER_TODAY"]
+    assert (
+        'unset (demo: `seed_demo_today(Config.SEED_DIR) or "2016-02-05"`)' in rows["TRACKER_TODAY"]
+    )
 
 
 def test_a_setting_with_no_meaning_fails_the_build(tmp_path):

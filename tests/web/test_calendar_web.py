@@ -53,13 +53,13 @@ def test_the_page_explains_how_to_subscribe_and_offers_a_link(client):
     assert "Subscribe from web" in html and "From Internet" in html
     assert "You have no calendar link" in html and "Make a calendar link" in html
     assert "the target date of every open action you lead" in html
-    assert "fortnightly return" not in html  # an action lead writes no return
+    assert "return is due" not in html  # an action lead writes no return
 
 
 def test_a_locality_head_is_told_their_returns_and_sefs_are_in_it(client):
     _signed_in(client, role="locality_head", locality="north")
     html = client.get("/account/calendar").get_data(as_text=True)
-    assert "when North's fortnightly return is due" in html
+    assert "when North's return is due" in html
     assert "North's monthly self-evaluation (SEF)" in html
 
 
@@ -67,7 +67,7 @@ def test_a_jsig_member_is_told_every_meeting_and_return_and_their_reminder_are_i
     _signed_in(client, role="viewer", org="council")
     html = client.get("/account/calendar").get_data(as_text=True)
     assert "every governance meeting" in html
-    assert "when every locality’s fortnightly return is due" in html
+    assert "when every area’s return is due" in html
     assert "the statutory deadline" in html
     assert "Each deadline reminds you 2 days before" in html
 

@@ -79,6 +79,13 @@ ROUTES = {
     "admin.reinvite": ("POST", "/admin/users/{person}/reinvite", {"admin"}, 400),
     "admin.create_token": ("POST", "/admin/users/{person}/tokens", {"admin"}, 400),
     "admin.revoke_tokens": ("POST", "/admin/users/{person}/tokens/revoke", {"admin"}, 400),
+    # The set-up (issue 20.2): an incomplete form is refused (400) and writes nothing.
+    "admin.setup_rhythm": ("GET", "/admin/setup/rhythm", {"admin"}, 200),
+    "admin.setup_rhythm:post": ("POST", "/admin/setup/rhythm", {"admin"}, 400),
+    "admin.setup_self_evaluation": ("GET", "/admin/setup/self-evaluation", {"admin"}, 200),
+    "admin.setup_self_evaluation:post": ("POST", "/admin/setup/self-evaluation", {"admin"}, 400),
+    "admin.setup_chasing": ("GET", "/admin/setup/chasing", {"admin"}, 200),
+    "admin.setup_chasing:post": ("POST", "/admin/setup/chasing", {"admin"}, 400),
     # Importing the plan: no file sent is refused (400) and writes nothing.
     "admin.import_page": ("GET", "/admin/import", {"admin"}, 200),
     "admin.import_check": ("POST", "/admin/import", {"admin"}, 400),

@@ -66,7 +66,7 @@ def _reopen(client, url=RETURN):
     return client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, "/accessibility")})
 
 
-# --- no change this fortnight -------------------------------------------------------------------
+# --- no change this cycle -------------------------------------------------------------------
 
 
 def test_the_no_change_tick_sits_between_the_last_summary_and_the_box(client, north):
@@ -94,8 +94,8 @@ def test_ticked_actions_with_empty_boxes_submit_and_history_says_no_change(clien
     assert (latest_update("N-01").summary, latest_update("N-01").no_change) == ("Agreed.", True)
     assert (latest_update("N-02").summary, latest_update("N-02").no_change) == (typed, False)
     history = _text(client.get("/actions/N-01"))
-    assert "No change this fortnight" in history and "(carried forward)" in history
-    assert "No change this fortnight" not in _text(client.get("/actions/N-02")).split("History")[-1]
+    assert "No change this cycle" in history and "(carried forward)" in history
+    assert "No change this cycle" not in _text(client.get("/actions/N-02")).split("History")[-1]
 
 
 def test_the_update_page_carries_the_summary_forward_on_the_tick_too(client, north):

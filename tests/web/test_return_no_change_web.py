@@ -115,7 +115,7 @@ def test_the_control_saves_what_was_typed_then_asks_to_confirm_the_rest(client, 
     assert response.headers["Location"] == CONFIRM
     assert _drafts()["N-02"]["summary"] == "Two audits done."
     page = _text(client.get(CONFIRM))
-    assert "2 actions of 3 will be marked “no change this fortnight”" in page
+    assert "2 actions of 3 will be marked “no change this cycle”" in page
     assert "Mark 2 actions as no change" in page
     assert re.findall(r'name="action" value="([^"]+)"', page) == ["N-01:1", "N-03:1"]
     assert "N-02" not in page.split('id="no-change-actions"')[1]  # touched: not listed
@@ -131,7 +131,7 @@ def test_confirming_marks_them_and_the_return_counts_every_action_done(client, n
     assert response.status_code == 302
     assert response.headers["Location"] == RETURN
     page = _text(client.get(RETURN))
-    assert "2 actions marked “no change this fortnight”" in page
+    assert "2 actions marked “no change this cycle”" in page
     assert page.count("3 of 3 done") == 2
     assert re.search(r'id="next-action"[^>]* hidden>', page)  # nothing left needing attention
     drafts = _drafts()

@@ -16,6 +16,7 @@ from tracker.domain.permissions import Permission
 from tracker.http.measures import read_kind, read_when
 from tracker.http.report_files import report_docx, report_pdf
 from tracker.http.requests import PER_PAGE
+from tracker.services import settings as setup_settings
 from tracker.services.audit import record_event
 from tracker.services.errors import BadFilter
 from tracker.services.reads.measures import MeasureRow, get_scorecard
@@ -89,8 +90,8 @@ def quarterly_report(quarter: str, fmt: str):
             today=today,
             now=now_utc(),
             small_cohort_below=current_app.config["MEASURE_SMALL_COHORT"],
-            sef_first_month=current_app.config["SEF_FIRST_MONTH"],
-            sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
+            sef_first_month=setup_settings.current().self_evaluation.first_month,
+            sef_due_working_day=setup_settings.current().self_evaluation.due_working_day,
         )
     except MeasureError as exc:
         raise BadFilter("quarter", str(exc)) from None

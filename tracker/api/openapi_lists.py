@@ -103,7 +103,7 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
         query(
             "no_update",
             {"type": "boolean"},
-            "Open, with no update recorded in the current fortnightly cycle",
+            "Open, with no update recorded in the current update cycle",
         ),
         query(
             "blocked",

@@ -109,7 +109,7 @@ def workflow_paths() -> dict[str, Any]:
         },
         "/cycles": {
             "get": {
-                "summary": "The fortnightly update cycles, oldest first, paged",
+                "summary": "The update cycles, oldest first, paged",
                 "operationId": "listCycles",
                 "parameters": paging(50),
                 "responses": {
@@ -121,7 +121,7 @@ def workflow_paths() -> dict[str, Any]:
         },
         "/cycles/current": {
             "get": {
-                "summary": "The cycle whose fortnight holds today (London)",
+                "summary": "The cycle whose window holds today (London)",
                 "operationId": "getCurrentCycle",
                 "responses": {
                     "200": _json("The current cycle", _ref("Cycle")),

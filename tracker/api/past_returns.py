@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
 
-from config import parse_today
 from tracker.api.serialise import _utc
 from tracker.api.views import api_requires, bp, page_of
 from tracker.clock import now_utc, today_london
@@ -18,6 +17,7 @@ from tracker.http.access import actor_for, refuse
 from tracker.http.problems import problem
 from tracker.services import return_history
 from tracker.services import returns as return_service
+from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
 from tracker.services.settings import current as current_setup
 
@@ -31,9 +31,7 @@ def _refused() -> str:
 
 
 def _upto() -> int:
-    start = parse_today(current_app.config["CYCLE_START"])
-    current = return_service.current_cycle_number(today_london(), start) if start else None
-    return current or 0
+    return return_service.current_cycle_number(today_london(), setup_settings.schedule()) or 0
 
 
 def past_return_json(r: return_history.PastReturn) -> dict[str, Any]:

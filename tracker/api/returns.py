@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 
-from config import parse_today
 from tracker.api.serialise import cycle_json, return_json
 from tracker.api.views import api_requires, bp, page_of
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.problems import problem
 from tracker.services import returns as return_service
+from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
 
 
 def _current_number() -> int | None:
-    start = parse_today(current_app.config["CYCLE_START"])
-    return return_service.current_cycle_number(today_london(), start) if start else None
+    return return_service.current_cycle_number(today_london(), setup_settings.schedule())
 
 
 @bp.get("/v1/cycles")

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
-from config import parse_today
 from tracker.api.evidence import _read_fields as read_evidence_fields
 from tracker.api.serialise import history_json
 from tracker.api.views import action_with_history, api_writes, bp
@@ -23,6 +22,7 @@ from tracker.http.access import actor_for, refuse
 from tracker.http.edge import INTEGER_MAX, takes_files
 from tracker.http.problems import problem
 from tracker.services import evidence as evidence_service
+from tracker.services import settings as setup_settings
 from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
 from tracker.services.update_evidence import record_update_with_evidence
@@ -226,7 +226,7 @@ def create_update(ref: str):
             actor=actor,
             now=now_utc(),
             today=today_london(),
-            cycle_start=parse_today(current_app.config["CYCLE_START"]),
+            cycle_start=setup_settings.schedule(),
             remote_addr=request.remote_addr or "",
             before_commit=describe,
         )

@@ -55,7 +55,7 @@ KINDS: dict[str, Kind] = {
     "mail_preference_set": Kind("Mail choice set", "Chose to be told by {preference} mail"),
     "return_no_change_marked": Kind(
         "Return: no change marked",
-        "“No change this fortnight” marked on the draft return for {about}"
+        "“No change this cycle” marked on the draft return for {about}"
         "[ for {actions} untouched actions][: {refs}]",
     ),
     "permission_refused": Kind(

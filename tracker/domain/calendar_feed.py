@@ -139,7 +139,7 @@ def return_event(
     """A locality's fortnightly return: a timed event at its London due moment."""
     words = RETURN_STATUS_WORDS[status] + (" late" if late and status == "submitted" else "")
     description = (
-        f"The {locality_name} fortnightly return for cycle {cycle_number} is due at "
+        f"The {locality_name} return for cycle {cycle_number} is due at "
         f"{london_moment(due_at)} (London time).\n"
         f"Status: {words}\n"
         f"Open it in the tracker: {url}"

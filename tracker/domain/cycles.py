@@ -19,6 +19,7 @@ from tracker.domain.setup import WEEKS, Rhythm
 CYCLE_DAYS = 14  # the default rhythm's window: two weeks
 DEFAULT_DUE_TIME = time(12, 0)
 FRIDAY = 4
+MIN_WINDOW_DAYS = 7  # a window shorter than this between two rhythms joins the one before
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,12 @@ class Schedule:
             index = max(i for i, r in enumerate(self.rhythms) if r.starts_on <= start)
             rhythm = self.rhythms[index]
             end = _natural_end(rhythm, start)
-            if index + 1 < len(self.rhythms) and self.rhythms[index + 1].starts_on <= end:
-                end = self.rhythms[index + 1].starts_on - timedelta(days=1)
+            if index + 1 < len(self.rhythms):
+                following = self.rhythms[index + 1].starts_on
+                # The old rhythm stops the day before the next starts; a last window of less
+                # than a week is not left on its own but joined to the one before.
+                if following <= end or (following - end).days <= MIN_WINDOW_DAYS:
+                    end = following - timedelta(days=1)
             due_on = _due_on(start, end, rhythm.due_weekday)
             cycle = Cycle(
                 number,
@@ -123,6 +128,14 @@ class Schedule:
         """Every cycle from the first up to the one holding `last_day`."""
         last = self.number_for(last_day)
         return [] if last is None else [self.cycle(n) for n in range(1, last + 1)]
+
+    def keeps(self, other: Schedule, day: date) -> bool:
+        """Whether this schedule leaves every cycle up to the one holding `day` as `other`
+        has it (a change may only touch the cycles to come)."""
+        last = other.number_for(day)
+        if last is None:
+            return self.number_for(day) is None
+        return all(self.cycle(n) == other.cycle(n) for n in range(1, last + 1))
 
     def next_start(self, day: date) -> date:
         """The first day of the cycle after the one holding `day` (the earliest a new rhythm

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
+# The settings saved in the database, one row each (services/settings.py).
+SETTING_KEYS = ("words", "rhythms", "self_evaluation", "chasing")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 # How often returns are due: every 1, 2 or 4 weeks, or each calendar month.
 EVERY = {"1w": "Every week", "2w": "Every two weeks", "4w": "Every four weeks", "month": "Monthly"}

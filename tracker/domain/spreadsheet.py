@@ -73,7 +73,7 @@ def legend_rows(
         ),
         (
             "History",
-            "Every change: each update (with its fortnightly cycle), each edit to the plan "
+            "Every change: each update (with its update cycle), each edit to the plan "
             "entry and each target date a chair moved, oldest first.",
             None,
         ),

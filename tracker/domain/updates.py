@@ -61,7 +61,7 @@ class Proposal:
 
 
 def carry_forward(current: CurrentState, proposal: Proposal) -> Proposal:
-    """ "No change this fortnight" ticked with nothing typed keeps the last summary; a summary
+    """ "No change this cycle" ticked with nothing typed keeps the last summary; a summary
     typed in the box wins over the tick."""
     if proposal.confirm_unchanged and not proposal.summary.strip():
         return replace(proposal, summary=current.summary)
@@ -69,7 +69,7 @@ def carry_forward(current: CurrentState, proposal: Proposal) -> Proposal:
 
 
 def is_no_change(current: CurrentState, proposal: Proposal) -> bool:
-    """The update carries the last summary forward, confirmed as no change this fortnight."""
+    """The update carries the last summary forward, confirmed as no change this cycle."""
     summary = carry_forward(current, proposal).summary.strip()
     return proposal.confirm_unchanged and summary == current.summary.strip()
 
@@ -102,7 +102,7 @@ def check_update(
     elif summary == current.summary.strip() and not proposal.confirm_unchanged:
         errors["summary"] = (
             "This summary is the same as the last one. Say what has happened since, "
-            "or confirm there has been no change this fortnight"
+            "or confirm there has been no change this cycle"
         )
 
     if new not in TRANSITIONS[old]:

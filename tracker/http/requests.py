@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app, g
+from flask import g
 
-from config import parse_today
 from tracker.clock import end_of_london_day_utc
-from tracker.domain.cycles import cycle_number_for
+from tracker.services import settings as setup_settings
 from tracker.services.dashboard import DashboardSettings
 from tracker.services.reads.reference import PlanChoice, list_plan_choices
 
@@ -30,8 +29,8 @@ def plan_codes() -> list[str]:
 
 
 def current_cycle(day: date) -> int | None:
-    """The number of the fortnightly cycle holding `day` (None before the first one)."""
-    return cycle_number_for(parse_today(current_app.config["CYCLE_START"]), day)
+    """The number of the update cycle holding `day` (None before the first one)."""
+    return setup_settings.schedule().number_for(day)
 
 
 def parse_as_at(value: str | None) -> tuple[datetime | None, date | None]:
@@ -46,10 +45,11 @@ def parse_as_at(value: str | None) -> tuple[datetime | None, date | None]:
 
 
 def dashboard_settings() -> DashboardSettings:
-    """The settings the chair's dashboard is worked out with, from the configuration."""
-    config = current_app.config
+    """The settings the chair's dashboard is worked out with: the set-up in force."""
+    setup = setup_settings.current()
     return DashboardSettings(
-        cycle_start=parse_today(config["CYCLE_START"]),  # always set: config.py has a default
-        sef_first_month=config["SEF_FIRST_MONTH"],
-        sef_due_working_day=config["SEF_DUE_WORKING_DAY"],
+        cycle_start=setup_settings.schedule(setup),
+        sef_first_month=setup.self_evaluation.first_month,
+        sef_due_working_day=setup.self_evaluation.due_working_day,
+        sef_enabled=setup.self_evaluation.enabled,
     )

@@ -17,6 +17,7 @@ from tracker.domain.calendar import LONDON
 from tracker.domain.permissions import Actor, Role
 from tracker.extensions import db
 from tracker.models import ApiToken, Locality, Organisation, User
+from tracker.services import settings
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 from tracker.services.reads.reference import PlanChoice, get_user_with_plans
@@ -388,8 +389,12 @@ def get_user(user_id: int) -> User | None:
 
 def get_signed_in_user(user_id: int) -> tuple[User | None, list[PlanChoice]]:
     """The person a session names, with every plan (the menu's links and the plan filter's
-    check need them on every page): one statement."""
-    return get_user_with_plans(user_id)
+    check need them on every page) and the saved set-up, kept for the request: one
+    statement."""
+    user, plans, saved = get_user_with_plans(user_id)
+    if user is not None:
+        settings.remember(saved)
+    return user, plans
 
 
 def list_users() -> list[User]:

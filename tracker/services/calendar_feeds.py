@@ -76,6 +76,7 @@ class FeedSettings:
     sef_first_month: str
     sef_due_working_day: int
     deadline_anchor: str = "publication"
+    sef_enabled: bool = True  # no monthly self-evaluation asked: no SEF due days
     # Each inspection framework's working days (TRACKER_DEADLINE_DAYS_*); 70 where none given.
     deadline_days: dict[str, int] = field(default_factory=dict)
 
@@ -407,6 +408,8 @@ def _sef_events(
     domain: str,
 ) -> list[feed_rules.FeedEvent]:
     """Each SEF month so far and the next one, for these localities: one statement."""
+    if not settings.sef_enabled:
+        return []
     months = sef_rules.sef_months(settings.sef_first_month, today)
     months.append(_next_month(months[-1] if months else sef_rules.month_of(today)))
     months = [m for m in months if m >= settings.sef_first_month]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import and_, func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 
@@ -24,7 +24,8 @@ from tracker.domain.chasing import (
     is_stale,
     sef_due_date,
 )
-from tracker.domain.cycles import Cycle, build_cycle, cycle_number_for
+from tracker.domain.cycles import Cycle, Schedule
+from tracker.domain.setup import Setup
 from tracker.domain.states import CLOSED
 from tracker.extensions import db
 from tracker.models import (
@@ -40,7 +41,8 @@ from tracker.models import (
     UpdateCycle,
     User,
 )
-from tracker.services import challenges, notify, sefs, settings
+from tracker.services import challenges, notify, sefs
+from tracker.services import settings as settings_service
 from tracker.services.audit import add_event
 from tracker.services.cycles import ensure_cycles
 
@@ -50,10 +52,11 @@ CATCH_UP_DAYS = 10
 
 @dataclass(frozen=True)
 class ChaseConfig:
-    """The settings chasing needs, as plain values (from config.py)."""
+    """The settings chasing needs, as plain values: the set-up saved in the database (issue
+    20.2) over config.py's first defaults."""
 
-    cycle_start: date
-    due_time: time
+    schedule: Schedule
+    sef_enabled: bool
     sef_due_working_day: int
     sef_first_month: str
     base_url: str
@@ -62,19 +65,24 @@ class ChaseConfig:
 
     @classmethod
     def from_mapping(cls, cfg) -> ChaseConfig:
-        hour, minute = (int(p) for p in cfg["RETURN_DUE_TIME"].split(":"))
+        setup = settings_service.load(cfg) if has_app_context() else settings_service.defaults(cfg)
+        return cls.from_setup(setup, base_url=cfg["BASE_URL"])
+
+    @classmethod
+    def from_setup(cls, setup: Setup, *, base_url: str) -> ChaseConfig:
+        chase = setup.chasing
         return cls(
-            cycle_start=date.fromisoformat(cfg["CYCLE_START"]),
-            due_time=time(hour, minute),
-            sef_due_working_day=cfg["SEF_DUE_WORKING_DAY"],
-            sef_first_month=cfg["SEF_FIRST_MONTH"],
-            base_url=cfg["BASE_URL"].rstrip("/"),
-            chair_email=cfg.get("GETTING_TO_GOOD_CHAIR"),
+            schedule=Schedule(setup.rhythms),
+            sef_enabled=setup.self_evaluation.enabled,
+            sef_due_working_day=setup.self_evaluation.due_working_day,
+            sef_first_month=setup.self_evaluation.first_month,
+            base_url=base_url.rstrip("/"),
+            chair_email=chase.chair_email,
             settings=ChaseSettings(
-                remind_days_before=cfg["CHASE_REMIND_DAYS_BEFORE"],
-                escalate_to_manager_after=cfg["CHASE_ESCALATE_MANAGER_AFTER"],
-                escalate_to_chair_after=cfg["CHASE_ESCALATE_CHAIR_AFTER"],
-                target_notice_days=cfg["CHASE_TARGET_NOTICE_DAYS"],
+                remind_days_before=chase.remind_days_before,
+                escalate_to_manager_after=chase.escalate_manager_after,
+                escalate_to_chair_after=chase.escalate_chair_after,
+                target_notice_days=chase.target_notice_days,
             ),
         )
 
@@ -114,8 +122,8 @@ def _inputs(today: date, cfg: ChaseConfig):
     heads = {u.locality_id: u for u in users if u.role == "locality_head" and u.locality_id}
     localities = list(db.session.execute(select(Locality).order_by(Locality.id)).scalars())
 
-    number = cycle_number_for(cfg.cycle_start, today)
-    current: Cycle | None = build_cycle(cfg.cycle_start, number, cfg.due_time) if number else None
+    number = cfg.schedule.number_for(today)
+    current: Cycle | None = cfg.schedule.cycle(number) if number else None
     # Every cycle so far: a return still missing from an old cycle is chased (weekly) until it
     # comes in, never dropped.
     numbers = list(range(1, (number or 0) + 1))
@@ -131,7 +139,7 @@ def _inputs(today: date, cfg: ChaseConfig):
             select(LocalityReturn).where(LocalityReturn.status == "submitted")
         ).scalars()
     }
-    months = _months_for(today, cfg.sef_first_month)
+    months = _months_for(today, cfg.sef_first_month) if cfg.sef_enabled else []
     submitted_sefs = sefs.sef_submissions(months)
 
     deadlines: list[Deadline] = []
@@ -140,7 +148,7 @@ def _inputs(today: date, cfg: ChaseConfig):
         if head is None:
             continue
         for n in numbers:
-            cycle = build_cycle(cfg.cycle_start, n, cfg.due_time)
+            cycle = cfg.schedule.cycle(n)
             row = cycle_rows.get(n)
             deadlines.append(
                 Deadline(
@@ -501,7 +509,7 @@ def _render(name: str, digest: Digest, chases: list[Chase], cfg: ChaseConfig, da
         chases=chases,
         base_url=cfg.base_url,
         day=day,
-        words=settings.current().words,
+        words=settings_service.current().words,
     )
 
 
@@ -532,7 +540,7 @@ def run_due_days(today: date, *, now: datetime, cfg: ChaseConfig) -> list[ChaseR
     still owed, go out in today's one digest per person (marked as caught up), each missed day
     is recorded as run, and an audit event (shown on Admin > Outbox) says what was caught up.
     It also keeps the cycles table a fortnight ahead, so returns open on time."""
-    if ensure_cycles(today, cycle_start=cfg.cycle_start, due_time=cfg.due_time):
+    if ensure_cycles(today, schedule=cfg.schedule):
         try:
             db.session.commit()
         except IntegrityError:

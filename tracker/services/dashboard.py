@@ -79,6 +79,7 @@ class DashboardSettings:
     cycle_start: date
     sef_first_month: str
     sef_due_working_day: int
+    sef_enabled: bool = True  # no monthly self-evaluation asked: none is late or missing
 
 
 def parse_dashboard_filters(args: dict[str, str], *, plans: Sequence[PlanChoice]) -> PlanFilters:
@@ -289,7 +290,7 @@ def _returns_and_sefs(
                     "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
                 }
             )
-    months = sef_rules.sef_months(settings.sef_first_month, today)
+    months = sef_rules.sef_months(settings.sef_first_month, today) if settings.sef_enabled else []
     sefs = []
     grid = list_sef_grid(
         months, today, locality=locality, due_working_day=settings.sef_due_working_day

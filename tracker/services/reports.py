@@ -133,9 +133,9 @@ class ActionPlanPosition:
     @property
     def returns_sentence(self) -> str:
         if not self.returns_due:
-            return f"No fortnightly locality return fell due {self.window}."
+            return f"No locality return fell due {self.window}."
         return (
-            f"{self.returns_on_time} of {self.returns_due} fortnightly locality returns due "
+            f"{self.returns_on_time} of {self.returns_due} locality returns due "
             f"{self.window} came in on time; {self.returns_late} late and "
             f"{self.returns_missing} not submitted."
         )

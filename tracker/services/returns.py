@@ -772,7 +772,7 @@ def mark_no_change(
     now: datetime,
     remote_addr: str = "",
 ) -> list[str]:
-    """ "No change this fortnight" in the draft for every action listed on the confirmation page
+    """ "No change this cycle" in the draft for every action listed on the confirmation page
     (ref -> the version shown there) whose entry nobody has touched: the last summary, RAG,
     lifecycle and impact are kept as the entry, nothing retyped. An entry typed, ticked or
     changed in any way is never overwritten. Returns the refs marked: none when every listed

@@ -1,5 +1,10 @@
-"""Loading the illustrative seed data (seed/*.yaml, *.csv). Loading twice changes nothing.
-Everything about the demo (its plans, cycles, people and demo accounts) is in the seed files."""
+"""Loading an illustrative seed (seed/*.yaml, *.csv, or another folder such as seed/second).
+Loading twice changes nothing. Everything about the demo (its inspections, areas, plans, cycles,
+people and demo accounts) is in the seed files; the files beside `reference.yaml`,
+`main_plan.csv` and `history.csv` are optional (see seed/README.md).
+
+`reference.yaml` may also hold `setup` (the council's words, rhythm, self-evaluation and
+chasing: the starting settings) and `demo_today` (read by config.py, left alone here)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import yaml
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from tracker.domain.calendar import LONDON
 from tracker.domain.cycles import Schedule, fortnightly
 from tracker.domain.setup import WEEKDAYS, Rhythm, parse_time
 from tracker.extensions import db
@@ -20,7 +26,6 @@ from tracker.models import (
     Action,
     ActionDependency,
     ActionUpdate,
-    Inspection,
     Locality,
     LocalityReturn,
     Organisation,
@@ -29,11 +34,13 @@ from tracker.models import (
     TargetDateRequest,
     UpdateCycle,
     User,
+    action_finding,
     action_partner,
 )
 from tracker.services import projection, search, settings
 from tracker.services.audit import add_event
 from tracker.services.evidence_seed import derive_evidence
+from tracker.services.inspection_seed import load_inspections
 from tracker.services.measure_seed import load_measures
 
 
@@ -133,8 +140,10 @@ def load_seed(
             db.session.add(orgs[o["code"]])
             created["organisations"] += 1
 
+    # The areas returns are made for (`areas`, or the first demo's `localities`), each with a plan.
+    areas = ref.get("areas") or ref.get("localities") or []
     localities = {loc.code: loc for loc in db.session.execute(select(Locality)).scalars()}
-    for loc in ref["localities"]:
+    for loc in areas:
         if loc["code"] not in localities:
             localities[loc["code"]] = Locality(code=loc["code"], name=loc["name"])
             db.session.add(localities[loc["code"]])
@@ -145,6 +154,7 @@ def load_seed(
     demo_hash = generate_password_hash(demo_password, method=hash_method) if demo_password else None
     for p in ref["people"]:
         email = p["email"].lower()
+        area = p.get("area") or p.get("locality")
         if email not in people:
             people[email] = User(
                 email=email,
@@ -152,7 +162,7 @@ def load_seed(
                 job_title=p.get("job_title", ""),
                 organisation_id=orgs[p["organisation"]].id,
                 role=p["role"],
-                locality_id=localities[p["locality"]].id if p.get("locality") else None,
+                locality_id=localities[area].id if area else None,
                 active=True,
                 created_at=now,
             )
@@ -167,40 +177,13 @@ def load_seed(
         if manager and user.line_manager_id is None:
             user.line_manager_id = people[manager.lower()].id
 
-    i = ref["inspection"]
-    inspection = db.session.execute(select(Inspection)).scalars().first()
-    if inspection is None:
-        inspection = Inspection(
-            framework=i["framework"],
-            local_authority=i["local_authority"],
-            report_received=i.get("report_received"),
-            report_published=i["report_published"],
-            deadline_anchor=i.get("deadline_anchor", "publication"),
-            judgements=[{"area": k, "grade": v} for k, v in i["judgements"].items()],
-        )
-        db.session.add(inspection)
-        db.session.flush()
-        created["inspections"] += 1
-
-    recs = {r.ref: r for r in db.session.execute(select(Recommendation)).scalars()}
-    for n, r in enumerate(ref["recommendations"], start=1):
-        if r["ref"] not in recs:
-            recs[r["ref"]] = Recommendation(
-                inspection_id=inspection.id,
-                ref=r["ref"],
-                number=n,
-                title=r["title"],
-                text=r["text"],
-                judgement_area=r["judgement_area"],
-                lead_body=r["lead_body"],
-                partners=list(r.get("partners") or []),
-            )
-            db.session.add(recs[r["ref"]])
-            created["recommendations"] += 1
+    recs, made = load_inspections(ref, people)
+    created |= made
 
     plans = {p.code: p for p in db.session.execute(select(Plan)).scalars()}
+    plan_names = {a["code"]: a.get("plan_name") for a in areas}
     wanted = [(main_plan["code"], main_plan["name"], "main", None)] + [
-        (code, f"{loc.name} locality action plan", "locality", loc.id)
+        (code, plan_names.get(code) or f"{loc.name} locality action plan", "locality", loc.id)
         for code, loc in localities.items()
     ]
     for code, name, kind, locality_id in wanted:
@@ -220,7 +203,7 @@ def load_seed(
     db.session.flush()
 
     rows = [(main_plan["code"], r) for r in _read_csv(seed_dir / "main_plan.csv")] + [
-        (r["locality"], r) for r in _read_csv(seed_dir / "locality_plans.csv")
+        (r.get("area") or r["locality"], r) for r in _area_rows(seed_dir)
     ]
     actions = {a.ref: a for a in db.session.execute(select(Action)).scalars()}
     new_refs: set[str] = set()
@@ -231,7 +214,7 @@ def load_seed(
         action = Action(
             ref=r["ref"],
             plan_id=plans[plan_code].id,
-            recommendation_id=recs[r["recommendation"]].id,
+            recommendation_id=recs[r.get("finding") or r["recommendation"]].id,
             title=r["title"],
             description=r["description"],
             lead_user_id=lead.id if lead else None,
@@ -250,6 +233,7 @@ def load_seed(
 
     partner_rows = []
     dependency_rows = []
+    finding_rows = []
     for _plan_code, r in rows:
         if r["ref"] not in new_refs:
             continue
@@ -258,12 +242,17 @@ def load_seed(
             action.main_action_id = actions[r["implements"]].id
         for code in _split(r["partners"]):
             partner_rows.append({"action_id": action.id, "organisation_id": orgs[code].id})
+        # Further findings it answers, of any event (its own finding is never repeated).
+        for further in _split(r.get("further_findings", "")):
+            finding_rows.append({"action_id": action.id, "recommendation_id": recs[further].id})
         for prereq in _split(r["depends_on"]):
             dependency_rows.append(
                 {"action_id": action.id, "depends_on_id": actions[prereq].id, "created_at": now}
             )
     if partner_rows:
         db.session.execute(action_partner.insert(), partner_rows)
+    if finding_rows:
+        db.session.execute(action_finding.insert(), finding_rows)
     if dependency_rows:
         db.session.execute(ActionDependency.__table__.insert(), dependency_rows)
         created["dependencies"] += len(dependency_rows)
@@ -283,7 +272,7 @@ def load_seed(
             {
                 "action_id": action.id,
                 "version": version,
-                "cycle_id": cycles[int(h["cycle"])].id if h["cycle"] else None,
+                "cycle_id": _cycle_id(h, recorded_at, cycles, schedule),
                 "author_id": people[h["author"].lower()].id if h["author"] else None,
                 "cause": h["cause"] or "import",
                 "recorded_at": recorded_at,
@@ -321,12 +310,33 @@ def load_seed(
     return SeedResult(created)
 
 
+def _area_rows(seed_dir: Path) -> list[dict[str, str]]:
+    """The areas' plans: `area_plans.csv` (an `area` column), or the first demo's
+    `locality_plans.csv` (a `locality` column); a seed may have neither."""
+    for name in ("area_plans.csv", "locality_plans.csv"):
+        if (seed_dir / name).exists():
+            return _read_csv(seed_dir / name)
+    return []
+
+
+def _cycle_id(
+    row: dict[str, str], recorded_at: datetime, cycles: dict[int, UpdateCycle], schedule: Schedule
+) -> int | None:
+    """The cycle a history row names; with no `cycle` column, a person's row falls in the cycle
+    whose window holds its London day (so the seed fits whatever rhythm makes the cycles)."""
+    if "cycle" in row:
+        return cycles[int(row["cycle"])].id if row["cycle"] else None
+    if row["cause"] == "import":
+        return None
+    number = schedule.number_for(recorded_at.astimezone(LONDON).date())
+    return cycles[number].id if number in cycles else None
+
+
 def _load_meetings(path: Path, people: dict[str, User]) -> int:
     """Past meetings (seed/meetings.yaml), each with the plan as it stood at the end of its day:
     rebuilt from the history, since the seed is loaded long after the event."""
     if not path.exists():
         return 0
-    from tracker.domain.calendar import LONDON
     from tracker.models import Meeting, MeetingDecision, MeetingFollowUp, meeting_attendee
     from tracker.services.meeting_snapshot import build_snapshot
 

@@ -1,8 +1,10 @@
 """The organisation's set-up as held in the database (issue 20.2), overlaid on the
 environment's first defaults.
 
-Read once a request: `current()` loads every saved setting in one statement and keeps the
-result for the rest of the request (the app clears it as each request starts). Each save is
+Read once a request: the settings come with the person signed in (the statement that loads
+them and the plans for the menu), else `current()` loads them in one statement; either way they
+are kept on flask.g for the rest of the request (each request has an app context, so a g, of
+its own; the scheduler's jobs too). Each save is
 audited with the old and new value and takes effect at once; the update rhythm keeps its whole
 history, so a change applies from the next cycle and never moves one that has begun.
 """
@@ -22,10 +24,18 @@ from tracker.domain.cycles import Schedule
 from tracker.domain.sef import SECTIONS
 from tracker.domain.setup import Chasing, Rhythm, SelfEvaluation, Setup, Words
 from tracker.extensions import db
-from tracker.models import Setting
+from tracker.models import (
+    ActionState,
+    ActionUpdate,
+    Challenge,
+    LocalityReturn,
+    Setting,
+    UpdateCycle,
+)
 from tracker.services.audit import add_event
+from tracker.services.cycles import ensure_cycles
 
-KEYS = ("words", "rhythms", "self_evaluation", "chasing")
+KEYS = rules.SETTING_KEYS
 _G_KEY = "_tracker_setup"
 
 
@@ -88,6 +98,13 @@ def current() -> Setup:
     return value
 
 
+def remember(saved: Mapping[str, Any]) -> None:
+    """Keep for this request the settings read with the person signed in (the same statement
+    as their menu: see reads/reference.get_user_with_plans), so pages read none of their own."""
+    if has_app_context():
+        setattr(g, _G_KEY, _overlay(defaults(current_app.config), saved))
+
+
 def forget() -> None:
     """Drop the request's copy (after a save, or as a request starts)."""
     if has_app_context():
@@ -126,15 +143,53 @@ def save_words(values: Mapping[str, str], *, actor_id: int | None, now: datetime
 
 
 def save_rhythm(new: Rhythm, *, today: date, actor_id: int | None, now: datetime) -> Rhythm:
-    """Add a rhythm from the next cycle on: the cycles that have begun keep theirs."""
+    """Add a rhythm from the next cycle on: the cycles that have begun keep theirs. Cycles
+    already made ahead of the calendar that the new rhythm replaces (none has opened, so none
+    holds a return) are made again to the new rhythm."""
     setup = current()
-    earliest = schedule(setup).next_start(today)
+    old = schedule(setup)
+    earliest = old.next_start(today)
     rules.check_rhythm(new, earliest=earliest)
+    if not Schedule([*setup.rhythms, new]).keeps(old, today):
+        raise rules.SetupError(
+            "starts_on",
+            f"That date would change the cycle in progress: choose {earliest:%-d %B %Y} or "
+            "a date at least a week after it",
+        )
     rhythms = [r.as_dict() for r in setup.rhythms] + [new.as_dict()]
+    replaced = [
+        row
+        for row in db.session.execute(
+            select(UpdateCycle).where(UpdateCycle.opens_on >= earliest)
+        ).scalars()
+        if old.cycle(row.number).window_start >= new.starts_on
+    ]
+    ids = [row.id for row in replaced]
+    if ids and _cycles_in_use(ids):
+        raise rules.SetupError(
+            "starts_on", "A cycle the new rhythm would replace already holds a return or update"
+        )
+    for row in replaced:
+        db.session.delete(row)
+    db.session.flush()
     _save("rhythms", rhythms, actor_id=actor_id, now=now)
+    ensure_cycles(today, schedule=Schedule([*setup.rhythms, new]))
     db.session.commit()
     forget()
     return new
+
+
+def _cycles_in_use(ids: list[int]) -> bool:
+    for column in (
+        LocalityReturn.cycle_id,
+        ActionUpdate.cycle_id,
+        ActionState.cycle_id,
+        Challenge.cycle_id,
+    ):
+        used = db.session.execute(select(column).where(column.in_(ids)).limit(1)).first()
+        if used is not None:
+            return True
+    return False
 
 
 def save_self_evaluation(

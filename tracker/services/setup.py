@@ -1,6 +1,7 @@
-"""First run: a database with no administrator is given its organisation and its first
-administrator, who sets a password through a one-time set-up link (24 hours, used once). Only
-`flask tracker init` calls this; a database that has an administrator refuses, changing nothing."""
+"""First run: a database with no administrator is given its organisation, its improvement plan
+and its first administrator, who sets a password through a one-time set-up link (24 hours, used
+once). Only `flask tracker init` calls this; a database that has an administrator refuses,
+changing nothing."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from sqlalchemy import select
 
 from tracker.domain.permissions import Role
 from tracker.extensions import db
-from tracker.models import Organisation, User
+from tracker.models import Organisation, Plan, User
 from tracker.models.org import ORG_KINDS
 from tracker.services.audit import add_event
 from tracker.services.auth import normalise_email
 from tracker.services.invitations import new_link
 
 SETUP_LINK = timedelta(hours=24)
+MAIN_PLAN_CODE = "improvement"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -97,6 +99,10 @@ def initialise(first: FirstRun, *, now: datetime, base_url: str) -> str:
         created_at=now,
     )
     db.session.add(admin)
+    if db.session.execute(select(Plan.id).where(Plan.kind == "main").limit(1)).first() is None:
+        # The one live improvement plan every inspection's findings feed; areas' plans are
+        # added with the areas (Admin > Set-up).
+        db.session.add(Plan(code=MAIN_PLAN_CODE, name=f"{name} improvement plan", kind="main"))
     db.session.flush()
     _, link = new_link(admin, actor_id=None, now=now, lifetime=SETUP_LINK, base_url=base_url)
     add_event(

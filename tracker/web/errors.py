@@ -9,7 +9,13 @@ from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    ServiceUnavailable,
+)
 
 from tracker.extensions import db
 from tracker.http.problems import TITLES, problem, wants_problem_json
@@ -33,6 +39,8 @@ def init_app(app: Flask) -> None:
         detail = exc.description if status in (400, 405, 429, 503) else _default_detail(status)
         if status == 403 and exc.description != Forbidden.description:
             detail = exc.description  # a refusal that says why (see access.refuse)
+        if status == 404 and exc.description != NotFound.description:
+            detail = exc.description  # a page the set-up leaves out, saying why
         if status == 429:
             detail = (
                 "You have tried to sign in too many times. Wait a minute and try again."

@@ -9,6 +9,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
+from werkzeug.local import LocalProxy
 
 from tracker.clock import is_fixed_today, today_london
 from tracker.domain.calendar import LONDON
@@ -26,7 +27,7 @@ from tracker.domain.states import (
     status_colour,
 )
 from tracker.http.requests import request_plans
-from tracker.services.settings import current as current_setup
+from tracker.services import settings as setup_settings
 from tracker.web.access import allowed
 
 
@@ -78,6 +79,9 @@ def init_app(app: Flask) -> None:
             "can": allowed,
             # The plans, for the menu (loaded with the person who is signed in).
             "request_plans": request_plans,
+            # The organisation's set-up (issue 20.2), read only if the page uses it: it comes
+            # with the person signed in, so their pages run no statement for it.
+            "setup": LocalProxy(setup_settings.current),
             "Permission": Permission,
             "Role": Role,
             "Lifecycle": Lifecycle,
@@ -97,15 +101,15 @@ class PageWords:
     def __getattr__(self, name: str) -> str:
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(current_setup().words, name)
+        return getattr(setup_settings.current().words, name)
 
     def meeting(self, kind: MeetingKind | str) -> str:
         """A kind of meeting in the organisation's words."""
-        return kind_label(kind, current_setup().words)
+        return kind_label(kind, setup_settings.current().words)
 
     def pack(self, kind: MeetingKind | str) -> str:
         """What a meeting's pack is called."""
-        return pack_name(kind, current_setup().words)
+        return pack_name(kind, setup_settings.current().words)
 
 
 WORDS = PageWords()

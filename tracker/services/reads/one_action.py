@@ -53,7 +53,7 @@ class HistoryEntry:
     reason: str
     evidence: str
     changed: set[str] = field(default_factory=set)
-    no_change: bool = False  # "no change this fortnight": the summary carried forward
+    no_change: bool = False  # "no change this cycle": the summary carried forward
 
 
 def get_history(action_id: int, as_at: datetime | None = None) -> list[HistoryEntry]:

@@ -4,10 +4,12 @@ recommendations and leads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exists, select, true
 from sqlalchemy.orm import aliased
 
+from tracker.domain.setup import SETTING_KEYS
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -15,6 +17,7 @@ from tracker.models import (
     Organisation,
     Plan,
     Recommendation,
+    Setting,
     User,
 )
 from tracker.services.errors import NotFound
@@ -55,11 +58,21 @@ def list_plan_choices() -> list[PlanChoice]:
     return [p for p in (plan_choice(*row) for row in rows) if p is not None]
 
 
-def get_user_with_plans(user_id: int) -> tuple[User | None, list[PlanChoice]]:
-    """A person and every plan, in one statement: each page's menu links to the plans, and its
-    filters check a plan's code, so the plans come with the person who asks (one row a plan)."""
+# Each saved setting (issue 20.2) as a column of its own, read with the person signed in.
+_SETTING_COLUMNS = tuple(
+    select(Setting.value).where(Setting.key == key).scalar_subquery().label(f"setting_{key}")
+    for key in SETTING_KEYS
+)
+
+
+def get_user_with_plans(
+    user_id: int,
+) -> tuple[User | None, list[PlanChoice], dict[str, Any]]:
+    """A person, every plan and the saved settings, in one statement: each page's menu links to
+    the plans and follows the set-up, and its filters check a plan's code, so they come with the
+    person who asks (one row a plan)."""
     rows = db.session.execute(
-        select(User, *PLAN_CHOICE_COLUMNS)
+        select(User, *_SETTING_COLUMNS, *PLAN_CHOICE_COLUMNS)
         .select_from(User)
         .outerjoin(Plan, true())
         .outerjoin(_PLAN_LOCALITY, _PLAN_LOCALITY.id == Plan.locality_id)
@@ -70,9 +83,15 @@ def get_user_with_plans(user_id: int) -> tuple[User | None, list[PlanChoice]]:
         .execution_options(populate_existing=True)
     ).all()
     if not rows:
-        return None, []
-    plans = [plan_choice(*row[1:]) for row in rows]
-    return rows[0][0], [p for p in plans if p is not None]
+        return None, [], {}
+    width = len(_SETTING_COLUMNS)
+    saved = {
+        key: value
+        for key, value in zip(SETTING_KEYS, rows[0][1 : 1 + width], strict=True)
+        if value is not None
+    }
+    plans = [plan_choice(*row[1 + width :]) for row in rows]
+    return rows[0][0], [p for p in plans if p is not None], saved
 
 
 def list_plans() -> list[Plan]:

@@ -20,6 +20,7 @@ from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.extensions import limiter
 from tracker.services import calendar_feeds
+from tracker.services import settings as setup_settings
 from tracker.web.access import public, requires
 from tracker.web.calendar.forms import FeedForm
 
@@ -89,8 +90,9 @@ def feed(token: str):
         today=today_london(),
         settings=calendar_feeds.FeedSettings(
             base_url=current_app.config["BASE_URL"],
-            sef_first_month=current_app.config["SEF_FIRST_MONTH"],
-            sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
+            sef_first_month=setup_settings.current().self_evaluation.first_month,
+            sef_due_working_day=setup_settings.current().self_evaluation.due_working_day,
+            sef_enabled=setup_settings.current().self_evaluation.enabled,
             deadline_anchor=current_app.config["DEADLINE_ANCHOR"],
             deadline_days=current_app.config["DEADLINE_WORKING_DAYS"],
         ),

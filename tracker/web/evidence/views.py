@@ -23,6 +23,7 @@ from tracker.domain.permissions import Permission
 from tracker.http import evidence_files
 from tracker.http.edge import takes_files
 from tracker.services import evidence as evidence_service
+from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.evidence.forms import EvidenceForm, WithdrawForm
@@ -59,7 +60,7 @@ def _subject_from(endpoint: str, args: dict) -> evidence_service.Subject:
         if endpoint == "evidence.add_to_action":
             return evidence_service.action_subject(args["ref"])
         month = args["month"]
-        first = current_app.config["SEF_FIRST_MONTH"]
+        first = setup_settings.current().self_evaluation.first_month
         if not sef_rules.is_sef_month(month, first, today_london()):
             abort(404)
         return evidence_service.sef_subject(args["locality"], month)

@@ -15,6 +15,7 @@ from tracker.http.edge import takes_files
 from tracker.http.measures import read_kind, read_when
 from tracker.http.report_files import report_context
 from tracker.services import measures as measure_service
+from tracker.services import settings as setup_settings
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.reads import measures as reads
 from tracker.services.reports import build_quarterly_report
@@ -193,8 +194,8 @@ def quarterly_report(quarter: str):
             today=today_london(),
             now=now_utc(),
             small_cohort_below=_small_cohort(),
-            sef_first_month=current_app.config["SEF_FIRST_MONTH"],
-            sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
+            sef_first_month=setup_settings.current().self_evaluation.first_month,
+            sef_due_working_day=setup_settings.current().self_evaluation.due_working_day,
         )
     except MeasureError as exc:
         abort(404, description=str(exc))

@@ -4,10 +4,12 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
 from tracker.clock import now_utc, today_london
+from tracker.domain.frameworks import FindingKind
 from tracker.domain.permissions import Permission
 from tracker.services import challenges as challenge_service
 from tracker.services import home as home_service
 from tracker.services import queries
+from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
 from tracker.services.reads.inspections import list_events
 from tracker.services.reads.plan_changes import count_rebaselined
@@ -32,8 +34,8 @@ def home():
         today=today,
         now=now_utc(),
         cycle=listing.current_cycle(today),
-        sef_first_month=current_app.config["SEF_FIRST_MONTH"],
-        sef_due_working_day=current_app.config["SEF_DUE_WORKING_DAY"],
+        sef_first_month=setup_settings.current().self_evaluation.first_month,
+        sef_due_working_day=setup_settings.current().self_evaluation.due_working_day,
     )
     actor = actor_for(current_user)
     # Challenges waiting for this person's response (one statement; the board answers none).
@@ -93,7 +95,13 @@ def recommendation(ref: str):
         filters=queries.PlanFilters(recommendation=rec.ref, sort="recommendation"),
         as_at=as_at,
     )
-    return render_template("pages/recommendation.html", rec=rec, rows=rows, as_at_day=as_at_day)
+    return render_template(
+        "pages/recommendation.html",
+        rec=rec,
+        kind_label=FindingKind(rec.kind).label,  # a finding of any kind, not only a recommendation
+        rows=rows,
+        as_at_day=as_at_day,
+    )
 
 
 @bp.get("/accessibility")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,12 +14,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from config import parse_today
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.plan_changes import NewAction, PlanEntry
 from tracker.services import plan_changes as service
 from tracker.services import queries
+from tracker.services import settings as setup_settings
 from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
 from tracker.services.reads import plan_changes as reads
@@ -252,7 +251,7 @@ def supersede(ref: str):
                 actor=actor_for(current_user),
                 now=now_utc(),
                 today=today_london(),
-                cycle_start=parse_today(current_app.config["CYCLE_START"]),
+                cycle_start=setup_settings.schedule(),
                 remote_addr=request.remote_addr or "",
             )
         except Rejected as exc:

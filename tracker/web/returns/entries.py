@@ -145,7 +145,7 @@ def entries_for(
                 version=f("version", e.version),
                 confirm_unchanged=f("confirm_unchanged", bool(e.confirm_unchanged)),
                 # Every checkbox names its action, as every other field's label does.
-                confirm_label=f"No change this fortnight for {line.ref}: keep the same summary",
+                confirm_label=f"No change this cycle for {line.ref}: keep the same summary",
                 summary=f("summary", e.summary, description=_HINTS["summary"]),
                 rag=f("rag", e.rag, choices=_RAG),
                 lifecycle=f(

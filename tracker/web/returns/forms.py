@@ -23,5 +23,5 @@ class ReopenForm(FlaskForm):
 
 
 class NoChangeForm(FlaskForm):
-    """Confirm "no change this fortnight" for the actions listed: the button and its CSRF token
+    """Confirm "no change this cycle" for the actions listed: the button and its CSRF token
     (the actions shown are sent as `action` values, "REF:version")."""

@@ -6,16 +6,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from config import parse_today
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Role
 from tracker.http import evidence_files
 from tracker.http.edge import takes_files
 from tracker.services import queries, return_history
 from tracker.services import returns as return_service
+from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
@@ -39,7 +39,7 @@ def _view_args() -> dict[str, str]:
 
 
 def _cycle_start():
-    return parse_today(current_app.config["CYCLE_START"])
+    return setup_settings.schedule()
 
 
 @bp.get("")
@@ -344,7 +344,7 @@ def _shown(values: list[str]) -> dict[str, int]:
 @bp.route("/<locality>/<int:cycle>/no-change", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_RETURN)
 def no_change(locality: str, cycle: int):
-    """Confirm "no change this fortnight" for every action whose entry nobody has touched: the
+    """Confirm "no change this cycle" for every action whose entry nobody has touched: the
     page lists them (and how many) before anything is marked."""
     actor = actor_for(current_user)
     if not return_service.may_submit(actor, locality):
@@ -375,7 +375,7 @@ def no_change(locality: str, cycle: int):
         else:
             if marked:
                 flash(
-                    f"{_actions(len(marked))} marked “no change this fortnight”: each keeps its "
+                    f"{_actions(len(marked))} marked “no change this cycle”: each keeps its "
                     "last summary, RAG, lifecycle and impact. Check the return, then submit it.",
                     "success",
                 )

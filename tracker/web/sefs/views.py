@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.clock import now_utc, today_london
@@ -10,6 +10,7 @@ from tracker.domain import sef as sef_rules
 from tracker.domain.permissions import Permission
 from tracker.services import evidence as evidence_service
 from tracker.services import sefs as sef_service
+from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
 from tracker.services.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
@@ -18,14 +19,24 @@ from tracker.web.sefs.forms import CompareForm, SefForm
 bp = Blueprint("sefs", __name__, url_prefix="/sefs")
 
 
+@bp.before_request
+def _asked_for():
+    """An organisation that asks for no monthly self-evaluation has no SEF pages (issue 20.2)."""
+    _ = current_user.is_authenticated  # the set-up comes with the person signed in
+    if not setup_settings.current().self_evaluation.enabled:
+        abort(404, description="Your organisation does not ask for a monthly self-evaluation.")
+
+
 def _due_working_day() -> int:
-    return current_app.config["SEF_DUE_WORKING_DAY"]
+    return setup_settings.current().self_evaluation.due_working_day
 
 
 def _require_month(month: str):
     """A well-formed month from the first SEF month up to this one, or 404."""
     today = today_london()
-    if not sef_rules.is_sef_month(month, current_app.config["SEF_FIRST_MONTH"], today):
+    if not sef_rules.is_sef_month(
+        month, setup_settings.current().self_evaluation.first_month, today
+    ):
         abort(404)
     return today
 
@@ -35,7 +46,7 @@ def _require_month(month: str):
 def index():
     """Every locality's SEFs by month; a locality head sees their own locality's months."""
     today = today_london()
-    months = sef_rules.sef_months(current_app.config["SEF_FIRST_MONTH"], today)
+    months = sef_rules.sef_months(setup_settings.current().self_evaluation.first_month, today)
     home = current_user.locality.code if current_user.locality else None
     own = home if home and sef_service.may_edit(actor_for(current_user), home) else None
     grid = sef_service.list_sef_grid(

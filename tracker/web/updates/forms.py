@@ -69,7 +69,7 @@ class UpdateFields(Form):
         validators=[Optional(), Length(max=TEXT_LIMIT)],
     )
     confirm_unchanged = BooleanField(
-        "No change this fortnight: keep the same summary", widget=GovCheckboxInput()
+        "No change this cycle: keep the same summary", widget=GovCheckboxInput()
     )
     rag = SelectField("RAG (delivery confidence)", choices=RAG_CHOICES, widget=GovSelect())
     lifecycle = SelectField("Lifecycle", choices=LIFECYCLE_CHOICES, widget=GovSelect())

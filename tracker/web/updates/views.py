@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from config import parse_today
 from tracker.clock import now_utc, today_london
 from tracker.domain.evidence import ALLOWED_EXTENSIONS, megabytes
 from tracker.domain.permissions import Permission
@@ -16,6 +15,7 @@ from tracker.http.edge import takes_files
 from tracker.services import dependencies as dependency_service
 from tracker.services import evidence as evidence_service
 from tracker.services import queries, signoff
+from tracker.services import settings as setup_settings
 from tracker.services import updates as update_service
 from tracker.services.errors import NotFound
 from tracker.services.update_evidence import record_update_with_evidence
@@ -153,7 +153,7 @@ def update(ref: str):
                 actor=actor,
                 now=now_utc(),
                 today=today_london(),
-                cycle_start=parse_today(current_app.config["CYCLE_START"]),
+                cycle_start=setup_settings.schedule(),
                 remote_addr=request.remote_addr or "",
             ),
             form,
@@ -270,7 +270,7 @@ def sign_off(ref: str):
                 actor=actor_for(current_user),
                 now=now_utc(),
                 today=today_london(),
-                cycle_start=parse_today(current_app.config["CYCLE_START"]),
+                cycle_start=setup_settings.schedule(),
                 remote_addr=request.remote_addr or "",
             ),
             form,

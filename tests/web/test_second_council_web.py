@@ -1,0 +1,68 @@
+"""Issue 20.6 on the pages: the second illustrative council's overview shows its three
+inspection events with their progress, an action names the further finding of another event it
+answers, and its dashboard and an area's plan stay within the first demo's query budgets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import SECOND_ACCOUNTS, sign_in
+
+
+@pytest.fixture(scope="module")
+def chair(second_app):
+    client = second_app.test_client()
+    sign_in(client, SECOND_ACCOUNTS["chair"])
+    return client
+
+
+def _cells(row: str) -> list[str]:
+    return re.findall(r'govuk-table__cell--numeric">\s*([^<\s]*)', row)
+
+
+def test_the_overview_shows_the_three_events_and_their_progress(chair):
+    page = chair.get("/overview").get_data(as_text=True)
+    rows = re.findall(r'<tr class="govuk-table__row" id="inspection-\d+">(.*?)</tr>', page, re.S)
+    assert len(rows) == 3
+    titles = ("Inspection of Westmere", "Focused visit: the front door", "Monitoring visit")
+    for row, title in zip(rows, titles, strict=True):
+        assert title in row
+    assert "Requires improvement to be good" in rows[0]
+    assert "Friday 10 March 2023" in rows[0] and "sent Friday 24 February 2023" in rows[0]
+    assert "Friday 4 August 2023" in rows[1]  # its areas for priority action make a plan due
+    assert "None counted" in rows[2]  # a monitoring visit asks for no plan
+    # Findings, then actions, closed, red, amber, green and overdue: an action answering
+    # findings of two events counts for both.
+    assert [_cells(r) for r in rows] == [
+        ["6", "39", "9", "6", "8", "16", "5"],
+        ["3", "17", "5", "2", "3", "7", "4"],
+        ["2", "8", "2", "0", "0", "6", "0"],
+    ]
+
+
+def test_an_action_names_the_finding_of_another_event_it_answers(chair):
+    page = chair.get("/actions/IP-20").get_data(as_text=True)
+    assert "FV-APA1" in page
+    also = page[page.index("Also answers") :][:600]
+    assert "IN-R1" in also and "Inspection of Westmere local authority" in also
+
+
+@pytest.mark.parametrize(
+    ("url", "most"),
+    [
+        ("/dashboard", 21),  # as the first demo's (tests/web/test_query_counts.py)
+        ("/overview", 6),  # three events cost no more than one
+        ("/plans/front-door", 10),
+        ("/plans/improvement", 10),
+    ],
+)
+def test_the_second_councils_pages_stay_within_the_query_budgets(
+    chair, second_app, count_queries, url, most
+):
+    chair.get(url)
+    with count_queries(second_app) as counter:
+        response = chair.get(url)
+    assert response.status_code == 200, url
+    assert counter.count <= most, counter.statements

@@ -1,0 +1,170 @@
+"""Issue 20.2 through the test client: the administrator sets the update rhythm, the monthly
+self-evaluation and chasing; bad input gets an error summary and writes nothing; what is saved
+shows at once (a new rhythm's cycles, no SEF pages when none is asked)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token, load_seed_rows, sign_in
+from tracker.extensions import db
+from tracker.models import AuditEvent, Setting
+
+ADMIN = "admin@trust.example"
+HEAD = "north.hos@trust.example"
+
+
+def _text(response) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+
+
+@pytest.fixture
+def admin(clean_db):
+    load_seed_rows(clean_db, demo_password="demo-password-1", hash_method="pbkdf2:sha256:1000")
+    client = clean_db.test_client()
+    sign_in(client, ADMIN, "demo-password-1")
+    return client
+
+
+def _settings_written() -> int:
+    return db.session.execute(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.kind.like("setup.%"))
+    ).scalar_one()
+
+
+def test_the_rhythm_page_shows_the_cycle_in_progress_and_saves_a_monthly_rhythm(admin):
+    page = _text(admin.get("/admin/setup/rhythm"))
+    assert "Every two weeks, due Friday at 12:00" in page
+    assert (
+        "3 In progress Monday 1 February 2016 to Sunday 14 February 2016 "
+        "12:00 on Friday 12 February 2016"
+    ) in page
+    form = {
+        "csrf_token": csrf_token(admin, "/admin/setup/rhythm"),
+        "every": "month",
+        "starts_on": ["1", "3", "2016"],
+        "due_weekday": "3",
+        "due_time": "16:00",
+    }
+    response = admin.post("/admin/setup/rhythm", data=form, follow_redirects=True)
+    assert response.status_code == 200
+    page = _text(response)
+    assert "Saved: from 1 March 2016, monthly, due thursday at 16:00." in page
+    assert "5 Tuesday 1 March 2016 to Thursday 31 March 2016 16:00 on Thursday 31 March" in page
+    assert _settings_written() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"starts_on": ["8", "2", "2016"]}, "A new rhythm applies from the next cycle"),
+        ({"starts_on": ["17", "2", "2016"], "every": "1w"}, "would change the cycle in progress"),
+        ({"starts_on": ["2", "3", "2016"]}, "first day of a month"),
+        ({"due_time": "25:00"}, "Enter a time in 24-hour form"),
+        ({"every": "5w"}, "Not a valid choice"),
+        ({"due_weekday": "6"}, "Not a valid choice"),
+        ({"starts_on": ["1", "13", "2016"]}, ""),
+    ],
+)
+def test_a_bad_rhythm_gets_an_error_summary_and_writes_nothing(admin, changes, message):
+    form = {
+        "csrf_token": csrf_token(admin, "/admin/setup/rhythm"),
+        "every": "month",
+        "starts_on": ["1", "3", "2016"],
+        "due_weekday": "3",
+        "due_time": "16:00",
+    } | changes
+    response = admin.post("/admin/setup/rhythm", data=form)
+    assert response.status_code == 400
+    assert "There is a problem" in _text(response)
+    assert message in _text(response)
+    assert _settings_written() == 0
+
+
+def test_without_a_self_evaluation_its_pages_are_gone_and_it_can_come_back(admin, clean_db):
+    assert admin.get("/sefs").status_code == 200
+    form = {
+        "csrf_token": csrf_token(admin, "/admin/setup/self-evaluation"),
+        "first_month": "2016-02",
+        "due_working_day": "5",
+        "sections": ["management_oversight"],
+    }  # "enabled" unticked
+    response = admin.post("/admin/setup/self-evaluation", data=form, follow_redirects=True)
+    assert "Saved: the monthly self-evaluation." in _text(response)
+    response = admin.get("/sefs")
+    assert response.status_code == 404
+    assert "does not ask for a monthly self-evaluation" in _text(response)
+    # Nothing leads to them: no menu link, no SEF counts on the dashboard, no SEF on the home
+    # page of the area's head.
+    dashboard = admin.get("/dashboard").get_data(as_text=True)
+    assert 'href="/sefs"' not in dashboard and "SEFs missing" not in dashboard
+    head = clean_db.test_client()
+    with clean_db.app_context():  # a request context of its own: another person signed in
+        sign_in(head, HEAD, "demo-password-1")
+        home = head.get("/").get_data(as_text=True)
+    assert 'id="this-sef"' not in home and 'href="/sefs"' not in home
+    form["enabled"] = "y"
+    admin.post("/admin/setup/self-evaluation", data=form)
+    assert admin.get("/sefs").status_code == 200
+    assert "SEFs missing" in admin.get("/dashboard").get_data(as_text=True)
+    with clean_db.app_context():
+        assert 'id="this-sef"' in head.get("/").get_data(as_text=True)
+    assert db.session.get(Setting, "self_evaluation").value["sections"] == ["management_oversight"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"escalate_chair_after": "2"}, "escalate_chair_after"),  # not after the manager's step
+        ({"remind_days_before": "-1"}, "remind_days_before"),
+        ({"remind_days_before": "two"}, "remind_days_before"),
+        ({"chair_email": "not an address"}, "chair_email"),
+    ],
+)
+def test_bad_chasing_settings_are_refused_by_field(admin, changes, field):
+    form = {
+        "csrf_token": csrf_token(admin, "/admin/setup/chasing"),
+        "remind_days_before": "2",
+        "escalate_manager_after": "2",
+        "escalate_chair_after": "4",
+        "target_notice_days": "10",
+        "chair_email": "chief.executive@trust.example",
+    } | changes
+    response = admin.post("/admin/setup/chasing", data=form)
+    assert response.status_code == 400
+    assert f'href="#{field}"' in response.get_data(as_text=True)
+    assert _settings_written() == 0
+
+
+def test_a_nul_byte_is_refused_before_any_form_and_writes_nothing(admin):
+    for path in ("/admin/setup/chasing", "/admin/setup/rhythm"):
+        response = admin.post(path, data={"csrf_token": csrf_token(admin, path), "x": "a\x00"})
+        assert response.status_code == 400
+    assert _settings_written() == 0
+
+
+def test_chasing_is_saved_and_shown(admin):
+    form = {
+        "csrf_token": csrf_token(admin, "/admin/setup/chasing"),
+        "remind_days_before": "3",
+        "escalate_manager_after": "2",
+        "escalate_chair_after": "5",
+        "target_notice_days": "10",
+        "chair_email": "Chair@Trust.example",
+    }
+    response = admin.post("/admin/setup/chasing", data=form, follow_redirects=True)
+    assert "Saved: chasing." in _text(response)
+    assert 'value="chair@trust.example"' in response.get_data(as_text=True)
+    assert db.session.get(Setting, "chasing").value["escalate_chair_after"] == 5
+
+
+def test_only_the_administrator_sets_up(clean_db):
+    load_seed_rows(clean_db, demo_password="demo-password-1", hash_method="pbkdf2:sha256:1000")
+    client = clean_db.test_client()
+    sign_in(client, HEAD, "demo-password-1")
+    for path in ("/admin/setup/rhythm", "/admin/setup/self-evaluation", "/admin/setup/chasing"):
+        assert client.get(path).status_code == 403
