@@ -146,3 +146,20 @@ def test_chasing_settings_are_checked_then_used(clean_db):
     )
     cfg = ChaseConfig.from_mapping(clean_db.config)
     assert (cfg.settings.escalate_to_chair_after, cfg.chair_email) == (6, "chair@example.org")
+
+
+def test_a_new_trackers_first_rhythm_replaces_the_default_from_its_own_start(clean_db):
+    """No rhythm saved and no cycle made: the council's cycles start from its own first day,
+    numbered from 1 (not from the environment's default start)."""
+    first = Rhythm("month", date(2025, 5, 1), 3, time(16, 0))
+    settings.save_rhythm(first, today=date(2025, 5, 7), actor_id=None, now=NOW)
+    assert settings.current().rhythms == (first,)
+    schedule = settings.schedule()
+    assert schedule.number_for(date(2025, 5, 7)) == 1
+    assert schedule.cycle(1).due_on == date(2025, 5, 29)  # May's last Thursday
+    assert sorted(_stored()) == [1, 2]  # May, and June made ahead
+    # The next change is an ordinary one: from the next cycle.
+    with pytest.raises(SetupError):
+        settings.save_rhythm(
+            Rhythm("1w", date(2025, 5, 12), 0), today=date(2025, 5, 7), actor_id=None, now=NOW
+        )

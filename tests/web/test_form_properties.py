@@ -41,6 +41,7 @@ from tracker.models import (
     Action,
     ImportedInvitation,
     Inspection,
+    Locality,
     OutboxMessage,
     Recommendation,
     SefVersion,
@@ -211,6 +212,9 @@ def _world() -> dict:
         "meeting": meeting,
         "people_sheet": people_digest,
         "waiting": waiting,
+        "area": db.session.execute(
+            select(Locality.id).where(Locality.code == "north")
+        ).scalar_one(),
     }
     db.session.remove()
     return ids
@@ -330,6 +334,60 @@ def forms(ids: dict) -> dict[str, Form]:
                 "group": "Strategic Inspection Group",
                 "group_short": "SIG",
                 "scrutiny": "scrutiny committee",
+            },
+        ),
+        # Set-up (issue 20.2): the people's organisation and North (which has open actions).
+        "admin.add_organisation:post": Form(
+            admin, "/admin/organisations/new", {"name": "Cafcass", "kind": "other"}
+        ),
+        "admin.organisation:post": Form(
+            admin, f"/admin/organisations/{ids['org']}", {"name": "The Trust", "kind": "trust"}
+        ),
+        "admin.remove_organisation": Form(
+            admin, f"/admin/organisations/{ids['org']}/remove", {"confirm": "yes"}
+        ),
+        "admin.add_area:post": Form(admin, "/admin/areas/new", {"name": "Coastal"}),
+        "admin.area:post": Form(
+            admin, f"/admin/areas/{ids.get('area', 1)}", {"name": "North and Coast"}
+        ),
+        "admin.retire_area": Form(
+            admin, f"/admin/areas/{ids.get('area', 1)}/retire", {"confirm": "yes"}
+        ),
+        "admin.unretire_area": Form(
+            admin, f"/admin/areas/{ids.get('area', 1)}/unretire", {"confirm": "yes"}
+        ),
+        "admin.remove_area": Form(
+            admin, f"/admin/areas/{ids.get('area', 1)}/remove", {"confirm": "yes"}
+        ),
+        "admin.setup_rhythm:post": Form(
+            admin,
+            "/admin/setup/rhythm",
+            {
+                "every": "month",
+                "starts_on": ["1", "3", "2016"],
+                "due_weekday": "3",
+                "due_time": "16:00",
+            },
+        ),
+        "admin.setup_self_evaluation:post": Form(
+            admin,
+            "/admin/setup/self-evaluation",
+            {
+                "enabled": "y",
+                "first_month": "2016-02",
+                "due_working_day": "5",
+                "sections": "practice_quality",
+            },
+        ),
+        "admin.setup_chasing:post": Form(
+            admin,
+            "/admin/setup/chasing",
+            {
+                "remind_days_before": "2",
+                "escalate_manager_after": "2",
+                "escalate_chair_after": "4",
+                "target_notice_days": "10",
+                "chair_email": "chair@trust.example",
             },
         ),
         "auth.confirm_sign_in:post": Form(head, "/confirm-sign-in", {"password": "not-it"}),

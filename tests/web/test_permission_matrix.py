@@ -113,6 +113,23 @@ ROUTES = {
     ),
     "admin.imported_invitations": ("GET", "/admin/import/invitations", {"admin"}, 200),
     "admin.send_imported_invitations": ("POST", "/admin/import/invitations", {"admin"}, 400),
+    # Set-up (issue 20.2): the seed's first organisation and area. An empty form (and a removal,
+    # retirement or return to use without its confirmation) is a 400 that writes nothing.
+    "admin.setup": ("GET", "/admin/setup", {"admin"}, 200),
+    "admin.organisations": ("GET", "/admin/organisations", {"admin"}, 200),
+    "admin.add_organisation": ("GET", "/admin/organisations/new", {"admin"}, 200),
+    "admin.add_organisation:post": ("POST", "/admin/organisations/new", {"admin"}, 400),
+    "admin.organisation": ("GET", "/admin/organisations/{org}", {"admin"}, 200),
+    "admin.organisation:post": ("POST", "/admin/organisations/{org}", {"admin"}, 400),
+    "admin.remove_organisation": ("POST", "/admin/organisations/{org}/remove", {"admin"}, 400),
+    "admin.areas": ("GET", "/admin/areas", {"admin"}, 200),
+    "admin.add_area": ("GET", "/admin/areas/new", {"admin"}, 200),
+    "admin.add_area:post": ("POST", "/admin/areas/new", {"admin"}, 400),
+    "admin.area": ("GET", "/admin/areas/{area}", {"admin"}, 200),
+    "admin.area:post": ("POST", "/admin/areas/{area}", {"admin"}, 400),
+    "admin.retire_area": ("POST", "/admin/areas/{area}/retire", {"admin"}, 400),
+    "admin.unretire_area": ("POST", "/admin/areas/{area}/unretire", {"admin"}, 400),
+    "admin.remove_area": ("POST", "/admin/areas/{area}/remove", {"admin"}, 400),
     # The link in an invitation is public; an unknown one says so, as a 404 page.
     "auth.invitation": ("GET", "/invitations/no-such-link", "public", 404),
     "api.outbox": ("GET", "/api/v1/outbox", {"admin"}, 200),
@@ -349,6 +366,28 @@ def inspection(seeded_app) -> int:
 
 
 @pytest.fixture(scope="module")
+def org(seeded_app) -> int:
+    """The seed's first organisation's id (people belong to it)."""
+    from tracker.models import Organisation
+
+    with seeded_app.app_context():
+        org_id = db.session.execute(select(func.min(Organisation.id))).scalar_one()
+        db.session.remove()
+    return org_id
+
+
+@pytest.fixture(scope="module")
+def area(seeded_app) -> int:
+    """The seed's first area's id (it has open actions)."""
+    from tracker.models import Locality
+
+    with seeded_app.app_context():
+        area_id = db.session.execute(select(func.min(Locality.id))).scalar_one()
+        db.session.remove()
+    return area_id
+
+
+@pytest.fixture(scope="module")
 def person(seeded_app) -> int:
     """The JSIG viewer's id: the person the admin pages are asked about."""
     from tracker.models import User
@@ -389,11 +428,17 @@ def test_every_view_declares_a_permission_or_is_public(seeded_app):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_role_is_allowed_or_refused(
-    role_client, awaiting, person, meeting, pending, inspection, role, endpoint
+    role_client, awaiting, person, meeting, pending, inspection, org, area, role, endpoint
 ):
     method, url, allowed, ok = ROUTES[endpoint]
     url = url.format(
-        awaiting=awaiting, person=person, meeting=meeting, pending=pending, inspection=inspection
+        awaiting=awaiting,
+        person=person,
+        meeting=meeting,
+        pending=pending,
+        inspection=inspection,
+        org=org,
+        area=area,
     )
     response = _request(role_client(role), method, url)
     response.close()  # a streamed body (the CSV export) is not read: close it, as a server does
@@ -410,11 +455,17 @@ def test_role_is_allowed_or_refused(
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_anonymous_visitors_sign_in_first(
-    seeded_client, awaiting, person, meeting, pending, inspection, endpoint
+    seeded_client, awaiting, person, meeting, pending, inspection, org, area, endpoint
 ):
     method, url, allowed, ok = ROUTES[endpoint]
     url = url.format(
-        awaiting=awaiting, person=person, meeting=meeting, pending=pending, inspection=inspection
+        awaiting=awaiting,
+        person=person,
+        meeting=meeting,
+        pending=pending,
+        inspection=inspection,
+        org=org,
+        area=area,
     )
     response = seeded_client.open(url, method=method)
     response.close()

@@ -115,6 +115,19 @@ KINDS: dict[str, Kind] = {
         people=("person_id",),
     ),
     "calendar_feed_read": Kind("Calendar feed read", "Calendar feed read[ ({events} events)]"),
+    # Set-up: organisations and areas
+    "organisation_added": Kind("Organisation added", "Organisation {about} added[ ({kind})]"),
+    "organisation_changed": Kind("Organisation changed", lambda v, n: _organisation_changed(v)),
+    "organisation_removed": Kind("Organisation removed", "Organisation {about} removed"),
+    "area_added": Kind("Area added", "Area {about} added[ with its plan, {plan}]"),
+    "area_renamed": Kind("Area renamed", "Area {from} renamed {to}[; its plan is now {plan}]"),
+    "area_retired": Kind(
+        "Area retired", "Area {about} retired: no more returns or SEFs are asked of it"
+    ),
+    "area_unretired": Kind(
+        "Area back in use", "Area {about} back in use: its returns and SEFs are asked for again"
+    ),
+    "area_removed": Kind("Area removed", "Area {about} removed[ with its empty plan, {plan}]"),
     # Actions and the plan
     "action_updated": Kind("Action updated", "{about} updated[: {lifecycle}][, {rag}]"),
     "action_signed_off": Kind("Action signed off", "{about} signed off as closed with evidence"),
@@ -318,6 +331,16 @@ def _words_changed(values: dict[str, Any]) -> str:
         if new.get(key) and new.get(key) != old.get(key)
     ]
     return "The organisation's words changed" + (": " + "; ".join(changes) if changes else "")
+
+
+def _organisation_changed(values: dict[str, Any]) -> str:
+    changes = values["_detail"].get("changes") or {}
+    parts = [
+        f"{label} changed from {changes[key][0]} to {changes[key][1]}"
+        for key, label in (("name", "name"), ("kind", "kind"))
+        if key in changes
+    ]
+    return f"Organisation {values.get('about', '')}: {'; '.join(parts) or 'nothing changed'}"
 
 
 def _person_changed(values: dict[str, Any], names: Names) -> str:

@@ -338,7 +338,9 @@ def return_localities(user: User) -> list[Locality]:
     candidates = [user.locality if user.role == Role.LOCALITY_HEAD else None, user.deputy_locality]
     chosen: dict[int, Locality] = {}
     for loc in candidates:
-        if loc is not None and can(actor, Permission.SUBMIT_RETURN, Target(locality=loc.code)):
+        if loc is None or loc.retired_at is not None:
+            continue  # a retired area is asked for no return and no SEF
+        if can(actor, Permission.SUBMIT_RETURN, Target(locality=loc.code)):
             chosen[loc.id] = loc
     return list(chosen.values())
 
@@ -484,7 +486,11 @@ def read_feed(
     )
     localities = return_localities(user)
     returns_of = (
-        list(db.session.execute(select(Locality).order_by(Locality.id)).scalars())
+        list(
+            db.session.execute(
+                select(Locality).where(Locality.retired_at.is_(None)).order_by(Locality.id)
+            ).scalars()
+        )
         if every
         else localities
     )

@@ -145,8 +145,8 @@ def _inputs(today: date, cfg: ChaseConfig):
     deadlines: list[Deadline] = []
     for loc in localities:
         head = heads.get(loc.id)
-        if head is None:
-            continue
+        if head is None or loc.retired_at is not None:
+            continue  # no head to chase, or the area is retired: nothing is asked of it
         for n in numbers:
             cycle = cfg.schedule.cycle(n)
             row = cycle_rows.get(n)

@@ -280,6 +280,8 @@ def _returns_and_sefs(
         for r in row:
             if (locality and r.locality_code != locality) or not (r.late or r.overdue):
                 continue
+            if r.retired:  # a retired area owes nothing now; its history is on the returns page
+                continue
             returns.append(
                 {
                     "locality": r.locality_code,
@@ -297,7 +299,7 @@ def _returns_and_sefs(
     )
     for month_row in grid:
         for cell in month_row.cells:
-            if cell.late or cell.missing:
+            if (cell.late or cell.missing) and not cell.retired:
                 sefs.append(
                     {
                         "locality": cell.locality_code,

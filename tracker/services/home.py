@@ -51,6 +51,7 @@ class LocalityWork:
     actions_left: int = 0
     sef_month: str | None = None
     sef_cell: sef_service.SefCell | None = None
+    retired_at: datetime | None = None  # a retired area is asked for no return and no SEF
 
 
 @dataclass
@@ -193,6 +194,9 @@ def _locality_work(
 ) -> LocalityWork:
     locality = queries.get_locality(code)
     work = LocalityWork(locality_code=locality.code, locality_name=locality.name)
+    if locality.retired_at is not None:
+        work.retired_at = locality.retired_at
+        return work  # a retired area is asked for no return and no SEF
     if cycle is not None:
         try:
             ret = return_service.get_return(code, cycle, today=today, now=now)

@@ -68,9 +68,13 @@ def _maybe_person(user_id: int) -> User | None:
 
 
 def check_details(
-    details: PersonDetails, person_id: int | None, current_manager_id: int | None = None
+    details: PersonDetails,
+    person_id: int | None,
+    current_manager_id: int | None = None,
+    kept_localities: tuple[int | None, ...] = (),
 ) -> None:
-    """The shape rules every add or change obeys; raises Refused naming the field."""
+    """The shape rules every add or change obeys; raises Refused naming the field. A retired
+    area is offered for no new work: only a person already in it (`kept_localities`) keeps it."""
     if details.role not in {r.value for r in Role}:
         raise Refused("Choose a role", "role")
     org_id = details.organisation_id
@@ -78,10 +82,13 @@ def check_details(
         raise Refused("Choose an organisation", "organisation_id")
     for attr in ("locality_id", "deputy_locality_id"):
         value = getattr(details, attr)
-        if value is not None and (
-            not 0 < value <= MAX_ID or db.session.get(Locality, value) is None
-        ):
+        locality = (
+            db.session.get(Locality, value) if value is not None and 0 < value <= MAX_ID else None
+        )
+        if value is not None and locality is None:
             raise Refused("Choose a locality from the list", attr)
+        if locality is not None and locality.retired_at and value not in kept_localities:
+            raise Refused(f"{locality.name} is retired: choose a locality in use", attr)
     if details.role == Role.LOCALITY_HEAD and details.locality_id is None:
         raise Refused("Choose the locality this head of service leads", "locality_id")
     if details.line_manager_id is not None:
@@ -146,7 +153,9 @@ def change_person(
     """Change a person's details, role, locality, line manager or deputy place. Naming a deputy
     for a locality that has one replaces them, and the audit event says whom."""
     user = load_person(user_id)
-    check_details(details, user.id, user.line_manager_id)
+    check_details(
+        details, user.id, user.line_manager_id, (user.locality_id, user.deputy_locality_id)
+    )
     problem = demotion_problem(
         actor_id=actor_id,
         person_id=user.id,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tracker.domain.areas import asked_for
 from tracker.domain.cycles import cycle_number_for
 from tracker.domain.states import CLOSED, Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
@@ -319,6 +320,9 @@ class ReturnStatus:
     amended_at: datetime | None = None
     amended_by: str | None = None
     reopened: bool = False
+    # False for a cycle that opened after its area was retired: nothing is asked of it then.
+    asked: bool = True
+    retired: bool = False  # the area is retired now
 
 
 def list_return_statuses(*, today: date, now: datetime, upto: int) -> list[list[ReturnStatus]]:
@@ -345,6 +349,7 @@ def list_return_statuses(*, today: date, now: datetime, upto: int) -> list[list[
         for loc in localities:
             r, amended_by = records.get((loc.id, cycle.id), (None, None))
             submitted = r is not None and r.status == "submitted"
+            asked = asked_for(loc.retired_at, cycle.opens_on) or r is not None
             row.append(
                 ReturnStatus(
                     locality_code=loc.code,
@@ -353,11 +358,13 @@ def list_return_statuses(*, today: date, now: datetime, upto: int) -> list[list[
                     due_at=cycle.due_at,
                     status=r.status if r else "not_started",
                     late=bool(r and r.late),
-                    overdue=not submitted and now > cycle.due_at,
+                    overdue=asked and not submitted and now > cycle.due_at,
                     submitted_at=r.submitted_at if r else None,
                     amended_at=r.amended_at if r else None,
                     amended_by=amended_by,
                     reopened=bool(r and r.reopened_at),
+                    asked=asked,
+                    retired=loc.retired_at is not None,
                 )
             )
         grid.append(row)

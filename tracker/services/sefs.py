@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain import sef as rules
+from tracker.domain.areas import asked_for
 from tracker.domain.permissions import Actor, Permission, Target, can
 from tracker.domain.personal_data import personal_data_message
 from tracker.domain.sef import DEFAULT_DUE_WORKING_DAY, SefStatus
@@ -88,6 +89,9 @@ class SefCell:
     status: SefStatus
     versions: int
     last_saved_at: datetime | None
+    # False for a month that began after its area was retired: no SEF is asked of it then.
+    asked: bool = True
+    retired: bool = False  # the area is retired now
 
     @property
     def late(self) -> bool:
@@ -329,15 +333,18 @@ def list_sef_grid(
         row = SefMonthRow(month=month, month_label=rules.month_label(month), due_on=due)
         for loc in localities:
             stamps = by_cell.get((loc.id, month), [])
+            asked = bool(stamps) or asked_for(loc.retired_at, date.fromisoformat(f"{month}-01"))
             row.cells.append(
                 SefCell(
                     locality_code=loc.code,
                     locality_name=loc.name,
                     month=month,
                     due_on=due,
-                    status=rules.sef_status(stamps, due, today),
+                    status=rules.sef_status(stamps, due, today) if asked else SefStatus.NOT_STARTED,
                     versions=len(stamps),
                     last_saved_at=max((s.saved_at for s in stamps), default=None),
+                    asked=asked,
+                    retired=loc.retired_at is not None,
                 )
             )
         grid.append(row)

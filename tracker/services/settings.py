@@ -147,6 +147,15 @@ def save_rhythm(new: Rhythm, *, today: date, actor_id: int | None, now: datetime
     already made ahead of the calendar that the new rhythm replaces (none has opened, so none
     holds a return) are made again to the new rhythm."""
     setup = current()
+    if _first_rhythm():
+        # A new tracker (no rhythm saved, no cycle made yet): the first rhythm replaces the
+        # environment's default from its own start, so the council's cycles are numbered from 1.
+        rules.check_rhythm(new, earliest=date.min)
+        _save("rhythms", [new.as_dict()], actor_id=actor_id, now=now)
+        ensure_cycles(today, schedule=Schedule([new]))
+        db.session.commit()
+        forget()
+        return new
     old = schedule(setup)
     earliest = old.next_start(today)
     rules.check_rhythm(new, earliest=earliest)
@@ -177,6 +186,11 @@ def save_rhythm(new: Rhythm, *, today: date, actor_id: int | None, now: datetime
     db.session.commit()
     forget()
     return new
+
+
+def _first_rhythm() -> bool:
+    saved = db.session.get(Setting, "rhythms") is not None
+    return not saved and db.session.execute(select(UpdateCycle.id).limit(1)).first() is None
 
 
 def _cycles_in_use(ids: list[int]) -> bool:

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
+    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
@@ -17,6 +18,7 @@ from wtforms import (
     EmailField,
     Field,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -103,11 +105,16 @@ class PersonForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
     def fill_choices(
-        self, orgs, localities, people, *, person_id: int | None = None, manager=None
+        self, orgs, localities, people, *, person_id: int | None = None, manager=None, kept=()
     ) -> None:
-        """The lists' choices; a line manager who has since left stays listed, marked."""
+        """The lists' choices; a line manager who has since left stays listed, marked, and so
+        does a retired locality the person is still in (`kept`): no one else is offered it."""
         self.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
-        places = [SelectChoice(loc.id, loc.name) for loc in localities]
+        places = [
+            SelectChoice(loc.id, f"{loc.name} (retired)" if loc.retired_at else loc.name)
+            for loc in localities
+            if loc.retired_at is None or loc.id in kept
+        ]
         self.locality_id.choices = [SelectChoice(None, "None"), *places]
         self.deputy_locality_id.choices = [SelectChoice(None, "Not a deputy"), *places]
         self.line_manager_id.choices = [SelectChoice(None, "None")] + [
@@ -243,3 +250,43 @@ def date_errors(errors: list[dict[str, str]], *names: str) -> list[dict[str, str
     """A date's message leads to its first box (the day), as the GOV.UK date input asks."""
     hrefs = {f"#{name}": f"#{name}-day" for name in names}
     return [e | {"href": hrefs[e["href"]]} if e["href"] in hrefs else e for e in errors]
+
+
+class OrganisationForm(FlaskForm):
+    """An organisation's name and kind (its code is made from the name, never typed)."""
+
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            InputRequired(message="Enter the organisation's name"),
+            Length(max=200, message="The organisation's name must be 200 characters or fewer"),
+            no_nul,
+        ],
+    )
+    kind = RadioField(
+        "What kind of organisation is it?",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose what kind of organisation it is")],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def fill_choices(self, kinds: dict[str, str]) -> None:
+        self.kind.choices = list(kinds.items())
+
+
+class AreaForm(FlaskForm):
+    """An area's name: a locality, a service area or a team (its code is made from the name)."""
+
+    name = StringField(
+        "Name of the area",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            InputRequired(message="Enter the area's name"),
+            Length(max=100, message="The area's name must be 100 characters or fewer"),
+            no_nul,
+        ],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

@@ -130,7 +130,14 @@ def person(user_id: int):
     form = PersonForm(
         obj=page.user if request.method == "GET" else None,
     )
-    form.fill_choices(orgs, localities, people, person_id=page.user.id, manager=page.line_manager)
+    form.fill_choices(
+        orgs,
+        localities,
+        people,
+        person_id=page.user.id,
+        manager=page.line_manager,
+        kept=(page.user.locality_id, page.user.deputy_locality_id),
+    )
     if form.validate_on_submit():
         try:
             changes = people_service.change_person(
@@ -210,7 +217,10 @@ def reassign(user_id: int):
 def _filled(page) -> PersonForm:
     form = PersonForm(formdata=None, obj=page.user)
     form.fill_choices(
-        *people_service.list_choices(), person_id=page.user.id, manager=page.line_manager
+        *people_service.list_choices(),
+        person_id=page.user.id,
+        manager=page.line_manager,
+        kept=(page.user.locality_id, page.user.deputy_locality_id),
     )
     return form
 

@@ -48,7 +48,8 @@ def index():
     """Locality heads go straight to this fortnight's return; everyone else sees every return."""
     today = today_london()
     current = return_service.current_cycle_number(today, _cycle_start())
-    if current_user.role == Role.LOCALITY_HEAD and current_user.locality and current:
+    own = current_user.locality
+    if current_user.role == Role.LOCALITY_HEAD and own and own.retired_at is None and current:
         return redirect(url_for("returns.show", locality=current_user.locality.code, cycle=current))
     grid = return_service.list_return_statuses(today=today, now=now_utc(), upto=current or 0)
     return render_template("returns/index.html", grid=grid, current=current)
