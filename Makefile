@@ -39,8 +39,9 @@ seed: migrate
 
 # Install, migrate, seed and serve the demo at http://127.0.0.1:5000 (today is 5 February 2016;
 # with SEED=second, 16 November 2023), with the scheduler beside it as its own process (stopped
-# when the server stops).
-run: seed
+# when the server stops). The guides are built into site/ first (a few seconds, no screenshots:
+# `make docs` takes them), for the Help links.
+run: seed docs-site
 	@echo "Serving the demo at http://127.0.0.1:5000 (accounts in README.md)."
 	$(DEMO_ENV) $(FLASK) tracker scheduler & SCHEDULER=$$!; \
 	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \

@@ -68,6 +68,11 @@ class Config:
     INVITATION_HOURS = int(_env("TRACKER_INVITATION_HOURS", "48") or 48)
 
     BASE_URL = _env("TRACKER_BASE_URL", "http://127.0.0.1:5000")
+    # The guides (the docs site) at a hosted copy, e.g. https://docs.example.org/tracker/: the
+    # Help links go there. Unset, the tracker serves the site `make docs` built into site/ under
+    # /help/, or a page saying how to build it.
+    HELP_URL = _env("TRACKER_HELP_URL")
+    HELP_SITE_DIR = str(BASE_DIR / "site")
 
     # PDFs (board pack, meeting pack, quarterly report) are drawn in a child process forked from
     # the worker: it may grow by at most this many MB of address space beyond the worker it was
@@ -233,6 +238,8 @@ class TestConfig(Config):
     EVIDENCE_DIR = str(Path(tempfile.gettempdir()) / "tracker-test-evidence")
     # No PDF is kept between tests (a test of the cache gives its own folder).
     PDF_CACHE_DIR = ""
+    # No built guides (`make test` builds site/ beside the suites): the help tests build their own.
+    HELP_SITE_DIR = ""
 
 
 def suite_database_url() -> str | None:

@@ -366,3 +366,23 @@ def pdf_drawing_stubbed(monkeypatch):
     monkeypatch.setattr(report_files, "draw_bounded", stub)
     # Nor are the stubs kept: the worker's memory of drawn packs is this test's own.
     monkeypatch.setattr(packs, "_DRAWN", packs.OrderedDict())
+
+
+@pytest.fixture(scope="session")
+def built_docs(tmp_path_factory) -> Path:
+    """The documentation site, built once per run as `make docs-site` builds it (MkDocs, strict;
+    a few seconds, without the screenshots `make docs` takes), into a folder of the run's own:
+    `make test` builds site/ itself beside the suites."""
+    import subprocess  # nosec B404 - mkdocs from this virtual environment, fixed arguments
+    import sys
+
+    site = tmp_path_factory.mktemp("docs-site")
+    subprocess.run(  # nosec B603
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=True,
+        timeout=120,
+    )
+    assert (site / "index.html").is_file()
+    return site

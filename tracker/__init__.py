@@ -52,6 +52,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
         errors,
         evidence,
         health,
+        help,
         inspections,
         measures,
         meetings,
@@ -68,6 +69,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(help.bp)  # the guides: TRACKER_HELP_URL, site/ or how to build it
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dashboard.bp)

@@ -38,8 +38,10 @@ from tracker.services.auth import create_token
 # The PDFs these requests ask for are not drawn: drawing is tested in the pack and report tests.
 pytestmark = pytest.mark.usefixtures("pdf_drawing_stubbed")
 
-# Bounded and fixed: the fuzzing examples per operation, and one seed for every run.
-MAX_EXAMPLES = 40
+# Bounded and fixed: the fuzzing examples per operation, and one seed for every run. The coverage
+# phase (every parameter's bounds, every wrong type, every undeclared method) does not depend on
+# it and runs whole; 15 random examples on top of it cost a third less CPU than 40 did.
+MAX_EXAMPLES = 15
 SEED = 20160205
 TOKEN_TIME = datetime(2016, 2, 1, 9, 0, tzinfo=UTC)
 # Rules the document cannot express (a reason when the RAG changes, the version read, who leads
@@ -165,7 +167,7 @@ WRITER = schemathesis.openapi.from_dict(
 # Chains of calls, linking one answer to the next call (a ref from GET /actions into an update).
 STATEFUL = schemathesis.openapi.from_dict(WRITER_DOCUMENT, config=_config())
 SCENARIOS = settings(
-    max_examples=25,
+    max_examples=15,
     stateful_step_count=6,
     derandomize=True,
     database=None,

@@ -504,7 +504,8 @@ class RecommendationNow:
 @dataclass
 class Snapshot:
     plans: dict[str, str]  # plan name or code (lower case) -> code
-    next_refs: dict[str, str]  # plan code -> the next ref in its sequence ("AP-041", "B-12")
+    # plan code -> the next ref in its sequence ("AP-041", "B-12"), for plans holding actions
+    next_refs: dict[str, str]
     recommendations: set[str]
     organisations: dict[str, str]  # name or code (lower case) -> code
     people_by_email: dict[str, int]  # lower case

@@ -245,7 +245,10 @@ def load_snapshot() -> Snapshot:
     refs_by_plan: dict[str, list[str]] = {code: [] for code in kinds}
     for a in actions.values():
         refs_by_plan[a.plan_code].append(a.ref)
-    next_refs = {code: next_ref(kinds[code], code, refs) for code, refs in refs_by_plan.items()}
+    # A plan's refs follow its own sequence; a plan with no action yet takes the council's own.
+    next_refs = {
+        code: next_ref(kinds[code], code, refs) for code, refs in refs_by_plan.items() if refs
+    }
     return Snapshot(
         plans,
         next_refs,

@@ -147,7 +147,7 @@ def save_rhythm(new: Rhythm, *, today: date, actor_id: int | None, now: datetime
     already made ahead of the calendar that the new rhythm replaces (none has opened, so none
     holds a return) are made again to the new rhythm."""
     setup = current()
-    if _first_rhythm():
+    if first_rhythm():
         # A new tracker (no rhythm saved, no cycle made yet): the first rhythm replaces the
         # environment's default from its own start, so the council's cycles are numbered from 1.
         rules.check_rhythm(new, earliest=date.min)
@@ -188,7 +188,8 @@ def save_rhythm(new: Rhythm, *, today: date, actor_id: int | None, now: datetime
     return new
 
 
-def _first_rhythm() -> bool:
+def first_rhythm() -> bool:
+    """A new tracker: no rhythm saved and no cycle made (its first rhythm starts any day)."""
     saved = db.session.get(Setting, "rhythms") is not None
     return not saved and db.session.execute(select(UpdateCycle.id).limit(1)).first() is None
 

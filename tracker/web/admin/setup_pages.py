@@ -33,7 +33,8 @@ def setup_rhythm():
     today = today_london()
     setup = setup_settings.current()
     schedule = setup_settings.schedule(setup)
-    earliest = schedule.next_start(today)
+    first = setup_settings.first_rhythm()
+    earliest = today if first else schedule.next_start(today)
     rhythm = setup.rhythm
     form = RhythmForm(
         data=None
@@ -76,6 +77,7 @@ def setup_rhythm():
         cycles=cycles,
         current=current,
         earliest=earliest,
+        first=first,
         weekdays=WEEKDAYS,
     ), (400 if form.is_submitted() else 200)
 
