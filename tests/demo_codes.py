@@ -1,5 +1,5 @@
-"""The demo's plan and locality codes, read from seed/ (the tracker reads them from the
-database): for the OpenAPI document the seeded app serves."""
+"""The demo's plan and locality codes and its words, read from seed/ (the tracker reads them
+from the database): for the OpenAPI document the seeded app serves."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from tracker.api.openapi import openapi_document
+from tracker.domain.setup import Words
 
 SEED = Path(__file__).resolve().parents[1] / "seed"
 
@@ -26,5 +27,10 @@ def demo_plan_codes() -> list[str]:
 
 
 def demo_openapi_document() -> dict:
-    """The document the seeded demo serves: its plan and locality codes as enums."""
-    return openapi_document(plan_codes=demo_plan_codes(), locality_codes=demo_locality_codes())
+    """The document the seeded demo serves: its plan and locality codes as enums, and its words
+    for its board and group."""
+    return openapi_document(
+        plan_codes=demo_plan_codes(),
+        locality_codes=demo_locality_codes(),
+        words=Words(**_reference()["setup"]["words"]),
+    )

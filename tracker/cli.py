@@ -338,7 +338,7 @@ class _DelayedBar:
     type=click.Choice(["xlsx", "csv", "pdf"]),
     required=True,
     help="xlsx: the workbook (summary, plans, legend); csv: one row per action; "
-    "pdf: the JSIG board pack.",
+    "pdf: the group's board pack.",
 )
 @click.option("--as-at", "as_at_text", default=None, help="The plan as at the end of YYYY-MM-DD.")
 @click.option("--plan", default=None, help="One plan only, by its code (as in /plans/CODE).")
@@ -442,7 +442,7 @@ def _export_plan(
 
 
 def _export_board_pack(today: Any, filters: Any, day: Any, asked: dict[str, str], output: Any):
-    """The JSIG board pack as a PDF into `output`, as the Download links make it: a bar (after a
+    """The group's board pack as a PDF into `output`, as the Download links make it: a bar (after a
     second) through its three steps: the figures, the layout, the file."""
     from tracker.clock import end_of_london_day_utc
     from tracker.http.packs import board_pack_html, write_pdf

@@ -78,7 +78,8 @@ def run_send_job(app: Flask) -> None:
 
 
 def run_draw_ahead_job(app: Flask) -> None:
-    """The JSIG board pack drawn into the PDF cache when it has changed (tracker/http/ahead.py)."""
+    """The group's board pack drawn into the PDF cache when it has changed
+    (tracker/http/ahead.py)."""
     from tracker.http.ahead import draw_board_packs_ahead
 
     drawn = draw_board_packs_ahead(app)

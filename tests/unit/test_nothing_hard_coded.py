@@ -1,8 +1,10 @@
-"""Issue 20.5: nothing of the demo is hard-coded. The demos live in seed/ (Doncaster) and
-seed/second (the second council); the code (tracker/, without its migrations, which are history)
-and the templates read the plans, the areas and the organisations from the database. The demos'
-names, refs and dates are read from the seed files here, so the search cannot go stale when a
-demo changes."""
+"""Issues 20.5 and 20.2: nothing of the demo is hard-coded. The demos live in seed/ (Doncaster)
+and seed/second (the second council); the code (tracker/, without its migrations, which are
+history) and the templates read the plans, the areas and the organisations from the database.
+The demos' names, refs and dates are read from the seed files here, so the search cannot go
+stale when a demo changes. The organisation's own words for its board, its group and its
+scrutiny body are settings (issue 20.2): the demos' are in their seeds' `setup:` blocks, and the
+code and templates read them from the database."""
 
 from __future__ import annotations
 
@@ -14,15 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tracker.domain.setup import Words
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seed"
 SEEDS = (SEED, SEED / "second")
 SEARCHED = (ROOT / "tracker", ROOT / "templates")
 HISTORY = ROOT / "tracker" / "migrations"  # what the schema was: never rewritten
-
-# The organisation's own words for its meetings and groups stay for now: part 20.2 makes them
-# settings (the names of its improvement board and scrutiny group). They are never searched for.
-LEFT_FOR_PART_20_2 = ("Getting to Good", "JSIG", "Joint Strategic Inspection Group", "scrutiny")
 
 
 @cache
@@ -54,7 +54,33 @@ def demo_names() -> list[str]:
         names += [e["local_authority"] for e in _events(ref)]
         names += [o["name"] for o in ref["organisations"]]
         names += [p["name"] for p in ref["people"]]
-    return [n for n in dict.fromkeys(names) if n not in LEFT_FOR_PART_20_2]
+    return list(dict.fromkeys(names))
+
+
+def demo_words() -> list[str]:
+    """The demos' words for their board, group and scrutiny body (their `setup:` blocks), less
+    the tracker's own neutral ones (the second council's board is an "Improvement Board")."""
+    neutral = {w.casefold() for w in Words().as_dict().values()}
+    words = [
+        w
+        for seed in SEEDS
+        for w in ((reference(seed).get("setup") or {}).get("words") or {}).values()
+        if w.casefold() not in neutral
+    ]
+    return sorted(dict.fromkeys(words), key=len, reverse=True)
+
+
+def _words_pattern(words: list[str]) -> re.Pattern[str]:
+    """A phrase in any case ("Scrutiny Panel"); a one-word name (an acronym) as written and not
+    as a code's name: `MeetingKind.JSIG` and its definition `JSIG = "jsig"` are the kind's code,
+    which stays (only what people read changes)."""
+    parts = []
+    for word in words:
+        if " " in word:
+            parts.append("(?i:" + _word(word) + ")")
+        else:
+            parts.append(r"(?<![\w.-])" + re.escape(word) + r"(?![\w-])(?!\s*=[^=])")
+    return re.compile("|".join(parts))
 
 
 def demo_refs() -> list[str]:
@@ -117,6 +143,7 @@ def patterns() -> dict[str, re.Pattern[str] | RefSearch]:
             "|".join(_word(n) for n in sorted(demo_names(), key=len, reverse=True)), re.IGNORECASE
         ),
         "a ref of the demo": RefSearch(demo_refs()),
+        "a word of the demo (a setting: settings.current().words)": _words_pattern(demo_words()),
         # An area's code or name as a value (a plan code in a list, a link, a comparison), not
         # the compass word in prose ("north of the river").
         "an area of the demo as a value": re.compile(
@@ -160,11 +187,41 @@ def test_the_seeds_give_the_search_something_to_find():
         demo_plan_codes()
     )
     assert {2015, 2016, 2022, 2023} <= demo_years()
+    assert {
+        "Getting to Good",
+        "JSIG",
+        "Joint Strategic Inspection Group",
+        "Children's Scrutiny Committee",
+    } <= set(demo_words())
+
+
+# Python's adjacent string literals, split over lines: `"... a Getting "` then `"to Good ..."`.
+_SPLIT_STRING = re.compile(r"""(["'])[ \t]*\n[ \t]*[rbf]*\1""")
+
+
+def split_word_hits(files: list[Path], root: Path = ROOT) -> list[str]:
+    """The demo's words in a string split over two lines, which the line-by-line search misses."""
+    words = _words_pattern(demo_words())
+    found = []
+    for path in files:
+        if path.suffix != ".py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in words.finditer(_SPLIT_STRING.sub("", text)):
+            if not words.search(text, match.start(), match.end()):
+                found.append(f"{path.relative_to(root)}: across two lines: {match.group(0)!r}")
+    return found
 
 
 def test_tracker_and_templates_hold_nothing_of_the_demo():
-    found = hits(searched_files())
+    found = hits(searched_files()) + split_word_hits(searched_files())
     assert found == [], "The demo belongs in seed/:\n" + "\n".join(found)
+
+
+def test_the_search_finds_a_word_split_over_two_lines(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('TEXT = (\n    "in the order a Getting "\n    "to Good meeting reads"\n)\n')
+    assert split_word_hits([sample], tmp_path) == ["sample.py: across two lines: 'Getting to Good'"]
 
 
 @pytest.mark.parametrize(
@@ -185,10 +242,18 @@ def test_tracker_and_templates_hold_nothing_of_the_demo():
         'EXAMPLE_REF = "FV-APA1"',
         'if plan.code == "improvement":',
         'DATE_HINT = "For example, 16/11/2023."',
+        # The demos' words for their meetings (issue 20.2: settings).
+        "Getting to Good dashboard",
+        '{% set pack_name = "JSIG board pack" if jsig else "Meeting pack" %}',
+        "# the chair or a JSIG member writes it",
+        '"summary": "The Joint Strategic Inspection Group board pack"',
+        "<p>To the Chair and Members of the Children and Young People Scrutiny Panel.</p>",
+        "Chairs and viewers (JSIG) only.",
+        "For the Children's Scrutiny Committee.",
     ],
 )
 def test_the_search_finds_what_was_hard_coded_before(tmp_path, line):
-    """The lines issue 20.5 removed, each found (the search can fail)."""
+    """The lines issues 20.5 and 20.2 removed, each found (the search can fail)."""
     sample = tmp_path / "sample.py"
     sample.write_text(line + "\n", encoding="utf-8")
     assert hits([sample], tmp_path), line
@@ -200,7 +265,13 @@ def test_the_search_finds_what_was_hard_coded_before(tmp_path, line):
         'DATE_HINT = "For example, 27/3/2025 or 27 March 2025."',
         "# the compass words are generic: north south east west central",
         'if plan.kind == "main":',
-        "Getting to Good",
+        'JSIG = "jsig"',
+        "paper=build_paper(kind=MeetingKind.JSIG, day=today)",
+        "if MeetingKind(kind) is MeetingKind.JSIG:",
+        '{% if m.kind.value == "jsig" %}{{ words.group_short }} board pack{% endif %}',
+        "The quarterly scrutiny report",
+        'GETTING_TO_GOOD = "getting_to_good"',
+        'board: str = "Improvement board"  # the neutral default',
     ],
 )
 def test_the_search_leaves_neutral_lines_alone(tmp_path, line):

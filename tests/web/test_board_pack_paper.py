@@ -11,8 +11,10 @@ import subprocess
 import tempfile
 from datetime import UTC, date, datetime
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from tests.builders import (
@@ -29,7 +31,7 @@ from tests.builders import (
 from tests.conftest import _empty_tables, csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import PackNote
-from tracker.services import challenges
+from tracker.services import challenges, settings
 
 PASSWORD = "a-long-test-password"
 NOTE = "The plan is broadly on track. The board is asked to note the two late actions."
@@ -77,6 +79,10 @@ def pack(app):
 
 def _draw(app) -> dict:
     with app.app_context():
+        # This council calls its meetings what the demo does (issue 20.2: the words are settings;
+        # tests/web/test_setup_words_web.py draws the packs with other words).
+        words = yaml.safe_load((Path(app.config["SEED_DIR"]) / "reference.yaml").read_text())
+        settings.seed({"words": words["setup"]["words"]}, now=datetime(2016, 1, 4, tzinfo=UTC))
         make_cycles(upto=3)
         chair = make_user(role="chair", email="chair@trust.example", password=PASSWORD)
         make_user(role="viewer", email="jsig@council.example", password=PASSWORD)

@@ -325,6 +325,17 @@ def forms(ids: dict) -> dict[str, Form]:
             admin, f"/admin/users/{person}/tokens/revoke", {"confirm": "yes"}
         ),
         "admin.resend": Form(admin, f"/admin/outbox/{ids['message']}/resend", {"confirm": "yes"}),
+        "admin.words:post": Form(
+            admin,
+            "/admin/setup/words",
+            {
+                "board": "Improvement Board",
+                "board_short": "Improvement Board",
+                "group": "Strategic Inspection Group",
+                "group_short": "SIG",
+                "scrutiny": "scrutiny committee",
+            },
+        ),
         # Set-up (issue 20.2): the people's organisation and North (which has open actions).
         "admin.add_organisation:post": Form(
             admin, "/admin/organisations/new", {"name": "Cafcass", "kind": "other"}

@@ -70,6 +70,9 @@ ROUTES = {
     "admin.audit": ("GET", "/admin/audit", {"admin"}, 200),
     "admin.audit_csv": ("GET", "/admin/audit.csv?kind=sign_in", {"admin"}, 200),
     "admin.outbox": ("GET", "/admin/outbox", {"admin"}, 200),
+    "admin.words": ("GET", "/admin/setup/words", {"admin"}, 200),
+    # Sent empty: refused with the error summary, so the shared seeded database keeps its words.
+    "admin.words:post": ("POST", "/admin/setup/words", {"admin"}, 400),
     # The seed has no mail: an unknown message is a 404 for the admin, a 403 for everyone else.
     "admin.message": ("GET", "/admin/outbox/999999", {"admin"}, 404),
     "admin.resend": ("POST", "/admin/outbox/999999/resend", {"admin"}, 400),

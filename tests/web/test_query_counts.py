@@ -104,7 +104,7 @@ def test_bigger_pages_run_no_more_queries(role_client, seeded_app, count_queries
         ("/api/v1/exports/plan.xlsx", 8),
         ("/api/v1/exports/plan.xlsx?history=1", 10),
         # the dashboard's (open challenges among them), the rows, the tables; and the paper
-        # (issue 18.2): the key measures (three), the last JSIG meeting, the inspection and
+        # (issue 18.2): the key measures (three), the group's last meeting, the inspection and
         # what changed since (six); progress by inspection and finding (three: issue 20.3)
         ("/api/v1/exports/board-pack.pdf", 39),
         ("/actions/overdue", 8),
@@ -435,8 +435,10 @@ def test_meeting_pages_run_the_same_statements_whatever_the_meeting_holds(
         assert count(template.format(small)) == count(template.format(large)) <= 6, template
     # The pack as a paper (issue 18.2) adds its note's history, the key measures (three), the
     # last meeting of the kind, the inspection and what changed since (six): the same for a
-    # JSIG meeting with no earlier one and a Getting to Good meeting with a longer history;
-    # and progress by inspection and finding (three: the events, the findings, the counts).
+    # group's meeting with no earlier one and a board's meeting with a longer history; and
+    # progress by inspection and finding (three: the events, the findings, the counts). The
+    # meeting's name in the organisation's words (issue 20.2) costs nothing: the set-up comes
+    # with the person signed in.
     for template, most in (
         ("/meetings/{}/pack", 20),
         ("/meetings/{}/pack.docx", 22),  # and the export's audit event

@@ -1,5 +1,5 @@
-"""Exports: the plan as CSV (streamed), as an Excel workbook or as the JSIG board pack (PDF), with
-the plan pages' and the API list's filters."""
+"""Exports: the plan as CSV (streamed), as an Excel workbook or as the group's board pack (PDF),
+with the plan pages' and the API list's filters."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def plan_xlsx():
 @bp.get("/v1/exports/board-pack.pdf")
 @api_requires(Permission.EXPORT)
 def board_pack_pdf():
-    """The JSIG board pack of the same actions as plan.csv, drawn by the meeting pack's renderer:
+    """The group's board pack of the same actions as plan.csv, drawn by the meeting pack's renderer:
     written to a temporary file, then streamed with its length. Audited like the others."""
     today, as_at, asked, filters = _read(EXPORT_PARAMS)
     pack = start_board_pack(

@@ -25,7 +25,7 @@ def meeting_summary_json(m: meeting_service.MeetingSummary) -> dict[str, Any]:
     return {
         "id": m.id,
         "kind": m.kind.value,
-        "kind_label": m.kind.label,
+        "kind_label": m.kind_label,
         "held_on": m.held_on.isoformat(),
         "chair": m.chair,
         "open_follow_ups": m.follow_ups_open,
@@ -36,7 +36,7 @@ def meeting_json(m: meeting_service.MeetingView) -> dict[str, Any]:
     return {
         "id": m.id,
         "kind": m.kind.value,
-        "kind_label": m.kind.label,
+        "kind_label": m.kind_label,
         "held_on": m.held_on.isoformat(),
         "chair": _person(m.chair),
         "attendees": [_person(p) for p in m.attendees],
@@ -86,7 +86,7 @@ def _visible(meeting_id: int):
     except NotFound:
         return None, problem(404, f"There is no meeting {meeting_id}.")
     if not allowed(Permission.READ_MEETING, meeting.target):
-        refuse(Permission.READ_MEETING, detail=meeting_service.WHO_SEES)
+        refuse(Permission.READ_MEETING, detail=meeting_service.who_sees())
     return meeting, None
 
 

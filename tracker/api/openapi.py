@@ -25,6 +25,7 @@ from tracker.api.openapi_meetings import meeting_paths, meeting_schemas
 from tracker.api.openapi_returns import returns_paths, returns_schemas
 from tracker.api.openapi_search import search_paths, search_schemas
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
+from tracker.domain.setup import Words
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT
 from tracker.services.queries import SORT_KEYS
@@ -46,9 +47,13 @@ PROBLEM = {
 
 
 def openapi_document(
-    plan_codes: Sequence[str] | None = None, locality_codes: Sequence[str] | None = None
+    plan_codes: Sequence[str] | None = None,
+    locality_codes: Sequence[str] | None = None,
+    words: Words | None = None,
 ) -> dict[str, Any]:
-    """The document; with the database's plan and locality codes, their enums (the served one)."""
+    """The document; with the database's plan and locality codes, their enums, and the
+    organisation's words for its board and group (the served one)."""
+    words = words or Words()
     lifecycle = [s.value for s in Lifecycle]
     rag = [r.value for r in Rag]
     impact = [i.value for i in Impact]
@@ -306,15 +311,17 @@ def openapi_document(
                     },
                 }
             },
-            **list_paths(rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM),
+            **list_paths(
+                rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM, words=words
+            ),
             **workflow_paths(),
             **changes_paths(PROBLEM),
-            **dashboard_paths(PROBLEM),
+            **dashboard_paths(PROBLEM, words),
             **measure_paths(problem=PROBLEM),
             **meeting_paths(PROBLEM),
             **search_paths(PROBLEM),
-            **returns_paths(PROBLEM),
-            **challenge_paths(PROBLEM),
+            **returns_paths(PROBLEM, words),
+            **challenge_paths(PROBLEM, words),
             **evidence_paths({"$ref": "#/components/schemas/Problem"}),
             "/outbox": {
                 "get": {
@@ -382,7 +389,7 @@ def openapi_document(
                 **workflow_schemas(TEXT_LIMIT),
                 **changes_schemas(),
                 **dashboard_schemas(),
-                **meeting_schemas(),
+                **meeting_schemas(words),
                 **search_schemas(),
                 **returns_schemas(),
                 **challenge_schemas(),

@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.api.openapi_lists import LOCALITY_CODE, NO_NUL, PLAN_CODE, enum, paged, paging, query
 from tracker.domain.challenges import NOTE_LIMIT, QUESTION_LIMIT, RESPONSE_LIMIT, Status
+from tracker.domain.setup import Words
 from tracker.http.edge import INTEGER_MAX
 from tracker.services.challenges import STATUS_FILTERS
 
@@ -43,15 +44,15 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def challenge_paths(problem: dict) -> dict[str, Any]:
+def challenge_paths(problem: dict, words: Words) -> dict[str, Any]:
     return {
         "/challenges": {
             "get": {
                 "summary": "The challenges you may see, oldest raised first, paged",
-                "description": "Chairs, administrators and viewers (JSIG members) see every "
-                "challenge; anyone else sees those they raised or answer for (the action's "
-                "lead, the locality's head or named deputy). `status=open` is every challenge "
-                "not yet accepted; `awaiting_response` those open with no response yet.",
+                "description": f"Chairs, administrators and viewers ({words.group_short} members) "
+                "see every challenge; anyone else sees those they raised or answer for (the "
+                "action's lead, the locality's head or named deputy). `status=open` is every "
+                "challenge not yet accepted; `awaiting_response` those open with no response yet.",
                 "operationId": "listChallenges",
                 "parameters": [
                     query("status", enum(list(STATUS_FILTERS)), "Only this status"),
@@ -72,7 +73,8 @@ def challenge_paths(problem: dict) -> dict[str, Any]:
             },
             "post": {
                 "summary": "Raise a challenge on an action or a locality's return",
-                "description": "Chairs and viewers (JSIG members) only. Send `action` (a ref), "
+                "description": f"Chairs and viewers ({words.group_short} members) only. Send "
+                "`action` (a ref), "
                 "or `locality` and `cycle` (a return), and the `question` (up to "
                 f"{QUESTION_LIMIT:,} characters, never child-level data). The people who "
                 "answer for it are sent one email each through the outbox. With the session "

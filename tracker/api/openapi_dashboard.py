@@ -6,6 +6,7 @@ from typing import Any
 
 from tracker.api.openapi_lists import EMPTY_REFUSED, FILTER_TEXT, PLAN_CODE, enum, query
 from tracker.domain.measures import Unit
+from tracker.domain.setup import Words
 from tracker.http.edge import INTEGER_MAX
 from tracker.services.dashboard import COUNT_KEYS
 
@@ -28,11 +29,12 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": [schema["type"], "null"]}
 
 
-def dashboard_paths(problem: dict) -> dict[str, Any]:
+def dashboard_paths(problem: dict, words: Words) -> dict[str, Any]:
     return {
         "/dashboard": {
             "get": {
-                "summary": "The chair's dashboard for Getting to Good: counts and chart figures",
+                "summary": f"The chair's dashboard for {words.board_short}: counts and chart "
+                "figures",
                 "description": "Counts of open actions overdue (open work, not started or in "
                 "progress, past its target date), red, amber, green, green while overdue "
                 "(`watermelons`, open work only), with no update this cycle, blocked by a red or "

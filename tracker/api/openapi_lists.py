@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tracker.domain.setup import Words
 from tracker.http.edge import INTEGER_MAX
 from tracker.services.exports import XLSX_MIMETYPE
 from tracker.services.filters import LONGEST_FILTER
@@ -153,7 +154,13 @@ def paged(item_ref: str) -> dict[str, Any]:
 
 
 def list_paths(
-    *, rag: list[str], lifecycle: list[str], sort: dict, as_at: dict, problem: dict
+    *,
+    rag: list[str],
+    lifecycle: list[str],
+    sort: dict,
+    as_at: dict,
+    problem: dict,
+    words: Words,
 ) -> dict[str, Any]:
     errors = {"400": problem, "401": problem, "403": problem}
     return {
@@ -244,7 +251,8 @@ def list_paths(
         },
         "/exports/board-pack.pdf": {
             "get": {
-                "summary": "The JSIG board pack of the actions the filters choose, as a PDF",
+                "summary": f"The {words.group_short} board pack of the actions the filters "
+                "choose, as a PDF",
                 "description": "Drawn by the meeting pack's renderer: cover (as at when, with "
                 "which filters), contents with page numbers, the key, summary tables by plan, "
                 "lead body and recommendation, the exceptions (every chosen action red or "

@@ -6,6 +6,7 @@ from typing import Any
 
 from tracker.api.openapi_lists import enum, paged, paging
 from tracker.domain.meetings import MeetingKind
+from tracker.domain.setup import Words
 from tracker.domain.states import Impact, LeadBody, Lifecycle, Rag
 from tracker.http.edge import INTEGER_MAX
 
@@ -125,7 +126,7 @@ def _counts() -> dict[str, Any]:
     }
 
 
-def meeting_schemas() -> dict[str, Any]:
+def meeting_schemas(words: Words) -> dict[str, Any]:
     lifecycle = [s.value for s in Lifecycle]
     date = {"type": "string", "format": "date"}
     moment = {"type": "string", "format": "date-time"}
@@ -273,8 +274,8 @@ def meeting_schemas() -> dict[str, Any]:
                 "challenges": {
                     "type": "array",
                     "description": "Evidence of challenge as it stood: only the challenges the "
-                    "challenge log lets you read (chairs, JSIG members and administrators read "
-                    "every one; anyone else those they raised or answer)",
+                    f"challenge log lets you read (chairs, {words.group_short} members and "
+                    "administrators read every one; anyone else those they raised or answer)",
                     "items": {"type": "object"},
                 },
                 "challenges_hidden": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.api.openapi_lists import LOCALITY_CODE, paged, paging
+from tracker.domain.setup import Words
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.http.edge import INTEGER_MAX
 
@@ -17,8 +18,13 @@ _LOCALITY = {
 }
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _TEXT = {"type": ["string", "null"]}
-WHO = "A locality's head and named deputy read its returns; chairs, JSIG members and the "
-WHO += "administrator read every locality's. Anyone else is refused (403)."
+
+
+def _who(words: Words) -> str:
+    return (
+        f"A locality's head and named deputy read its returns; chairs, {words.group_short} "
+        "members and the administrator read every locality's. Anyone else is refused (403)."
+    )
 
 
 def _list(description: str, problem: dict) -> dict[str, Any]:
@@ -33,13 +39,14 @@ def _list(description: str, problem: dict) -> dict[str, Any]:
     }
 
 
-def returns_paths(problem: dict) -> dict[str, Any]:
+def returns_paths(problem: dict, words: Words) -> dict[str, Any]:
+    who = _who(words)
     return {
         "/returns": {
             "get": {
                 "summary": "Every locality's returns, newest cycle first, paged",
                 "description": "Each cycle up to today's, for each locality: when it was due, "
-                "submitted (and by whom), amended, and whether it was late. " + WHO,
+                "submitted (and by whom), amended, and whether it was late. " + who,
                 "operationId": "listAllReturns",
                 "parameters": paging(50),
                 "responses": _list("A page of returns", problem),
@@ -49,7 +56,7 @@ def returns_paths(problem: dict) -> dict[str, Any]:
             "get": {
                 "summary": "One locality's returns, newest cycle first, paged",
                 "description": "Each cycle up to today's: when its return was due, submitted "
-                "(and by whom), amended, and whether it was late. " + WHO,
+                "(and by whom), amended, and whether it was late. " + who,
                 "operationId": "listLocalityReturns",
                 "parameters": [_LOCALITY, *paging(50)],
                 "responses": {**_list("A page of the locality's returns", problem), "404": problem},
@@ -61,7 +68,7 @@ def returns_paths(problem: dict) -> dict[str, Any]:
                 "description": "Each action's entry as submitted for the cycle, from the "
                 "history (never the action's current state), with every change recorded in "
                 "the cycle after the submission as an amendment (who and when). A return not "
-                "submitted is a 404. " + WHO,
+                "submitted is a 404. " + who,
                 "operationId": "getSubmittedReturn",
                 "parameters": [
                     _LOCALITY,

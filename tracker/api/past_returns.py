@@ -19,9 +19,15 @@ from tracker.services import return_history
 from tracker.services import returns as return_service
 from tracker.services import settings as setup_settings
 from tracker.services.errors import NotFound
+from tracker.services.settings import current as current_setup
 
-REFUSED = "Only the locality's head and deputy, chairs, JSIG members and the administrator "
-REFUSED += "read a locality's past returns."
+
+def _refused() -> str:
+    group = current_setup().words.group_short
+    return (
+        f"Only the locality's head and deputy, chairs, {group} members and the administrator "
+        "read a locality's past returns."
+    )
 
 
 def _upto() -> int:
@@ -85,7 +91,7 @@ def submitted_return_json(v: return_history.SubmittedReturn) -> dict[str, Any]:
 
 def _may_read(locality: str) -> None:
     if not return_history.may_read_returns(actor_for(current_user), locality):
-        refuse(Permission.SUBMIT_RETURN, request.path, detail=REFUSED)
+        refuse(Permission.SUBMIT_RETURN, request.path, detail=_refused())
 
 
 @bp.get("/v1/returns")
@@ -96,7 +102,8 @@ def all_returns():
         refuse(
             Permission.SUBMIT_RETURN,
             request.path,
-            detail="Only chairs, JSIG members and the administrator read every locality's returns.",
+            detail=f"Only chairs, {current_setup().words.group_short} members and the "
+            "administrator read every locality's returns.",
         )
     rows = return_history.list_past_returns(locality_code=None, upto=_upto(), now=now_utc())
     return jsonify(page_of([past_return_json(r) for r in rows]))

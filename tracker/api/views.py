@@ -20,6 +20,7 @@ from tracker.http.requests import current_cycle, parse_as_at, plan_codes, reques
 from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.filters import LIST_PARAMS, check_plan
+from tracker.services.settings import current as current_setup
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -132,6 +133,7 @@ def openapi():
         openapi_document(
             plan_codes=[p.code for p in plans],
             locality_codes=[p.locality_code for p in plans if p.locality_code],
+            words=current_setup().words,
         )
     )
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tracker.domain.meetings import MeetingKind
 from tracker.domain.permissions import Role
 from tracker.domain.states import Impact, Lifecycle, Rag
 
@@ -28,6 +27,7 @@ class Names:
     localities: Mapping[int, str] = field(default_factory=dict)
     locality_codes: Mapping[str, str] = field(default_factory=dict)
     organisations: Mapping[int, str] = field(default_factory=dict)
+    meeting_kinds: Mapping[str, str] = field(default_factory=dict)  # in the organisation's words
 
 
 @dataclass(frozen=True)
@@ -226,6 +226,8 @@ KINDS: dict[str, Kind] = {
         "Scheduler caught up", "Scheduler caught up on missed days[: {missed_days}]"
     ),
     "seed_loaded": Kind("Demo data loaded", "Demo data loaded"),
+    # The set-up (tracker/services/settings.py)
+    "setup.words": Kind("Words changed", lambda values, names: _words_changed(values)),
 }
 
 _PART = re.compile(r"\[([^\[\]]*)\]")
@@ -236,7 +238,6 @@ _WORDS_FOR = {
     **{s.value: s.label for s in Lifecycle},
     **{s.value: s.label for s in Rag},
     **{s.value: s.label for s in Impact},
-    **{k.value: k.label for k in MeetingKind},
 }
 _WORDED_KEYS = {"role", "lifecycle", "rag", "impact", "kind"}
 # A person's details as an admin changes them (see services.people), in the order they are read.
@@ -281,6 +282,8 @@ def _values(known: Kind, target: str, detail: dict[str, Any], names: Names) -> d
         if key in detail:
             values[key] = _named(detail[key], names.localities)
     values["about"] = _about(target, names)
+    if detail.get("kind") in names.meeting_kinds:
+        values["kind"] = names.meeting_kinds[detail["kind"]]
     values["_detail"] = detail  # as recorded, for a sentence made by a function
     if "person_id" in detail:
         values["person"] = _named(detail["person_id"], names.people) or target
@@ -301,6 +304,33 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
     if missing:
         raise KeyError(missing[0])
     return _KEY.sub(lambda m: str(values[m.group(1)]), text)
+
+
+# The organisation's words (tracker/domain/setup.py), as a change names them.
+_WORD_NAMES = {
+    "board": "the board",
+    "board_short": "the board's short name",
+    "group": "the group",
+    "group_short": "the group's short name",
+    "scrutiny": "the scrutiny body",
+}
+
+
+def _words_changed(values: dict[str, Any]) -> str:
+    """ "The organisation's words changed: the board from “X” to “Y”" (or "set to “Y”", the
+    first time, over the defaults)."""
+    detail = values["_detail"]
+    old, new = detail.get("from"), detail.get("to")
+    old = old if isinstance(old, Mapping) else {}
+    new = new if isinstance(new, Mapping) else {}
+    changes = [
+        f"{name} from “{old[key]}” to “{new[key]}”"
+        if old.get(key)
+        else f"{name} set to “{new[key]}”"
+        for key, name in _WORD_NAMES.items()
+        if new.get(key) and new.get(key) != old.get(key)
+    ]
+    return "The organisation's words changed" + (": " + "; ".join(changes) if changes else "")
 
 
 def _organisation_changed(values: dict[str, Any]) -> str:

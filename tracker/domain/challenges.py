@@ -1,6 +1,6 @@
 """The challenge log's rules: who raises, answers and closes a challenge, and what each step does.
 
-A challenge is a question a chair or a JSIG member (viewer) puts to whoever is accountable for an
+A challenge is a question a chair or a group member (viewer) puts to whoever is accountable for an
 action or a locality's fortnightly return. Its steps are kept for ever, in order:
 
     raised -> open (awaiting a response)
@@ -21,7 +21,7 @@ from tracker.domain.permissions import Actor, Role
 QUESTION_LIMIT = 2000
 RESPONSE_LIMIT = 4000
 NOTE_LIMIT = 2000
-# Who may put a challenge: the board's readers (Council and JSIG members, chairs).
+# Who may put a challenge: the board's readers (Council and group members, chairs).
 RAISERS = frozenset({Role.CHAIR, Role.VIEWER})
 # Who sees every challenge; anyone else sees those they raised or must answer.
 SEES_EVERY_CHALLENGE = frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER})
@@ -64,7 +64,7 @@ def check_text(text: str | None, *, what: str, limit: int, required: bool = True
 
 
 def may_raise(actor: Actor | None) -> bool:
-    """A chair or a JSIG member (viewer) puts a challenge."""
+    """A chair or a group member (viewer) puts a challenge."""
     return actor is not None and actor.active and actor.role in RAISERS
 
 
@@ -89,7 +89,7 @@ def may_decide(actor: Actor | None, *, raised_by_id: int | None) -> bool:
 def sees_challenge(
     actor: Actor | None, *, raised_by_id: int | None, lead_user_id: int | None, locality: str | None
 ) -> bool:
-    """The board (admin, chairs, JSIG members) sees every challenge; anyone else the challenges
+    """The board (admin, chairs, group members) sees every challenge; anyone else the challenges
     they raised or must answer."""
     if actor is None or not actor.active:
         return False

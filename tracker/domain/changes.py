@@ -23,7 +23,7 @@ class ChangeKind(StrEnum):
     EDITED = "edited"
 
 
-# The order a Getting to Good meeting reads them in: bad news first.
+# The order the board's meeting reads them in: bad news first.
 _KIND_ORDER = {
     ChangeKind.RAG_MOVED: 0,
     ChangeKind.NEWLY_OVERDUE: 1,
@@ -51,7 +51,7 @@ KIND_LABELS = {
     ChangeKind.EDITED: "Actions edited",
 }
 
-# With no date asked for: the week since the last weekly Getting to Good meeting.
+# With no date asked for: the week since the board's last weekly meeting.
 DEFAULT_DAYS = 7
 
 

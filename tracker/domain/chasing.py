@@ -141,7 +141,7 @@ def _escalations(
     base: Chase,
     settings: ChaseSettings,
 ) -> None:
-    """Late enough: the owner's line manager is told, and later the Getting to Good chair."""
+    """Late enough: the owner's line manager is told, and later the board's chair."""
     owner = people.get(owner_id)
     if owner and owner.line_manager_id and late == settings.escalate_to_manager_after:
         chasing.add(_with(base, owner.line_manager_id, "escalation", "manager", owner_id))

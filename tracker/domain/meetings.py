@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 
 from tracker.domain.personal_data import personal_data_message
+from tracker.domain.setup import Words
 
 NOTES_LIMIT = 8000
 LINE_LIMIT = 1000  # one decision, one follow-up, the other attendees
@@ -18,20 +19,38 @@ IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 class MeetingKind(StrEnum):
+    """The kinds of meeting, by code: the board that reviews overdue and red actions, the group
+    that signs off and exports, and the continuous improvement board. What people read for each
+    is the organisation's own words (`kind_label`)."""
+
     GETTING_TO_GOOD = "getting_to_good"
     JSIG = "jsig"
     CIB = "cib"
 
-    @property
-    def label(self) -> str:
-        return MEETING_KIND_LABELS[self]
+
+CIB_LABEL = "Continuous Improvement Board"
 
 
-MEETING_KIND_LABELS = {
-    MeetingKind.GETTING_TO_GOOD: "Getting to Good",
-    MeetingKind.JSIG: "Joint Strategic Inspection Group",
-    MeetingKind.CIB: "Continuous Improvement Board",
-}
+def kind_labels(words: Words) -> dict[MeetingKind, str]:
+    """Each kind of meeting in the organisation's words."""
+    return {
+        MeetingKind.GETTING_TO_GOOD: words.board,
+        MeetingKind.JSIG: words.group,
+        MeetingKind.CIB: CIB_LABEL,
+    }
+
+
+def kind_label(kind: MeetingKind | str, words: Words) -> str:
+    """A kind of meeting as people read it: the board's or the group's name, as set up."""
+    return kind_labels(words)[MeetingKind(kind)]
+
+
+def pack_name(kind: MeetingKind | str, words: Words) -> str:
+    """What a meeting's pack is called: the group's is its board pack, any other a meeting
+    pack."""
+    if MeetingKind(kind) is MeetingKind.JSIG:
+        return f"{words.group_short} board pack"
+    return f"{kind_label(kind, words)} meeting pack"
 
 
 @dataclass(frozen=True)
@@ -45,8 +64,8 @@ class Usual:
     length: timedelta
 
 
-# The groups' usual days (illustrative, as the seed is: the seed's JSIG meets on the third
-# Thursday of the month and Getting to Good on the fourth). The Continuous Improvement Board
+# The groups' usual days (illustrative, as the seed is: the seed's group meets on the third
+# Thursday of the month and its board on the fourth). The Continuous Improvement Board
 # has no usual day the tracker knows: only its recorded meetings are shown.
 USUAL = {
     MeetingKind.JSIG: Usual(3, 3, time(10, 0), timedelta(hours=2)),

@@ -25,7 +25,7 @@ ROLE_LABELS = {
     Role.LOCALITY_HEAD: "Locality head of service",
     Role.ACTION_LEAD: "Action lead",
     Role.PERFORMANCE_OFFICER: "Performance officer",
-    Role.VIEWER: "JSIG member or viewer",
+    Role.VIEWER: "Group member or viewer",
 }
 
 
@@ -100,20 +100,20 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SIGN_OFF: frozenset({Role.CHAIR}),
     Permission.RECORD_MEETING: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.READ_MEETING: _EVERY_ROLE,
-    # A meeting pack's covering note: the chair or the JSIG secretary (JSIG members) writes it.
+    # A meeting pack's covering note: the chair or the group's secretary (its members) writes it.
     Permission.WRITE_PACK_NOTE: frozenset({Role.CHAIR, Role.VIEWER}),
     Permission.COMPLETE_FOLLOW_UP: _EVERY_ROLE,
-    # The day the action plan went to Ofsted: the Getting to Good chair or the administrator.
+    # The day the action plan went to Ofsted: the board's chair or the administrator.
     Permission.RECORD_PLAN_SUBMISSION: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.EXPORT: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER, Role.PERFORMANCE_OFFICER}),
     Permission.MANAGE_MEASURES: frozenset({Role.ADMIN, Role.PERFORMANCE_OFFICER}),
     Permission.EDIT_PLAN: frozenset({Role.ADMIN, Role.CHAIR}),
     Permission.REQUEST_DATE_CHANGE: _EVERY_ROLE,
     Permission.DECIDE_DATE_CHANGE: frozenset({Role.CHAIR}),
-    # The chair's dashboard for Getting to Good, readable by JSIG members (viewers) and by the
+    # The chair's dashboard for the board, readable by the group's members (viewers) and by the
     # admin, who prepares the meeting and its pack with the chair (as for RECORD_MEETING).
     Permission.READ_DASHBOARD: frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER}),
-    # The challenge log (tracker/domain/challenges.py): chairs and JSIG members put challenges;
+    # The challenge log (tracker/domain/challenges.py): chairs and group members put challenges;
     # everyone may open the log, which shows each person the challenges they may see, and the
     # service decides who answers, accepts or escalates each one.
     Permission.RAISE_CHALLENGE: frozenset({Role.CHAIR, Role.VIEWER}),
@@ -155,7 +155,7 @@ def can(actor: Actor | None, permission: Permission | str, target: Target | None
 
 
 def sees_every_meeting(actor: Actor | None) -> bool:
-    """Chairs, admins and viewers (JSIG members) see every meeting's record."""
+    """Chairs, admins and viewers (group members) see every meeting's record."""
     return actor is not None and actor.active and actor.role in SEES_EVERY_MEETING
 
 

@@ -100,7 +100,7 @@ def _dates_of_birth(text: str) -> list[tuple[int, int]]:
                 spans.append((start, cue.end() + text.startswith(")", cue.end())))
         for cue in _BORN_CUE.finditer(text, max(0, start - _NEAR), start):
             # "born" only counts right before the date: "born on 3 April 2009", not "born out
-            # of the Getting to Good meeting on 27/03/2025".
+            # of the board's meeting on 27/03/2025".
             most = 0 if cue.group() == "b." else 1  # "b. 03/04/2009", "born on 3 April 2009"
             if _joined_by_fillers(text[cue.end() : start], _BORN_FILLERS, most):
                 spans.append((cue.start(), end))

@@ -159,16 +159,23 @@ def parse_time(value: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def check_words(values: Mapping[str, str]) -> Words:
-    out = {}
-    for key in WORD_LABELS:
+def word_problems(values: Mapping[str, str]) -> dict[str, str]:
+    """Each word that cannot be saved (missing, or longer than WORD_LIMIT), with its message."""
+    problems = {}
+    for key, label in WORD_LABELS.items():
         text = " ".join(str(values.get(key) or "").split())
         if not text:
-            raise SetupError(key, f"Enter the {WORD_LABELS[key][0].lower()}{WORD_LABELS[key][1:]}")
-        if len(text) > WORD_LIMIT:
-            raise SetupError(key, f"{WORD_LABELS[key]} must be {WORD_LIMIT} characters or fewer")
-        out[key] = text
-    return Words(**out)
+            problems[key] = f"Enter the {label[0].lower()}{label[1:]}"
+        elif len(text) > WORD_LIMIT:
+            problems[key] = f"{label} must be {WORD_LIMIT} characters or fewer"
+    return problems
+
+
+def check_words(values: Mapping[str, str]) -> Words:
+    """The words as saved (spaces tidied), or a SetupError naming the first word at fault."""
+    for key, message in word_problems(values).items():
+        raise SetupError(key, message)
+    return Words(**{key: " ".join(str(values[key]).split()) for key in WORD_LABELS})
 
 
 def check_rhythm(new: Rhythm, *, earliest: date) -> Rhythm:

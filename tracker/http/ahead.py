@@ -1,7 +1,7 @@
-"""The JSIG board pack drawn ahead of time: the scheduler draws the whole plan's pack, as it stands
-today, into the PDF cache (tracker/http/packs.py) whenever it has changed, once for each way the
-pack reads (the board, who read every challenge, and each performance officer, who reads what
-the challenge log shows them), so the download is sent from the cache rather than drawn while
+"""The group's board pack drawn ahead of time: the scheduler draws the whole plan's pack, as it
+stands today, into the PDF cache (tracker/http/packs.py) whenever it has changed, once for each
+way the pack reads (the board, who read every challenge, and each performance officer, who reads
+what the challenge log shows them), so the download is sent from the cache rather than drawn while
 the person waits. A pack is kept by its document less the moment it was prepared: a download
 after nothing has changed gets the pack drawn ahead, which says when it was prepared."""
 
@@ -25,7 +25,7 @@ URL = "/api/v1/exports/board-pack.pdf"
 
 
 def _readers() -> list[User]:
-    """One active member of the board (admin, chair or JSIG member) and every active performance
+    """One active member of the board (admin, chair or group member) and every active performance
     officer: the people whose board packs may read differently."""
     board = db.session.execute(
         select(User)

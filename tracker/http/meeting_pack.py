@@ -72,7 +72,7 @@ def pack_html(
 
 
 def pack_filename(meeting: MeetingView, ext: str = "pdf") -> str:
-    kind = re.sub(r"[^a-z0-9]+", "-", meeting.kind.label.lower()).strip("-")
+    kind = re.sub(r"[^a-z0-9]+", "-", meeting.kind_label.lower()).strip("-")
     stem = "board-pack" if meeting.kind.value == "jsig" else "meeting-pack"
     return f"{stem}-{kind}-{meeting.held_on.isoformat()}.{ext}"
 

@@ -1,4 +1,4 @@
-"""A meeting pack (the JSIG board pack, the Getting to Good pack) as a Word document, for papers
+"""A meeting pack (the group's board pack, the board's meeting pack) as a Word document, for papers
 that go through a committee system: A4, "Page X of Y" in the footer, and the same sections and
 headings as the PDF (templates/meetings/pack.html and templates/packs/_paper.html), drawn from
 the same snapshot and paper. The charts are the PDF's alone: Word gets their counts."""
@@ -9,10 +9,12 @@ import io
 from datetime import date
 
 from tracker.domain.measures import describe_target, format_value
+from tracker.domain.meetings import pack_name
 from tracker.http.report_files import _london, _table
 from tracker.services.challenges import hidden_note
 from tracker.services.meetings import MeetingView
 from tracker.services.pack_paper import Paper, decision_line, state_words
+from tracker.services.settings import current as current_setup
 
 
 def _grid(doc, header: list[str] | None, rows: list[list]) -> None:
@@ -119,8 +121,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
     from docx import Document
     from docx.shared import Pt
 
-    jsig = m.kind.value == "jsig"
-    name = "JSIG board pack" if jsig else f"{m.kind.label} meeting pack"
+    name = pack_name(m.kind, current_setup().words)
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Arial"
@@ -130,7 +131,7 @@ def meeting_pack_docx(m: MeetingView, s: dict, paper: Paper) -> bytes:
     _a4_with_page_numbers(doc, f"{name}, {_long(m.held_on)}")
 
     doc.add_heading(name, level=0)
-    doc.add_paragraph(f"{m.kind.label}, {_long(m.held_on)}. Chair: {m.chair.name}.")
+    doc.add_paragraph(f"{m.kind_label}, {_long(m.held_on)}. Chair: {m.chair.name}.")
     t = s["totals"]
     doc.add_paragraph(
         f"Actions: {t['actions']} in all: {t['open']} open, {t['rag']['red']} red, "

@@ -1,4 +1,4 @@
-"""The packs' renderer, shared by the meeting pack and the JSIG board pack: one HTML document
+"""The packs' renderer, shared by the meeting pack and the group's board pack: one HTML document
 (templates/packs/base.html) for the screen and the printer, and a PDF of that same document
 drawn by WeasyPrint with real (searchable) text, tagged headings, tables and lists, and
 "Page X of Y" in the footer. The PDF is written to a temporary file and streamed with its

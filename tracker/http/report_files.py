@@ -15,6 +15,7 @@ from tracker.http.packs import draw_bounded
 from tracker.services import reports
 from tracker.services.challenges import hidden_note, readable_evidence
 from tracker.services.reports import QuarterlyReport
+from tracker.services.settings import current as current_setup
 from tracker.services.spool import spool
 
 
@@ -102,7 +103,8 @@ def report_docx(report: QuarterlyReport) -> bytes:
 
     doc.add_paragraph(f"{report.quarter.label}, {report.quarter.span}. Illustrative data.")
     doc.add_heading(report.title, level=0)
-    doc.add_paragraph("To the Chair and Members of the Children and Young People Scrutiny Panel.")
+    words = current_setup().words
+    doc.add_paragraph(f"To the Chair and Members of the {words.scrutiny}.")
 
     doc.add_heading("1. Executive summary", level=1)
     for sentence in (report.dataset_sentence, report.headline_sentence, report.change_sentence):
@@ -197,7 +199,8 @@ def report_docx(report: QuarterlyReport) -> bytes:
 
     doc.add_heading("5. Challenge and response", level=1)
     doc.add_paragraph(
-        "Challenges chairs and JSIG members raised on actions and locality returns, or that were "
+        f"Challenges chairs and {words.group_short} members raised on actions and locality "
+        "returns, or that were "
         "answered, accepted or escalated, in the quarter: evidence that leaders challenged "
         "progress."
     )

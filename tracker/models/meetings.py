@@ -73,7 +73,7 @@ class MeetingFollowUp(db.Model):
 
 
 class PackNote(db.Model):
-    """One version of a meeting pack's covering note, written in the app by the chair or a JSIG
+    """One version of a meeting pack's covering note, written in the app by the chair or a group
     member. A new version is a new row: the note's history is kept with the meeting, never
     overwritten; the pack prints the latest."""
 

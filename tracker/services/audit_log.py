@@ -15,10 +15,12 @@ from sqlalchemy import Select, func, literal, or_, select, union_all
 
 from tracker.domain.audit_words import KINDS, Names, describe, kind_label
 from tracker.domain.calendar import LONDON
+from tracker.domain.meetings import kind_labels
 from tracker.domain.spreadsheet import neutralise_cell
 from tracker.extensions import db
 from tracker.models import AuditEvent, Locality, Organisation, User
 from tracker.services.errors import BadFilter
+from tracker.services.settings import current as current_setup
 
 PER_PAGE = 50
 BATCH = 500
@@ -83,7 +85,8 @@ def check_filters(filters: AuditFilters, people: list[Person]) -> None:
 
 
 def get_directory() -> Directory:
-    """People (with their email addresses), localities and organisations: one statement."""
+    """People (with their email addresses), localities and organisations: one statement (and
+    the set-up's, once a request, for the names of the meetings)."""
     rows = db.session.execute(
         union_all(
             select(literal("p"), User.id, User.email, User.name),
@@ -100,6 +103,7 @@ def get_directory() -> Directory:
         localities={i: name for tag, i, _, name in rows if tag == "l"},
         locality_codes={code: name for tag, _, code, name in rows if tag == "l"},
         organisations={i: name for tag, i, _, name in rows if tag == "o"},
+        meeting_kinds={k.value: label for k, label in kind_labels(current_setup().words).items()},
     )
     return Directory(names, people)
 

@@ -1,9 +1,10 @@
-"""The board pack for the Joint Strategic Inspection Group: the plan (or the part of it a plan
-page's filters choose), today or as at a past day, as a snapshot document like a meeting's.
+"""The board pack for the group that signs off and exports (its name is a setting): the plan (or
+the part of it a plan page's filters choose), today or as at a past day, as a snapshot document
+like a meeting's.
 
 The pack is drawn by the meeting pack's renderer (tracker/http/packs.py) from this document
 alone: cover, contents, key, the key measures' scorecard for the latest quarter, the net changes
-and the decisions since the last JSIG meeting, summary by plan, lead body and recommendation, the
+and the decisions since the group's last meeting, summary by plan, lead body and recommendation, the
 exceptions (red, overdue or awaiting sign-off, with where each stands in its lifecycle and what
 would close it), the chair's dashboard charts and the appendix of every action chosen. Building
 it runs a fixed number of statements, whatever the size of the plan."""
@@ -22,7 +23,6 @@ from tracker.services.filters import PlanFilters, describe_filters
 from tracker.services.meeting_snapshot import build_snapshot, exception_rows
 from tracker.services.pack_paper import Paper, build_paper
 
-TITLE = "Joint Strategic Inspection Group board pack"
 MIMETYPE = "application/pdf"
 
 
@@ -38,7 +38,7 @@ class BoardPack:
     charts_scope: list[str]  # the filters the charts are narrowed by, in words
     filename: str
     # The paper's sections (tracker/services/pack_paper.py): the key measures' scorecard, the
-    # net changes and decisions since the last JSIG meeting, the exceptions' standing.
+    # net changes and decisions since the group's last meeting, the exceptions' standing.
     paper: Paper | None = None
 
     @property

@@ -2,7 +2,7 @@
 the feed itself: what concerns them. Everyone: the statutory deadline, the target dates of the
 actions they lead (or their agency's, for a partner agency) or follow, and the meetings they
 attend (recorded, and the group's usual days ahead). A locality head or deputy: their
-locality's returns and SEFs. Chairs, admins and JSIG members: every meeting and every
+locality's returns and SEFs. Chairs, admins and the group's members: every meeting and every
 locality's returns. Deadlines carry the person's reminder (VALARM).
 
 Only the link's SHA-256 hash is stored, and a link is found by looking its hash up: a wrong or
@@ -51,6 +51,7 @@ from tracker.services.auth import actor_of
 from tracker.services.errors import NotFound
 from tracker.services.home import LEAD_BODIES
 from tracker.services.reads.recommendations import get_deadline, get_inspection
+from tracker.services.settings import current as current_setup
 
 # What secrets.token_urlsafe(32) makes: 43 URL-safe characters. Anything else names no feed,
 # and is answered without a query (the same 404 as a wrong or revoked link).
@@ -192,7 +193,8 @@ def _mine(user: User):
 
 
 def sees_every_meeting_and_return(user: User) -> bool:
-    """Chairs, admins and JSIG members: every meeting, and every locality's return deadline."""
+    """Chairs, admins and the group's members: every meeting, and every locality's return
+    deadline."""
     return sees_every_meeting(actor_of(user))
 
 
@@ -200,7 +202,8 @@ def _meeting_events(
     user: User, *, every: bool, today: date, since: datetime, base: str, domain: str
 ) -> list[feed_rules.FeedEvent]:
     """The meetings the person attends or chairs (every one for the board), as recorded, and
-    their groups' usual days for the next few months: one statement."""
+    their groups' usual days for the next few months: one statement (and the set-up's, once a
+    request, for the meetings' names)."""
     query = select(Meeting.id, Meeting.kind, Meeting.held_on, Meeting.created_at)
     if not every:
         attends = exists().where(
@@ -209,6 +212,7 @@ def _meeting_events(
         query = query.where(or_(Meeting.chair_id == user.id, attends))
     rows = db.session.execute(query.order_by(Meeting.held_on, Meeting.id)).all()
     kinds = {MeetingKind(k) for k in MeetingKind} if every else {MeetingKind(r.kind) for r in rows}
+    labels = meeting_rules.kind_labels(current_setup().words) if kinds else {}
     events, seen = [], set()
     for r in rows:
         if (r.kind, r.held_on) in seen:
@@ -217,6 +221,7 @@ def _meeting_events(
         events.append(
             _meeting(
                 r.kind,
+                labels[MeetingKind(r.kind)],
                 r.held_on,
                 planned=False,
                 at=r.created_at,
@@ -230,6 +235,7 @@ def _meeting_events(
                 events.append(
                     _meeting(
                         kind.value,
+                        labels[kind],
                         day,
                         planned=True,
                         at=since,
@@ -241,12 +247,12 @@ def _meeting_events(
 
 
 def _meeting(
-    kind: str, day: date, *, planned: bool, at: datetime, url: str, domain: str
+    kind: str, label: str, day: date, *, planned: bool, at: datetime, url: str, domain: str
 ) -> feed_rules.FeedEvent:
     usual = meeting_rules.USUAL.get(MeetingKind(kind))
     return feed_rules.meeting_event(
         kind=kind,
-        label=MeetingKind(kind).label,
+        label=label,
         day=day,
         start=usual.start if usual else meeting_rules.DEFAULT_START,
         length=usual.length if usual else meeting_rules.DEFAULT_LENGTH,

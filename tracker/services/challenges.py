@@ -30,7 +30,7 @@ from tracker.models import (
     UpdateCycle,
     User,
 )
-from tracker.services import notify, outbox
+from tracker.services import notify, outbox, settings
 from tracker.services.audit import add_event
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.filters import check_plan
@@ -354,10 +354,11 @@ def challenge_evidence(start: datetime | None, end: datetime) -> list[dict]:
 
 def hidden_note(count: int) -> str:
     """What a report or pack says in place of the challenges its reader may not read."""
+    group = settings.current().words.group_short
     return (
         f"{count} challenge{'s are' if count != 1 else ' is'} not shown: the challenge log "
-        "shows a challenge's text only to chairs, JSIG members and administrators, and to the "
-        "people who raised or answer it."
+        f"shows a challenge's text only to chairs, {group} members and administrators, and to "
+        "the people who raised or answer it."
     )
 
 
@@ -365,7 +366,7 @@ def readable_evidence(items: list[dict], actor: Actor | None) -> tuple[list[dict
     """Evidence of challenge (as `challenge_evidence` writes it: in the quarterly report, or a
     meeting's stored snapshot) cut to what the challenge log lets `actor` read: the challenges
     they may see, text and all, and how many others there are (they exist; their text is not
-    shown). The board (admin, chairs, JSIG members) reads every one without a query; anyone
+    shown). The board (admin, chairs, the group's members) reads every one without a query; anyone
     else's are decided by the log's own rule (`_visible_to`) on the challenges as they are now,
     in one statement. A challenge no longer found is not shown."""
     if not items:
@@ -430,7 +431,7 @@ def raise_challenge(
     cycle: int | None = None,
     remote_addr: str = "",
 ) -> int:
-    """A chair or JSIG member puts a question on an action or a locality's return for a cycle;
+    """A chair or group member puts a question on an action or a locality's return for a cycle;
     the people who answer it are told through the outbox. Committed once; returns its id."""
     if action_ref is not None:
         action = db.session.execute(

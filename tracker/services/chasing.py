@@ -501,9 +501,16 @@ def _write_digests(
 
 
 def _render(name: str, digest: Digest, chases: list[Chase], cfg: ChaseConfig, day: date) -> str:
-    """Mail is rendered outside any web request: no page context, just the template."""
+    """Mail is rendered outside any web request: no page context, just the template and the
+    organisation's words (read once a run)."""
     template = current_app.jinja_env.get_template(name)
-    return template.render(digest=digest, chases=chases, base_url=cfg.base_url, day=day)
+    return template.render(
+        digest=digest,
+        chases=chases,
+        base_url=cfg.base_url,
+        day=day,
+        words=settings_service.current().words,
+    )
 
 
 def _subject(chases: list[Chase], today: date) -> str:

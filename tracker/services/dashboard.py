@@ -1,4 +1,4 @@
-"""The chair's dashboard for the weekly Getting to Good meeting: what is late, red, stale, blocked
+"""The chair's dashboard for the board's weekly meeting: what is late, red, stale, blocked
 or waiting, the returns and SEFs late or missing, and three charts from the history.
 
 `dashboard_snapshot` answers with plain values only (numbers, strings, lists and dicts), so the

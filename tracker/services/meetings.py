@@ -19,6 +19,7 @@ from tracker.domain.meetings import (
     MeetingKind,
     MeetingProposal,
     check_meeting,
+    kind_label,
 )
 from tracker.domain.permissions import Actor, Permission, Target, can, sees_every_meeting
 from tracker.extensions import db
@@ -30,18 +31,23 @@ from tracker.models import (
     User,
     meeting_attendee,
 )
-from tracker.services import notify
+from tracker.services import notify, settings
 from tracker.services.audit import add_event
 from tracker.services.dashboard import DashboardSettings
 from tracker.services.errors import NotFound
 from tracker.services.meeting_snapshot import build_snapshot
 from tracker.services.updates import Forbidden
 
-# What a person who may not see a meeting is told (pages and the API).
-WHO_SEES = (
-    "You can see a meeting's record if you chaired or attended it, or hold one of its "
-    "follow-ups. Chairs, administrators and JSIG members see every meeting."
-)
+
+def who_sees() -> str:
+    """What a person who may not see a meeting is told (pages and the API)."""
+    return (
+        "You can see a meeting's record if you chaired or attended it, or hold one of its "
+        f"follow-ups. Chairs, administrators and {settings.current().words.group_short} "
+        "members see every meeting."
+    )
+
+
 # Ids arrive from a URL: past this no row exists, and PostgreSQL's integer would overflow.
 LARGEST_ID = 2_147_483_647
 
@@ -82,6 +88,7 @@ class MeetingSummary:
     held_on: date
     chair: str
     follow_ups_open: int = 0
+    kind_label: str = ""  # the kind in the organisation's words
 
 
 @dataclass
@@ -98,10 +105,11 @@ class MeetingView:
     attendees: list[Person] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     follow_ups: list[FollowUpView] = field(default_factory=list)
+    kind_label: str = ""  # the kind in the organisation's words
 
     @property
     def title(self) -> str:
-        return f"{self.kind.label} meeting, {self.held_on.day} {self.held_on:%B %Y}"
+        return f"{self.kind_label} meeting, {self.held_on.day} {self.held_on:%B %Y}"
 
     @property
     def people(self) -> frozenset[int]:
@@ -181,11 +189,18 @@ def list_meetings(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return [MeetingSummary(r[0], MeetingKind(r[1]), r[2], r[3], r[4]) for r in rows], total
+    if not rows:
+        return [], total
+    words = settings.current().words
+    return [
+        MeetingSummary(r[0], MeetingKind(r[1]), r[2], r[3], r[4], kind_label(r[1], words))
+        for r in rows
+    ], total
 
 
 def get_meeting(meeting_id: int) -> MeetingView:
-    """One meeting with its people, decisions, follow-ups and snapshot: four statements."""
+    """One meeting with its people, decisions, follow-ups and snapshot: four statements (and
+    the set-up's, once a request, for the kind's name)."""
     if not _valid_id(meeting_id):
         raise NotFound(f"There is no meeting {meeting_id}.")
     chair = aliased(User, name="chair")
@@ -211,6 +226,7 @@ def get_meeting(meeting_id: int) -> MeetingView:
         created_by=author_name,
         created_at=m.created_at,
         snapshot=m.snapshot,
+        kind_label=kind_label(m.kind, settings.current().words),
     )
     view.attendees = [
         Person(*r)
@@ -372,7 +388,7 @@ def record_meeting(
 def _tell_follow_ups(meeting: Meeting, follow_ups: list[MeetingFollowUp], *, now: datetime) -> None:
     """Each follow-up's owner is told what they hold and by when, in the meeting's transaction:
     keyed by the follow-up, so a meeting recorded twice (the same form key) tells them once."""
-    kind = MeetingKind(meeting.kind).label
+    kind = kind_label(meeting.kind, settings.current().words)
     held = day_text(meeting.held_on)
     events = []
     for f in follow_ups:

@@ -1,9 +1,9 @@
-"""A meeting pack as a complete paper (issue 18.2): the covering note the chair or a JSIG member
+"""A meeting pack as a complete paper (issue 18.2): the covering note the chair or a group member
 writes for it (every version kept with the meeting), the key measures' scorecard for the latest
 quarter, the net changes and the decisions since the last meeting of the same kind, the open and
 answered challenges and the exceptions with where each stands in its lifecycle.
 
-The JSIG board pack and the Getting to Good pack are both drawn from this and the meeting's
+The group's board pack and the board's meeting pack are both drawn from this and the meeting's
 frozen snapshot; the sections read the plan's history between two fixed moments (the last
 meeting of the kind and this one), so they do not drift as the plan moves on."""
 
@@ -18,12 +18,13 @@ from sqlalchemy import func, select
 from tracker.domain.challenges import Status as ChallengeStatus
 from tracker.domain.changes import CLOSED_STATE, NET_LABELS, ChangeKind
 from tracker.domain.measures import Quarter, Status, last_complete_quarter
-from tracker.domain.meetings import MeetingKind
+from tracker.domain.meetings import MeetingKind, kind_label
 from tracker.domain.packs import check_note, exception_standing
 from tracker.domain.permissions import Actor, Permission, can
 from tracker.domain.states import RAG_LABELS, Rag
 from tracker.extensions import db
 from tracker.models import Meeting, PackNote, User
+from tracker.services import settings
 from tracker.services.audit import add_event
 from tracker.services.errors import NotFound
 from tracker.services.meeting_snapshot import exception_rows
@@ -95,6 +96,7 @@ class Paper:
     # Each inspection or visit with its deadline and the actions answering it, per finding
     # (issue 20.3): what the overview shows, on the pack's day.
     events: list[EventSummary] = field(default_factory=list)
+    kind_label: str = ""  # the kind in the organisation's words
 
     @property
     def note(self) -> NoteVersion | None:
@@ -116,8 +118,8 @@ class Paper:
     def since_words(self) -> str:
         """Since when the changes and decisions count, in words."""
         if self.since_meeting is not None:
-            return f"since the last {self.kind.label} meeting ({_day(self.since_meeting)})"
-        return f"since {_day(self.since)} (no earlier {self.kind.label} meeting is recorded)"
+            return f"since the last {self.kind_label} meeting ({_day(self.since_meeting)})"
+        return f"since {_day(self.since)} (no earlier {self.kind_label} meeting is recorded)"
 
     def net_lines(self) -> list[tuple[str, int]]:
         counts = self.changes.net_counts()
@@ -152,7 +154,8 @@ def write_note(
     history), audited; its version number. Refused, writing nothing, when the note is blank,
     too long, holds a control character or looks like child-level personal data."""
     if not can(actor, Permission.WRITE_PACK_NOTE):
-        raise Forbidden("Only a chair or a JSIG member writes a pack's covering note.")
+        group = settings.current().words.group_short
+        raise Forbidden(f"Only a chair or a {group} member writes a pack's covering note.")
     if not _valid_id(meeting_id) or db.session.get(Meeting, meeting_id) is None:
         raise NotFound(f"There is no meeting {meeting_id}.")
     text = (text or "").replace("\r\n", "\n").strip()
@@ -241,6 +244,7 @@ def build_paper(
         challenges_open=[c for c in challenges if c.get("status") in AWAITING_ANSWER],
         challenges_answered=[c for c in challenges if c.get("status") not in AWAITING_ANSWER],
         events=events,
+        kind_label=kind_label(kind, settings.current().words),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from tracker.domain import measures as rules
 from tracker.domain import sef as sef_rules
 from tracker.domain.measures import Quarter, Status
-from tracker.domain.meetings import MeetingKind
+from tracker.domain.meetings import MeetingKind, kind_labels
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -31,6 +31,7 @@ from tracker.models import (
 )
 from tracker.services import return_reads, sefs
 from tracker.services.reads.measures import MeasureRow, Scorecard, get_scorecards
+from tracker.services.settings import current as current_setup
 
 LIFECYCLE_ORDER = (
     "not_started",
@@ -159,7 +160,7 @@ class MeetingHeld:
     """A governance meeting held in the quarter, as the report lists it."""
 
     held_on: date
-    kind: str  # the meeting's name, e.g. "Getting to Good"
+    kind: str  # the meeting's name, in the organisation's words
     chair: str
     decisions: int
     follow_ups: int
@@ -460,8 +461,9 @@ def _challenges_in(quarter: Quarter, now: datetime) -> list[dict]:
 
 
 def _meetings_held(quarter: Quarter, today: date) -> list[MeetingHeld]:
-    """Getting to Good, JSIG and Continuous Improvement Board meetings held in the quarter (up
-    to today), oldest first, with how many decisions and follow-ups each recorded: one query."""
+    """The board's, the group's and the Continuous Improvement Board's meetings held in the
+    quarter (up to today), oldest first, with how many decisions and follow-ups each recorded:
+    one query (and the set-up's, once a request, for their names)."""
     chair = aliased(User)
     decisions = (
         select(func.count())
@@ -485,7 +487,10 @@ def _meetings_held(quarter: Quarter, today: date) -> list[MeetingHeld]:
         )
         .order_by(Meeting.held_on, Meeting.id)
     ).all()
+    if not rows:
+        return []
+    labels = kind_labels(current_setup().words)
     return [
-        MeetingHeld(held_on, MeetingKind(kind).label, name, n_decisions, n_follow_ups)
+        MeetingHeld(held_on, labels[MeetingKind(kind)], name, n_decisions, n_follow_ups)
         for held_on, kind, name, n_decisions, n_follow_ups in rows
     ]

@@ -56,7 +56,7 @@ class Section:
 LOCALITY_HEAD = "guides/locality-head.md"
 ACTION_LEAD = "guides/action-lead.md"
 CHAIR = "guides/chair.md"
-JSIG = "guides/jsig.md"
+READERS = "guides/jsig.md"  # the guide for the group's members and performance officers
 ADMIN = "guides/admin.md"
 
 # The Help link in the header: each role's guide.
@@ -64,8 +64,8 @@ ROLE_GUIDES: dict[Role, Section] = {
     Role.LOCALITY_HEAD: Section(LOCALITY_HEAD),
     Role.ACTION_LEAD: Section(ACTION_LEAD),
     Role.CHAIR: Section(CHAIR),
-    Role.PERFORMANCE_OFFICER: Section(JSIG),
-    Role.VIEWER: Section(JSIG),
+    Role.PERFORMANCE_OFFICER: Section(READERS),
+    Role.VIEWER: Section(READERS),
     Role.ADMIN: Section(ADMIN),
 }
 
@@ -81,8 +81,8 @@ CHALLENGES = {
     Role.LOCALITY_HEAD: Section(LOCALITY_HEAD, "7-answer-a-challenge"),
     Role.ACTION_LEAD: Section(ACTION_LEAD, "6-answer-a-challenge"),
     Role.CHAIR: Section(CHAIR, "4-challenge-and-close-a-challenge"),
-    Role.VIEWER: Section(JSIG, "5-challenge"),
-    Role.PERFORMANCE_OFFICER: Section(JSIG, "5-challenge"),
+    Role.VIEWER: Section(READERS, "5-challenge"),
+    Role.PERFORMANCE_OFFICER: Section(READERS, "5-challenge"),
 }
 EVIDENCE = {
     None: Section("reference/evidence.md"),
@@ -95,8 +95,8 @@ CALENDAR = {
     Role.ACTION_LEAD: Section(
         ACTION_LEAD, "7-be-reminded-follow-others-actions-and-see-your-dates"
     ),
-    Role.VIEWER: Section(JSIG, "6-your-calendar"),
-    Role.PERFORMANCE_OFFICER: Section(JSIG, "6-your-calendar"),
+    Role.VIEWER: Section(READERS, "6-your-calendar"),
+    Role.PERFORMANCE_OFFICER: Section(READERS, "6-your-calendar"),
 }
 PEOPLE = Section(ADMIN, "3-change-deputise-and-mark-leavers")
 SETUP = Section(ADMIN, "how-often-returns-are-due-the-self-evaluation-and-chasing")
@@ -107,8 +107,8 @@ BLUEPRINT_SECTIONS: dict[str, Sections] = {
         None: PLAN_PAGES,
         Role.LOCALITY_HEAD: Section(LOCALITY_HEAD, "1-see-what-is-yours"),
         Role.ACTION_LEAD: Section(ACTION_LEAD, "1-see-your-actions"),
-        Role.VIEWER: Section(JSIG, "2-export-the-plan"),
-        Role.PERFORMANCE_OFFICER: Section(JSIG, "2-export-the-plan"),
+        Role.VIEWER: Section(READERS, "2-export-the-plan"),
+        Role.PERFORMANCE_OFFICER: Section(READERS, "2-export-the-plan"),
     },
     "dashboard": {None: PLAN_PAGES, Role.CHAIR: Section(CHAIR, "1-prepare-the-meeting")},
     "changes": {None: Section("reference/plans.md", "the-inspection-and-what-changed")},
@@ -132,7 +132,7 @@ BLUEPRINT_SECTIONS: dict[str, Sections] = {
     "challenges": CHALLENGES,
     "search": {
         None: Section("reference/search.md"),
-        Role.VIEWER: Section(JSIG, "1-find-what-you-need"),
+        Role.VIEWER: Section(READERS, "1-find-what-you-need"),
     },
     "calendar": CALENDAR,
     "notify": {
@@ -141,7 +141,10 @@ BLUEPRINT_SECTIONS: dict[str, Sections] = {
             ACTION_LEAD, "7-be-reminded-follow-others-actions-and-see-your-dates"
         ),
     },
-    "tokens": {None: Section("reference/people.md"), Role.VIEWER: Section(JSIG, "7-an-api-token")},
+    "tokens": {
+        None: Section("reference/people.md"),
+        Role.VIEWER: Section(READERS, "7-an-api-token"),
+    },
     "admin": {None: PEOPLE},
 }
 
@@ -163,7 +166,7 @@ PAGE_SECTIONS: dict[str, Sections] = {
     "changes.agenda": {None: Section(CHAIR, "1-prepare-the-meeting")},
     "meetings.pack": {None: Section(CHAIR, "6-the-pack")},
     "meetings.note": {None: Section(CHAIR, "6-the-pack")},
-    "measures.quarterly_report": {None: Section(JSIG, "4-the-quarterly-report")},
+    "measures.quarterly_report": {None: Section(READERS, "4-the-quarterly-report")},
     "inspections.plan_sent": {None: Section(ADMIN, "8-record-when-the-plan-was-sent")},
     "challenges.raise_on_action": CHALLENGES,
     "challenges.raise_on_return": CHALLENGES,
@@ -181,6 +184,7 @@ PAGE_SECTIONS: dict[str, Sections] = {
     "admin.setup_rhythm": {None: SETUP},
     "admin.setup_self_evaluation": {None: SETUP},
     "admin.setup_chasing": {None: SETUP},
+    "admin.words": {None: Section(ADMIN, "9-the-words-your-organisation-uses")},
 }
 
 

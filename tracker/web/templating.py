@@ -14,6 +14,7 @@ from werkzeug.local import LocalProxy
 from tracker.clock import is_fixed_today, today_london
 from tracker.domain.calendar import LONDON
 from tracker.domain.measures import Status, describe_target, format_value
+from tracker.domain.meetings import MeetingKind, kind_label, pack_name
 from tracker.domain.permissions import Permission, Role
 from tracker.domain.sef import month_label
 from tracker.domain.states import (
@@ -45,6 +46,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    # The organisation's names for its board, group and scrutiny body, read when a page first
+    # names them: a global, so the macros a page imports (without its context) have them too.
+    app.jinja_env.globals["words"] = WORDS
     app.jinja_env.filters.update(
         long_date=long_date,
         iso_long_date=iso_long_date,
@@ -88,6 +92,27 @@ def init_app(app: Flask) -> None:
             if getattr(current_user, "is_authenticated", False)
             else "",
         }
+
+
+class PageWords:
+    """The organisation's words (`settings.current().words`) for templates, read the first time
+    a page names them: a page that never does runs no statement for them."""
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(setup_settings.current().words, name)
+
+    def meeting(self, kind: MeetingKind | str) -> str:
+        """A kind of meeting in the organisation's words."""
+        return kind_label(kind, setup_settings.current().words)
+
+    def pack(self, kind: MeetingKind | str) -> str:
+        """What a meeting's pack is called."""
+        return pack_name(kind, setup_settings.current().words)
+
+
+WORDS = PageWords()
 
 
 def long_date(value: date | datetime | None) -> str:

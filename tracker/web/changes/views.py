@@ -1,4 +1,4 @@
-"""What changed since a date, and the weekly Getting to Good agenda built from it."""
+"""What changed since a date, and the board's weekly agenda built from it."""
 
 from __future__ import annotations
 

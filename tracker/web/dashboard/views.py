@@ -1,4 +1,4 @@
-"""The chair's dashboard for Getting to Good: each count a link to the list it counts."""
+"""The chair's dashboard for the board: each count a link to the list it counts."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def list_links(scope: dict[str, str]) -> dict[str, str]:
 
 def _downloads(scope: dict[str, str]) -> dict[str, str] | None:
     """The files of exactly the actions the dashboard counts (its filters; the plan as it stands
-    today), for people who may export: the workbook, the CSV and the JSIG board pack."""
+    today), for people who may export: the workbook, the CSV and the group's board pack."""
     if not allowed(Permission.EXPORT):
         return None
     return {
@@ -63,7 +63,7 @@ def _downloads(scope: dict[str, str]) -> dict[str, str] | None:
 @bp.get("/dashboard")
 @requires(Permission.READ_DASHBOARD)
 def show():
-    """Counts, lists and charts for the weekly Getting to Good meeting."""
+    """Counts, lists and charts for the board's weekly meeting."""
     today = today_london()
     plans = request_plans()
     try:

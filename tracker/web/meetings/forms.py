@@ -26,7 +26,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from tracker.domain.meetings import LINE_LIMIT, MAX_FOLLOW_UPS, NOTES_LIMIT, MeetingKind
+from tracker.domain.meetings import (
+    LINE_LIMIT,
+    MAX_FOLLOW_UPS,
+    NOTES_LIMIT,
+    MeetingKind,
+    kind_labels,
+)
+from tracker.domain.setup import Words
 from tracker.web.form_helpers import no_nul
 
 NO_CHILD_DATA = "Never name or describe a child."
@@ -54,7 +61,8 @@ class MeetingForm(FlaskForm):
     key = HiddenField()
     kind = RadioField(
         "Which meeting was it?",
-        choices=[SelectChoice(k.value, k.label) for k in MeetingKind],
+        # In the organisation's words: `name_kinds` fills them in for each request.
+        choices=[SelectChoice(k.value, k.value) for k in MeetingKind],
         widget=GovRadioInput(),
         validate_choice=False,
     )
@@ -101,6 +109,12 @@ class MeetingForm(FlaskForm):
     @property
     def may_add_follow_up(self) -> bool:
         return len(self.follow_ups) < MAX_FOLLOW_UPS
+
+    def name_kinds(self, words: Words) -> None:
+        """The kinds of meeting offered, in the organisation's words."""
+        self.kind.choices = [
+            SelectChoice(k.value, label) for k, label in kind_labels(words).items()
+        ]
 
 
 class FollowUpDoneForm(FlaskForm):

@@ -25,6 +25,7 @@ from tracker.services import meetings as meeting_service
 from tracker.services import pack_paper
 from tracker.services.errors import BadFilter, NotFound
 from tracker.services.meeting_snapshot import snapshot_day
+from tracker.services.settings import current as current_setup
 from tracker.services.updates import Forbidden
 from tracker.web import listing
 from tracker.web.access import actor_for, allowed, refuse, requires
@@ -140,6 +141,7 @@ def _nobody_attending(proposal: MeetingProposal) -> bool:
 @requires(Permission.RECORD_MEETING)
 def new():
     form = MeetingForm()
+    form.name_kinds(current_setup().words)
     people = meeting_service.list_people()
     status = 200
     nobody_attending = False
@@ -206,7 +208,7 @@ def _visible_meeting(meeting_id: int) -> meeting_service.MeetingView:
     except NotFound:
         abort(404)
     if not allowed(Permission.READ_MEETING, meeting.target):
-        refuse(Permission.READ_MEETING, detail=meeting_service.WHO_SEES)
+        refuse(Permission.READ_MEETING, detail=meeting_service.who_sees())
     return meeting
 
 
@@ -305,7 +307,7 @@ def pack_word(meeting_id: int):
 @bp.route("/<int:meeting_id>/note", methods=["GET", "POST"])
 @requires(Permission.WRITE_PACK_NOTE)
 def note(meeting_id: int):
-    """The pack's covering note: the chair or a JSIG member writes it; each save is a new
+    """The pack's covering note: the chair or a group member writes it; each save is a new
     version, and the earlier ones are listed below the form."""
     meeting = _visible_meeting(meeting_id)
     form = PackNoteForm()

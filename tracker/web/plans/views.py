@@ -133,7 +133,7 @@ def _as_at_arg(as_at: AsAt) -> dict[str, str]:
 
 def _downloads(plan: Plan | None, args: dict[str, str], filters) -> dict[str, str] | None:
     """The files of exactly this list (every page of it, in its order, with its as-at date) for
-    people who may export: the workbook, the workbook with the history, the CSV and the JSIG
+    people who may export: the workbook, the workbook with the history, the CSV and the
     board pack (PDF)."""
     if not allowed(Permission.EXPORT):
         return None
