@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tracker.models import UpdateCycle
-from tracker.services.queries import ActionRow, HistoryEntry, RecommendationSummary
+from tracker.services.queries import ActionRow, HistoryEntry, RecommendationSummary, UpdateCycle
 from tracker.services.reads.plan_changes import DateRequestRow
 from tracker.services.returns import ReturnView
 

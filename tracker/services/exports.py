@@ -28,11 +28,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from tracker.domain.calendar import LONDON
-from tracker.domain.imports import EXPORT_ONLY
-from tracker.domain.imports import HEADER as IMPORT_HEADER
-from tracker.domain.spreadsheet import neutralise_cell
-from tracker.domain.states import Impact, Lifecycle, Rag, days_overdue, is_overdue
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -48,16 +43,23 @@ from tracker.models import (
     action_partner,
 )
 from tracker.services.audit import add_event
+from tracker.services.export_rows import (  # noqa: F401  (HEADER and the words: read here)
+    _SEP,
+    BATCH,
+    HEADER,
+    IMPACT_WORDS,
+    LIFECYCLE_WORDS,
+    RAG_WORDS,
+    row_cells,
+)
 from tracker.services.filters import LIST_PARAMS, PlanFilters
+from tracker.services.plan_workbook import WorkbookRequest, build_workbook
 from tracker.services.reads.action_rows import action_rows_query
 from tracker.services.reads.plan_lists import apply_filters, order_by_sort
 from tracker.services.reads.state import state_for
 
-BATCH = 500  # rows fetched from the database at a time (a server-side cursor on PostgreSQL)
 # The import's columns (it reads what the export writes), then the evidence, which people
 # read and the import leaves alone (tracker.domain.imports.EXPORT_ONLY).
-HEADER = (*IMPORT_HEADER, *EXPORT_ONLY)
-_SEP = "\x1f"  # joins aggregated names in SQL; no name or ref holds it
 BOM = "\ufeff"  # so Excel reads the file as UTF-8
 # What an export is asked with: the list filters, the sort and `as_at` (no paging: a file holds
 # every row). A link to an export carries these from the page and leaves anything else behind.
@@ -130,49 +132,6 @@ def _with_partners_and_dependencies(query: Select, as_at: datetime | None) -> Se
         evidence_count.label("evidence_count"),
         evidence_titles.label("evidence_titles"),
     )
-
-
-def _listed(joined: str | None) -> str:
-    return "; ".join(sorted(joined.split(_SEP))) if joined else ""
-
-
-# Words for the stored codes, looked up once rather than built per row.
-LIFECYCLE_WORDS = {s.value: s.label for s in Lifecycle}
-IMPACT_WORDS = {i.value: i.label for i in Impact}
-RAG_WORDS = {r.value: r.value.capitalize() for r in Rag}
-
-
-def row_cells(r, today: date) -> list[str | int]:
-    """One action's row. Text that people typed (or an import brought) is neutralised; the
-    dates, words and Yes/No the tracker writes itself cannot start like a formula."""
-    safe = neutralise_cell
-    closed = Lifecycle(r.lifecycle).is_closed
-    return [
-        safe(r.ref),
-        safe(r.plan_name),
-        safe(r.rec_ref),
-        safe(r.title),
-        safe(r.description),
-        safe(r.lead_name or ""),
-        safe(r.lead_job_title or ""),
-        safe(r.org_name),
-        safe(_listed(r.partner_names)),
-        r.start_date.isoformat() if r.start_date else "",
-        r.target_date.isoformat() if r.target_date else "",
-        LIFECYCLE_WORDS[r.lifecycle],
-        "" if closed or not r.rag else RAG_WORDS[r.rag],
-        IMPACT_WORDS[r.impact],
-        "Yes" if is_overdue(r.target_date, r.lifecycle, today) else "No",
-        safe(r.summary or ""),
-        safe(r.reason or ""),
-        r.recorded_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M"),
-        r.version,
-        safe(_listed(r.depends_on)),
-        r.evidence_count,
-        safe(_listed(r.evidence_titles)),
-        r.baseline_target_date.isoformat() if r.baseline_target_date else "",
-        days_overdue(r.target_date, r.lifecycle, today),
-    ]
 
 
 def _csv_chunks(
@@ -317,8 +276,6 @@ def start_plan_export(
         return PlanExport(
             filename=name, count=count, chunks=_csv_chunks(rows, today, tick), total=count
         )
-    from tracker.services.plan_workbook import WorkbookRequest, build_workbook
-
     built = build_workbook(
         WorkbookRequest(
             rows=rows,

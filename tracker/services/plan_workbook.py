@@ -27,7 +27,7 @@ from tracker.domain.spreadsheet import legend_rows, neutralise_cell
 from tracker.domain.states import LeadBody, Lifecycle, Rag, is_overdue
 from tracker.extensions import db
 from tracker.models import Plan, Recommendation, UpdateCycle
-from tracker.services import exports
+from tracker.services import export_rows as exports
 from tracker.services.spool import spool
 
 DATE_FORMAT = "yyyy-mm-dd"  # as the CSV writes dates: unambiguous, and sorts as text too

@@ -1,6 +1,8 @@
 """Every read, re-exported from the module that answers it (tracker/services/reads/), so callers
 keep importing `queries`. New code may import the read model it needs directly."""
 
+# The rows views annotate with: views never import tracker.models (issue 21.4).
+from tracker.models import Plan, UpdateCycle  # noqa: F401
 from tracker.services.filters import SORT_KEYS, PlanFilters, parse_filters
 from tracker.services.reads.action_rows import ActionRow
 from tracker.services.reads.one_action import (
