@@ -48,7 +48,7 @@ def test_a_head_makes_a_calendar_link_a_calendar_reads_it_and_the_head_turns_it_
     expect(page.locator("#your-calendar")).to_have_text("Your dates in Outlook")
     page.get_by_role("link", name="set up your calendar link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dates in Outlook")
-    expect(page.locator("#feed-contents")).to_contain_text("North's fortnightly return")
+    expect(page.locator("#feed-contents")).to_contain_text("North's return")
     expect(page.get_by_text("Subscribe from web")).to_be_visible()
     expect(page.locator("#feed-status")).to_contain_text("You have no calendar link")
     axe.check(page)

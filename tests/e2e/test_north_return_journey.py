@@ -32,8 +32,9 @@ NORTH_HEAD = "north.hos@trust.example"
 CENTRAL_HEAD = "central.hos@trust.example"
 CYCLE = 3  # Friday 5 February 2016 is in cycle 3 (due Friday 12 February at noon)
 # From the top to the first field (the menu, with Challenges and Past returns, the search box,
-# and the link to the compact view of one line per action); 46 before.
-FEW_TABS = 20
+# the Help link in the menu and "Help with this page" beside Sign out (issue 21.2), and the link
+# to the compact view of one line per action); 46 before.
+FEW_TABS = 22
 
 # What North's head changes; every other action is ticked "no change" with nothing typed.
 RAG_CHANGE = ("amber", "Two team manager posts vacant from March; recruitment has started.")

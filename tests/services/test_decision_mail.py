@@ -190,7 +190,10 @@ def test_two_chairs_deciding_a_date_request_at_once_write_one_decision_and_one_m
     wins = [o for o in outcomes if o == "N-01"]
     lost = [o for o in outcomes if isinstance(o, Rejected)]
     assert len(wins) == 1 and len(lost) == 1, outcomes
-    assert "decided" in lost[0].errors["decision"]
+    # Caught in the act ("decided" meanwhile) or, on a busy machine, read after the other
+    # committed ("already been approved/refused"): either way it says the other chair won.
+    message = lost[0].errors["decision"]
+    assert "decided" in message or "has already been" in message, message
     assert len(_mail("target_date|")) == 2 and _written() == 2
     assert db.session.get(TargetDateRequest, request_id).status in ("approved", "refused")
 

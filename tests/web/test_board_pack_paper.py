@@ -234,7 +234,6 @@ def test_the_board_pack_pdf_is_a_complete_paper(pack):
         "Progress by inspection and finding",
         "Single inspection framework (SIF) inspection Wednesday 9 March 2016 4 4 0 1 0 3 1",
         "Single inspection framework (SIF) inspection: the actions answering each finding",
-        "R10: Recommendation 10",
         "Appendix: every action",
     ):
         assert expected in text, expected
