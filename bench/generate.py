@@ -181,7 +181,7 @@ def _refresh_projection() -> None:
     """Bulk inserts bypass the services: where the current-state projection exists (issue 8),
     rebuild it from the history just written, in the same transaction."""
     try:
-        from tracker.services import projection
+        from tracker.services.plan import projection
     except ImportError:  # before the projection was built
         return
     projection.rebuild()
@@ -349,8 +349,8 @@ def build(
 
     Passwords are hashed with `hash_method` (default: the app's PASSWORD_HASH_METHOD).
     """
-    from tracker.services import auth
-    from tracker.services.seed import load_seed
+    from tracker.services.access import auth
+    from tracker.services.platform.seed import load_seed
 
     method = hash_method or app.config["PASSWORD_HASH_METHOD"]
     seconds: dict[str, float] = {}

@@ -36,8 +36,8 @@ from config import TestConfig  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.clock import end_of_london_day_utc  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.services import queries  # noqa: E402
-from tracker.services.seed import load_seed  # noqa: E402
+from tracker.services.plan import queries  # noqa: E402
+from tracker.services.platform.seed import load_seed  # noqa: E402
 
 TODAY = date(2016, 2, 5)  # the demo's "today", inside the story
 AS_AT_DAY = date(2016, 1, 20)
@@ -155,7 +155,7 @@ def build(app: Flask, scale: int) -> tuple[dict[str, int], float, float]:
 
 
 def service_reads() -> list[tuple[str, Callable[[], int]]]:
-    """The reads from tracker.services.queries, each returning how many rows it produced."""
+    """The reads from tracker.services.plan.queries, each returning how many rows it produced."""
     as_at = end_of_london_day_utc(AS_AT_DAY)
 
     def action_and_history() -> int:

@@ -51,8 +51,8 @@ def prepare(app) -> tuple[str, list[str]]:
 
     from tracker.extensions import db
     from tracker.models import Action, ActionState, Plan
-    from tracker.services import auth
-    from tracker.services.seed import load_seed
+    from tracker.services.access import auth
+    from tracker.services.platform.seed import load_seed
 
     with app.app_context():
         db.create_all()
@@ -139,7 +139,7 @@ def returns_loop(app, stop: float, tally: Counter) -> None:
     from tracker.extensions import db
     from tracker.http.access import actor_for
     from tracker.models import User
-    from tracker.services import returns as return_service
+    from tracker.services.loop import returns as return_service
 
     with app.app_context():
         user = db.session.execute(select(User).where(User.email == HEAD)).scalar_one()

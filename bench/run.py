@@ -469,7 +469,7 @@ def time_chasing(app) -> dict[str, float | int]:
     from tracker.domain.calendar import LONDON
     from tracker.extensions import db
     from tracker.models import UpdateCycle
-    from tracker.services import chasing
+    from tracker.services.mail import chasing
 
     with app.app_context():
         cycle = db.session.execute(select(UpdateCycle).where(UpdateCycle.number == 3)).scalar_one()

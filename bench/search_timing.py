@@ -60,9 +60,9 @@ def measure(url: str, scale: int, repeat: int) -> None:
     from tracker.extensions import db
     from tracker.models import Action, ActionState, SearchDocument, User
     from tracker.services import search
-    from tracker.services.auth import actor_of
+    from tracker.services.access.auth import actor_of
+    from tracker.services.plan.updates import record_update
     from tracker.services.search import index
-    from tracker.services.updates import record_update
 
     app: Flask = bench_app(url)
     started = time.perf_counter()

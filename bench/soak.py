@@ -78,8 +78,8 @@ def prepare(pg_url: str) -> tuple[str, dict[str, list[str]], dict[str, str]]:
 
     from tracker.extensions import db
     from tracker.models import Action, ActionState, OutboxMessage, Plan, User
-    from tracker.services import auth
-    from tracker.services.seed import load_seed
+    from tracker.services.access import auth
+    from tracker.services.platform.seed import load_seed
 
     url = create_database(pg_url, "soak_tracker")
     app = bench_app(url)

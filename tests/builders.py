@@ -22,7 +22,7 @@ from tracker.models import (
     Recommendation,
     User,
 )
-from tracker.services.projection import project
+from tracker.services.plan.projection import project
 
 # A complete, illustrative SEF: every question answered, a self-grade chosen.
 SEF_ANSWERS = {
@@ -495,7 +495,7 @@ def make_meeting(
 ) -> int:
     """A meeting recorded through the service, as the chair's form would (commits): its id."""
     from tracker.domain.meetings import FollowUpProposal, MeetingProposal
-    from tracker.services.meetings import record_meeting
+    from tracker.services.governance.meetings import record_meeting
 
     meeting_id, _ = record_meeting(
         MeetingProposal(

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from config import BASE_DIR, TestConfig, seed_demo_today, suite_database_url
 from tracker import create_app
 from tracker.extensions import db, limiter
-from tracker.services.seed import load_seed
+from tracker.services.platform.seed import load_seed
 
 # Property tests (hypothesis, schemathesis) are derandomized and keep no example database: a run
 # is the same on every machine and in CI, and leaves nothing behind.

@@ -20,9 +20,9 @@ from tracker.clock import now_utc
 from tracker.domain.api_tokens import default_expiry
 from tracker.domain.calendar import LONDON
 from tracker.models.org import ORG_KINDS
-from tracker.services import auth as auth_service
-from tracker.services import seed as seed_service
+from tracker.services.access import auth as auth_service
 from tracker.services.errors import NotFound
+from tracker.services.platform import seed as seed_service
 
 tracker_cli = AppGroup("tracker", help="Ofsted action plan tracker commands.")
 user_cli = AppGroup("user", help="People who can sign in.")
@@ -92,7 +92,7 @@ def init(organisation: str, kind: str, email: str, name: str) -> None:
     """First run, on a database with no administrator: the organisation and its first
     administrator, and a one-time set-up link (24 hours, used once) to set their password. A
     database that has an administrator refuses and changes nothing."""
-    from tracker.services import setup
+    from tracker.services.access import setup
 
     try:
         link = setup.initialise(
@@ -197,7 +197,7 @@ def chase(today_text: str | None, dry_run: bool) -> None:
     from datetime import date
 
     from tracker.clock import today_london
-    from tracker.services import chasing
+    from tracker.services.mail import chasing
 
     try:
         today = date.fromisoformat(today_text) if today_text else today_london()
@@ -233,7 +233,7 @@ tracker_cli.add_command(outbox_cli)
 @needs_database
 def outbox_send() -> None:
     """Deliver pending mail over SMTP (TRACKER_SMTP_HOST); failures are retried later."""
-    from tracker.services import outbox
+    from tracker.services.mail import outbox
 
     result = outbox.send_pending(
         now=now_utc(), smtp=outbox.SmtpSettings.from_mapping(current_app.config)
@@ -271,7 +271,7 @@ tracker_cli.add_command(projection_cli)
 @needs_database
 def projection_check() -> None:
     """Compare the projection with the history, row by row; exit 1 on any difference."""
-    from tracker.services import projection
+    from tracker.services.plan import projection
 
     problems = projection.differences()
     for problem in problems:
@@ -288,7 +288,7 @@ def projection_check() -> None:
 @needs_database
 def projection_rebuild() -> None:
     """Make the projection again from the history (safe at any time)."""
-    from tracker.services import projection
+    from tracker.services.plan import projection
 
     written = projection.rebuild_and_commit()
     click.echo(f"Current state rebuilt from history for {written} action(s).")
@@ -366,8 +366,9 @@ def export(
 
     from tracker.clock import today_london
     from tracker.http.requests import current_cycle
-    from tracker.services import exports, queries
     from tracker.services.errors import BadFilter
+    from tracker.services.exchange import exports
+    from tracker.services.plan import queries
 
     if history and file_format != "xlsx":
         raise click.UsageError("--history needs --format xlsx: a CSV file holds the actions only.")
@@ -417,7 +418,7 @@ def _export_plan(
 ) -> None:
     """The workbook or the CSV into `output`, streamed batch by batch, with a delayed bar."""
     from tracker.clock import end_of_london_day_utc
-    from tracker.services import exports
+    from tracker.services.exchange import exports
 
     bar = _DelayedBar(f"Exporting {file_format.upper()}")
     try:
@@ -447,7 +448,7 @@ def _export_board_pack(today: Any, filters: Any, day: Any, asked: dict[str, str]
     from tracker.clock import end_of_london_day_utc
     from tracker.http.packs import board_pack_html, write_pdf
     from tracker.http.requests import dashboard_settings
-    from tracker.services.board_pack import start_board_pack
+    from tracker.services.governance.board_pack import start_board_pack
 
     bar = _DelayedBar("Exporting PDF")
     try:
@@ -513,7 +514,7 @@ def _evidence_store() -> Path:
 def evidence_sweep() -> None:
     """Remove files that failed or killed uploads left in the evidence store (the scheduler
     does it each morning): partial files, and files no evidence row names, over an hour old."""
-    from tracker.services import evidence
+    from tracker.services.plan import evidence
 
     removed = evidence.sweep_orphans(_evidence_store(), now=now_utc())
     click.echo(f"{len(removed)} files removed")
@@ -530,7 +531,7 @@ def evidence_sweep() -> None:
 def backup_command(file: Path, with_evidence: bool) -> None:
     """Back the whole database up to FILE (SQLite: online backup; PostgreSQL: pg_dump). FILE is
     replaced only once the new backup is complete."""
-    from tracker.services import backup
+    from tracker.services.platform import backup
 
     try:
         click.echo(backup.backup(file, evidence_store=_evidence_store() if with_evidence else None))
@@ -549,7 +550,7 @@ def backup_command(file: Path, with_evidence: bool) -> None:
 @needs_database
 def restore_command(file: Path, yes: bool, with_evidence: bool) -> None:
     """Replace the whole database with the backup in FILE."""
-    from tracker.services import backup
+    from tracker.services.platform import backup
 
     if not yes:
         click.confirm(
@@ -568,7 +569,7 @@ def restore_command(file: Path, yes: bool, with_evidence: bool) -> None:
 @needs_database
 def retention(dry_run: bool) -> None:
     """Anonymise people who left more than TRACKER_RETENTION_YEARS years ago."""
-    from tracker.services import people
+    from tracker.services.access import people
 
     years = current_app.config["RETENTION_YEARS"]
     ids = people.anonymise_leavers(now=now_utc(), years=years, dry_run=dry_run)
@@ -585,7 +586,7 @@ def import_command(file: Path, dry_run: bool) -> None:
     an .xlsx's Recommendations sheet creates or updates recommendations too).
 
     Every problem is listed by sheet, row and column; the file is applied all or nothing."""
-    from tracker.services import imports
+    from tracker.services.exchange import imports
 
     max_bytes = current_app.config["IMPORT_MAX_BYTES"]
     if file.stat().st_size > max_bytes:

@@ -5,7 +5,7 @@ PostgreSQL a second scheduler waits on an advisory lock. On any database the out
 keys (which name the subject: recipient, kind, locality, cycle or month, step) write each
 reminder once; a clash on one is read again, never taken for success. A sender claims each
 message before delivering it, so two senders never both deliver one message (see
-`tracker.services.outbox` for exactly what delivery promises when a sender is killed
+`tracker.services.mail.outbox` for exactly what delivery promises when a sender is killed
 mid-attempt).
 """
 
@@ -23,7 +23,10 @@ from tracker.clock import now_utc, today_london
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
 from tracker.http.evidence_files import store as evidence_store
-from tracker.services import chasing, evidence, health, outbox, people
+from tracker.services.access import people
+from tracker.services.mail import chasing, outbox
+from tracker.services.plan import evidence
+from tracker.services.platform import health
 
 log = logging.getLogger(__name__)
 

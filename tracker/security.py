@@ -7,7 +7,7 @@ from flask_login import current_user, logout_user
 
 from tracker.clock import now_utc, real_now_utc
 from tracker.extensions import login_manager, talisman
-from tracker.services import auth as auth_service
+from tracker.services.access import auth as auth_service
 
 CSP = {
     "default-src": "'self'",

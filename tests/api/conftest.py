@@ -15,7 +15,7 @@ from tests.builders import make_action, make_cycles, make_user
 from tests.conftest import _empty_tables
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate
-from tracker.services.auth import create_token
+from tracker.services.access.auth import create_token
 
 TOKEN_TIME = datetime(2016, 2, 1, 9, 0, tzinfo=UTC)
 

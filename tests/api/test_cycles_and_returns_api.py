@@ -10,7 +10,7 @@ from tests.builders import actor_for, make_action, make_user
 from tracker.domain.cycles import build_cycle
 from tracker.extensions import db
 from tracker.models import User
-from tracker.services.returns import Entry, save_draft
+from tracker.services.loop.returns import Entry, save_draft
 
 CYCLE_START = date(2016, 1, 4)
 CYCLE_KEYS = {"number", "opens_on", "due_on", "due_at", "current"}

@@ -21,8 +21,8 @@ from tests.evidence_support import (
 from tests.web.test_evidence_web import multipart
 from tracker.extensions import db
 from tracker.models import Action, Evidence, User
-from tracker.services import evidence as evidence_service
-from tracker.services.auth import actor_of
+from tracker.services.access.auth import actor_of
+from tracker.services.plan import evidence as evidence_service
 
 FIELDS = {"title": "Case file audit", "evidence_type": "audit", "evidence_date": "2016-01-27"}
 

@@ -13,7 +13,7 @@ from tests.builders import add_update, depends, get_or_make_org, make_action, ma
 from tests.conftest import sign_in
 from tracker.extensions import db
 from tracker.models import AuditEvent, action_partner
-from tracker.services import exports
+from tracker.services.exchange import exports
 
 URL = "/api/v1/exports/plan.csv"
 

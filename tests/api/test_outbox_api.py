@@ -10,7 +10,7 @@ import pytest
 from tests.builders import make_user
 from tracker.extensions import db
 from tracker.models import OutboxItem, OutboxMessage
-from tracker.services.auth import create_token
+from tracker.services.access.auth import create_token
 
 NOW = datetime(2016, 2, 12, 9, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import ROLE_ACCOUNTS
 from tracker.clock import now_utc
 from tracker.extensions import db
-from tracker.services.auth import create_token, revoke_tokens
+from tracker.services.access.auth import create_token, revoke_tokens
 
 
 def _all_actions(client, **params):

@@ -33,7 +33,7 @@ from tests.conftest import _empty_tables
 from tests.demo_codes import demo_openapi_document
 from tracker.api.openapi import openapi_document
 from tracker.extensions import db
-from tracker.services.auth import create_token
+from tracker.services.access.auth import create_token
 
 # The PDFs these requests ask for are not drawn: drawing is tested in the pack and report tests.
 pytestmark = pytest.mark.usefixtures("pdf_drawing_stubbed")

@@ -21,7 +21,7 @@ from tracker.domain.calendar import LONDON
 from tracker.domain.imports import REC_HEADER, REC_SHEET
 from tracker.extensions import db
 from tracker.models import Action, ActionEdit, ActionUpdate, AuditEvent, TargetDateRequest
-from tracker.services import exports, plan_workbook
+from tracker.services.exchange import exports, plan_workbook
 
 URL = "/api/v1/exports/plan.xlsx"
 PLAN_SHEETS = (

@@ -55,7 +55,7 @@ def _morning_mail(app, ref: str) -> dict[str, list[str]]:
     outbox (email -> the lines of their messages that name it)."""
     from tracker.extensions import db
     from tracker.models import OutboxItem, OutboxMessage
-    from tracker.services.chasing import ChaseConfig, run_chasing
+    from tracker.services.mail.chasing import ChaseConfig, run_chasing
 
     with app.app_context():
         cfg = ChaseConfig.from_mapping(app.config)

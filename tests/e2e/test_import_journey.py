@@ -100,7 +100,7 @@ def test_an_admin_checks_a_file_with_mistakes_then_imports_a_good_one(
 def test_a_long_import_shows_a_progress_bar_then_what_it_did(
     page: Page, live_server, axe, browser_app
 ):
-    from tracker.services import imports
+    from tracker.services.exchange import imports
 
     base = live_server
     page.goto(f"{base}/sign-in")

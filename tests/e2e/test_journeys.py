@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
 from tracker.extensions import db
-from tracker.services import chasing
+from tracker.services.mail import chasing
 
 PLANS = ["main", "north", "south", "east", "central"]
 

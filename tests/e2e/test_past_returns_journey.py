@@ -67,7 +67,7 @@ def _amend_one_east_entry(app) -> str:
     from tests.builders import actor_for
     from tracker.extensions import db
     from tracker.models import User
-    from tracker.services import returns as return_service
+    from tracker.services.loop import returns as return_service
 
     now = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
     with app.app_context():

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from config import TestConfig  # noqa: E402
 from tracker import create_app  # noqa: E402
-from tracker.services import outbox  # noqa: E402
+from tracker.services.mail import outbox  # noqa: E402
 
 
 def main(argv: list[str]) -> None:

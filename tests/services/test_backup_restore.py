@@ -15,7 +15,7 @@ from tests.builders import make_user
 from tests.conftest import DEMO_PASSWORD, load_seed_rows
 from tracker.extensions import db
 from tracker.models import ActionUpdate, OutboxMessage, User
-from tracker.services import backup
+from tracker.services.platform import backup
 
 
 def _every_table() -> dict[str, list[tuple]]:

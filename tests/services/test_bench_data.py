@@ -11,7 +11,7 @@ from tests.conftest import SEED_NOW
 from tracker.domain.states import is_overdue
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate
-from tracker.services.seed import load_seed
+from tracker.services.platform.seed import load_seed
 
 
 def _histories() -> dict[int, list]:

@@ -24,9 +24,9 @@ from tests.builders import (
 )
 from tracker.extensions import db
 from tracker.models import ActionFollow, AuditEvent, CalendarFeed, UpdateCycle, action_partner
-from tracker.services import calendar_feeds
-from tracker.services.calendar_feeds import FeedSettings
 from tracker.services.errors import NotFound
+from tracker.services.exchange import calendar_feeds
+from tracker.services.exchange.calendar_feeds import FeedSettings
 
 NOW = datetime(2016, 2, 5, 9, 30, tzinfo=UTC)
 TODAY = date(2016, 2, 5)

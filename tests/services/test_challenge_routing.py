@@ -14,7 +14,7 @@ from tests.builders import actor_for, make_action, make_cycles, make_recommendat
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import Invitation, OutboxMessage
-from tracker.services import challenges as service
+from tracker.services.governance import challenges as service
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 

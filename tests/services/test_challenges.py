@@ -12,9 +12,9 @@ from tests.builders import actor_for, make_action, make_cycles, make_recommendat
 from tracker.domain.challenges import Status
 from tracker.extensions import db
 from tracker.models import AuditEvent, Challenge, ChallengeStep, OutboxItem, OutboxMessage
-from tracker.services import challenges as service
 from tracker.services.errors import NotFound
-from tracker.services.updates import Forbidden, Rejected
+from tracker.services.governance import challenges as service
+from tracker.services.plan.updates import Forbidden, Rejected
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import ActionUpdate, OutboxItem, OutboxMessage, UpdateCycle
-from tracker.services import queries
+from tracker.services.plan import queries
 
 
 def dry_run(seeded_app, today: str) -> list[list[str]]:

@@ -21,7 +21,7 @@ from tests.services.test_chasing_mail import config, nine_am
 from tracker.domain.calendar import is_working_day
 from tracker.extensions import db
 from tracker.models import OutboxItem, OutboxMessage, SchedulerRun, User
-from tracker.services import chasing
+from tracker.services.mail import chasing
 
 SEED_DAYS = [date(2016, 2, 9), date(2016, 2, 11), date(2016, 2, 16), date(2016, 2, 18)]
 

@@ -13,8 +13,9 @@ from tests.builders import actor_for, make_action, make_cycles, make_user
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
 from tracker.models import OutboxItem
-from tracker.services import challenges, chasing
-from tracker.services.chasing import ChaseConfig
+from tracker.services.governance import challenges
+from tracker.services.mail import chasing
+from tracker.services.mail.chasing import ChaseConfig
 
 RAISED = datetime(2016, 2, 1, 10, 0, tzinfo=UTC)  # a Monday
 

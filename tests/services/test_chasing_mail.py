@@ -31,8 +31,8 @@ from tracker.models import (
     SefVersion,
     User,
 )
-from tracker.services import chasing, outbox
-from tracker.services.chasing import ChaseConfig
+from tracker.services.mail import chasing, outbox
+from tracker.services.mail.chasing import ChaseConfig
 
 START, END = date(2016, 2, 1), date(2016, 3, 1)
 
@@ -444,7 +444,7 @@ def test_a_lead_with_no_email_address_is_chased_through_their_line_manager(
 def test_a_leavers_action_is_chased_through_their_manager_until_it_is_reassigned(
     clean_db, scenario
 ):
-    from tracker.services import people
+    from tracker.services.access import people
 
     admin = make_user(role="admin")
     lead, manager = (

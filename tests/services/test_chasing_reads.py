@@ -15,7 +15,7 @@ from tracker.domain.chasing import is_stale
 from tracker.domain.cycles import build_cycle
 from tracker.extensions import db
 from tracker.models import ActionState, ActionUpdate, UpdateCycle
-from tracker.services.chasing import ChaseConfig, _lead_actions
+from tracker.services.mail.chasing import ChaseConfig, _lead_actions
 
 
 def _reference(current, stale_cycles):

@@ -41,10 +41,10 @@ from tracker.models import (
     LocalityReturn,
     UpdateCycle,
 )
-from tracker.services import projection
-from tracker.services import returns as return_service
-from tracker.services import updates as update_service
-from tracker.services.auth import create_token
+from tracker.services.access.auth import create_token
+from tracker.services.loop import returns as return_service
+from tracker.services.plan import projection
+from tracker.services.plan import updates as update_service
 
 ROUNDS = 20
 WAIT = 30  # seconds: a stuck writer fails the test rather than hanging the run

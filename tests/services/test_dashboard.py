@@ -19,14 +19,14 @@ from tests.builders import (
 from tracker.domain.dependencies import date_clash, is_blocked
 from tracker.domain.states import is_overdue
 from tracker.extensions import db
-from tracker.services import queries
-from tracker.services.dashboard import (
+from tracker.services.errors import BadFilter
+from tracker.services.governance.dashboard import (
     COUNT_KEYS,
     DashboardSettings,
     dashboard_snapshot,
     parse_dashboard_filters,
 )
-from tracker.services.errors import BadFilter
+from tracker.services.plan import queries
 
 TODAY = date(2016, 2, 5)  # cycle 3: 1 to 12 February; cycle 1 was due 15 Jan, cycle 2 29 Jan
 NOW = datetime(2016, 2, 5, 10, tzinfo=UTC)

@@ -27,10 +27,10 @@ from tests.builders import (
 from tracker.domain.meetings import FollowUpProposal, MeetingProposal
 from tracker.extensions import db
 from tracker.models import Notice, OutboxItem, OutboxMessage, TargetDateRequest
-from tracker.services import meetings as meeting_service
-from tracker.services import plan_changes
-from tracker.services.signoff import decide_sign_off
-from tracker.services.updates import Conflict, Rejected
+from tracker.services.governance import meetings as meeting_service
+from tracker.services.governance.signoff import decide_sign_off
+from tracker.services.plan import plan_changes
+from tracker.services.plan.updates import Conflict, Rejected
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 TODAY = date(2016, 2, 5)
@@ -315,7 +315,7 @@ def test_a_decision_waits_for_the_digest_and_goes_in_it_once(world):
     """By default people are told in their daily digest: the scheduler's next chase run carries
     the decision, once, however often it runs."""
     assert world["preference"] == "digest"
-    from tracker.services.chasing import ChaseConfig, run_chasing
+    from tracker.services.mail.chasing import ChaseConfig, run_chasing
 
     cfg = ChaseConfig.from_mapping(world["app"].config)
     _sign_off(actor_for(world["users"]["chair"]))
@@ -344,7 +344,7 @@ def test_a_decision_waits_for_the_digest_and_goes_in_it_once(world):
 
 def test_telling_many_people_of_many_events_reads_the_same_few_times(world, count_queries):
     """A meeting with many follow-ups: three reads, whatever the number (writes aside)."""
-    from tracker.services import notify
+    from tracker.services.mail import notify
 
     def reads(n: int) -> int:
         events = [

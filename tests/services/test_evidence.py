@@ -18,10 +18,10 @@ from tests.services.test_imports import _every_table
 from tracker.domain import evidence as rules
 from tracker.extensions import db
 from tracker.models import Evidence
-from tracker.services import evidence as evidence_service
-from tracker.services import exports, imports
 from tracker.services.errors import NotFound
-from tracker.services.filters import parse_filters
+from tracker.services.exchange import exports, imports
+from tracker.services.plan import evidence as evidence_service
+from tracker.services.plan.filters import parse_filters
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 TODAY = date(2016, 2, 5)
@@ -218,7 +218,7 @@ def test_files_left_by_killed_or_failed_uploads_are_swept_and_named_ones_kept(cl
     import os
     from pathlib import Path
 
-    from tracker.services.evidence import ORPHAN_AGE_SECONDS, file_path, sweep_orphans
+    from tracker.services.plan.evidence import ORPHAN_AGE_SECONDS, file_path, sweep_orphans
 
     def stored(data: bytes, age: int) -> Path:
         digest = hashlib.sha256(data).hexdigest()

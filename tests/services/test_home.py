@@ -13,7 +13,7 @@ from tests.builders import (
     make_user,
 )
 from tracker.extensions import db
-from tracker.services import home, queries
+from tracker.services.plan import home, queries
 
 TODAY = date(2016, 2, 5)  # cycle 3: 1 to 12 February
 NOW = datetime(2016, 2, 5, 10, tzinfo=UTC)

@@ -16,8 +16,8 @@ from tests.import_files import appending, declaring, formatted_at, measured, tex
 from tracker.domain.imports import ReadLimits
 from tracker.extensions import db
 from tracker.models import AuditEvent
-from tracker.services import exports, imports
-from tracker.services.filters import parse_filters
+from tracker.services.exchange import exports, imports
+from tracker.services.plan.filters import parse_filters
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 MAX = 10 * 1024 * 1024

@@ -16,8 +16,8 @@ from tests.conftest import DEMO_PASSWORD, load_seed_rows
 from tracker.domain.imports import HEADER, REC_HEADER, REC_SHEET, TEMPLATE_HEADER
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionEdit, AuditEvent, Recommendation
-from tracker.services import exports, imports
-from tracker.services.filters import parse_filters
+from tracker.services.exchange import exports, imports
+from tracker.services.plan.filters import parse_filters
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 MAX = 10 * 1024 * 1024
@@ -369,8 +369,8 @@ def test_a_workbook_sheet_may_have_a_title_above_its_header(seeded):
 
 
 def test_an_apply_that_fails_part_way_writes_nothing(seeded, monkeypatch):
-    from tracker.services import plan_changes
-    from tracker.services.updates import Rejected
+    from tracker.services.plan import plan_changes
+    from tracker.services.plan.updates import Rejected
 
     rows = _rows(_export())
     for r in rows[1:4]:

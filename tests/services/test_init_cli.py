@@ -15,7 +15,7 @@ from tracker.clock import now_utc
 from tracker.domain.people import LinkState
 from tracker.extensions import db
 from tracker.models import AuditEvent, Invitation, Organisation, OutboxMessage, Plan, User
-from tracker.services import invitations
+from tracker.services.access import invitations
 
 PASSWORD = "a-long-new-password-2026"
 ARGS = [

@@ -12,8 +12,8 @@ from tests.builders import actor_for, make_action, make_recommendation, make_use
 from tracker.domain.inspection_events import EventInput, FindingInput
 from tracker.extensions import db
 from tracker.models import AuditEvent, Inspection, Recommendation, action_finding
-from tracker.services import inspection_events as events
-from tracker.services import queries
+from tracker.services.plan import inspection_events as events
+from tracker.services.plan import queries
 from tracker.services.reads.inspections import list_events
 
 NOW = datetime(2016, 2, 5, 10, tzinfo=UTC)

@@ -12,7 +12,7 @@ from tests.builders import add_measure_value, add_update, make_action, make_meas
 from tracker.domain.measures import Quarter, Status
 from tracker.extensions import db
 from tracker.models import Measure, MeasureTarget, MeasureValue, measure_action
-from tracker.services import measures as service
+from tracker.services.performance import measures as service
 from tracker.services.reads import measure_links
 from tracker.services.reads import measures as reads
 
@@ -126,7 +126,7 @@ def test_green_actions_with_an_off_target_measure_are_listed(clean_db):
 def test_the_seed_loads_the_measures_once(clean_db):
     from pathlib import Path
 
-    from tracker.services.measure_seed import load_measures
+    from tracker.services.performance.measure_seed import load_measures
 
     seed = Path(clean_db.config["SEED_DIR"])
     first = load_measures(seed, now=NOW)
@@ -143,7 +143,7 @@ def test_the_seed_keeps_titles_whole_and_appendix_a_decides_which_measures_are_k
     import pytest
 
     from tests.appendix_a import APPENDIX_A
-    from tracker.services.measure_seed import check_entry, load_measures
+    from tracker.services.performance.measure_seed import check_entry, load_measures
 
     load_measures(Path(clean_db.config["SEED_DIR"]), now=NOW)
     rows = dict(db.session.execute(select(Measure.code, Measure.title)).all())

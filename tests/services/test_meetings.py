@@ -21,10 +21,10 @@ from tests.builders import (
 from tracker.domain.meetings import FollowUpProposal, MeetingProposal
 from tracker.extensions import db
 from tracker.models import AuditEvent, Meeting, MeetingDecision, MeetingFollowUp
-from tracker.services import meetings as meeting_service
 from tracker.services.errors import NotFound
-from tracker.services.meeting_snapshot import SNAPSHOT_VERSION, build_snapshot
-from tracker.services.updates import Forbidden
+from tracker.services.governance import meetings as meeting_service
+from tracker.services.governance.meeting_snapshot import SNAPSHOT_VERSION, build_snapshot
+from tracker.services.plan.updates import Forbidden
 
 MEETING_DAY = date(2016, 2, 5)
 NOW = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
@@ -288,7 +288,7 @@ def test_an_unknown_meeting_is_not_found(world, meeting_id):
 def test_a_recorded_meeting_freezes_the_dashboard_and_its_charts(world):
     from tests.builders import make_cycles
     from tracker.domain.permissions import Actor, Role
-    from tracker.services.dashboard import DashboardSettings
+    from tracker.services.governance.dashboard import DashboardSettings
 
     make_cycles(upto=3)
     settings = DashboardSettings(

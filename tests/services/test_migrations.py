@@ -87,7 +87,7 @@ def test_the_projection_migration_fills_the_current_state_from_existing_history(
 
     from tests.builders import make_action
     from tracker.models import ActionUpdate
-    from tracker.services import projection
+    from tracker.services.plan import projection
 
     app = make_app(migration_url)
     init_migrations(app)  # Flask-Migrate is loaded only where migrations are run
@@ -158,7 +158,7 @@ def test_the_search_migration_fills_the_index_as_a_rebuild_would(migration_url):
     same documents as `flask tracker search-rebuild`."""
     from tests.builders import make_sef_version
     from tests.conftest import SEED_NOW
-    from tracker.services.seed import load_seed
+    from tracker.services.platform.seed import load_seed
 
     app = make_app(migration_url)
     init_migrations(app)

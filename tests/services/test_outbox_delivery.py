@@ -23,7 +23,7 @@ from tests.services import outbox_sender
 from tests.services.test_chasing_mail import free_port
 from tracker.extensions import db
 from tracker.models import DeliveryAttempt, OutboxMessage
-from tracker.services import outbox
+from tracker.services.mail import outbox
 
 T0 = datetime(2016, 2, 5, 9, 0, tzinfo=UTC)
 

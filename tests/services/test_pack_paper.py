@@ -18,9 +18,9 @@ from tests.builders import (
 from tracker.domain.meetings import MeetingKind
 from tracker.extensions import db
 from tracker.models import AuditEvent, PackNote
-from tracker.services import pack_paper
-from tracker.services.meetings import get_meeting
-from tracker.services.updates import Forbidden
+from tracker.services.governance import pack_paper
+from tracker.services.governance.meetings import get_meeting
+from tracker.services.plan.updates import Forbidden
 
 AT = datetime(2016, 2, 5, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ from tests.builders import get_or_make_locality, make_action, make_outbox_messag
 from tracker.domain.people import LinkState
 from tracker.extensions import db
 from tracker.models import Action, ApiToken, AuditEvent, Invitation, OutboxMessage, User
-from tracker.services import auth, invitations, outbox, people
+from tracker.services.access import auth, invitations, people
+from tracker.services.mail import outbox
 
 NOW = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
 DAY = timedelta(hours=48)
@@ -409,8 +410,8 @@ def test_people_who_left_long_ago_are_anonymised_and_their_history_stays(clean_d
     from tests.builders import make_action, make_recommendation, make_user
     from tracker.extensions import db
     from tracker.models import ActionUpdate, AuditEvent, User
-    from tracker.services import people
-    from tracker.services.audit import add_event
+    from tracker.services.access import people
+    from tracker.services.platform.audit import add_event
 
     now = datetime(2026, 11, 30, 9, tzinfo=UTC)
     long_gone = make_user(email="long.gone@trust.example")

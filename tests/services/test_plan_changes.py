@@ -22,15 +22,15 @@ from tracker.domain.states import Impact, Lifecycle
 from tracker.domain.updates import Proposal
 from tracker.extensions import db
 from tracker.models import Action, ActionEdit, ActionState, AuditEvent, TargetDateRequest
-from tracker.services import plan_changes as service
-from tracker.services import queries
+from tracker.services.plan import plan_changes as service
+from tracker.services.plan import queries
+from tracker.services.plan.updates import Forbidden, Rejected, record_update
 from tracker.services.reads.plan_changes import (
     action_plan_changes,
     count_rebaselined,
     list_rebaselined,
     plan_changes_between,
 )
-from tracker.services.updates import Forbidden, Rejected, record_update
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 TODAY = date(2016, 2, 5)

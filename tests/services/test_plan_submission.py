@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.builders import actor_for, make_recommendation, make_user
 from tracker.extensions import db
 from tracker.models import AuditEvent, Inspection
-from tracker.services.inspection import SubmissionRefused, record_plan_submission
+from tracker.services.plan.inspection import SubmissionRefused, record_plan_submission
 
 TODAY = date(2016, 3, 9)
 NOW = datetime(2016, 3, 9, 15, tzinfo=UTC)

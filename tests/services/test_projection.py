@@ -13,9 +13,9 @@ from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
 from tracker.extensions import db
 from tracker.models import Action, ActionState
-from tracker.services import projection
-from tracker.services.signoff import decide_sign_off
-from tracker.services.updates import record_update
+from tracker.services.governance.signoff import decide_sign_off
+from tracker.services.plan import projection
+from tracker.services.plan.updates import record_update
 
 NOW = datetime(2016, 2, 5, 10, tzinfo=UTC)
 TODAY = date(2016, 2, 5)
@@ -110,7 +110,7 @@ def test_every_update_moves_the_current_state_in_the_same_commit(story):
 
 
 def test_a_refused_update_leaves_the_current_state_as_it_was(story):
-    from tracker.services.updates import Conflict
+    from tracker.services.plan.updates import Conflict
 
     _record(story, 1)
     with pytest.raises(Conflict):

@@ -4,8 +4,8 @@ import pytest
 
 from tests.builders import add_update, depends, make_action, make_recommendation
 from tracker.extensions import db
-from tracker.services import queries
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.plan import queries
 
 TODAY = date(2016, 2, 5)
 

@@ -22,11 +22,12 @@ from tracker.domain.areas import asked_for
 from tracker.domain.sef import SefStatus
 from tracker.extensions import db
 from tracker.models import Locality
-from tracker.services import chasing, people
-from tracker.services.calendar_feeds import return_localities
-from tracker.services.chasing import ChaseConfig
-from tracker.services.return_reads import list_return_statuses
-from tracker.services.sefs import list_sef_grid
+from tracker.services.access import people
+from tracker.services.exchange.calendar_feeds import return_localities
+from tracker.services.loop.return_reads import list_return_statuses
+from tracker.services.loop.sefs import list_sef_grid
+from tracker.services.mail import chasing
+from tracker.services.mail.chasing import ChaseConfig
 
 # Retired during cycle 3 (it opened on Monday 1 February 2016); today is Friday 26 February.
 RETIRED = datetime(2016, 2, 3, 15, 0, tzinfo=UTC)
@@ -134,12 +135,12 @@ def test_a_retired_areas_actions_stay_in_its_plan(two_areas):
 
 
 def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db):
-    from tracker.services import queries
-    from tracker.services.dashboard import (
+    from tracker.services.governance.dashboard import (
         DashboardSettings,
         dashboard_snapshot,
         parse_dashboard_filters,
     )
+    from tracker.services.plan import queries
 
     make_cycles(upto=4)
     make_action(ref="N-1", plan="north")
@@ -161,7 +162,7 @@ def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db
 
 def test_a_retired_areas_head_is_asked_for_no_return_or_sef_on_their_home_page(clean_db):
     from tests.builders import actor_for
-    from tracker.services import home
+    from tracker.services.plan import home
 
     make_cycles(upto=4)
     make_action(ref="S-1", plan="south")
@@ -190,7 +191,7 @@ def test_a_retired_areas_head_saves_and_submits_nothing_for_a_cycle_opened_after
     refuses a draft and a submission; the cycle in progress when it was retired is still open
     to it."""
     from tracker.models import ReturnDraft
-    from tracker.services.returns import ReturnRejected, save_draft, submit_return
+    from tracker.services.loop.returns import ReturnRejected, save_draft, submit_return
     from tracker.web.access import actor_for
 
     make_action(ref="S-01", plan="south", lead=two_areas["south"])

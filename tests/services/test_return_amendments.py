@@ -20,9 +20,7 @@ from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
 from tracker.extensions import db
 from tracker.models import ActionUpdate, AuditEvent, LocalityReturn, ReturnDraft
-from tracker.services import chasing
-from tracker.services.chasing import ChaseConfig
-from tracker.services.returns import (
+from tracker.services.loop.returns import (
     NOT_SUBMITTED,
     Entry,
     ReturnConflict,
@@ -33,7 +31,9 @@ from tracker.services.returns import (
     save_draft,
     submit_return,
 )
-from tracker.services.updates import Forbidden, record_update
+from tracker.services.mail import chasing
+from tracker.services.mail.chasing import ChaseConfig
+from tracker.services.plan.updates import Forbidden, record_update
 
 TODAY = date(2016, 2, 5)  # cycle 3: opens Monday 1 February, due noon Friday 12 February
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)

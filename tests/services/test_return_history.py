@@ -1,4 +1,4 @@
-"""Past returns as submitted, read from the history (services/return_history.py)."""
+"""Past returns as submitted, read from the history (services/loop/return_history.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from tests.builders import actor_for, add_update, make_action, make_cycles, make
 from tracker.domain.permissions import Actor, Role
 from tracker.extensions import db
 from tracker.models import Action
-from tracker.services import return_history
 from tracker.services.errors import NotFound
-from tracker.services.returns import Entry, save_draft, submit_return
+from tracker.services.loop import return_history
+from tracker.services.loop.returns import Entry, save_draft, submit_return
 
 SUBMITTED_AT = datetime(2016, 1, 29, 10, 0, tzinfo=UTC)  # cycle 2, due noon 29 January
 LATE = datetime(2016, 1, 29, 15, 0, tzinfo=UTC)

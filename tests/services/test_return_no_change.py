@@ -19,7 +19,7 @@ from tests.builders import (
 )
 from tracker.extensions import db
 from tracker.models import ActionUpdate, AuditEvent, LocalityReturn, ReturnDraft
-from tracker.services.returns import (
+from tracker.services.loop.returns import (
     ALREADY_SUBMITTED,
     NOTHING_TO_MARK_REOPENED,
     Entry,
@@ -30,7 +30,7 @@ from tracker.services.returns import (
     save_draft,
     submit_return,
 )
-from tracker.services.updates import Forbidden
+from tracker.services.plan.updates import Forbidden
 
 TODAY = date(2016, 2, 5)  # cycle 3: opens Monday 1 February, due noon Friday 12 February
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)

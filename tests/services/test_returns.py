@@ -20,7 +20,7 @@ from tracker.domain.personal_data import personal_data_message
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, AuditEvent, LocalityReturn, ReturnDraft
 from tracker.services.errors import NotFound
-from tracker.services.returns import (
+from tracker.services.loop.returns import (
     NOTHING_TO_SAVE,
     Entry,
     ReturnConflict,
@@ -30,7 +30,7 @@ from tracker.services.returns import (
     save_draft,
     submit_return,
 )
-from tracker.services.updates import Forbidden
+from tracker.services.plan.updates import Forbidden
 
 TODAY = date(2016, 2, 5)  # cycle 3: opens Monday 1 February, due noon Friday 12 February
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
@@ -608,7 +608,7 @@ def test_two_simultaneous_first_saves_of_a_draft_both_keep_the_typing(north, app
 def test_a_past_cycle_shows_actions_updated_in_it_even_after_later_updates(seeded_app):
     """North's cycle 2 return: every action was updated in cycle 2, though most were updated
     again in cycle 3 since."""
-    from tracker.services.returns import get_return
+    from tracker.services.loop.returns import get_return
 
     with seeded_app.app_context():
         view = get_return(

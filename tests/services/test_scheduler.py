@@ -15,7 +15,7 @@ from tracker import jobs
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
 from tracker.models import OutboxItem, OutboxMessage, SchedulerRun
-from tracker.services import chasing
+from tracker.services.mail import chasing
 
 
 @pytest.mark.parametrize(

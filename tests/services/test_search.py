@@ -23,8 +23,8 @@ from tracker.domain.updates import Proposal
 from tracker.extensions import db
 from tracker.models import SearchDocument
 from tracker.services import search
+from tracker.services.plan.updates import record_update
 from tracker.services.search import index
-from tracker.services.updates import record_update
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 VIEWER = Actor(user_id=None, role=Role.VIEWER)

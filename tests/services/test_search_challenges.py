@@ -10,7 +10,8 @@ import pytest
 
 from tests.builders import actor_for, make_action, make_user
 from tracker.extensions import db
-from tracker.services import challenges, search
+from tracker.services import search
+from tracker.services.governance import challenges
 
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
 

@@ -29,7 +29,7 @@ from tracker.models import (
     UpdateCycle,
     action_finding,
 )
-from tracker.services.seed import load_seed
+from tracker.services.platform.seed import load_seed
 
 
 def _count(model) -> int:

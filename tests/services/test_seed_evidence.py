@@ -14,9 +14,9 @@ from tests.builders import actor_for
 from tests.conftest import DEMO_PASSWORD, SEED_NOW, load_seed_rows
 from tracker.extensions import db
 from tracker.models import Action, ActionState, ActionUpdate, Evidence, User
-from tracker.services import evidence as evidence_service
-from tracker.services.seed import load_seed
-from tracker.services.signoff import decide_sign_off, list_awaiting_sign_off
+from tracker.services.governance.signoff import decide_sign_off, list_awaiting_sign_off
+from tracker.services.plan import evidence as evidence_service
+from tracker.services.platform.seed import load_seed
 
 TODAY = date(2016, 2, 5)
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)

@@ -14,7 +14,7 @@ from tracker.domain.sef import SefStatus
 from tracker.extensions import db
 from tracker.models import AuditEvent, SefVersion
 from tracker.services.errors import NotFound
-from tracker.services.sefs import (
+from tracker.services.loop.sefs import (
     SefConflict,
     SefRejected,
     compare_sef,
@@ -23,7 +23,7 @@ from tracker.services.sefs import (
     save_sef,
     sef_submissions,
 )
-from tracker.services.updates import Forbidden
+from tracker.services.plan.updates import Forbidden
 
 TODAY = date(2016, 2, 5)  # February's SEF is due today (the fifth working day)
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)

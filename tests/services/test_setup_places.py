@@ -19,7 +19,7 @@ from tests.builders import (
 from tracker.extensions import db
 from tracker.models import AuditEvent, Locality, Organisation, Plan
 from tracker.models.plan import action_partner
-from tracker.services import areas, organisations
+from tracker.services.access import areas, organisations
 from tracker.services.errors import NotFound
 
 NOW = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)

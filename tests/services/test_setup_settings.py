@@ -12,8 +12,8 @@ from tests.conftest import load_seed_rows
 from tracker.domain.setup import Chasing, Rhythm, SelfEvaluation, SetupError, Words
 from tracker.extensions import db
 from tracker.models import AuditEvent, Setting, UpdateCycle
-from tracker.services import settings
-from tracker.services.chasing import ChaseConfig, _inputs
+from tracker.services.access import settings
+from tracker.services.mail.chasing import ChaseConfig, _inputs
 
 NOW = datetime(2016, 2, 5, 10, tzinfo=UTC)
 TODAY = date(2016, 2, 5)  # cycle 3 of the demo: 1 to 14 February, due Friday 12 February

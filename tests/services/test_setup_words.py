@@ -20,9 +20,12 @@ from tracker.domain.audit_words import describe
 from tracker.domain.calendar import LONDON
 from tracker.extensions import db
 from tracker.models import AuditEvent, OutboxMessage, Setting, User
-from tracker.services import audit_log, calendar_feeds, chasing, settings
-from tracker.services.calendar_feeds import FeedSettings
-from tracker.services.chasing import ChaseConfig
+from tracker.services.access import settings
+from tracker.services.exchange import calendar_feeds
+from tracker.services.exchange.calendar_feeds import FeedSettings
+from tracker.services.mail import chasing
+from tracker.services.mail.chasing import ChaseConfig
+from tracker.services.platform import audit_log
 
 NOW = datetime(2016, 2, 5, 9, 30, tzinfo=UTC)
 OTHER = {

@@ -19,10 +19,10 @@ from tests.builders import (
 from tracker.domain.personal_data import personal_data_message
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionUpdate, AuditEvent
-from tracker.services.dependencies import DependencyRefused, add_dependency, remove_dependency
 from tracker.services.errors import NotFound
-from tracker.services.signoff import decide_sign_off, list_awaiting_sign_off
-from tracker.services.updates import Conflict, Forbidden, Rejected
+from tracker.services.governance.signoff import decide_sign_off, list_awaiting_sign_off
+from tracker.services.plan.dependencies import DependencyRefused, add_dependency, remove_dependency
+from tracker.services.plan.updates import Conflict, Forbidden, Rejected
 
 CYCLE_START = date(2016, 1, 4)
 TODAY = date(2016, 2, 5)

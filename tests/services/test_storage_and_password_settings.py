@@ -14,8 +14,8 @@ from tests.conftest import EMPTY_URL, IS_POSTGRES, make_app
 from tracker import create_app
 from tracker.extensions import db, sqlite_pragmas
 from tracker.models import User
-from tracker.services import auth as auth_service
-from tracker.services.auth import authenticate
+from tracker.services.access import auth as auth_service
+from tracker.services.access.auth import authenticate
 
 # OWASP's lowest-memory scrypt setting of equal strength: N=2^13 (8 MiB), r=8, p=10.
 CHOSEN_HASH_METHOD = "scrypt:8192:8:10"

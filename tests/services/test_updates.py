@@ -24,7 +24,7 @@ from tracker.domain.updates import Proposal
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, AuditEvent
 from tracker.services.errors import NotFound
-from tracker.services.updates import Conflict, Forbidden, Rejected, record_update
+from tracker.services.plan.updates import Conflict, Forbidden, Rejected, record_update
 
 CYCLE_START = date(2016, 1, 4)
 TODAY = date(2016, 2, 5)  # a Friday in cycle 3 (1 to 14 February 2016)

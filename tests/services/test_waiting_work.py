@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tests.builders import add_update, make_action, make_cycles
 from tracker.extensions import db
 from tracker.models import Action
-from tracker.services import queries
-from tracker.services.dashboard import DashboardSettings, dashboard_snapshot
-from tracker.services.meeting_snapshot import build_snapshot, exception_rows
+from tracker.services.governance.dashboard import DashboardSettings, dashboard_snapshot
+from tracker.services.governance.meeting_snapshot import build_snapshot, exception_rows
+from tracker.services.plan import queries
 
 TODAY = date(2016, 2, 5)  # cycle 3; cycle 2 was due at noon on Friday 29 January
 NOW = datetime(2016, 2, 5, 10, tzinfo=UTC)

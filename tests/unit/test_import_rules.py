@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from tracker.domain import imports as rules
-from tracker.services.exports import HEADER as EXPORT_HEADER
+from tracker.services.exchange.exports import HEADER as EXPORT_HEADER
 
 
 def test_the_import_reads_the_export_s_columns():

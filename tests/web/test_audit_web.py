@@ -15,7 +15,7 @@ from tests.builders import get_or_make_locality, make_user
 from tests.conftest import sign_in
 from tracker.extensions import db
 from tracker.models import AuditEvent
-from tracker.services.audit import add_event
+from tracker.services.platform.audit import add_event
 
 PASSWORD = "a-long-test-password"
 # 23:30 UTC on 31 January is still 31 January in London (GMT); 23:30 UTC on 30 June is 1 July.

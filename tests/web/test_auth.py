@@ -170,7 +170,7 @@ def test_a_session_cookie_saved_before_signing_out_no_longer_works(client):
 def test_a_role_change_or_leaving_ends_the_person_s_sessions(client):
     from datetime import UTC, datetime
 
-    from tracker.services import people
+    from tracker.services.access import people
 
     admin = make_user(email="admin@trust.example", role="admin")
     lead = make_user(email="lead@trust.example")
@@ -335,7 +335,7 @@ def test_an_unknown_email_costs_the_same_hash_as_a_real_account(clean_db, monkey
 
     from werkzeug.security import generate_password_hash
 
-    from tracker.services import auth
+    from tracker.services.access import auth
 
     method = "scrypt:8192:8:10"
     user = make_user(email="lead@trust.example")

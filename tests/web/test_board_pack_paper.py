@@ -31,7 +31,8 @@ from tests.builders import (
 from tests.conftest import _empty_tables, csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import PackNote
-from tracker.services import challenges, settings
+from tracker.services.access import settings
+from tracker.services.governance import challenges
 
 PASSWORD = "a-long-test-password"
 NOTE = "The plan is broadly on track. The board is asked to note the two late actions."

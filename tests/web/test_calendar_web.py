@@ -16,7 +16,7 @@ from tracker.clock import now_utc
 from tracker.domain.cycles import build_cycle
 from tracker.extensions import db
 from tracker.models import UpdateCycle
-from tracker.services.calendar_feeds import make_feed
+from tracker.services.exchange.calendar_feeds import make_feed
 
 PASSWORD = "a-long-test-password"
 

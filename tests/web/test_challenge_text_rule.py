@@ -20,7 +20,7 @@ import pytest
 from tests.builders import actor_for, make_action, make_cycles, make_meeting, make_user
 from tests.conftest import sign_in
 from tracker.extensions import db
-from tracker.services import challenges
+from tracker.services.governance import challenges
 
 PASSWORD = "a-long-test-password"
 QUESTION = "Why has this been amber for three cycles?"

@@ -158,7 +158,7 @@ def test_the_dashboard_pack_and_quarterly_report_show_the_challenge(client, worl
     assert "Open challenges" in page and "1 challenge not yet accepted" in page
 
     from tracker.clock import now_utc, today_london
-    from tracker.services.meeting_snapshot import build_snapshot
+    from tracker.services.governance.meeting_snapshot import build_snapshot
 
     snapshot = build_snapshot(meeting_day=today_london(), now=now_utc())
     assert [c["question"] for c in snapshot["challenges"]] == [

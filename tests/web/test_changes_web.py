@@ -232,7 +232,7 @@ def test_a_sent_date_with_a_nul_byte_is_refused_at_the_edge_and_writes_nothing(c
 def test_with_no_date_and_no_meeting_the_changes_run_from_a_week_ago(clean_db):
     from datetime import date
 
-    from tracker.services.meetings import last_meeting_day
+    from tracker.services.governance.meetings import last_meeting_day
 
     assert last_meeting_day(date(2016, 2, 5)) is None  # an empty database: a week ago then
 

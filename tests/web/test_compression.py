@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from tracker.services import exports
+from tracker.services.exchange import exports
 
 GZIP = {"Accept-Encoding": "gzip"}
 

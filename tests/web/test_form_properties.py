@@ -46,7 +46,8 @@ from tracker.models import (
     Recommendation,
     SefVersion,
 )
-from tracker.services import imports, invitations, mapped_imports, people
+from tracker.services.access import invitations, people
+from tracker.services.exchange import imports, mapped_imports
 
 PASSWORD = "a-long-test-password"
 EXAMPLES = 30
@@ -150,7 +151,7 @@ def _world() -> dict:
     )
     db.session.commit()
     from tests.builders import actor_for
-    from tracker.services import challenges
+    from tracker.services.governance import challenges
 
     challenge = challenges.raise_challenge(
         actor_for(chair), question="Why amber?", now=NOW, action_ref="N-01"

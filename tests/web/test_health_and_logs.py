@@ -9,7 +9,7 @@ from datetime import timedelta
 from tracker.clock import now_utc
 from tracker.extensions import db
 from tracker.observability import JsonFormatter, RequestIdFilter
-from tracker.services import health
+from tracker.services.platform import health
 
 
 def test_healthz_says_the_scheduler_has_not_been_seen_until_it_beats(client, clean_db):

@@ -201,7 +201,7 @@ def test_a_long_import_runs_in_the_background_with_progress_then_says_what_it_di
 
 
 def test_the_progress_page_shows_a_bar_while_an_import_runs(admin_client):
-    from tracker.services import imports
+    from tracker.services.exchange import imports
 
     digest = "a" * 64
     store = Path(admin_client.application.instance_path) / "imports"

@@ -20,7 +20,7 @@ from tests.conftest import csrf_token, load_seed_rows, sign_in
 from tracker.domain.imports import HEADER
 from tracker.extensions import db
 from tracker.models import ActionEdit, AuditEvent
-from tracker.services import imports
+from tracker.services.exchange import imports
 
 COL = {c: i for i, c in enumerate(HEADER)}
 

@@ -13,8 +13,9 @@ from tests.builders import actor_for, add_update, make_action, make_cycles, make
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import ActionFollow, AuditEvent, OutboxItem, OutboxMessage, User
-from tracker.services import challenges, notify
-from tracker.services.chasing import ChaseConfig, run_chasing
+from tracker.services.governance import challenges
+from tracker.services.mail import notify
+from tracker.services.mail.chasing import ChaseConfig, run_chasing
 
 PASSWORD = "a-long-test-password"
 NOW = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)

@@ -15,7 +15,7 @@ from tests.builders import make_user
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, Challenge
-from tracker.services import auth
+from tracker.services.access import auth
 
 PASSWORD = "a-long-test-password"
 PAGE = "/account/api-tokens"

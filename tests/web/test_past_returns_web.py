@@ -15,7 +15,7 @@ from tests.builders import actor_for, add_update, make_action, make_cycles, make
 from tests.conftest import sign_in
 from tracker.extensions import db
 from tracker.models import Action, ActionUpdate, Locality, LocalityReturn, Plan, UpdateCycle
-from tracker.services import returns as return_service
+from tracker.services.loop import returns as return_service
 
 PASSWORD = "a-long-test-password"
 HEAD = "north.head@trust.example"

@@ -13,7 +13,7 @@ from tests.builders import get_or_make_locality, make_action, make_outbox_messag
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import Action, Invitation, OutboxMessage, User
-from tracker.services import invitations, people
+from tracker.services.access import invitations, people
 
 PASSWORD = "a-long-test-password"
 NOW = datetime(2016, 2, 5, 10, 0, tzinfo=UTC)
@@ -461,7 +461,7 @@ def test_guessing_at_one_link_is_slowed_down_like_signing_in(client):
 def test_a_message_page_lists_every_delivery_attempt_with_its_outcome(client, admin):
     from datetime import timedelta
 
-    from tracker.services import outbox
+    from tracker.services.mail import outbox
 
     message = make_outbox_message(to=admin)
     db.session.commit()

@@ -324,7 +324,7 @@ REDIRECTS = {("returns.index", "locality_head")}
 
 @pytest.fixture(scope="module")
 def awaiting(seeded_app) -> str:
-    from tracker.services.signoff import list_awaiting_sign_off
+    from tracker.services.governance.signoff import list_awaiting_sign_off
 
     with seeded_app.app_context():
         from datetime import date

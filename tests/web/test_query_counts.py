@@ -457,7 +457,7 @@ def test_the_challenge_log_runs_the_same_statements_whatever_its_length(client, 
     from tests.builders import actor_for, make_action, make_user
     from tests.conftest import sign_in
     from tracker.extensions import db
-    from tracker.services import challenges
+    from tracker.services.governance import challenges
 
     chair = make_user(role="chair", email="chair@trust.example")
     lead = make_user(role="action_lead")
@@ -504,7 +504,7 @@ def test_the_mapped_import_pages_run_the_same_statements_whatever_the_sheet_hold
     from tests.builders import make_user
     from tests.conftest import csrf_token, sign_in
     from tracker.extensions import db
-    from tracker.services import mapped_imports
+    from tracker.services.exchange import mapped_imports
 
     admin = make_user(role="admin", email="admin@trust.example")
     db.session.commit()

@@ -25,7 +25,7 @@ from tracker.models import (
     UpdateCycle,
     User,
 )
-from tracker.services import returns as return_service
+from tracker.services.loop import returns as return_service
 
 PASSWORD = "a-long-test-password"
 HEAD = "north.head@trust.example"

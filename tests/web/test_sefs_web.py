@@ -12,7 +12,7 @@ from tests.builders import SEF_ANSWERS, actor_for, get_or_make_locality, make_us
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
 from tracker.models import AuditEvent, SefVersion
-from tracker.services.sefs import save_sef
+from tracker.services.loop.sefs import save_sef
 
 PASSWORD = "a-long-test-password"
 FEB = "/sefs/east/2016-02"

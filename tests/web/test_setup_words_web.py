@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS, csrf_token, load_seed_rows, sign_in
 from tracker.extensions import db
 from tracker.models import AuditEvent, Meeting, Setting
-from tracker.services import settings
+from tracker.services.access import settings
 
 NOW = datetime(2016, 2, 5, 9, 30, tzinfo=UTC)
 OTHER = {

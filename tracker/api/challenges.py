@@ -17,8 +17,8 @@ from tracker.http.access import actor_for, refuse
 from tracker.http.edge import INTEGER_MAX
 from tracker.http.problems import problem
 from tracker.http.requests import plan_codes
-from tracker.services import challenges as service
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.governance import challenges as service
 
 KNOWN_PARAMS = {"status", "plan", "page", "per_page"}
 RAISE_FIELDS = {"question": str, "action": str, "locality": str, "cycle": int}

@@ -18,9 +18,9 @@ from tracker.domain.deadlines import (
     working_days_after,
 )
 from tracker.domain.permissions import Permission
-from tracker.services import queries
 from tracker.services.errors import BadFilter
-from tracker.services.meetings import last_meeting_day
+from tracker.services.governance.meetings import last_meeting_day
+from tracker.services.plan import queries
 from tracker.services.reads.changes import Change, NetChange, list_changes
 
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

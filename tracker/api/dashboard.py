@@ -9,7 +9,7 @@ from tracker.api.views import api_requires, bp
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.requests import dashboard_settings, request_plans
-from tracker.services.dashboard import dashboard_snapshot, parse_dashboard_filters
+from tracker.services.governance.dashboard import dashboard_snapshot, parse_dashboard_filters
 
 
 @bp.get("/v1/dashboard")

@@ -1,6 +1,6 @@
 """Evidence through the API: an action's evidence (GET, paged), adding a file (multipart) or a
 link (JSON) to it (POST), and a file's bytes (GET /evidence/{id}/file), for those who may see the
-action. The checks are the pages' own (tracker.services.evidence)."""
+action. The checks are the pages' own (tracker.services.plan.evidence)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from tracker.http import evidence_files
 from tracker.http.access import actor_for, refuse
 from tracker.http.edge import takes_files
 from tracker.http.problems import problem
-from tracker.services import evidence as evidence_service
 from tracker.services.errors import NotFound
+from tracker.services.plan import evidence as evidence_service
 
 UPLOAD_ENDPOINT = "api.create_action_evidence"
 FIELDS = ("title", "evidence_type", "evidence_date")

@@ -14,10 +14,11 @@ from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.packs import board_pack_response
 from tracker.http.requests import current_cycle, dashboard_settings, plan_codes
-from tracker.services import exports, queries
-from tracker.services.board_pack import start_board_pack
 from tracker.services.errors import BadFilter
-from tracker.services.exports import EXPORT_PARAMS, export_args
+from tracker.services.exchange import exports
+from tracker.services.exchange.exports import EXPORT_PARAMS, export_args
+from tracker.services.governance.board_pack import start_board_pack
+from tracker.services.plan import queries
 
 # The workbook also takes `history`: a sheet with every update of every action in it (at ten
 # times the seed's size that is 167,000 rows and several seconds, so it is asked for).

@@ -16,11 +16,11 @@ from tracker.domain.permissions import Permission
 from tracker.http.measures import read_kind, read_when
 from tracker.http.report_files import report_docx, report_pdf
 from tracker.http.requests import PER_PAGE
-from tracker.services import settings as setup_settings
-from tracker.services.audit import record_event
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import BadFilter
+from tracker.services.performance.reports import build_quarterly_report
+from tracker.services.platform.audit import record_event
 from tracker.services.reads.measures import MeasureRow, get_scorecard
-from tracker.services.reports import build_quarterly_report
 
 MEASURE_PARAMS = {"period", "quarter", "kind", "page", "per_page"}
 MEDIA_TYPES = {

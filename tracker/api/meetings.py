@@ -13,8 +13,8 @@ from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for, allowed, refuse
 from tracker.http.meeting_pack import pdf_response, snapshot_for_reader
 from tracker.http.problems import problem
-from tracker.services import meetings as meeting_service
 from tracker.services.errors import NotFound
+from tracker.services.governance import meetings as meeting_service
 
 
 def _person(p: meeting_service.Person) -> dict[str, Any]:

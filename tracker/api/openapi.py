@@ -28,7 +28,7 @@ from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.setup import Words
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import TEXT_LIMIT
-from tracker.services.queries import SORT_KEYS
+from tracker.services.plan.queries import SORT_KEYS
 
 SORT = _query(
     "sort",

@@ -9,7 +9,7 @@ from tracker.api.openapi_lists import LOCALITY_CODE, NO_NUL, PLAN_CODE, enum, pa
 from tracker.domain.challenges import NOTE_LIMIT, QUESTION_LIMIT, RESPONSE_LIMIT, Status
 from tracker.domain.setup import Words
 from tracker.http.edge import INTEGER_MAX
-from tracker.services.challenges import STATUS_FILTERS
+from tracker.services.governance.challenges import STATUS_FILTERS
 
 CHALLENGE_ID = {
     "name": "challenge_id",

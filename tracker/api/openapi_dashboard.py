@@ -8,7 +8,7 @@ from tracker.api.openapi_lists import EMPTY_REFUSED, FILTER_TEXT, PLAN_CODE, enu
 from tracker.domain.measures import Unit
 from tracker.domain.setup import Words
 from tracker.http.edge import INTEGER_MAX
-from tracker.services.dashboard import COUNT_KEYS
+from tracker.services.governance.dashboard import COUNT_KEYS
 
 _INT = {"type": "integer", "minimum": 0}
 _DAY = {"type": "string", "format": "date"}

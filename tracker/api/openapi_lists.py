@@ -8,8 +8,8 @@ from typing import Any
 
 from tracker.domain.setup import Words
 from tracker.http.edge import INTEGER_MAX
-from tracker.services.exports import XLSX_MIMETYPE
-from tracker.services.filters import LONGEST_FILTER
+from tracker.services.exchange.exports import XLSX_MIMETYPE
+from tracker.services.plan.filters import LONGEST_FILTER
 
 # The API refuses an empty query value (`?as_at=`) with 400: leave the parameter out instead.
 EMPTY_REFUSED = " An empty value is refused (400): leave the parameter out instead."

@@ -9,8 +9,8 @@ from flask import jsonify, request
 from tracker.api.openapi_lists import LAST_PAGE
 from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, bp
 from tracker.domain.permissions import Permission
-from tracker.services import outbox as outbox_service
 from tracker.services.errors import BadFilter
+from tracker.services.mail import outbox as outbox_service
 
 STATUSES = ("pending", "sent", "failed")
 OUTBOX_PER_PAGE = 50

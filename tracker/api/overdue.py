@@ -18,8 +18,8 @@ from tracker.clock import today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.states import days_overdue
 from tracker.http.requests import PER_PAGE, current_cycle, plan_codes
-from tracker.services import queries
 from tracker.services.errors import BadFilter
+from tracker.services.plan import queries
 
 # Always overdue and always by days overdue: the list's other filters, its paging and `as_at`.
 OVERDUE_PARAMS = KNOWN_ACTION_PARAMS - {"overdue", "sort"}

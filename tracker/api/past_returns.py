@@ -15,11 +15,11 @@ from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for, refuse
 from tracker.http.problems import problem
-from tracker.services import return_history
-from tracker.services import returns as return_service
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
+from tracker.services.access.settings import current as current_setup
 from tracker.services.errors import NotFound
-from tracker.services.settings import current as current_setup
+from tracker.services.loop import return_history
+from tracker.services.loop import returns as return_service
 
 
 def _refused() -> str:

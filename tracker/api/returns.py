@@ -9,9 +9,9 @@ from tracker.api.views import api_requires, bp, page_of
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.problems import problem
-from tracker.services import returns as return_service
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import NotFound
+from tracker.services.loop import returns as return_service
 
 
 def _current_number() -> int | None:

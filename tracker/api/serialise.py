@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tracker.services.queries import ActionRow, HistoryEntry, RecommendationSummary, UpdateCycle
+from tracker.services.loop.returns import ReturnView
+from tracker.services.plan.queries import (
+    ActionRow,
+    HistoryEntry,
+    RecommendationSummary,
+    UpdateCycle,
+)
 from tracker.services.reads.plan_changes import DateRequestRow
-from tracker.services.returns import ReturnView
 
 
 def recommendation_json(s: RecommendationSummary) -> dict[str, Any]:

@@ -21,11 +21,11 @@ from tracker.http import evidence_files
 from tracker.http.access import actor_for, refuse
 from tracker.http.edge import INTEGER_MAX, takes_files
 from tracker.http.problems import problem
-from tracker.services import evidence as evidence_service
-from tracker.services import settings as setup_settings
-from tracker.services import updates as update_service
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import NotFound
-from tracker.services.update_evidence import record_update_with_evidence
+from tracker.services.plan import evidence as evidence_service
+from tracker.services.plan import updates as update_service
+from tracker.services.plan.update_evidence import record_update_with_evidence
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "lifecycle": tuple(s.value for s in Lifecycle),

@@ -17,10 +17,10 @@ from tracker.extensions import csrf
 from tracker.http.access import allowed, refuse
 from tracker.http.problems import problem
 from tracker.http.requests import current_cycle, parse_as_at, plan_codes, request_plans
-from tracker.services import queries
+from tracker.services.access.settings import current as current_setup
 from tracker.services.errors import BadFilter, NotFound
-from tracker.services.filters import LIST_PARAMS, check_plan
-from tracker.services.settings import current as current_setup
+from tracker.services.plan import queries
+from tracker.services.plan.filters import LIST_PARAMS, check_plan
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -226,7 +226,7 @@ KINDS: dict[str, Kind] = {
         "Scheduler caught up", "Scheduler caught up on missed days[: {missed_days}]"
     ),
     "seed_loaded": Kind("Demo data loaded", "Demo data loaded"),
-    # The set-up (tracker/services/settings.py)
+    # The set-up (tracker/services/access/settings.py)
     "setup.words": Kind("Words changed", lambda values, names: _words_changed(values)),
 }
 

@@ -22,7 +22,7 @@ from tracker.domain.spreadsheet import FORMULA_STARTS
 from tracker.domain.states import LeadBody
 from tracker.domain.updates import TEXT_LIMIT
 
-# The export's columns, in its order (tracker/services/exports.py writes these, then EXPORT_ONLY).
+# The export's columns, in its order (services/exchange/exports.py writes these, then EXPORT_ONLY).
 HEADER = (
     "Ref",
     "Plan",

@@ -2,7 +2,7 @@
 due, whether a monthly self-evaluation is asked for, and how late work is chased.
 
 Pure rules: the values, their defaults' shape and their checks. The database keeps one row per
-setting (services/settings.py); the environment gives only the first defaults.
+setting (services/access/settings.py); the environment gives only the first defaults.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
-# The settings saved in the database, one row each (services/settings.py).
+# The settings saved in the database, one row each (services/access/settings.py).
 SETTING_KEYS = ("words", "rhythms", "self_evaluation", "chasing")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 # How often returns are due: every 1, 2 or 4 weeks, or each calendar month.

@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from tracker.clock import now_utc
 from tracker.domain.permissions import Actor, Permission, Target, can
-from tracker.services.audit import record_event
-from tracker.services.auth import actor_of
+from tracker.services.access.auth import actor_of
+from tracker.services.platform.audit import record_event
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "_public"

@@ -18,8 +18,8 @@ from tracker.extensions import db
 from tracker.http.packs import board_pack_html, board_pack_key, cached_pdf, draw_into_cache
 from tracker.http.requests import current_cycle, dashboard_settings
 from tracker.models import User
-from tracker.services import queries
-from tracker.services.board_pack import start_board_pack
+from tracker.services.governance.board_pack import start_board_pack
+from tracker.services.plan import queries
 
 URL = "/api/v1/exports/board-pack.pdf"
 

@@ -11,8 +11,8 @@ from flask_login import current_user
 from tracker.clock import now_utc
 from tracker.domain.evidence import megabytes
 from tracker.http.access import actor_for
-from tracker.services import evidence as evidence_service
-from tracker.services.audit import record_event
+from tracker.services.plan import evidence as evidence_service
+from tracker.services.platform.audit import record_event
 
 # Room for the form's other fields and the multipart boundaries around the file.
 FORM_OVERHEAD = 64 * 1024

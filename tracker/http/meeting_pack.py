@@ -13,11 +13,11 @@ from tracker.clock import now_utc
 from tracker.http.access import actor_for
 from tracker.http.packs import paper_helpers, stylesheet
 from tracker.http.packs import pdf_response as pack_pdf_response
-from tracker.services.audit import record_event
-from tracker.services.challenges import readable_evidence
-from tracker.services.meeting_snapshot import exception_rows
-from tracker.services.meetings import MeetingView
-from tracker.services.pack_paper import Paper, build_paper
+from tracker.services.governance.challenges import readable_evidence
+from tracker.services.governance.meeting_snapshot import exception_rows
+from tracker.services.governance.meetings import MeetingView
+from tracker.services.governance.pack_paper import Paper, build_paper
+from tracker.services.platform.audit import record_event
 
 __all__ = ["docx_response", "exception_rows", "pack_html", "pdf_response", "snapshot_for_reader"]
 

@@ -11,10 +11,10 @@ from datetime import date
 from tracker.domain.measures import describe_target, format_value
 from tracker.domain.meetings import pack_name
 from tracker.http.report_files import _london, _table
-from tracker.services.challenges import hidden_note
-from tracker.services.meetings import MeetingView
-from tracker.services.pack_paper import Paper, decision_line, state_words
-from tracker.services.settings import current as current_setup
+from tracker.services.access.settings import current as current_setup
+from tracker.services.governance.challenges import hidden_note
+from tracker.services.governance.meetings import MeetingView
+from tracker.services.governance.pack_paper import Paper, decision_line, state_words
 
 
 def _grid(doc, header: list[str] | None, rows: list[list]) -> None:

@@ -33,8 +33,8 @@ from typing import IO, Any
 from flask import Response, current_app, render_template
 from werkzeug.exceptions import ServiceUnavailable
 
-from tracker.services.board_pack import MIMETYPE, BoardPack
-from tracker.services.spool import spool
+from tracker.services.exchange.spool import spool
+from tracker.services.governance.board_pack import MIMETYPE, BoardPack
 
 # Tagged (headings, tables and lists marked as such for screen readers), with real text.
 PDF_OPTIONS: dict[str, Any] = {"pdf_tags": True}
@@ -367,7 +367,7 @@ def pdf_response(
 def paper_helpers() -> dict[str, Any]:
     """The words the paper's sections (templates/packs/_paper.html) write figures in."""
     from tracker.domain.measures import describe_target, format_value
-    from tracker.services.pack_paper import decision_line, state_words
+    from tracker.services.governance.pack_paper import decision_line, state_words
 
     return {
         "fmt": format_value,

@@ -12,11 +12,11 @@ from flask_login import current_user
 from tracker.domain.measures import Status
 from tracker.http.access import actor_for
 from tracker.http.packs import draw_bounded
-from tracker.services import reports
-from tracker.services.challenges import hidden_note, readable_evidence
-from tracker.services.reports import QuarterlyReport
-from tracker.services.settings import current as current_setup
-from tracker.services.spool import spool
+from tracker.services.access.settings import current as current_setup
+from tracker.services.exchange.spool import spool
+from tracker.services.governance.challenges import hidden_note, readable_evidence
+from tracker.services.performance import reports
+from tracker.services.performance.reports import QuarterlyReport
 
 
 def for_reader(report: QuarterlyReport) -> QuarterlyReport:

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from flask import g
 
 from tracker.clock import end_of_london_day_utc
-from tracker.services import settings as setup_settings
-from tracker.services.dashboard import DashboardSettings
+from tracker.services.access import settings as setup_settings
+from tracker.services.governance.dashboard import DashboardSettings
 from tracker.services.reads.reference import PlanChoice, list_plan_choices
 
 # A page of a long list of actions, on the pages and in the API's overdue list.

@@ -39,7 +39,7 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The recording form's one-time key: a double click (or two tabs) makes one meeting.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    # The plan as presented (tracker.services.meeting_snapshot, versioned inside).
+    # The plan as presented (tracker.services.governance.meeting_snapshot, versioned inside).
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 

@@ -12,7 +12,7 @@ from flask import abort, request
 from tracker.clock import end_of_london_day_utc, today_london
 from tracker.domain.dates import DATE_FORMAT_HINT, as_at_problem, parse_day
 from tracker.http.requests import parse_as_at
-from tracker.services import queries
+from tracker.services.plan import queries
 
 __all__ = ["AsAt", "as_at_from_request", "parse_as_at", "read_as_at"]
 

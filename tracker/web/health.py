@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from tracker.clock import now_utc
-from tracker.services import health
+from tracker.services.platform import health
 from tracker.web.access import public
 
 bp = Blueprint("health", __name__)

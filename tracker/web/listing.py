@@ -11,8 +11,8 @@ from math import ceil
 from flask import request
 
 from tracker.http.requests import PER_PAGE, current_cycle, plan_codes
-from tracker.services import queries
 from tracker.services.errors import BadFilter
+from tracker.services.plan import queries
 
 # Query values that are not filters: the date, the page, the print view (`print=all`), and a
 # plan page's own plan.

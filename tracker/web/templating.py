@@ -27,7 +27,7 @@ from tracker.domain.states import (
     status_colour,
 )
 from tracker.http.requests import request_plans
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
 from tracker.web.access import allowed
 
 

@@ -1,4 +1,4 @@
-"""The reads, one module per question (tracker.services.queries re-exports them all):
+"""The reads, one module per question (tracker.services.plan.queries re-exports them all):
 
 - `state`: where an action's state is read, the projection now or the history as at a moment;
 - `action_rows`: the row every action list and the action page show;

@@ -24,7 +24,7 @@ from tracker.domain.changes import (
 from tracker.domain.states import Lifecycle, days_overdue
 from tracker.extensions import db
 from tracker.models import Action, ActionDependency, ActionState, ActionUpdate, Plan, User
-from tracker.services.filters import PlanFilters
+from tracker.services.plan.filters import PlanFilters
 from tracker.services.reads.action_rows import ActionRow
 from tracker.services.reads.plan_changes import plan_changes_between
 from tracker.services.reads.plan_lists import list_actions

@@ -21,7 +21,7 @@ from tracker.models import (
     action_partner,
 )
 from tracker.services.errors import BadFilter
-from tracker.services.filters import PlanFilters
+from tracker.services.plan.filters import PlanFilters
 from tracker.services.reads.action_rows import (
     LEAD,
     LEAD_ORG,

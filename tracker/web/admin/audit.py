@@ -11,9 +11,9 @@ from tracker.clock import now_utc
 from tracker.domain.calendar import LONDON
 from tracker.domain.dates import DATE_FORMAT_HINT, parse_day
 from tracker.domain.permissions import Permission
-from tracker.services import audit_log
 from tracker.services.errors import BadFilter
-from tracker.services.exports import record_export
+from tracker.services.exchange.exports import record_export
+from tracker.services.platform import audit_log
 from tracker.web import listing
 from tracker.web.access import requires
 from tracker.web.admin.views import bp

@@ -32,7 +32,7 @@ from tracker.clock import now_utc
 from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for
 from tracker.http.edge import takes_files
-from tracker.services import imports
+from tracker.services.exchange import imports
 from tracker.web import listing
 from tracker.web.access import requires
 from tracker.web.admin.views import bp

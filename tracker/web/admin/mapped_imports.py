@@ -32,7 +32,7 @@ from tracker.domain.mapping import FIELDS, PEOPLE, PLAN, column_letter
 from tracker.domain.permissions import ROLE_LABELS, Permission
 from tracker.http.access import actor_for
 from tracker.http.edge import takes_files
-from tracker.services import imports, mapped_imports
+from tracker.services.exchange import imports, mapped_imports
 from tracker.web import listing
 from tracker.web.access import requires
 from tracker.web.admin.imports import (

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from tracker.clock import now_utc
 from tracker.domain.permissions import Permission
-from tracker.services import areas as area_service
-from tracker.services import organisations as org_service
+from tracker.services.access import areas as area_service
+from tracker.services.access import organisations as org_service
 from tracker.services.errors import NotFound
 from tracker.web.access import requires
 from tracker.web.admin.forms import AreaForm, ConfirmForm, OrganisationForm

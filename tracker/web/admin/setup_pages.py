@@ -11,7 +11,7 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.setup import WEEKDAYS, Chasing, Rhythm, SelfEvaluation, SetupError, parse_time
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
 from tracker.web.access import requires
 from tracker.web.admin.forms import date_errors
 from tracker.web.admin.setup_forms import ChasingForm, RhythmForm, SelfEvaluationForm

@@ -16,11 +16,11 @@ from flask_login import current_user
 
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
-from tracker.services import auth as auth_service
-from tracker.services import invitations
-from tracker.services import outbox as outbox_service
-from tracker.services import people as people_service
+from tracker.services.access import auth as auth_service
+from tracker.services.access import invitations
+from tracker.services.access import people as people_service
 from tracker.services.errors import NotFound
+from tracker.services.mail import outbox as outbox_service
 from tracker.web.access import requires
 from tracker.web.admin.forms import (
     ConfirmForm,

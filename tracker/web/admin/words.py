@@ -12,7 +12,7 @@ from wtforms import StringField, SubmitField
 from tracker.clock import now_utc
 from tracker.domain.permissions import Permission
 from tracker.domain.setup import WORD_LABELS, WORD_LIMIT, SetupError, word_problems
-from tracker.services import settings
+from tracker.services.access import settings
 from tracker.web.access import requires
 from tracker.web.admin.views import bp
 from tracker.web.form_helpers import form_errors, no_nul

@@ -18,9 +18,9 @@ from tracker.clock import now_utc, real_now_utc
 from tracker.domain.people import LinkState
 from tracker.domain.permissions import Permission
 from tracker.extensions import limiter
-from tracker.services import auth as auth_service
-from tracker.services import invitations
-from tracker.services import people as people_service
+from tracker.services.access import auth as auth_service
+from tracker.services.access import invitations
+from tracker.services.access import people as people_service
 from tracker.web.access import public, requires
 from tracker.web.auth import devices
 from tracker.web.auth.forms import (

@@ -19,8 +19,8 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.extensions import limiter
-from tracker.services import calendar_feeds
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
+from tracker.services.exchange import calendar_feeds
 from tracker.web.access import public, requires
 from tracker.web.calendar.forms import FeedForm
 

@@ -12,9 +12,9 @@ from tracker.clock import now_utc, today_london
 from tracker.domain.challenges import may_raise
 from tracker.domain.permissions import Permission
 from tracker.http.requests import plan_codes, request_plans
-from tracker.services import challenges as service
 from tracker.services.errors import BadFilter, NotFound
-from tracker.services.updates import Forbidden, Rejected
+from tracker.services.governance import challenges as service
+from tracker.services.plan.updates import Forbidden, Rejected
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.challenges.forms import OutcomeForm, RaiseForm, ResponseForm
 from tracker.web.form_helpers import form_errors
@@ -114,7 +114,7 @@ def _raise(form: RaiseForm, *, back: str, subject: str, **target: Any):
 @bp.route("/actions/<ref>/challenges/new", methods=["GET", "POST"])
 @requires(Permission.RAISE_CHALLENGE)
 def raise_on_action(ref: str):
-    from tracker.services import queries
+    from tracker.services.plan import queries
 
     try:
         row = queries.get_action(ref, today=today_london())
@@ -131,8 +131,8 @@ def raise_on_action(ref: str):
 @bp.route("/returns/<locality>/<int:cycle>/challenges/new", methods=["GET", "POST"])
 @requires(Permission.RAISE_CHALLENGE)
 def raise_on_return(locality: str, cycle: int):
+    from tracker.services.loop.return_reads import get_cycle
     from tracker.services.reads.reference import get_locality
-    from tracker.services.return_reads import get_cycle
 
     try:
         get_cycle(cycle)

@@ -11,8 +11,8 @@ from tracker.clock import today_london
 from tracker.domain.changes import DEFAULT_DAYS, KIND_LABELS, NET_LABELS, since_problem
 from tracker.domain.dates import DATE_FORMAT_HINT, parse_day
 from tracker.domain.permissions import Permission
-from tracker.services import queries
-from tracker.services.meetings import last_meeting_day
+from tracker.services.governance.meetings import last_meeting_day
+from tracker.services.plan import queries
 from tracker.services.reads.changes import list_changes, list_exceptions
 from tracker.web.access import requires
 

@@ -7,9 +7,13 @@ from flask import Blueprint, abort, render_template, request, url_for
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.requests import dashboard_settings, request_plans
-from tracker.services import queries
-from tracker.services.dashboard import dashboard_snapshot, filter_args, parse_dashboard_filters
 from tracker.services.errors import BadFilter
+from tracker.services.governance.dashboard import (
+    dashboard_snapshot,
+    filter_args,
+    parse_dashboard_filters,
+)
+from tracker.services.plan import queries
 from tracker.web.access import allowed, requires
 
 bp = Blueprint("dashboard", __name__)

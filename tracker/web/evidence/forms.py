@@ -22,7 +22,7 @@ from tracker.domain.evidence import (
     URL_LIMIT,
     EvidenceType,
 )
-from tracker.services.evidence import NewEvidence
+from tracker.services.plan.evidence import NewEvidence
 from tracker.web.form_helpers import no_nul
 from tracker.web.plan_changes.forms import DayField
 

@@ -22,9 +22,9 @@ from tracker.domain.evidence import ALLOWED_EXTENSIONS, megabytes
 from tracker.domain.permissions import Permission
 from tracker.http import evidence_files
 from tracker.http.edge import takes_files
-from tracker.services import evidence as evidence_service
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import NotFound
+from tracker.services.plan import evidence as evidence_service
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.evidence.forms import EvidenceForm, WithdrawForm
 from tracker.web.form_helpers import form_errors

@@ -29,10 +29,10 @@ from tracker.domain.inspection_events import (
     event_problems,
 )
 from tracker.domain.permissions import Permission
-from tracker.services import inspection as inspection_service
-from tracker.services import inspection_events as events_service
-from tracker.services import queries
 from tracker.services.errors import NotFound
+from tracker.services.plan import inspection as inspection_service
+from tracker.services.plan import inspection_events as events_service
+from tracker.services.plan import queries
 from tracker.web.access import actor_for, requires
 from tracker.web.form_helpers import form_errors
 from tracker.web.inspections.forms import (

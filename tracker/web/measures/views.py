@@ -14,11 +14,11 @@ from tracker.domain.permissions import Permission
 from tracker.http.edge import takes_files
 from tracker.http.measures import read_kind, read_when
 from tracker.http.report_files import report_context
-from tracker.services import measures as measure_service
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import BadFilter, NotFound
+from tracker.services.performance import measures as measure_service
+from tracker.services.performance.reports import build_quarterly_report
 from tracker.services.reads import measures as reads
-from tracker.services.reports import build_quarterly_report
 from tracker.web.access import requires
 from tracker.web.form_helpers import form_errors
 from tracker.web.measures.forms import TargetForm, UploadForm, ValueForm

@@ -21,12 +21,12 @@ from tracker.domain.meetings import (
 from tracker.domain.permissions import Permission, Target
 from tracker.http.meeting_pack import docx_response, exception_rows, pack_html, pdf_response
 from tracker.http.requests import dashboard_settings
-from tracker.services import meetings as meeting_service
-from tracker.services import pack_paper
+from tracker.services.access.settings import current as current_setup
 from tracker.services.errors import BadFilter, NotFound
-from tracker.services.meeting_snapshot import snapshot_day
-from tracker.services.settings import current as current_setup
-from tracker.services.updates import Forbidden
+from tracker.services.governance import meetings as meeting_service
+from tracker.services.governance import pack_paper
+from tracker.services.governance.meeting_snapshot import snapshot_day
+from tracker.services.plan.updates import Forbidden
 from tracker.web import listing
 from tracker.web.access import actor_for, allowed, refuse, requires
 from tracker.web.form_helpers import form_errors

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from tracker.domain.calendar_feed import REMINDER_CHOICES
-from tracker.services.notify import PREFERENCE_LABELS
+from tracker.services.mail.notify import PREFERENCE_LABELS
 
 
 class PreferenceForm(FlaskForm):

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from tracker.clock import now_utc
 from tracker.domain.permissions import Permission
-from tracker.services import notify
 from tracker.services.errors import NotFound
-from tracker.services.updates import Rejected
+from tracker.services.mail import notify
+from tracker.services.plan.updates import Rejected
 from tracker.web.access import requires
 from tracker.web.form_helpers import form_errors
 from tracker.web.notify.forms import FollowForm, PreferenceForm

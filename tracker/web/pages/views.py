@@ -6,11 +6,11 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.frameworks import FindingKind
 from tracker.domain.permissions import Permission
-from tracker.services import challenges as challenge_service
-from tracker.services import home as home_service
-from tracker.services import queries
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import NotFound
+from tracker.services.governance import challenges as challenge_service
+from tracker.services.plan import home as home_service
+from tracker.services.plan import queries
 from tracker.services.reads.inspections import list_events
 from tracker.services.reads.plan_changes import count_rebaselined
 from tracker.web import listing

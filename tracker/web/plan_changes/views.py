@@ -17,14 +17,14 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.domain.plan_changes import NewAction, PlanEntry
-from tracker.services import plan_changes as service
-from tracker.services import queries
-from tracker.services import settings as setup_settings
-from tracker.services import updates as update_service
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import NotFound
+from tracker.services.plan import plan_changes as service
+from tracker.services.plan import queries
+from tracker.services.plan import updates as update_service
+from tracker.services.plan.updates import Conflict, Forbidden, Rejected
 from tracker.services.reads import plan_changes as reads
 from tracker.services.reads.reference import list_active_people
-from tracker.services.updates import Conflict, Forbidden, Rejected
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.form_helpers import form_errors
 from tracker.web.plan_changes.forms import (

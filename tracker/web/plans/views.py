@@ -7,13 +7,14 @@ from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Target
 from tracker.domain.states import days_overdue
 from tracker.http.requests import request_plans
-from tracker.services import evidence as evidence_service
-from tracker.services import notify, queries
-from tracker.services.dashboard import filter_args
 from tracker.services.errors import BadFilter, NotFound
-from tracker.services.exports import export_args
-from tracker.services.filters import describe_filters
-from tracker.services.queries import Plan
+from tracker.services.exchange.exports import export_args
+from tracker.services.governance.dashboard import filter_args
+from tracker.services.mail import notify
+from tracker.services.plan import evidence as evidence_service
+from tracker.services.plan import queries
+from tracker.services.plan.filters import describe_filters
+from tracker.services.plan.queries import Plan
 from tracker.services.reads import plan_changes as change_reads
 from tracker.web import listing
 from tracker.web.access import actor_for, allowed, requires

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.domain.evidence import EvidenceType
 from tracker.domain.states import Lifecycle
-from tracker.services import returns as return_service
+from tracker.services.loop import returns as return_service
 from tracker.web.updates.forms import (
     IMPACT_CHOICES,
     RAG_CHOICES,

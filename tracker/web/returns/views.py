@@ -13,11 +13,12 @@ from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission, Role
 from tracker.http import evidence_files
 from tracker.http.edge import takes_files
-from tracker.services import queries, return_history
-from tracker.services import returns as return_service
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import NotFound
-from tracker.services.updates import Forbidden
+from tracker.services.loop import return_history
+from tracker.services.loop import returns as return_service
+from tracker.services.plan import queries
+from tracker.services.plan.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.challenges import views as challenges
 from tracker.web.evidence.forms import new_evidence_from

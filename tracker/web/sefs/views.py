@@ -8,11 +8,11 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain import sef as sef_rules
 from tracker.domain.permissions import Permission
-from tracker.services import evidence as evidence_service
-from tracker.services import sefs as sef_service
-from tracker.services import settings as setup_settings
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import NotFound
-from tracker.services.updates import Forbidden
+from tracker.services.loop import sefs as sef_service
+from tracker.services.plan import evidence as evidence_service
+from tracker.services.plan.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.sefs.forms import CompareForm, SefForm
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.api_tokens import latest_expiry
 from tracker.domain.permissions import Permission
-from tracker.services import auth as auth_service
+from tracker.services.access import auth as auth_service
 from tracker.services.errors import NotFound
 from tracker.web.access import requires
 from tracker.web.admin.forms import ConfirmForm, TokenForm, date_errors

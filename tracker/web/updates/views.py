@@ -12,13 +12,14 @@ from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.domain.updates import Proposal
 from tracker.http import evidence_files
 from tracker.http.edge import takes_files
-from tracker.services import dependencies as dependency_service
-from tracker.services import evidence as evidence_service
-from tracker.services import queries, signoff
-from tracker.services import settings as setup_settings
-from tracker.services import updates as update_service
+from tracker.services.access import settings as setup_settings
 from tracker.services.errors import NotFound
-from tracker.services.update_evidence import record_update_with_evidence
+from tracker.services.governance import signoff
+from tracker.services.plan import dependencies as dependency_service
+from tracker.services.plan import evidence as evidence_service
+from tracker.services.plan import queries
+from tracker.services.plan import updates as update_service
+from tracker.services.plan.update_evidence import record_update_with_evidence
 from tracker.web.access import actor_for, allowed, refuse, requires
 from tracker.web.evidence.forms import new_evidence_from
 from tracker.web.updates.forms import (
