@@ -86,13 +86,13 @@ test-sqlite: install
 	$(PYTEST) $(WORKERS)
 
 test-postgres: install
-	$(PG) $(PYTEST) $(WORKERS)
+	$(PG) $(PYTEST) $(WORKERS) -m "not sqlite_only"
 
 test-sqlite-core: install
 	$(PYTEST) $(WORKERS) --ignore=tests/e2e
 
 test-postgres-core: install
-	$(PG) $(PYTEST) $(WORKERS) --ignore=tests/e2e
+	$(PG) $(PYTEST) $(WORKERS) --ignore=tests/e2e -m "not sqlite_only"
 
 test-sqlite-browser: install
 	$(PYTEST) $(WORKERS) tests/e2e
