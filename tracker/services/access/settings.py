@@ -142,6 +142,13 @@ def save_words(values: Mapping[str, str], *, actor_id: int | None, now: datetime
     return words
 
 
+def earliest_rhythm_start(today: date, setup: Setup | None = None) -> date | None:
+    """The first day a new rhythm may start: None (any day) on a new tracker, with no rhythm
+    saved and no cycle made; else the day after the cycle in progress ends (a change applies
+    from the next cycle)."""
+    return None if first_rhythm() else schedule(setup).next_start(today)
+
+
 def save_rhythm(new: Rhythm, *, today: date, actor_id: int | None, now: datetime) -> Rhythm:
     """Add a rhythm from the next cycle on: the cycles that have begun keep theirs. Cycles
     already made ahead of the calendar that the new rhythm replaces (none has opened, so none

@@ -203,6 +203,20 @@ def _refuse_not_asked(locality: Locality, cycle: UpdateCycle) -> None:
         )
 
 
+def _open_form(
+    locality_code: str, cycle_number: int, *, actor: Actor, now: datetime
+) -> tuple[Locality, UpdateCycle]:
+    """The return a write is for, once the writer may make it, its cycle has opened and the
+    area is still asked for it; else Forbidden or ReturnRejected, nothing written."""
+    if not may_submit(actor, locality_code):
+        raise Forbidden(locality_code)
+    locality = queries.get_locality(locality_code)
+    cycle = get_cycle(cycle_number)
+    _refuse_unopened(cycle, now)
+    _refuse_not_asked(locality, cycle)
+    return locality, cycle
+
+
 def _refuse_unopened(cycle: UpdateCycle, now: datetime) -> None:
     """A cycle that has not opened is not a form: nothing is saved or submitted for it."""
     if now.astimezone(LONDON).date() < cycle.opens_on:
@@ -295,12 +309,7 @@ def save_draft(
     looks like child-level data is held back (never stored); everything else is saved.
     Evidence given with an entry is added to its action with the draft; an item that fails a
     check is refused with the reason (as held back), and the rest of the draft is saved."""
-    if not may_submit(actor, locality_code):
-        raise Forbidden(locality_code)
-    locality = queries.get_locality(locality_code)
-    cycle = get_cycle(cycle_number)
-    _refuse_unopened(cycle, now)
-    _refuse_not_asked(locality, cycle)
+    locality, cycle = _open_form(locality_code, cycle_number, actor=actor, now=now)
     if _is_submitted(locality, cycle):
         raise ReturnRejected(ALREADY_SUBMITTED)
     checked = _check_evidence(
@@ -527,12 +536,7 @@ def submit_return(
     written on top of that change when the change left the entry's own fields alone (see
     `_fits`), else that one entry is the ReturnConflict. Returns the number of updates written,
     naming the entries written on top of a change made since their form was drawn."""
-    if not may_submit(actor, locality_code):
-        raise Forbidden(locality_code)
-    locality = queries.get_locality(locality_code)
-    cycle = get_cycle(cycle_number)
-    _refuse_unopened(cycle, now)
-    _refuse_not_asked(locality, cycle)
+    locality, cycle = _open_form(locality_code, cycle_number, actor=actor, now=now)
     # Before the version checks: a resent form must not look like someone else's change.
     state = _record_state(locality, cycle)
     if _sent(state):
@@ -794,12 +798,7 @@ def mark_no_change(
     lifecycle and impact are kept as the entry, nothing retyped. An entry typed, ticked or
     changed in any way is never overwritten. Returns the refs marked: none when every listed
     entry is touched already (the confirmation sent twice), and then nothing is written."""
-    if not may_submit(actor, locality_code):
-        raise Forbidden(locality_code)
-    locality = queries.get_locality(locality_code)
-    cycle = get_cycle(cycle_number)
-    _refuse_unopened(cycle, now)
-    _refuse_not_asked(locality, cycle)
+    locality, cycle = _open_form(locality_code, cycle_number, actor=actor, now=now)
     try:
         try:
             marked = _mark(locality, cycle, shown, actor=actor, now=now, remote_addr=remote_addr)

@@ -33,8 +33,9 @@ def setup_rhythm():
     today = today_london()
     setup = setup_settings.current()
     schedule = setup_settings.schedule(setup)
-    first = setup_settings.first_rhythm()
-    earliest = today if first else schedule.next_start(today)
+    earliest = setup_settings.earliest_rhythm_start(today, setup)
+    first = earliest is None  # a new tracker: its first rhythm may start any day
+    earliest = earliest or today
     rhythm = setup.rhythm
     form = RhythmForm(
         data=None
