@@ -47,7 +47,7 @@ def test_the_second_councils_chair_reads_the_dashboard_the_events_and_an_action(
 
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Dashboard").click()
     expect(page.locator(".govuk-caption-l")).to_contain_text("Thursday 16 November 2023")
-    expect(page.get_by_label("Plan or locality")).to_contain_text("Front Door and Assessment")
+    expect(page.get_by_label("Plan or service area")).to_contain_text("Front Door and Assessment")
     axe.check(page)
 
     page.goto(f"{live_server}/overview")
