@@ -107,7 +107,7 @@ class PersonForm(FlaskForm):
         )
         self.role.choices = [
             choice
-            if not choice.value or choice.value != Role.LOCALITY_HEAD
+            if choice.value != Role.LOCALITY_HEAD
             else SelectChoice(choice.value, role_label(Role.LOCALITY_HEAD, words))
             for choice in self.role.choices
         ]
