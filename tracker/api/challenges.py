@@ -132,7 +132,7 @@ def raise_challenge():
     on_return = body.get("locality") is not None or body.get("cycle") is not None
     if on_action == on_return or (on_return and None in (body.get("locality"), body.get("cycle"))):
         return _invalid(
-            {"action": "Send action (a ref), or locality and cycle (a return), not both"}
+            {"action": "Send `action` (a ref), or `locality` and `cycle` (a return), not both"}
         )
     try:
         challenge_id = service.raise_challenge(

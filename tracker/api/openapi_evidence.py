@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.domain.evidence import TITLE_LIMIT, URL_LIMIT, EvidenceType
+from tracker.domain.setup import Words
 
 TYPES = tuple(t.value for t in EvidenceType)
 
 
-def evidence_paths(problem_ref: dict) -> dict[str, Any]:
+def evidence_paths(problem_ref: dict, words: Words) -> dict[str, Any]:
     """The evidence operations for the OpenAPI document."""
     ref_param = {
         "name": "ref",
@@ -90,7 +91,8 @@ def evidence_paths(problem_ref: dict) -> dict[str, Any]:
                 ".jpg, .gif), judged by its content (a program is always refused, and the name's "
                 "extension must agree with the content), smaller than the configured limit "
                 "(20 MB unless set), and scanned by ClamAV when configured. A link is sent as "
-                "JSON with `url` (https only). The action's lead, its locality's head, chairs and "
+                f"JSON with `url` (https only). The action's lead, its {words.area_lower}'s head, "
+                "chairs and "
                 "the administrator may add evidence. Every refused file is recorded in the "
                 "audit log; nothing else is stored.",
                 "operationId": "createActionEvidence",

@@ -39,7 +39,7 @@ LOCALITY_CODE = {"$ref": "#/components/schemas/LocalityCode"}
 
 
 def code_schemas(
-    plan_codes: Sequence[str] | None, locality_codes: Sequence[str] | None
+    plan_codes: Sequence[str] | None, locality_codes: Sequence[str] | None, words: Words
 ) -> dict[str, Any]:
     """PlanCode and LocalityCode: an enum of the codes the database holds (the served document
     is built for each request), or, without them, any code (GET /api/openapi.json lists them)."""
@@ -57,7 +57,7 @@ def code_schemas(
 
     return {
         "PlanCode": code(plan_codes, "A plan"),
-        "LocalityCode": code(locality_codes, "A locality"),
+        "LocalityCode": code(locality_codes, f"The code of {words.an_area}"),
     }
 
 

@@ -132,21 +132,23 @@ class ActionPlanPosition:
 
     @property
     def returns_sentence(self) -> str:
+        area = current_setup().words.area_lower
         if not self.returns_due:
-            return f"No locality return fell due {self.window}."
+            return f"No {area} return fell due {self.window}."
         return (
-            f"{self.returns_on_time} of {self.returns_due} locality returns due "
+            f"{self.returns_on_time} of {self.returns_due} {area} returns due "
             f"{self.window} came in on time; {self.returns_late} late and "
             f"{self.returns_missing} not submitted."
         )
 
     @property
     def sefs_sentence(self) -> str:
+        area = current_setup().words.area_lower
         if not self.sefs_expected:
-            return f"No monthly locality SEF fell due {self.window}."
+            return f"No monthly {area} SEF fell due {self.window}."
         late = f", {self.sefs_late} of them late" if self.sefs_late else ""
         return (
-            f"{self.sefs_received} of {self.sefs_expected} monthly locality SEFs due "
+            f"{self.sefs_received} of {self.sefs_expected} monthly {area} SEFs due "
             f"({', '.join(self.sef_months)}) were received{late}."
         )
 

@@ -17,7 +17,7 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.services.access import auth as auth_service
-from tracker.services.access import invitations
+from tracker.services.access import invitations, settings
 from tracker.services.access import people as people_service
 from tracker.services.errors import NotFound
 from tracker.services.mail import outbox as outbox_service
@@ -67,7 +67,7 @@ def _lifetime() -> timedelta:
 def invite():
     """Add a person and email them a one-time link to set their password."""
     form = InviteForm()
-    form.fill_choices(*people_service.list_choices())
+    form.fill_choices(*people_service.list_choices(), words=settings.current().words)
     if not form.is_submitted():
         form.organisation_id.data = current_user.organisation_id  # most invite their own staff
     if form.validate_on_submit():
@@ -134,6 +134,7 @@ def person(user_id: int):
         orgs,
         localities,
         people,
+        words=settings.current().words,
         person_id=page.user.id,
         manager=page.line_manager,
         kept=(page.user.locality_id, page.user.deputy_locality_id),
@@ -149,7 +150,8 @@ def person(user_id: int):
             replaced = changes.pop("replaced_deputy", None)
             message = f"{page.user.name}: changes saved." if changes else "Nothing changed."
             if replaced:
-                message += f" They replace {replaced[0]} as the locality's deputy."
+                area = settings.current().words.area_lower
+                message += f" They replace {replaced[0]} as the {area}'s deputy."
             flash(message, "success")
             return redirect(url_for("admin.person", user_id=page.user.id))
     status = 400 if form.is_submitted() else 200
@@ -218,6 +220,7 @@ def _filled(page) -> PersonForm:
     form = PersonForm(formdata=None, obj=page.user)
     form.fill_choices(
         *people_service.list_choices(),
+        words=settings.current().words,
         person_id=page.user.id,
         manager=page.line_manager,
         kept=(page.user.locality_id, page.user.deputy_locality_id),

@@ -81,6 +81,7 @@ def edit(locality: str, month: str):
     except NotFound:
         abort(404)
     form = SefForm()
+    form.name_area(setup_settings.current().words)
     conflict = None
     if request.method == "POST":
         if not may_edit:
