@@ -26,6 +26,8 @@ LEAVERS_MANAGER = "Steven Ashworth"
 CYCLE = 3  # Friday 5 February 2016 is in cycle 3
 MAIL: dict = {}  # the app whose outbox is the people's mailboxes
 
+pytestmark = pytest.mark.docs_screenshots  # the administrator's guide's audit log
+
 
 @pytest.fixture(autouse=True)
 def _mailboxes(browser_app):
@@ -193,7 +195,7 @@ def test_an_admin_invites_a_person_who_sets_a_password_and_signs_in(
 
 
 def test_an_admin_names_a_deputy_who_submits_the_localitys_return(
-    page: Page, live_server, axe, browser, browser_context_args
+    page: Page, live_server, axe, browser, browser_context_args, shoot
 ):
     base = live_server
     name, email = DEPUTY
@@ -215,6 +217,7 @@ def test_an_admin_names_a_deputy_who_submits_the_localitys_return(
     events = page.locator("#audit-events")
     expect(events).to_contain_text(f"{name} named deputy for Central")
     axe.check(page)
+    shoot(page, "admin-audit")
     page.get_by_label("Kind of event").select_option(label="Person changed")
     page.get_by_label("Done by or about").select_option(label=f"{name} ({email})")
     page.get_by_role("button", name="Show events").click()

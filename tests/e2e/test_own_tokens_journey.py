@@ -9,9 +9,12 @@ import json
 import urllib.error
 import urllib.request
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
+
+pytestmark = pytest.mark.docs_screenshots  # the JSIG member's guide's API tokens
 
 
 def _api(base: str, token: str, path: str = "/api/v1/recommendations") -> tuple[int, dict]:
@@ -24,7 +27,7 @@ def _api(base: str, token: str, path: str = "/api/v1/recommendations") -> tuple[
 
 
 def test_a_jsig_member_makes_reads_with_and_revokes_their_own_api_token(
-    page: Page, live_server, axe
+    page: Page, live_server, axe, shoot
 ):
     base = live_server
     page.goto(f"{base}/sign-in")
@@ -37,6 +40,7 @@ def test_a_jsig_member_makes_reads_with_and_revokes_their_own_api_token(
     expect(page.locator("#expires_on-day")).to_have_value("05")
     expect(page.locator("#expires_on-month")).to_have_value("05")
     axe.check(page)
+    shoot(page, "jsig-api-tokens")
 
     page.get_by_label("What the token is for").fill("Board pack spreadsheet")
     page.locator("#expires_on-day").fill("6")
