@@ -119,13 +119,13 @@ security: install
 	$(BIN)/python .ci/audit_dependencies.py
 
 # The documentation site (docs/, mkdocs.yml) into site/, with the guides' screenshots. The browser
-# journeys take them: those marked docs_screenshots call shoot(page, name) just after checking
-# each screen, and with TRACKER_DOCS_SCREENSHOTS set write it into docs/img/ (gitignored; the
-# names are listed in docs/shots.py). Then the site is built, strict: a broken link, a missing
-# image, a page missing from the nav or a setting config.py reads without a meaning fails. The
-# configuration table and the API's operations are generated from config.py and
-# tracker/api/openapi.py as it builds. Last, every image the guides show must have been written
-# by this run (docs/shots.py --written-since): a stale copy from an earlier run fails it.
+# journeys take them: those marked docs_screenshots (ten; `make docs` runs only them) call
+# shoot(page, name) just after checking each screen, and with TRACKER_DOCS_SCREENSHOTS set write
+# it into docs/img/ (gitignored; the names are listed in docs/shots.py). Then the site is built,
+# strict: a broken link, a missing image, a page missing from the nav or a setting config.py
+# reads without a meaning fails. The configuration table and the API's operations are generated
+# from config.py and tracker/api/openapi.py as it builds. Last, every image the guides show must
+# have been written by this run (docs/shots.py --written-since): a stale copy fails it.
 # `make docs-site` builds the site alone, with or without the screenshots: its --quiet keeps
 # MkDocs 1.6 from counting any warning, so --strict fails nothing there (a missing image
 # included); the links are checked by tests/unit/test_readme.py in any case.

@@ -26,8 +26,6 @@ LEAVERS_MANAGER = "Steven Ashworth"
 CYCLE = 3  # Friday 5 February 2016 is in cycle 3
 MAIL: dict = {}  # the app whose outbox is the people's mailboxes
 
-pytestmark = pytest.mark.docs_screenshots  # the administrator's guide's audit log
-
 
 @pytest.fixture(autouse=True)
 def _mailboxes(browser_app):
@@ -194,6 +192,7 @@ def test_an_admin_invites_a_person_who_sets_a_password_and_signs_in(
     expect(page.locator("tr", has_text=NEW_EMAIL)).to_contain_text("Yes")
 
 
+@pytest.mark.docs_screenshots
 def test_an_admin_names_a_deputy_who_submits_the_localitys_return(
     page: Page, live_server, axe, browser, browser_context_args, shoot
 ):

@@ -16,8 +16,6 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
 
-pytestmark = pytest.mark.docs_screenshots
-
 LIST_PAGES = [
     "/plans/main",
     "/plans/north",
@@ -47,6 +45,7 @@ def fits_the_screen(page: Page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@pytest.mark.docs_screenshots
 def test_an_action_lead_goes_from_my_actions_on_the_home_page_to_an_action(
     page: Page, live_server, axe, shoot
 ):
@@ -114,6 +113,7 @@ def test_a_partner_agency_s_lead_sees_what_she_may_update_apart_from_what_she_ma
     axe.check(page)
 
 
+@pytest.mark.docs_screenshots
 def test_the_chair_goes_from_a_home_page_count_to_the_overdue_list_and_downloads_it(
     page: Page, live_server, axe, shoot
 ):

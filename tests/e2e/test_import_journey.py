@@ -21,8 +21,6 @@ COL = {c: i for i, c in enumerate(HEADER)}
 REF = "S-03"
 NEW_TITLE = "South: weekly review of contacts awaiting a decision (imported)"
 
-pytestmark = pytest.mark.docs_screenshots  # the administrator's guide's import page
-
 
 def heading(page: Page):
     return page.get_by_role("heading", level=1)
@@ -48,6 +46,7 @@ def _choose(page: Page, name: str, data: bytes) -> None:
     page.get_by_role("button", name="Check the file").click()
 
 
+@pytest.mark.docs_screenshots
 def test_an_admin_checks_a_file_with_mistakes_then_imports_a_good_one(
     page: Page, live_server, axe, browser_app, shoot
 ):

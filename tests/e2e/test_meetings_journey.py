@@ -16,8 +16,6 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD
 
-pytestmark = pytest.mark.docs_screenshots  # the chair's guide's form to record a meeting
-
 CHAIR = "chief.executive@trust.example"
 NORTH_HEAD = "north.hos@trust.example"
 
@@ -31,6 +29,7 @@ def sign_in(page: Page, base: str, email: str, axe) -> None:
     axe.check(page)
 
 
+@pytest.mark.docs_screenshots
 def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_server, axe, shoot):
     base = live_server
     sign_in(page, base, CHAIR, axe)

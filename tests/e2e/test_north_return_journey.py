@@ -29,8 +29,6 @@ from tests.e2e.test_returns_journey import (
 from tracker.extensions import db
 from tracker.models import ReturnDraft
 
-pytestmark = pytest.mark.docs_screenshots  # the locality head's guide's screenshots
-
 NORTH_HEAD = "north.hos@trust.example"
 CENTRAL_HEAD = "central.hos@trust.example"
 CYCLE = 3  # Friday 5 February 2016 is in cycle 3 (due Friday 12 February at noon)
@@ -62,6 +60,7 @@ def tabs_to(page: Page, name: str, most: int) -> int:
     raise AssertionError(f"{name} was not reached in {most} Tab presses")
 
 
+@pytest.mark.docs_screenshots
 def test_the_north_head_returns_with_no_change_ticks_then_amends_it(
     page: Page, live_server, axe, shoot
 ):

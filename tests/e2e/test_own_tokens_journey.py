@@ -14,8 +14,6 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
 
-pytestmark = pytest.mark.docs_screenshots  # the JSIG member's guide's API tokens
-
 
 def _api(base: str, token: str, path: str = "/api/v1/recommendations") -> tuple[int, dict]:
     request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
@@ -26,6 +24,7 @@ def _api(base: str, token: str, path: str = "/api/v1/recommendations") -> tuple[
         return error.code, json.loads(error.read())
 
 
+@pytest.mark.docs_screenshots
 def test_a_jsig_member_makes_reads_with_and_revokes_their_own_api_token(
     page: Page, live_server, axe, shoot
 ):

@@ -12,8 +12,6 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import DEMO_PASSWORD
 
-pytestmark = pytest.mark.docs_screenshots  # the chair's guide's target date requests
-
 CHAIR = "chief.executive@trust.example"
 LEAD = "hos.mash@trust.example"  # leads MAP-037, overdue on 5 February 2016
 
@@ -39,6 +37,7 @@ def sign_out(page: Page) -> None:
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
 
+@pytest.mark.docs_screenshots
 def test_a_chair_changes_the_plan_and_approves_a_lead_s_new_target_date(
     page: Page, live_server, axe, shoot
 ):
