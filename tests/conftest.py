@@ -399,9 +399,10 @@ def pdf_drawing_stubbed(monkeypatch):
 
 @pytest.fixture(scope="session")
 def built_docs(tmp_path_factory) -> Path:
-    """The documentation site, built once per run as `make docs-site` builds it (MkDocs, strict;
-    a few seconds, without the screenshots `make docs` takes), into a folder of the run's own:
-    `make test` builds site/ itself beside the suites."""
+    """The documentation site, built once per run as `make docs-site` builds it (MkDocs, strict
+    and quiet, a few seconds), into a folder of the run's own: `make test` builds site/ itself
+    after the browser journeys. With --quiet MkDocs 1.6 counts no warnings, so the site builds
+    whether or not the journeys have taken the guides' screenshots into docs/img/ yet."""
     import subprocess  # nosec B404 - mkdocs from this virtual environment, fixed arguments
     import sys
 
