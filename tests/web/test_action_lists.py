@@ -273,3 +273,20 @@ def test_the_overdue_list_leads_dashboard_readers_back_to_the_dashboard_with_its
     assert 'id="dashboard-link"' not in role_client("chair").get("/plans/main").get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize("role", ["admin", "chair", "locality_head", "action_lead", "viewer"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/actions?rag=red&lifecycle=closed_evidenced",  # a closed action has no RAG
+        "/plans/north?rag=red&lifecycle=closed_evidenced",
+        "/actions/overdue?lifecycle=closed_evidenced",
+        "/actions?rag=red&lifecycle=closed_evidenced&print=all",
+    ],
+)
+def test_a_list_nothing_matches_says_so_once(role_client, role, url):
+    page = role_client(role).get(url).get_data(as_text=True)
+    assert total(page) == 0
+    said = re.findall(r"No actions (?:match|are overdue)", page)
+    assert said == ["No actions match"], said
