@@ -311,6 +311,7 @@ def test_a_list_nothing_matches_says_so_once(role_client, role, url):
         ("viewer", "/challenges?status=&plan=north", "/challenges?plan=north"),
         ("viewer", "/search?q=plan&kind=", "/search?q=plan"),
         ("viewer", "/search?q=&kind=", "/search?q="),  # an empty search is still one
+        ("viewer", "/sefs/south/2016-02/compare?a=&b=", "/sefs/south/2016-02/compare"),
     ],
 )
 def test_a_filter_form_s_empty_values_leave_the_address_once(role_client, role, url, clean):
