@@ -269,3 +269,32 @@ def test_a_meeting_is_timed_with_its_end_and_a_deadline_gets_the_chosen_reminder
     assert alarm["TRIGGER"].dt == timedelta(days=-1) and str(alarm["ACTION"]) == "DISPLAY"
     none = write_calendar([_action()], name="Test", today=date(2016, 2, 5), reminder_days=0)
     assert b"BEGIN:VALARM" not in none
+
+
+def test_every_event_is_built_by_the_one_builder():
+    """Issue 21.5: each kind of event (a target date, a return, a SEF, a meeting, the statutory
+    deadline) is made by `feed_event`, so UIDs, clean words and the tracker link are alike."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "tracker"
+    made = {
+        str(path.relative_to(root)): text.count("FeedEvent(")
+        for path in root.rglob("*.py")
+        if "FeedEvent(" in (text := path.read_text(encoding="utf-8"))
+    }
+    assert made == {"domain/calendar_feed.py": 1}, made
+    event = meeting_event(
+        kind="board",
+        label="Board",
+        day=date(2016, 2, 9),
+        start=time(14),
+        length=timedelta(hours=2),
+        planned=True,
+        changed_at=CHANGED,
+        url="https://tracker.example/meetings",
+        domain="tracker.example",
+    )
+    assert event.uid == "meeting-board-2016-02-09@tracker.example"
+    assert event.description.endswith(
+        "Planned: the group's usual day and time is in the tracker: https://tracker.example/meetings"
+    )

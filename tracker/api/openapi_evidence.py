@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_lists import paged, paging
 from tracker.domain.evidence import TITLE_LIMIT, URL_LIMIT, EvidenceType
 from tracker.domain.setup import Words
 
@@ -47,36 +48,13 @@ def evidence_paths(problem_ref: dict, words: Words) -> dict[str, Any]:
                 "operationId": "listActionEvidence",
                 "parameters": [
                     ref_param,
-                    {
-                        "name": "page",
-                        "in": "query",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 100_000},
-                    },
-                    {
-                        "name": "per_page",
-                        "in": "query",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 200},
-                    },
+                    *paging(50),
                 ],
                 "responses": {
                     "200": {
                         "description": "A page of the action's evidence",
                         "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["items", "total", "page", "per_page"],
-                                    "properties": {
-                                        "items": {
-                                            "type": "array",
-                                            "items": {"$ref": "#/components/schemas/Evidence"},
-                                        },
-                                        "total": {"type": "integer"},
-                                        "page": {"type": "integer"},
-                                        "per_page": {"type": "integer"},
-                                    },
-                                }
-                            }
+                            "application/json": {"schema": paged("#/components/schemas/Evidence")}
                         },
                     },
                     "400": answer("A page or per_page that is not a whole number in range"),

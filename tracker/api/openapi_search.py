@@ -12,13 +12,17 @@ _NULLABLE_TEXT = {"type": ["string", "null"]}
 
 
 def search_paths(problem: dict, words: Words) -> dict[str, Any]:
-    page = paged("#/components/schemas/SearchResult")
-    page["required"] = [*page["required"], "counts"]
-    page["properties"]["counts"] = {
-        "type": "object",
-        "description": "How many results of each kind (whatever `kind` chose)",
-        "additionalProperties": {"type": "integer"},
-    }
+    page = paged(
+        "#/components/schemas/SearchResult",
+        more={
+            "counts": {
+                "type": "object",
+                "description": "How many results of each kind (whatever `kind` chose)",
+                "additionalProperties": {"type": "integer"},
+            }
+        },
+        more_required=["counts"],
+    )
     return {
         "/search": {
             "get": {

@@ -462,11 +462,13 @@ def _challenges_in(quarter: Quarter, now: datetime) -> list[dict]:
     return challenge_evidence(start, min(end, now))
 
 
+_CHAIR = aliased(User)  # a meeting's chair: built once, not per query
+
+
 def _meetings_held(quarter: Quarter, today: date) -> list[MeetingHeld]:
     """The board's, the group's and the Continuous Improvement Board's meetings held in the
     quarter (up to today), oldest first, with how many decisions and follow-ups each recorded:
     one query (and the set-up's, once a request, for their names)."""
-    chair = aliased(User)
     decisions = (
         select(func.count())
         .where(MeetingDecision.meeting_id == Meeting.id)
@@ -480,8 +482,8 @@ def _meetings_held(quarter: Quarter, today: date) -> list[MeetingHeld]:
         .scalar_subquery()
     )
     rows = db.session.execute(
-        select(Meeting.held_on, Meeting.kind, chair.name, decisions, follow_ups)
-        .join(chair, chair.id == Meeting.chair_id)
+        select(Meeting.held_on, Meeting.kind, _CHAIR.name, decisions, follow_ups)
+        .join(_CHAIR, _CHAIR.id == Meeting.chair_id)
         .where(
             Meeting.held_on >= quarter.first,
             Meeting.held_on < rules.add_months(quarter.first, 3),

@@ -33,6 +33,7 @@ from tracker.web.admin.forms import (
     people_choices,
 )
 from tracker.web.auth.recent import recent_sign_in
+from tracker.web.clean_query import drops_empty_values
 from tracker.web.form_helpers import form_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -294,6 +295,7 @@ STATUSES = ("pending", "sent", "failed")
 
 @bp.get("/outbox")
 @requires(Permission.ADMIN)
+@drops_empty_values
 def outbox():
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
