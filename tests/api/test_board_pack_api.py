@@ -171,7 +171,7 @@ def test_what_the_pack_cannot_do_is_a_problem_and_no_export(
     assert export_count(seeded_app) == before
 
 
-def test_the_audit_event_names_who_exported_the_pack(role_client, seeded_app):
+def test_the_audit_event_names_who_exported_the_pack(role_client, seeded_app, pdf_drawing_stubbed):
     role_client("performance_officer").get(URL, query_string={"plan": "east"}).close()
     event = last_export(seeded_app)
     with seeded_app.app_context():
@@ -181,7 +181,9 @@ def test_the_audit_event_names_who_exported_the_pack(role_client, seeded_app):
     assert event.detail["filters"] == {"plan": "east"}
 
 
-def test_downloading_a_meeting_pack_is_recorded_as_an_export(role_client, seeded_app):
+def test_downloading_a_meeting_pack_is_recorded_as_an_export(
+    role_client, seeded_app, pdf_drawing_stubbed
+):
     client = role_client("chair")
     meeting = client.get("/api/v1/meetings").get_json()["items"][0]
     response = client.get(f"/api/v1/meetings/{meeting['id']}/pack.pdf")

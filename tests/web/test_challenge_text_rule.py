@@ -126,6 +126,8 @@ def test_the_meeting_packs_follow_the_log(client, world, kind, email, reads):
     assert "Challenge and response" in text
     assert (QUESTION in text, ANSWER in text) == (reads, reads)
     assert (HIDDEN in text) is not reads
+    if kind != "getting_to_good":
+        return  # the PDFs are drawn from the page just read, by one route for every kind
     pdf = client.get(f"/meetings/{meeting_id}/pack.pdf")
     assert pdf.status_code == 200
     flat = _pdf_text(pdf.data)
