@@ -46,7 +46,11 @@ def code_schemas(
 
     def code(values: Sequence[str] | None, what: str) -> dict[str, Any]:
         if values:
-            return {**enum(list(values)), "description": f"{what}'s code"}
+            # A retired area's codes stay: its actions and past returns are still read by them.
+            return {
+                **enum(list(values)),
+                "description": f"{what}'s code (a retired area's too: its history stays)",
+            }
         return {
             "type": "string",
             "minLength": 1,
