@@ -489,6 +489,12 @@ def forms(ids: dict) -> dict[str, Form]:
                 },
             },
         ),
+        # The SIF event becomes an ILACS standard inspection (same area, grade and kinds).
+        "inspections.change_framework:post": Form(
+            admin,
+            f"/inspections/{ids.get('inspection', 1)}/framework",
+            {"framework": "ILACS_STANDARD"},
+        ),
         "measures.enter_value:post": Form(
             "perf@trust.example",
             "/measures/values/new",

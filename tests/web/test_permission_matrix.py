@@ -230,6 +230,13 @@ ROUTES = {
     ),
     "inspections.edit_event": ("GET", "/inspections/{inspection}/edit", {"admin"}, 200),
     "inspections.edit_event:post": ("POST", "/inspections/{inspection}/edit", {"admin"}, 400),
+    "inspections.change_framework": ("GET", "/inspections/{inspection}/framework", {"admin"}, 200),
+    "inspections.change_framework:post": (
+        "POST",
+        "/inspections/{inspection}/framework",
+        {"admin"},
+        400,
+    ),
     "changes.index": ("GET", "/changes?since=2016-01-29", EVERYONE, 200),
     "changes.agenda": ("GET", "/agenda", EVERYONE, 200),
     "api.changes": ("GET", "/api/v1/changes?since=2016-01-29", EVERYONE, 200),

@@ -164,6 +164,9 @@ KINDS: dict[str, Kind] = {
         "Inspection {about} changed[: {title}][ ({framework})][; findings added: "
         "{findings_added}][; findings changed: {findings_changed}]",
     ),
+    "inspection_framework_changed": Kind(
+        "Inspection kind changed", "Inspection {about} is now: {framework}[ (it was: {was})]"
+    ),
     "plan_submission_recorded": Kind(
         "Plan sent to Ofsted", "Action plan recorded as sent to Ofsted[ on {submitted_on}]"
     ),
