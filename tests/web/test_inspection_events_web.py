@@ -92,6 +92,19 @@ def test_the_administrator_chooses_the_kind_then_records_a_focused_visit(admin):
     assert "Focused visit: the front door" in overview and "12 May 2016" in overview
     assert "APA1: Strategy discussions (area for priority action)" in overview
     assert "Findings" in overview
+    # Each event's counts open the list they count: the actions answering its findings.
+    first, visit = db.session.execute(select(Inspection.id).order_by(Inspection.id)).scalars()
+    db.session.remove()
+    html = admin.get("/overview").get_data(as_text=True)
+    assert re.search(rf'href="/actions\?event={visit}">1<', html)  # N-01, by its link
+    assert re.search(rf'href="/actions\?event={first}">2<', html)  # N-01 and M-01, their own
+    assert re.search(rf'href="/actions\?rag=red&amp;event={first}">1<', html)  # M-01
+    assert f'href="#findings-{visit}"' in html
+    listed = _text(admin.get(f"/actions?event={visit}"))
+    assert "N-01" in listed and "M-01" not in listed
+    assert "answering a finding of Focused visit: the front door" in listed
+    assert 'id="f-event"' in admin.get("/actions").get_data(as_text=True)
+    assert admin.get("/actions?event=nope").status_code == 400
 
 
 def test_an_inspection_gets_grades_only_in_its_own_areas(admin):

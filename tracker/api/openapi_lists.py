@@ -77,6 +77,11 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
     return [
         query("plan", PLAN_CODE, "Which plan"),
         query("recommendation", FILTER_TEXT, "Recommendation ref, e.g. REC-3"),
+        query(
+            "event",
+            {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
+            "An inspection event's id: actions answering any of its findings",
+        ),
         query("lead_organisation", FILTER_TEXT, "Organisation code, e.g. trust"),
         query("rag", enum(rag), "Delivery confidence"),
         query("lifecycle", enum(lifecycle), "Lifecycle state"),

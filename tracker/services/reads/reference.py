@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import exists, select, true
 from sqlalchemy.orm import aliased
 
+from tracker.domain.frameworks import get_framework
 from tracker.domain.setup import SETTING_KEYS
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    Inspection,
     Locality,
     Organisation,
     Plan,
@@ -139,6 +141,28 @@ def list_recommendation_refs() -> list[tuple[str, str]]:
             select(Recommendation.ref, Recommendation.title).order_by(Recommendation.number)
         ).all()
     ]
+
+
+def list_finding_menus() -> tuple[list[tuple[str, str]], dict[int, str]]:
+    """The lists' finding menus in one statement: (ref, title) of every finding, event by event,
+    and each inspection event that has findings, its title (its framework's name where it has
+    none) by id."""
+    recommendations: list[tuple[str, str]] = []
+    events: dict[int, str] = {}
+    for ref, title, event_id, event_title, framework in db.session.execute(
+        select(
+            Recommendation.ref,
+            Recommendation.title,
+            Inspection.id,
+            Inspection.title,
+            Inspection.framework,
+        )
+        .join(Inspection, Inspection.id == Recommendation.inspection_id)
+        .order_by(Inspection.id, Recommendation.number, Recommendation.id)
+    ).all():
+        recommendations.append((ref, title))
+        events.setdefault(event_id, event_title or get_framework(framework).name)
+    return recommendations, events
 
 
 def list_leads() -> list[tuple[int, str]]:
