@@ -150,6 +150,13 @@ class Config:
     CHASE_ESCALATE_MANAGER_AFTER = int(_env("TRACKER_CHASE_ESCALATE_MANAGER_AFTER", "2") or 2)
     CHASE_ESCALATE_CHAIR_AFTER = int(_env("TRACKER_CHASE_ESCALATE_CHAIR_AFTER", "4") or 4)
     CHASE_TARGET_NOTICE_DAYS = int(_env("TRACKER_CHASE_TARGET_NOTICE_DAYS", "10") or 10)
+    # Each kind of meeting's usual day, the first default of the meetings set-up page: "none", or
+    # the week of the month (1 to 4, or "last"), the weekday, the London start and the minutes.
+    MEETING_DAYS = {
+        "getting_to_good": _env("TRACKER_MEETING_DAY_BOARD", "4 thursday 14:00 120"),
+        "jsig": _env("TRACKER_MEETING_DAY_GROUP", "3 thursday 10:00 120"),
+        "cib": _env("TRACKER_MEETING_DAY_CIB", "none"),
+    }
     # The scheduler's daily run, London wall-clock time, working days only.
     SCHEDULER_HOUR = int(_env("TRACKER_SCHEDULER_HOUR", "9") or 9)
     SCHEDULER_MINUTE = int(_env("TRACKER_SCHEDULER_MINUTE", "0") or 0)

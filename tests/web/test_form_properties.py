@@ -391,6 +391,16 @@ def forms(ids: dict) -> dict[str, Form]:
                 "chair_email": "chair@trust.example",
             },
         ),
+        "admin.setup_meetings:post": Form(
+            admin,
+            "/admin/setup/meetings",
+            {
+                f"{kind}_{name}": value
+                for kind in ("getting_to_good", "jsig", "cib")
+                for name, value in (("nth", "3"), ("weekday", "3"), ("start", "10:00"))
+            }
+            | {f"{kind}_minutes": "120" for kind in ("getting_to_good", "jsig", "cib")},
+        ),
         "auth.confirm_sign_in:post": Form(head, "/confirm-sign-in", {"password": "not-it"}),
         "plan_changes.add_action:post": Form(
             chair,

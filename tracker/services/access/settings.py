@@ -22,7 +22,15 @@ from sqlalchemy import select
 from tracker.domain import setup as rules
 from tracker.domain.cycles import Schedule
 from tracker.domain.sef import SECTIONS
-from tracker.domain.setup import Chasing, Rhythm, SelfEvaluation, Setup, Words
+from tracker.domain.setup import (
+    Chasing,
+    MeetingDays,
+    Rhythm,
+    SelfEvaluation,
+    Setup,
+    Words,
+    parse_meeting_day,
+)
 from tracker.extensions import db
 from tracker.models import (
     ActionState,
@@ -57,6 +65,12 @@ def defaults(cfg: Mapping[str, Any]) -> Setup:
             target_notice_days=int(cfg["CHASE_TARGET_NOTICE_DAYS"]),
             chair_email=cfg.get("GETTING_TO_GOOD_CHAIR") or None,
         ),
+        meeting_days=MeetingDays(
+            **{
+                kind: parse_meeting_day(str(value))
+                for kind, value in (cfg.get("MEETING_DAYS") or {}).items()
+            }
+        ),
     )
 
 
@@ -73,6 +87,9 @@ def _overlay(base: Setup, saved: Mapping[str, Any]) -> Setup:
         out = replace(out, self_evaluation=replace(out.self_evaluation, **value))
     if isinstance(saved.get("chasing"), Mapping):
         out = replace(out, chasing=replace(out.chasing, **_known(Chasing, saved["chasing"])))
+    if isinstance(saved.get("meeting_days"), Mapping):
+        days = MeetingDays.from_dict(saved["meeting_days"], out.meeting_days)
+        out = replace(out, meeting_days=days)
     return out
 
 
@@ -116,9 +133,11 @@ def schedule(setup: Setup | None = None) -> Schedule:
     return Schedule((setup or current()).rhythms)
 
 
-def _save(key: str, value: Any, *, actor_id: int | None, now: datetime) -> None:
+def _save(key: str, value: Any, *, actor_id: int | None, now: datetime, was: Any = None) -> None:
+    """Write one setting with its audit event; `was`: what was in force when nothing was saved
+    (the environment's default), so that the first change says what it changed from."""
     row = db.session.get(Setting, key)
-    old = row.value if row else None
+    old = row.value if row else was
     if row is None:
         row = Setting(key=key)
         db.session.add(row)
@@ -227,6 +246,16 @@ def save_self_evaluation(
 def save_chasing(new: Chasing, *, actor_id: int | None, now: datetime) -> Chasing:
     new = rules.check_chasing(new)
     _save("chasing", new.as_dict(), actor_id=actor_id, now=now)
+    db.session.commit()
+    forget()
+    return new
+
+
+def save_meeting_days(new: MeetingDays, *, actor_id: int | None, now: datetime) -> MeetingDays:
+    """Each kind of meeting's usual day, as the calendar feeds plan them: audited, at once."""
+    new = rules.check_meeting_days(new)
+    was = current().meeting_days.as_dict()
+    _save("meeting_days", new.as_dict(), actor_id=actor_id, now=now, was=was)
     db.session.commit()
     forget()
     return new
