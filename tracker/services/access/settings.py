@@ -55,7 +55,7 @@ def defaults(cfg: Mapping[str, Any]) -> Setup:
         rhythms=(Rhythm("2w", date.fromisoformat(cfg["CYCLE_START"]), 4, time(hour, minute)),),
         self_evaluation=SelfEvaluation(
             enabled=bool(cfg.get("SEF_ENABLED", True)),
-            first_month=cfg["SEF_FIRST_MONTH"],
+            first_month=cfg.get("SEF_FIRST_MONTH") or "",  # unset: the first cycle's month
             due_working_day=int(cfg["SEF_DUE_WORKING_DAY"]),
         ),
         chasing=Chasing(
@@ -90,6 +90,9 @@ def _overlay(base: Setup, saved: Mapping[str, Any]) -> Setup:
     if isinstance(saved.get("meeting_days"), Mapping):
         days = MeetingDays.from_dict(saved["meeting_days"], out.meeting_days)
         out = replace(out, meeting_days=days)
+    if not out.self_evaluation.first_month:  # none set: from the month the first cycle opens
+        first = out.rhythms[0].starts_on.strftime("%Y-%m")
+        out = replace(out, self_evaluation=replace(out.self_evaluation, first_month=first))
     return out
 
 
@@ -212,6 +215,20 @@ def save_rhythm(new: Rhythm, *, today: date, actor_id: int | None, now: datetime
     db.session.commit()
     forget()
     return new
+
+
+def keep_default_rhythm(setup: Setup, *, now: datetime) -> bool:
+    """Save the default rhythm as the tracker's own when its first cycles are made and no
+    rhythm is saved, if that default came from the day the app started (no
+    TRACKER_CYCLE_START): a restart in a later week must not move cycles already made. The
+    caller commits. Returns whether it saved."""
+    if not (has_app_context() and current_app.config.get("CYCLE_START_FROM_TODAY")):
+        return False
+    if db.session.get(Setting, "rhythms") is not None:
+        return False
+    _save("rhythms", [r.as_dict() for r in setup.rhythms], actor_id=None, now=now)
+    forget()
+    return True
 
 
 def first_rhythm() -> bool:
