@@ -21,6 +21,7 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     _check_production_settings(app)
     _check_deadline_rules(app)  # each inspection framework's working days (issue 20.3)
     _first_cycle_start(app)  # no demo date: a new tracker starts in the week it starts
+    _check_meeting_days(app)  # each meeting's usual day, as TRACKER_MEETING_DAY_* give it
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -126,6 +127,20 @@ def _first_cycle_start(app: Flask) -> None:
         today = today_london()
     app.config["CYCLE_START"] = (today - timedelta(days=today.weekday())).isoformat()
     app.config["CYCLE_START_FROM_TODAY"] = True
+
+
+def _check_meeting_days(app: Flask) -> None:
+    """A meeting's usual day the tracker cannot plan stops the start with the variable's name,
+    rather than failing on every page."""
+    from tracker.domain.setup import parse_meeting_day
+
+    for kind, value in (app.config.get("MEETING_DAYS") or {}).items():
+        try:
+            parse_meeting_day(str(value))
+        except ValueError as exc:
+            raise RuntimeError(
+                f"Check the TRACKER_MEETING_DAY_* setting for {kind}: {exc}"
+            ) from None
 
 
 MIN_SECRET_KEY_BYTES = 32  # signs every session cookie: as long as the HMAC's own key

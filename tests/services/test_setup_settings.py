@@ -202,3 +202,11 @@ def test_a_new_tracker_starts_in_its_own_week_with_no_demo_date(clean_db, monkey
     assert db.session.execute(select(UpdateCycle.opens_on).order_by(UpdateCycle.number)).first()[
         0
     ] == date(2026, 12, 7)
+
+
+def test_a_meeting_day_the_tracker_cannot_plan_stops_the_start_with_its_name():
+    from tests.conftest import make_app
+
+    bad = {"getting_to_good": "4 thursday 14:00 120", "jsig": "3 sunday 10:00 120", "cib": "none"}
+    with pytest.raises(RuntimeError, match="TRACKER_MEETING_DAY_.*jsig"):
+        make_app("sqlite://", MEETING_DAYS=bad)
