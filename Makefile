@@ -9,7 +9,7 @@ DEMO_DB := $(if $(SEED),demo-$(SEED),demo)
 DEMO_ENV := TRACKER_CONFIG=demo TRACKER_DATABASE_URL=sqlite:///$(CURDIR)/instance/$(DEMO_DB).db \
 	$(if $(SEED),TRACKER_SEED_DIR=seed/$(SEED))
 
-.PHONY: install run serve migrate seed test test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser lint security docs docs-site clean soak bench bench-queries \
+.PHONY: install run serve migrate seed test test-sqlite test-postgres test-sqlite-core test-postgres-core test-sqlite-browser test-postgres-browser test-browser-docs lint security docs docs-site clean soak bench bench-queries \
 	chase chase-dry-run outbox-send scheduler flask
 
 $(BIN)/activate: pyproject.toml
@@ -39,8 +39,8 @@ seed: migrate
 
 # Install, migrate, seed and serve the demo at http://127.0.0.1:5000 (today is 5 February 2016;
 # with SEED=second, 16 November 2023), with the scheduler beside it as its own process (stopped
-# when the server stops). The guides are built into site/ first (a few seconds, no screenshots:
-# `make docs` takes them), for the Help links.
+# when the server stops). The guides are built into site/ first (a few seconds, without the
+# screenshots: the browser journeys take them in `make docs` and `make test`), for the Help links.
 run: seed docs-site
 	@echo "Serving the demo at http://127.0.0.1:5000 (accounts in README.md)."
 	$(DEMO_ENV) $(FLASK) tracker scheduler & SCHEDULER=$$!; \
@@ -71,7 +71,9 @@ flask: seed
 # xdist, a test file to a worker; each report printed whole when it ends). A test waits on its
 # database, its browser or its server thread much of the time, so six processes keep the two
 # cores busy. The journeys drive the pages; what the pages read and write is tested on both
-# databases by the rest. `make test-postgres-browser` runs them on PostgreSQL too.
+# databases by the rest. `make test-postgres-browser` runs them on PostgreSQL too. The journeys
+# take the guides' screenshots as they go (test-browser-docs), and the site is built from them
+# when they end: the docs cost no browser run of their own.
 PYTEST = $(BIN)/pytest -q -p no:cacheprovider --durations=15
 WORKERS = -n 2 --dist loadfile
 PG = TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL)
@@ -79,7 +81,7 @@ PG = TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL)
 test: install
 	$(MAKE) lint
 	$(MAKE) security
-	$(MAKE) --output-sync=target -j4 docs test-postgres-core test-sqlite-core test-sqlite-browser
+	$(MAKE) --output-sync=target -j3 test-postgres-core test-sqlite-core test-browser-docs
 
 # One database, everything (browser journeys included).
 test-sqlite: install
@@ -100,6 +102,13 @@ test-sqlite-browser: install
 test-postgres-browser: install
 	$(PG) $(PYTEST) $(WORKERS) tests/e2e
 
+# Every browser journey, taking the guides' screenshots into docs/img/ as it goes, then the
+# documentation site built from them (see `docs` below).
+test-browser-docs: install
+	started=$$(date +%s) && \
+	$(SHOTS) $(PYTEST) $(WORKERS) tests/e2e && \
+	$(DOCS_BUILD) $$started
+
 lint: install
 	$(BIN)/ruff check tracker tests bench docs config.py wsgi.py
 
@@ -109,18 +118,27 @@ security: install
 	$(BIN)/bandit -q -r tracker config.py wsgi.py -ll
 	$(BIN)/python .ci/audit_dependencies.py
 
-# The documentation site (docs/, mkdocs.yml) into site/, strict: a broken link, a page missing
-# from the nav or a setting config.py reads without a meaning fails. The configuration table and
-# the API's operations are generated from config.py and tracker/api/openapi.py as it builds. The
-# guides' screenshots are taken first, from a seeded demo in Chromium (docs/screenshots.py,
-# about 35 s; into docs/img/). `make docs-site` builds the site alone, from screenshots taken.
-MKDOCS_BUILD = NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+# The documentation site (docs/, mkdocs.yml) into site/, with the guides' screenshots. The browser
+# journeys take them: those marked docs_screenshots (ten; `make docs` runs only them) call
+# shoot(page, name) just after checking each screen, and with TRACKER_DOCS_SCREENSHOTS set write
+# it into docs/img/ (gitignored; the names are listed in docs/shots.py). Then the site is built,
+# strict: a broken link, a missing image, a page missing from the nav or a setting config.py
+# reads without a meaning fails. The configuration table and the API's operations are generated
+# from config.py and tracker/api/openapi.py as it builds. Last, every image the guides show must
+# have been written by this run (docs/shots.py --written-since): a stale copy fails it.
+# `make docs-site` builds the site alone, with or without the screenshots: its --quiet keeps
+# MkDocs 1.6 from counting any warning, so --strict fails nothing there (a missing image
+# included); the links are checked by tests/unit/test_readme.py in any case.
+SHOTS = TRACKER_DOCS_SCREENSHOTS=docs/img
+MKDOCS = NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+DOCS_BUILD = $(MKDOCS) && $(BIN)/python docs/shots.py --written-since
 docs: install
-	$(BIN)/python docs/screenshots.py
-	$(MKDOCS_BUILD)
+	started=$$(date +%s) && \
+	$(SHOTS) $(PYTEST) $(WORKERS) -m docs_screenshots tests/e2e && \
+	$(DOCS_BUILD) $$started
 
 docs-site: $(BIN)/activate
-	$(MKDOCS_BUILD)
+	$(MKDOCS) --quiet
 
 # The benchmark (bench/README.md): gunicorn on SQLite and PostgreSQL at 10x, measured from
 # another process; about ten minutes. bench-queries times the plan reads in-process.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -238,9 +239,37 @@ def browser_app() -> Iterator[Flask]:
     test, as a ResourceWarning)."""
     from sqlalchemy.pool import NullPool
 
-    application = _seeded(BROWSER_URL, poolclass=NullPool)
+    if IS_POSTGRES:
+        application = _seeded(BROWSER_URL, poolclass=NullPool)
+    else:
+        # Seeded once per worker, then copied for each file: a copy of the file is the seed as
+        # load_seed wrote it, in milliseconds rather than a second or two of CPU per journey.
+        target = Path(make_url(BROWSER_URL).database)
+        for leftover in (target, *(target.with_name(target.name + s) for s in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(_browser_template(), target)
+        options = engine_options_for(BROWSER_URL) | {"poolclass": NullPool}
+        application = make_app(BROWSER_URL, SQLALCHEMY_ENGINE_OPTIONS=options)
     yield application
     _dispose(application)
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def _browser_template() -> Path:
+    """A SQLite file holding the illustrative seed, made by load_seed once per worker and closed
+    whole (its write-ahead log checkpointed into it), for browser_app to copy."""
+    if "browser" not in _TEMPLATES:
+        path = Path(make_url(BROWSER_URL).database).with_name("browser-template.db")
+        application = _seeded(f"sqlite:///{path}")
+        with application.app_context():
+            db.session.remove()
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        _dispose(application)
+        _TEMPLATES["browser"] = path
+    return _TEMPLATES["browser"]
 
 
 def _empty_tables(application: Flask) -> None:
@@ -370,9 +399,10 @@ def pdf_drawing_stubbed(monkeypatch):
 
 @pytest.fixture(scope="session")
 def built_docs(tmp_path_factory) -> Path:
-    """The documentation site, built once per run as `make docs-site` builds it (MkDocs, strict;
-    a few seconds, without the screenshots `make docs` takes), into a folder of the run's own:
-    `make test` builds site/ itself beside the suites."""
+    """The documentation site, built once per run as `make docs-site` builds it (MkDocs, strict
+    and quiet, a few seconds), into a folder of the run's own: `make test` builds site/ itself
+    after the browser journeys. With --quiet MkDocs 1.6 counts no warnings, so the site builds
+    whether or not the journeys have taken the guides' screenshots into docs/img/ yet."""
     import subprocess  # nosec B404 - mkdocs from this virtual environment, fixed arguments
     import sys
 

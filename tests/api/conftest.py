@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.builders import make_action, make_cycles, make_user
-from tests.conftest import _empty_tables
+from tests.conftest import _empty_tables, sign_in
 from tracker.extensions import db
-from tracker.models import Action, ActionUpdate
+from tracker.models import Action, ActionUpdate, User
 from tracker.services.access.auth import create_token
 
 TOKEN_TIME = datetime(2016, 2, 1, 9, 0, tzinfo=UTC)
@@ -96,3 +96,21 @@ def world(api_app: Flask) -> World:
         emails = {who: user.email for who, user in people.items()}
         db.session.remove()
     return World(api_app, emails)
+
+
+@dataclass
+class Exporter:
+    """A viewer (who may export) signed in on the empty database, and a lead to give the actions
+    a test builds; commit them before asking for the file."""
+
+    client: FlaskClient
+    lead: User
+
+
+@pytest.fixture
+def exporter(client: FlaskClient) -> Exporter:
+    viewer = make_user(role="viewer", email="viewer@trust.example")
+    lead = make_user(email="lead@trust.example")
+    db.session.commit()
+    sign_in(client, viewer.email, "a-long-test-password")
+    return Exporter(client, lead)

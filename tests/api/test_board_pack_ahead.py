@@ -5,26 +5,18 @@ drawing while the person waits (and without an audit event for the drawing ahead
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from tests.conftest import ROLE_ACCOUNTS, sign_in
-from tracker.extensions import db
+from tests.exports import PDF_URL, export_count
 from tracker.http import packs
 from tracker.jobs import run_draw_ahead_job
-from tracker.models import AuditEvent
 
-URL = "/api/v1/exports/board-pack.pdf"
+URL = PDF_URL
 
 
-def _exports(app) -> int:
-    with app.app_context():
-        count = db.session.execute(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.target == "board-pack.pdf")
-        ).scalar_one()
-        db.session.remove()
-        return count
+def _packs(app) -> int:
+    """Audit events about the board pack, of any kind."""
+    return export_count(app, target="board-pack.pdf", kind=None)
 
 
 @pytest.fixture
@@ -35,7 +27,7 @@ def cache(seeded_app, tmp_path, monkeypatch):
 
 
 def test_the_board_pack_drawn_ahead_is_sent_without_drawing(seeded_app, cache, monkeypatch):
-    before = _exports(seeded_app)
+    before = _packs(seeded_app)
     drawn: list[str] = []
     real = packs.draw_bounded
 
@@ -50,7 +42,7 @@ def test_the_board_pack_drawn_ahead_is_sent_without_drawing(seeded_app, cache, m
     assert 1 <= ahead <= 2 and len(list(cache.glob("*.pdf"))) == ahead
     run_draw_ahead_job(seeded_app)
     assert len(drawn) == ahead  # nothing changed: nothing drawn again
-    assert _exports(seeded_app) == before  # drawing ahead is not anyone's export
+    assert _packs(seeded_app) == before  # drawing ahead is not anyone's export
 
     def refuse(*args, **kwargs):
         raise AssertionError("drawn while the person waits")
@@ -63,4 +55,4 @@ def test_the_board_pack_drawn_ahead_is_sent_without_drawing(seeded_app, cache, m
     assert response.status_code == 200, body[:300]
     assert body.startswith(b"%PDF-") and int(response.headers["Content-Length"]) == len(body)
     assert body in {p.read_bytes() for p in cache.glob("*.pdf")}
-    assert _exports(seeded_app) == before + 1  # the download itself is audited
+    assert _packs(seeded_app) == before + 1  # the download itself is audited

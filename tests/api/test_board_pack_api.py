@@ -5,22 +5,19 @@ Read-only: these tests only read the shared seeded database (exports add audit e
 
 from __future__ import annotations
 
-import csv
 import html as htmllib
-import io
 import re
 import subprocess
 
 import pytest
-from sqlalchemy import func, select
 
 from tests.conftest import ROLE_ACCOUNTS
-from tests.services.test_export_cli import last_export
+from tests.exports import PDF_URL, csv_table, export_count, last_export
 from tests.web.test_action_lists import total
 from tracker.extensions import db
-from tracker.models import AuditEvent, User
+from tracker.models import User
 
-URL = "/api/v1/exports/board-pack.pdf"
+URL = PDF_URL
 SECTIONS = (
     "Joint Strategic Inspection Group board pack",  # the cover's title
     "Contents",
@@ -49,22 +46,6 @@ def links(html: str) -> dict[str, str]:
     }
 
 
-def csv_rows(client, href: str) -> list[list[str]]:
-    response = client.get(href)
-    assert response.status_code == 200
-    _header, *rows = csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"), newline=""))
-    return rows
-
-
-def exports_written(seeded_app) -> int:
-    with seeded_app.app_context():
-        n = db.session.execute(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "export")
-        ).scalar_one()
-        db.session.remove()
-    return n
-
-
 @pytest.mark.parametrize(
     ("url", "asked"),
     [
@@ -86,7 +67,7 @@ def test_a_lists_board_pack_holds_every_section_and_every_red_or_overdue_action_
     html = client.get(url).get_data(as_text=True)
     found = links(html)
     assert found["download-pdf"] == found["download-csv"].replace("/plan.csv", "/board-pack.pdf")
-    rows = csv_rows(client, found["download-csv"])  # the same actions, one row each
+    rows = csv_table(client.get(found["download-csv"]))[1:]  # the same actions, one row each
     response = client.get(found["download-pdf"])
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     body = response.get_data()
@@ -132,7 +113,7 @@ def test_the_dashboard_offers_the_board_pack_and_files_of_exactly_the_actions_it
     assert set(found) == {"download-pdf", "download-xlsx", "download-csv"}
     for href in found.values():
         assert "plan=main" in href and "lead_organisation=trust" in href
-    assert len(csv_rows(client, found["download-csv"])) == counted
+    assert len(csv_table(client.get(found["download-csv"]))[1:]) == counted
     response = client.get(found["download-pdf"])
     assert response.headers["X-Total-Count"] == str(counted)
     text = pdf_text(response.get_data())
@@ -151,7 +132,7 @@ def test_a_meeting_offers_its_pack_and_the_plan_as_at_its_snapshot_day(role_clie
     found = dict(re.findall(r'href="([^"]+)" download id="(download-[a-z]+)"', html))
     by_id = {v: htmllib.unescape(k) for k, v in found.items()}
     assert by_id["download-xlsx"] == "/api/v1/exports/plan.xlsx?as_at=2016-01-21"
-    rows = csv_rows(client, by_id["download-csv"])
+    rows = csv_table(client.get(by_id["download-csv"]))[1:]
     assert len(rows) == snapshot["totals"]["actions"]
     # Rebuilt at the end of the meeting's day: the same state as the snapshot's moment.
     shown = {a["ref"]: (a["lifecycle"], a["rag"] or "") for a in snapshot["actions"]}
@@ -162,10 +143,10 @@ def test_a_meeting_offers_its_pack_and_the_plan_as_at_its_snapshot_day(role_clie
 @pytest.mark.parametrize("role", ["locality_head", "action_lead"])
 def test_people_who_may_not_export_get_no_board_pack_and_no_link(role_client, seeded_app, role):
     client = role_client(role)
-    before = exports_written(seeded_app)
+    before = export_count(seeded_app)
     response = client.get(URL, query_string={"plan": "north"})
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
-    assert exports_written(seeded_app) == before
+    assert export_count(seeded_app) == before
     html = client.get("/plans/north").get_data(as_text=True)
     assert total(html) > 0 and "download-pdf" not in html and "board-pack" not in html
 
@@ -183,11 +164,11 @@ def test_people_who_may_not_export_get_no_board_pack_and_no_link(role_client, se
 def test_what_the_pack_cannot_do_is_a_problem_and_no_export(
     role_client, seeded_app, query, parameter
 ):
-    before = exports_written(seeded_app)
+    before = export_count(seeded_app)
     response = role_client("viewer").get(URL, query_string=query)
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert parameter in response.get_json()["detail"]
-    assert exports_written(seeded_app) == before
+    assert export_count(seeded_app) == before
 
 
 def test_the_audit_event_names_who_exported_the_pack(role_client, seeded_app):

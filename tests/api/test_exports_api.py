@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
 
-from tests.builders import add_update, depends, get_or_make_org, make_action, make_user
-from tests.conftest import sign_in
+from tests.builders import add_update, depends, get_or_make_org, make_action
+from tests.exports import CSV_URL, csv_table, last_export
 from tracker.extensions import db
-from tracker.models import AuditEvent, action_partner
+from tracker.models import action_partner
 from tracker.services.exchange import exports
 
-URL = "/api/v1/exports/plan.csv"
-
-
-def _table(response) -> list[list[str]]:
-    body = response.get_data()
-    assert body.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, for Excel"
-    text = body.decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text, newline="")))
+URL = CSV_URL
 
 
 def _api_refs(client, query: dict[str, str]) -> list[str]:
@@ -53,7 +43,7 @@ def test_the_csv_holds_exactly_the_actions_the_api_list_does_in_the_same_order(r
     client = role_client("viewer")
     response = client.get(URL, query_string=query)
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    header, *rows = _table(response)
+    header, *rows = csv_table(response)
     assert tuple(header) == exports.HEADER
     assert [r[0] for r in rows] == _api_refs(client, query)
     assert response.headers["X-Total-Count"] == str(len(rows))
@@ -78,7 +68,7 @@ def test_lines_end_in_crlf_and_the_file_is_named_for_the_london_day_or_the_as_at
 
 
 def test_closed_actions_have_no_rag_and_words_not_codes_are_used(role_client):
-    header, *rows = _table(role_client("viewer").get(URL))
+    header, *rows = csv_table(role_client("viewer").get(URL))
     col = {name: i for i, name in enumerate(header)}
     closed = [r for r in rows if r[col["Lifecycle"]] == "Closed with evidence"]
     assert closed and all(r[col["RAG"]] == "" for r in closed)
@@ -87,9 +77,8 @@ def test_closed_actions_have_no_rag_and_words_not_codes_are_used(role_client):
     assert all(r[col["Version"]].isdecimal() for r in rows)
 
 
-def test_cells_that_look_like_formulas_are_neutralised_and_lists_are_joined(client):
-    viewer = make_user(role="viewer", email="viewer@trust.example")
-    lead = make_user(email="lead@trust.example")
+def test_cells_that_look_like_formulas_are_neutralised_and_lists_are_joined(exporter):
+    lead = exporter.lead
     first = make_action(ref="T-100", lead=lead)
     second = make_action(ref="T-200", lead=lead)
     add_update(
@@ -106,8 +95,7 @@ def test_cells_that_look_like_formulas_are_neutralised_and_lists_are_joined(clie
             action_partner.insert().values(action_id=second.id, organisation_id=org.id)
         )
     db.session.commit()
-    sign_in(client, viewer.email, "a-long-test-password")
-    header, *rows = _table(client.get(URL))
+    header, *rows = csv_table(exporter.client.get(URL))
     row = dict(zip(header, rows[1], strict=True))
     assert row["Ref"] == "T-200"
     assert row["Latest summary"] == '\'=HYPERLINK("http://evil.example","Click")'
@@ -121,22 +109,14 @@ def test_cells_that_look_like_formulas_are_neutralised_and_lists_are_joined(clie
 def test_each_export_is_an_audit_event_with_its_filters_and_row_count(role_client, seeded_app):
     client = role_client("performance_officer")
     response = client.get(URL, query_string={"plan": "east", "rag": "red"})
-    rows = len(_table(response)) - 1
-    with seeded_app.app_context():
-        event = (
-            db.session.execute(
-                select(AuditEvent).where(AuditEvent.kind == "export").order_by(AuditEvent.id.desc())
-            )
-            .scalars()
-            .first()
-        )
-        assert event.detail == {
-            "format": "csv",
-            "filters": {"plan": "east", "rag": "red"},
-            "rows": rows,
-        }
-        assert event.user_id is not None
-        db.session.remove()
+    rows = len(csv_table(response)) - 1
+    event = last_export(seeded_app)
+    assert event.detail == {
+        "format": "csv",
+        "filters": {"plan": "east", "rag": "red"},
+        "rows": rows,
+    }
+    assert event.user_id is not None
 
 
 def test_the_rows_stream_out_batch_by_batch_after_the_header(role_client, monkeypatch):

@@ -79,3 +79,45 @@ def test_the_served_document_is_the_one_the_tests_use(role_client):
     response = role_client("viewer").get("/api/openapi.json")
     assert response.status_code == 200
     assert response.get_json() == demo_openapi_document()  # its codes: the database's
+
+
+def _paged_operations() -> list[tuple[str, dict]]:
+    return [
+        (path, item["get"])
+        for path, item in openapi_document()["paths"].items()
+        if "get" in item and any(p.get("name") == "page" for p in item["get"].get("parameters", []))
+    ]
+
+
+def test_every_paged_operation_takes_and_answers_the_one_paging_shape():
+    """Issue 21.5: paging is described once (openapi_lists.paging and paged), and every paged
+    list uses it: the same page and per_page (its own default only), the same envelope."""
+    from tracker.api.openapi_lists import paged, paging
+
+    envelope = paged("#/components/schemas/Any")
+    operations = _paged_operations()
+    assert len(operations) >= 12
+    for path, get in operations:
+        params = {p["name"]: p for p in get["parameters"] if "name" in p}
+        default = params["per_page"]["schema"]["default"]
+        assert [params["page"], params["per_page"]] == paging(default), path
+        body = get["responses"]["200"]["content"]["application/json"]["schema"]
+        for name in ("total", "page", "per_page"):
+            assert body["properties"][name] == envelope["properties"][name], (path, name)
+        assert body["properties"]["items"]["type"] == "array", path
+
+
+def test_each_list_answers_the_page_size_its_entry_says(role_client):
+    """The live lists page as documented: page 1 and the documented per_page when not asked."""
+    client = role_client("admin")
+    checked = 0
+    for path, get in _paged_operations():
+        if "{" in path or any(p.get("required") for p in get["parameters"]):
+            continue
+        default = next(p for p in get["parameters"] if p.get("name") == "per_page")
+        body = client.get(BASE + path).get_json()
+        schema = get["responses"]["200"]["content"]["application/json"]["schema"]
+        assert set(schema["required"]) <= set(body), path
+        assert (body["page"], body["per_page"]) == (1, default["schema"]["default"]), path
+        checked += 1
+    assert checked >= 8

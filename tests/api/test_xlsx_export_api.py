@@ -3,7 +3,6 @@ history as at a date, safe cells, coloured RAG in words, audited, and only for e
 
 from __future__ import annotations
 
-import csv
 import glob
 import io
 import os
@@ -15,15 +14,15 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from tests.builders import add_update, make_action, make_user
-from tests.conftest import sign_in
+from tests.builders import add_update, make_action
+from tests.exports import CSV_URL, XLSX_URL, csv_table, last_export
 from tracker.domain.calendar import LONDON
 from tracker.domain.imports import REC_HEADER, REC_SHEET
 from tracker.extensions import db
-from tracker.models import Action, ActionEdit, ActionUpdate, AuditEvent, TargetDateRequest
+from tracker.models import Action, ActionEdit, ActionUpdate, TargetDateRequest
 from tracker.services.exchange import exports, plan_workbook
 
-URL = "/api/v1/exports/plan.xlsx"
+URL = XLSX_URL
 PLAN_SHEETS = (
     "Main action plan",
     "North locality action plan",
@@ -43,11 +42,6 @@ def workbook(response) -> openpyxl.Workbook:
 
 def sheet_rows(sheet) -> list[tuple]:
     return list(sheet.iter_rows(values_only=True))
-
-
-def csv_rows(client, query: dict[str, str]) -> list[list[str]]:
-    text = client.get("/api/v1/exports/plan.csv", query_string=query).get_data().decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def as_csv_row(row: tuple) -> list[str]:
@@ -103,7 +97,7 @@ def test_the_workbook_has_a_summary_a_sheet_per_plan_and_a_legend_with_the_right
 def test_each_plan_sheet_holds_the_csv_s_columns_and_rows_in_its_order(role_client, query):
     client = role_client("chair")
     book = workbook(client.get(URL, query_string=query))
-    header, *wanted = csv_rows(client, query)
+    header, *wanted = csv_table(client.get(CSV_URL, query_string=query))
     assert tuple(header) == exports.HEADER
     got = []
     for name in book.sheetnames[2:-1]:
@@ -198,10 +192,9 @@ def test_as_at_the_workbook_matches_the_history_recorded_by_then(role_client, se
 
 
 def test_text_that_looks_like_a_formula_is_neutralised_and_written_as_text_never_a_formula(
-    client,
+    exporter,
 ):
-    viewer = make_user(role="viewer", email="viewer@trust.example")
-    lead = make_user(email="lead@trust.example")
+    lead = exporter.lead
     lead.name = "=cmd|' /C calc'!A0"
     action = make_action(ref="T-100", lead=lead)
     action.title = "+SUM(A1:A9)"
@@ -214,8 +207,7 @@ def test_text_that_looks_like_a_formula_is_neutralised_and_written_as_text_never
         author=lead,
     )
     db.session.commit()
-    sign_in(client, viewer.email, "a-long-test-password")
-    response = client.get(URL, query_string={"history": "1"})
+    response = exporter.client.get(URL, query_string={"history": "1"})
     body = response.get_data()
     book = workbook(response)
     sheet = book[book.sheetnames[2]]  # the builders' main plan
@@ -239,22 +231,14 @@ def test_each_workbook_export_is_an_audit_event_with_its_filters_and_counts(
     client = role_client("performance_officer")
     query = {"plan": "east", "as_at": "2016-01-20", "history": "true"}
     book = workbook(client.get(URL, query_string=query))
-    with seeded_app.app_context():
-        event = (
-            db.session.execute(
-                select(AuditEvent).where(AuditEvent.kind == "export").order_by(AuditEvent.id.desc())
-            )
-            .scalars()
-            .first()
-        )
-        assert event.target == "plan.xlsx" and event.user_id is not None
-        assert event.detail == {
-            "format": "xlsx",
-            "filters": {"plan": "east", "as_at": "2016-01-20", "history": "true"},
-            "rows": book["East locality action plan"].max_row - 1,
-            "history_rows": book["History"].max_row - 1,
-        }
-        db.session.remove()
+    event = last_export(seeded_app)
+    assert event.target == "plan.xlsx" and event.user_id is not None
+    assert event.detail == {
+        "format": "xlsx",
+        "filters": {"plan": "east", "as_at": "2016-01-20", "history": "true"},
+        "rows": book["East locality action plan"].max_row - 1,
+        "history_rows": book["History"].max_row - 1,
+    }
 
 
 def test_the_workbook_is_never_left_on_disk(role_client, tmp_path, monkeypatch):

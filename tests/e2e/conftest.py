@@ -1,9 +1,12 @@
 """Browser tests: Python Playwright driving Debian's Chromium against the app served from a
-thread, with axe-core (from the npm registry) run on every page a journey sees."""
+thread, with axe-core (from the npm registry) run on every page a journey sees, and the guides'
+screenshots taken by the journeys themselves (`shoot`)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +20,7 @@ CHROMIUM = "/usr/bin/chromium"
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 BUILT_CSS = BASE_DIR / "static" / "build" / "govuk-frontend.min.css"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+SHOT_SIZE = {"width": 1280, "height": 900}
 
 
 def pytest_collection_modifyitems(items):
@@ -108,3 +112,44 @@ class AxeChecker:
 @pytest.fixture(scope="session")
 def axe() -> AxeChecker:
     return AxeChecker()
+
+
+def screenshot_names() -> tuple[str, ...]:
+    """The names of the guides' screenshots: docs/shots.py's NAMES (docs/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("docs_shots", BASE_DIR / "docs" / "shots.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.NAMES
+
+
+class Shooter:
+    """`shoot(page, name)`: a guide's screenshot of the page as it is, taken by the journey that
+    has just checked it. With TRACKER_DOCS_SCREENSHOTS naming a folder (docs/img for `make docs`
+    and `make test`), a 1280x900 PNG of the top of the page is written there as NAME.png (the
+    viewport and the scroll are put back as they were); without it, nothing is written. Either
+    way the name must be one the guides use, so a call cannot outlive its picture."""
+
+    def __init__(self, folder: Path | None, names: tuple[str, ...]) -> None:
+        self.folder = folder
+        self.names = names
+
+    def __call__(self, page, name: str) -> None:
+        assert name in self.names, f"{name!r} is not a screenshot the guides use (docs/shots.py)"
+        if self.folder is None:
+            return
+        size = page.viewport_size
+        if size != SHOT_SIZE:
+            page.set_viewport_size(SHOT_SIZE)
+        scrolled = page.evaluate("() => [window.scrollX, window.scrollY]")
+        page.evaluate("() => window.scrollTo(0, 0)")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(self.folder / f"{name}.png"), animations="disabled", caret="hide")
+        page.evaluate("([x, y]) => window.scrollTo(x, y)", scrolled)
+        if size is not None and size != SHOT_SIZE:
+            page.set_viewport_size(size)
+
+
+@pytest.fixture(scope="session")
+def shoot() -> Shooter:
+    folder = os.environ.get("TRACKER_DOCS_SCREENSHOTS")
+    return Shooter(BASE_DIR / folder if folder else None, screenshot_names())

@@ -192,8 +192,9 @@ def test_an_admin_invites_a_person_who_sets_a_password_and_signs_in(
     expect(page.locator("tr", has_text=NEW_EMAIL)).to_contain_text("Yes")
 
 
+@pytest.mark.docs_screenshots
 def test_an_admin_names_a_deputy_who_submits_the_localitys_return(
-    page: Page, live_server, axe, browser, browser_context_args
+    page: Page, live_server, axe, browser, browser_context_args, shoot
 ):
     base = live_server
     name, email = DEPUTY
@@ -215,6 +216,7 @@ def test_an_admin_names_a_deputy_who_submits_the_localitys_return(
     events = page.locator("#audit-events")
     expect(events).to_contain_text(f"{name} named deputy for Central")
     axe.check(page)
+    shoot(page, "admin-audit")
     page.get_by_label("Kind of event").select_option(label="Person changed")
     page.get_by_label("Done by or about").select_option(label=f"{name} ({email})")
     page.get_by_role("button", name="Show events").click()

@@ -1,7 +1,8 @@
 """Everyone's starting page and the plan tables, in Chromium: an action lead goes from "my
 actions" to an action; the chair goes from a home-page count to the overdue list and downloads it;
-the plan tables fit the screen at 1280 px and at 390 px (measured, not screenshotted). axe-core
-checks every page. These journeys only read: they change nothing other journeys rely on."""
+the plan tables fit the screen at 1280 px and at 390 px (measured). axe-core checks every page.
+These journeys only read: they change nothing other journeys rely on. They take the action
+lead's guide's screenshots, and the chair's of the dashboard and sign-off on the demo's day."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
@@ -43,13 +45,16 @@ def fits_the_screen(page: Page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@pytest.mark.docs_screenshots
 def test_an_action_lead_goes_from_my_actions_on_the_home_page_to_an_action(
-    page: Page, live_server, axe
+    page: Page, live_server, axe, shoot
 ):
     sign_in(page, live_server, ROLE_ACCOUNTS["action_lead"], axe)
     expect(page.get_by_role("heading", name="My actions")).to_be_visible()
     mine = page.locator("#my-actions-table tbody tr")
     expect(mine).to_have_count(10)
+    expect(page.locator("#my-actions-table")).to_contain_text("Update this cycle")
+    shoot(page, "action-lead-home")
 
     # What needs doing this cycle: the count opens the list it counts.
     needs = page.get_by_role("link", name=re.compile(r"^\d+ not updated this cycle$"))
@@ -68,6 +73,18 @@ def test_an_action_lead_goes_from_my_actions_on_the_home_page_to_an_action(
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/actions/{ref}$"))
     axe.check(page)
+
+    # MAP-003's update form, from My actions (seen, not sent: these journeys only read).
+    page.get_by_role("link", name="Home").click()
+    mine.locator("th a", has_text="MAP-003").click()
+    page.get_by_role("link", name="Update this action").click()
+    expect(page).to_have_url(re.compile(r"/actions/MAP-003/update$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Update: "))
+    expect(page.locator(".govuk-caption-l")).to_have_text("Main action plan, MAP-003")
+    expect(page.get_by_label("Progress summary")).to_have_value("")
+    expect(page.get_by_role("button", name="Save update")).to_be_visible()
+    axe.check(page)
+    shoot(page, "action-lead-update")
 
 
 def test_a_partner_agency_s_lead_sees_what_she_may_update_apart_from_what_she_may_read(
@@ -96,14 +113,35 @@ def test_a_partner_agency_s_lead_sees_what_she_may_update_apart_from_what_she_ma
     axe.check(page)
 
 
+@pytest.mark.docs_screenshots
 def test_the_chair_goes_from_a_home_page_count_to_the_overdue_list_and_downloads_it(
-    page: Page, live_server, axe
+    page: Page, live_server, axe, shoot
 ):
     sign_in(page, live_server, ROLE_ACCOUNTS["chair"], axe)
     expect(page.get_by_role("heading", name="Awaiting your sign-off")).to_be_visible()
     waiting = page.locator("#awaiting-table tbody tr")
     assert waiting.count() > 0
-    expect(page.get_by_text(f"{waiting.count()} awaiting sign-off")).to_be_visible()
+    awaiting = waiting.count()
+    expect(page.get_by_text(f"{awaiting} awaiting sign-off")).to_be_visible()
+
+    # The dashboard on the demo's day, and the actions awaiting sign-off with their waits.
+    menu = page.get_by_role("navigation", name="Main menu")
+    menu.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Getting to Good dashboard")
+    expect(page.locator(".govuk-caption-l")).to_have_text("Friday 5 February 2016, cycle 3")
+    for chart in ("RAG mix of open actions per cycle", "Burn-down", "Overdue actions per plan"):
+        expect(page.get_by_role("img", name=re.compile(chart))).to_be_visible()
+    axe.check(page)
+    shoot(page, "chair-dashboard")
+    menu.get_by_role("link", name="Sign-off").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Actions awaiting sign-off")
+    expect(page.locator("caption")).to_have_text(f"{awaiting} actions awaiting sign-off")
+    map_037 = page.locator("tbody tr", has=page.get_by_role("link", name="MAP-037", exact=True))
+    expect(map_037.locator("td").nth(2)).to_contain_text("28 January 2016")
+    expect(map_037.locator("td").nth(3)).to_have_text("6")  # working days since 28 January
+    axe.check(page)
+    shoot(page, "chair-sign-off")
+    page.get_by_role("link", name="Home").click()
 
     overdue = page.get_by_role("link", name=re.compile(r"^\d+ overdue$"))
     count = int(overdue.inner_text().split()[0])

@@ -10,6 +10,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
@@ -45,8 +46,9 @@ def _choose(page: Page, name: str, data: bytes) -> None:
     page.get_by_role("button", name="Check the file").click()
 
 
+@pytest.mark.docs_screenshots
 def test_an_admin_checks_a_file_with_mistakes_then_imports_a_good_one(
-    page: Page, live_server, axe, browser_app
+    page: Page, live_server, axe, browser_app, shoot
 ):
     base = live_server
     page.goto(f"{base}/sign-in")
@@ -56,7 +58,10 @@ def test_an_admin_checks_a_file_with_mistakes_then_imports_a_good_one(
     page.goto(f"{base}/admin/users")
     page.get_by_role("link", name="Import the plan").click()
     expect(heading(page)).to_have_text("Import the plan")
+    expect(page.get_by_label("Upload a file")).to_be_visible()
+    expect(page.get_by_role("link", name="import template (CSV)")).to_be_visible()
     axe.check(page)
+    shoot(page, "admin-import")
 
     rows = _file(page, base)
     at = next(i for i, r in enumerate(rows) if r[COL["Ref"]] == REF)

@@ -1,4 +1,6 @@
-"""Each role signs in and visits every page it can reach; axe-core checks every page seen."""
+"""Each role signs in and visits every page it can reach; axe-core checks every page seen. The
+JSIG member's guide's plan and quarterly report, and the administrator's guide's people and
+outbox, are photographed here (`shoot`)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,12 @@ from tracker.extensions import db
 from tracker.services.mail import chasing
 
 PLANS = ["main", "north", "south", "east", "central"]
+# The administrator and the JSIG member (viewer) take their guides' screenshots here: marked, so
+# `make docs` runs them and not the other roles.
+ROLES = [
+    pytest.param(role, marks=pytest.mark.docs_screenshots) if role in ("admin", "viewer") else role
+    for role in ROLE_ACCOUNTS
+]
 
 
 def sign_in(page: Page, base: str, email: str, axe) -> None:
@@ -34,9 +42,9 @@ def visit(page: Page, url: str, axe, heading: str | re.Pattern | None = None) ->
     axe.check(page)
 
 
-@pytest.mark.parametrize("role", list(ROLE_ACCOUNTS))
+@pytest.mark.parametrize("role", ROLES)
 def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
-    page: Page, live_server, browser_app, axe, role
+    page: Page, live_server, browser_app, axe, shoot, role
 ):
     base = live_server
     sign_in(page, base, ROLE_ACCOUNTS[role], axe)
@@ -54,6 +62,12 @@ def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
 
     # Filter and sort the main plan with the form and the column headers, as a person would.
     visit(page, f"{base}/plans/main", axe)
+    if role == "viewer":  # the JSIG member's guide: the plan, its filters and its downloads
+        expect(page.get_by_role("form", name="Filter actions")).to_be_visible()
+        expect(
+            page.get_by_role("link", name="Download these 183 actions as CSV (spreadsheet)")
+        ).to_be_visible()
+        shoot(page, "jsig-plan")
     page.get_by_label("RAG", exact=True).select_option("red")
     page.get_by_role("button", name="Apply filters").click()
     axe.check(page)
@@ -75,6 +89,20 @@ def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
     visit(page, f"{base}/actions/MAP-001", axe)
     visit(page, f"{base}/accessibility", axe, "Accessibility statement")
 
+    if role == "viewer":  # the JSIG member's guide: Measures, then the Quarter 3 report
+        menu = page.get_by_role("navigation", name="Main menu")
+        menu.get_by_role("link", name="Measures").click()
+        page.get_by_role("link", name="Quarterly report for Quarter 3 2015/16").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Quarterly performance and progress against Ofsted action plan"
+        )
+        expect(page.locator(".govuk-caption-l")).to_contain_text("Quarter 3 2015/16")
+        expect(page.locator("#summary-sentence")).to_contain_text(
+            "9 key measures at or exceeding target, 7 within tolerance, 3 outside tolerance"
+        )
+        axe.check(page)
+        shoot(page, "jsig-quarterly-report")
+
     missing = page.goto(f"{base}/actions/NO-SUCH-ACTION")
     assert missing is not None and missing.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
@@ -84,7 +112,10 @@ def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
     assert admin is not None
     if role == "admin":
         assert admin.status == 200
+        expect(page.get_by_role("heading", level=1)).to_have_text("People")
+        expect(page.get_by_role("button", name="Invite a person")).to_be_visible()
         axe.check(page)
+        shoot(page, "admin-people")
         visit(page, f"{base}/admin/audit", axe, "Audit log")
         # The demo keeps mail in the outbox: chase as on Friday 12 February, then look.
         with browser_app.app_context():
@@ -98,6 +129,7 @@ def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
         visit(page, f"{base}/admin/outbox", axe, "Outbox")
         expect(page.get_by_text("mail is kept here instead of being sent")).to_be_visible()
         expect(page.get_by_text("return for cycle 3 is due today").first).to_be_visible()
+        shoot(page, "admin-outbox")
     else:
         assert admin.status == 403
         expect(page.get_by_role("heading", level=1)).to_have_text(

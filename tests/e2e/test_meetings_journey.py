@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD
@@ -28,7 +29,8 @@ def sign_in(page: Page, base: str, email: str, axe) -> None:
     axe.check(page)
 
 
-def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_server, axe):
+@pytest.mark.docs_screenshots
+def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_server, axe, shoot):
     base = live_server
     sign_in(page, base, CHAIR, axe)
 
@@ -43,6 +45,8 @@ def test_the_chair_records_a_meeting_and_downloads_its_pack(page: Page, live_ser
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a meeting")
     axe.check(page)
     expect(page.get_by_label("Getting to Good")).to_be_checked()
+    expect(page.get_by_label("Date of the meeting")).to_have_value("5/2/2016")  # today
+    shoot(page, "chair-record-meeting")
     page.get_by_label("Date of the meeting").fill("6/2/2016")
     page.get_by_role("button", name="Record the meeting and freeze the plan").click()
     summary = page.locator(".govuk-error-summary")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -59,14 +60,36 @@ def tabs_to(page: Page, name: str, most: int) -> int:
     raise AssertionError(f"{name} was not reached in {most} Tab presses")
 
 
-def test_the_north_head_returns_with_no_change_ticks_then_amends_it(page: Page, live_server, axe):
+@pytest.mark.docs_screenshots
+def test_the_north_head_returns_with_no_change_ticks_then_amends_it(
+    page: Page, live_server, axe, shoot
+):
     base = live_server
     name = sign_in(page, base, NORTH_HEAD)
+    # Her home page on the demo's day: this cycle's return not started, this month's SEF.
+    this_return = page.locator("#this-return")
+    expect(this_return).to_contain_text(f"Return for cycle {CYCLE}")
+    expect(this_return).to_contain_text("Not started")
+    expect(this_return).to_contain_text("12 February 2016 at 12:00")
+    expect(page.locator("#this-sef")).to_contain_text("SEF for February 2016")
+    axe.check(page)
+    shoot(page, "locality-head-home")
+
+    # February's SEF, from the home page, before anything is written in it.
+    page.get_by_role("link", name="Go to the February 2016 SEF").click()
+    expect(page).to_have_url(f"{base}/sefs/north/2016-02")
+    expect(heading(page)).to_have_text("SEF for February 2016")
+    expect(page.locator("#sef-status")).to_contain_text("Not started")
+    expect(page.locator('[name="what_we_know"]')).to_have_value("")
+    axe.check(page)
+    shoot(page, "locality-head-sef")
+
     nav(page, "Returns")
     expect(page).to_have_url(f"{base}/returns/north/{CYCLE}")
     expect(heading(page)).to_have_text(f"Return for cycle {CYCLE}")
     expect(page.locator("#return-status")).to_have_text("Not started")
     axe.check(page)
+    shoot(page, "locality-head-return")
 
     # The first field is a few Tab presses from the top: the jump links are one control.
     assert tabs_to(page, "entries-0-confirm_unchanged", FEW_TABS) <= FEW_TABS

@@ -9,6 +9,7 @@ import json
 import urllib.error
 import urllib.request
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
@@ -23,8 +24,9 @@ def _api(base: str, token: str, path: str = "/api/v1/recommendations") -> tuple[
         return error.code, json.loads(error.read())
 
 
+@pytest.mark.docs_screenshots
 def test_a_jsig_member_makes_reads_with_and_revokes_their_own_api_token(
-    page: Page, live_server, axe
+    page: Page, live_server, axe, shoot
 ):
     base = live_server
     page.goto(f"{base}/sign-in")
@@ -37,6 +39,7 @@ def test_a_jsig_member_makes_reads_with_and_revokes_their_own_api_token(
     expect(page.locator("#expires_on-day")).to_have_value("05")
     expect(page.locator("#expires_on-month")).to_have_value("05")
     axe.check(page)
+    shoot(page, "jsig-api-tokens")
 
     page.get_by_label("What the token is for").fill("Board pack spreadsheet")
     page.locator("#expires_on-day").fill("6")

@@ -7,6 +7,7 @@ MAP-184); it has the browser database to itself (seeded afresh for each journey 
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import DEMO_PASSWORD
@@ -36,13 +37,26 @@ def sign_out(page: Page) -> None:
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
 
+@pytest.mark.docs_screenshots
 def test_a_chair_changes_the_plan_and_approves_a_lead_s_new_target_date(
-    page: Page, live_server, axe
+    page: Page, live_server, axe, shoot
 ):
     base = live_server
 
-    # --- The chair adds an action to the main plan: a mistake first, then the real thing ----
+    # --- The requests waiting on the demo's day: South's head's for S-21 ----------------------
     sign_in(page, base, CHAIR, axe)
+    page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="Date requests"
+    ).click()
+    expect(heading(page)).to_have_text("Target date requests")
+    requests = page.get_by_role("table")
+    expect(requests.locator("caption")).to_have_text("1 request waiting for a decision")
+    expect(requests.locator("tbody tr th")).to_contain_text(["S-21"])
+    expect(requests.locator("tbody tr")).to_contain_text("Thursday 31 March 2016")
+    axe.check(page)
+    shoot(page, "chair-date-requests")
+
+    # --- The chair adds an action to the main plan: a mistake first, then the real thing ----
     page.goto(f"{base}/plans/main")
     page.get_by_role("link", name="Add an action").click()
     expect(heading(page)).to_have_text("Add an action")

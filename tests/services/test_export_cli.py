@@ -10,29 +10,13 @@ import subprocess
 
 import openpyxl
 import pytest
-from sqlalchemy import select
 
+from tests.exports import last_export
 from tracker import cli
-from tracker.extensions import db
-from tracker.models import AuditEvent
 
 
 def run(seeded_app, *args: str):
     return seeded_app.test_cli_runner().invoke(args=["tracker", "export", *args])
-
-
-def last_export(seeded_app) -> AuditEvent:
-    with seeded_app.app_context():
-        event = (
-            db.session.execute(
-                select(AuditEvent).where(AuditEvent.kind == "export").order_by(AuditEvent.id.desc())
-            )
-            .scalars()
-            .first()
-        )
-        db.session.expunge(event)
-        db.session.remove()
-    return event
 
 
 def test_an_xlsx_export_as_at_a_date_writes_the_workbook_and_an_audit_event(seeded_app, tmp_path):

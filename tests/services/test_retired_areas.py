@@ -114,7 +114,7 @@ def test_a_retired_area_is_offered_for_no_new_person_but_kept_by_those_in_it(two
         role="locality_head",
         locality_id=south.id,
     )
-    with pytest.raises(people.Refused, match="South is retired: choose a locality in use"):
+    with pytest.raises(people.Refused, match="South is retired: choose an area in use"):
         people.check_details(new, None)
     head = two_areas["south"]
     kept = people.PersonDetails(

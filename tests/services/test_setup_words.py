@@ -11,9 +11,12 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from tests.builders import (
+    actor_for,
+    make_action,
     make_cycles,
     make_locality_return,
     make_meeting,
+    make_recommendation,
     make_user,
 )
 from tracker.domain.audit_words import describe
@@ -23,6 +26,7 @@ from tracker.models import AuditEvent, OutboxMessage, Setting, User
 from tracker.services.access import settings
 from tracker.services.exchange import calendar_feeds
 from tracker.services.exchange.calendar_feeds import FeedSettings
+from tracker.services.governance import challenges
 from tracker.services.mail import chasing
 from tracker.services.mail.chasing import ChaseConfig
 from tracker.services.platform import audit_log
@@ -34,8 +38,11 @@ OTHER = {
     "group": "Children's Scrutiny Committee",
     "group_short": "Scrutiny Committee",
     "scrutiny": "Overview and Scrutiny Committee",
+    "area": "Cluster",
+    "areas": "Clusters",
 }
 DEMO = ("Getting to Good", "JSIG", "Joint Strategic Inspection Group", "scrutiny panel")
+DEMO_AREAS = ("Locality", "Localities", "locality", "localities")
 
 
 def _none_of_the_demos(text: str) -> None:
@@ -64,6 +71,28 @@ def test_a_follow_up_mail_names_the_meeting_in_the_organisations_words(other_wor
     assert mail.subject.startswith("A follow-up for you from the Improvement Board meeting")
     assert "The Improvement Board meeting on" in mail.body_text
     _none_of_the_demos(mail.subject + mail.body_text + mail.body_html)
+
+
+def test_a_challenge_mailed_to_an_areas_head_names_the_area_in_the_organisations_words(
+    other_words,
+):
+    """The lead cannot sign in and has no line manager: the head of their area is mailed, and
+    told why in the council's word for an area."""
+    make_cycles(upto=3)
+    head = make_user(role="locality_head", locality="north", email="head@trust.example")
+    lead = make_user(
+        role="action_lead", email="lead@trust.example", locality="north", password=None
+    )
+    chair = make_user(role="chair", email="chair@trust.example")
+    make_action(ref="N-01", plan="north", lead=lead, recommendation=make_recommendation(ref="R1"))
+    db.session.commit()
+    challenges.raise_challenge(actor_for(chair), question="Why late?", now=NOW, action_ref="N-01")
+    mail = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == head.id)
+    ).scalar_one()
+    assert "so this comes to you as the head of the North cluster" in mail.body_text
+    for word in ("locality", "localities"):
+        assert word not in (mail.subject + mail.body_text + mail.body_html).lower(), word
 
 
 def _nine_am(day: date) -> datetime:
@@ -138,6 +167,7 @@ def test_a_meeting_in_the_audit_log_and_the_words_change_itself_read_in_words(ot
         "The organisation's words changed: the board set to “Improvement Board”"
     )
     assert "the group set to “Children's Scrutiny Committee”" in words
+    assert "the name of an area set to “Cluster”; the name of areas set to “Clusters”" in words
 
     settings.save_words({**OTHER, "group_short": "CSC"}, actor_id=chair.id, now=NOW)
     again = (
@@ -162,6 +192,8 @@ def test_a_meeting_in_the_audit_log_and_the_words_change_itself_read_in_words(ot
         ("board", "", "Enter the name of the meeting that reviews overdue and red actions"),
         ("group_short", "   ", "Enter the short name of that group"),
         ("scrutiny", "x" * 81, "must be 80 characters or fewer"),
+        ("area", " ", "Enter the name of one of the areas that make returns"),
+        ("areas", "x" * 81, "That name for more than one area must be 80 characters or fewer"),
     ],
 )
 def test_words_that_cannot_be_saved_are_refused_and_nothing_is_written(

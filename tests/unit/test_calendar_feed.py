@@ -338,3 +338,32 @@ def test_a_usual_day_s_field_at_fault_is_named_with_its_kind():
     assert MeetingDay(5, 4, time(23, 30), 60).label == (
         "The last Friday of each month, 23:30 to 00:30"
     )
+
+
+def test_every_event_is_built_by_the_one_builder():
+    """Issue 21.5: each kind of event (a target date, a return, a SEF, a meeting, the statutory
+    deadline) is made by `feed_event`, so UIDs, clean words and the tracker link are alike."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "tracker"
+    made = {
+        str(path.relative_to(root)): text.count("FeedEvent(")
+        for path in root.rglob("*.py")
+        if "FeedEvent(" in (text := path.read_text(encoding="utf-8"))
+    }
+    assert made == {"domain/calendar_feed.py": 1}, made
+    event = meeting_event(
+        kind="board",
+        label="Board",
+        day=date(2016, 2, 9),
+        start=time(14),
+        length=timedelta(hours=2),
+        planned=True,
+        changed_at=CHANGED,
+        url="https://tracker.example/meetings",
+        domain="tracker.example",
+    )
+    assert event.uid == "meeting-board-2016-02-09@tracker.example"
+    assert event.description.endswith(
+        "Planned: the group's usual day and time is in the tracker: https://tracker.example/meetings"
+    )

@@ -9,7 +9,9 @@ code and templates read them from the database."""
 from __future__ import annotations
 
 import csv
+import io
 import re
+import tokenize
 from functools import cache
 from pathlib import Path
 
@@ -57,17 +59,31 @@ def demo_names() -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def demo_words() -> list[str]:
-    """The demos' words for their board, group and scrutiny body (their `setup:` blocks), less
-    the tracker's own neutral ones (the second council's board is an "Improvement Board")."""
+# The words for an area ("Locality", "Service areas") are searched in what people read only
+# (`area_word_hits`): "locality" is also the code's name for an area, which stays.
+AREA_KEYS = ("area", "areas")
+
+
+def _seed_words(*, areas: bool) -> list[str]:
     neutral = {w.casefold() for w in Words().as_dict().values()}
     words = [
         w
         for seed in SEEDS
-        for w in ((reference(seed).get("setup") or {}).get("words") or {}).values()
-        if w.casefold() not in neutral
+        for key, w in ((reference(seed).get("setup") or {}).get("words") or {}).items()
+        if (key in AREA_KEYS) == areas and w.casefold() not in neutral
     ]
     return sorted(dict.fromkeys(words), key=len, reverse=True)
+
+
+def demo_words() -> list[str]:
+    """The demos' words for their board, group and scrutiny body (their `setup:` blocks), less
+    the tracker's own neutral ones (the second council's board is an "Improvement Board")."""
+    return _seed_words(areas=False)
+
+
+def demo_area_words() -> list[str]:
+    """The demos' words for an area, less the neutral "Area" and "Areas"."""
+    return _seed_words(areas=True)
 
 
 def _words_pattern(words: list[str]) -> re.Pattern[str]:
@@ -127,6 +143,12 @@ class RefSearch:
         odd = [r for r in refs if not self.SHAPE.fullmatch(r)]
         self.odd = re.compile("|".join(_word(r) for r in odd)) if odd else None
 
+    def anywhere(self, text: str) -> bool:
+        """Whether a file may hold a ref at all: one pass over it before the line-by-line one."""
+        if any(m.group(0) in self.refs for m in self.SHAPE.finditer(text)):
+            return True
+        return bool(self.odd and self.odd.search(text))
+
     def search(self, line: str) -> re.Match[str] | None:
         for match in self.SHAPE.finditer(line):
             if match.group(0) in self.refs:
@@ -134,13 +156,19 @@ class RefSearch:
         return self.odd.search(line) if self.odd else None
 
 
+@cache
 def patterns() -> dict[str, re.Pattern[str] | RefSearch]:
     areas = [a["code"] for a in demo_areas()] + [a["name"] for a in demo_areas()]
     quoted_area = "|".join(re.escape(a) for a in areas)
     main = "|".join(re.escape(reference(seed)["main_plan"]["code"]) for seed in SEEDS)
     return {
+        # One boundary check around the alternation, not one per name: the engine can then
+        # skip a position by its first letter (eight seconds over the code became two).
         "a name of the demo": re.compile(
-            "|".join(_word(n) for n in sorted(demo_names(), key=len, reverse=True)), re.IGNORECASE
+            r"(?<![\w-])(?:"
+            + "|".join(re.escape(n) for n in sorted(demo_names(), key=len, reverse=True))
+            + r")(?![\w-])",
+            re.IGNORECASE,
         ),
         "a ref of the demo": RefSearch(demo_refs()),
         "a word of the demo (a setting: settings.current().words)": _words_pattern(demo_words()),
@@ -172,8 +200,14 @@ def hits(files: list[Path], root: Path = ROOT) -> list[str]:
     found = []
     compiled = patterns()
     for path in files:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            for what, pattern in compiled.items():
+        text = path.read_text(encoding="utf-8")
+        searched = {
+            what: pattern
+            for what, pattern in compiled.items()
+            if not isinstance(pattern, RefSearch) or pattern.anywhere(text)
+        }
+        for number, line in enumerate(text.splitlines(), start=1):
+            for what, pattern in searched.items():
                 if match := pattern.search(line):
                     where = path.relative_to(root)
                     found.append(f"{where}:{number}: {what} ({match.group(0)!r}): {line.strip()}")
@@ -193,6 +227,7 @@ def test_the_seeds_give_the_search_something_to_find():
         "Joint Strategic Inspection Group",
         "Children's Scrutiny Committee",
     } <= set(demo_words())
+    assert set(demo_area_words()) == {"Locality", "Localities", "Service area", "Service areas"}
 
 
 # Python's adjacent string literals, split over lines: `"... a Getting "` then `"to Good ..."`.
@@ -216,6 +251,112 @@ def split_word_hits(files: list[Path], root: Path = ROOT) -> list[str]:
 def test_tracker_and_templates_hold_nothing_of_the_demo():
     found = hits(searched_files()) + split_word_hits(searched_files())
     assert found == [], "The demo belongs in seed/:\n" + "\n".join(found)
+
+
+# What the areas page says an area may be: the kinds, named as examples, not as this council's.
+_AREA_EXAMPLES = re.compile(
+    r"(?i)(?:an? )?localit(?:y|ies),\s+(?:an? )?service areas?,?\s+or\s+(?:an? )?teams?"
+)
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+_JINJA_TAG = re.compile(r"\{[{%].*?[%}]\}", re.DOTALL)
+_QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+# A name in code, quoted: a key, a column, an import's header ("locality", "Locality").
+_PYTHON_NAME = re.compile(r"^[A-Za-z_]+$|^[a-z ]+$")
+_TEMPLATE_NAME = re.compile(r"^[a-z_]+$")
+
+
+def _python_text(text: str) -> list[str]:
+    """A module's string literals that are not docstrings (nor long word lists): what it may
+    show people."""
+    tokens = [
+        t
+        for t in tokenize.generate_tokens(io.StringIO(text).readline)
+        if t.type not in (tokenize.NL, tokenize.COMMENT)
+    ]
+    out = []
+    for before, token in zip([None, *tokens], tokens, strict=False):
+        if token.type != tokenize.STRING:
+            continue
+        docstring = before is None or before.type in (
+            tokenize.NEWLINE,
+            tokenize.INDENT,
+            tokenize.DEDENT,
+        )
+        if not docstring and not token.string.lstrip("rbfRBF").startswith(('"""', "'''")):
+            out.append(token.string)
+    return out
+
+
+def _template_text(text: str) -> list[str]:
+    """A template's text outside its tags, and the strings quoted inside them."""
+    text = _JINJA_COMMENT.sub("", text)
+    quoted = [q for tag in _JINJA_TAG.findall(text) for q in _QUOTED.findall(tag)]
+    return [_JINJA_TAG.sub(" ", text), *quoted]
+
+
+def area_word_hits(files: list[Path], root: Path = ROOT) -> list[str]:
+    """The demos' words for an area in what people read: text, not a name in code (`locality=`,
+    `Locality.code`, `loc.locality_name`, a bare `"locality"` key)."""
+    words = "|".join(re.escape(w) for w in demo_area_words())
+    pattern = re.compile(rf"(?i)(?<![\w.`/<{{-])(?:{words})(?![\w`/(=>}}!-])(?!\.\w)")
+    found = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        python = path.suffix == ".py"
+        for piece in _python_text(text) if python else _template_text(text):
+            if (_PYTHON_NAME if python else _TEMPLATE_NAME).match(piece.strip("\"'")):
+                continue
+            for match in pattern.finditer(_AREA_EXAMPLES.sub("", piece)):
+                found.append(f"{path.relative_to(root)}: {match.group(0)!r} in {piece.strip()!r}")
+    return found
+
+
+def test_what_people_read_names_areas_in_the_organisations_words():
+    """Issue 20: "Localities" is one council's word; pages, mails, packs and the API's
+    descriptions use `words.area` and `words.areas` (and their lower-case forms)."""
+    found = area_word_hits(searched_files())
+    assert found == [], "Use the organisation's word for an area:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("sample.html", '<h1 class="govuk-heading-l">Locality returns</h1>'),
+        ("sample.html", '{% set nav = nav + [{"text": "Localities", "active": x}] %}'),
+        ("sample.html", '{{ govukBackLink({"text": "Past returns, every locality"}) }}'),
+        ("sample.html", "<p>Each service area sends its own.</p>"),
+        ("sample.py", 'raise Refused("Choose a locality from the list", attr)'),
+        ("sample.py", 'TEXT = (\n    "One "\n    "locality\'s return"\n)'),
+        ("sample.py", 'description="For the Service Areas."'),
+    ],
+)
+def test_the_area_search_finds_a_demo_word_people_read(tmp_path, name, text):
+    sample = tmp_path / name
+    sample.write_text(text + "\n", encoding="utf-8")
+    assert area_word_hits([sample], tmp_path), text
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("sample.html", "{% for loc in localities %}{{ loc.locality_name }}{% endfor %}"),
+        ("sample.html", "<a href=\"{{ url_for('returns.show', locality=r.locality_code) }}\">"),
+        ("sample.html", "{# A locality head goes to their own locality's plan. #}"),
+        ("sample.html", "<p>The localities, service areas or teams that make returns.</p>"),
+        ("sample.html", '<td data-locality="{{ s.code }}">{{ words.area }}</td>'),
+        ("sample.py", 'def f():\n    """The locality\'s return."""\n    return Locality.code'),
+        ("sample.py", 'row = {"locality": code}  # the API\'s field stays'),
+        ("sample.py", 'SCHEMA = {"$ref": "#/components/schemas/LocalityCode"}'),
+        ("sample.py", 'problem(f"Send `locality` ({words.an_area}\'s code)")'),
+        ("sample.py", '@bp.get("/v1/localities/<locality>/returns")'),
+        ("sample.py", 'raise NotFound(f"No return for {locality} cycle {cycle}")'),
+        ("sample.py", 'HEADERS = ("locality", "service area", "team")'),
+    ],
+)
+def test_the_area_search_leaves_code_and_examples_alone(tmp_path, name, text):
+    sample = tmp_path / name
+    sample.write_text(text + "\n", encoding="utf-8")
+    assert area_word_hits([sample], tmp_path) == [], text
 
 
 def test_the_search_finds_a_word_split_over_two_lines(tmp_path):

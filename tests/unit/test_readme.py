@@ -3,7 +3,6 @@ points at a file that is not there."""
 
 import importlib.util
 import re
-import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -15,14 +14,12 @@ DOCS = ROOT / "docs"
 
 
 def screenshots() -> set[Path]:
-    """The PNGs docs/screenshots.py takes into docs/img/ (gitignored) before the site is built."""
-    if "screenshots" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("screenshots", DOCS / "screenshots.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["screenshots"] = module  # its dataclass looks its module up by name
-        spec.loader.exec_module(module)
-    module = sys.modules["screenshots"]
-    return {DOCS / "img" / f"{shot.name}.png" for shot in module.SHOTS}
+    """The PNGs the browser journeys take into docs/img/ (gitignored) before the site is built:
+    docs/shots.py's list of their names."""
+    spec = importlib.util.spec_from_file_location("docs_shots", DOCS / "shots.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {DOCS / "img" / f"{name}.png" for name in module.NAMES}
 
 
 # Files the docs build writes, linked from the pages but not in the checkout: the OpenAPI

@@ -127,7 +127,9 @@ def test_print_all_shows_every_row_of_the_filtered_list_on_one_page_to_print(vie
 
 def test_every_page_and_sort_link_keeps_the_filters(viewer):
     page = htmllib.unescape(
-        viewer.get("/actions?involving=trust&rag=&sort=-target_date").get_data(as_text=True)
+        viewer.get(
+            "/actions?involving=trust&rag=&sort=-target_date", follow_redirects=True
+        ).get_data(as_text=True)
     )
     assert "303 actions: showing 1 to 100." in page
     pagination = re.search(r'<nav class="govuk-pagination".*?</nav>', page, re.S).group(0)
@@ -273,3 +275,47 @@ def test_the_overdue_list_leads_dashboard_readers_back_to_the_dashboard_with_its
     assert 'id="dashboard-link"' not in role_client("chair").get("/plans/main").get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize("role", ["admin", "chair", "locality_head", "action_lead", "viewer"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/actions?rag=red&lifecycle=closed_evidenced",  # a closed action has no RAG
+        "/plans/north?rag=red&lifecycle=closed_evidenced",
+        "/actions/overdue?lifecycle=closed_evidenced",
+        "/actions?rag=red&lifecycle=closed_evidenced&print=all",
+    ],
+)
+def test_a_list_nothing_matches_says_so_once(role_client, role, url):
+    page = role_client(role).get(url).get_data(as_text=True)
+    assert total(page) == 0
+    said = re.findall(r"No actions (?:match|are overdue)", page)
+    assert said == ["No actions match"], said
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "clean"),
+    [
+        # Repeated values are kept, in their order; only the empty ones go.
+        ("viewer", "/actions?rag=red&plan=&rag=amber&involving=", "/actions?rag=red&rag=amber"),
+        ("viewer", "/plans/north?rag=&lifecycle=&sort=ref", "/plans/north?sort=ref"),
+        ("viewer", "/actions/overdue?plan=north&recommendation=", "/actions/overdue?plan=north"),
+        ("viewer", "/actions?as_at=&rag=", "/actions"),
+        ("chair", "/dashboard?plan=main&lead=", "/dashboard?plan=main"),
+        ("admin", "/admin/audit?person=&kind=export&from=&to=", "/admin/audit?kind=export"),
+        ("admin", "/admin/outbox?status=", "/admin/outbox"),
+        ("viewer", "/measures?quarter=&period=&kind=key", "/measures?kind=key"),
+        ("viewer", "/changes?since=", "/changes"),
+        ("viewer", "/agenda?since=", "/agenda"),
+        ("viewer", "/challenges?status=&plan=north", "/challenges?plan=north"),
+        ("viewer", "/search?q=plan&kind=", "/search?q=plan"),
+        ("viewer", "/search?q=&kind=", "/search?q="),  # an empty search is still one
+        ("viewer", "/sefs/south/2016-02/compare?a=&b=", "/sefs/south/2016-02/compare"),
+    ],
+)
+def test_a_filter_form_s_empty_values_leave_the_address_once(role_client, role, url, clean):
+    client = role_client(role)
+    response = client.get(url)
+    assert response.status_code == 302 and response.headers["Location"] == clean
+    assert client.get(clean).status_code == 200  # the clean address is the page: no loop

@@ -15,8 +15,10 @@ GZIP = {"Accept-Encoding": "gzip"}
 
 
 def _comparable(html: str) -> str:
-    """A page with its per-request values (CSP nonce, CSRF token) blanked."""
+    """A page with its per-request values (CSP nonce, CSRF token, the minute it was printed, which
+    the two requests may straddle) blanked."""
     html = re.sub(r'nonce="[^"]+"', 'nonce=""', html)
+    html = re.sub(r"\bat \d\d:\d\d\b", "at HH:MM", html)
     return re.sub(r'name="csrf_token"( type="hidden")? value="[^"]+"', "csrf", html)
 
 

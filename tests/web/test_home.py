@@ -169,6 +169,7 @@ def test_a_named_deputy_s_home_and_localities_menu_are_the_locality_they_deputis
     db.session.commit()
     sign_in(client, "deputy@trust.example", "a-long-test-password")
     page = htmllib.unescape(client.get("/").get_data(as_text=True))
-    assert 'id="locality-work">East locality</h2>' in page
+    # A new tracker's word for an area (the demo's is "Locality").
+    assert 'id="locality-work">East area</h2>' in page
     assert 'href="/returns/east/3"' in page
-    assert re.search(r'href="/plans/east"[^>]*>\s*Localities', page)
+    assert re.search(r'href="/plans/east"[^>]*>\s*Areas', page)

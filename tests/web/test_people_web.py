@@ -86,7 +86,7 @@ def test_an_admin_invites_a_person_and_the_email_waits_in_the_outbox(client, adm
         ({"email": "a" * 250 + "@trust.example"}, "254 characters or fewer"),
         ({"organisation_id": str(2**70)}, "Not a valid choice"),
         ({"role": "superuser"}, "Not a valid choice"),
-        ({"role": "locality_head"}, "Choose the locality this head of service leads"),
+        ({"role": "locality_head"}, "Choose the area this head of service leads"),
         ({"line_manager_id": "99999"}, "Not a valid choice"),
     ],
 )
@@ -265,7 +265,7 @@ def test_naming_a_deputy_where_there_is_one_replaces_them_and_says_so(client, ad
     response = client.post(path, data=_form(client, path, **fields))
     assert response.status_code == 302
     page = client.get(path).get_data(as_text=True)
-    assert f"They replace {first.email} as the locality&#39;s deputy" in page
+    assert f"They replace {first.email} as the area&#39;s deputy" in page
     db.session.expire_all()
     assert db.session.get(User, first.id).deputy_locality_id is None
 

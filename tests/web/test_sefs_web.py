@@ -237,7 +237,7 @@ def test_the_chairs_page_flags_missing_and_late_sefs_by_month(clean_db, people, 
     page = client.get("/sefs")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Monthly locality SEFs" in html and ">SEFs<" in html  # in the service navigation
+    assert "Monthly area SEFs" in html and ">SEFs<" in html  # in the service navigation
     assert "<strong>3</strong> missing" in html  # every locality but East missed January
     assert "<strong>1</strong> submitted late" in html and "Submitted late" in html
     assert html.index("February 2016") < html.index("January 2016")  # newest first

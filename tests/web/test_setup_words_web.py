@@ -4,7 +4,9 @@ demo keeps its own; and the administrator changes them on one page, audited, in 
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from datetime import UTC, datetime
 from html import unescape
 
@@ -23,8 +25,11 @@ OTHER = {
     "group": "Children's Scrutiny Committee",
     "group_short": "Scrutiny Committee",
     "scrutiny": "Overview and Scrutiny Committee",
+    "area": "Cluster",
+    "areas": "Clusters",
 }
 DEMO = ("Getting to Good", "JSIG", "Joint Strategic Inspection Group", "scrutiny panel")
+DEMO_AREAS = ("Locality", "Localities", "locality", "localities")
 URL = "/admin/setup/words"
 
 
@@ -161,6 +166,95 @@ def test_the_openapi_document_describes_the_board_and_the_group_in_the_organisat
     _none_of_the_demos(text, "the OpenAPI document")
 
 
+def _no_demo_area_word(text: str, where: str) -> None:
+    for word in DEMO_AREAS:
+        at = re.search(rf"(?<![\w/.`-]){word}(?![\w/`-])", text)  # not a link, class or field
+        assert at is None, (
+            f"{word!r} on {where}: …{text[max(0, at.start() - 200) : at.end() + 60]}…"
+        )
+
+
+def test_the_menu_headings_and_tables_name_the_areas_in_the_organisations_words(other_words):
+    """Issue 20: a council of clusters reads "Clusters" in the menu, "Cluster returns" and the
+    like in headings, tables and labels, never the demo's "Locality"."""
+    chair = _client(other_words, "chair")
+    expected = {
+        "/returns": [
+            '<h1 class="govuk-heading-l">Cluster returns</h1>',
+            "Each cluster's head of service submits",
+            "Returns by cycle and cluster, newest cycle first",
+        ],
+        "/returns/history": ["<title>Past returns, every cluster", '__header">Cluster</th>'],
+        "/returns/north/3": ["North cluster action plan</span>", "All cluster returns"],
+        "/sefs": ['<h1 class="govuk-heading-l">Monthly cluster SEFs</h1>'],
+        "/dashboard": ["Plan or cluster"],
+        "/overview": ["across the main and cluster plans"],
+        "/measures/reports/quarterly/2015-Q3": ["Cluster returns and SEFs due in the quarter"],
+    }
+    for url, wanted in expected.items():
+        page = _page(chair, url)
+        assert re.search(r'href="/plans/north"[^>]*>\s*Clusters\s*<', page), url  # the menu
+        for text in wanted:
+            assert text in page, (url, text)
+        _no_demo_area_word(page[: page.index("</h1>")], url)
+
+
+def test_the_head_and_the_administrator_read_the_areas_in_the_organisations_words(other_words):
+    head = _page(_client(other_words, "locality_head"), "/")
+    assert 'id="locality-work">North cluster</h2>' in head
+    assert "(Cluster head of service, North)" in head  # who is signed in
+    _no_demo_area_word(head[: head.index('id="locality-work"') + 60], "the head's home page")
+
+
+def test_the_people_pages_name_the_areas_in_the_organisations_words(other_words):
+    admin = _client(other_words, "admin")
+    people = _page(admin, "/admin/users")
+    assert '__header">Cluster</th>' in people and "Cluster head of service" in people
+    # The page's own words; the people's job titles are the seed's ("North Locality").
+    _no_demo_area_word(people[: people.index("<tbody")], "the people page")
+    invite = _page(admin, "/admin/users/invite")
+    for text in ("Deputy for a cluster", "the cluster they lead", "Cluster head of service"):
+        assert text in invite, text
+    # The form's labels, hints and roles; the line managers listed carry the seed's job titles.
+    _no_demo_area_word(
+        re.sub(r'<select[^>]*id="line_manager_id".*?</select>', "", invite, flags=re.S),
+        "the invitation form",
+    )
+
+
+def _descriptions(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [v for k, v in node.items() if k in ("description", "summary") and isinstance(v, str)]
+        return own + [text for v in node.values() for text in _descriptions(v)]
+    if isinstance(node, list):
+        return [text for v in node for text in _descriptions(v)]
+    return []
+
+
+def test_the_quarterly_report_and_the_api_name_the_areas_in_the_organisations_words(
+    other_words,
+):
+    from docx import Document
+
+    chair = _client(other_words, "chair")
+    word = chair.get("/api/v1/reports/quarterly/2015-Q3.docx")
+    assert word.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(word.data)).paragraphs)
+    assert "Cluster returns and SEFs due in the quarter" in text
+    assert "No cluster return fell due between" in text
+    assert "raised on actions and cluster returns" in text
+    _no_demo_area_word(text, "the quarterly report's Word file")
+
+    api = _page(chair, "/api/openapi.json")
+    for wanted in ("Every cluster's returns", "One cluster's return for one cycle"):
+        assert wanted in api, wanted
+    # What the document says, not its paths and field names (`locality` is the API's).
+    _no_demo_area_word("\n".join(_descriptions(json.loads(api))), "the OpenAPI document")
+    missing = chair.get("/api/v1/localities/nowhere/returns/3")
+    assert missing.status_code == 404
+    assert "There is no return for cluster nowhere in cycle 3" in missing.get_data(as_text=True)
+
+
 def test_the_demo_keeps_its_own_words(seeded_client):
     sign_in(seeded_client, ROLE_ACCOUNTS["chair"])
     assert "Getting to Good dashboard</h1>" in _page(seeded_client, "/dashboard")
@@ -169,6 +263,9 @@ def test_the_demo_keeps_its_own_words(seeded_client):
         "meetings." in _page(seeded_client, "/meetings")
     )
     assert "For the scrutiny panel." in _page(seeded_client, "/measures/reports/quarterly/2015-Q3")
+    returns = _page(seeded_client, "/returns")
+    assert '<h1 class="govuk-heading-l">Locality returns</h1>' in returns
+    assert re.search(r'href="/plans/north"[^>]*>\s*Localities\s*<', returns)
 
 
 # --- the administrator's page ------------------------------------------------------------------
@@ -190,6 +287,7 @@ def test_the_admin_changes_the_words_and_every_page_uses_them_at_once(seeded):
     admin = _client(seeded, "admin")
     form = _page(admin, URL)
     assert 'value="Getting to Good"' in form and 'value="JSIG"' in form
+    assert 'value="Locality"' in form and 'value="Localities"' in form
     assert "The words your organisation uses" in _page(admin, "/")  # the link to it
 
     sent = admin.post(URL, data={**OTHER, "csrf_token": csrf_token(admin, URL)})
@@ -204,6 +302,7 @@ def test_the_admin_changes_the_words_and_every_page_uses_them_at_once(seeded):
     # One client a test: the test's app context is shared by its requests, and with it who is
     # signed in. The administrator reads the dashboard too.
     assert "Improvement Board dashboard</h1>" in _page(admin, "/dashboard")
+    assert re.search(r'href="/plans/north"[^>]*>\s*Clusters\s*<', _page(admin, "/dashboard"))
     assert "words changed: the board from “Getting to Good” to “Improvement Board”" in (
         _page(admin, "/admin/audit?kind=setup.words")
     )
@@ -227,6 +326,13 @@ def test_the_admin_changes_the_words_and_every_page_uses_them_at_once(seeded):
                     "Name of the scrutiny body that receives quarterly reports must be 80 "
                     "characters or fewer",
                 )
+            ],
+        ),
+        (
+            {"area": "", "areas": "x" * 81},
+            [
+                ("#area", "Enter the name of one of the areas that make returns"),
+                ("#areas", "That name for more than one area must be 80 characters or fewer"),
             ],
         ),
     ],

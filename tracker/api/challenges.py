@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from tracker.api.serialise import _utc
-from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, api_writes, bp
+from tracker.api.views import api_requires, api_writes, bp, read_paging
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for, refuse
@@ -107,19 +107,11 @@ def challenges():
     if unknown:
         raise BadFilter(unknown[0], f"{unknown[0]} is not a filter this API understands")
     filters = service.parse_filters(request.args, plans=plan_codes())
-    page = _int_arg("page", 1, 1, 100_000)
-    per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
+    paging = read_paging(50)
     rows, total = service.list_challenges(
-        actor_for(current_user), filters, page=page, per_page=per_page
+        actor_for(current_user), filters, page=paging.page, per_page=paging.per_page
     )
-    return jsonify(
-        {
-            "items": [challenge_json(c) for c in rows],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    return jsonify(paging.body([challenge_json(c) for c in rows], total))
 
 
 @bp.post("/v1/challenges")
@@ -132,7 +124,7 @@ def raise_challenge():
     on_return = body.get("locality") is not None or body.get("cycle") is not None
     if on_action == on_return or (on_return and None in (body.get("locality"), body.get("cycle"))):
         return _invalid(
-            {"action": "Send action (a ref), or locality and cycle (a return), not both"}
+            {"action": "Send `action` (a ref), or `locality` and `cycle` (a return), not both"}
         )
     try:
         challenge_id = service.raise_challenge(

@@ -7,8 +7,7 @@ from decimal import Decimal
 from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 
-from tracker.api.openapi_lists import LAST_PAGE
-from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, bp
+from tracker.api.views import api_requires, bp, read_paging
 from tracker.clock import now_utc, today_london
 from tracker.domain import measures as rules
 from tracker.domain.measures import MeasureError, Quarter
@@ -65,18 +64,16 @@ def measures():
         kind=read_kind(request.args),
         small_cohort_below=current_app.config["MEASURE_SMALL_COHORT"],
     )
-    page = _int_arg("page", 1, 1, LAST_PAGE)
-    per_page = _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
-    rows = scorecard.rows[(page - 1) * per_page : page * per_page]
-    body = {
-        "label": scorecard.label,
-        "items": [measure_json(r) for r in rows],
-        "total": len(scorecard.rows),
-        "page": page,
-        "per_page": per_page,
-    }
-    body["quarter" if isinstance(when, Quarter) else "period"] = scorecard.text
-    return jsonify(body)
+    paging = read_paging(PER_PAGE)
+    rows = scorecard.rows[paging.offset : paging.offset + paging.per_page]
+    return jsonify(
+        paging.body(
+            [measure_json(r) for r in rows],
+            len(scorecard.rows),
+            label=scorecard.label,
+            **{"quarter" if isinstance(when, Quarter) else "period": scorecard.text},
+        )
+    )
 
 
 @bp.get("/v1/reports/quarterly/<quarter>.<any(pdf, docx):fmt>")

@@ -8,7 +8,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from tracker.api.serialise import _utc
-from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, bp
+from tracker.api.views import api_requires, bp, read_paging
 from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for, allowed, refuse
 from tracker.http.meeting_pack import pdf_response, snapshot_for_reader
@@ -64,19 +64,11 @@ def meeting_json(m: meeting_service.MeetingView) -> dict[str, Any]:
 @bp.get("/v1/meetings")
 @api_requires(Permission.READ_MEETING)
 def meetings():
-    page = _int_arg("page", 1, 1, 100_000)
-    per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
+    paging = read_paging(50)
     rows, total = meeting_service.list_meetings(
-        actor_for(current_user), page=page, per_page=per_page
+        actor_for(current_user), page=paging.page, per_page=paging.per_page
     )
-    return jsonify(
-        {
-            "items": [meeting_summary_json(m) for m in rows],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    return jsonify(paging.body([meeting_summary_json(m) for m in rows], total))
 
 
 def _visible(meeting_id: int):

@@ -200,7 +200,7 @@ def openapi_document(
             "title": "Ofsted action plan tracker API",
             "version": "1.0.0",
             "description": "Read the inspection recommendations and the action plans, the "
-            "update cycles and the locality returns, and record updates to actions. "
+            f"update cycles and the {words.area_lower} returns, and record updates to actions. "
             "Authenticate with the session cookie or 'Authorization: Bearer <token>' "
             "(create one with `flask --app wsgi tracker token create EMAIL`); a write with the "
             "session cookie also needs its CSRF token in the X-CSRFToken header. "
@@ -314,15 +314,15 @@ def openapi_document(
             **list_paths(
                 rag=rag, lifecycle=lifecycle, sort=SORT, as_at=AS_AT, problem=PROBLEM, words=words
             ),
-            **workflow_paths(),
+            **workflow_paths(words),
             **changes_paths(PROBLEM),
             **dashboard_paths(PROBLEM, words),
             **measure_paths(problem=PROBLEM),
             **meeting_paths(PROBLEM),
-            **search_paths(PROBLEM),
+            **search_paths(PROBLEM, words),
             **returns_paths(PROBLEM, words),
             **challenge_paths(PROBLEM, words),
-            **evidence_paths({"$ref": "#/components/schemas/Problem"}),
+            **evidence_paths({"$ref": "#/components/schemas/Problem"}, words),
             "/outbox": {
                 "get": {
                     "summary": "The outbox, newest first, paged (administrators only)",
@@ -381,7 +381,7 @@ def openapi_document(
                         "action_count": {"type": "integer"},
                     },
                 },
-                **code_schemas(plan_codes, locality_codes),
+                **code_schemas(plan_codes, locality_codes, words),
                 "Action": action,
                 "HistoryEntry": history,
                 "DateRequest": date_request,

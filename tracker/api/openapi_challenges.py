@@ -51,7 +51,8 @@ def challenge_paths(problem: dict, words: Words) -> dict[str, Any]:
                 "summary": "The challenges you may see, oldest raised first, paged",
                 "description": f"Chairs, administrators and viewers ({words.group_short} members) "
                 "see every challenge; anyone else sees those they raised or answer for (the "
-                "action's lead, the locality's head or named deputy). `status=open` is every "
+                f"action's lead, the {words.area_lower}'s head or named deputy). `status=open` is "
+                "every "
                 "challenge not yet accepted; `awaiting_response` those open with no response yet.",
                 "operationId": "listChallenges",
                 "parameters": [
@@ -72,10 +73,11 @@ def challenge_paths(problem: dict, words: Words) -> dict[str, Any]:
                 },
             },
             "post": {
-                "summary": "Raise a challenge on an action or a locality's return",
+                "summary": f"Raise a challenge on an action or {words.an_area}'s return",
                 "description": f"Chairs and viewers ({words.group_short} members) only. Send "
                 "`action` (a ref), "
-                "or `locality` and `cycle` (a return), and the `question` (up to "
+                f"or `locality` ({words.an_area}'s code) and `cycle` (a return), and the "
+                "`question` (up to "
                 f"{QUESTION_LIMIT:,} characters, never child-level data). The people who "
                 "answer for it are sent one email each through the outbox. With the session "
                 "cookie, send the CSRF token in the X-CSRFToken header.",
@@ -120,7 +122,8 @@ def challenge_paths(problem: dict, words: Words) -> dict[str, Any]:
         "/challenges/{challenge_id}/responses": {
             "post": {
                 "summary": "Respond to a challenge that is awaiting a response (or escalated)",
-                "description": "The action's lead, or the locality's head or named deputy. "
+                "description": f"The action's lead, or the {words.area_lower}'s head or named "
+                "deputy. "
                 "409 when the challenge has been answered and awaits the challenger, or is "
                 "accepted. Nothing is written on any error.",
                 "operationId": "respondToChallenge",

@@ -45,12 +45,12 @@ def dashboard_paths(problem: dict, words: Words) -> dict[str, Any]:
                 "burn-down against target dates and overdue actions per plan. Past cycles are "
                 "as they stood at their return deadline; the current cycle as it stands now. "
                 "Each count equals the total of the list with the same filters (for example "
-                "`/actions/overdue`, or `/actions?blocked=true`). Returns and SEFs are a "
-                "locality's: only `plan` narrows them. Needs the dashboard permission (chairs, "
-                "viewers and administrators).",
+                "`/actions/overdue`, or `/actions?blocked=true`). Returns and SEFs belong to "
+                f"{words.areas_lower}: only `plan` narrows them. Needs the dashboard permission "
+                "(chairs, viewers and administrators).",
                 "operationId": "getDashboard",
                 "parameters": [
-                    query("plan", PLAN_CODE, "Which plan (a locality's, or the main plan)"),
+                    query("plan", PLAN_CODE, f"Which plan ({words.an_area}'s, or the main plan)"),
                     query(
                         "recommendation",
                         FILTER_TEXT,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.api.openapi_lists import paged, paging
 from tracker.domain.evidence import TITLE_LIMIT, URL_LIMIT, EvidenceType
+from tracker.domain.setup import Words
 
 TYPES = tuple(t.value for t in EvidenceType)
 
 
-def evidence_paths(problem_ref: dict) -> dict[str, Any]:
+def evidence_paths(problem_ref: dict, words: Words) -> dict[str, Any]:
     """The evidence operations for the OpenAPI document."""
     ref_param = {
         "name": "ref",
@@ -46,36 +48,13 @@ def evidence_paths(problem_ref: dict) -> dict[str, Any]:
                 "operationId": "listActionEvidence",
                 "parameters": [
                     ref_param,
-                    {
-                        "name": "page",
-                        "in": "query",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 100_000},
-                    },
-                    {
-                        "name": "per_page",
-                        "in": "query",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 200},
-                    },
+                    *paging(50),
                 ],
                 "responses": {
                     "200": {
                         "description": "A page of the action's evidence",
                         "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["items", "total", "page", "per_page"],
-                                    "properties": {
-                                        "items": {
-                                            "type": "array",
-                                            "items": {"$ref": "#/components/schemas/Evidence"},
-                                        },
-                                        "total": {"type": "integer"},
-                                        "page": {"type": "integer"},
-                                        "per_page": {"type": "integer"},
-                                    },
-                                }
-                            }
+                            "application/json": {"schema": paged("#/components/schemas/Evidence")}
                         },
                     },
                     "400": answer("A page or per_page that is not a whole number in range"),
@@ -90,7 +69,8 @@ def evidence_paths(problem_ref: dict) -> dict[str, Any]:
                 ".jpg, .gif), judged by its content (a program is always refused, and the name's "
                 "extension must agree with the content), smaller than the configured limit "
                 "(20 MB unless set), and scanned by ClamAV when configured. A link is sent as "
-                "JSON with `url` (https only). The action's lead, its locality's head, chairs and "
+                f"JSON with `url` (https only). The action's lead, its {words.area_lower}'s head, "
+                "chairs and "
                 "the administrator may add evidence. Every refused file is recorded in the "
                 "audit log; nothing else is stored.",
                 "operationId": "createActionEvidence",

@@ -18,8 +18,10 @@ EMPTY_REFUSED = " An empty value is refused (400): leave the parameter out inste
 NO_NUL = "^[^\\u0000]*$"
 # Free text a filter matches on: a code or a ref, never empty, never longer than this.
 FILTER_TEXT = {"type": "string", "minLength": 1, "maxLength": LONGEST_FILTER, "pattern": NO_NUL}
-# The last page the API serves (per_page x this is far beyond any plan).
+# The last page the API serves (per_page x this is far beyond any plan), and the most items a
+# page holds: the one paging every list takes (`paging`) and answers with (`paged`).
 LAST_PAGE = 100_000
+MAX_PER_PAGE = 200
 
 
 def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -39,7 +41,7 @@ LOCALITY_CODE = {"$ref": "#/components/schemas/LocalityCode"}
 
 
 def code_schemas(
-    plan_codes: Sequence[str] | None, locality_codes: Sequence[str] | None
+    plan_codes: Sequence[str] | None, locality_codes: Sequence[str] | None, words: Words
 ) -> dict[str, Any]:
     """PlanCode and LocalityCode: an enum of the codes the database holds (the served document
     is built for each request), or, without them, any code (GET /api/openapi.json lists them)."""
@@ -61,7 +63,7 @@ def code_schemas(
 
     return {
         "PlanCode": code(plan_codes, "A plan"),
-        "LocalityCode": code(locality_codes, "A locality"),
+        "LocalityCode": code(locality_codes, f"The code of {words.an_area}"),
     }
 
 
@@ -134,6 +136,8 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
 
 
 def paging(default: int) -> list[dict]:
+    """The paging every list takes: `page`, and `per_page` with the list's own default. Every
+    paged operation's parameters are these (tests/api/test_openapi_routes.py checks it)."""
     return [
         query(
             "page",
@@ -142,19 +146,30 @@ def paging(default: int) -> list[dict]:
         ),
         query(
             "per_page",
-            {"type": "integer", "minimum": 1, "maximum": 200, "default": default},
+            {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": default},
             "Items per page",
         ),
     ]
 
 
-def paged(item_ref: str) -> dict[str, Any]:
-    """A page of a list: its items, how many there are in all, and which page this is."""
+def paged(
+    items: str | dict[str, Any],
+    *,
+    more: dict[str, Any] | None = None,
+    more_required: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A page of a list: its items (a schema's `$ref`, or a schema), how many there are in all,
+    and which page this is; `more` adds a list's own properties beside them (`more_required`
+    of them always there). Every paged operation answers with this shape."""
     return {
         "type": "object",
-        "required": ["items", "total", "page", "per_page"],
+        "required": [*more_required, "items", "total", "page", "per_page"],
         "properties": {
-            "items": {"type": "array", "items": {"$ref": item_ref}},
+            **(more or {}),
+            "items": {
+                "type": "array",
+                "items": {"$ref": items} if isinstance(items, str) else items,
+            },
             "total": {"type": "integer"},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.api.openapi_lists import enum, paging, query
+from tracker.api.openapi_lists import enum, paged, paging, query
 from tracker.domain.measures import Area, Kind, Polarity, Status, Unit
 
 NUMBER = {"type": ["number", "null"]}
@@ -73,19 +73,15 @@ def measure_paths(*, problem: dict[str, Any]) -> dict[str, Any]:
                         "description": "The measures, in scorecard order",
                         "content": {
                             "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["label", "items", "total", "page", "per_page"],
-                                    "properties": {
+                                "schema": paged(
+                                    MEASURE,
+                                    more={
                                         "label": {"type": "string"},
                                         "period": {"type": "string"},
                                         "quarter": {"type": "string"},
-                                        "items": {"type": "array", "items": MEASURE},
-                                        "total": {"type": "integer"},
-                                        "page": {"type": "integer"},
-                                        "per_page": {"type": "integer"},
                                     },
-                                }
+                                    more_required=["label"],
+                                )
                             }
                         },
                     },

@@ -9,21 +9,26 @@ from tracker.domain.setup import Words
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.http.edge import INTEGER_MAX
 
-_LOCALITY = {
-    "name": "locality",
-    "in": "path",
-    "required": True,
-    "schema": LOCALITY_CODE,
-    "description": "Locality",
-}
+
+def _locality(words: Words) -> dict[str, Any]:
+    return {
+        "name": "locality",
+        "in": "path",
+        "required": True,
+        "schema": LOCALITY_CODE,
+        "description": f"The {words.area_lower}'s code",
+    }
+
+
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _TEXT = {"type": ["string", "null"]}
 
 
 def _who(words: Words) -> str:
     return (
-        f"A locality's head and named deputy read its returns; chairs, {words.group_short} "
-        "members and the administrator read every locality's. Anyone else is refused (403)."
+        f"{words.area}'s head and named deputy read its returns; chairs, {words.group_short} "
+        f"members and the administrator read every {words.area_lower}'s. Anyone else is refused "
+        "(403)."
     )
 
 
@@ -44,8 +49,9 @@ def returns_paths(problem: dict, words: Words) -> dict[str, Any]:
     return {
         "/returns": {
             "get": {
-                "summary": "Every locality's returns, newest cycle first, paged",
-                "description": "Each cycle up to today's, for each locality: when it was due, "
+                "summary": f"Every {words.area_lower}'s returns, newest cycle first, paged",
+                "description": f"Each cycle up to today's, for each {words.area_lower}: when it "
+                "was due, "
                 "submitted (and by whom), amended, and whether it was late. " + who,
                 "operationId": "listAllReturns",
                 "parameters": paging(50),
@@ -54,24 +60,27 @@ def returns_paths(problem: dict, words: Words) -> dict[str, Any]:
         },
         "/localities/{locality}/returns": {
             "get": {
-                "summary": "One locality's returns, newest cycle first, paged",
+                "summary": f"One {words.area_lower}'s returns, newest cycle first, paged",
                 "description": "Each cycle up to today's: when its return was due, submitted "
                 "(and by whom), amended, and whether it was late. " + who,
                 "operationId": "listLocalityReturns",
-                "parameters": [_LOCALITY, *paging(50)],
-                "responses": {**_list("A page of the locality's returns", problem), "404": problem},
+                "parameters": [_locality(words), *paging(50)],
+                "responses": {
+                    **_list(f"A page of the {words.area_lower}'s returns", problem),
+                    "404": problem,
+                },
             }
         },
         "/localities/{locality}/returns/{cycle_number}/as-submitted": {
             "get": {
-                "summary": "One locality's return exactly as submitted",
+                "summary": f"One {words.area_lower}'s return exactly as submitted",
                 "description": "Each action's entry as submitted for the cycle, from the "
                 "history (never the action's current state), with every change recorded in "
                 "the cycle after the submission as an amendment (who and when). A return not "
                 "submitted is a 404. " + who,
                 "operationId": "getSubmittedReturn",
                 "parameters": [
-                    _LOCALITY,
+                    _locality(words),
                     {
                         "name": "cycle_number",
                         "in": "path",

@@ -5,19 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.api.openapi_lists import NO_NUL, enum, paged, paging, query
+from tracker.domain.setup import Words
 from tracker.services.search import MAX_QUERY, SOURCES
 
 _NULLABLE_TEXT = {"type": ["string", "null"]}
 
 
-def search_paths(problem: dict) -> dict[str, Any]:
-    page = paged("#/components/schemas/SearchResult")
-    page["required"] = [*page["required"], "counts"]
-    page["properties"]["counts"] = {
-        "type": "object",
-        "description": "How many results of each kind (whatever `kind` chose)",
-        "additionalProperties": {"type": "integer"},
-    }
+def search_paths(problem: dict, words: Words) -> dict[str, Any]:
+    page = paged(
+        "#/components/schemas/SearchResult",
+        more={
+            "counts": {
+                "type": "object",
+                "description": "How many results of each kind (whatever `kind` chose)",
+                "additionalProperties": {"type": "integer"},
+            }
+        },
+        more_required=["counts"],
+    )
     return {
         "/search": {
             "get": {
@@ -25,7 +30,8 @@ def search_paths(problem: dict) -> dict[str, Any]:
                 "description": "Every word must match (letters and digits; anything else only "
                 "separates words, so search syntax is never read as such). Words are stemmed "
                 "(English). Results you may not see are never counted nor returned: SEF drafts "
-                "only reach their locality's head, deputy and the administrator. A `q` of only "
+                f"only reach their {words.area_lower}'s head, deputy and the administrator. A "
+                "`q` of only "
                 f"punctuation finds nothing; one over {MAX_QUERY} characters is refused (400). "
                 "Best match first (title above body).",
                 "operationId": "search",

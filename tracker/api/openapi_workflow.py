@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 description of the fortnightly workflow: updating an action, the update
-cycles and each locality's return. `openapi.py` merges these paths and schemas into its own."""
+cycles and each area's return. `openapi.py` merges these paths and schemas into its own."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.api.openapi_lists import LOCALITY_CODE, NO_NUL, paged, paging
 from tracker.domain.evidence import EvidenceType
+from tracker.domain.setup import Words
 from tracker.domain.states import Impact, Lifecycle, Rag
 from tracker.http.edge import INTEGER_MAX
 
@@ -44,7 +45,7 @@ def _enum(values: list[str]) -> dict[str, Any]:
     return {"type": "string", "enum": values}
 
 
-def workflow_paths() -> dict[str, Any]:
+def workflow_paths(words: Words) -> dict[str, Any]:
     return {
         "/actions/{ref}/updates": {
             "post": {
@@ -55,7 +56,8 @@ def workflow_paths() -> dict[str, Any]:
                 "complete, no RAG once closed, only a chair closes, and no text that looks like "
                 "child-level data. With the session cookie, send the CSRF token in the "
                 "X-CSRFToken header; with a bearer token none is needed. "
-                "Only the action's lead and its locality's head of service (or their named "
+                f"Only the action's lead and its {words.area_lower}'s head of service (or their "
+                "named "
                 "deputy) may update an action: not administrators, who manage people, not plans. "
                 "Evidence may come with the update, checked as POST /actions/{ref}/evidence "
                 "checks it and written with it (or not at all): links as `evidence_items`; or "
@@ -132,14 +134,15 @@ def workflow_paths() -> dict[str, Any]:
         },
         "/localities/{locality}/returns/{cycle_number}": {
             "get": {
-                "summary": "One locality's return for one cycle",
+                "summary": f"One {words.area_lower}'s return for one cycle",
                 "description": "Whether the return is not started, a draft, submitted or "
-                "submitted late, and each of the locality's open actions as it stands now. "
+                f"submitted late, and each of the {words.area_lower}'s open actions as it stands "
+                "now. "
                 "What a draft holds is not shown: it has not been checked yet. What was "
                 "submitted, entry by entry, is at `.../returns/{cycle_number}/as-submitted`.",
                 "operationId": "getLocalityReturn",
                 "parameters": [
-                    _path_param("locality", LOCALITY_CODE, "Locality"),
+                    _path_param("locality", LOCALITY_CODE, f"The {words.area_lower}'s code"),
                     _path_param(
                         "cycle_number",
                         {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
@@ -149,7 +152,7 @@ def workflow_paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json("The return", _ref("LocalityReturn")),
                     "401": _problem("Not signed in"),
-                    "404": _problem("No such locality or cycle"),
+                    "404": _problem(f"No such {words.area_lower} or cycle"),
                 },
             }
         },

@@ -6,8 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from tracker.api.openapi_lists import LAST_PAGE
-from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, bp
+from tracker.api.views import api_requires, bp, read_paging
 from tracker.domain.permissions import Permission
 from tracker.services.errors import BadFilter
 from tracker.services.mail import outbox as outbox_service
@@ -58,14 +57,6 @@ def outbox():
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
         raise BadFilter("status", "status must be one of pending, sent, failed")
-    page = _int_arg("page", 1, 1, LAST_PAGE)
-    per_page = _int_arg("per_page", OUTBOX_PER_PAGE, 1, MAX_PER_PAGE)
-    rows = outbox_service.list_outbox(status, limit=per_page, offset=(page - 1) * per_page)
-    return jsonify(
-        {
-            "items": [outbox_json(r) for r in rows],
-            "total": outbox_service.count_outbox(status),
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    paging = read_paging(OUTBOX_PER_PAGE)
+    rows = outbox_service.list_outbox(status, limit=paging.per_page, offset=paging.offset)
+    return jsonify(paging.body([outbox_json(r) for r in rows], outbox_service.count_outbox(status)))

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from tracker.api.openapi_lists import LAST_PAGE
 from tracker.api.serialise import action_json
 from tracker.api.views import (
     KNOWN_ACTION_PARAMS,
-    MAX_PER_PAGE,
     _as_at,
-    _int_arg,
     api_requires,
     bp,
+    read_paging,
 )
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission
@@ -41,19 +39,16 @@ def overdue_actions():
     )
     # Most days overdue first is the oldest target date first; ties by ref.
     filters.overdue, filters.sort, filters.descending = True, "target_date", False
-    page = _int_arg("page", 1, 1, LAST_PAGE)
-    per_page = _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    paging = read_paging(PER_PAGE)
     rows, total = queries.list_actions(
-        today=today, filters=filters, as_at=as_at, page=page, per_page=per_page
+        today=today, filters=filters, as_at=as_at, page=paging.page, per_page=paging.per_page
     )
     return jsonify(
-        {
-            "items": [
+        paging.body(
+            [
                 {**action_json(r), "days_overdue": days_overdue(r.target_date, r.lifecycle, today)}
                 for r in rows
             ],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
+            total,
+        )
     )

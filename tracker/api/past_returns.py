@@ -23,10 +23,10 @@ from tracker.services.loop import returns as return_service
 
 
 def _refused() -> str:
-    group = current_setup().words.group_short
+    words = current_setup().words
     return (
-        f"Only the locality's head and deputy, chairs, {group} members and the administrator "
-        "read a locality's past returns."
+        f"Only the {words.area_lower}'s head and deputy, chairs, {words.group_short} members and "
+        f"the administrator read {words.an_area}'s past returns."
     )
 
 
@@ -103,7 +103,7 @@ def all_returns():
             Permission.SUBMIT_RETURN,
             request.path,
             detail=f"Only chairs, {current_setup().words.group_short} members and the "
-            "administrator read every locality's returns.",
+            f"administrator read every {current_setup().words.area_lower}'s returns.",
         )
     rows = return_history.list_past_returns(locality_code=None, upto=_upto(), now=now_utc())
     return jsonify(page_of([past_return_json(r) for r in rows]))
@@ -117,7 +117,7 @@ def locality_returns(locality: str):
     try:
         rows = return_history.list_past_returns(locality_code=locality, upto=_upto(), now=now_utc())
     except NotFound:
-        return problem(404, f"There is no locality {locality}.")
+        return problem(404, f"There is no {current_setup().words.area_lower} {locality}.")
     return jsonify(page_of([past_return_json(r) for r in rows]))
 
 
@@ -129,9 +129,12 @@ def submitted_return(locality: str, cycle_number: int):
     try:
         view = return_history.get_submitted_return(locality, cycle_number)
     except NotFound:
-        return problem(404, f"There is no return for locality {locality} in cycle {cycle_number}.")
+        area = current_setup().words.area_lower
+        return problem(404, f"There is no return for {area} {locality} in cycle {cycle_number}.")
     except return_history.NotSubmitted:
         return problem(
-            404, f"Locality {locality} has not submitted its return for cycle {cycle_number}."
+            404,
+            f"{current_setup().words.area} {locality} has not submitted its return for cycle "
+            f"{cycle_number}.",
         )
     return jsonify(submitted_return_json(view))

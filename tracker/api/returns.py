@@ -45,5 +45,6 @@ def locality_return(locality: str, cycle_number: int):
             locality, cycle_number, today=today_london(), now=now_utc()
         )
     except NotFound:
-        return problem(404, f"There is no return for locality {locality} in cycle {cycle_number}.")
+        area = setup_settings.current().words.area_lower
+        return problem(404, f"There is no return for {area} {locality} in cycle {cycle_number}.")
     return jsonify(return_json(view))

@@ -7,8 +7,7 @@ from typing import Any
 from flask import jsonify, request, url_for
 from flask_login import current_user
 
-from tracker.api.openapi_lists import LAST_PAGE
-from tracker.api.views import MAX_PER_PAGE, _int_arg, api_requires, bp
+from tracker.api.views import api_requires, bp, read_paging
 from tracker.domain.permissions import Permission
 from tracker.http.access import actor_for
 from tracker.services import search as search_service
@@ -48,20 +47,17 @@ def search():
     kind = request.args.get("kind")
     if kind is not None and kind not in search_service.SOURCES:
         raise BadFilter("kind", f"kind must be one of {', '.join(search_service.SOURCES)}")
-    page = _int_arg("page", 1, 1, LAST_PAGE)
-    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    paging = read_paging(20)
     try:
         results = search_service.search(
-            query, actor=actor_for(current_user), kind=kind, page=page, per_page=per_page
+            query,
+            actor=actor_for(current_user),
+            kind=kind,
+            page=paging.page,
+            per_page=paging.per_page,
         )
     except search_service.QueryTooLong as exc:
         raise BadFilter("q", str(exc)) from None
     return jsonify(
-        {
-            "items": [hit_json(h) for h in results.hits],
-            "total": results.total,
-            "page": page,
-            "per_page": per_page,
-            "counts": results.counts,
-        }
+        paging.body([hit_json(h) for h in results.hits], results.total, counts=results.counts)
     )

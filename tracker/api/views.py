@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
 from typing import Any
@@ -9,7 +10,7 @@ from flask import Blueprint, current_app, g, jsonify, request, session
 from flask_login import current_user
 
 from tracker.api.openapi import openapi_document
-from tracker.api.openapi_lists import LAST_PAGE
+from tracker.api.openapi_lists import LAST_PAGE, MAX_PER_PAGE
 from tracker.api.serialise import action_json, history_json, recommendation_json
 from tracker.clock import today_london
 from tracker.domain.permissions import Permission
@@ -23,8 +24,6 @@ from tracker.services.plan import queries
 from tracker.services.plan.filters import LIST_PARAMS, check_plan
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-MAX_PER_PAGE = 200
 
 
 def api_requires(permission: Permission) -> Callable:
@@ -146,18 +145,43 @@ def recommendations():
     return jsonify(page_of([recommendation_json(s) for s in summaries]))
 
 
+@dataclass(frozen=True)
+class Paging:
+    """The page a list is asked for. Every paged list reads it with `read_paging` and answers
+    with `body`: the shape the OpenAPI document describes once (`paging` and `paged` in
+    openapi_lists.py)."""
+
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def body(self, items: list, total: int, **more: Any) -> dict[str, Any]:
+        """A page of a list: its items, how many there are in all, and which page this is."""
+        return {
+            "items": items,
+            "total": total,
+            "page": self.page,
+            "per_page": self.per_page,
+            **more,
+        }
+
+
+def read_paging(default_per_page: int) -> Paging:
+    """`page` (from 1, up to LAST_PAGE) and `per_page` (up to MAX_PER_PAGE; the list's own
+    default, as its OpenAPI entry says): BadFilter otherwise."""
+    return Paging(
+        _int_arg("page", 1, 1, LAST_PAGE), _int_arg("per_page", default_per_page, 1, MAX_PER_PAGE)
+    )
+
+
 def page_of(items: list, default_per_page: int = 50) -> dict[str, Any]:
     """A short list the service reads whole (the recommendations, the cycles), paged like the
     long ones so a client reads every list the same way."""
-    page = _int_arg("page", 1, 1, LAST_PAGE)
-    per_page = _int_arg("per_page", default_per_page, 1, MAX_PER_PAGE)
-    start = (page - 1) * per_page
-    return {
-        "items": items[start : start + per_page],
-        "total": len(items),
-        "page": page,
-        "per_page": per_page,
-    }
+    paging = read_paging(default_per_page)
+    return paging.body(items[paging.offset : paging.offset + paging.per_page], len(items))
 
 
 KNOWN_ACTION_PARAMS = LIST_PARAMS | {"page", "per_page"}
@@ -174,25 +198,17 @@ def actions():
         {k: v for k, v in request.args.items() if k not in {"plan", "page", "per_page", "as_at"}},
         cycle=current_cycle(day or today_london()),
     )
-    page = _int_arg("page", 1, 1, LAST_PAGE)
-    per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
+    paging = read_paging(50)
     plan = check_plan(request.args.get("plan"), plan_codes())
     rows, total = queries.list_actions(
         today=day or today_london(),
         plan=plan,
         filters=filters,
         as_at=as_at,
-        page=page,
-        per_page=per_page,
+        page=paging.page,
+        per_page=paging.per_page,
     )
-    return jsonify(
-        {
-            "items": [action_json(r) for r in rows],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    return jsonify(paging.body([action_json(r) for r in rows], total))
 
 
 @bp.get("/v1/actions/<ref>")

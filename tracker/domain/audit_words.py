@@ -254,7 +254,7 @@ _FIELDS = {
     "job_title": "job title",
     "organisation_id": "organisation",
     "role": "role",
-    "locality_id": "locality",
+    "locality_id": "area",
     "line_manager_id": "line manager",
 }
 
@@ -320,6 +320,8 @@ _WORD_NAMES = {
     "group": "the group",
     "group_short": "the group's short name",
     "scrutiny": "the scrutiny body",
+    "area": "the name of an area",
+    "areas": "the name of areas",
 }
 
 

@@ -14,10 +14,11 @@ fetching an unchanged feed gives the same bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 
 from icalendar import Alarm, Calendar, Event, Timezone
 
@@ -82,6 +83,30 @@ def london_moment(moment: datetime) -> str:
 # --- the events ----------------------------------------------------------------------------
 
 
+def feed_event(
+    key: str,
+    *,
+    summary: str,
+    lines: Sequence[str],
+    url: str,
+    domain: str,
+    changed_at: datetime,
+    link: str = "Open it in the tracker",
+    **when: Any,
+) -> FeedEvent:
+    """Every event is built here: its UID is `key` at the tracker's host (kept for as long as
+    the thing exists), its words are cleaned for RFC 5545, and its description ends with the
+    link to the thing in the tracker. `when` is the FeedEvent's day, or at and end, and the rest."""
+    return FeedEvent(
+        uid=f"{key}@{domain}",
+        summary=_text(summary),
+        description=_text("\n".join([*lines, f"{link}: {url}"])),
+        url=url,
+        modified=changed_at,
+        **when,
+    )
+
+
 def action_event(
     *,
     action_id: int,
@@ -100,18 +125,13 @@ def action_event(
     status = LIFECYCLE_LABELS[Lifecycle(lifecycle)]
     if rag and not Lifecycle(lifecycle).is_closed:
         status += f", delivery confidence {rag.capitalize()}"
-    description = (
-        f"Target date for action {ref}: {title}\n"
-        f"Lead: {lead}\n"
-        f"Status: {status}\n"
-        f"Open it in the tracker: {url}"
-    )
-    return FeedEvent(
-        uid=f"action-{action_id}-target-date@{domain}",
-        summary=_text(f"{ref} target date: {title}"),
-        description=_text(description),
+    return feed_event(
+        f"action-{action_id}-target-date",
+        summary=f"{ref} target date: {title}",
+        lines=[f"Target date for action {ref}: {title}", f"Lead: {lead}", f"Status: {status}"],
         url=url,
-        modified=changed_at,
+        domain=domain,
+        changed_at=changed_at,
         day=target_date,
         sequence=max(version - 1, 0),
     )
@@ -138,18 +158,17 @@ def return_event(
 ) -> FeedEvent:
     """A locality's fortnightly return: a timed event at its London due moment."""
     words = RETURN_STATUS_WORDS[status] + (" late" if late and status == "submitted" else "")
-    description = (
-        f"The {locality_name} return for cycle {cycle_number} is due at "
-        f"{london_moment(due_at)} (London time).\n"
-        f"Status: {words}\n"
-        f"Open it in the tracker: {url}"
-    )
-    return FeedEvent(
-        uid=f"return-{locality_code}-cycle-{cycle_number}@{domain}",
-        summary=_text(f"{locality_name} return due: cycle {cycle_number}"),
-        description=_text(description),
+    return feed_event(
+        f"return-{locality_code}-cycle-{cycle_number}",
+        summary=f"{locality_name} return due: cycle {cycle_number}",
+        lines=[
+            f"The {locality_name} return for cycle {cycle_number} is due at "
+            f"{london_moment(due_at)} (London time).",
+            f"Status: {words}",
+        ],
         url=url,
-        modified=changed_at,
+        domain=domain,
+        changed_at=changed_at,
         at=due_at.astimezone(LONDON),
         end=due_at.astimezone(LONDON) + DEADLINE_SLOT,
     )
@@ -167,18 +186,17 @@ def sef_event(
     domain: str,
 ) -> FeedEvent:
     """A locality's monthly SEF: an all-day event on the London working day it is due by."""
-    description = (
-        f"The {locality_name} self-evaluation (SEF) for {month_label(month)} is due by the end "
-        f"of {long_day(due_on)}.\n"
-        f"Status: {status_label}\n"
-        f"Open it in the tracker: {url}"
-    )
-    return FeedEvent(
-        uid=f"sef-{locality_code}-{month}@{domain}",
-        summary=_text(f"{locality_name} SEF due: {month_label(month)}"),
-        description=_text(description),
+    return feed_event(
+        f"sef-{locality_code}-{month}",
+        summary=f"{locality_name} SEF due: {month_label(month)}",
+        lines=[
+            f"The {locality_name} self-evaluation (SEF) for {month_label(month)} is due by the "
+            f"end of {long_day(due_on)}.",
+            f"Status: {status_label}",
+        ],
         url=url,
-        modified=changed_at,
+        domain=domain,
+        changed_at=changed_at,
         day=due_on,
     )
 
@@ -199,15 +217,14 @@ def meeting_event(
     of links to it; a future one is planned (its usual day), and keeps its UID once recorded."""
     at = datetime.combine(day, start, tzinfo=LONDON)
     state = "Planned: the group's usual day and time" if planned else "Held: its record"
-    description = (
-        f"{label} meeting, {london_moment(at)} (London time).\n{state} is in the tracker: {url}"
-    )
-    return FeedEvent(
-        uid=f"meeting-{kind}-{day.isoformat()}@{domain}",
-        summary=_text(f"{label} meeting"),
-        description=_text(description),
+    return feed_event(
+        f"meeting-{kind}-{day.isoformat()}",
+        summary=f"{label} meeting",
+        lines=[f"{label} meeting, {london_moment(at)} (London time)."],
         url=url,
-        modified=changed_at,
+        domain=domain,
+        changed_at=changed_at,
+        link=f"{state} is in the tracker",
         at=at,
         end=at + length,
         deadline=False,
@@ -227,18 +244,17 @@ def statutory_event(
 ) -> FeedEvent:
     """The statutory deadline: the day the action plan must reach Ofsted (all day)."""
     status = f"Sent to Ofsted on {long_day(sent_on)}" if sent_on else "Not yet sent"
-    description = (
-        f"The action plan must reach Ofsted by {long_day(due)}: {working_days} working days "
-        f"from the report's {anchor_words} on {long_day(anchor_date)}.\n"
-        f"Status: {status}\n"
-        f"Open it in the tracker: {url}"
-    )
-    return FeedEvent(
-        uid=f"statutory-deadline-{anchor_date.isoformat()}@{domain}",
-        summary=_text("Statutory deadline: the action plan is due to Ofsted"),
-        description=_text(description),
+    return feed_event(
+        f"statutory-deadline-{anchor_date.isoformat()}",
+        summary="Statutory deadline: the action plan is due to Ofsted",
+        lines=[
+            f"The action plan must reach Ofsted by {long_day(due)}: {working_days} working days "
+            f"from the report's {anchor_words} on {long_day(anchor_date)}.",
+            f"Status: {status}",
+        ],
         url=url,
-        modified=changed_at,
+        domain=domain,
+        changed_at=changed_at,
         day=due,
     )
 

@@ -78,12 +78,14 @@ PLAN_FIELDS = (
     Field("dependencies", "Dependencies", "Depends on", False, ("depends on", "dependency")),
     Field("success_measure", "Success measure", SUCCESS_MEASURE, False, ("measure", "outcome")),
 )
+# What councils call their areas, as an import's headers and roles may name them.
+_AREA_KINDS = ("locality", "service area", "team")
 PEOPLE_FIELDS = (
     Field("name", "Name", "name", True, ("full name", "person")),
     Field("email", "Email", "email", True, ("email address", "e-mail")),
     Field("organisation", "Organisation", "organisation", True, ("agency", "employer")),
     Field("role", "Role", "role", True, ("tracker role", "access")),
-    Field("area", "Area", "area", False, ("locality", "service area", "team")),
+    Field("area", "Area", "area", False, _AREA_KINDS),
 )
 FIELDS = {PLAN: PLAN_FIELDS, PEOPLE: PEOPLE_FIELDS}
 
@@ -464,6 +466,8 @@ _ROLES = (
     {r.value: r.value for r in Role}
     | {label.casefold(): role.value for role, label in ROLE_LABELS.items()}
     | {r.value.replace("_", " "): r.value for r in Role}
+    # An area's head by the names councils give their areas (the role's first label too).
+    | {f"{area} head of service": Role.LOCALITY_HEAD.value for area in _AREA_KINDS}
 )
 _NAME_LIMIT = 200
 _EMAIL_LIMIT = 254

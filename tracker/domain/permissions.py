@@ -22,7 +22,8 @@ class Role(StrEnum):
 ROLE_LABELS = {
     Role.ADMIN: "Administrator",
     Role.CHAIR: "Chair or senior leader",
-    Role.LOCALITY_HEAD: "Locality head of service",
+    # Pages name it with the organisation's word for an area (setup.role_label).
+    Role.LOCALITY_HEAD: "Area head of service",
     Role.ACTION_LEAD: "Action lead",
     Role.PERFORMANCE_OFFICER: "Performance officer",
     Role.VIEWER: "Group member or viewer",

@@ -21,8 +21,7 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "what_we_know",
         "What do we know about the quality and impact of our practice?",
-        "Strengths and weaknesses in the locality this month, and the difference practice is "
-        "making.",
+        "Strengths and weaknesses in the {area} this month, and the difference practice is making.",
     ),
     (
         "how_we_know",
@@ -63,9 +62,10 @@ FIELD_LABELS: dict[str, str] = {name: label for name, label, _ in QUESTIONS + SE
     EVIDENCE[0]: EVIDENCE[1],
     SELF_GRADE: "Self-grade",
 }
+# Each hint names the area in the organisation's word: `{area}` (see web/sefs/forms.py).
 FIELD_HINTS: dict[str, str] = {name: hint for name, _, hint in QUESTIONS + SECTIONS} | {
     EVIDENCE[0]: EVIDENCE[2],
-    SELF_GRADE: "The Ofsted judgement the locality would give itself this month.",
+    SELF_GRADE: "The Ofsted judgement the {area} would give itself this month.",
 }
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
+from tracker.domain.permissions import Role
+
 # The settings saved in the database, one row each (services/access/settings.py).
 SETTING_KEYS = ("words", "rhythms", "self_evaluation", "chasing", "meeting_days")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -34,14 +36,18 @@ class SetupError(ValueError):
 
 @dataclass(frozen=True)
 class Words:
-    """The names an organisation gives its meetings and scrutiny body, shown on pages, in mails
-    and in packs. `short` forms are used where space is tight (tables, subjects)."""
+    """The names an organisation gives its meetings, its scrutiny body and the areas that make
+    returns (localities, service areas, teams), shown on pages, in mails and in packs. `short`
+    forms are used where space is tight (tables, subjects). An area's names are kept as they
+    start a sentence ("Service area"); `area_lower` and `areas_lower` are for mid-sentence."""
 
     board: str = "Improvement board"
     board_short: str = "Improvement board"
     group: str = "Strategic inspection group"
     group_short: str = "Strategic group"
     scrutiny: str = "scrutiny committee"
+    area: str = "Area"
+    areas: str = "Areas"
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -50,7 +56,42 @@ class Words:
             "group": self.group,
             "group_short": self.group_short,
             "scrutiny": self.scrutiny,
+            "area": self.area,
+            "areas": self.areas,
         }
+
+    @property
+    def area_lower(self) -> str:
+        """One area, mid-sentence: "the service area's return"."""
+        return mid_sentence(self.area)
+
+    @property
+    def an_area(self) -> str:
+        """One area with its article, mid-sentence: "a locality", "an area"."""
+        word = self.area_lower
+        return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+    @property
+    def areas_lower(self) -> str:
+        """Areas, mid-sentence: "across the service areas"."""
+        return mid_sentence(self.areas)
+
+
+def role_label(role: str, words: Words) -> str:
+    """A role's name as people read it: an area's head is named with the organisation's word
+    ("Service area head of service"); the others as ROLE_LABELS has them (which imports read)."""
+    if role == Role.LOCALITY_HEAD:
+        return f"{words.area} head of service"
+    return Role(role).label
+
+
+def mid_sentence(word: str) -> str:
+    """A word saved as it starts a sentence, as it reads mid-sentence: its first letter in lower
+    case, unless it starts with an acronym ("SEND team" stays)."""
+    first = word.split(" ", 1)[0]
+    if len(first) > 1 and first[1].isupper():
+        return word
+    return word[:1].lower() + word[1:]
 
 
 WORD_LABELS = {
@@ -59,6 +100,8 @@ WORD_LABELS = {
     "group": "Name of the group that signs off progress",
     "group_short": "Short name of that group",
     "scrutiny": "Name of the scrutiny body that receives quarterly reports",
+    "area": "Name of one of the areas that make returns",
+    "areas": "That name for more than one area",
 }
 
 

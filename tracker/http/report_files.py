@@ -141,8 +141,8 @@ def report_docx(report: QuarterlyReport) -> bytes:
     doc.add_heading("3. Ofsted action plan position", level=1)
     doc.add_paragraph(
         f"As at {plan.as_at:%A} {plan.as_at.day} {plan.as_at:%B %Y} there are {plan.total} "
-        f"actions in the main action plan and {plan.locality_actions} in the locality action "
-        "plans."
+        f"actions in the main action plan and {plan.locality_actions} in the "
+        f"{words.area_lower} action plans."
     )
     _table(
         doc,
@@ -171,7 +171,7 @@ def report_docx(report: QuarterlyReport) -> bytes:
             for r in plan.by_recommendation
         ],
     )
-    doc.add_heading("Locality returns and SEFs due in the quarter", level=2)
+    doc.add_heading(f"{words.area} returns and SEFs due in the quarter", level=2)
     doc.add_paragraph(plan.returns_sentence, style="List Bullet")
     doc.add_paragraph(plan.sefs_sentence, style="List Bullet")
 
@@ -199,8 +199,8 @@ def report_docx(report: QuarterlyReport) -> bytes:
 
     doc.add_heading("5. Challenge and response", level=1)
     doc.add_paragraph(
-        f"Challenges chairs and {words.group_short} members raised on actions and locality "
-        "returns, or that were "
+        f"Challenges chairs and {words.group_short} members raised on actions and "
+        f"{words.area_lower} returns, or that were "
         "answered, accepted or escalated, in the quarter: evidence that leaders challenged "
         "progress."
     )

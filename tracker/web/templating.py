@@ -17,6 +17,7 @@ from tracker.domain.measures import Status, describe_target, format_value
 from tracker.domain.meetings import MeetingKind, kind_label, pack_name
 from tracker.domain.permissions import Permission, Role
 from tracker.domain.sef import month_label
+from tracker.domain.setup import role_label
 from tracker.domain.states import (
     IMPACT_LABELS,
     LIFECYCLE_LABELS,
@@ -88,7 +89,7 @@ def init_app(app: Flask) -> None:
             "Rag": Rag,
             "Impact": Impact,
             # No one is signed in outside a request (the command line's board pack).
-            "role_label": Role(current_user.role).label
+            "role_label": LocalProxy(lambda: WORDS.role(current_user.role))
             if getattr(current_user, "is_authenticated", False)
             else "",
         }
@@ -110,6 +111,10 @@ class PageWords:
     def pack(self, kind: MeetingKind | str) -> str:
         """What a meeting's pack is called."""
         return pack_name(kind, setup_settings.current().words)
+
+    def role(self, role: Role | str) -> str:
+        """A role's name, an area's head named with the organisation's word for an area."""
+        return role_label(role, setup_settings.current().words)
 
 
 WORDS = PageWords()

@@ -109,9 +109,9 @@ def create_user(new: NewUser, password: str, *, now: datetime, hash_method: str)
             select(Locality).where(Locality.code == new.locality)
         ).scalar_one_or_none()
         if locality is None:
-            raise ValueError(f"no locality with code {new.locality!r}")
+            raise ValueError(f"no area with code {new.locality!r}")
     if new.role == Role.LOCALITY_HEAD and locality is None:
-        raise ValueError("a locality head needs --locality")
+        raise ValueError("an area's head of service needs --locality")
     user = User(
         email=email,
         name=new.name,

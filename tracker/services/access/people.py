@@ -18,6 +18,7 @@ from tracker.domain.people import demotion_problem, leaving_date_problem, leavin
 from tracker.domain.permissions import Role
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, Invitation, Locality, Organisation, User
+from tracker.services.access import settings
 from tracker.services.access.auth import normalise_email
 from tracker.services.errors import NotFound
 from tracker.services.plan import queries
@@ -80,17 +81,21 @@ def check_details(
     org_id = details.organisation_id
     if not org_id or not 0 < org_id <= MAX_ID or db.session.get(Organisation, org_id) is None:
         raise Refused("Choose an organisation", "organisation_id")
+    area = settings.current().words.area_lower
     for attr in ("locality_id", "deputy_locality_id"):
         value = getattr(details, attr)
         locality = (
             db.session.get(Locality, value) if value is not None and 0 < value <= MAX_ID else None
         )
         if value is not None and locality is None:
-            raise Refused("Choose a locality from the list", attr)
+            raise Refused(f"Choose the {area} from the list", attr)
         if locality is not None and locality.retired_at and value not in kept_localities:
-            raise Refused(f"{locality.name} is retired: choose a locality in use", attr)
+            raise Refused(
+                f"{locality.name} is retired: choose {settings.current().words.an_area} in use",
+                attr,
+            )
     if details.role == Role.LOCALITY_HEAD and details.locality_id is None:
-        raise Refused("Choose the locality this head of service leads", "locality_id")
+        raise Refused(f"Choose the {area} this head of service leads", "locality_id")
     if details.line_manager_id is not None:
         manager = _maybe_person(details.line_manager_id)
         kept = manager is not None and manager.id == current_manager_id
@@ -103,7 +108,7 @@ def check_details(
         and details.role == Role.LOCALITY_HEAD
         and details.deputy_locality_id == details.locality_id
     ):
-        raise Refused("A locality's head cannot also be its deputy", "deputy_locality_id")
+        raise Refused(f"The {area}'s head cannot also be its deputy", "deputy_locality_id")
     email = normalise_email(details.email)
     if person_id is None and not email:
         raise Refused("Enter an email address: the invitation is sent there", "email")

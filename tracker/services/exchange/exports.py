@@ -66,6 +66,11 @@ BOM = "\ufeff"  # so Excel reads the file as UTF-8
 EXPORT_PARAMS = LIST_PARAMS
 
 
+# An action's prerequisite, and the chair who moved a target date: built once, not per query.
+_PREREQ = aliased(Action, name="prereq")
+_DECIDER = aliased(User, name="decider")
+
+
 def export_args(args: dict[str, str]) -> dict[str, str]:
     """The values in `args` that an export understands (a page's other values left behind)."""
     return {k: v for k, v in args.items() if k in EXPORT_PARAMS and v not in ("", None)}
@@ -106,11 +111,10 @@ def _with_partners_and_dependencies(query: Select, as_at: datetime | None) -> Se
         .where(action_partner.c.action_id == Action.id)
         .scalar_subquery()
     )
-    prereq = aliased(Action, name="prereq")
     depends_on = (
-        select(func.aggregate_strings(prereq.ref, _SEP))
+        select(func.aggregate_strings(_PREREQ.ref, _SEP))
         .select_from(ActionDependency)
-        .join(prereq, prereq.id == ActionDependency.depends_on_id)
+        .join(_PREREQ, _PREREQ.id == ActionDependency.depends_on_id)
         .where(ActionDependency.action_id == Action.id)
         .scalar_subquery()
     )
@@ -309,7 +313,6 @@ def history_rows_query(filtered: Select, as_at: datetime | None) -> Select:
     chosen = filtered.with_only_columns(Action.id).order_by(None)
     none_text = null().cast(String)
     none_int = null().cast(Integer)
-    decider = aliased(User, name="decider")
     updates = (
         select(
             Action.ref.label("ref"),
@@ -362,7 +365,7 @@ def history_rows_query(filtered: Select, as_at: datetime | None) -> Select:
             Action.ref,
             none_int,
             TargetDateRequest.decided_at,
-            decider.name,
+            _DECIDER.name,
             literal("person", String),
             none_int,
             literal("target_date_moved", String),
@@ -377,7 +380,7 @@ def history_rows_query(filtered: Select, as_at: datetime | None) -> Select:
             null().cast(Boolean),
         )
         .join(Action, Action.id == TargetDateRequest.action_id)
-        .outerjoin(decider, decider.id == TargetDateRequest.decided_by_id)
+        .outerjoin(_DECIDER, _DECIDER.id == TargetDateRequest.decided_by_id)
         .where(
             TargetDateRequest.action_id.in_(chosen),
             TargetDateRequest.status == "approved",

@@ -58,6 +58,10 @@ from tracker.services.platform.audit import add_event
 KEEP_SECONDS = 3600  # an uploaded file waits this long for "Apply"
 
 
+# The two ends of a dependency: built once, not per query.
+_DEPENDENT, _PREREQ = aliased(Action), aliased(Action)
+
+
 @dataclass
 class ImportResult:
     filename: str
@@ -164,13 +168,12 @@ def load_snapshot() -> Snapshot:
         )
     ).all():
         partners.setdefault(action_id, []).append(code)
-    dependent, prereq = aliased(Action), aliased(Action)
     depends: dict[str, set[str]] = {}
     for a, b in db.session.execute(
-        select(dependent.ref, prereq.ref)
+        select(_DEPENDENT.ref, _PREREQ.ref)
         .select_from(ActionDependency)
-        .join(dependent, dependent.id == ActionDependency.action_id)
-        .join(prereq, prereq.id == ActionDependency.depends_on_id)
+        .join(_DEPENDENT, _DEPENDENT.id == ActionDependency.action_id)
+        .join(_PREREQ, _PREREQ.id == ActionDependency.depends_on_id)
     ).all():
         depends.setdefault(a, set()).add(b)
     lifecycle_labels = {s.value: s.label for s in Lifecycle}

@@ -593,7 +593,7 @@ def _answerers(view: ChallengeView) -> list[int]:
 @dataclass(frozen=True)
 class Routing:
     """Where a challenge's mail for one person who answers it goes: to them, or, when they
-    cannot sign in, to their line manager or a locality head instead (or to nobody)."""
+    cannot sign in, to their line manager or an area's head instead (or to nobody)."""
 
     person_id: int
     person: str
@@ -614,7 +614,7 @@ class Routing:
         if self.instead_id is None:
             return (
                 f"{self.person} cannot sign in ({self.problem}), and has no line manager or "
-                "locality head who can: nobody will be emailed for them. Ask an administrator "
+                "head of service who can: nobody will be emailed for them. Ask an administrator "
                 "to invite them."
             )
         return (
@@ -710,7 +710,8 @@ def route_answerers(lead_user_id: int | None, locality: str | None) -> list[Rout
                 Routing(i, person.name, problem, manager.id, manager.name, "their line manager")
             )
         elif head is not None:
-            place = head.locality.name if head.locality else "their locality"
+            area = settings.current().words.area_lower
+            place = f"the {head.locality.name} {area}" if head.locality else f"their {area}"
             out.append(Routing(i, person.name, problem, head.id, head.name, f"the head of {place}"))
         else:
             out.append(Routing(i, person.name, problem))

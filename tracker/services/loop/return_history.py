@@ -26,6 +26,10 @@ from tracker.services.plan import queries
 READS_EVERY_RETURN = frozenset({Role.ADMIN, Role.CHAIR, Role.VIEWER})
 
 
+# Who submitted and amended a return, and who wrote an entry: built once, not per query.
+_SUBMITTER, _AMENDER, _AUTHOR = aliased(User), aliased(User), aliased(User)
+
+
 def reads_every_return(actor: Actor | None) -> bool:
     return actor is not None and actor.active and actor.role in READS_EVERY_RETURN
 
@@ -84,11 +88,10 @@ def list_past_returns(*, locality_code: str | None, upto: int, now: datetime) ->
             .order_by(UpdateCycle.number.desc())
         ).scalars()
     )
-    submitter, amender = aliased(User), aliased(User)
     query = (
-        select(LocalityReturn, submitter.name, amender.name)
-        .outerjoin(submitter, submitter.id == LocalityReturn.submitted_by_id)
-        .outerjoin(amender, amender.id == LocalityReturn.amended_by_id)
+        select(LocalityReturn, _SUBMITTER.name, _AMENDER.name)
+        .outerjoin(_SUBMITTER, _SUBMITTER.id == LocalityReturn.submitted_by_id)
+        .outerjoin(_AMENDER, _AMENDER.id == LocalityReturn.amended_by_id)
     )
     if locality_code is not None:
         query = query.where(LocalityReturn.locality_id == localities[0].id)
@@ -190,14 +193,13 @@ def get_submitted_return(
         )
     else:
         view = _header(locality_code, cycle_number)
-    author = aliased(User)
     rows = db.session.execute(
-        select(ActionUpdate, Action.ref, Action.title, author.name)
+        select(ActionUpdate, Action.ref, Action.title, _AUTHOR.name)
         .join(Action, Action.id == ActionUpdate.action_id)
         .join(Plan, Plan.id == Action.plan_id)
         .join(Locality, Locality.id == Plan.locality_id)
         .join(UpdateCycle, UpdateCycle.id == ActionUpdate.cycle_id)
-        .outerjoin(author, author.id == ActionUpdate.author_id)
+        .outerjoin(_AUTHOR, _AUTHOR.id == ActionUpdate.author_id)
         .where(Locality.code == view.locality_code, UpdateCycle.number == view.cycle_number)
         .order_by(Action.ref, ActionUpdate.version)
     ).all()
@@ -220,11 +222,10 @@ def _header(locality_code: str, cycle_number: int) -> SubmittedReturn:
     """The submitted return's locality, cycle, times and people: NotFound, NotSubmitted."""
     locality = queries.get_locality(locality_code)
     cycle = get_cycle(cycle_number)
-    submitter, amender = aliased(User), aliased(User)
     found = db.session.execute(
-        select(LocalityReturn, submitter.name, amender.name)
-        .outerjoin(submitter, submitter.id == LocalityReturn.submitted_by_id)
-        .outerjoin(amender, amender.id == LocalityReturn.amended_by_id)
+        select(LocalityReturn, _SUBMITTER.name, _AMENDER.name)
+        .outerjoin(_SUBMITTER, _SUBMITTER.id == LocalityReturn.submitted_by_id)
+        .outerjoin(_AMENDER, _AMENDER.id == LocalityReturn.amended_by_id)
         .where(LocalityReturn.locality_id == locality.id, LocalityReturn.cycle_id == cycle.id)
     ).one_or_none()
     if found is None or found[0].status != "submitted" or found[0].submitted_at is None:

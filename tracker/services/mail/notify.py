@@ -336,6 +336,9 @@ def list_followed(user_id: int) -> list[Followed]:
     return [Followed(r.ref, r.title, r.created_at) for r in rows]
 
 
+_AUTHOR = aliased(User)  # an update's author beside its follower: built once, not per query
+
+
 FOLLOW_WINDOW = timedelta(days=7)  # changes older than this are not sent to a new follower
 
 
@@ -344,7 +347,6 @@ def following_chases(today: date) -> list[Chase]:
     else, recorded after the person began following it, in the last week, as a line in their
     digest: keyed by the action's version, so each goes once. One statement."""
     start = datetime.combine(today - FOLLOW_WINDOW, time(0), tzinfo=LONDON)
-    author = aliased(User)
     rows = db.session.execute(
         select(
             ActionFollow.user_id,
@@ -353,12 +355,12 @@ def following_chases(today: date) -> list[Chase]:
             ActionUpdate.lifecycle,
             ActionUpdate.rag,
             ActionUpdate.summary,
-            author.name,
+            _AUTHOR.name,
         )
         .join(Action, Action.id == ActionFollow.action_id)
         .join(ActionUpdate, ActionUpdate.action_id == Action.id)
         .join(User, User.id == ActionFollow.user_id)
-        .outerjoin(author, author.id == ActionUpdate.author_id)
+        .outerjoin(_AUTHOR, _AUTHOR.id == ActionUpdate.author_id)
         .where(
             User.active.is_(True),
             ActionUpdate.recorded_at >= start,

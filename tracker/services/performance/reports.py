@@ -132,21 +132,23 @@ class ActionPlanPosition:
 
     @property
     def returns_sentence(self) -> str:
+        area = current_setup().words.area_lower
         if not self.returns_due:
-            return f"No locality return fell due {self.window}."
+            return f"No {area} return fell due {self.window}."
         return (
-            f"{self.returns_on_time} of {self.returns_due} locality returns due "
+            f"{self.returns_on_time} of {self.returns_due} {area} returns due "
             f"{self.window} came in on time; {self.returns_late} late and "
             f"{self.returns_missing} not submitted."
         )
 
     @property
     def sefs_sentence(self) -> str:
+        area = current_setup().words.area_lower
         if not self.sefs_expected:
-            return f"No monthly locality SEF fell due {self.window}."
+            return f"No monthly {area} SEF fell due {self.window}."
         late = f", {self.sefs_late} of them late" if self.sefs_late else ""
         return (
-            f"{self.sefs_received} of {self.sefs_expected} monthly locality SEFs due "
+            f"{self.sefs_received} of {self.sefs_expected} monthly {area} SEFs due "
             f"({', '.join(self.sef_months)}) were received{late}."
         )
 
@@ -460,11 +462,13 @@ def _challenges_in(quarter: Quarter, now: datetime) -> list[dict]:
     return challenge_evidence(start, min(end, now))
 
 
+_CHAIR = aliased(User)  # a meeting's chair: built once, not per query
+
+
 def _meetings_held(quarter: Quarter, today: date) -> list[MeetingHeld]:
     """The board's, the group's and the Continuous Improvement Board's meetings held in the
     quarter (up to today), oldest first, with how many decisions and follow-ups each recorded:
     one query (and the set-up's, once a request, for their names)."""
-    chair = aliased(User)
     decisions = (
         select(func.count())
         .where(MeetingDecision.meeting_id == Meeting.id)
@@ -478,8 +482,8 @@ def _meetings_held(quarter: Quarter, today: date) -> list[MeetingHeld]:
         .scalar_subquery()
     )
     rows = db.session.execute(
-        select(Meeting.held_on, Meeting.kind, chair.name, decisions, follow_ups)
-        .join(chair, chair.id == Meeting.chair_id)
+        select(Meeting.held_on, Meeting.kind, _CHAIR.name, decisions, follow_ups)
+        .join(_CHAIR, _CHAIR.id == Meeting.chair_id)
         .where(
             Meeting.held_on >= quarter.first,
             Meeting.held_on < rules.add_months(quarter.first, 3),

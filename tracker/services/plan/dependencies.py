@@ -16,6 +16,9 @@ from tracker.services.errors import NotFound
 from tracker.services.plan.updates import Forbidden, load_contexts, may_update
 from tracker.services.platform.audit import add_event
 
+# The two ends of a dependency: built once, not per query.
+_DEPENDENT, _PREREQ = aliased(Action), aliased(Action)
+
 
 class DependencyRefused(Exception):
     """The dependency cannot be added: the message says why (a cycle names its actions)."""
@@ -56,12 +59,11 @@ def add_dependency(
         raise DependencyRefused(f"There is no action {prerequisite_ref}") from None
     if prerequisite.id == action.id:
         raise DependencyRefused("An action cannot depend on itself")
-    dependent, prereq = aliased(Action), aliased(Action)
     edges = db.session.execute(
-        select(dependent.ref, prereq.ref)
+        select(_DEPENDENT.ref, _PREREQ.ref)
         .select_from(ActionDependency)
-        .join(dependent, dependent.id == ActionDependency.action_id)
-        .join(prereq, prereq.id == ActionDependency.depends_on_id)
+        .join(_DEPENDENT, _DEPENDENT.id == ActionDependency.action_id)
+        .join(_PREREQ, _PREREQ.id == ActionDependency.depends_on_id)
     ).all()
     if (action.ref, prerequisite.ref) in {tuple(e) for e in edges}:
         raise DependencyRefused(f"{action.ref} already depends on {prerequisite.ref}")

@@ -111,7 +111,7 @@ def sef_subject(locality: str, month: str) -> Subject:
         select(Locality.id).where(Locality.code == locality)
     ).scalar_one_or_none()
     if locality_id is None:
-        raise NotFound(f"No locality {locality}")
+        raise NotFound(f"No area {locality}")
     return Subject(locality=locality, locality_id=locality_id, month=month)
 
 

@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from tracker.domain.calendar import LONDON
 from tracker.domain.cycles import Schedule, fortnightly
-from tracker.domain.setup import WEEKDAYS, Rhythm, parse_time
+from tracker.domain.setup import WEEKDAYS, Rhythm, Words, mid_sentence, parse_time
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -184,8 +184,10 @@ def load_seed(
 
     plans = {p.code: p for p in db.session.execute(select(Plan)).scalars()}
     plan_names = {a["code"]: a.get("plan_name") for a in areas}
+    # An area's plan is named with the seed's word for an area ("North locality action plan").
+    area = mid_sentence(str(setup_values.get("words", {}).get("area") or Words().area))
     wanted = [(main_plan["code"], main_plan["name"], "main", None)] + [
-        (code, plan_names.get(code) or f"{loc.name} locality action plan", "locality", loc.id)
+        (code, plan_names.get(code) or f"{loc.name} {area} action plan", "locality", loc.id)
         for code, loc in localities.items()
     ]
     for code, name, kind, locality_id in wanted:

@@ -92,6 +92,7 @@ _EARLIER = aliased(ActionUpdate, name="earlier")
 
 
 _MARKED = aliased(ActionUpdate, name="marked")
+_PREREQUISITE = aliased(Action)  # an action's prerequisite, for its "depends on" list
 
 
 def _awaiting_since(state):
@@ -243,12 +244,11 @@ def attach_partners_and_dependencies(rows: list[ActionRow]) -> None:
     for action_id, code, name in partners:
         by_id[action_id].partners.append(code)
         by_id[action_id].partner_names.append(name)
-    prereq = aliased(Action)
     deps = db.session.execute(
-        select(ActionDependency.action_id, prereq.ref)
-        .join(prereq, prereq.id == ActionDependency.depends_on_id)
+        select(ActionDependency.action_id, _PREREQUISITE.ref)
+        .join(_PREREQUISITE, _PREREQUISITE.id == ActionDependency.depends_on_id)
         .where(ActionDependency.action_id.in_(ids))
-        .order_by(ActionDependency.action_id, prereq.ref)
+        .order_by(ActionDependency.action_id, _PREREQUISITE.ref)
     ).all()
     for action_id, ref in deps:
         by_id[action_id].depends_on.append(ref)

@@ -30,6 +30,14 @@ from tracker.services.reads.plan_changes import plan_changes_between
 from tracker.services.reads.plan_lists import list_actions
 from tracker.services.reads.state import overdue_clause
 
+# The people and actions a change names, each under its own name: built once, not per query.
+_PREV = aliased(ActionUpdate, name="prev")
+_AUTHOR = aliased(User, name="author")
+_LEAD = aliased(User, name="lead")
+_DEPENDENT = aliased(Action, name="dependent")
+_PREREQUISITE = aliased(Action, name="prerequisite")
+_CREATOR = aliased(User, name="creator")
+
 
 @dataclass(frozen=True)
 class Change:
@@ -161,9 +169,6 @@ def _net_changes(history: list[Change]) -> list[NetChange]:
 def _history_changes(start: datetime, end: datetime) -> list[Change]:
     """Each history row in the window beside the version before it (one join on the unique
     (action_id, version) index): RAG moves between open states, and closures."""
-    prev = aliased(ActionUpdate, name="prev")
-    author = aliased(User, name="author")
-    lead = aliased(User, name="lead")
     closed = Lifecycle.CLOSED_EVIDENCED.value
     rows = db.session.execute(
         select(
@@ -177,25 +182,29 @@ def _history_changes(start: datetime, end: datetime) -> list[Change]:
             ActionUpdate.reason,
             ActionUpdate.summary,
             ActionUpdate.evidence,
-            prev.lifecycle,
-            prev.rag,
-            author.name,
-            lead.name,
+            _PREV.lifecycle,
+            _PREV.rag,
+            _AUTHOR.name,
+            _LEAD.name,
         )
         .join(
-            prev,
+            _PREV,
             and_(
-                prev.action_id == ActionUpdate.action_id, prev.version == ActionUpdate.version - 1
+                _PREV.action_id == ActionUpdate.action_id, _PREV.version == ActionUpdate.version - 1
             ),
         )
         .join(Action, Action.id == ActionUpdate.action_id)
         .join(Plan, Plan.id == Action.plan_id)
-        .outerjoin(author, author.id == ActionUpdate.author_id)
-        .outerjoin(lead, lead.id == Action.lead_user_id)
+        .outerjoin(_AUTHOR, _AUTHOR.id == ActionUpdate.author_id)
+        .outerjoin(_LEAD, _LEAD.id == Action.lead_user_id)
         .where(ActionUpdate.recorded_at >= start, ActionUpdate.recorded_at <= end)
         .where(
-            (ActionUpdate.rag.is_not(None) & prev.rag.is_not(None) & (ActionUpdate.rag != prev.rag))
-            | ((ActionUpdate.lifecycle == closed) & (prev.lifecycle != closed))
+            (
+                ActionUpdate.rag.is_not(None)
+                & _PREV.rag.is_not(None)
+                & (ActionUpdate.rag != _PREV.rag)
+            )
+            | ((ActionUpdate.lifecycle == closed) & (_PREV.lifecycle != closed))
         )
     ).all()
     changes = []
@@ -247,7 +256,6 @@ def _history_changes(start: datetime, end: datetime) -> list[Change]:
 
 def _newly_overdue(since: date, today: date) -> list[Change]:
     """Open actions whose target date passed in the window: overdue now, and not before it."""
-    lead = aliased(User, name="lead")
     rows = db.session.execute(
         select(
             Action.ref,
@@ -255,11 +263,11 @@ def _newly_overdue(since: date, today: date) -> list[Change]:
             Plan.code,
             Action.target_date,
             ActionState.lifecycle,
-            lead.name,
+            _LEAD.name,
         )
         .join(ActionState, ActionState.action_id == Action.id)
         .join(Plan, Plan.id == Action.plan_id)
-        .outerjoin(lead, lead.id == Action.lead_user_id)
+        .outerjoin(_LEAD, _LEAD.id == Action.lead_user_id)
         .where(Action.target_date >= since, Action.target_date < today)
         .where(overdue_clause(today))  # open work: awaiting sign-off is not overdue
     ).all()
@@ -281,25 +289,21 @@ def _newly_overdue(since: date, today: date) -> list[Change]:
 
 
 def _new_dependencies(start: datetime, end: datetime) -> list[Change]:
-    action = aliased(Action, name="dependent")
-    prerequisite = aliased(Action, name="prerequisite")
-    creator = aliased(User, name="creator")
-    lead = aliased(User, name="lead")
     rows = db.session.execute(
         select(
-            action.ref,
-            action.title,
+            _DEPENDENT.ref,
+            _DEPENDENT.title,
             Plan.code,
             ActionDependency.created_at,
-            prerequisite.ref,
-            creator.name,
-            lead.name,
+            _PREREQUISITE.ref,
+            _CREATOR.name,
+            _LEAD.name,
         )
-        .join(action, action.id == ActionDependency.action_id)
-        .join(prerequisite, prerequisite.id == ActionDependency.depends_on_id)
-        .join(Plan, Plan.id == action.plan_id)
-        .outerjoin(creator, creator.id == ActionDependency.created_by_id)
-        .outerjoin(lead, lead.id == action.lead_user_id)
+        .join(_DEPENDENT, _DEPENDENT.id == ActionDependency.action_id)
+        .join(_PREREQUISITE, _PREREQUISITE.id == ActionDependency.depends_on_id)
+        .join(Plan, Plan.id == _DEPENDENT.plan_id)
+        .outerjoin(_CREATOR, _CREATOR.id == ActionDependency.created_by_id)
+        .outerjoin(_LEAD, _LEAD.id == _DEPENDENT.lead_user_id)
         .where(ActionDependency.created_at >= start, ActionDependency.created_at <= end)
         # Added by a person: dependencies loaded with the plan are not news.
         .where(ActionDependency.created_by_id.is_not(None))
@@ -344,13 +348,12 @@ def _plan_changes(start: datetime, end: datetime) -> list[Change]:
     """The plan's own changes in the window, with each action's plan and lead: three queries,
     whether or not there were any (a pack's statements do not depend on its window)."""
     changes = plan_changes_between(start, end)
-    lead = aliased(User, name="lead")
     about = {
         ref: (plan, lead_name)
         for ref, plan, lead_name in db.session.execute(
-            select(Action.ref, Plan.code, lead.name)
+            select(Action.ref, Plan.code, _LEAD.name)
             .join(Plan, Plan.id == Action.plan_id)
-            .outerjoin(lead, lead.id == Action.lead_user_id)
+            .outerjoin(_LEAD, _LEAD.id == Action.lead_user_id)
             .where(Action.ref.in_({c.action_ref for c in changes}))
         ).all()
     }

@@ -28,6 +28,8 @@ from tracker.services.reads.action_rows import (
 )
 from tracker.services.reads.state import join_state, state_for
 
+_OTHER = aliased(Action)  # the action at a dependency's other end: built once, not per query
+
 
 def get_action(ref: str, *, today: date, as_at: datetime | None = None) -> ActionRow:
     query = action_rows_query(as_at, action_ref=ref).where(Action.ref == ref)
@@ -112,14 +114,13 @@ def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = No
         .where(ActionDependency.action_id == row.id)
         .union(select(ActionDependency.action_id).where(ActionDependency.depends_on_id == row.id))
     )
-    other = aliased(Action)
     state = state_for(as_at)
     base = join_state(
-        select(other.ref, other.title, Plan.code, state.lifecycle, state.rag, other.target_date),
-        other,
+        select(_OTHER.ref, _OTHER.title, Plan.code, state.lifecycle, state.rag, _OTHER.target_date),
+        _OTHER,
         as_at=as_at,
         action_ids=linked,
-    ).join(Plan, Plan.id == other.plan_id)
+    ).join(Plan, Plan.id == _OTHER.plan_id)
 
     def related(query) -> list[Related]:
         out = []
@@ -139,16 +140,16 @@ def get_dependencies(row: ActionRow, *, today: date, as_at: datetime | None = No
         return out
 
     prereqs = related(
-        base.join(ActionDependency, ActionDependency.depends_on_id == other.id)
+        base.join(ActionDependency, ActionDependency.depends_on_id == _OTHER.id)
         .where(ActionDependency.action_id == row.id)
-        .order_by(other.ref)
+        .order_by(_OTHER.ref)
     )
     for p in prereqs:
         p.date_clash = date_clash(row.target_date, p.target_date)
     dependents = related(
-        base.join(ActionDependency, ActionDependency.action_id == other.id)
+        base.join(ActionDependency, ActionDependency.action_id == _OTHER.id)
         .where(ActionDependency.depends_on_id == row.id)
-        .order_by(other.ref)
+        .order_by(_OTHER.ref)
     )
     blocked = is_blocked(
         {"closed": p.lifecycle.is_closed, "rag": p.rag, "overdue": p.overdue} for p in prereqs

@@ -41,6 +41,7 @@ from tracker.services.reads.state import (
 )
 
 _LINKED = aliased(Recommendation, name="linked_finding")
+_CYCLE_UPDATE = aliased(ActionUpdate)  # an update in the cycle asked about (no_update as at)
 
 
 def answers_finding_clause(ref: str):
@@ -94,12 +95,11 @@ def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | 
         query = query.where(not_updated_clause(f.cycle) if as_at is None else is_open)
         if as_at is not None and f.cycle is not None:
             # As at a moment: no history row of this cycle recorded by then.
-            mine = aliased(ActionUpdate)
             this_cycle = select(UpdateCycle.id).where(UpdateCycle.number == f.cycle)
-            updated = select(mine.id).where(
-                mine.action_id == Action.id,
-                mine.cycle_id.in_(this_cycle),
-                mine.recorded_at <= as_at,
+            updated = select(_CYCLE_UPDATE.id).where(
+                _CYCLE_UPDATE.action_id == Action.id,
+                _CYCLE_UPDATE.cycle_id.in_(this_cycle),
+                _CYCLE_UPDATE.recorded_at <= as_at,
             )
             query = query.where(~exists(updated))
     if f.recommendation:

@@ -125,7 +125,7 @@ def get_locality(code: str) -> Locality:
         select(Locality).where(Locality.code == code)
     ).scalar_one_or_none()
     if locality is None:
-        raise NotFound(f"No locality {code}")
+        raise NotFound(f"No area {code}")
     return locality
 
 

@@ -17,6 +17,7 @@ from tracker.services.platform import audit_log
 from tracker.web import listing
 from tracker.web.access import requires
 from tracker.web.admin.views import bp
+from tracker.web.clean_query import drops_empty_values
 from tracker.web.search.views import _pagination as search_pagination
 
 
@@ -66,6 +67,7 @@ AUDIT_ARGS = ("person", "kind", "from", "to")
 
 @bp.get("/audit")
 @requires(Permission.ADMIN)
+@drops_empty_values
 def audit():
     """The audit log in words, newest first, 50 a page: filtered by who did it or whom it was
     about, by kind and by London days."""

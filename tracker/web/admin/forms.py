@@ -28,6 +28,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from tracker.domain.api_tokens import default_expiry
 from tracker.domain.permissions import Role
+from tracker.domain.setup import Words, role_label
 from tracker.web.form_helpers import no_nul
 
 
@@ -83,32 +84,49 @@ class PersonForm(FlaskForm):
         widget=GovSelect(),
         validators=[InputRequired(message="Choose a role")],
     )
-    locality_id = SelectField(
-        "Locality",
-        coerce=optional_id,
-        widget=GovSelect(),
-        description="Required for a locality head of service: the locality they lead.",
-    )
+    # The area fields' labels and the roles' names are the organisation's words (name_areas).
+    locality_id = SelectField("Area", coerce=optional_id, widget=GovSelect())
     line_manager_id = SelectField(
         "Line manager",
         coerce=optional_id,
         widget=GovSelect(),
         description="Their open actions are chased through their line manager if they leave.",
     )
-    deputy_locality_id = SelectField(
-        "Deputy for a locality",
-        coerce=optional_id,
-        widget=GovSelect(),
-        description="A deputy may do the locality's return and SEF while its head is away. "
-        "A locality has one deputy: naming a new one replaces the old one.",
-    )
+    deputy_locality_id = SelectField("Deputy", coerce=optional_id, widget=GovSelect())
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
+    def name_areas(self, words: Words) -> None:
+        """The area fields and the roles, in the organisation's words."""
+        area = words.area_lower
+        self.locality_id.label.text = words.area
+        self.locality_id.description = f"Required for a head of service: the {area} they lead."
+        self.deputy_locality_id.label.text = f"Deputy for {words.an_area}"
+        self.deputy_locality_id.description = (
+            f"A deputy may do the {area}'s return and SEF while its head is away. Each {area} has "
+            "one deputy: naming a new one replaces the old one."
+        )
+        self.role.choices = [
+            choice
+            if choice.value != Role.LOCALITY_HEAD
+            else SelectChoice(choice.value, role_label(Role.LOCALITY_HEAD, words))
+            for choice in self.role.choices
+        ]
+
     def fill_choices(
-        self, orgs, localities, people, *, person_id: int | None = None, manager=None, kept=()
+        self,
+        orgs,
+        localities,
+        people,
+        *,
+        words: Words,
+        person_id: int | None = None,
+        manager=None,
+        kept=(),
     ) -> None:
         """The lists' choices; a line manager who has since left stays listed, marked, and so
-        does a retired locality the person is still in (`kept`): no one else is offered it."""
+        does a retired area the person is still in (`kept`): no one else is offered it. The
+        area fields and roles are named in the organisation's `words`."""
+        self.name_areas(words)
         self.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
         places = [
             SelectChoice(loc.id, f"{loc.name} (retired)" if loc.retired_at else loc.name)

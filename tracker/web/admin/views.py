@@ -17,7 +17,7 @@ from flask_login import current_user
 from tracker.clock import now_utc, today_london
 from tracker.domain.permissions import Permission
 from tracker.services.access import auth as auth_service
-from tracker.services.access import invitations
+from tracker.services.access import invitations, settings
 from tracker.services.access import people as people_service
 from tracker.services.errors import NotFound
 from tracker.services.mail import outbox as outbox_service
@@ -33,6 +33,7 @@ from tracker.web.admin.forms import (
     people_choices,
 )
 from tracker.web.auth.recent import recent_sign_in
+from tracker.web.clean_query import drops_empty_values
 from tracker.web.form_helpers import form_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -67,7 +68,7 @@ def _lifetime() -> timedelta:
 def invite():
     """Add a person and email them a one-time link to set their password."""
     form = InviteForm()
-    form.fill_choices(*people_service.list_choices())
+    form.fill_choices(*people_service.list_choices(), words=settings.current().words)
     if not form.is_submitted():
         form.organisation_id.data = current_user.organisation_id  # most invite their own staff
     if form.validate_on_submit():
@@ -134,6 +135,7 @@ def person(user_id: int):
         orgs,
         localities,
         people,
+        words=settings.current().words,
         person_id=page.user.id,
         manager=page.line_manager,
         kept=(page.user.locality_id, page.user.deputy_locality_id),
@@ -149,7 +151,8 @@ def person(user_id: int):
             replaced = changes.pop("replaced_deputy", None)
             message = f"{page.user.name}: changes saved." if changes else "Nothing changed."
             if replaced:
-                message += f" They replace {replaced[0]} as the locality's deputy."
+                area = settings.current().words.area_lower
+                message += f" They replace {replaced[0]} as the {area}'s deputy."
             flash(message, "success")
             return redirect(url_for("admin.person", user_id=page.user.id))
     status = 400 if form.is_submitted() else 200
@@ -218,6 +221,7 @@ def _filled(page) -> PersonForm:
     form = PersonForm(formdata=None, obj=page.user)
     form.fill_choices(
         *people_service.list_choices(),
+        words=settings.current().words,
         person_id=page.user.id,
         manager=page.line_manager,
         kept=(page.user.locality_id, page.user.deputy_locality_id),
@@ -291,6 +295,7 @@ STATUSES = ("pending", "sent", "failed")
 
 @bp.get("/outbox")
 @requires(Permission.ADMIN)
+@drops_empty_values
 def outbox():
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:

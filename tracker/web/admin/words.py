@@ -1,5 +1,6 @@
 """The admin's page for the organisation's words: the names of its improvement board, its
-strategic group and its scrutiny body, shown on every page, mail and pack from the next request."""
+strategic group, its scrutiny body and its areas (localities, service areas, teams), shown on
+every page, mail and pack from the next request."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ _HINTS = {
     "group": "For example, Strategic Inspection Group. Shown on the board pack and the meetings.",
     "group_short": "Used where space is short: the board pack's name, and who may read what.",
     "scrutiny": "The body the quarterly report is addressed to, for example scrutiny committee.",
+    "area": "For example, Locality, Service area or Team, written as it starts a sentence (pages "
+    "put it in lower case mid-sentence, unless it starts with capitals like SEND). Shown in the "
+    "menu, on returns and in mails.",
+    "areas": "For example, Localities, Service areas or Teams, written the same way.",
 }
 
 
@@ -44,6 +49,8 @@ class WordsForm(FlaskForm):
     group = _word_field("group")
     group_short = _word_field("group_short")
     scrutiny = _word_field("scrutiny")
+    area = _word_field("area")
+    areas = _word_field("areas")
     submit = SubmitField("Save the words", widget=GovSubmitInput())
 
 

@@ -17,6 +17,7 @@ from tracker.services.governance import challenges as service
 from tracker.services.plan.updates import Forbidden, Rejected
 from tracker.web.access import actor_for, refuse, requires
 from tracker.web.challenges.forms import OutcomeForm, RaiseForm, ResponseForm
+from tracker.web.clean_query import drops_empty_values
 from tracker.web.form_helpers import form_errors
 
 bp = Blueprint("challenges", __name__)
@@ -45,6 +46,7 @@ def section_for(
 
 @bp.get("/challenges")
 @requires(Permission.READ_CHALLENGES)
+@drops_empty_values
 def index():
     actor = actor_for(current_user)
     try:

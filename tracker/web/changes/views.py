@@ -15,6 +15,7 @@ from tracker.services.governance.meetings import last_meeting_day
 from tracker.services.plan import queries
 from tracker.services.reads.changes import list_changes, list_exceptions
 from tracker.web.access import requires
+from tracker.web.clean_query import drops_empty_values
 
 bp = Blueprint("changes", __name__)
 
@@ -55,6 +56,7 @@ def read_since(today: date) -> Since:
 
 @bp.get("/changes")
 @requires(Permission.READ_PLAN)
+@drops_empty_values
 def index():
     today = today_london()
     since = read_since(today)
@@ -72,6 +74,7 @@ def index():
 
 @bp.get("/agenda")
 @requires(Permission.READ_PLAN)
+@drops_empty_values
 def agenda():
     today = today_london()
     since = read_since(today)

@@ -15,6 +15,7 @@ from tracker.services.governance.dashboard import (
 )
 from tracker.services.plan import queries
 from tracker.web.access import allowed, requires
+from tracker.web.clean_query import drops_empty_values
 
 bp = Blueprint("dashboard", __name__)
 
@@ -66,6 +67,7 @@ def _downloads(scope: dict[str, str]) -> dict[str, str] | None:
 
 @bp.get("/dashboard")
 @requires(Permission.READ_DASHBOARD)
+@drops_empty_values
 def show():
     """Counts, lists and charts for the board's weekly meeting."""
     today = today_london()

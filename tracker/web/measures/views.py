@@ -20,6 +20,7 @@ from tracker.services.performance import measures as measure_service
 from tracker.services.performance.reports import build_quarterly_report
 from tracker.services.reads import measures as reads
 from tracker.web.access import requires
+from tracker.web.clean_query import drops_empty_values
 from tracker.web.form_helpers import form_errors
 from tracker.web.measures.forms import TargetForm, UploadForm, ValueForm
 
@@ -48,6 +49,7 @@ def _quarters(today) -> list[Quarter]:
 
 @bp.get("")
 @requires(Permission.READ_PLAN)
+@drops_empty_values
 def scorecard():
     """Every measure for a quarter (or a month), grouped by area like the report's Appendix A."""
     today = today_london()

@@ -21,6 +21,7 @@ from tracker.web.access import actor_for, allowed, requires
 from tracker.web.as_at import AsAt, as_at_from_request, read_as_at
 from tracker.web.back import LIST_PAGES, came_from
 from tracker.web.challenges import views as challenges
+from tracker.web.clean_query import drops_empty_values
 from tracker.web.notify.forms import FollowForm
 from tracker.web.updates.forms import DependencyForm, RemoveDependencyForm
 
@@ -29,6 +30,7 @@ bp = Blueprint("plans", __name__)
 
 @bp.get("/plans/<code>")
 @requires(Permission.READ_PLAN)
+@drops_empty_values
 def show(code: str):
     try:
         plan = queries.get_plan(code)
@@ -39,6 +41,7 @@ def show(code: str):
 
 @bp.get("/actions")
 @requires(Permission.READ_PLAN)
+@drops_empty_values
 def all_actions():
     """Every plan's actions in one list, with the plan pages' filters and a plan filter: where
     the counts across all plans lead."""
@@ -47,6 +50,7 @@ def all_actions():
 
 @bp.get("/actions/overdue")
 @requires(Permission.READ_PLAN)
+@drops_empty_values
 def overdue():
     """Overdue actions across all plans, most days overdue first, with the list's other filters."""
     return _action_list(None, overdue_only=True)

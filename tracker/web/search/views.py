@@ -10,6 +10,7 @@ from tracker.services import search as search_service
 from tracker.services.errors import BadFilter
 from tracker.web import listing
 from tracker.web.access import actor_for, requires
+from tracker.web.clean_query import drops_empty_values
 
 bp = Blueprint("search", __name__)
 
@@ -18,6 +19,7 @@ PER_PAGE = 20
 
 @bp.get("/search")
 @requires(Permission.READ_PLAN)
+@drops_empty_values(keep=("q",))
 def results():
     """Ranked results the person may see, of every kind or one, 20 a page."""
     query = (request.args.get("q") or "").replace("\x00", "")

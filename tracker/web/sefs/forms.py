@@ -17,6 +17,7 @@ from tracker.domain.sef import (
     TEXT_LIMIT,
     Grade,
 )
+from tracker.domain.setup import Words
 from tracker.http.edge import INTEGER_MAX
 
 NO_CHILD_DATA = " Never name or describe a child."
@@ -52,6 +53,12 @@ class SefForm(FlaskForm):
     )
     save = SubmitField("Save as draft")
     submit = SubmitField("Submit SEF")
+
+    def name_area(self, words: Words) -> None:
+        """The hints name the area in the organisation's word."""
+        for name in (*TEXT_FIELDS, SELF_GRADE):
+            field = getattr(self, name)
+            field.description = field.description.format(area=words.area_lower)
 
     def values(self) -> dict[str, str]:
         fields = {name: getattr(self, name).data or "" for name in TEXT_FIELDS}

@@ -14,6 +14,7 @@ from tracker.services.loop import sefs as sef_service
 from tracker.services.plan import evidence as evidence_service
 from tracker.services.plan.updates import Forbidden
 from tracker.web.access import actor_for, refuse, requires
+from tracker.web.clean_query import drops_empty_values
 from tracker.web.sefs.forms import CompareForm, SefForm
 
 bp = Blueprint("sefs", __name__, url_prefix="/sefs")
@@ -81,6 +82,7 @@ def edit(locality: str, month: str):
     except NotFound:
         abort(404)
     form = SefForm()
+    form.name_area(setup_settings.current().words)
     conflict = None
     if request.method == "POST":
         if not may_edit:
@@ -170,6 +172,7 @@ def _saved_message(version: int, submitting: bool, sef: sef_service.SefView) -> 
 
 @bp.get("/<locality>/<month>/compare")
 @requires(Permission.READ_PLAN)
+@drops_empty_values
 def compare(locality: str, month: str):
     """Two versions side by side, with every changed part marked in words."""
     today = _require_month(month)
