@@ -135,21 +135,32 @@ class Config:
     # relative to the project or absolute. `seed` is the first demo (Doncaster, 2016);
     # `seed/second` the second (a council with service areas and three inspection events).
     SEED_DIR = str(BASE_DIR / (_env("TRACKER_SEED_DIR", "seed") or "seed"))
-    # Fortnightly update cycles: the Monday the first opens, and when returns are due (London).
-    CYCLE_START = _env("TRACKER_CYCLE_START", "2016-01-04")
+    # Fortnightly update cycles: the day the first opens, and when returns are due (London).
+    # Unset, a new tracker's first cycle opens on the Monday of the week the app starts (London),
+    # kept once its first cycle is made, until the administrator sets the rhythm under Set-up.
+    CYCLE_START = _env("TRACKER_CYCLE_START")
     RETURN_DUE_TIME = _env("TRACKER_RETURN_DUE_TIME", "12:00")
     # Monthly locality SEFs fall due on this working day of each month.
     SEF_DUE_WORKING_DAY = int(_env("TRACKER_SEF_DUE_WORKING_DAY", "5") or 5)
-    SEF_FIRST_MONTH = _env("TRACKER_SEF_FIRST_MONTH", "2016-02")
+    # Unset: the month the first update cycle opens in (the administrator sets it under Set-up).
+    SEF_FIRST_MONTH = _env("TRACKER_SEF_FIRST_MONTH")
     # Contract measures: a percentage on fewer cases than this carries a small-cohort warning.
     MEASURE_SMALL_COHORT = int(_env("TRACKER_MEASURE_SMALL_COHORT", "10") or 10)
-    # The first financial-year quarter the measures scorecard offers (the demo's values start then).
-    MEASURES_FIRST_QUARTER = _env("TRACKER_MEASURES_FIRST_QUARTER", "2015-Q1")
+    # The first financial-year quarter the measures scorecard offers (unset: the quarter the first
+    # update cycle opens in).
+    MEASURES_FIRST_QUARTER = _env("TRACKER_MEASURES_FIRST_QUARTER")
     # Chasing: working days before a deadline to remind, and late days before escalating.
     CHASE_REMIND_DAYS_BEFORE = int(_env("TRACKER_CHASE_REMIND_DAYS_BEFORE", "2") or 2)
     CHASE_ESCALATE_MANAGER_AFTER = int(_env("TRACKER_CHASE_ESCALATE_MANAGER_AFTER", "2") or 2)
     CHASE_ESCALATE_CHAIR_AFTER = int(_env("TRACKER_CHASE_ESCALATE_CHAIR_AFTER", "4") or 4)
     CHASE_TARGET_NOTICE_DAYS = int(_env("TRACKER_CHASE_TARGET_NOTICE_DAYS", "10") or 10)
+    # Each kind of meeting's usual day, the first default of the meetings set-up page: "none", or
+    # the week of the month (1 to 4, or "last"), the weekday, the London start and the minutes.
+    MEETING_DAYS = {
+        "getting_to_good": _env("TRACKER_MEETING_DAY_BOARD", "4 thursday 14:00 120"),
+        "jsig": _env("TRACKER_MEETING_DAY_GROUP", "3 thursday 10:00 120"),
+        "cib": _env("TRACKER_MEETING_DAY_CIB", "none"),
+    }
     # The scheduler's daily run, London wall-clock time, working days only.
     SCHEDULER_HOUR = int(_env("TRACKER_SCHEDULER_HOUR", "9") or 9)
     SCHEDULER_MINUTE = int(_env("TRACKER_SCHEDULER_MINUTE", "0") or 0)
@@ -220,6 +231,12 @@ class DemoConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     HSTS = _bool("TRACKER_HSTS", False)  # plain http on 127.0.0.1
     LOG_FORMAT = _env("TRACKER_LOG_FORMAT", "text")
+    # The first demo's story (Doncaster, 2016): its cycles from Monday 4 January 2016, SEFs from
+    # February and measures from April 2015. A seed's own `setup:` block (the second demo's)
+    # saves its rhythm over these.
+    CYCLE_START = _env("TRACKER_CYCLE_START", "2016-01-04")
+    SEF_FIRST_MONTH = _env("TRACKER_SEF_FIRST_MONTH", "2016-02")
+    MEASURES_FIRST_QUARTER = _env("TRACKER_MEASURES_FIRST_QUARTER", "2015-Q1")
 
 
 class TestConfig(Config):
@@ -228,6 +245,10 @@ class TestConfig(Config):
     TESTING = True
     DEMO_MODE = True
     TODAY = "2016-02-05"
+    # The tests live in the first demo's story: its dates, whatever the environment says.
+    CYCLE_START = "2016-01-04"
+    SEF_FIRST_MONTH = "2016-02"
+    MEASURES_FIRST_QUARTER = "2015-Q1"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from config import BASE_DIR, Config, config_for
@@ -18,6 +20,8 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.config.update(overrides)
     _check_production_settings(app)
     _check_deadline_rules(app)  # each inspection framework's working days (issue 20.3)
+    _first_cycle_start(app)  # no demo date: a new tracker starts in the week it starts
+    _check_meeting_days(app)  # each meeting's usual day, as TRACKER_MEETING_DAY_* give it
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -109,6 +113,34 @@ def _check_deadline_rules(app: Flask) -> None:
         )
     except ValueError as exc:
         raise RuntimeError(f"Check the TRACKER_DEADLINE_DAYS_* settings: {exc}") from None
+
+
+def _first_cycle_start(app: Flask) -> None:
+    """With no TRACKER_CYCLE_START, the first default rhythm opens on the Monday of the London
+    week the app starts in (the configured day in demo mode), never a demo's date; the rhythm is
+    kept once its first cycle is made (services/access/settings.keep_default_rhythm)."""
+    if app.config.get("CYCLE_START"):
+        return
+    with app.app_context():
+        from tracker.clock import today_london
+
+        today = today_london()
+    app.config["CYCLE_START"] = (today - timedelta(days=today.weekday())).isoformat()
+    app.config["CYCLE_START_FROM_TODAY"] = True
+
+
+def _check_meeting_days(app: Flask) -> None:
+    """A meeting's usual day the tracker cannot plan stops the start with the variable's name,
+    rather than failing on every page."""
+    from tracker.domain.setup import parse_meeting_day
+
+    for kind, value in (app.config.get("MEETING_DAYS") or {}).items():
+        try:
+            parse_meeting_day(str(value))
+        except ValueError as exc:
+            raise RuntimeError(
+                f"Check the TRACKER_MEETING_DAY_* setting for {kind}: {exc}"
+            ) from None
 
 
 MIN_SECRET_KEY_BYTES = 32  # signs every session cookie: as long as the HMAC's own key

@@ -5,6 +5,8 @@ every page state seen. The only journey that adds an inspection."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
@@ -63,4 +65,29 @@ def test_the_administrator_records_a_focused_visit_and_the_overview_shows_it(
     events.get_by_role("link", name="Change Focused visit: the front door").click()
     expect(heading(page)).to_have_text("Change Focused visit: the front door")
     expect(page.locator("#finding-1")).to_contain_text("APA1")
+    axe.check(page)
+
+    # Recorded as the wrong kind: a monitoring visit makes no areas for priority action, so the
+    # change is refused and says why; "Other" fits, and the deadline follows its rule.
+    page.get_by_role("link", name="Change the kind of inspection or visit").click()
+    expect(heading(page)).to_have_text("Change the kind of inspection or visit")
+    axe.check(page)
+    page.get_by_label("ILACS monitoring visit", exact=True).check()
+    page.get_by_role("button", name="Change the kind").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Finding APA1 is an area for priority action"
+    )
+    axe.check(page)
+    page.get_by_label("Other inspection or visit", exact=True).check()
+    page.get_by_role("button", name="Change the kind").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "is now an Other inspection or visit"
+    )
+
+    # Each of the event's counts on the overview opens the actions it counts.
+    page.goto(f"{base}/overview")
+    events.get_by_role("link", name="1 actions answering Focused visit: the front door").click()
+    expect(page).to_have_url(re.compile(r"/actions\?event=\d+$"))
+    expect(page.locator("#actions-table")).to_contain_text("MAP-001")
+    expect(page.get_by_label("Inspection or visit")).to_have_value(re.compile(r"^\d+$"))
     axe.check(page)

@@ -3,7 +3,7 @@ person's dates, with returns at the right London time on both sides of a clock c
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from ical.calendar_stream import IcsCalendarStream
@@ -22,8 +22,10 @@ from tests.builders import (
     make_sef_version,
     make_user,
 )
+from tracker.domain.setup import MeetingDay, MeetingDays
 from tracker.extensions import db
 from tracker.models import ActionFollow, AuditEvent, CalendarFeed, UpdateCycle, action_partner
+from tracker.services.access import settings
 from tracker.services.errors import NotFound
 from tracker.services.exchange import calendar_feeds
 from tracker.services.exchange.calendar_feeds import FeedSettings
@@ -425,6 +427,36 @@ def test_a_jsig_member_gets_the_meetings_the_statutory_deadline_every_return_and
     assert {e.uid for e in strict.events} == set(events)
     assert all(e.dtend is not None for e in strict.events)
     assert {a.trigger for e in strict.events for a in e.alarm} == {timedelta(days=-5)}
+
+
+def test_the_planned_meetings_follow_the_usual_days_the_administrator_sets(clean_db):
+    chair = make_user(role="chair")
+    db.session.commit()
+    settings.save_meeting_days(
+        MeetingDays(
+            getting_to_good=MeetingDay(4, 3, time(14, 0), 120),
+            jsig=MeetingDay(5, 4, time(13, 30), 90),  # the last Friday, 13:30 to 15:00
+            cib=MeetingDay(1, 0, time(9, 0), 60),  # the first Monday
+        ),
+        actor_id=None,
+        now=NOW,
+    )
+    events = _events(_read(calendar_feeds.make_feed(chair.id, now=NOW)))
+    planned = sorted(uid for uid in events if uid.startswith("meeting-"))
+    assert "meeting-jsig-2016-02-18@tracker.example" not in planned  # the old third Thursday
+    assert {
+        "meeting-jsig-2016-02-26@tracker.example",
+        "meeting-cib-2016-03-07@tracker.example",
+        "meeting-getting_to_good-2016-02-25@tracker.example",
+    } <= set(planned)
+    jsig = events["meeting-jsig-2016-02-26@tracker.example"]
+    assert (jsig.start.hour, jsig.start.minute, jsig.end - jsig.start) == (
+        13,
+        30,
+        timedelta(minutes=90),
+    )
+    audited = select(func.count()).where(AuditEvent.kind == "setup.meeting_days")
+    assert db.session.execute(audited).scalar_one() == 1
 
 
 def test_an_action_lead_gets_the_meetings_they_attend_and_no_reminders_when_they_choose_none(

@@ -237,3 +237,28 @@ def test_the_overview_reads_every_event_s_progress_in_three_statements(
     events.save_event(_actor(world["admin"]), _visit(), now=NOW)
     db.session.remove()
     assert statements() == one == 3
+
+
+def test_an_event_becomes_another_kind_only_when_its_findings_fit_and_only_by_an_admin(world):
+    visit = events.save_event(_actor(world["admin"]), _visit(), now=NOW).id
+    db.session.remove()
+    before = _rows()
+    with pytest.raises(PermissionError):
+        events.change_framework(_actor(world["chair"]), visit, "OTHER", now=NOW)
+    with pytest.raises(events.EventRefused) as refused:
+        events.change_framework(_actor(world["admin"]), visit, "MONITORING_VISIT", now=NOW)
+    assert [field for field, _ in refused.value.problems] == ["framework"]
+    assert "Finding APA1 is an area for priority action" in str(refused.value)
+    db.session.remove()
+    assert _rows() == before
+    assert db.session.get(Inspection, visit).framework == "FOCUSED_VISIT"
+    db.session.remove()
+    events.change_framework(_actor(world["admin"]), visit, "OTHER", now=NOW)
+    db.session.remove()
+    saved = db.session.get(Inspection, visit)
+    assert saved.framework == "OTHER"
+    # Other asks for no plan unless its rule's days say so: the deadline follows its rule.
+    progress = queries.get_progress(today=TODAY)
+    (summary,) = list_events(progress, [saved], rule_days=RULES, default_anchor="publication")
+    assert summary.deadline is None
+    assert _rows() == before | {"audit_event": before["audit_event"] + 1}

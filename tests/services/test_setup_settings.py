@@ -163,3 +163,50 @@ def test_a_new_trackers_first_rhythm_replaces_the_default_from_its_own_start(cle
         settings.save_rhythm(
             Rhythm("1w", date(2025, 5, 12), 0), today=date(2025, 5, 7), actor_id=None, now=NOW
         )
+
+
+def test_a_new_tracker_starts_in_its_own_week_with_no_demo_date(clean_db, monkeypatch):
+    from docs.gen_config import read_settings
+    from tests.conftest import make_app
+    from tracker.services.mail.chasing import run_due_days
+
+    # Production's defaults name no date from a demo: they are unset, the demo sets its own.
+    read = read_settings()
+    for name in (
+        "TRACKER_CYCLE_START",
+        "TRACKER_SEF_FIRST_MONTH",
+        "TRACKER_MEASURES_FIRST_QUARTER",
+    ):
+        assert read[name].defaults["Config"] == "unset"
+        assert read[name].defaults["DemoConfig"] != "unset"
+    # Unset, the first cycle opens on the Monday of the London week the app starts in.
+    started = make_app("sqlite://", CYCLE_START=None, TODAY="2026-12-10")
+    assert started.config["CYCLE_START"] == "2026-12-07"
+    assert started.config["CYCLE_START_FROM_TODAY"] is True
+    # The SEFs and the scorecard follow the first cycle's month; the first cycles made keep it.
+    monkeypatch.setitem(clean_db.config, "CYCLE_START", "2026-12-07")
+    monkeypatch.setitem(clean_db.config, "CYCLE_START_FROM_TODAY", True)
+    monkeypatch.setitem(clean_db.config, "SEF_FIRST_MONTH", None)
+    monkeypatch.setitem(clean_db.config, "TODAY", "2026-12-10")
+    settings.forget()
+    setup = settings.current()
+    assert setup.rhythm.starts_on == date(2026, 12, 7)
+    assert setup.self_evaluation.first_month == "2026-12"
+    run_due_days(
+        date(2026, 12, 10),
+        now=datetime(2026, 12, 10, 9, tzinfo=UTC),
+        cfg=ChaseConfig.from_mapping(clean_db.config),
+    )
+    kept = db.session.get(Setting, "rhythms").value
+    assert kept[0]["starts_on"] == "2026-12-07"
+    assert db.session.execute(select(UpdateCycle.opens_on).order_by(UpdateCycle.number)).first()[
+        0
+    ] == date(2026, 12, 7)
+
+
+def test_a_meeting_day_the_tracker_cannot_plan_stops_the_start_with_its_name():
+    from tests.conftest import make_app
+
+    bad = {"getting_to_good": "4 thursday 14:00 120", "jsig": "3 sunday 10:00 120", "cib": "none"}
+    with pytest.raises(RuntimeError, match="TRACKER_MEETING_DAY_.*jsig"):
+        make_app("sqlite://", MEETING_DAYS=bad)

@@ -18,7 +18,15 @@ from tracker.domain.calendar_feed import (
     sef_event,
     write_calendar,
 )
-from tracker.domain.meetings import planned_meetings
+from tracker.domain.meetings import MeetingKind, planned_meetings
+from tracker.domain.setup import (
+    MEETING_KINDS,
+    MeetingDay,
+    MeetingDays,
+    SetupError,
+    check_meeting_days,
+    parse_meeting_day,
+)
 
 CHANGED = datetime(2016, 2, 1, 10, 0, tzinfo=UTC)
 
@@ -243,7 +251,25 @@ def test_moments_are_written_in_london_time(moment, words):
     ],
 )
 def test_a_group_s_usual_meeting_days_ahead(kind, after, months, days):
-    assert planned_meetings(kind, after=after, months=months) == days
+    usual = MeetingDays(
+        jsig=MeetingDay(3, 3, time(10, 0), 120), getting_to_good=MeetingDay(4, 3, time(14, 0), 120)
+    )
+    assert planned_meetings(kind, after=after, months=months, days=usual) == days
+
+
+@pytest.mark.parametrize(
+    ("nth", "weekday", "days"),
+    [
+        # The last Friday: the fifth where the month has one (January and April 2016), else
+        # the fourth; across a leap February.
+        (5, 4, [date(2016, 1, 29), date(2016, 2, 26), date(2016, 3, 25), date(2016, 4, 29)]),
+        (1, 0, [date(2016, 1, 4), date(2016, 2, 1), date(2016, 3, 7), date(2016, 4, 4)]),
+        (0, 0, []),  # no usual day
+    ],
+)
+def test_a_meeting_set_up_for_the_last_or_first_weekday_of_the_month(nth, weekday, days):
+    usual = MeetingDays(cib=MeetingDay(nth, weekday))
+    assert planned_meetings("cib", after=date(2015, 12, 31), months=4, days=usual) == days
 
 
 def test_a_meeting_is_timed_with_its_end_and_a_deadline_gets_the_chosen_reminder():
@@ -269,6 +295,49 @@ def test_a_meeting_is_timed_with_its_end_and_a_deadline_gets_the_chosen_reminder
     assert alarm["TRIGGER"].dt == timedelta(days=-1) and str(alarm["ACTION"]) == "DISPLAY"
     none = write_calendar([_action()], name="Test", today=date(2016, 2, 5), reminder_days=0)
     assert b"BEGIN:VALARM" not in none
+
+
+def test_the_meeting_days_set_up_name_every_kind_of_meeting():
+    assert {k.value for k in MeetingKind} == set(MEETING_KINDS)
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("3 thursday 10:00 120", MeetingDay(3, 3, time(10, 0), 120)),
+        ("  LAST Friday 13:30 90 ", MeetingDay(5, 4, time(13, 30), 90)),
+        ("none", MeetingDay()),
+        ("", MeetingDay()),
+    ],
+)
+def test_a_meeting_s_usual_day_is_read_from_the_environment(value, day):
+    assert parse_meeting_day(value) == day
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "3 thursday 10:00",  # no length
+        "6 thursday 10:00 120",  # no sixth week
+        "3 saturday 10:00 120",  # weekdays only
+        "3 thursday 25:00 120",
+        "3 thursday 10:00 5",  # shorter than 15 minutes
+        "3 thursday 10:00 600",  # longer than a working day
+        "third thursday 10:00 120",
+    ],
+)
+def test_a_usual_day_the_tracker_cannot_plan_is_refused_with_its_reason(value):
+    with pytest.raises(ValueError):
+        parse_meeting_day(value)
+
+
+def test_a_usual_day_s_field_at_fault_is_named_with_its_kind():
+    with pytest.raises(SetupError) as refused:
+        check_meeting_days(MeetingDays(jsig=MeetingDay(3, 3, time(10, 0), 5)))
+    assert refused.value.field == "jsig_minutes"
+    assert MeetingDay(5, 4, time(23, 30), 60).label == (
+        "The last Friday of each month, 23:30 to 00:30"
+    )
 
 
 def test_every_event_is_built_by_the_one_builder():

@@ -16,7 +16,12 @@ from tracker.domain.frameworks import (
     get_framework,
     judgement_problems,
 )
-from tracker.domain.inspection_events import EventInput, FindingInput, event_problems
+from tracker.domain.inspection_events import (
+    EventInput,
+    FindingInput,
+    event_problems,
+    framework_change_problems,
+)
 
 PUBLISHED = date(2015, 11, 27)  # a Friday: 70 working days on is 9 March 2016
 
@@ -211,3 +216,34 @@ def test_the_app_refuses_to_start_with_a_rule_outside_the_calendar():
     app = create_app(TESTING=True, DEADLINE_WORKING_DAYS={"SIF": 50})
     assert app.config["DEADLINE_WORKING_DAYS"]["SIF"] == 50
     assert app.config["DEADLINE_WORKING_DAYS"]["JTAI"] == 0  # a framework left out: none
+
+
+@pytest.mark.parametrize(
+    ("code", "judgements", "findings", "misfits"),
+    [
+        # Same areas and grade, recommendations: fits.
+        ("ILACS_STANDARD", [{"area": "Overall effectiveness", "grade": "Inadequate"}],
+         [("R1", "recommendation")], []),
+        # A visit makes no judgements; an ungraded area is not a judgement.
+        ("JTAI", [{"area": "Overall effectiveness", "grade": "Good"}], [],
+         ["The judgement “Overall effectiveness: Good” does not fit: the Joint targeted area "
+          "inspection (JTAI) makes no judgements"]),
+        ("JTAI", [{"area": "Overall effectiveness", "grade": ""}], [], []),
+        # The SIF's grade wording is not ILACS's.
+        ("ILACS_SHORT", [{"area": "Overall effectiveness", "grade": "Requires improvement"}], [],
+         ["The judgement “Overall effectiveness: Requires improvement” does not fit: the ILACS "
+          "short inspection has no grade “Requires improvement”"]),
+        ("SEND_AREA", [{"area": "Adoption performance", "grade": "Good"}], [],
+         ["The judgement “Adoption performance” does not fit: the Area SEND inspection has no "
+          "such area"]),
+        ("MONITORING_VISIT", [],
+         [("APA1", "area_for_priority_action"), ("AFI1", "area_for_improvement")],
+         ["Finding APA1 is an area for priority action: the ILACS monitoring visit produces "
+          "area for improvement only"]),
+        ("OTHER", [], [("R1", "recommendation"), ("APA1", "area_for_priority_action")], []),
+    ],
+)  # fmt: skip
+def test_a_recorded_event_fits_another_kind_only_with_all_it_records(
+    code, judgements, findings, misfits
+):
+    assert framework_change_problems(FRAMEWORKS[code], judgements, findings) == misfits

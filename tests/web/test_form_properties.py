@@ -391,6 +391,16 @@ def forms(ids: dict) -> dict[str, Form]:
                 "chair_email": "chair@trust.example",
             },
         ),
+        "admin.setup_meetings:post": Form(
+            admin,
+            "/admin/setup/meetings",
+            {
+                f"{kind}_{name}": value
+                for kind in ("getting_to_good", "jsig", "cib")
+                for name, value in (("nth", "3"), ("weekday", "3"), ("start", "10:00"))
+            }
+            | {f"{kind}_minutes": "120" for kind in ("getting_to_good", "jsig", "cib")},
+        ),
         "auth.confirm_sign_in:post": Form(head, "/confirm-sign-in", {"password": "not-it"}),
         "plan_changes.add_action:post": Form(
             chair,
@@ -488,6 +498,12 @@ def forms(ids: dict) -> dict[str, Form]:
                     }.items()
                 },
             },
+        ),
+        # The SIF event becomes an ILACS standard inspection (same area, grade and kinds).
+        "inspections.change_framework:post": Form(
+            admin,
+            f"/inspections/{ids.get('inspection', 1)}/framework",
+            {"framework": "ILACS_STANDARD"},
         ),
         "measures.enter_value:post": Form(
             "perf@trust.example",

@@ -85,7 +85,7 @@ PAGES = [
     (
         "admin",
         "/admin/setup/rhythm",
-        "/help/guides/admin/#how-often-returns-are-due-the-self-evaluation-and-chasing",
+        "/help/guides/admin/#how-often-returns-are-due-the-self-evaluation-chasing-and-the-meetings-days",
     ),
     ("admin", "/inspection", "/help/reference/plans/#inspections-of-every-kind"),
 ]

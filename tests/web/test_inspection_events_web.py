@@ -92,6 +92,19 @@ def test_the_administrator_chooses_the_kind_then_records_a_focused_visit(admin):
     assert "Focused visit: the front door" in overview and "12 May 2016" in overview
     assert "APA1: Strategy discussions (area for priority action)" in overview
     assert "Findings" in overview
+    # Each event's counts open the list they count: the actions answering its findings.
+    first, visit = db.session.execute(select(Inspection.id).order_by(Inspection.id)).scalars()
+    db.session.remove()
+    html = admin.get("/overview").get_data(as_text=True)
+    assert re.search(rf'href="/actions\?event={visit}">1<', html)  # N-01, by its link
+    assert re.search(rf'href="/actions\?event={first}">2<', html)  # N-01 and M-01, their own
+    assert re.search(rf'href="/actions\?rag=red&amp;event={first}">1<', html)  # M-01
+    assert f'href="#findings-{visit}"' in html
+    listed = _text(admin.get(f"/actions?event={visit}"))
+    assert "N-01" in listed and "M-01" not in listed
+    assert "answering a finding of Focused visit: the front door" in listed
+    assert 'id="f-event"' in admin.get("/actions").get_data(as_text=True)
+    assert admin.get("/actions?event=nope").status_code == 400
 
 
 def test_an_inspection_gets_grades_only_in_its_own_areas(admin):
@@ -230,3 +243,75 @@ def test_a_first_inspection_whose_framework_asks_for_no_plan_shows_no_deadline(a
     assert 'id="statutory-deadline"' not in html
     assert "Second monitoring visit (ILACS monitoring visit) of services" in _text(page)
     assert "None counted" in _text(page)
+
+
+def _change_kind(admin, event_id: int, code: str):
+    url = f"/inspections/{event_id}/framework"
+    return admin.post(url, data={"csrf_token": csrf_token(admin, url), "framework": code})
+
+
+def _kind_changes() -> int:
+    return db.session.execute(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.kind == "inspection_framework_changed")
+    ).scalar_one()
+
+
+def test_a_recorded_event_becomes_another_kind_only_when_what_it_records_fits(admin):
+    admin.post(VISIT, data={"csrf_token": csrf_token(admin, VISIT), **_visit_form()})
+    first, visit = db.session.execute(select(Inspection.id).order_by(Inspection.id)).scalars()
+    db.session.remove()
+    assert f'href="/inspections/{visit}/framework"' in admin.get(
+        f"/inspections/{visit}/edit"
+    ).get_data(as_text=True)
+    page = admin.get(f"/inspections/{visit}/framework")
+    assert page.status_code == 200
+    assert re.search(r'value="FOCUSED_VISIT"\s+checked', page.get_data(as_text=True))
+
+    # A monitoring visit makes no areas for priority action: refused, each misfit named.
+    before = _counts()
+    response = _change_kind(admin, visit, "MONITORING_VISIT")
+    assert response.status_code == 400
+    text = _text(response)
+    assert "There is a problem" in text
+    assert (
+        "Finding APA1 is an area for priority action: the ILACS monitoring visit produces "
+        "area for improvement only" in text
+    )
+    # The SIF's grade has no place in a visit, nor its recommendations in a focused visit.
+    text = _text(_change_kind(admin, first, "FOCUSED_VISIT"))
+    assert "The judgement “Overall effectiveness: Inadequate” does not fit" in text
+    assert "Finding R1 is a recommendation" in text and "Finding R2 is a recommendation" in text
+    assert _counts() == before and _kind_changes() == 0
+    assert db.session.get(Inspection, visit).framework == "FOCUSED_VISIT"
+    db.session.remove()
+    assert "12 May 2016" in _text(admin.get("/overview"))  # the focused visit's 70 days
+
+    # An area SEND inspection makes the same kinds of finding: it fits, and its rule (no plan
+    # counted) now sets the deadline.
+    response = _change_kind(admin, visit, "SEND_AREA")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/inspections/{visit}/edit")
+    assert db.session.get(Inspection, visit).framework == "SEND_AREA"
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.kind == "inspection_framework_changed")
+    ).scalar_one()
+    assert event.detail["was"] == "ILACS focused visit" and event.target == f"inspection/{visit}"
+    db.session.remove()
+    assert "12 May 2016" not in _text(admin.get("/overview"))
+    # The SIF fits an ILACS standard inspection: same area, same grade, recommendations.
+    assert _change_kind(admin, first, "ILACS_STANDARD").status_code == 302
+    assert _counts() == before
+    # The change form's kind is the stored one, whatever the address says.
+    edit = admin.get(f"/inspections/{first}/edit?framework=FOCUSED_VISIT").get_data(as_text=True)
+    assert "ILACS standard inspection" in edit and 'name="judgement_0"' in edit
+
+
+def test_changing_an_event_s_kind_to_the_same_or_no_kind_is_refused(admin):
+    first = db.session.execute(select(Inspection.id)).scalar_one()
+    db.session.remove()
+    assert "It is already a Single inspection framework" in _text(_change_kind(admin, first, "SIF"))
+    assert _change_kind(admin, first, "NOPE").status_code == 400
+    assert _change_kind(admin, 999999, "SIF").status_code == 404
+    assert _kind_changes() == 0

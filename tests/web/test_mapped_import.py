@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from tests.builders import make_user
+from tests.builders import get_or_make_locality, make_user
 from tests.conftest import csrf_token, load_seed_rows, sign_in
 from tracker.extensions import db
 from tracker.models import (
@@ -214,6 +214,20 @@ def test_a_wrong_mapping_lists_every_problem_and_writes_nothing(admin_client):
         assert message in page
     assert (_count(AuditEvent, AuditEvent.kind == "import"), _count(Action)) == before
     assert _count(ImportMapping) == 0
+    # New actions are current work: a retired area's plan is neither offered nor taken.
+    get_or_make_locality("north").retired_at = datetime(2016, 1, 20, 12, 0, tzinfo=UTC)
+    db.session.commit()
+    menu = re.search(
+        r'<select[^>]*name="default_plan".*?</select>',
+        admin_client.get(location).get_data(as_text=True),
+        re.S,
+    )
+    assert 'value="south"' in menu[0] and 'value="north"' not in menu[0]
+    response = _post(admin_client, location, {"sheet": "CSV", "default_plan": "north"})
+    assert response.status_code == 400 and "Choose a plan from the list" in response.get_data(
+        as_text=True
+    )
+    assert (_count(AuditEvent, AuditEvent.kind == "import"), _count(Action)) == before
 
 
 def test_a_lead_who_is_neither_a_person_nor_an_invitation_is_shown_by_row_and_column(

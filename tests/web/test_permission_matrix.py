@@ -93,6 +93,8 @@ ROUTES = {
     "admin.setup_self_evaluation:post": ("POST", "/admin/setup/self-evaluation", {"admin"}, 400),
     "admin.setup_chasing": ("GET", "/admin/setup/chasing", {"admin"}, 200),
     "admin.setup_chasing:post": ("POST", "/admin/setup/chasing", {"admin"}, 400),
+    "admin.setup_meetings": ("GET", "/admin/setup/meetings", {"admin"}, 200),
+    "admin.setup_meetings:post": ("POST", "/admin/setup/meetings", {"admin"}, 400),
     # Importing the plan: no file sent is refused (400) and writes nothing.
     "admin.import_page": ("GET", "/admin/import", {"admin"}, 200),
     "admin.import_check": ("POST", "/admin/import", {"admin"}, 400),
@@ -230,6 +232,13 @@ ROUTES = {
     ),
     "inspections.edit_event": ("GET", "/inspections/{inspection}/edit", {"admin"}, 200),
     "inspections.edit_event:post": ("POST", "/inspections/{inspection}/edit", {"admin"}, 400),
+    "inspections.change_framework": ("GET", "/inspections/{inspection}/framework", {"admin"}, 200),
+    "inspections.change_framework:post": (
+        "POST",
+        "/inspections/{inspection}/framework",
+        {"admin"},
+        400,
+    ),
     "changes.index": ("GET", "/changes?since=2016-01-29", EVERYONE, 200),
     "changes.agenda": ("GET", "/agenda", EVERYONE, 200),
     "api.changes": ("GET", "/api/v1/changes?since=2016-01-29", EVERYONE, 200),

@@ -19,7 +19,10 @@ def chair(second_app):
 
 
 def _cells(row: str) -> list[str]:
-    return re.findall(r'govuk-table__cell--numeric">\s*([^<\s]*)', row)
+    """Each numeric cell's figure as read (a count that is a link too; its hidden words aside)."""
+    cells = re.findall(r'govuk-table__cell--numeric">(.*?)</td>', row, re.S)
+    hidden = r'<span class="govuk-visually-hidden">.*?</span>'
+    return [re.sub(r"<[^>]+>", "", re.sub(hidden, "", c, flags=re.S)).strip() for c in cells]
 
 
 def test_the_overview_shows_the_three_events_and_their_progress(chair):
@@ -40,6 +43,8 @@ def test_the_overview_shows_the_three_events_and_their_progress(chair):
         ["3", "17", "5", "2", "3", "7", "4"],
         ["2", "8", "2", "0", "0", "6", "0"],
     ]
+    # Each count opens the actions it counts: those answering that event's findings.
+    assert re.search(r'href="/actions\?event=\d+">39<', rows[0])
 
 
 def test_an_action_names_the_finding_of_another_event_it_answers(chair):

@@ -243,3 +243,35 @@ def test_the_returns_and_sef_pages_say_what_a_retired_area_is_no_longer_asked_fo
     assert 'href="/returns/south/2"' in returns and 'href="/returns/south/3"' not in returns
     sefs = client.get("/sefs").get_data(as_text=True)
     assert "Not asked: area retired" in sefs
+
+
+def _plan_options(html: str) -> list[str]:
+    """The plan filter's options, as the person reads them, in order."""
+    menu = re.search(r'<select[^>]*name="plan"[^>]*>(.*?)</select>', html, re.S)
+    assert menu is not None
+    return [html_text.unescape(o).strip() for o in re.findall(r"<option[^>]*>([^<]*)<", menu[1])]
+
+
+def test_a_retired_areas_plan_comes_last_in_the_filter_menus_marked_retired(client):
+    make_cycles(upto=2)
+    make_action(plan="main")
+    make_action(plan="north")
+    make_action(plan="south")
+    make_action(plan="east")
+    get_or_make_locality("north").retired_at = datetime(2016, 1, 20, 12, 0, tzinfo=UTC)
+    chair = make_user(role="chair", email="chair@trust.example")
+    db.session.commit()
+    sign_in(client, chair.email, PASSWORD)
+    for url in ("/actions", "/dashboard"):
+        html = client.get(url).get_data(as_text=True)
+        # Current work first; the retired area's actions stay findable, after them.
+        assert _plan_options(html) == ["All plans", "Main plan", "South", "East", "North (retired)"]
+    challenges = _plan_options(client.get("/challenges").get_data(as_text=True))
+    assert challenges[-1].endswith("(retired)") and "North" in challenges[-1]
+    # Its actions are still listed when asked for, and its plan page is still there.
+    assert client.get("/actions?plan=north").status_code == 200
+    plan_page = client.get("/plans/south").get_data(as_text=True)
+    assert plan_page.index(">East<") < plan_page.index(">North (retired)<")
+    # The areas' link in the header opens an area in use, not the retired one.
+    actions = client.get("/actions").get_data(as_text=True)
+    assert 'class="govuk-service-navigation__link" href="/plans/south"' in actions

@@ -168,3 +168,63 @@ def test_only_the_administrator_sets_up(clean_db):
     sign_in(client, HEAD, "demo-password-1")
     for path in ("/admin/setup/rhythm", "/admin/setup/self-evaluation", "/admin/setup/chasing"):
         assert client.get(path).status_code == 403
+
+
+def _meeting_form(admin, **changes) -> dict[str, str]:
+    return {
+        "csrf_token": csrf_token(admin, "/admin/setup/meetings"),
+        "getting_to_good_nth": "4",
+        "getting_to_good_weekday": "3",
+        "getting_to_good_start": "14:00",
+        "getting_to_good_minutes": "120",
+        "jsig_nth": "5",
+        "jsig_weekday": "4",
+        "jsig_start": "13:30",
+        "jsig_minutes": "90",
+        "cib_nth": "0",
+        "cib_weekday": "0",
+        "cib_start": "10:00",
+        "cib_minutes": "120",
+    } | changes
+
+
+def test_the_meetings_usual_days_start_from_the_settings_and_are_saved_and_audited(admin):
+    page = _text(admin.get("/admin/setup/meetings"))
+    # The first defaults (TRACKER_MEETING_DAY_*): the group's third Thursday, the board's fourth.
+    assert (
+        "Now: The third Thursday of each month, 10:00 to 12:00. Next: Thursday 18 February 2016"
+        in page
+    )
+    assert "Now: The fourth Thursday of each month, 14:00 to 16:00" in page
+    assert "Now: No usual day." in page
+    assert 'href="/admin/setup/meetings"' in admin.get("/admin/setup").get_data(as_text=True)
+    response = admin.post("/admin/setup/meetings", data=_meeting_form(admin))
+    assert response.status_code == 302
+    page = _text(admin.get("/admin/setup/meetings"))
+    assert "Saved: the meetings' usual days." in page
+    assert (
+        "Now: The last Friday of each month, 13:30 to 15:00. Next: Friday 26 February 2016" in page
+    )
+    saved = db.session.get(Setting, "meeting_days").value
+    assert saved["jsig"] == {"nth": 5, "weekday": 4, "start": "13:30", "minutes": 90}
+    assert _settings_written() == 1
+    audit = _text(admin.get("/admin/audit"))
+    assert "“The third Thursday of each month, 10:00 to 12:00” to “The last Friday" in audit
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"jsig_start": "25:00"}, "jsig_start"),
+        ({"cib_minutes": "5"}, "cib_minutes"),
+        ({"getting_to_good_nth": "7"}, "getting_to_good_nth"),
+        ({"jsig_weekday": "6"}, "jsig_weekday"),
+        ({"cib_minutes": "an hour"}, "cib_minutes"),
+    ],
+)
+def test_bad_meeting_days_are_refused_by_field_and_write_nothing(admin, changes, field):
+    response = admin.post("/admin/setup/meetings", data=_meeting_form(admin, **changes))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and f'href="#{field}"' in html
+    assert _settings_written() == 0

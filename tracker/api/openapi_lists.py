@@ -48,7 +48,11 @@ def code_schemas(
 
     def code(values: Sequence[str] | None, what: str) -> dict[str, Any]:
         if values:
-            return {**enum(list(values)), "description": f"{what}'s code"}
+            # A retired area's codes stay: its actions and past returns are still read by them.
+            return {
+                **enum(list(values)),
+                "description": f"{what}'s code (a retired area's too: its history stays)",
+            }
         return {
             "type": "string",
             "minLength": 1,
@@ -75,6 +79,11 @@ def action_filters(rag: list[str], lifecycle: list[str], *, overdue: bool = True
     return [
         query("plan", PLAN_CODE, "Which plan"),
         query("recommendation", FILTER_TEXT, "Recommendation ref, e.g. REC-3"),
+        query(
+            "event",
+            {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
+            "An inspection event's id: actions answering any of its findings",
+        ),
         query("lead_organisation", FILTER_TEXT, "Organisation code, e.g. trust"),
         query("rag", enum(rag), "Delivery confidence"),
         query("lifecycle", enum(lifecycle), "Lifecycle state"),

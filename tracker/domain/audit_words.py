@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from tracker.domain.permissions import Role
+from tracker.domain.setup import MEETING_KINDS, MeetingDay
 from tracker.domain.states import Impact, Lifecycle, Rag
 
 
@@ -164,6 +165,9 @@ KINDS: dict[str, Kind] = {
         "Inspection {about} changed[: {title}][ ({framework})][; findings added: "
         "{findings_added}][; findings changed: {findings_changed}]",
     ),
+    "inspection_framework_changed": Kind(
+        "Inspection kind changed", "Inspection {about} is now: {framework}[ (it was: {was})]"
+    ),
     "plan_submission_recorded": Kind(
         "Plan sent to Ofsted", "Action plan recorded as sent to Ofsted[ on {submitted_on}]"
     ),
@@ -228,6 +232,9 @@ KINDS: dict[str, Kind] = {
     "seed_loaded": Kind("Demo data loaded", "Demo data loaded"),
     # The set-up (tracker/services/access/settings.py)
     "setup.words": Kind("Words changed", lambda values, names: _words_changed(values)),
+    "setup.meeting_days": Kind(
+        "Meeting days changed", lambda values, names: _meeting_days_changed(values, names)
+    ),
 }
 
 _PART = re.compile(r"\[([^\[\]]*)\]")
@@ -333,6 +340,26 @@ def _words_changed(values: dict[str, Any]) -> str:
         if new.get(key) and new.get(key) != old.get(key)
     ]
     return "The organisation's words changed" + (": " + "; ".join(changes) if changes else "")
+
+
+def _meeting_days_changed(values: dict[str, Any], names: Names) -> str:
+    """ "The meetings' usual days changed: Strategic group from “The third Thursday …” to
+    “The last Friday …”" (each kind whose day changed, in the organisation's words)."""
+    detail = values["_detail"]
+    old, new = detail.get("from"), detail.get("to")
+    old = old if isinstance(old, Mapping) else {}
+    new = new if isinstance(new, Mapping) else {}
+    changes = []
+    for kind in MEETING_KINDS:
+        if not isinstance(new.get(kind), Mapping) or new.get(kind) == old.get(kind):
+            continue
+        name = names.meeting_kinds.get(kind, _words(kind))
+        after = MeetingDay.from_dict(new[kind]).label
+        if isinstance(old.get(kind), Mapping):
+            changes.append(f"{name} from “{MeetingDay.from_dict(old[kind]).label}” to “{after}”")
+        else:
+            changes.append(f"{name} set to “{after}”")
+    return "The meetings' usual days changed" + (": " + "; ".join(changes) if changes else "")
 
 
 def _organisation_changed(values: dict[str, Any]) -> str:

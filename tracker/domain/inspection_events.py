@@ -10,6 +10,8 @@ from datetime import date
 from tracker.domain.deadlines import EARLIEST_START, LATEST_START
 from tracker.domain.frameworks import (
     FRAMEWORKS,
+    FindingKind,
+    Framework,
     finding_kind_problem,
     get_framework,
     judgement_problems,
@@ -148,3 +150,41 @@ def _finding_problems(framework: str, findings: tuple[FindingInput, ...]) -> lis
         if finding.lead_body not in LEAD_BODIES:
             problems.append((at + "lead_body", f"Choose who leads on finding {n + 1}"))
     return problems
+
+
+def framework_change_problems(
+    new: Framework, judgements: list[dict[str, str]], findings: list[tuple[str, str]]
+) -> list[str]:
+    """Why an event already recorded cannot become a `new` kind of inspection or visit: each
+    judgement whose area or grade the new framework lacks, and each finding (ref, kind) of a
+    kind it does not produce. Empty when everything recorded fits."""
+    problems = []
+    for judgement in judgements:
+        area, grade = judgement.get("area", ""), judgement.get("grade", "")
+        if not grade:
+            continue
+        if not new.has_judgements:
+            problems.append(
+                f"The judgement “{area}: {grade}” does not fit: the {new.name} makes no judgements"
+            )
+        elif area not in new.areas:
+            problems.append(f"The judgement “{area}” does not fit: the {new.name} has no such area")
+        elif grade not in new.grades:
+            problems.append(
+                f"The judgement “{area}: {grade}” does not fit: "
+                f"the {new.name} has no grade “{grade}”"
+            )
+    for ref, kind in findings:
+        if kind not in {k.value for k in new.finding_kinds}:
+            label = FindingKind(kind).label.lower() if kind in set(FindingKind) else kind
+            allowed = ", ".join(k.label.lower() for k in new.finding_kinds)
+            problems.append(
+                f"Finding {ref} is {a_or_an(label)}: the {new.name} produces {allowed} only"
+            )
+    return problems
+
+
+def a_or_an(name: str) -> str:
+    """A kind's name with its article ("an ILACS focused visit", "a recommendation"): every
+    name here that starts with a vowel letter starts with a vowel sound."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"

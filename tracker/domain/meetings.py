@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 from tracker.domain.personal_data import personal_data_message
-from tracker.domain.setup import Words
+from tracker.domain.setup import MeetingDays, Words
 
 NOTES_LIMIT = 8000
 LINE_LIMIT = 1000  # one decision, one follow-up, the other attendees
@@ -53,45 +53,35 @@ def pack_name(kind: MeetingKind | str, words: Words) -> str:
     return f"{kind_label(kind, words)} meeting pack"
 
 
-@dataclass(frozen=True)
-class Usual:
-    """When a group usually meets: the `nth` `weekday` (Monday 0) of each month, at `start`
-    London time, for `length`."""
-
-    nth: int
-    weekday: int
-    start: time
-    length: timedelta
-
-
-# The groups' usual days (illustrative, as the seed is: the seed's group meets on the third
-# Thursday of the month and its board on the fourth). The Continuous Improvement Board
-# has no usual day the tracker knows: only its recorded meetings are shown.
-USUAL = {
-    MeetingKind.JSIG: Usual(3, 3, time(10, 0), timedelta(hours=2)),
-    MeetingKind.GETTING_TO_GOOD: Usual(4, 3, time(14, 0), timedelta(hours=2)),
-}
-DEFAULT_START, DEFAULT_LENGTH = time(10, 0), timedelta(hours=2)
+# Each kind's usual day is the organisation's set-up (tracker/domain/setup.py MeetingDays, by
+# the kinds' codes, MEETING_KINDS; saved on the meetings set-up page, the environment giving the
+# first defaults).
 
 
 def nth_weekday(year: int, month: int, nth: int, weekday: int) -> date:
+    """The `nth` `weekday` (Monday 0) of the month; nth 5 is the month's last."""
     first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+    day = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (min(nth, 5) - 1))
+    while day.month != month:  # a fifth that the month does not have: its last
+        day -= timedelta(days=7)
+    return day
 
 
-def planned_meetings(kind: MeetingKind | str, *, after: date, months: int) -> list[date]:
-    """The group's usual days after `after` (not that day), for `months` months from its
-    month; none for a group with no usual day."""
-    usual = USUAL.get(MeetingKind(kind))
-    if usual is None:
+def planned_meetings(
+    kind: MeetingKind | str, *, after: date, months: int, days: MeetingDays
+) -> list[date]:
+    """The meeting's usual days after `after` (not that day), for `months` months from its
+    month; none for a meeting with no usual day."""
+    usual = days.of(MeetingKind(kind).value)
+    if not usual.nth:
         return []
-    days = []
+    planned = []
     for n in range(months + 1):
         year, month = after.year + (after.month - 1 + n) // 12, (after.month - 1 + n) % 12 + 1
         day = nth_weekday(year, month, usual.nth, usual.weekday)
         if day > after:
-            days.append(day)
-    return days
+            planned.append(day)
+    return planned
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from tracker.domain.permissions import Role
 
 # The settings saved in the database, one row each (services/access/settings.py).
-SETTING_KEYS = ("words", "rhythms", "self_evaluation", "chasing")
+SETTING_KEYS = ("words", "rhythms", "self_evaluation", "chasing", "meeting_days")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 # How often returns are due: every 1, 2 or 4 weeks, or each calendar month.
 EVERY = {"1w": "Every week", "2w": "Every two weeks", "4w": "Every four weeks", "month": "Monthly"}
@@ -180,6 +180,105 @@ class Chasing:
         }
 
 
+# The kinds of meeting, by code (tracker/domain/meetings.py's MeetingKind values): the board that
+# reviews overdue and red actions, the group that signs off, the continuous improvement board.
+MEETING_KINDS = ("getting_to_good", "jsig", "cib")
+# Which week of the month a meeting usually falls in: 0 none (only its recorded meetings are
+# shown), 1 to 4 the first to the fourth, 5 the last.
+WEEKS_OF_MONTH = {0: "No usual day", 1: "First", 2: "Second", 3: "Third", 4: "Fourth", 5: "Last"}
+LONGEST_MEETING = 8 * 60  # minutes
+
+
+@dataclass(frozen=True)
+class MeetingDay:
+    """When one kind of meeting usually meets: the `nth` (1 to 4, 5 the last; 0 none) `weekday`
+    (0 Monday) of each month, from `start` London time for `minutes`."""
+
+    nth: int = 0
+    weekday: int = 3
+    start: time = time(10, 0)
+    minutes: int = 120
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "nth": self.nth,
+            "weekday": self.weekday,
+            "start": self.start.strftime("%H:%M"),
+            "minutes": self.minutes,
+        }
+
+    @classmethod
+    def from_dict(cls, value: Mapping[str, Any]) -> MeetingDay:
+        return cls(
+            nth=int(value.get("nth", 0)),
+            weekday=int(value.get("weekday", 3)),
+            start=parse_time(str(value.get("start", "10:00"))),
+            minutes=int(value.get("minutes", 120)),
+        )
+
+    @property
+    def label(self) -> str:
+        """ "The third Thursday of each month, 10:00 to 12:00", or "No usual day"."""
+        if not self.nth:
+            return WEEKS_OF_MONTH[0]
+        end = (self.start.hour * 60 + self.start.minute + self.minutes) % (24 * 60)
+        return (
+            f"The {WEEKS_OF_MONTH[self.nth].lower()} {WEEKDAYS[self.weekday].title()} of each "
+            f"month, {self.start:%H:%M} to {end // 60:02d}:{end % 60:02d}"
+        )
+
+
+def parse_meeting_day(value: str) -> MeetingDay:
+    """A meeting's usual day as the environment gives it: "none", or the week of the month (1
+    to 4, or "last"), the weekday, the London start time and the minutes, such as
+    "3 thursday 10:00 120". ValueError says what is wrong."""
+    words = value.strip().lower().split()
+    if words in ([], ["none"]):
+        return MeetingDay()
+    if len(words) != 4:
+        raise ValueError(f"a meeting day is 'none' or like '3 thursday 10:00 120', not {value!r}")
+    nth, weekday, start, minutes = words
+    day = MeetingDay(
+        nth=5 if nth == "last" else int(nth) if nth.isdecimal() else -1,
+        weekday=WEEKDAYS.index(weekday) if weekday in WEEKDAYS else -1,
+        start=parse_time(start),
+        minutes=int(minutes) if minutes.isdecimal() else -1,
+    )
+    try:
+        return check_meeting_day(day)
+    except SetupError as exc:
+        raise ValueError(f"{value!r}: {exc.message}") from None
+
+
+@dataclass(frozen=True)
+class MeetingDays:
+    """Each kind of meeting's usual day, by its code (MEETING_KINDS). The planned meetings in
+    calendar feeds follow them."""
+
+    getting_to_good: MeetingDay = field(default_factory=MeetingDay)
+    jsig: MeetingDay = field(default_factory=MeetingDay)
+    cib: MeetingDay = field(default_factory=MeetingDay)
+
+    def of(self, kind: str) -> MeetingDay:
+        return getattr(self, str(kind)) if str(kind) in MEETING_KINDS else MeetingDay()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {kind: self.of(kind).as_dict() for kind in MEETING_KINDS}
+
+    @classmethod
+    def from_dict(cls, value: Mapping[str, Any], base: MeetingDays | None = None) -> MeetingDays:
+        """Saved days over `base` (a kind not saved keeps base's)."""
+        base = base or cls()
+        return cls(
+            **{
+                kind: MeetingDay.from_dict(value[kind])
+                if isinstance(value.get(kind), Mapping)
+                else base.of(kind)
+                for kind in MEETING_KINDS
+            }
+        )
+
+
 @dataclass(frozen=True)
 class Setup:
     """Everything set up, as in force now: defaults overlaid with what is saved."""
@@ -188,6 +287,7 @@ class Setup:
     rhythms: tuple[Rhythm, ...] = ()
     self_evaluation: SelfEvaluation = field(default_factory=SelfEvaluation)
     chasing: Chasing = field(default_factory=Chasing)
+    meeting_days: MeetingDays = field(default_factory=MeetingDays)
 
     @property
     def rhythm(self) -> Rhythm:
@@ -271,3 +371,25 @@ def check_chasing(new: Chasing) -> Chasing:
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         raise SetupError("chair_email", "Enter an email address like name@example.org")
     return replace(new, chair_email=email)
+
+
+def check_meeting_day(day: MeetingDay, kind: str = "") -> MeetingDay:
+    """A usual day the tracker can plan: a week of the month it knows, a weekday (Monday to
+    Friday), and a length from 15 minutes to LONGEST_MEETING. `kind` prefixes the field names
+    (`jsig_weekday`)."""
+    at = f"{kind}_" if kind else ""
+    if day.nth not in WEEKS_OF_MONTH:
+        raise SetupError(at + "nth", "Choose which week of the month it meets, or no usual day")
+    if not 0 <= day.weekday < len(WEEKDAYS):
+        raise SetupError(at + "weekday", "Choose the weekday it meets, Monday to Friday")
+    if not 15 <= day.minutes <= LONGEST_MEETING:
+        raise SetupError(
+            at + "minutes", f"Enter how long it lasts, in minutes, from 15 to {LONGEST_MEETING}"
+        )
+    return day
+
+
+def check_meeting_days(days: MeetingDays) -> MeetingDays:
+    for kind in MEETING_KINDS:
+        check_meeting_day(days.of(kind), kind)
+    return days

@@ -99,7 +99,9 @@ CALENDAR = {
     Role.PERFORMANCE_OFFICER: Section(READERS, "6-your-calendar"),
 }
 PEOPLE = Section(ADMIN, "3-change-deputise-and-mark-leavers")
-SETUP = Section(ADMIN, "how-often-returns-are-due-the-self-evaluation-and-chasing")
+SETUP = Section(
+    ADMIN, "how-often-returns-are-due-the-self-evaluation-chasing-and-the-meetings-days"
+)
 
 BLUEPRINT_SECTIONS: dict[str, Sections] = {
     "pages": {None: PLAN_PAGES},
@@ -184,6 +186,7 @@ PAGE_SECTIONS: dict[str, Sections] = {
     "admin.setup_rhythm": {None: SETUP},
     "admin.setup_self_evaluation": {None: SETUP},
     "admin.setup_chasing": {None: SETUP},
+    "admin.setup_meetings": {None: SETUP},
     "admin.words": {None: Section(ADMIN, "9-the-words-your-organisation-uses")},
 }
 

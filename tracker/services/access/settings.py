@@ -22,7 +22,15 @@ from sqlalchemy import select
 from tracker.domain import setup as rules
 from tracker.domain.cycles import Schedule
 from tracker.domain.sef import SECTIONS
-from tracker.domain.setup import Chasing, Rhythm, SelfEvaluation, Setup, Words
+from tracker.domain.setup import (
+    Chasing,
+    MeetingDays,
+    Rhythm,
+    SelfEvaluation,
+    Setup,
+    Words,
+    parse_meeting_day,
+)
 from tracker.extensions import db
 from tracker.models import (
     ActionState,
@@ -47,7 +55,7 @@ def defaults(cfg: Mapping[str, Any]) -> Setup:
         rhythms=(Rhythm("2w", date.fromisoformat(cfg["CYCLE_START"]), 4, time(hour, minute)),),
         self_evaluation=SelfEvaluation(
             enabled=bool(cfg.get("SEF_ENABLED", True)),
-            first_month=cfg["SEF_FIRST_MONTH"],
+            first_month=cfg.get("SEF_FIRST_MONTH") or "",  # unset: the first cycle's month
             due_working_day=int(cfg["SEF_DUE_WORKING_DAY"]),
         ),
         chasing=Chasing(
@@ -56,6 +64,12 @@ def defaults(cfg: Mapping[str, Any]) -> Setup:
             escalate_chair_after=int(cfg["CHASE_ESCALATE_CHAIR_AFTER"]),
             target_notice_days=int(cfg["CHASE_TARGET_NOTICE_DAYS"]),
             chair_email=cfg.get("GETTING_TO_GOOD_CHAIR") or None,
+        ),
+        meeting_days=MeetingDays(
+            **{
+                kind: parse_meeting_day(str(value))
+                for kind, value in (cfg.get("MEETING_DAYS") or {}).items()
+            }
         ),
     )
 
@@ -73,6 +87,12 @@ def _overlay(base: Setup, saved: Mapping[str, Any]) -> Setup:
         out = replace(out, self_evaluation=replace(out.self_evaluation, **value))
     if isinstance(saved.get("chasing"), Mapping):
         out = replace(out, chasing=replace(out.chasing, **_known(Chasing, saved["chasing"])))
+    if isinstance(saved.get("meeting_days"), Mapping):
+        days = MeetingDays.from_dict(saved["meeting_days"], out.meeting_days)
+        out = replace(out, meeting_days=days)
+    if not out.self_evaluation.first_month:  # none set: from the month the first cycle opens
+        first = out.rhythms[0].starts_on.strftime("%Y-%m")
+        out = replace(out, self_evaluation=replace(out.self_evaluation, first_month=first))
     return out
 
 
@@ -116,9 +136,11 @@ def schedule(setup: Setup | None = None) -> Schedule:
     return Schedule((setup or current()).rhythms)
 
 
-def _save(key: str, value: Any, *, actor_id: int | None, now: datetime) -> None:
+def _save(key: str, value: Any, *, actor_id: int | None, now: datetime, was: Any = None) -> None:
+    """Write one setting with its audit event; `was`: what was in force when nothing was saved
+    (the environment's default), so that the first change says what it changed from."""
     row = db.session.get(Setting, key)
-    old = row.value if row else None
+    old = row.value if row else was
     if row is None:
         row = Setting(key=key)
         db.session.add(row)
@@ -195,6 +217,20 @@ def save_rhythm(new: Rhythm, *, today: date, actor_id: int | None, now: datetime
     return new
 
 
+def keep_default_rhythm(setup: Setup, *, now: datetime) -> bool:
+    """Save the default rhythm as the tracker's own when its first cycles are made and no
+    rhythm is saved, if that default came from the day the app started (no
+    TRACKER_CYCLE_START): a restart in a later week must not move cycles already made. The
+    caller commits. Returns whether it saved."""
+    if not (has_app_context() and current_app.config.get("CYCLE_START_FROM_TODAY")):
+        return False
+    if db.session.get(Setting, "rhythms") is not None:
+        return False
+    _save("rhythms", [r.as_dict() for r in setup.rhythms], actor_id=None, now=now)
+    forget()
+    return True
+
+
 def first_rhythm() -> bool:
     """A new tracker: no rhythm saved and no cycle made (its first rhythm starts any day)."""
     saved = db.session.get(Setting, "rhythms") is not None
@@ -227,6 +263,16 @@ def save_self_evaluation(
 def save_chasing(new: Chasing, *, actor_id: int | None, now: datetime) -> Chasing:
     new = rules.check_chasing(new)
     _save("chasing", new.as_dict(), actor_id=actor_id, now=now)
+    db.session.commit()
+    forget()
+    return new
+
+
+def save_meeting_days(new: MeetingDays, *, actor_id: int | None, now: datetime) -> MeetingDays:
+    """Each kind of meeting's usual day, as the calendar feeds plan them: audited, at once."""
+    new = rules.check_meeting_days(new)
+    was = current().meeting_days.as_dict()
+    _save("meeting_days", new.as_dict(), actor_id=actor_id, now=now, was=was)
     db.session.commit()
     forget()
     return new

@@ -17,7 +17,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, case, exists, func, or_, select, true, update
@@ -29,6 +29,7 @@ from tracker.domain import sef as sef_rules
 from tracker.domain.calendar import LONDON
 from tracker.domain.meetings import MeetingKind
 from tracker.domain.permissions import Permission, Role, Target, can, sees_every_meeting
+from tracker.domain.setup import MeetingDays
 from tracker.domain.states import CLOSED
 from tracker.extensions import db
 from tracker.models import (
@@ -212,7 +213,9 @@ def _meeting_events(
         query = query.where(or_(Meeting.chair_id == user.id, attends))
     rows = db.session.execute(query.order_by(Meeting.held_on, Meeting.id)).all()
     kinds = {MeetingKind(k) for k in MeetingKind} if every else {MeetingKind(r.kind) for r in rows}
-    labels = meeting_rules.kind_labels(current_setup().words) if kinds else {}
+    setup = current_setup() if kinds else None
+    labels = meeting_rules.kind_labels(setup.words) if setup else {}
+    usual = setup.meeting_days if setup else None
     events, seen = [], set()
     for r in rows:
         if (r.kind, r.held_on) in seen:
@@ -222,6 +225,7 @@ def _meeting_events(
             _meeting(
                 r.kind,
                 labels[MeetingKind(r.kind)],
+                usual,
                 r.held_on,
                 planned=False,
                 at=r.created_at,
@@ -230,12 +234,16 @@ def _meeting_events(
             )
         )
     for kind in sorted(kinds):
-        for day in meeting_rules.planned_meetings(kind, after=today, months=PLANNED_MONTHS):
+        planned = meeting_rules.planned_meetings(
+            kind, after=today, months=PLANNED_MONTHS, days=usual or MeetingDays()
+        )
+        for day in planned:
             if (kind.value, day) not in seen:
                 events.append(
                     _meeting(
                         kind.value,
                         labels[kind],
+                        usual,
                         day,
                         planned=True,
                         at=since,
@@ -247,15 +255,24 @@ def _meeting_events(
 
 
 def _meeting(
-    kind: str, label: str, day: date, *, planned: bool, at: datetime, url: str, domain: str
+    kind: str,
+    label: str,
+    days: MeetingDays | None,
+    day: date,
+    *,
+    planned: bool,
+    at: datetime,
+    url: str,
+    domain: str,
 ) -> feed_rules.FeedEvent:
-    usual = meeting_rules.USUAL.get(MeetingKind(kind))
+    """A meeting in a feed, timed as its kind usually is (the set-up's start and length)."""
+    usual = (days or MeetingDays()).of(kind)
     return feed_rules.meeting_event(
         kind=kind,
         label=label,
         day=day,
-        start=usual.start if usual else meeting_rules.DEFAULT_START,
-        length=usual.length if usual else meeting_rules.DEFAULT_LENGTH,
+        start=usual.start,
+        length=timedelta(minutes=usual.minutes),
         planned=planned,
         changed_at=at,
         url=url,

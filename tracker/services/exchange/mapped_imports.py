@@ -79,10 +79,14 @@ def get_mapping_view(
     saved = _saved(kind, table.header)
     plans: list[tuple[str, str]] = []
     if kind == rules.PLAN:
+        # The plan new rows go to is current work: a retired area's plan is not offered.
         plans = [
             (code, name)
             for code, name in db.session.execute(
-                select(Plan.code, Plan.name).order_by(Plan.id)
+                select(Plan.code, Plan.name)
+                .outerjoin(Locality, Locality.id == Plan.locality_id)
+                .where(Locality.retired_at.is_(None))
+                .order_by(Plan.id)
             ).all()
         ]
     return MappingView(

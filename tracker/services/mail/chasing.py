@@ -543,6 +543,7 @@ def run_due_days(today: date, *, now: datetime, cfg: ChaseConfig) -> list[ChaseR
     is recorded as run, and an audit event (shown on Admin > Outbox) says what was caught up.
     It also keeps the cycles table a fortnight ahead, so returns open on time."""
     if ensure_cycles(today, schedule=cfg.schedule):
+        settings_service.keep_default_rhythm(settings_service.current(), now=now)
         try:
             db.session.commit()
         except IntegrityError:

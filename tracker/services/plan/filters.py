@@ -39,6 +39,7 @@ class PlanFilters:
     # Complete, awaiting sign-off, and past its target date: waiting work, not overdue work.
     awaiting_past_target: bool = False
     open: bool = False  # not closed or superseded (the home page counts open actions)
+    event: int | None = None  # an inspection event's id: actions answering any of its findings
     cycle: int | None = None  # the current cycle's number, set by the caller (not a filter)
 
 
@@ -60,6 +61,7 @@ LIST_PARAMS = frozenset(
         "date_clash",
         "awaiting_past_target",
         "open",
+        "event",
         "sort",
         "as_at",
     }
@@ -107,6 +109,7 @@ def parse_filters(
     f = PlanFilters(cycle=cycle)
     f.plan = check_plan(args.get("plan"), plans)
     f.lead = _whole_number(args, "lead", 1, 2**31 - 1)
+    f.event = _whole_number(args, "event", 1, 2**31 - 1)
     if involving := args.get("involving"):
         f.involving = involving.strip().lower()
     f.due_within = _whole_number(args, "due_within", 1, MOST_WEEKS)
@@ -139,13 +142,18 @@ def parse_filters(
     return f
 
 
-def describe_filters(filters, leads, organisations, *, show_plan: bool) -> list[str]:
+def describe_filters(
+    filters, leads, organisations, *, show_plan: bool, events: dict[int, str] | None = None
+) -> list[str]:
     """The filters that chose a list's rows, in words: a printed page says them, since the
-    filter form is not printed."""
+    filter form is not printed. `events`: each inspection event's title by id."""
     org_names = {o.code: o.name for o in organisations}
     said = []
     if show_plan and filters.plan:
         said.append(f"plan {filters.plan}")
+    if filters.event is not None:
+        title = (events or {}).get(filters.event, f"inspection or visit {filters.event}")
+        said.append(f"answering a finding of {title}")
     if filters.recommendation:
         said.append(f"recommendation {filters.recommendation}")
     if filters.lead is not None:

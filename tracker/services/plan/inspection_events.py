@@ -9,11 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
 
-from tracker.domain.frameworks import FindingKind, get_framework
+from tracker.domain.frameworks import FindingKind, get_framework, is_framework
 from tracker.domain.inspection_events import (
     EventInput,
     FindingInput,
+    a_or_an,
     event_problems,
+    framework_change_problems,
     normalise_ref,
 )
 from tracker.domain.permissions import Actor, Permission, can
@@ -130,6 +132,45 @@ def save_event(
             "findings_added": added,
             "findings_changed": changed,
         },
+    )
+    db.session.commit()
+    return inspection
+
+
+def change_framework(actor: Actor, inspection_id: int, code: str, *, now: datetime) -> Inspection:
+    """Make a recorded event another kind of inspection or visit. Only an administrator; only
+    when its judgements and findings all fit the new framework (its deadline then follows that
+    framework's rule, worked out as it is read). Raises EventRefused naming each judgement and
+    finding that does not fit, having written nothing; commits once, with an audit event."""
+    if not can(actor, Permission.ADMIN):
+        raise PermissionError("only an administrator records inspections")
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None:
+        raise NotFound(f"No inspection {inspection_id}")
+    if not is_framework(code):
+        raise EventRefused([("framework", "Choose the kind of inspection or visit")])
+    was, new = get_framework(inspection.framework), get_framework(code)
+    if new.code == was.code:
+        already = f"It is already {a_or_an(new.name)}: choose another kind"
+        raise EventRefused([("framework", already)])
+    findings = db.session.execute(
+        select(Recommendation.ref, Recommendation.kind)
+        .where(Recommendation.inspection_id == inspection_id)
+        .order_by(Recommendation.number, Recommendation.id)
+    ).all()
+    problems = framework_change_problems(
+        new, list(inspection.judgements or []), [(ref, kind) for ref, kind in findings]
+    )
+    if problems:
+        db.session.rollback()
+        raise EventRefused([("framework", message) for message in problems])
+    inspection.framework = new.code
+    add_event(
+        "inspection_framework_changed",
+        now=now,
+        user_id=actor.user_id,
+        target=f"inspection/{inspection.id}",
+        detail={"title": inspection.title or new.name, "framework": new.name, "was": was.name},
     )
     db.session.commit()
     return inspection

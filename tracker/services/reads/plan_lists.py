@@ -55,6 +55,17 @@ def answers_finding_clause(ref: str):
     return or_(Recommendation.ref == ref, exists(linked))
 
 
+def answers_event_clause(event_id: int):
+    """The action answers a finding of the inspection event `event_id`: its own finding
+    (Recommendation, joined by the caller) or one linked beside it."""
+    linked = (
+        select(action_finding.c.action_id)
+        .join(_LINKED, _LINKED.id == action_finding.c.recommendation_id)
+        .where(action_finding.c.action_id == Action.id, _LINKED.inspection_id == event_id)
+    )
+    return or_(Recommendation.inspection_id == event_id, exists(linked))
+
+
 def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | None) -> Select:
     state = state_for(as_at)
     is_open = is_open_clause(state)
@@ -93,6 +104,8 @@ def apply_filters(query: Select, f: PlanFilters, today: date, as_at: datetime | 
             query = query.where(~exists(updated))
     if f.recommendation:
         query = query.where(answers_finding_clause(f.recommendation))
+    if f.event is not None:
+        query = query.where(answers_event_clause(f.event))
     if f.lead_organisation:
         query = query.where(LEAD_ORG.code == f.lead_organisation)
     if f.rag:

@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import exists, select, true
 from sqlalchemy.orm import aliased
 
+from tracker.domain.frameworks import get_framework
 from tracker.domain.setup import SETTING_KEYS
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    Inspection,
     Locality,
     Organisation,
     Plan,
@@ -27,25 +29,38 @@ from tracker.services.errors import NotFound
 class PlanChoice:
     """A plan as the filter menus, the plan filter's check, the dashboard and the OpenAPI
     document know it: its code, its short name (its locality's, or "Main plan"), its kind, its
-    locality's code (None for the main plan) and its own full name."""
+    locality's code (None for the main plan), its own full name and whether its area is retired
+    (its actions stay findable, after the plans in use; no new work goes to it)."""
 
     code: str
     name: str
     kind: str
     locality_code: str | None
     full_name: str
+    retired: bool = False
 
 
 _PLAN_LOCALITY = aliased(Locality, name="plan_locality")
 # The columns a PlanChoice is made of, in the order `plan_choice` reads them.
-PLAN_CHOICE_COLUMNS = (Plan.code, Plan.kind, _PLAN_LOCALITY.code, _PLAN_LOCALITY.name, Plan.name)
+PLAN_CHOICE_COLUMNS = (
+    Plan.code,
+    Plan.kind,
+    _PLAN_LOCALITY.code,
+    _PLAN_LOCALITY.name,
+    Plan.name,
+    _PLAN_LOCALITY.retired_at,
+)
 
 
-def plan_choice(code, kind, locality_code, locality_name, full_name) -> PlanChoice | None:
+def plan_choice(
+    code, kind, locality_code, locality_name, full_name, retired_at
+) -> PlanChoice | None:
     """A PlanChoice from PLAN_CHOICE_COLUMNS' values (None when there is no plan)."""
     if code is None or kind is None:
         return None
-    return PlanChoice(code, locality_name or "Main plan", kind, locality_code, full_name)
+    return PlanChoice(
+        code, locality_name or "Main plan", kind, locality_code, full_name, retired_at is not None
+    )
 
 
 def list_plan_choices() -> list[PlanChoice]:
@@ -126,6 +141,28 @@ def list_recommendation_refs() -> list[tuple[str, str]]:
             select(Recommendation.ref, Recommendation.title).order_by(Recommendation.number)
         ).all()
     ]
+
+
+def list_finding_menus() -> tuple[list[tuple[str, str]], dict[int, str]]:
+    """The lists' finding menus in one statement: (ref, title) of every finding, event by event,
+    and each inspection event that has findings, its title (its framework's name where it has
+    none) by id."""
+    recommendations: list[tuple[str, str]] = []
+    events: dict[int, str] = {}
+    for ref, title, event_id, event_title, framework in db.session.execute(
+        select(
+            Recommendation.ref,
+            Recommendation.title,
+            Inspection.id,
+            Inspection.title,
+            Inspection.framework,
+        )
+        .join(Inspection, Inspection.id == Recommendation.inspection_id)
+        .order_by(Inspection.id, Recommendation.number, Recommendation.id)
+    ).all():
+        recommendations.append((ref, title))
+        events.setdefault(event_id, event_title or get_framework(framework).name)
+    return recommendations, events
 
 
 def list_leads() -> list[tuple[int, str]]:

@@ -35,6 +35,7 @@ SETUP_ENDPOINTS = (
     "admin.setup_rhythm",
     "admin.setup_self_evaluation",
     "admin.setup_chasing",
+    "admin.setup_meetings",
     "admin.words",
 )
 

@@ -1,4 +1,5 @@
-"""The admin's set-up forms (issue 20.2): the update rhythm, the self-evaluation, chasing."""
+"""The admin's set-up forms (issue 20.2): the update rhythm, the self-evaluation, chasing and
+the meetings' usual days."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.domain.sef import SECTIONS
-from tracker.domain.setup import EVERY, WEEKDAYS
+from tracker.domain.setup import EVERY, LONGEST_MEETING, MEETING_KINDS, WEEKDAYS, WEEKS_OF_MONTH
 from tracker.web.admin.forms import DayMonthYearField
 from tracker.web.form_helpers import no_nul
 
@@ -117,3 +118,50 @@ class ChasingForm(FlaskForm):
         validators=[Optional(), Length(max=254), no_nul],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+def _meeting_day_fields(kind: str) -> dict:
+    """One kind of meeting's usual day: `<kind>_nth`, `_weekday`, `_start` and `_minutes` (the
+    page's fieldset names the meeting, in the organisation's words)."""
+    minutes = f"Enter how long it lasts, in minutes, from 15 to {LONGEST_MEETING}"
+    return {
+        f"{kind}_nth": SelectField(
+            "Which week of the month?",
+            choices=[SelectChoice(str(n), label) for n, label in WEEKS_OF_MONTH.items()],
+            widget=GovSelect(),
+            validators=[InputRequired(message="Choose which week of the month it meets")],
+        ),
+        f"{kind}_weekday": SelectField(
+            "On which weekday?",
+            choices=[SelectChoice(str(i), d.title()) for i, d in enumerate(WEEKDAYS)],
+            widget=GovSelect(),
+            validators=[InputRequired(message="Choose the weekday it meets")],
+        ),
+        f"{kind}_start": StringField(
+            "Starting at what time (London)?",
+            description="24-hour clock, for example 10:00 or 14:30",
+            widget=GovTextInput(),
+            filters=[_strip],
+            validators=[
+                InputRequired(message="Enter the time it starts, like 10:00 or 14:30"),
+                Length(max=5, message="Enter a time in 24-hour form, like 10:00 or 14:30"),
+                no_nul,
+            ],
+        ),
+        f"{kind}_minutes": IntegerField(
+            "How long, in minutes?",
+            widget=GovTextInput(),
+            validators=[InputRequired(message=minutes), NumberRange(15, LONGEST_MEETING, minutes)],
+        ),
+    }
+
+
+# Each kind of meeting's four fields, then the button.
+MeetingDaysForm = type(
+    "MeetingDaysForm",
+    (FlaskForm,),
+    {
+        **{name: f for kind in MEETING_KINDS for name, f in _meeting_day_fields(kind).items()},
+        "submit": SubmitField("Save", widget=GovSubmitInput()),
+    },
+)

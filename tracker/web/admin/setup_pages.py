@@ -1,5 +1,5 @@
-"""The admin's set-up of the update rhythm, the monthly self-evaluation and chasing (issue
-20.2). Each save is audited; a rhythm applies from the next cycle."""
+"""The admin's set-up of the update rhythm, the monthly self-evaluation, chasing and the
+meetings' usual days (issue 20.2). Each save is audited; a rhythm applies from the next cycle."""
 
 from __future__ import annotations
 
@@ -9,12 +9,28 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.clock import now_utc, today_london
+from tracker.domain.meetings import MeetingKind, kind_labels, planned_meetings
 from tracker.domain.permissions import Permission
-from tracker.domain.setup import WEEKDAYS, Chasing, Rhythm, SelfEvaluation, SetupError, parse_time
+from tracker.domain.setup import (
+    MEETING_KINDS,
+    WEEKDAYS,
+    Chasing,
+    MeetingDay,
+    MeetingDays,
+    Rhythm,
+    SelfEvaluation,
+    SetupError,
+    parse_time,
+)
 from tracker.services.access import settings as setup_settings
 from tracker.web.access import requires
 from tracker.web.admin.forms import date_errors
-from tracker.web.admin.setup_forms import ChasingForm, RhythmForm, SelfEvaluationForm
+from tracker.web.admin.setup_forms import (
+    ChasingForm,
+    MeetingDaysForm,
+    RhythmForm,
+    SelfEvaluationForm,
+)
 from tracker.web.admin.views import bp
 from tracker.web.form_helpers import form_errors
 
@@ -148,3 +164,66 @@ def setup_chasing():
     return render_template("admin/setup_chasing.html", form=form, errors=form_errors(form)), (
         400 if form.is_submitted() else 200
     )
+
+
+@bp.route("/setup/meetings", methods=["GET", "POST"])
+@requires(Permission.ADMIN)
+def setup_meetings():
+    """When each kind of meeting usually meets: the planned meetings in calendar feeds."""
+    setup = setup_settings.current()
+    days = setup.meeting_days
+    form = MeetingDaysForm(
+        data=None
+        if request.method == "POST"
+        else {
+            f"{kind}_{name}": value
+            for kind in MEETING_KINDS
+            for name, value in {
+                "nth": str(days.of(kind).nth),
+                "weekday": str(days.of(kind).weekday),
+                "start": days.of(kind).start.strftime("%H:%M"),
+                "minutes": days.of(kind).minutes,
+            }.items()
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            new = MeetingDays(
+                **{
+                    kind: MeetingDay(
+                        nth=int(form[f"{kind}_nth"].data),
+                        weekday=int(form[f"{kind}_weekday"].data),
+                        start=_start(form, kind),
+                        minutes=form[f"{kind}_minutes"].data,
+                    )
+                    for kind in MEETING_KINDS
+                }
+            )
+            setup_settings.save_meeting_days(new, actor_id=current_user.id, now=now_utc())
+        except SetupError as refused:
+            _refuse(form, refused)
+        else:
+            flash("Saved: the meetings' usual days.", "success")
+            return redirect(url_for("admin.setup_meetings"))
+    today = today_london()
+    labels = kind_labels(setup.words)
+    kinds = [
+        {
+            "code": kind,
+            "label": labels[MeetingKind(kind)],
+            "day": days.of(kind),
+            "next": planned_meetings(kind, after=today, months=2, days=days)[:2],
+        }
+        for kind in MEETING_KINDS
+    ]
+    return render_template(
+        "admin/setup_meetings.html", form=form, errors=form_errors(form), kinds=kinds
+    ), (400 if form.is_submitted() else 200)
+
+
+def _start(form, kind: str):
+    """The start time typed, or a SetupError naming this kind's field."""
+    try:
+        return parse_time(form[f"{kind}_start"].data)
+    except SetupError as refused:
+        raise SetupError(f"{kind}_start", refused.message) from None

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import (
     FieldList,
     Form,
     FormField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -18,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.domain.dates import parse_day
-from tracker.domain.frameworks import Framework
+from tracker.domain.frameworks import FRAMEWORKS, Framework
 from tracker.domain.inspection_events import LEAD_BODIES, MAX_FINDINGS
 from tracker.web.form_helpers import no_nul
 
@@ -159,3 +166,17 @@ def event_form_class(framework: Framework) -> type[EventForm]:
 
 def kind_choices(framework: Framework) -> list[SelectChoice]:
     return [SelectChoice(k.value, k.label) for k in framework.finding_kinds]
+
+
+class FrameworkForm(FlaskForm):
+    """Another kind of inspection or visit for an event already recorded."""
+
+    framework = RadioField(
+        "What kind of inspection or visit was it?",
+        choices=[SelectChoice(f.code, f.name) for f in FRAMEWORKS.values()],
+        description="Its judgements, the kinds of finding it makes and when its action plan is due "
+        "follow from this.",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose the kind of inspection or visit")],
+    )
+    submit = SubmitField("Change the kind", widget=GovSubmitInput())

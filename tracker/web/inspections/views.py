@@ -26,6 +26,7 @@ from tracker.domain.inspection_events import (
     MAX_FINDINGS,
     EventInput,
     FindingInput,
+    a_or_an,
     event_problems,
 )
 from tracker.domain.permissions import Permission
@@ -38,6 +39,7 @@ from tracker.web.form_helpers import form_errors
 from tracker.web.inspections.forms import (
     FINDING_ROWS,
     EventForm,
+    FrameworkForm,
     PlanSentForm,
     event_form_class,
     kind_choices,
@@ -125,8 +127,52 @@ def edit_event(inspection_id: int):
         page = events_service.get_event(inspection_id)
     except NotFound:
         abort(404)
-    code = request.args.get("framework") or page.inspection.framework
-    return _event_page(get_framework(code), page)
+    # The kind is changed on its own page, which checks that what is recorded fits the new one.
+    return _event_page(get_framework(page.inspection.framework), page)
+
+
+@bp.route("/inspections/<int:inspection_id>/framework", methods=["GET", "POST"])
+@requires(Permission.ADMIN)
+def change_framework(inspection_id: int):
+    """Another kind of inspection or visit for a recorded event, when its judgements and
+    findings fit the new kind; otherwise each one that does not is listed and nothing changes."""
+    try:
+        page = events_service.get_event(inspection_id)
+    except NotFound:
+        abort(404)
+    form = FrameworkForm()
+    general: list[dict[str, str]] = []
+    if form.validate_on_submit():
+        try:
+            saved = events_service.change_framework(
+                actor_for(current_user), inspection_id, form.framework.data, now=now_utc()
+            )
+        except events_service.EventRefused as refused:
+            general = [{"text": message, "href": "#framework"} for _, message in refused.problems]
+        else:
+            framework = get_framework(saved.framework)
+            flash(
+                f"{saved.title or framework.name} is now {a_or_an(framework.name)}: "
+                "its action plan deadline follows that kind's rule.",
+                "success",
+            )
+            return redirect(url_for("inspections.edit_event", inspection_id=inspection_id))
+    elif not form.is_submitted():
+        form.framework.data = page.inspection.framework
+    errors = general or form_errors(form)
+    if general:
+        # Beside the field, one message; the summary lists each judgement and finding.
+        chosen = get_framework(form.framework.data)
+        form.framework.errors = [f"What this event records does not all fit {a_or_an(chosen.name)}"]
+    return render_template(
+        "inspections/framework.html",
+        form=form,
+        page=page,
+        errors=errors,
+        framework=get_framework(page.inspection.framework),
+        frameworks=list(FRAMEWORKS.values()),
+        rule_days=current_app.config["DEADLINE_WORKING_DAYS"],
+    ), (400 if errors else 200)
 
 
 def _fill(form: EventForm, framework: Framework, page: events_service.EventPage | None) -> None:

@@ -34,7 +34,13 @@ def _small_cohort() -> int:
 def _quarters(today) -> list[Quarter]:
     """Quarters from the first with values to the current one, newest first."""
     out, q = [], rules.quarter_of(rules.month_of(today))
-    first = rules.parse_quarter(current_app.config["MEASURES_FIRST_QUARTER"])
+    configured = current_app.config.get("MEASURES_FIRST_QUARTER")
+    # Unset: the quarter the tracker's first update cycle opens in (no demo's date).
+    first = (
+        rules.parse_quarter(configured)
+        if configured
+        else rules.quarter_of(setup_settings.current().rhythms[0].starts_on)
+    )
     while q >= first:
         out.append(q)
         q = q.previous()

@@ -89,6 +89,7 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
     pages = listing.Pages(page=1, total=total, per_page=max(total, 1)) if print_all else None
     pages = pages or listing.Pages(page=page, total=total)
     leads, organisations = queries.list_leads(), queries.list_organisations()
+    recommendations, events = queries.list_finding_menus()
     kept = {**args, **_as_at_arg(as_at)}  # every link keeps the filters and the date
     if not print_all and page > pages.count:
         return redirect(_list_url(plan, kept, page=pages.count, overdue_only=overdue_only))
@@ -109,7 +110,8 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         filters=filters,
         as_at=as_at,
         as_at_day=as_at.day,
-        recommendations=queries.list_recommendation_refs(),
+        recommendations=recommendations,
+        events=events,
         organisations=organisations,
         leads=leads,
         clear_url=_list_url(plan, {}, overdue_only=overdue_only),
@@ -118,7 +120,9 @@ def _action_list(plan: Plan | None, *, overdue_only: bool = False):
         print_all=print_all,
         print_url=_list_url(plan, {**kept, "print": "all"}, overdue_only=overdue_only),
         list_url=_list_url(plan, kept, overdue_only=overdue_only),
-        applied=describe_filters(filters, leads, organisations, show_plan=plan is None),
+        applied=describe_filters(
+            filters, leads, organisations, show_plan=plan is None, events=events
+        ),
         dashboard_url=_dashboard_url(filters) if plan is None else None,
     ), (400 if as_at.error else 200)
 
