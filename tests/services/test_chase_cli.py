@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from tracker.extensions import db
@@ -82,6 +83,8 @@ def test_a_bad_date_is_refused_with_a_clear_message(seeded_app):
     assert result.exit_code != 0 and "YYYY-MM-DD" in result.output
 
 
+# Its own empty SQLite file, whatever the suite's database: run once, in the SQLite run.
+@pytest.mark.sqlite_only
 def test_a_command_on_a_database_with_no_tables_says_what_to_run_instead_of_a_traceback(tmp_path):
     """The README's hand commands on a new, empty database: a clear message, no traceback."""
     import os
