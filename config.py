@@ -164,8 +164,9 @@ class Config:
     # The scheduler's daily run, London wall-clock time, working days only.
     SCHEDULER_HOUR = int(_env("TRACKER_SCHEDULER_HOUR", "9") or 9)
     SCHEDULER_MINUTE = int(_env("TRACKER_SCHEDULER_MINUTE", "0") or 0)
-    # The Getting to Good chair, who receives the last escalation.
-    GETTING_TO_GOOD_CHAIR = _env("TRACKER_GETTING_TO_GOOD_CHAIR", "chief.executive@trust.example")
+    # Who receives the last escalation (the chair of the board): the first default of the
+    # chasing set-up (/admin/setup/chasing). Unset, no one is escalated to until it is set.
+    GETTING_TO_GOOD_CHAIR = _env("TRACKER_GETTING_TO_GOOD_CHAIR")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     # The largest plan file an import reads (the import page lets uploads this big through).
     IMPORT_MAX_BYTES = int(float(_env("TRACKER_IMPORT_MAX_MB", "10") or 10) * 1024 * 1024)
@@ -237,6 +238,8 @@ class DemoConfig(Config):
     CYCLE_START = _env("TRACKER_CYCLE_START", "2016-01-04")
     SEF_FIRST_MONTH = _env("TRACKER_SEF_FIRST_MONTH", "2016-02")
     MEASURES_FIRST_QUARTER = _env("TRACKER_MEASURES_FIRST_QUARTER", "2015-Q1")
+    # The first demo's chief executive chairs its board.
+    GETTING_TO_GOOD_CHAIR = _env("TRACKER_GETTING_TO_GOOD_CHAIR", "chief.executive@trust.example")
 
 
 class TestConfig(Config):
@@ -249,6 +252,7 @@ class TestConfig(Config):
     CYCLE_START = "2016-01-04"
     SEF_FIRST_MONTH = "2016-02"
     MEASURES_FIRST_QUARTER = "2015-Q1"
+    GETTING_TO_GOOD_CHAIR = _env("TRACKER_GETTING_TO_GOOD_CHAIR", "chief.executive@trust.example")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
