@@ -15,15 +15,18 @@ from tracker.domain.sef import (
     Grade,
     SefStatus,
     check_sef,
+    compare_own,
     compare_versions,
     due_on,
     is_late,
     is_sef_month,
     month_label,
+    own_answers,
     parse_month,
     sef_months,
     sef_status,
 )
+from tracker.domain.setup import SelfEvaluation, own_sections_from_next_month
 
 COMPLETE = {
     "what_we_know": "Management oversight is recorded on most files; drift persists in two teams.",
@@ -253,3 +256,27 @@ def test_a_compared_self_grade_reads_as_words():
         if c.field == "self_grade"
     ]
     assert (grade.old, grade.new, grade.changed) == ("Not chosen", "Requires improvement", True)
+
+
+def test_the_councils_own_sections_change_from_next_month_and_a_version_keeps_its_headings():
+    old = SelfEvaluation(own_sections=(("Early help", ""),), own_sections_from="2016-01")
+    new = SelfEvaluation(own_sections=(("Youth justice", "Hint"),))
+    saved = own_sections_from_next_month(old, new, "2016-12")
+    assert saved.own_sections_from == "2017-01"
+    assert saved.earlier_own_sections == (("Early help", ""),)
+    assert saved.sections_for("2016-12") == (("Early help", ""),)
+    assert saved.sections_for("2017-01") == (("Youth justice", "Hint"),)
+    # Saving again without changing them moves nothing.
+    again = own_sections_from_next_month(saved, new, "2017-03")
+    assert again.own_sections_from == "2017-01" and again.earlier_own_sections == (
+        ("Early help", ""),
+    )
+    changes = compare_own(
+        own_answers([{"heading": "Early help", "hint": "", "answer": "Up"}]),
+        own_answers([{"heading": "Youth justice", "hint": "", "answer": "New"}]),
+    )
+    assert [(c.label, c.old, c.new, c.changed) for c in changes] == [
+        ("Youth justice", "", "New", True),
+        ("Early help", "Up", "", True),
+    ]
+    assert own_answers(None) == ()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.builders import SEF_ANSWERS, actor_for, get_or_make_locality, make_user
 from tests.conftest import csrf_token, sign_in
 from tracker.extensions import db
-from tracker.models import AuditEvent, SefVersion
+from tracker.models import AuditEvent, SefVersion, Setting
 from tracker.services.loop.sefs import save_sef
 
 PASSWORD = "a-long-test-password"
@@ -278,3 +278,68 @@ def test_the_sef_pages_run_no_more_queries_as_versions_pile_up(clean_db, people,
         people, *[(COMPLETE | {"evidence": f"Audit {n}."}, n % 2 == 0) for n in range(6)]
     )
     assert counts() == before
+
+
+def _own_sections(*headings: str) -> None:
+    """The council's own sections, in force for every month (as a save long ago leaves them)."""
+    db.session.merge(
+        Setting(
+            key="self_evaluation",
+            value={"own_sections": [{"heading": h, "hint": f"About {h}."} for h in headings]},
+            updated_at=datetime(2016, 1, 1, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+
+
+def test_the_councils_own_section_is_asked_answered_shown_compared_and_kept(clean_db, people):
+    _own_sections("Early help")
+    head = _client(clean_db, people, "east")
+    html = head.get(FEB).get_data(as_text=True)
+    assert "Our own sections" in html and "Early help" in html and "About Early help." in html
+    # Submitting answers the council's section too.
+    refused = _post(head, FEB, COMPLETE, "submit")
+    assert refused.status_code == 400
+    assert "Answer the section &#39;Early help&#39;" in refused.get_data(as_text=True)
+    assert 'href="#own_1"' in refused.get_data(as_text=True)
+    assert _versions() == []
+    done = _post(
+        head, FEB, COMPLETE | {"own_1": "Referrals to early help rose by a fifth."}, "submit"
+    )
+    assert done.status_code == 302
+    [v1] = _versions()
+    assert v1.own_sections == [
+        {
+            "heading": "Early help",
+            "hint": "About Early help.",
+            "answer": "Referrals to early help rose by a fifth.",
+        }
+    ]
+    assert "Referrals to early help rose by a fifth.</textarea>" in head.get(FEB).get_data(
+        as_text=True
+    )
+    # A later change of sections changes nothing already written: the SEF keeps its heading,
+    # for its readers and for its head's next revision alike.
+    _own_sections("Youth justice")
+    chair = clean_db.test_client()
+    with clean_db.app_context():  # a request context of its own: another person signed in
+        sign_in(chair, people["chair"].email, PASSWORD)
+        page = chair.get(FEB).get_data(as_text=True)
+    assert "Early help" in page and "Referrals to early help rose by a fifth." in page
+    assert "Youth justice" not in page
+    assert "Youth justice" not in head.get(FEB).get_data(as_text=True)
+    revised = COMPLETE | {"own_1": "Referrals to early help rose by a quarter."}
+    assert _post(head, FEB, revised, "submit", base_version="1").status_code == 302
+    assert [v.own_sections[0]["heading"] for v in _versions()] == ["Early help", "Early help"]
+    with clean_db.app_context():
+        compare = chair.get(FEB + "/compare?a=1&b=2").get_data(as_text=True)
+    row = compare[compare.index('id="compare-own_1"') :]
+    row = row[: row.index("</tr>")]
+    assert "Early help" in row and "Changed" in row
+    assert "rose by a fifth." in row and "rose by a quarter." in row
+    assert "1 of 8</strong> parts changed" in compare
+    # Another locality's SEF, not begun, is asked the sections in force now.
+    north = clean_db.test_client()
+    with clean_db.app_context():
+        sign_in(north, people["north"].email, PASSWORD)
+        assert "Youth justice" in north.get("/sefs/north/2016-02").get_data(as_text=True)

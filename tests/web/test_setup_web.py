@@ -5,12 +5,15 @@ shows at once (a new rhythm's cycles, no SEF pages when none is asked)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token, load_seed_rows, sign_in
+from tracker.clock import now_utc
+from tracker.domain.calendar import LONDON
 from tracker.extensions import db
 from tracker.models import AuditEvent, Setting
 
@@ -116,6 +119,70 @@ def test_without_a_self_evaluation_its_pages_are_gone_and_it_can_come_back(admin
     assert db.session.get(Setting, "self_evaluation").value["sections"] == ["management_oversight"]
 
 
+def _sef_form(admin, **changes) -> dict[str, str]:
+    return {
+        "csrf_token": csrf_token(admin, "/admin/setup/self-evaluation"),
+        "enabled": "y",
+        "first_month": "2016-02",
+        "due_working_day": "5",
+    } | changes
+
+
+def test_the_councils_own_sections_are_saved_audited_edited_and_apply_from_next_month(admin):
+    page = admin.get("/admin/setup/self-evaluation").get_data(as_text=True)
+    assert "Your council's own sections" in page and 'name="heading_6"' in page
+    form = _sef_form(
+        admin,
+        heading_1="Early help",
+        hint_1="Families helped before social care",
+        heading_3="Youth justice",  # a gap between places is closed up
+    )
+    response = admin.post("/admin/setup/self-evaluation", data=form, follow_redirects=True)
+    assert "Saved: the monthly self-evaluation." in _text(response)
+    saved = db.session.get(Setting, "self_evaluation").value
+    assert saved["own_sections"] == [
+        {"heading": "Early help", "hint": "Families helped before social care"},
+        {"heading": "Youth justice", "hint": ""},
+    ]
+    this_month = now_utc().astimezone(LONDON)
+    following = (this_month.replace(day=28) + timedelta(days=4)).strftime("%Y-%m")
+    assert saved["own_sections_from"] == following
+    assert saved["earlier_own_sections"] == []  # this month's SEF is asked none
+    assert _settings_written() == 1
+    page = _text(response)
+    assert f"These sections apply from the self-evaluation for {following}" in page
+    # Edited (the first's heading) and one removed (the second cleared): still from next month,
+    # this month keeps what it had.
+    form = _sef_form(admin, heading_1="Early help and prevention", heading_2="")
+    admin.post("/admin/setup/self-evaluation", data=form)
+    db.session.expire_all()
+    saved = db.session.get(Setting, "self_evaluation").value
+    assert saved["own_sections"] == [{"heading": "Early help and prevention", "hint": ""}]
+    assert saved["own_sections_from"] == following and saved["earlier_own_sections"] == []
+    assert _settings_written() == 2
+    event = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)
+    ).scalar_one()
+    assert "Early help and prevention" in str(event.detail)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"hint_2": "A hint with no heading"}, "heading_2"),
+        ({"heading_1": "x" * 121}, "heading_1"),
+        ({"hint_1": "x" * 301, "heading_1": "Early help"}, "hint_1"),
+        ({"heading_1": "Early help", "heading_4": "early  HELP"}, "heading_4"),
+    ],
+)
+def test_bad_own_sections_are_refused_by_field_and_write_nothing(admin, changes, field):
+    response = admin.post("/admin/setup/self-evaluation", data=_sef_form(admin, **changes))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and f'href="#{field}"' in html
+    assert _settings_written() == 0
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -141,7 +208,7 @@ def test_bad_chasing_settings_are_refused_by_field(admin, changes, field):
 
 
 def test_a_nul_byte_is_refused_before_any_form_and_writes_nothing(admin):
-    for path in ("/admin/setup/chasing", "/admin/setup/rhythm"):
+    for path in ("/admin/setup/chasing", "/admin/setup/rhythm", "/admin/setup/self-evaluation"):
         response = admin.post(path, data={"csrf_token": csrf_token(admin, path), "x": "a\x00"})
         assert response.status_code == 400
     assert _settings_written() == 0

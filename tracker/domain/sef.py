@@ -4,7 +4,7 @@ for a month, and what changed between two versions."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -168,9 +168,26 @@ def due_on(month: str, working_day: int = DEFAULT_DUE_WORKING_DAY) -> date:
 # --- completeness ---------------------------------------------------------------------------
 
 
-def check_sef(fields: Mapping[str, str | None], submitting: bool) -> dict[str, str]:
+def check_sef(
+    fields: Mapping[str, str | None],
+    submitting: bool,
+    own: Sequence[tuple[str, str]] = (),
+) -> dict[str, str]:
     """A draft may be partial but not empty; a submitted SEF answers every question and section
-    and gives a self-grade. Field -> message, empty when it may be saved."""
+    (the council's own too: `own`, (heading, answer) each, field `own_1`...) and gives a
+    self-grade. Field -> message, empty when it may be saved."""
+    errors: dict[str, str] = {}
+    for number, (heading, answer) in enumerate(own, start=1):
+        if len(answer) > TEXT_LIMIT:
+            errors[f"own_{number}"] = f"{heading} must be {TEXT_LIMIT:,} characters or fewer"
+        elif submitting and not answer.strip():
+            errors[f"own_{number}"] = f"Answer the section '{heading}'"
+    return _check_fields(fields, submitting, any(a.strip() for _, a in own)) | errors
+
+
+def _check_fields(
+    fields: Mapping[str, str | None], submitting: bool, any_own: bool = False
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     text = {name: (fields.get(name) or "").strip() for name in TEXT_FIELDS}
     grade = (fields.get(SELF_GRADE) or "").strip()
@@ -187,7 +204,7 @@ def check_sef(fields: Mapping[str, str | None], submitting: bool) -> dict[str, s
             errors[SELF_GRADE] = (
                 "Choose a self-grade: outstanding, good, requires improvement or inadequate"
             )
-    elif not any(text.values()) and not grade:
+    elif not any(text.values()) and not grade and not any_own:
         errors[REQUIRED_TEXT[0]] = "Answer at least one question before saving a draft"
     return errors
 
@@ -235,6 +252,38 @@ def display_value(field: str, value: str | None) -> str:
     if field == SELF_GRADE:
         return Grade(value).label if value else "Not chosen"
     return (value or "").strip()
+
+
+@dataclass(frozen=True)
+class OwnAnswer:
+    """The answer to one of the council's own sections, under the heading it was asked."""
+
+    heading: str
+    hint: str
+    answer: str
+
+
+def own_answers(saved: object) -> tuple[OwnAnswer, ...]:
+    """A version's answers to the council's own sections, as stored (a list of dicts)."""
+    if not isinstance(saved, list):
+        return ()
+    return tuple(
+        OwnAnswer(str(i.get("heading", "")), str(i.get("hint", "")), str(i.get("answer", "")))
+        for i in saved
+        if isinstance(i, Mapping)
+    )
+
+
+def compare_own(a: Sequence[OwnAnswer], b: Sequence[OwnAnswer]) -> list[FieldChange]:
+    """The council's own sections of two versions side by side, matched by heading: the later
+    version's in order, then any only the earlier one answered."""
+    old = {s.heading: s.answer.strip() for s in a}
+    new = {s.heading: s.answer.strip() for s in b}
+    headings = list(new) + [h for h in old if h not in new]
+    return [
+        FieldChange(f"own_{n}", h, old.get(h, ""), new.get(h, ""), old.get(h, "") != new.get(h, ""))
+        for n, h in enumerate(headings, start=1)
+    ]
 
 
 def compare_versions(a: Mapping[str, str | None], b: Mapping[str, str | None]) -> list[FieldChange]:

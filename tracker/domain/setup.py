@@ -149,6 +149,18 @@ class SelfEvaluation:
     first_month: str = ""
     due_working_day: int = 5
     sections: tuple[str, ...] = ("management_oversight", "practice_quality")
+    # The council's own sections, asked after the standard ones: (heading, hint) each. They
+    # apply from `own_sections_from` (a month, YYYY-MM); before it `earlier_own_sections` do,
+    # so a change never alters the month in progress.
+    own_sections: tuple[tuple[str, str], ...] = ()
+    own_sections_from: str = ""
+    earlier_own_sections: tuple[tuple[str, str], ...] = ()
+
+    def sections_for(self, month: str) -> tuple[tuple[str, str], ...]:
+        """The council's own sections a SEF for `month` is asked."""
+        if self.own_sections_from and month < self.own_sections_from:
+            return self.earlier_own_sections
+        return self.own_sections
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -156,7 +168,21 @@ class SelfEvaluation:
             "first_month": self.first_month,
             "due_working_day": self.due_working_day,
             "sections": list(self.sections),
+            "own_sections": [{"heading": h, "hint": t} for h, t in self.own_sections],
+            "own_sections_from": self.own_sections_from,
+            "earlier_own_sections": [
+                {"heading": h, "hint": t} for h, t in self.earlier_own_sections
+            ],
         }
+
+
+def own_sections_from_json(value: Any) -> tuple[tuple[str, str], ...]:
+    """The council's own sections as saved (a list of {heading, hint})."""
+    return tuple(
+        (str(item.get("heading", "")), str(item.get("hint", "")))
+        for item in (value or ())
+        if isinstance(item, Mapping)
+    )
 
 
 @dataclass(frozen=True)
@@ -349,7 +375,58 @@ def check_self_evaluation(new: SelfEvaluation, known_sections: tuple[str, ...]) 
     unknown = set(new.sections) - set(known_sections)
     if unknown:
         raise SetupError("sections", "Choose sections from the list")
+    check_own_sections(new.own_sections)
     return new
+
+
+def own_sections_from_next_month(
+    old: SelfEvaluation, new: SelfEvaluation, this_month: str
+) -> SelfEvaluation:
+    """A change to the council's own sections applies from next month's SEF: this month's
+    keeps the sections it was asked (a saved SEF keeps its headings whatever happens)."""
+    if new.own_sections == old.own_sections:
+        return replace(
+            new,
+            own_sections_from=old.own_sections_from,
+            earlier_own_sections=old.earlier_own_sections,
+        )
+    year, month = (int(p) for p in this_month.split("-"))
+    following = f"{year + month // 12}-{month % 12 + 1:02d}"
+    return replace(
+        new, own_sections_from=following, earlier_own_sections=old.sections_for(this_month)
+    )
+
+
+MAX_OWN_SECTIONS = 6
+HEADING_LIMIT = 120
+HINT_LIMIT = 300
+
+
+def check_own_sections(sections: tuple[tuple[str, str], ...]) -> None:
+    """At most six, each with a heading of its own (120 characters at most; its hint 300).
+    An error names the field of the section at fault by its place: `heading_1`, `hint_2`."""
+    if len(sections) > MAX_OWN_SECTIONS:
+        raise SetupError("heading_1", f"Name at most {MAX_OWN_SECTIONS} sections")
+    seen: set[str] = set()
+    for number, (heading, hint) in enumerate(sections, start=1):
+        if "\x00" in heading or "\x00" in hint:
+            raise SetupError(f"heading_{number}", "A section must not contain a NUL character")
+        if not heading.strip():
+            raise SetupError(
+                f"heading_{number}", "Enter a heading for the section, or clear its hint"
+            )
+        if len(heading) > HEADING_LIMIT:
+            raise SetupError(
+                f"heading_{number}", f"The heading must be {HEADING_LIMIT} characters or fewer"
+            )
+        if len(hint) > HINT_LIMIT:
+            raise SetupError(f"hint_{number}", f"The hint must be {HINT_LIMIT} characters or fewer")
+        key = " ".join(heading.split()).casefold()
+        if key in seen:
+            raise SetupError(
+                f"heading_{number}", "Give each section a heading of its own: this one repeats"
+            )
+        seen.add(key)
 
 
 def check_chasing(new: Chasing) -> Chasing:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
@@ -39,3 +40,6 @@ class SefVersion(db.Model):
     self_grade: Mapped[str | None] = mapped_column(String(32))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The council's own sections this version answered, with their headings as asked then:
+    # [{"heading", "hint", "answer"}], so a later change of set-up never rewrites it.
+    own_sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)

@@ -20,6 +20,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import select
 
 from tracker.domain import setup as rules
+from tracker.domain.calendar import LONDON
 from tracker.domain.cycles import Schedule
 from tracker.domain.sef import SECTIONS
 from tracker.domain.setup import (
@@ -84,6 +85,9 @@ def _overlay(base: Setup, saved: Mapping[str, Any]) -> Setup:
         value = dict(_known(SelfEvaluation, saved["self_evaluation"]))
         if "sections" in value:
             value["sections"] = tuple(value["sections"])
+        for key in ("own_sections", "earlier_own_sections"):
+            if key in value:
+                value[key] = rules.own_sections_from_json(value[key])
         out = replace(out, self_evaluation=replace(out.self_evaluation, **value))
     if isinstance(saved.get("chasing"), Mapping):
         out = replace(out, chasing=replace(out.chasing, **_known(Chasing, saved["chasing"])))
@@ -254,6 +258,8 @@ def save_self_evaluation(
     new: SelfEvaluation, *, actor_id: int | None, now: datetime
 ) -> SelfEvaluation:
     rules.check_self_evaluation(new, tuple(name for name, _, _ in SECTIONS))
+    this_month = now.astimezone(LONDON).strftime("%Y-%m")
+    new = rules.own_sections_from_next_month(current().self_evaluation, new, this_month)
     _save("self_evaluation", new.as_dict(), actor_id=actor_id, now=now)
     db.session.commit()
     forget()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -50,6 +50,8 @@ class SefVersionView:
     author_name: str | None
     saved_at: datetime
     late: bool
+    # The council's own sections it answered, under the headings asked then.
+    own: tuple[rules.OwnAnswer, ...] = ()
 
     @property
     def submitted(self) -> bool:
@@ -76,6 +78,13 @@ class SefView:
 
     def version(self, number: int) -> SefVersionView | None:
         return next((v for v in self.versions if v.version == number), None)
+
+    def own_asked(self, in_force: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        """The council's own sections the next save answers: those its latest version was asked
+        (a SEF keeps its sections once begun), else those in force for its month."""
+        if self.latest is not None:
+            return tuple((s.heading, s.hint) for s in self.latest.own)
+        return tuple(in_force)
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,7 @@ def get_sef(
             author_name=name,
             saved_at=row.saved_at,
             late=row.status == "submitted" and rules.is_late(row.saved_at, due),
+            own=rules.own_answers(row.own_sections),
         )
         for row, name in rows
     ]
@@ -196,20 +206,33 @@ def save_sef(
     now: datetime,
     expected_version: int | None = None,
     remote_addr: str = "",
+    own_sections: Sequence[tuple[str, str]] = (),
+    own_answers: Sequence[str] = (),
 ) -> int:
     """Save a new version (a draft, or a submission that answers everything), never touching
     an earlier one. Free text that looks like child-level data is refused. Returns the version.
+    `own_sections` (heading, hint) are the council's own sections asked, `own_answers` their
+    answers in the same order; they are kept with the version under those headings.
     Raises NotFound, Forbidden, SefRejected or SefConflict; nothing is written when it raises."""
     month = _month(month)
     if not may_edit(actor, locality_code):
         raise Forbidden(locality_code)
     locality = _locality(locality_code)
     values = _clean(fields)
-    errors = rules.check_sef(values, submitting=submit)
+    answers = [
+        (own_answers[i] if i < len(own_answers) else "").replace("\r\n", "\n").strip()
+        for i in range(len(own_sections))
+    ]
+    own = [(heading, answer) for (heading, _), answer in zip(own_sections, answers, strict=True)]
+    errors = rules.check_sef(values, submitting=submit, own=own)
     for name in rules.TEXT_FIELDS:
         message = personal_data_message(values[name])
         if message and name not in errors:
             errors[name] = message
+    for number, answer in enumerate(answers, start=1):
+        message = personal_data_message(answer)
+        if message and f"own_{number}" not in errors:
+            errors[f"own_{number}"] = message
     if errors:
         raise SefRejected(errors)
     current = db.session.execute(
@@ -231,6 +254,10 @@ def save_sef(
             saved_at=now,
             **{name: values[name] for name in rules.TEXT_FIELDS},
             self_grade=values[rules.SELF_GRADE] or None,
+            own_sections=[
+                {"heading": heading, "hint": hint, "answer": answer}
+                for (heading, hint), answer in zip(own_sections, answers, strict=True)
+            ],
         )
     )
     add_event(
@@ -293,7 +320,11 @@ def compare_sef(
     older, newer = sef.version(a), sef.version(b)
     if older is None or newer is None:
         raise NotFound(f"No version {a if older is None else b}")
-    return SefComparison(sef, older, newer, rules.compare_versions(older.values, newer.values))
+    changes = rules.compare_versions(older.values, newer.values)
+    # The council's own sections after the standard ones, before the evidence and self-grade.
+    at = len(rules.REQUIRED_TEXT)
+    changes[at:at] = rules.compare_own(older.own, newer.own)
+    return SefComparison(sef, older, newer, changes)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.domain.sef import SECTIONS
-from tracker.domain.setup import EVERY, LONGEST_MEETING, MEETING_KINDS, WEEKDAYS, WEEKS_OF_MONTH
+from tracker.domain.setup import (
+    EVERY,
+    HEADING_LIMIT,
+    HINT_LIMIT,
+    LONGEST_MEETING,
+    MAX_OWN_SECTIONS,
+    MEETING_KINDS,
+    WEEKDAYS,
+    WEEKS_OF_MONTH,
+)
 from tracker.web.admin.forms import DayMonthYearField
 from tracker.web.form_helpers import no_nul
 
@@ -88,6 +97,54 @@ class SelfEvaluationForm(FlaskForm):
         validators=[Optional()],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def own_slots(self) -> list[tuple[int, str, str]]:
+        """The council's own sections typed: (place 1 to 6, heading, hint), empty places left
+        out; clearing a place's heading and hint removes its section."""
+        out = []
+        for number in range(1, MAX_OWN_SECTIONS + 1):
+            heading = getattr(self, f"heading_{number}").data or ""
+            hint = getattr(self, f"hint_{number}").data or ""
+            if heading or hint:
+                out.append((number, heading, hint))
+        return out
+
+
+# The council's own sections: six places, a heading and an optional hint each.
+for _number in range(1, MAX_OWN_SECTIONS + 1):
+    setattr(
+        SelfEvaluationForm,
+        f"heading_{_number}",
+        StringField(
+            f"Section {_number}: heading",
+            widget=GovTextInput(),
+            filters=[_strip],
+            validators=[
+                Optional(),
+                Length(
+                    max=HEADING_LIMIT,
+                    message=f"The heading must be {HEADING_LIMIT} characters or fewer",
+                ),
+                no_nul,
+            ],
+        ),
+    )
+    setattr(
+        SelfEvaluationForm,
+        f"hint_{_number}",
+        StringField(
+            f"Section {_number}: hint (optional)",
+            widget=GovTextInput(),
+            filters=[_strip],
+            validators=[
+                Optional(),
+                Length(
+                    max=HINT_LIMIT, message=f"The hint must be {HINT_LIMIT} characters or fewer"
+                ),
+                no_nul,
+            ],
+        ),
+    )
 
 
 def _days(label: str, low: int, high: int) -> IntegerField:

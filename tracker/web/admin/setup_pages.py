@@ -12,6 +12,7 @@ from tracker.clock import now_utc, today_london
 from tracker.domain.meetings import MeetingKind, kind_labels, planned_meetings
 from tracker.domain.permissions import Permission
 from tracker.domain.setup import (
+    MAX_OWN_SECTIONS,
     MEETING_KINDS,
     WEEKDAYS,
     Chasing,
@@ -113,8 +114,11 @@ def setup_self_evaluation():
             "due_working_day": sef.due_working_day,
             "sections": list(sef.sections),
         }
+        | {f"heading_{n}": h for n, (h, _) in enumerate(sef.own_sections, start=1)}
+        | {f"hint_{n}": t for n, (_, t) in enumerate(sef.own_sections, start=1)}
     )
     if form.validate_on_submit():
+        slots = form.own_slots()
         try:
             setup_settings.save_self_evaluation(
                 SelfEvaluation(
@@ -122,18 +126,31 @@ def setup_self_evaluation():
                     first_month=form.first_month.data,
                     due_working_day=form.due_working_day.data,
                     sections=tuple(form.sections.data or ()),
+                    own_sections=tuple((heading, hint) for _, heading, hint in slots),
                 ),
                 actor_id=current_user.id,
                 now=now_utc(),
             )
         except SetupError as refused:
-            _refuse(form, refused)
+            _refuse(form, _in_place(refused, slots))
         else:
             flash("Saved: the monthly self-evaluation.", "success")
             return redirect(url_for("admin.setup_self_evaluation"))
     return render_template(
-        "admin/setup_self_evaluation.html", form=form, errors=form_errors(form)
+        "admin/setup_self_evaluation.html",
+        form=form,
+        errors=form_errors(form),
+        sef=sef,
+        slots=range(1, MAX_OWN_SECTIONS + 1),
     ), (400 if form.is_submitted() else 200)
+
+
+def _in_place(refused: SetupError, slots: list[tuple[int, str, str]]) -> SetupError:
+    """The domain counts the sections typed; the form's places may have gaps between them."""
+    kind, _, number = refused.field.partition("_")
+    if kind in ("heading", "hint") and number.isdigit() and 0 < int(number) <= len(slots):
+        return SetupError(f"{kind}_{slots[int(number) - 1][0]}", refused.message)
+    return refused
 
 
 @bp.route("/setup/chasing", methods=["GET", "POST"])

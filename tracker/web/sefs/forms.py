@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea
-from wtforms import Form, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import Form, IntegerField, Label, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
@@ -17,7 +17,7 @@ from tracker.domain.sef import (
     TEXT_LIMIT,
     Grade,
 )
-from tracker.domain.setup import Words
+from tracker.domain.setup import MAX_OWN_SECTIONS, Words
 from tracker.http.edge import INTEGER_MAX
 
 NO_CHILD_DATA = " Never name or describe a child."
@@ -60,9 +60,35 @@ class SefForm(FlaskForm):
             field = getattr(self, name)
             field.description = field.description.format(area=words.area_lower)
 
+    def ask_own(self, sections: tuple[tuple[str, str], ...]) -> list:
+        """The council's own sections asked, (heading, hint) each: their fields, in order."""
+        fields = []
+        for number, (heading, hint) in enumerate(sections, start=1):
+            field = getattr(self, f"own_{number}")
+            field.label = Label(field.id, heading)
+            field.description = (hint + " " if hint else "") + NO_CHILD_DATA.strip()
+            fields.append(field)
+        return fields
+
+    def own_values(self, count: int) -> list[str]:
+        return [getattr(self, f"own_{n}").data or "" for n in range(1, count + 1)]
+
     def values(self) -> dict[str, str]:
         fields = {name: getattr(self, name).data or "" for name in TEXT_FIELDS}
         return fields | {SELF_GRADE: self.self_grade.data or ""}
+
+
+# Places for the council's own sections (set-up, issue 20.2): labelled by SefForm.ask_own.
+for _number in range(1, MAX_OWN_SECTIONS + 1):
+    setattr(
+        SefForm,
+        f"own_{_number}",
+        TextAreaField(
+            f"Section {_number}",
+            widget=GovTextArea(),
+            validators=[Optional(), Length(max=TEXT_LIMIT)],
+        ),
+    )
 
 
 class CompareForm(Form):

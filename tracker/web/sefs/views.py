@@ -83,6 +83,8 @@ def edit(locality: str, month: str):
         abort(404)
     form = SefForm()
     form.name_area(setup_settings.current().words)
+    own_asked = sef.own_asked(setup_settings.current().self_evaluation.sections_for(sef.month))
+    own_fields = form.ask_own(own_asked)
     conflict = None
     if request.method == "POST":
         if not may_edit:
@@ -99,6 +101,8 @@ def edit(locality: str, month: str):
                     now=now_utc(),
                     expected_version=form.base_version.data,
                     remote_addr=request.remote_addr or "",
+                    own_sections=own_asked,
+                    own_answers=form.own_values(len(own_asked)),
                 )
             except Forbidden:
                 refuse(Permission.SUBMIT_RETURN, request.path)
@@ -124,6 +128,8 @@ def edit(locality: str, month: str):
         latest = sef.latest
         form.process(data=latest.values if latest else {})
         form.base_version.data = latest.version if latest else 0
+        for field, saved in zip(own_fields, latest.own if latest else (), strict=False):
+            field.data = saved.answer
     errors = [{"text": f.errors[0], "href": f"#{f.id}"} for f in form if f.errors]
     status = 409 if conflict else (400 if errors else 200)
     return render_template(
@@ -132,6 +138,7 @@ def edit(locality: str, month: str):
         sef=sef,
         form=form,
         may_edit=may_edit,
+        own_fields=own_fields,
         errors=errors,
         conflict=conflict,
         shown=sef.latest_submitted or sef.latest,
