@@ -331,6 +331,9 @@ def test_the_councils_own_section_is_asked_answered_shown_compared_and_kept(clea
     revised = COMPLETE | {"own_1": "Referrals to early help rose by a quarter."}
     assert _post(head, FEB, revised, "submit", base_version="1").status_code == 302
     assert [v.own_sections[0]["heading"] for v in _versions()] == ["Early help", "Early help"]
+    # The answer is found by search, under its SEF.
+    found = head.get("/search?q=quarter").get_data(as_text=True)
+    assert 'href="/sefs/east/2016-02"' in found
     with clean_db.app_context():
         compare = chair.get(FEB + "/compare?a=1&b=2").get_data(as_text=True)
     row = compare[compare.index('id="compare-own_1"') :]

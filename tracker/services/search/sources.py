@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.domain.sef import FIELD_LABELS, SELF_GRADE
+from tracker.domain.sef import FIELD_LABELS, SELF_GRADE, own_answers
 from tracker.models import (
     Action,
     ActionUpdate,
@@ -73,7 +73,8 @@ register_source(
 def _sef_document(v: Any) -> Document:
     """One document per locality, month and status: the latest version of each (drafts only
     for those who may read them)."""
-    body = _join(*(getattr(v, name) for name in SEF_TEXT))
+    own = own_answers(getattr(v, "own_sections", None))  # the council's own sections' answers
+    body = _join(*(getattr(v, name) for name in SEF_TEXT), *(o.answer for o in own))
     return Document(
         title="Self-evaluation",
         body=body,
@@ -88,7 +89,7 @@ register_source(
     SefVersion,
     kind="sef",
     label="SEF",
-    fields=("status", *SEF_TEXT),
+    fields=("status", *SEF_TEXT, "own_sections"),
     to_document=_sef_document,
     link=lambda hit: Link("sefs.edit", {"locality": hit.locality_code, "month": hit.ref}),
     rows=lambda: select(SefVersion.__table__).order_by(SefVersion.version),
