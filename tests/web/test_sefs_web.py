@@ -346,3 +346,28 @@ def test_the_councils_own_section_is_asked_answered_shown_compared_and_kept(clea
     with clean_db.app_context():
         sign_in(north, people["north"].email, PASSWORD)
         assert "Youth justice" in north.get("/sefs/north/2016-02").get_data(as_text=True)
+
+
+def test_a_focused_section_the_set_up_does_not_ask_is_neither_shown_nor_required(clean_db, people):
+    db.session.merge(
+        Setting(
+            key="self_evaluation",
+            value={"sections": ["practice_quality"]},
+            updated_at=datetime(2016, 1, 1, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    client = _client(clean_db, people, "east")
+    html = client.get(FEB).get_data(as_text=True)
+    assert 'name="practice_quality"' in html and ">Practice quality</h2>" in html
+    assert 'name="management_oversight"' not in html and "Management oversight" not in html
+    answers = {k: v for k, v in COMPLETE.items() if k != "management_oversight"}
+    refused = _post(client, FEB, answers | {"practice_quality": ""}, "submit")
+    assert refused.status_code == 400 and 'href="#practice_quality"' in refused.get_data(
+        as_text=True
+    )
+    assert 'href="#management_oversight"' not in refused.get_data(as_text=True)
+    assert _versions() == []
+    submitted = _post(client, FEB, answers, "submit")
+    assert submitted.status_code == 302
+    assert [(v.version, v.status) for v in _versions()] == [(1, "submitted")]

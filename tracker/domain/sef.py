@@ -172,21 +172,32 @@ def check_sef(
     fields: Mapping[str, str | None],
     submitting: bool,
     own: Sequence[tuple[str, str]] = (),
+    asked: Sequence[str] | None = None,
 ) -> dict[str, str]:
-    """A draft may be partial but not empty; a submitted SEF answers every question and section
-    (the council's own too: `own`, (heading, answer) each, field `own_1`...) and gives a
-    self-grade. Field -> message, empty when it may be saved."""
+    """A draft may be partial but not empty; a submitted SEF answers every question and every
+    focused section asked (`asked`, by name; None: both), the council's own too (`own`,
+    (heading, answer) each, field `own_1`...) and gives a self-grade. Field -> message, empty
+    when it may be saved."""
     errors: dict[str, str] = {}
     for number, (heading, answer) in enumerate(own, start=1):
         if len(answer) > TEXT_LIMIT:
             errors[f"own_{number}"] = f"{heading} must be {TEXT_LIMIT:,} characters or fewer"
         elif submitting and not answer.strip():
             errors[f"own_{number}"] = f"Answer the section '{heading}'"
-    return _check_fields(fields, submitting, any(a.strip() for _, a in own)) | errors
+    required = REQUIRED_TEXT if asked is None else QUESTION_NAMES + asked_sections(asked)
+    return _check_fields(fields, submitting, any(a.strip() for _, a in own), required) | errors
+
+
+def asked_sections(asked: Sequence[str]) -> tuple[str, ...]:
+    """The focused sections asked, in the form's order (unknown names left out)."""
+    return tuple(name for name, _, _ in SECTIONS if name in asked)
 
 
 def _check_fields(
-    fields: Mapping[str, str | None], submitting: bool, any_own: bool = False
+    fields: Mapping[str, str | None],
+    submitting: bool,
+    any_own: bool = False,
+    required: tuple[str, ...] = REQUIRED_TEXT,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     text = {name: (fields.get(name) or "").strip() for name in TEXT_FIELDS}
@@ -197,7 +208,7 @@ def _check_fields(
     if grade and grade not in GRADE_VALUES:
         errors[SELF_GRADE] = "Choose a self-grade from the list"
     if submitting:
-        for name in REQUIRED_TEXT:
+        for name in required:
             if not text[name] and name not in errors:
                 errors[name] = _missing_message(name)
         if not grade:

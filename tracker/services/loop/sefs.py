@@ -207,13 +207,16 @@ def save_sef(
     expected_version: int | None = None,
     remote_addr: str = "",
     own_sections: Sequence[tuple[str, str]] = (),
+    asked_sections: Sequence[str] | None = None,
     own_answers: Sequence[str] = (),
 ) -> int:
     """Save a new version (a draft, or a submission that answers everything), never touching
     an earlier one. Free text that looks like child-level data is refused. Returns the version.
     `own_sections` (heading, hint) are the council's own sections asked, `own_answers` their
     answers in the same order; they are kept with the version under those headings.
-    Raises NotFound, Forbidden, SefRejected or SefConflict; nothing is written when it raises."""
+    `asked_sections` names the focused sections the set-up asks (None: both); a submission
+    answers those. Raises NotFound, Forbidden, SefRejected or SefConflict; nothing is written
+    when it raises."""
     month = _month(month)
     if not may_edit(actor, locality_code):
         raise Forbidden(locality_code)
@@ -224,7 +227,7 @@ def save_sef(
         for i in range(len(own_sections))
     ]
     own = [(heading, answer) for (heading, _), answer in zip(own_sections, answers, strict=True)]
-    errors = rules.check_sef(values, submitting=submit, own=own)
+    errors = rules.check_sef(values, submitting=submit, own=own, asked=asked_sections)
     for name in rules.TEXT_FIELDS:
         message = personal_data_message(values[name])
         if message and name not in errors:

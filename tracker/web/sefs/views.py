@@ -83,6 +83,7 @@ def edit(locality: str, month: str):
         abort(404)
     form = SefForm()
     form.name_area(setup_settings.current().words)
+    asked = sef_rules.asked_sections(setup_settings.current().self_evaluation.sections)
     own_asked = sef.own_asked(setup_settings.current().self_evaluation.sections_for(sef.month))
     own_fields = form.ask_own(own_asked)
     conflict = None
@@ -102,6 +103,7 @@ def edit(locality: str, month: str):
                     expected_version=form.base_version.data,
                     remote_addr=request.remote_addr or "",
                     own_sections=own_asked,
+                    asked_sections=asked,
                     own_answers=form.own_values(len(own_asked)),
                 )
             except Forbidden:
@@ -139,6 +141,8 @@ def edit(locality: str, month: str):
         form=form,
         may_edit=may_edit,
         own_fields=own_fields,
+        asked_sections=asked,
+        asked_heading=" and ".join(sef_rules.FIELD_LABELS[name] for name in asked).capitalize(),
         errors=errors,
         conflict=conflict,
         shown=sef.latest_submitted or sef.latest,
