@@ -246,7 +246,15 @@ def test_a_sign_off_decision_tells_the_lead_and_the_locality_head_once(world, ap
 def test_two_chairs_signing_off_at_once_write_one_decision_and_one_mail(world):
     chairs = [actor_for(world["users"]["chair"]), actor_for(world["users"]["chair2"])]
     outcomes = race(world["app"], *[(lambda c=c: _sign_off(c)) for c in chairs])
-    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "int"], outcomes
+    # One wins. The other is caught in the act (a conflict) or, on a busy machine, reads the
+    # action after the winner closed it (refused: closed with evidence). Either way, one
+    # decision and one mail.
+    won = [o for o in outcomes if isinstance(o, int)]
+    lost = [o for o in outcomes if not isinstance(o, int)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert isinstance(lost[0], Conflict) or (
+        isinstance(lost[0], Rejected) and "closed" in str(lost[0])
+    ), outcomes
     assert len(_mail("sign_off|")) == 2 and _written() == 2
 
 
