@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -254,22 +255,18 @@ def browser_app() -> Iterator[Flask]:
     _dispose(application)
 
 
-_TEMPLATES: dict[str, Path] = {}
-
-
+@cache
 def _browser_template() -> Path:
     """A SQLite file holding the illustrative seed, made by load_seed once per worker and closed
     whole (its write-ahead log checkpointed into it), for browser_app to copy."""
-    if "browser" not in _TEMPLATES:
-        path = Path(make_url(BROWSER_URL).database).with_name("browser-template.db")
-        application = _seeded(f"sqlite:///{path}")
-        with application.app_context():
-            db.session.remove()
-            with db.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        _dispose(application)
-        _TEMPLATES["browser"] = path
-    return _TEMPLATES["browser"]
+    path = Path(make_url(BROWSER_URL).database).with_name("browser-template.db")
+    application = _seeded(f"sqlite:///{path}")
+    with application.app_context():
+        db.session.remove()
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    _dispose(application)
+    return path
 
 
 def _empty_tables(application: Flask) -> None:

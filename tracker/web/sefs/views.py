@@ -83,8 +83,9 @@ def edit(locality: str, month: str):
         abort(404)
     form = SefForm()
     form.name_area(setup_settings.current().words)
-    asked = sef_rules.asked_sections(setup_settings.current().self_evaluation.sections)
-    own_asked = sef.own_asked(setup_settings.current().self_evaluation.sections_for(sef.month))
+    self_evaluation = setup_settings.current().self_evaluation
+    asked = sef_rules.asked_sections(self_evaluation.sections)
+    own_asked = sef.own_asked(self_evaluation.sections_for(sef.month))
     own_fields = form.ask_own(own_asked)
     conflict = None
     if request.method == "POST":
