@@ -70,6 +70,8 @@ def test_every_role_reaches_its_pages_and_axe_finds_no_violations(
         shoot(page, "jsig-plan")
     page.get_by_label("RAG", exact=True).select_option("red")
     page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"[?&]rag=red"))
+    page.wait_for_load_state("domcontentloaded")
     axe.check(page)
     red_rows = page.locator("#actions-table tbody tr")
     assert red_rows.count() > 0

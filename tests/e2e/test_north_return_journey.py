@@ -46,6 +46,7 @@ FLAGGED = "Child A aged 7 was discussed at the weekly huddle."
 
 def section_refs(page: Page) -> list[str]:
     sections = page.locator("section.tracker-return-entry")
+    expect(sections.first).to_be_attached()  # the page's entries, not a half-parsed document
     return [i.removeprefix("action-") for i in sections.evaluate_all("s => s.map(e => e.id)")]
 
 

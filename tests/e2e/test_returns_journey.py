@@ -72,9 +72,12 @@ def sign_out(page: Page) -> None:
 
 
 def nav(page: Page, name: str) -> None:
+    """Follow a main menu link and wait for the new page's document (not only its address:
+    a test that reads the page at once would otherwise sometimes read it half parsed)."""
     page.get_by_role("navigation", name="Main menu").get_by_role(
         "link", name=name, exact=True
     ).click()
+    page.wait_for_load_state("domcontentloaded")
 
 
 def heading(page: Page) -> Locator:
