@@ -172,6 +172,36 @@ def test_changing_role_locality_and_line_manager_is_recorded(clean_db):
     assert event.user_id == admin.id and event.detail["changes"]["role"][1] == "locality_head"
 
 
+def test_changing_an_address_tells_the_old_one_and_stops_its_links_working(clean_db):
+    """Forgot-password sends its link to the address on record, so a change of address (made
+    in error, or to take the account over) is told to the old address, and a link already
+    sent there stops working."""
+    admin = make_user(role="admin")
+    person, token = _invite(admin)
+    old = person.email
+    details = _details(name=person.name, email="Someone.Else@Elsewhere.example")
+    people.change_person(person.id, details, actor_id=admin.id, now=NOW + timedelta(minutes=5))
+    with pytest.raises(people.Refused) as refused:
+        _accept(token)
+    assert refused.value.field == LinkState.EXPIRED.value
+    [told] = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.key.like("email-changed|%"))
+    ).scalars()
+    assert told.to_address == old and told.recipient_id == person.id
+    assert f"changed to someone.else@elsewhere.example by {admin.name}" in told.body_text
+    assert "someone.else@elsewhere.example" in told.body_html
+    assert db.session.get(User, person.id).email == "someone.else@elsewhere.example"
+
+
+def test_a_change_that_keeps_the_address_sends_nothing(clean_db):
+    admin = make_user(role="admin")
+    person = make_user()
+    people.change_person(
+        person.id, _details(name="A new name", email=person.email), actor_id=admin.id, now=NOW
+    )
+    assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar() == 0
+
+
 def test_naming_a_second_deputy_replaces_the_first_and_says_so(clean_db):
     admin = make_user(role="admin")
     first = make_user(deputy_for="central")

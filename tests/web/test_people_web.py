@@ -270,6 +270,21 @@ def test_naming_a_deputy_where_there_is_one_replaces_them_and_says_so(client, ad
     assert db.session.get(User, first.id).deputy_locality_id is None
 
 
+def test_changing_an_address_says_the_old_one_has_been_told(client, admin):
+    person = make_user()
+    old = person.email
+    db.session.commit()
+    path = f"/admin/users/{person.id}"
+    fields = _invite_fields(admin.organisation_id, name=person.name, email="moved@trust.example")
+    assert client.post(path, data=_form(client, path, **fields)).status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert f"{old} has been told of the new address." in page
+    [to] = db.session.execute(
+        select(OutboxMessage.to_address).where(OutboxMessage.recipient_id == person.id)
+    ).scalars()
+    assert to == old
+
+
 @pytest.mark.parametrize("path", ["/admin/users/999999", "/admin/users/99999999999999999999/leave"])
 def test_an_unknown_person_is_a_404(client, admin, path):
     assert client.get(path).status_code == 404

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +22,7 @@ from tracker.models import Action, AuditEvent, Invitation, Locality, Organisatio
 from tracker.services.access import settings
 from tracker.services.access.auth import normalise_email
 from tracker.services.errors import NotFound
+from tracker.services.mail import outbox
 from tracker.services.plan import queries
 from tracker.services.platform.audit import add_event
 
@@ -182,6 +184,8 @@ def change_person(
         return {}
     if "role" in changes or "locality_id" in changes or "email" in changes:
         user.end_sessions()  # they sign in again, with what they may now do
+    if "email" in changes:
+        _tell_the_old_address(user, changes["email"][0], changes["email"][1], actor_id, now)
     for name in _CHANGED:
         if name != "deputy_locality_id":
             setattr(user, name, getattr(details, name))
@@ -195,6 +199,39 @@ def change_person(
     )
     commit_or_refuse()
     return changes | ({"replaced_deputy": [replaced["replaced_deputy"]]} if replaced else {})
+
+
+def _tell_the_old_address(
+    user: User, old: str | None, new: str | None, actor_id: int, now: datetime
+) -> None:
+    """A changed address is where "Forgot your password?" now sends its link, so a change made
+    in error (or by someone taking over the account) must not pass unseen: the old address is
+    told who changed it and to what, and links already sent to it stop working."""
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    if not old or not user.active:
+        return
+    actor = db.session.get(User, actor_id)
+    values = {
+        "name": user.name,
+        "new": new or "(none)",
+        "by": actor.name if actor is not None else "an administrator",
+        "when": now,
+    }
+    env = current_app.jinja_env
+    outbox.add_message(
+        key=f"email-changed|{user.id}|{now.isoformat()}"[:200],
+        run_day=now.astimezone(LONDON).date(),
+        recipient_id=user.id,
+        to_address=old,
+        subject="Your email address in the Ofsted action plan tracker was changed",
+        body_text=env.get_template("email/address_changed.txt").render(**values),
+        body_html=env.get_template("email/address_changed.html").render(**values),
+        now=now,
+    )
 
 
 def commit_or_refuse() -> None:

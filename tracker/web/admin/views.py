@@ -153,6 +153,8 @@ def person(user_id: int):
             if replaced:
                 area = settings.current().words.area_lower
                 message += f" They replace {replaced[0]} as the {area}'s deputy."
+            if "email" in changes and changes["email"][0] and page.user.active:
+                message += f" {changes['email'][0]} has been told of the new address."
             flash(message, "success")
             return redirect(url_for("admin.person", user_id=page.user.id))
     status = 400 if form.is_submitted() else 200
