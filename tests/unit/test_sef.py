@@ -25,6 +25,7 @@ from tracker.domain.sef import (
     parse_month,
     sef_months,
     sef_status,
+    shown_fields,
 )
 from tracker.domain.setup import SelfEvaluation, own_sections_from_next_month
 
@@ -280,3 +281,17 @@ def test_the_councils_own_sections_change_from_next_month_and_a_version_keeps_it
         ("Early help", "Up", "", True),
     ]
     assert own_answers(None) == ()
+
+
+@pytest.mark.parametrize(
+    ("asked", "oversight", "shown"),
+    [
+        (("management_oversight", "practice_quality"), "", True),  # asked, left empty: shown
+        (("practice_quality",), "", False),  # never asked, empty: not "Not answered"
+        (("practice_quality",), "Answered when it was asked.", True),  # the past stays
+    ],
+)
+def test_a_saved_sef_is_read_by_its_asked_or_answered_fields(asked, oversight, shown):
+    names = shown_fields({"management_oversight": oversight}, asked)
+    assert ("management_oversight" in names) is shown
+    assert "practice_quality" in names and "what_we_know" in names and "self_grade" in names

@@ -371,3 +371,46 @@ def test_a_focused_section_the_set_up_does_not_ask_is_neither_shown_nor_required
     submitted = _post(client, FEB, answers, "submit")
     assert submitted.status_code == 302
     assert [(v.version, v.status) for v in _versions()] == [(1, "submitted")]
+
+
+def test_the_chair_reads_no_not_answered_for_a_section_the_set_up_does_not_ask(clean_db, people):
+    db.session.merge(
+        Setting(
+            key="self_evaluation",
+            value={"sections": ["practice_quality"]},
+            updated_at=datetime(2016, 1, 1, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    answers = {k: v for k, v in COMPLETE.items() if k != "management_oversight"}
+    actor = actor_for(people["east"])
+    now = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
+    save_sef(
+        "east",
+        "2016-02",
+        answers,
+        submit=True,
+        actor=actor,
+        now=now,
+        asked_sections=["practice_quality"],
+    )
+    read = _client(clean_db, people, "chair").get(FEB).get_data(as_text=True)
+    assert ">Practice quality</h2>" in read and ">What do we know" in read
+    assert ">Management oversight</h2>" not in read and "Not answered" not in read
+
+
+def test_a_section_answered_while_asked_is_still_read_after_the_set_up_stops_asking_it(
+    clean_db, people
+):
+    _seed_versions(people, (COMPLETE, True))
+    db.session.merge(
+        Setting(
+            key="self_evaluation",
+            value={"sections": ["practice_quality"]},
+            updated_at=datetime(2016, 1, 1, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    read = _client(clean_db, people, "chair").get(FEB).get_data(as_text=True)
+    assert ">Management oversight</h2>" in read
+    assert COMPLETE["management_oversight"].split("\n")[0] in read

@@ -193,6 +193,18 @@ def asked_sections(asked: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name, _, _ in SECTIONS if name in asked)
 
 
+def shown_fields(values: Mapping[str, str | None], asked: Sequence[str]) -> dict[str, str]:
+    """The fields a saved SEF is read by, label by name: every one, except a focused section
+    the set-up does not ask that the version left empty (not "Not answered": it was never asked
+    for). A section answered when it was asked stays, whatever the set-up says now."""
+    unasked = {name for name, _, _ in SECTIONS} - set(asked_sections(asked))
+    return {
+        name: label
+        for name, label in FIELD_LABELS.items()
+        if name not in unasked or (values.get(name) or "").strip()
+    }
+
+
 def _check_fields(
     fields: Mapping[str, str | None],
     submitting: bool,

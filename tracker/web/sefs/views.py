@@ -135,6 +135,7 @@ def edit(locality: str, month: str):
             field.data = saved.answer
     errors = [{"text": f.errors[0], "href": f"#{f.id}"} for f in form if f.errors]
     status = 409 if conflict else (400 if errors else 200)
+    shown = sef.latest_submitted or sef.latest
     return render_template(
         "sefs/edit.html",
         **_evidence(actor, locality, month, drafts_visible or sef.latest_submitted is not None),
@@ -146,8 +147,8 @@ def edit(locality: str, month: str):
         asked_heading=" and ".join(sef_rules.FIELD_LABELS[name] for name in asked).capitalize(),
         errors=errors,
         conflict=conflict,
-        shown=sef.latest_submitted or sef.latest,
-        labels=sef_rules.FIELD_LABELS,
+        shown=shown,
+        labels=sef_rules.shown_fields(shown.values if shown else {}, asked),
         display=sef_rules.display_value,
     ), status
 
