@@ -10,12 +10,14 @@ import re
 import subprocess
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import ROLE_ACCOUNTS
 from tests.exports import PDF_URL, csv_table, export_count, last_export
 from tests.web.test_action_lists import total
+from tracker.domain.frameworks import get_framework
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import Inspection, User
 
 URL = PDF_URL
 SECTIONS = (
@@ -196,3 +198,17 @@ def test_downloading_a_meeting_pack_is_recorded_as_an_export(
         "meeting": meeting["id"],
         "held_on": meeting["held_on"],
     }
+
+
+def test_a_pack_for_one_inspection_names_it_by_its_title_on_the_cover(role_client, seeded_app):
+    with seeded_app.app_context():
+        event_id, title, framework = db.session.execute(
+            select(Inspection.id, Inspection.title, Inspection.framework).order_by(Inspection.id)
+        ).first()
+        db.session.remove()
+    name = title or get_framework(framework).name  # an untitled event goes by its framework
+    response = role_client("viewer").get(URL, query_string={"event": str(event_id)})
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.get_data()).split())
+    assert f"answering a finding of {' '.join(name.split())}" in text
+    assert f"inspection or visit {event_id}" not in text

@@ -71,7 +71,9 @@ def start_board_pack(
         meeting_day=today, now=now, as_at=as_at, dashboard=settings, filters=filters
     )
     leads, organisations = queries.list_leads(), queries.list_organisations()
-    words = describe_filters(filters, leads, organisations, show_plan=True)
+    # The event chosen, by its title: one statement, read only when a filter names one.
+    events = queries.list_finding_menus()[1] if filters.event is not None else None
+    words = describe_filters(filters, leads, organisations, show_plan=True, events=events)
     scope = PlanFilters(
         plan=filters.plan,
         recommendation=filters.recommendation,
