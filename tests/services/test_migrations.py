@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -260,5 +261,67 @@ def test_the_token_migration_gives_existing_tokens_a_year_from_when_they_were_ma
             ("2016-02-29T09:30:00+00:00", False),
             ("2017-01-31T23:30:00+00:00", False),
         ]
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("saved_words", [None, {"board": "Getting to Good"}])
+def test_a_tracker_in_use_keeps_its_areas_name_and_its_cycles_rhythm(migration_url, saved_words):
+    """Upgraded past 0026, a tracker that has localities and cycles still says "Locality" and
+    keeps making cycles in the rhythm it already had (with no TRACKER_CYCLE_START, the default
+    would otherwise start on the week the app starts); words it had saved are kept."""
+    app = make_app(migration_url)
+    init_migrations(app)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0025_sef_sections")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO locality (id, code, name) VALUES (1, 'north', 'North')"))
+            for number, opens, due, due_at in (
+                # Thursdays at 16:30 in London (15:30 UTC in summer time), not the defaults.
+                (1, "2017-04-03", "2017-04-13", "2017-04-13 15:30:00"),
+                (2, "2017-04-17", "2017-04-27", "2017-04-27 15:30:00"),
+                (3, "2017-05-01", "2017-05-11", "2017-05-11 15:30:00"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO update_cycle (number, opens_on, due_on, due_at) "
+                        "VALUES (:n, :o, :d, :a)"
+                    ),
+                    {"n": number, "o": opens, "d": due, "a": due_at},
+                )
+            if saved_words is not None:
+                conn.execute(
+                    text(
+                        "INSERT INTO setting (key, value, updated_at) "
+                        "VALUES ('words', :v, '2016-01-01 00:00:00')"
+                    ),
+                    {"v": json.dumps(saved_words)},
+                )
+        upgrade(directory=MIGRATIONS)
+        from tracker.services.access import settings
+
+        setup = settings.load()
+        assert (setup.words.area, setup.words.areas) == ("Locality", "Localities")
+        if saved_words:
+            assert setup.words.board == "Getting to Good"
+        [rhythm] = setup.rhythms
+        assert rhythm.as_dict() == {
+            "every": "2w",
+            "starts_on": "2017-04-03",
+            "due_weekday": 3,
+            "due_time": "16:30",
+        }
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_an_empty_database_gets_no_settings_from_0026(migration_url):
+    app = make_app(migration_url)
+    init_migrations(app)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        from tracker.models import Setting
+
+        assert db.session.execute(select(Setting.key)).all() == []
         db.session.remove()
         db.engine.dispose()
