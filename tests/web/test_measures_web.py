@@ -60,6 +60,22 @@ def test_the_scorecard_filters_key_and_operational(role_client):
     assert len(shown) == 38 and "C13" in shown and "A3" not in shown and "A1" not in shown
 
 
+@pytest.mark.parametrize(
+    ("configured", "first"),
+    [
+        (None, "2015-Q1"),  # unset: from the first value (April 2015), before the first cycle
+        ("2015-Q3", "2015-Q3"),  # set: as set
+    ],
+)
+def test_the_scorecard_offers_quarters_from_the_first_value_recorded_unless_set(
+    role_client, seeded_app, monkeypatch, configured, first
+):
+    monkeypatch.setitem(seeded_app.config, "MEASURES_FIRST_QUARTER", configured)
+    html = role_client("viewer").get("/measures").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\d{4}-Q\d)"', html)
+    assert offered[-1] == first  # newest first: the last offered is the first quarter
+
+
 def test_a_month_that_has_not_begun_is_an_error_on_the_scorecard(role_client):
     response = role_client("viewer").get("/measures?period=2016-04")
     assert response.status_code == 400

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.domain import measures as rules
 from tracker.domain.measures import Area, MonthValue, Quarter, Status
@@ -423,6 +423,11 @@ def get_measure(code: str, *, today: date, small_cohort_below: int = 10) -> Meas
         recommendations=recommendations,
         actions=actions,
     )
+
+
+def earliest_value_month() -> date | None:
+    """The first month any measure has a value for (None before any is recorded)."""
+    return db.session.execute(select(func.min(MeasureValue.period))).scalar_one_or_none()
 
 
 def list_measure_codes() -> list[tuple[str, str]]:

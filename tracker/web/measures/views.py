@@ -35,12 +35,14 @@ def _quarters(today) -> list[Quarter]:
     """Quarters from the first with values to the current one, newest first."""
     out, q = [], rules.quarter_of(rules.month_of(today))
     configured = current_app.config.get("MEASURES_FIRST_QUARTER")
-    # Unset: the quarter the tracker's first update cycle opens in (no demo's date).
-    first = (
-        rules.parse_quarter(configured)
-        if configured
-        else rules.quarter_of(setup_settings.current().rhythms[0].starts_on)
-    )
+    if configured:
+        first = rules.parse_quarter(configured)
+    else:
+        # Unset: the quarter of the first value recorded, or of the tracker's first update cycle
+        # if that is earlier (no demo's date); a council's earlier figures stay in reach.
+        month = rules.month_of(setup_settings.current().rhythms[0].starts_on)
+        earliest = reads.earliest_value_month()
+        first = rules.quarter_of(min(month, rules.month_of(earliest)) if earliest else month)
     while q >= first:
         out.append(q)
         q = q.previous()
