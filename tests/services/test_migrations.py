@@ -289,6 +289,14 @@ def test_a_tracker_in_use_keeps_its_areas_name_and_its_cycles_rhythm(migration_u
                     ),
                     {"n": number, "o": opens, "d": due, "a": due_at},
                 )
+            conn.execute(
+                text(
+                    "INSERT INTO sef_version (locality_id, month, version, status, what_we_know,"
+                    " how_we_know, what_we_are_doing, management_oversight, practice_quality,"
+                    " evidence, saved_at) VALUES (1, '2017-05', 1, 'submitted', 'a', 'b', 'c',"
+                    " 'd', 'e', '', '2017-06-07 10:00:00')"
+                )
+            )
             if saved_words is not None:
                 conn.execute(
                     text(
@@ -304,6 +312,7 @@ def test_a_tracker_in_use_keeps_its_areas_name_and_its_cycles_rhythm(migration_u
         assert (setup.words.area, setup.words.areas) == ("Locality", "Localities")
         if saved_words:
             assert setup.words.board == "Getting to Good"
+        assert setup.self_evaluation.first_month == "2017-05"  # not the first cycle's April
         [rhythm] = setup.rhythms
         assert rhythm.as_dict() == {
             "every": "2w",

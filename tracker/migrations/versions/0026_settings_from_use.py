@@ -88,6 +88,9 @@ def upgrade():
             "due_time": due.strftime("%H:%M"),
         }
         _write(bind, "rhythms", [rhythm], exists=False, now=now)
+    first_sef = bind.execute(sa.text("SELECT MIN(month) FROM sef_version")).scalar()
+    if first_sef and _saved(bind, "self_evaluation") is None:
+        _write(bind, "self_evaluation", {"first_month": first_sef}, exists=False, now=now)
 
 
 def downgrade():
