@@ -160,6 +160,39 @@ def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db
     assert {s["locality"] for s in snap["sefs"]} == {"north"}
 
 
+@pytest.mark.parametrize(
+    ("south_target", "charted"), [(date(2016, 3, 31), False), (date(2016, 2, 1), True)]
+)
+def test_a_retired_areas_plan_is_charted_only_while_it_has_overdue_actions(
+    clean_db, south_target, charted
+):
+    from tracker.services.governance.dashboard import (
+        DashboardSettings,
+        dashboard_snapshot,
+        parse_dashboard_filters,
+    )
+    from tracker.services.plan import queries
+
+    make_cycles(upto=4)
+    make_action(ref="N-1", plan="north", target_date=date(2016, 2, 1))
+    make_action(ref="S-1", plan="south", target_date=south_target)
+    get_or_make_locality("south").retired_at = RETIRED
+    db.session.commit()
+    snap = dashboard_snapshot(
+        date(2016, 2, 15),
+        parse_dashboard_filters({}, plans=[]),
+        now=datetime(2016, 2, 15, 10, tzinfo=UTC),
+        settings=DashboardSettings(
+            cycle_start=date(2016, 1, 4), sef_first_month="2016-02", sef_due_working_day=5
+        ),
+        plans=queries.list_plan_choices(),
+    )
+    chart = snap["charts"]["overdue_by_plan"]
+    codes = [p["code"] for p in chart["plans"]]
+    assert "north" in codes and ("south" in codes) is charted
+    assert all(set(point["counts"]) == set(codes) for point in chart["cycles"])
+
+
 def test_a_retired_areas_head_is_asked_for_no_return_or_sef_on_their_home_page(clean_db):
     from tests.builders import actor_for
     from tracker.services.plan import home

@@ -372,6 +372,17 @@ def _charts(
                 "counts": {p.code: by_plan.get(p.code, {}).get("overdue", 0) for p in shown},
             }
         )
+    # A retired area's plan is charted only while it has overdue actions (or is the one chosen):
+    # a line of noughts for an area that no longer makes returns is noise.
+    shown = [
+        p
+        for p in shown
+        if not p.retired
+        or f.plan == p.code
+        or any(point["counts"].get(p.code) for point in overdue_by_plan)
+    ]
+    for point in overdue_by_plan:
+        point["counts"] = {p.code: point["counts"][p.code] for p in shown}
     due = next((due_at for n, _, due_at, _ in cycles if n == current), None)
     return {
         "cycle_due_at": due.isoformat() if due else None,
