@@ -459,6 +459,24 @@ def test_the_planned_meetings_follow_the_usual_days_the_administrator_sets(clean
     assert db.session.execute(audited).scalar_one() == 1
 
 
+def test_changing_the_usual_meeting_days_marks_the_meetings_changed_for_calendar_clients(clean_db):
+    """A client keeps an event it has unless its DTSTAMP/LAST-MODIFIED moves on: a new usual
+    time must move them, or subscribers keep the old time."""
+    chair = make_user(role="chair")
+    db.session.commit()
+    token = calendar_feeds.make_feed(chair.id, now=NOW)
+    before = _events(_read(token))["meeting-jsig-2016-02-18@tracker.example"]
+    assert before["LAST-MODIFIED"].dt == NOW
+    later = NOW + timedelta(hours=3)
+    settings.save_meeting_days(
+        MeetingDays(jsig=MeetingDay(3, 3, time(15, 0), 60)), actor_id=None, now=later
+    )
+    settings.forget()
+    after = _events(_read(token))["meeting-jsig-2016-02-18@tracker.example"]
+    assert after["DTSTART"].dt.hour == 15
+    assert after["LAST-MODIFIED"].dt == after["DTSTAMP"].dt == later
+
+
 def test_an_action_lead_gets_the_meetings_they_attend_and_no_reminders_when_they_choose_none(
     clean_db,
 ):

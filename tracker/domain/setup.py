@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from tracker.domain.permissions import Role
@@ -314,6 +314,9 @@ class Setup:
     self_evaluation: SelfEvaluation = field(default_factory=SelfEvaluation)
     chasing: Chasing = field(default_factory=Chasing)
     meeting_days: MeetingDays = field(default_factory=MeetingDays)
+    # When each saved setting last changed, by key (none for an environment's default): what a
+    # calendar feed's planned meetings say changed when their usual day or names change.
+    changed_at: Mapping[str, datetime] = field(default_factory=dict, compare=False)
 
     @property
     def rhythm(self) -> Rhythm:

@@ -108,8 +108,11 @@ def _known(cls: type, value: Mapping[str, Any]) -> dict[str, Any]:
 def load(cfg: Mapping[str, Any] | None = None) -> Setup:
     """Read the saved settings (one statement) over the environment's defaults."""
     cfg = cfg if cfg is not None else current_app.config
-    saved = {key: value for key, value in db.session.execute(select(Setting.key, Setting.value))}
-    return _overlay(defaults(cfg), saved)
+    rows = db.session.execute(select(Setting.key, Setting.value, Setting.updated_at)).all()
+    saved = {key: value for key, value, _ in rows}
+    return replace(
+        _overlay(defaults(cfg), saved), changed_at={key: changed for key, _, changed in rows}
+    )
 
 
 def current() -> Setup:

@@ -216,6 +216,9 @@ def _meeting_events(
     setup = current_setup() if kinds else None
     labels = meeting_rules.kind_labels(setup.words) if setup else {}
     usual = setup.meeting_days if setup else None
+    # A change to the groups' usual days or names changes their events: clients must see it.
+    changed = setup.changed_at if setup else {}
+    reset = _latest(changed.get("meeting_days"), changed.get("words"))
     events, seen = [], set()
     for r in rows:
         if (r.kind, r.held_on) in seen:
@@ -228,7 +231,7 @@ def _meeting_events(
                 usual,
                 r.held_on,
                 planned=False,
-                at=r.created_at,
+                at=_latest(r.created_at, reset) or r.created_at,
                 url=f"{base}/meetings/{r.id}",
                 domain=domain,
             )
@@ -246,7 +249,7 @@ def _meeting_events(
                         usual,
                         day,
                         planned=True,
-                        at=since,
+                        at=_latest(since, reset) or since,
                         url=f"{base}/meetings",
                         domain=domain,
                     )
