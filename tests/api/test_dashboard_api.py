@@ -63,6 +63,8 @@ def test_each_count_is_the_total_of_the_api_list_with_the_same_filters(role_clie
         ({"plan": "west"}, "plan"),
         ({"lead": "-1"}, "lead"),
         ({"lead": "2147483648"}, "lead"),
+        ({"event": "0"}, "event"),
+        ({"event": "first"}, "event"),
         ({"as_at": "2016-01-20"}, "as_at"),
     ],
 )

@@ -58,6 +58,7 @@ def test_an_action_names_the_finding_of_another_event_it_answers(chair):
     ("url", "most"),
     [
         ("/dashboard", 21),  # as the first demo's (tests/web/test_query_counts.py)
+        ("/dashboard?event=2", 21),  # narrowed to one inspection event
         ("/overview", 6),  # three events cost no more than one
         ("/plans/front-door", 10),
         ("/plans/improvement", 10),
@@ -71,3 +72,27 @@ def test_the_second_councils_pages_stay_within_the_query_budgets(
         response = chair.get(url)
     assert response.status_code == 200, url
     assert counter.count <= most, counter.statements
+
+
+def test_the_dashboard_narrows_to_one_inspection_event_as_the_overview_counts_it(chair):
+    """Each event's actions and overdue actions on the dashboard are the overview's figures for
+    it, and each count is the total of the action list with the same filter."""
+    page = chair.get("/overview").get_data(as_text=True)
+    ids = re.findall(r'<tr class="govuk-table__row" id="inspection-(\d+)">', page)
+    expected = {"actions": [39, 17, 8], "overdue": [5, 4, 0]}
+    for n, event in enumerate(ids):
+        body = chair.get("/api/v1/dashboard", query_string={"event": event}).get_json()
+        assert body["filters"] == {"event": event}
+        assert body["actions"] == expected["actions"][n]
+        assert body["counts"]["overdue"] == expected["overdue"][n]
+        listed = chair.get(
+            "/api/v1/actions", query_string={"event": event, "rag": "red", "per_page": 1}
+        ).get_json()["total"]
+        assert body["counts"]["red"] == listed
+    html = chair.get(f"/dashboard?event={ids[1]}").get_data(as_text=True)
+    chosen = re.search(
+        r'<option value="(\d+)" selected>([^<]*)</option>', html[html.index('id="f-event"') :]
+    )
+    assert chosen.groups() == (ids[1], "Focused visit: the front door")
+    assert f"/actions/overdue?event={ids[1]}" in html  # the counts' lists keep the filter
+    assert f"board-pack.pdf?event={ids[1]}" in html

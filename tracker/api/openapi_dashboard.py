@@ -56,6 +56,11 @@ def dashboard_paths(problem: dict, words: Words) -> dict[str, Any]:
                         FILTER_TEXT,
                         "Recommendation ref, e.g. REC-3" + EMPTY_REFUSED,
                     ),
+                    query(
+                        "event",
+                        {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX},
+                        "An inspection event's id: actions answering any of its findings",
+                    ),
                     query("lead_organisation", FILTER_TEXT, "Organisation code" + EMPTY_REFUSED),
                     query(
                         "lead",
@@ -99,6 +104,7 @@ def dashboard_schemas() -> dict[str, Any]:
                     "properties": {
                         "plan": plan,
                         "recommendation": {"type": "string"},
+                        "event": {"type": "string"},
                         "lead_organisation": {"type": "string"},
                         "lead": {"type": "string"},
                     },

@@ -79,6 +79,7 @@ def start_board_pack(
         recommendation=filters.recommendation,
         lead_organisation=filters.lead_organisation,
         lead=filters.lead,
+        event=filters.event,
     )
     pack = BoardPack(
         snapshot=snapshot,
@@ -86,7 +87,7 @@ def start_board_pack(
         as_at=as_at,
         prepared_at=now,
         filters=words,
-        charts_scope=describe_filters(scope, leads, organisations, show_plan=True),
+        charts_scope=describe_filters(scope, leads, organisations, show_plan=True, events=events),
         filename=export_filename(filters, today, "pdf", stem="board-pack"),
         paper=build_paper(kind=MeetingKind.JSIG, day=today, snapshot=snapshot, only_chosen=True),
     )

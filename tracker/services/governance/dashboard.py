@@ -43,9 +43,9 @@ from tracker.services.reads.state import (
     overdue_clause,
 )
 
-# What the dashboard is filtered by: the plan (or locality), recommendation, lead organisation
-# and lead. Each count's list takes the same values.
-DASHBOARD_PARAMS = ("plan", "recommendation", "lead_organisation", "lead")
+# What the dashboard is filtered by: the plan (or locality), recommendation, inspection event,
+# lead organisation and lead. Each count's list takes the same values.
+DASHBOARD_PARAMS = ("plan", "recommendation", "event", "lead_organisation", "lead")
 
 # The counts, in the order the page and the API give them. Each is a list of actions (or of
 # returns and SEFs) that the page links to.
@@ -83,7 +83,7 @@ class DashboardSettings:
 
 
 def parse_dashboard_filters(args: dict[str, str], *, plans: Sequence[PlanChoice]) -> PlanFilters:
-    """The dashboard's four filters from query-string values; any other name is refused.
+    """The dashboard's five filters from query-string values; any other name is refused.
     `plans`: every plan (the database's), which a plan filter must name."""
     unknown = sorted(set(args) - set(DASHBOARD_PARAMS))
     if unknown:
@@ -98,6 +98,7 @@ def filter_args(f: PlanFilters) -> dict[str, str]:
     values = {
         "plan": f.plan,
         "recommendation": f.recommendation,
+        "event": str(f.event) if f.event is not None else None,
         "lead_organisation": f.lead_organisation,
         "lead": str(f.lead) if f.lead is not None else None,
     }
@@ -105,20 +106,24 @@ def filter_args(f: PlanFilters) -> dict[str, str]:
 
 
 def _scoped(f: PlanFilters) -> bool:
-    return any((f.plan, f.recommendation, f.lead_organisation, f.lead is not None))
+    return any(
+        (f.plan, f.recommendation, f.lead_organisation, f.lead is not None, f.event is not None)
+    )
 
 
 def _in_scope(query: Select, f: PlanFilters, today: date) -> Select:
     """Join Plan (and what the filters ask about) to a query over Action, narrowed to the
     filters. Unfiltered, nothing is joined that is not needed."""
     query = query.join(Plan, Plan.id == Action.plan_id)
-    if f.recommendation:
+    if f.recommendation or f.event is not None:
         query = query.join(Recommendation, Recommendation.id == Action.recommendation_id)
     if f.lead_organisation:
         query = query.join(LEAD_ORG, LEAD_ORG.id == Action.lead_organisation_id)
     if f.plan is not None:
         query = query.where(Plan.code == f.plan)
-    scope = PlanFilters(recommendation=f.recommendation, lead_organisation=f.lead_organisation)
+    scope = PlanFilters(
+        recommendation=f.recommendation, lead_organisation=f.lead_organisation, event=f.event
+    )
     scope.lead = f.lead
     return apply_filters(query, scope, today, None)
 

@@ -80,6 +80,7 @@ def show():
         today, filters, now=now_utc(), settings=dashboard_settings(), plans=plans
     )
     scope = filter_args(filters)
+    recommendations, events = queries.list_finding_menus()
     return render_template(
         "dashboard/show.html",
         snap=snapshot,
@@ -91,7 +92,8 @@ def show():
         filtered=bool(scope),
         downloads=_downloads(scope),
         may_sign_off=allowed(Permission.SIGN_OFF),
-        recommendations=queries.list_recommendation_refs(),
+        recommendations=recommendations,
+        events=events,
         organisations=queries.list_organisations(),
         leads=queries.list_leads(),
     )
