@@ -73,6 +73,12 @@ def test_the_second_councils_chair_reads_the_dashboard_the_events_and_an_action(
     expect(page.locator(".govuk-caption-l")).to_contain_text("Thursday 16 November 2023")
     expect(page.get_by_label("Plan or service area")).to_contain_text("Front Door and Assessment")
     axe.check(page)
+    # Narrowed to the focused visit: its 17 actions, as the overview counts them.
+    page.get_by_label("Inspection or visit").select_option(label="Focused visit: the front door")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"[?&]event=\d+"))
+    expect(page.locator("#dashboard-scope")).to_contain_text("17 actions match the filters")
+    axe.check(page)
 
     page.goto(f"{live_server}/overview")
     events = page.locator("#inspection-events tbody tr")
