@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     # The organisation's names for its board, group and scrutiny body, read when a page first
     # names them: a global, so the macros a page imports (without its context) have them too.
     app.jinja_env.globals["words"] = WORDS
+    app.jinja_env.globals["region_id"] = region_id
     app.jinja_env.filters.update(
         long_date=long_date,
         iso_long_date=iso_long_date,
@@ -234,3 +235,12 @@ _NO_VALUE = Markup('<strong class="govuk-tag govuk-tag--grey tracker-tag">No val
 def measure_status_tag(status: Status | str | None) -> Markup:
     """A measure's status as a GOV.UK tag: in words as well as colour."""
     return _MEASURE_TAGS[Status(status)] if status else _NO_VALUE
+
+
+def region_id() -> str:
+    """A fresh id on this page (`table-1`, `table-2`...): a wide table's scrolling region is
+    named by its caption (`aria-labelledby`), and the same template may draw several, in loops
+    and macros, so the id is counted per request, not written in the template."""
+    count = g.get("_region_ids", 0) + 1
+    g._region_ids = count
+    return f"table-{count}"
