@@ -136,8 +136,9 @@ class Config:
     # `seed/second` the second (a council with service areas and three inspection events).
     SEED_DIR = str(BASE_DIR / (_env("TRACKER_SEED_DIR", "seed") or "seed"))
     # Fortnightly update cycles: the day the first opens, and when returns are due (London).
-    # Unset, a new tracker's first cycle opens on the Monday of the week the app starts (London),
-    # kept once its first cycle is made, until the administrator sets the rhythm under Set-up.
+    # Unset, a new tracker's first cycle opens on the Monday of the week `tracker init` runs
+    # (London), kept in the database by init, until the administrator sets the rhythm under
+    # Set-up (a database set up otherwise: the week the app starts, kept once a cycle is made).
     CYCLE_START = _env("TRACKER_CYCLE_START")
     RETURN_DUE_TIME = _env("TRACKER_RETURN_DUE_TIME", "12:00")
     # Monthly locality SEFs fall due on this working day of each month.

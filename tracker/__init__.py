@@ -117,8 +117,10 @@ def _check_deadline_rules(app: Flask) -> None:
 
 def _first_cycle_start(app: Flask) -> None:
     """With no TRACKER_CYCLE_START, the first default rhythm opens on the Monday of the London
-    week the app starts in (the configured day in demo mode), never a demo's date; the rhythm is
-    kept once its first cycle is made (services/access/settings.keep_default_rhythm)."""
+    week the app starts in (the configured day in demo mode), never a demo's date; `tracker init`
+    keeps it in the database (services/access/settings.keep_first_rhythm), so processes started
+    on other days agree, and a database set up otherwise keeps it once its first cycle is made
+    (keep_default_rhythm)."""
     if app.config.get("CYCLE_START"):
         return
     with app.app_context():

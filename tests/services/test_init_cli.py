@@ -76,7 +76,8 @@ def test_init_on_an_empty_database_prints_a_link_that_makes_the_first_administra
     assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 0
     token = link.rsplit("/", 1)[1]
     assert token not in db.session.execute(select(Invitation.token_hash)).scalar_one()
-    assert db.session.execute(select(AuditEvent.kind)).scalars().all() == ["tracker_initialised"]
+    kinds = db.session.execute(select(AuditEvent.kind)).scalars().all()
+    assert sorted(kinds) == ["setup.rhythms", "tracker_initialised"]  # the first rhythm, kept
 
     path = "/" + link.split("/", 3)[3]
     assert client.get(path).status_code == 200
@@ -167,3 +168,29 @@ def test_user_create_takes_the_only_organisation_when_none_is_named(client):
     org = db.session.execute(select(Organisation)).scalar_one()
     head = db.session.execute(select(User).where(User.email == "head@anytown.example")).scalar_one()
     assert head.organisation_id == org.id
+
+
+def test_processes_started_in_other_weeks_agree_on_the_first_cycle_after_init(tmp_path):
+    """With no TRACKER_CYCLE_START each process would work out the first cycle from the week it
+    started: `tracker init` keeps the rhythm in force then in the database, so a web worker or
+    scheduler started a fortnight later reads the same first cycle."""
+    from datetime import date
+
+    from tests.conftest import _dispose, _fresh_schema, make_app
+    from tracker.services.access import settings
+
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    first = make_app(url, CYCLE_START=None, TODAY="2026-12-10")
+    _fresh_schema(first)
+    assert first.test_cli_runner().invoke(args=ARGS).exit_code == 0
+    later = make_app(url, CYCLE_START=None, TODAY="2026-12-24")
+    assert later.config["CYCLE_START"] == "2026-12-21"  # its own week, before anything is read
+    with later.app_context():
+        assert settings.load().rhythm.starts_on == date(2026, 12, 7)
+        db.session.remove()
+    # The administrator's first rhythm still starts any day: no cycle has been made.
+    with later.app_context():
+        assert settings.earliest_rhythm_start(date(2026, 12, 24)) is None
+        db.session.remove()
+    _dispose(first)
+    _dispose(later)

@@ -172,9 +172,9 @@ def save_words(values: Mapping[str, str], *, actor_id: int | None, now: datetime
 
 
 def earliest_rhythm_start(today: date, setup: Setup | None = None) -> date | None:
-    """The first day a new rhythm may start: None (any day) on a new tracker, with no rhythm
-    saved and no cycle made; else the day after the cycle in progress ends (a change applies
-    from the next cycle)."""
+    """The first day a new rhythm may start: None (any day) on a new tracker, with no cycle
+    made; else the day after the cycle in progress ends (a change applies from the next
+    cycle)."""
     return None if first_rhythm() else schedule(setup).next_start(today)
 
 
@@ -239,9 +239,21 @@ def keep_default_rhythm(setup: Setup, *, now: datetime) -> bool:
 
 
 def first_rhythm() -> bool:
-    """A new tracker: no rhythm saved and no cycle made (its first rhythm starts any day)."""
-    saved = db.session.get(Setting, "rhythms") is not None
-    return not saved and db.session.execute(select(UpdateCycle.id).limit(1)).first() is None
+    """A new tracker: no cycle made yet (its first rhythm starts any day and replaces the one
+    `tracker init` kept)."""
+    return db.session.execute(select(UpdateCycle.id).limit(1)).first() is None
+
+
+def keep_first_rhythm(*, now: datetime) -> bool:
+    """At `tracker init`: keep the default rhythm in force (TRACKER_CYCLE_START's, or the week
+    the command ran) as the tracker's own, so that every process (web workers and the scheduler,
+    started on other days) reads one first cycle from the database rather than each working it
+    out from the day it started. Nothing if a rhythm is saved. The caller commits."""
+    if db.session.get(Setting, "rhythms") is not None:
+        return False
+    _save("rhythms", [r.as_dict() for r in current().rhythms], actor_id=None, now=now)
+    forget()
+    return True
 
 
 def _cycles_in_use(ids: list[int]) -> bool:

@@ -18,6 +18,7 @@ from tracker.models import Organisation, Plan, User
 from tracker.models.org import ORG_KINDS
 from tracker.services.access.auth import normalise_email
 from tracker.services.access.invitations import new_link
+from tracker.services.access.settings import keep_first_rhythm
 from tracker.services.platform.audit import add_event
 
 SETUP_LINK = timedelta(hours=24)
@@ -104,6 +105,7 @@ def initialise(first: FirstRun, *, now: datetime, base_url: str) -> str:
         # added with the areas (Admin > Set-up).
         db.session.add(Plan(code=MAIN_PLAN_CODE, name=f"{name} improvement plan", kind="main"))
     db.session.flush()
+    keep_first_rhythm(now=now)
     _, link = new_link(admin, actor_id=None, now=now, lifetime=SETUP_LINK, base_url=base_url)
     add_event(
         "tracker_initialised",
