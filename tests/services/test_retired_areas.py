@@ -134,7 +134,8 @@ def test_a_retired_areas_actions_stay_in_its_plan(two_areas):
     assert action.plan_id is not None  # its plan and history are untouched by retiring
 
 
-def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db):
+def _dashboard_on_15_february() -> dict:
+    """The chair's dashboard, every plan, on Monday 15 February 2016 (cycle 4)."""
     from tracker.services.governance.dashboard import (
         DashboardSettings,
         dashboard_snapshot,
@@ -142,12 +143,7 @@ def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db
     )
     from tracker.services.plan import queries
 
-    make_cycles(upto=4)
-    make_action(ref="N-1", plan="north")
-    make_action(ref="S-1", plan="south")
-    get_or_make_locality("south").retired_at = RETIRED
-    db.session.commit()
-    snap = dashboard_snapshot(
+    return dashboard_snapshot(
         date(2016, 2, 15),
         parse_dashboard_filters({}, plans=[]),
         now=datetime(2016, 2, 15, 10, tzinfo=UTC),
@@ -156,6 +152,15 @@ def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db
         ),
         plans=queries.list_plan_choices(),
     )
+
+
+def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db):
+    make_cycles(upto=4)
+    make_action(ref="N-1", plan="north")
+    make_action(ref="S-1", plan="south")
+    get_or_make_locality("south").retired_at = RETIRED
+    db.session.commit()
+    snap = _dashboard_on_15_february()
     assert {r["locality"] for r in snap["returns"]} == {"north"}
     assert {s["locality"] for s in snap["sefs"]} == {"north"}
 
@@ -166,27 +171,12 @@ def test_the_dashboard_lists_no_missing_return_or_sef_of_a_retired_area(clean_db
 def test_a_retired_areas_plan_is_charted_only_while_it_has_overdue_actions(
     clean_db, south_target, charted
 ):
-    from tracker.services.governance.dashboard import (
-        DashboardSettings,
-        dashboard_snapshot,
-        parse_dashboard_filters,
-    )
-    from tracker.services.plan import queries
-
     make_cycles(upto=4)
     make_action(ref="N-1", plan="north", target_date=date(2016, 2, 1))
     make_action(ref="S-1", plan="south", target_date=south_target)
     get_or_make_locality("south").retired_at = RETIRED
     db.session.commit()
-    snap = dashboard_snapshot(
-        date(2016, 2, 15),
-        parse_dashboard_filters({}, plans=[]),
-        now=datetime(2016, 2, 15, 10, tzinfo=UTC),
-        settings=DashboardSettings(
-            cycle_start=date(2016, 1, 4), sef_first_month="2016-02", sef_due_working_day=5
-        ),
-        plans=queries.list_plan_choices(),
-    )
+    snap = _dashboard_on_15_february()
     chart = snap["charts"]["overdue_by_plan"]
     codes = [p["code"] for p in chart["plans"]]
     assert "north" in codes and ("south" in codes) is charted

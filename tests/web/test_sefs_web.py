@@ -348,7 +348,8 @@ def test_the_councils_own_section_is_asked_answered_shown_compared_and_kept(clea
         assert "Youth justice" in north.get("/sefs/north/2016-02").get_data(as_text=True)
 
 
-def test_a_focused_section_the_set_up_does_not_ask_is_neither_shown_nor_required(clean_db, people):
+def _ask_practice_quality_only() -> None:
+    """The set-up asks one focused section: practice quality, not management oversight."""
     db.session.merge(
         Setting(
             key="self_evaluation",
@@ -357,6 +358,10 @@ def test_a_focused_section_the_set_up_does_not_ask_is_neither_shown_nor_required
         )
     )
     db.session.commit()
+
+
+def test_a_focused_section_the_set_up_does_not_ask_is_neither_shown_nor_required(clean_db, people):
+    _ask_practice_quality_only()
     client = _client(clean_db, people, "east")
     html = client.get(FEB).get_data(as_text=True)
     assert 'name="practice_quality"' in html and ">Practice quality</h2>" in html
@@ -374,14 +379,7 @@ def test_a_focused_section_the_set_up_does_not_ask_is_neither_shown_nor_required
 
 
 def test_the_chair_reads_no_not_answered_for_a_section_the_set_up_does_not_ask(clean_db, people):
-    db.session.merge(
-        Setting(
-            key="self_evaluation",
-            value={"sections": ["practice_quality"]},
-            updated_at=datetime(2016, 1, 1, tzinfo=UTC),
-        )
-    )
-    db.session.commit()
+    _ask_practice_quality_only()
     answers = {k: v for k, v in COMPLETE.items() if k != "management_oversight"}
     actor = actor_for(people["east"])
     now = datetime(2016, 2, 5, 10, 30, tzinfo=UTC)
@@ -403,14 +401,7 @@ def test_a_section_answered_while_asked_is_still_read_after_the_set_up_stops_ask
     clean_db, people
 ):
     _seed_versions(people, (COMPLETE, True))
-    db.session.merge(
-        Setting(
-            key="self_evaluation",
-            value={"sections": ["practice_quality"]},
-            updated_at=datetime(2016, 1, 1, tzinfo=UTC),
-        )
-    )
-    db.session.commit()
+    _ask_practice_quality_only()
     read = _client(clean_db, people, "chair").get(FEB).get_data(as_text=True)
     assert ">Management oversight</h2>" in read
     assert COMPLETE["management_oversight"].split("\n")[0] in read
