@@ -159,6 +159,8 @@ ROUTES = {
     "api.cycles": ("GET", "/api/v1/cycles", EVERYONE, 200),
     "api.current_cycle": ("GET", "/api/v1/cycles/current", EVERYONE, 200),
     "api.locality_return": ("GET", "/api/v1/localities/south/returns/2", EVERYONE, 200),
+    "api.sef_grid": ("GET", "/api/v1/sefs", EVERYONE, 200),
+    "api.locality_sef": ("GET", "/api/v1/localities/east/sefs/2016-02", EVERYONE, 200),
     "api.locality_returns": (
         "GET",
         "/api/v1/localities/north/returns",

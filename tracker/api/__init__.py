@@ -14,6 +14,7 @@ from tracker.api import (  # noqa: F401 - their routes join the blueprint
     past_returns,
     returns,
     search,
+    sefs,
     updates,
 )
 from tracker.api.views import bp

@@ -24,6 +24,7 @@ from tracker.api.openapi_measures import measure_paths
 from tracker.api.openapi_meetings import meeting_paths, meeting_schemas
 from tracker.api.openapi_returns import returns_paths, returns_schemas
 from tracker.api.openapi_search import search_paths, search_schemas
+from tracker.api.openapi_sefs import sef_paths, sef_schemas
 from tracker.api.openapi_workflow import workflow_paths, workflow_schemas
 from tracker.domain.setup import Words
 from tracker.domain.states import Impact, Lifecycle, Rag
@@ -321,6 +322,7 @@ def openapi_document(
             **meeting_paths(PROBLEM),
             **search_paths(PROBLEM, words),
             **returns_paths(PROBLEM, words),
+            **sef_paths(PROBLEM, words),
             **challenge_paths(PROBLEM, words),
             **evidence_paths({"$ref": "#/components/schemas/Problem"}, words),
             "/outbox": {
@@ -392,6 +394,7 @@ def openapi_document(
                 **meeting_schemas(words),
                 **search_schemas(),
                 **returns_schemas(),
+                **sef_schemas(),
                 **challenge_schemas(),
                 **evidence_schemas(),
                 "OutboxMessage": {
