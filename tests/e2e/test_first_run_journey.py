@@ -69,6 +69,14 @@ def flash(page: Page):
     return page.locator(".govuk-notification-banner--success")
 
 
+def _status(page: Page, part: str):
+    """A set-up part's status in the task list."""
+    item = page.locator(
+        "#setup-parts .govuk-task-list__item", has=page.get_by_role("link", name=part, exact=True)
+    )
+    return item.locator(".govuk-task-list__status")
+
+
 def _workbook() -> bytes:
     book = Workbook()
     book.active.title = "Notes"
@@ -154,6 +162,10 @@ def test_a_council_sets_up_from_an_empty_database_and_runs_its_first_monthly_ret
     _sign_in(page, base, ADMIN)
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Set-up").click()
     expect(heading(page)).to_have_text("Set-up")
+    # What is done and what is not, part by part: only the organisation, so far.
+    expect(_status(page, "Organisations")).to_have_text("Completed")
+    expect(_status(page, "Update rhythm")).to_have_text("Default")
+    expect(_status(page, "Areas")).to_have_text("None yet")
     axe.check(page)
 
     # 2. Three service areas, each with its own plan.
@@ -182,6 +194,10 @@ def test_a_council_sets_up_from_an_empty_database_and_runs_its_first_monthly_ret
     expect(flash(page)).to_contain_text("Saved: from 1 May 2025, monthly")
     expect(page.get_by_role("table").nth(1)).to_contain_text("16:00 on Thursday 29 May 2025")
     axe.check(page)
+    page.goto(f"{base}/admin/setup")
+    expect(_status(page, "Update rhythm")).to_have_text("Completed")
+    expect(_status(page, "Areas")).to_have_text("Completed")
+    expect(page.locator("#setup-parts")).to_contain_text("Now: 3 areas in use.")
 
     # 4. The ILACS inspection with its judgements and a recommendation.
     page.goto(f"{base}/inspections/new")

@@ -186,7 +186,9 @@ def test_processes_started_in_other_weeks_agree_on_the_first_cycle_after_init(tm
     later = make_app(url, CYCLE_START=None, TODAY="2026-12-24")
     assert later.config["CYCLE_START"] == "2026-12-21"  # its own week, before anything is read
     with later.app_context():
-        assert settings.load().rhythm.starts_on == date(2026, 12, 7)
+        kept = settings.load()
+        assert kept.rhythm.starts_on == date(2026, 12, 7)
+        assert "rhythms" not in settings.chosen(kept)  # kept, not chosen: the set-up says Default
         db.session.remove()
     # The administrator's first rhythm still starts any day: no cycle has been made.
     with later.app_context():

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from tests.builders import (
@@ -56,6 +57,62 @@ def test_the_set_up_page_links_organisations_and_areas_and_is_in_the_menu(client
     html = client.get("/admin/setup").get_data(as_text=True)
     assert 'href="/admin/organisations"' in html and 'href="/admin/areas"' in html
     assert 'href="/admin/setup"' in client.get("/admin/users").get_data(as_text=True)
+
+
+def _statuses(client) -> dict[str, str]:
+    """Each set-up part's status as the task list shows it, by its title. The test's app
+    context outlives requests: forget the person and set-up it cached, so the page reads them
+    as a real request does (the set-up with the person signed in, in one statement)."""
+    for cached in ("_login_user", "_tracker_setup"):
+        g.pop(cached, None)
+    html = client.get("/admin/setup").get_data(as_text=True)
+    items = re.findall(
+        r"govuk-task-list__link[^>]*>\s*(.*?)\s*</a>.*?govuk-task-list__status[^>]*>\s*(.*?)\s*</div>",
+        html,
+        re.S,
+    )
+    return {html_text.unescape(t): re.sub(r"<[^>]+>", "", s).strip() for t, s in items}
+
+
+def test_the_set_up_page_says_what_is_done_what_is_a_default_and_what_is_missing(
+    client, admin, clean_db, monkeypatch
+):
+    monkeypatch.setitem(clean_db.config, "GETTING_TO_GOOD_CHAIR", None)
+    before = _statuses(client)
+    assert before == {
+        "Organisations": "Completed",  # the administrator's own
+        "Areas": "None yet",
+        "Update rhythm": "Default",
+        "Self-evaluation": "Default",
+        "Chasing": "No one to escalate to",
+        "Meetings' usual days": "Default",
+        "The words your organisation uses": "Default",
+        "Inspections and visits": "Not yet started",
+        "Import the plan you already have": "Not yet started",
+        "People": "Not yet started",
+    }
+    make_action(plan="north")
+    get_or_make_locality("north")
+    make_user(org="trust")
+    db.session.commit()
+    _post(
+        client,
+        "/admin/setup/words",
+        board="Improvement Board",
+        board_short="Board",
+        group="Strategic Group",
+        group_short="Group",
+        scrutiny="scrutiny committee",
+        area="Team",
+        areas="Teams",
+    )
+    after = _statuses(client)
+    for part in ("Areas", "Import the plan you already have", "People"):
+        assert after[part] == "Completed", part
+    assert after["The words your organisation uses"] == "Completed"
+    assert after["Chasing"] == "No one to escalate to"
+    page = client.get("/admin/setup").get_data(as_text=True)
+    assert "Now: 1 area in use." in page and "no one is named for the last escalation" in page
 
 
 def test_an_admin_adds_an_organisation_and_sees_it_listed(client, admin):
@@ -208,7 +265,7 @@ def test_each_page_runs_one_statement_whatever_the_rows(client, admin, count_que
     north = db.session.execute(select(Locality).limit(1)).scalar_one()
     # The signed-in admin is already in this test's session: what is counted is the page's own.
     budgets = {
-        "/admin/setup": 0,
+        "/admin/setup": 1,  # what is set up so far, counted in one statement
         "/admin/organisations": 1,
         "/admin/areas": 1,
         f"/admin/areas/{north.id}": 1,

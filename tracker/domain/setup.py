@@ -317,6 +317,8 @@ class Setup:
     # When each saved setting last changed, by key (none for an environment's default): what a
     # calendar feed's planned meetings say changed when their usual day or names change.
     changed_at: Mapping[str, datetime] = field(default_factory=dict, compare=False)
+    # The rhythm in force is the one `tracker init` kept, not one anybody chose.
+    rhythm_kept: bool = field(default=False, compare=False)
 
     @property
     def rhythm(self) -> Rhythm:

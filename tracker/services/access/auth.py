@@ -391,9 +391,9 @@ def get_signed_in_user(user_id: int) -> tuple[User | None, list[PlanChoice]]:
     """The person a session names, with every plan (the menu's links and the plan filter's
     check need them on every page) and the saved set-up, kept for the request: one
     statement."""
-    user, plans, saved = get_user_with_plans(user_id)
+    user, plans, saved, changed = get_user_with_plans(user_id)
     if user is not None:
-        settings.remember(saved)
+        settings.remember(saved, changed)
     return user, plans
 
 

@@ -45,6 +45,8 @@ from tracker.services.loop.cycles import ensure_cycles
 from tracker.services.platform.audit import add_event
 
 KEYS = rules.SETTING_KEYS
+# Marks the rhythm `tracker init` kept (from_dict ignores it; a rhythm chosen later drops it).
+KEPT_AT_INIT = "kept_at_init"
 _G_KEY = "_tracker_setup"
 
 
@@ -109,9 +111,22 @@ def load(cfg: Mapping[str, Any] | None = None) -> Setup:
     """Read the saved settings (one statement) over the environment's defaults."""
     cfg = cfg if cfg is not None else current_app.config
     rows = db.session.execute(select(Setting.key, Setting.value, Setting.updated_at)).all()
-    saved = {key: value for key, value, _ in rows}
+    return _setup(
+        cfg,
+        {key: value for key, value, _ in rows},
+        {key: changed for key, _, changed in rows},
+    )
+
+
+def _setup(cfg: Mapping[str, Any], saved: Mapping[str, Any], changed: Mapping[str, Any]) -> Setup:
+    """The set-up in force: the saved values over the environment's defaults, with when each
+    saved one last changed and whether the rhythm is the one `tracker init` kept."""
+    rhythms = saved.get("rhythms") or []
     return replace(
-        _overlay(defaults(cfg), saved), changed_at={key: changed for key, _, changed in rows}
+        _overlay(defaults(cfg), saved),
+        changed_at=dict(changed),
+        rhythm_kept=bool(rhythms)
+        and all(isinstance(r, dict) and r.get(KEPT_AT_INIT) for r in rhythms),
     )
 
 
@@ -125,11 +140,11 @@ def current() -> Setup:
     return value
 
 
-def remember(saved: Mapping[str, Any]) -> None:
+def remember(saved: Mapping[str, Any], changed: Mapping[str, Any]) -> None:
     """Keep for this request the settings read with the person signed in (the same statement
     as their menu: see reads/reference.get_user_with_plans), so pages read none of their own."""
     if has_app_context():
-        setattr(g, _G_KEY, _overlay(defaults(current_app.config), saved))
+        setattr(g, _G_KEY, _setup(current_app.config, saved, changed))
 
 
 def forget() -> None:
@@ -251,9 +266,16 @@ def keep_first_rhythm(*, now: datetime) -> bool:
     out from the day it started. Nothing if a rhythm is saved. The caller commits."""
     if db.session.get(Setting, "rhythms") is not None:
         return False
-    _save("rhythms", [r.as_dict() for r in current().rhythms], actor_id=None, now=now)
+    kept = [r.as_dict() | {KEPT_AT_INIT: True} for r in current().rhythms]
+    _save("rhythms", kept, actor_id=None, now=now)
     forget()
     return True
+
+
+def chosen(setup: Setup) -> frozenset[str]:
+    """The settings the organisation has saved: every key saved, except a rhythm `tracker init`
+    kept and nobody has chosen since (the set-up page calls that one a default)."""
+    return frozenset(k for k in setup.changed_at if not (k == "rhythms" and setup.rhythm_kept))
 
 
 def _cycles_in_use(ids: list[int]) -> bool:

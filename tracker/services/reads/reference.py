@@ -4,6 +4,7 @@ recommendations and leads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, select, true
@@ -77,15 +78,18 @@ def list_plan_choices() -> list[PlanChoice]:
 _SETTING_COLUMNS = tuple(
     select(Setting.value).where(Setting.key == key).scalar_subquery().label(f"setting_{key}")
     for key in SETTING_KEYS
+) + tuple(
+    select(Setting.updated_at).where(Setting.key == key).scalar_subquery().label(f"changed_{key}")
+    for key in SETTING_KEYS
 )
 
 
 def get_user_with_plans(
     user_id: int,
-) -> tuple[User | None, list[PlanChoice], dict[str, Any]]:
-    """A person, every plan and the saved settings, in one statement: each page's menu links to
-    the plans and follows the set-up, and its filters check a plan's code, so they come with the
-    person who asks (one row a plan)."""
+) -> tuple[User | None, list[PlanChoice], dict[str, Any], dict[str, datetime]]:
+    """A person, every plan and the saved settings (with when each last changed), in one
+    statement: each page's menu links to the plans and follows the set-up, and its filters check
+    a plan's code, so they come with the person who asks (one row a plan)."""
     rows = db.session.execute(
         select(User, *_SETTING_COLUMNS, *PLAN_CHOICE_COLUMNS)
         .select_from(User)
@@ -98,15 +102,20 @@ def get_user_with_plans(
         .execution_options(populate_existing=True)
     ).all()
     if not rows:
-        return None, [], {}
-    width = len(_SETTING_COLUMNS)
+        return None, [], {}, {}
+    keys, width = len(SETTING_KEYS), len(_SETTING_COLUMNS)
     saved = {
         key: value
-        for key, value in zip(SETTING_KEYS, rows[0][1 : 1 + width], strict=True)
+        for key, value in zip(SETTING_KEYS, rows[0][1 : 1 + keys], strict=True)
         if value is not None
     }
+    changed = {
+        key: moment
+        for key, moment in zip(SETTING_KEYS, rows[0][1 + keys : 1 + width], strict=True)
+        if moment is not None
+    }
     plans = [plan_choice(*row[1 + width :]) for row in rows]
-    return rows[0][0], [p for p in plans if p is not None], saved
+    return rows[0][0], [p for p in plans if p is not None], saved, changed
 
 
 def list_plans() -> list[Plan]:

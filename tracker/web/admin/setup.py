@@ -11,6 +11,8 @@ from tracker.clock import now_utc
 from tracker.domain.permissions import Permission
 from tracker.services.access import areas as area_service
 from tracker.services.access import organisations as org_service
+from tracker.services.access import settings as setup_settings
+from tracker.services.access import setup as setup_service
 from tracker.services.errors import NotFound
 from tracker.web.access import requires
 from tracker.web.admin.forms import AreaForm, ConfirmForm, OrganisationForm
@@ -48,8 +50,13 @@ def _setup_menu() -> dict:
 @bp.get("/setup")
 @requires(Permission.ADMIN)
 def setup():
-    """Where the administrator sets the tracker up: each part on a page of its own."""
-    return render_template("admin/setup.html")
+    """Where the administrator sets the tracker up: each part on a page of its own, with what is
+    set now and whether it is done, still the environment's default or not yet started."""
+    in_force = setup_settings.current()
+    progress = setup_service.setup_progress(
+        setup_settings.chosen(in_force), escalation_named=bool(in_force.chasing.chair_email)
+    )
+    return render_template("admin/setup.html", progress=progress, in_force=in_force)
 
 
 # --- Organisations ------------------------------------------------------------------------------
