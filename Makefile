@@ -119,7 +119,7 @@ security: install
 	$(BIN)/python .ci/audit_dependencies.py
 
 # The documentation site (docs/, mkdocs.yml) into site/, with the guides' screenshots. The browser
-# journeys take them: those marked docs_screenshots (ten; `make docs` runs only them) call
+# journeys take them: those marked docs_screenshots (eleven; `make docs` runs only them) call
 # shoot(page, name) just after checking each screen, and with TRACKER_DOCS_SCREENSHOTS set write
 # it into docs/img/ (gitignored; the names are listed in docs/shots.py). Then the site is built,
 # strict: a broken link, a missing image, a page missing from the nav or a setting config.py

@@ -33,6 +33,7 @@ NAMES = (
     "jsig-plan",
     "jsig-quarterly-report",
     "jsig-api-tokens",
+    "admin-setup",
     "admin-people",
     "admin-import",
     "admin-outbox",

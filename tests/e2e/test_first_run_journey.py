@@ -137,8 +137,9 @@ def _upload(page: Page, base: str, kind: str, name: str, data: bytes, mime: str)
     page.get_by_role("button", name="Upload and choose the columns").click()
 
 
+@pytest.mark.docs_screenshots  # the administrator's guide shows its set-up task list
 def test_a_council_sets_up_from_an_empty_database_and_runs_its_first_monthly_return(
-    page: Page, browser, browser_context_args, browser_app, live_server, axe
+    page: Page, browser, browser_context_args, browser_app, live_server, axe, shoot
 ):
     base = live_server
     # 1. First run, on the command line: the organisation, its plan and a one-time link.
@@ -198,6 +199,7 @@ def test_a_council_sets_up_from_an_empty_database_and_runs_its_first_monthly_ret
     expect(_status(page, "Update rhythm")).to_have_text("Completed")
     expect(_status(page, "Areas")).to_have_text("Completed")
     expect(page.locator("#setup-parts")).to_contain_text("Now: 3 areas in use.")
+    shoot(page, "admin-setup")
 
     # 4. The ILACS inspection with its judgements and a recommendation.
     page.goto(f"{base}/inspections/new")
