@@ -14,7 +14,8 @@ import re
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.conftest import DEMO_PASSWORD, ROLE_ACCOUNTS
+from tests.conftest import ROLE_ACCOUNTS
+from tests.e2e.test_sef_journey import heading, sign_in, sign_out
 
 SOUTH_HEAD = "south.hos@trust.example"
 OWN = "Voice of the child"
@@ -26,24 +27,6 @@ ANSWERS = {
     "Practice quality": "Plans name who does what by when in 70% of audited files.",
 }
 VOICE = "Young people's forum asked for fewer changes of worker; allocation now keeps one."
-
-
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
-
-
-def sign_in(page: Page, base: str, email: str, axe) -> None:
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(heading(page)).to_have_text("Your work")
-    axe.check(page)
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You have signed out.")).to_be_visible()
 
 
 def fits(page: Page) -> None:
@@ -78,7 +61,7 @@ def test_the_councils_own_section_is_set_up_answered_on_a_phone_and_read_by_the_
         "These sections apply from the self-evaluation for 2016-03. Until then, none."
     )
     axe.check(page)
-    sign_out(page)
+    sign_out(page, axe)
 
     # February's SEF, already this month's, is not asked the new section.
     sign_in(page, base, SOUTH_HEAD, axe)
@@ -86,7 +69,7 @@ def test_the_councils_own_section_is_set_up_answered_on_a_phone_and_read_by_the_
     expect(heading(page)).to_have_text("SEF for February 2016")
     expect(page.get_by_label(OWN)).to_have_count(0)
     expect(page.get_by_label("Management oversight")).to_have_count(0)
-    sign_out(page)
+    sign_out(page, axe)
 
     demo_day = browser_app.config["TODAY"]
     browser_app.config["TODAY"] = "2016-03-07"
@@ -123,7 +106,7 @@ def test_the_councils_own_section_is_set_up_answered_on_a_phone_and_read_by_the_
         fits(page)
         axe.check(page)
         page.set_viewport_size({"width": 1280, "height": 800})
-        sign_out(page)
+        sign_out(page, axe)
 
         # --- The chair reads it: the own section, and no "Not answered" for the one not asked -
         sign_in(page, base, ROLE_ACCOUNTS["chair"], axe)

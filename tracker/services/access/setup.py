@@ -130,6 +130,26 @@ class SetupProgress:
     saved: frozenset[str]  # the setting keys saved in the database
     escalation_named: bool  # chasing names someone to escalate to at its last step
 
+    def status(self, part: str) -> str:
+        """A set-up part's status: `done`; `default` (a setting nothing has been saved for, in
+        force as the environment gives it); `todo`; `none_yet` (no areas: allowed, then only
+        leads update); `no_one` (chasing escalates to nobody at its last step)."""
+        if part in ("rhythms", "self_evaluation", "meeting_days", "words"):
+            return "done" if part in self.saved else "default"
+        if part == "chasing":
+            if not self.escalation_named:
+                return "no_one"
+            return "done" if part in self.saved else "default"
+        if part == "areas":
+            return "done" if self.areas else "none_yet"
+        counted = {
+            "organisations": self.organisations,
+            "inspections": self.inspections,
+            "actions": self.actions,
+            "people": self.people - 1,  # besides the administrator
+        }
+        return "done" if counted[part] > 0 else "todo"
+
 
 def setup_progress(saved: frozenset[str], *, escalation_named: bool) -> SetupProgress:
     """The counts behind the set-up page's statuses: one statement."""
